@@ -1,0 +1,3 @@
+from backend_agent.cli import main
+
+main()

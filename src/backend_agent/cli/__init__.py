@@ -1,0 +1,54 @@
+"""The ``backend-agent`` command line.
+
+Each command lives in its own module and registers itself on ``app``; this
+module only turns user errors into one clear message and an exit code.
+
+Exit codes: 0 success; 1 a gate or check failed; 2 a user error (bad spec,
+bad arguments, unsafe output); 3 a gate could not be run.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from backend_agent.errors import BackendAgentError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="backend-agent",
+    help="Design, generate and verify backend services; report only what was measured.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from backend_agent.cli import core
+
+    core.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors become one message on stderr and a non-zero exit."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except BackendAgentError as exc:
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

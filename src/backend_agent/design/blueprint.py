@@ -1,0 +1,294 @@
+"""The blueprint: every name, table, column, route and rule of a service, decided.
+
+A blueprint is plain frozen data computed from a spec by ``design()``. Renderers
+(DDL, OpenAPI, the generated project) only read it; they decide nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Action",
+    "AuthDesign",
+    "Blueprint",
+    "Column",
+    "ColumnType",
+    "Decision",
+    "Entity",
+    "EntityField",
+    "ForeignKey",
+    "Index",
+    "Junction",
+    "Relation",
+    "Route",
+    "Rule",
+    "Table",
+]
+
+ColumnType = Literal[
+    "uuid",
+    "string",
+    "text",
+    "integer",
+    "decimal",
+    "boolean",
+    "date",
+    "datetime",
+    "enum",
+    "email",
+    "url",
+    "json",
+]
+Action = Literal["list", "read", "create", "update", "delete"]
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A reference from a column to ``table.column``."""
+
+    table: str
+    column: str
+    on_delete: Literal["CASCADE", "SET NULL", "RESTRICT"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A database column with the constraints the spec asked for."""
+
+    name: str
+    type: ColumnType
+    nullable: bool
+    primary_key: bool = False
+    unique: bool = False
+    max_length: int | None = None
+    min_length: int | None = None
+    pattern: str | None = None
+    minimum: str | None = None  # decimal text, exact; None when unbounded
+    maximum: str | None = None
+    precision: int | None = None  # decimal only
+    scale: int | None = None
+    enum_name: str | None = None  # the database enum / check constraint name
+    enum_values: tuple[str, ...] = ()
+    default: Scalar = None  # applied by the application and by the server
+    foreign_key: ForeignKey | None = None
+    server_now: bool = False  # created_at / updated_at: the database fills it in
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index; ``unique`` ones are the spec's uniqueness constraints."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table, its columns in declaration order, and its indexes."""
+
+    name: str
+    columns: tuple[Column, ...]
+    indexes: tuple[Index, ...]
+    primary_key: tuple[str, ...] = ("id",)
+    check_constraints: tuple[tuple[str, str], ...] = ()  # (name, SQL expression)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    @property
+    def foreign_keys(self) -> tuple[Column, ...]:
+        """The columns that reference another table."""
+        return tuple(c for c in self.columns if c.foreign_key is not None)
+
+
+@dataclass(frozen=True)
+class EntityField:
+    """How one column appears in the API.
+
+    ``writable`` fields are accepted on create/update; ``required`` ones must be
+    present on create; ``readable`` ones appear in responses.
+    """
+
+    name: str
+    column: Column
+    writable: bool
+    required: bool
+    readable: bool = True
+    filterable: bool = False
+    sortable: bool = False
+    description: str = ""
+    example: Scalar | dict[str, Scalar] | list[Scalar] = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may perform an action.
+
+    ``kind``: anyone | authenticated | roles | owner | owner_or_roles.
+    ``roles`` are the roles that pass without owning the row (or at all, for
+    ``roles``).
+    """
+
+    kind: Literal["anyone", "authenticated", "roles", "owner", "owner_or_roles"]
+    roles: tuple[str, ...] = ()
+
+    @property
+    def needs_user(self) -> bool:
+        """Whether an authenticated user is required."""
+        return self.kind != "anyone"
+
+    @property
+    def checks_owner(self) -> bool:
+        """Whether row ownership is part of the rule (enforced inside the query)."""
+        return self.kind in ("owner", "owner_or_roles")
+
+    @property
+    def checks_role(self) -> bool:
+        """Whether only some roles pass without further checks."""
+        return self.kind == "roles"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation of an entity, resolved to columns and tables."""
+
+    name: str
+    kind: Literal["belongs_to", "has_many", "many_to_many"]
+    target: str  # entity name
+    column: str | None = None  # belongs_to: the foreign-key column on this table
+    junction: str | None = None  # many_to_many: the junction table name
+    required: bool = True
+    on_delete: Literal["CASCADE", "SET NULL", "RESTRICT"] | None = None
+
+
+@dataclass(frozen=True)
+class Junction:
+    """A many-to-many junction table between two entities."""
+
+    table: Table
+    left: str  # entity name owning the relation
+    left_column: str
+    right: str
+    right_column: str
+    relation: str  # relation name on the left entity
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTTP operation."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    path: str
+    operation_id: str
+    entity: str | None
+    action: str  # list|read|create|replace|update|delete|list_nested|create_nested|
+    #              list_related|link|unlink|auth_*|health_*
+    rule: Rule
+    status: int
+    summary: str
+    tag: str
+    relation: str | None = None  # nested / many-to-many routes
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A resource: its table, its API fields, relations, rules and routes."""
+
+    name: str  # Post
+    snake: str  # post
+    plural: str  # posts
+    title: str  # "Post"
+    table: Table
+    fields: tuple[EntityField, ...]
+    relations: tuple[Relation, ...]
+    permissions: dict[str, Rule]  # action -> rule
+    owner: bool
+    soft_delete: bool
+    nested_under: str | None  # parent entity name
+    nested_column: str | None  # the foreign key to the parent
+    filters: tuple[str, ...]  # column names
+    sort: tuple[str, ...]  # column names, clients may prefix with '-'
+    default_sort: str  # e.g. "-created_at"
+    collection_path: str
+    item_path: str
+    routes: tuple[Route, ...] = field(default=())
+    description: str = ""
+
+    @property
+    def writable_fields(self) -> tuple[EntityField, ...]:
+        """Fields a client may set."""
+        return tuple(f for f in self.fields if f.writable)
+
+    @property
+    def readable_fields(self) -> tuple[EntityField, ...]:
+        """Fields that appear in responses."""
+        return tuple(f for f in self.fields if f.readable)
+
+    def field(self, name: str) -> EntityField:
+        """The API field called ``name``."""
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class AuthDesign:
+    """Accounts, sessions and roles."""
+
+    roles: tuple[str, ...]
+    default_role: str
+    admin_role: str | None
+    access_ttl_seconds: int
+    refresh_ttl_seconds: int
+    password_min_length: int
+    lockout_attempts: int
+    lockout_window_seconds: int
+    rate_limit: str  # "5/minute", for login and register
+    users: Table
+    sessions: Table
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An architecture decision with its reasons, for ARCHITECTURE.md."""
+
+    title: str
+    choice: str
+    reasons: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """Everything decided about a service."""
+
+    name: str  # blog
+    package: str  # python-safe project name, e.g. blog
+    title: str
+    description: str
+    version: str
+    api_prefix: str
+    auth: AuthDesign
+    entities: tuple[Entity, ...]
+    junctions: tuple[Junction, ...]
+    tables: tuple[Table, ...]  # every table, parents before children
+    routes: tuple[Route, ...]  # every route, in a stable order
+    decisions: tuple[Decision, ...]
+    page_size: int
+    max_page_size: int
+
+    def entity(self, name: str) -> Entity:
+        """The entity called ``name``."""
+        for entity in self.entities:
+            if entity.name == name:
+                return entity
+        raise KeyError(name)
