@@ -1,0 +1,407 @@
+"""``design(spec) -> Blueprint``: decide every table, column, index, route and rule.
+
+Pure and deterministic: the same spec always gives an equal blueprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Literal
+
+from backend_agent.design.blueprint import (
+    AuthDesign,
+    Blueprint,
+    Column,
+    ColumnType,
+    Entity,
+    EntityField,
+    ForeignKey,
+    Index,
+    Junction,
+    Relation,
+    Rule,
+    Table,
+)
+from backend_agent.design.decisions import decisions_for
+from backend_agent.design.routes import auth_routes, entity_routes, health_routes
+from backend_agent.spec.model import EntitySpec, FieldSpec, ServiceSpec
+from backend_agent.spec.naming import plural, snake, title
+
+__all__ = ["design"]
+
+API_PREFIX = "/api/v1"
+_ON_DELETE: dict[str, Literal["CASCADE", "SET NULL", "RESTRICT"]] = {
+    "cascade": "CASCADE",
+    "set_null": "SET NULL",
+    "restrict": "RESTRICT",
+}
+_TEXT_BOUND = {"string": 255, "email": 320, "url": 2048}
+_ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
+
+
+def design(spec: ServiceSpec) -> Blueprint:
+    """The blueprint of the service described by ``spec``."""
+    auth = _auth(spec)
+    names = {name: (snake(name), e.plural or plural(snake(name))) for name, e in spec.entities.items()}
+    entities = [_entity(name, e, spec, auth, names) for name, e in spec.entities.items()]
+    by_name = {e.name: e for e in entities}
+    junctions = tuple(
+        _junction(entity, relation, by_name[relation.target])
+        for entity in entities
+        for relation in entity.relations
+        if relation.kind == "many_to_many"
+    )
+    routes_by_entity = {
+        e.name: entity_routes(e, by_name, API_PREFIX) for e in entities
+    }
+    entities = [replace(e, routes=routes_by_entity[e.name]) for e in entities]
+    ordered = _dependency_order(entities)
+    tables = (auth.users, auth.sessions, *(e.table for e in ordered), *(j.table for j in junctions))
+    routes = (
+        *health_routes(),
+        *auth_routes(API_PREFIX),
+        *(route for e in entities for route in routes_by_entity[e.name]),
+    )
+    blueprint = Blueprint(
+        name=spec.name,
+        package=spec.name.replace("-", "_"),
+        title=spec.title or f"{title(spec.name)} API",
+        description=spec.description or f"The {spec.name} service.",
+        version=spec.version,
+        api_prefix=API_PREFIX,
+        auth=auth,
+        entities=tuple(entities),
+        junctions=junctions,
+        tables=tables,
+        routes=routes,
+        decisions=(),
+        page_size=min(spec.page_size, spec.max_page_size),
+        max_page_size=spec.max_page_size,
+    )
+    return replace(blueprint, decisions=decisions_for(blueprint))
+
+
+# -- columns -------------------------------------------------------------------------------
+
+
+def _id_column() -> Column:
+    return Column("id", "uuid", nullable=False, primary_key=True)
+
+
+def _timestamps(*, soft_delete: bool = False) -> tuple[Column, ...]:
+    stamps = (
+        Column("created_at", "datetime", nullable=False, server_now=True),
+        Column("updated_at", "datetime", nullable=False, server_now=True),
+    )
+    return (*stamps, Column("deleted_at", "datetime", nullable=True)) if soft_delete else stamps
+
+
+def _number(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def _default(field: FieldSpec) -> Any:
+    value = field.default
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return str(value)
+    return value
+
+
+def _field_column(table: str, name: str, field: FieldSpec) -> Column:
+    kind: ColumnType = field.type
+    has_default = field.default is not None
+    return Column(
+        name=name,
+        type=kind,
+        nullable=field.nullable or (not field.required and not has_default),
+        unique=field.unique,
+        max_length=field.max_length or _TEXT_BOUND.get(kind),
+        min_length=field.min_length,
+        pattern=field.pattern,
+        minimum=_number(field.min),
+        maximum=_number(field.max),
+        precision=(field.precision or 12) if kind == "decimal" else None,
+        scale=(field.scale if field.scale is not None else 2) if kind == "decimal" else None,
+        enum_name=f"ck_{table}_{name}" if kind == "enum" else None,
+        enum_values=tuple(field.values or ()),
+        default=_default(field),
+    )
+
+
+def _fk_column(name: str, table: str, on_delete: str, *, nullable: bool) -> Column:
+    return Column(
+        name=name,
+        type="uuid",
+        nullable=nullable,
+        foreign_key=ForeignKey(table, "id", _ON_DELETE[on_delete]),
+    )
+
+
+# -- auth ---------------------------------------------------------------------------------
+
+
+def _auth(spec: ServiceSpec) -> AuthDesign:
+    auth = spec.auth
+    roles = tuple(auth.roles)
+    users = Table(
+        name="users",
+        columns=(
+            _id_column(),
+            Column("email", "email", nullable=False, unique=True, max_length=320),
+            Column("password_hash", "string", nullable=False, max_length=255),
+            Column(
+                "role",
+                "enum",
+                nullable=False,
+                max_length=50,
+                enum_name="ck_users_role",
+                enum_values=roles,
+                default=auth.default_role or roles[-1],
+            ),
+            Column("is_active", "boolean", nullable=False, default=True),
+            Column("failed_logins", "integer", nullable=False, default=0),
+            Column("locked_until", "datetime", nullable=True),
+            *_timestamps(),
+        ),
+        indexes=(Index("uq_users_email", ("email",), unique=True),),
+    )
+    users = replace(users, check_constraints=_checks("users", list(users.columns)))
+    sessions = Table(
+        name="sessions",
+        columns=(
+            _id_column(),
+            _fk_column("user_id", "users", "cascade", nullable=False),
+            Column("refresh_token_hash", "string", nullable=False, max_length=64),
+            Column("expires_at", "datetime", nullable=False),
+            Column("revoked_at", "datetime", nullable=True),
+            *_timestamps(),
+        ),
+        indexes=(
+            Index("ix_sessions_user_id", ("user_id",)),
+            Index("uq_sessions_refresh_token_hash", ("refresh_token_hash",), unique=True),
+        ),
+    )
+    return AuthDesign(
+        roles=roles,
+        default_role=auth.default_role or roles[-1],
+        admin_role="admin" if "admin" in roles else None,
+        access_ttl_seconds=auth.token_ttl,
+        refresh_ttl_seconds=auth.refresh_ttl,
+        password_min_length=auth.password_min_length,
+        lockout_attempts=auth.lockout.attempts,
+        lockout_window_seconds=auth.lockout.window,
+        rate_limit=auth.rate_limit,
+        users=users,
+        sessions=sessions,
+    )
+
+
+# -- entities -----------------------------------------------------------------------------
+
+
+def _rule(value: str | list[str] | None, default: Rule) -> Rule:
+    if value is None:
+        return default
+    if isinstance(value, list):
+        return Rule("roles", tuple(value))
+    if value in ("anyone", "authenticated", "owner"):
+        return Rule(value)  # type: ignore[arg-type]
+    return Rule("owner_or_roles", (value.removeprefix("owner_or_"),))
+
+
+def _permissions(entity: EntitySpec, auth: AuthDesign) -> dict[str, Rule]:
+    admin = (auth.admin_role,) if auth.admin_role else ()
+    if entity.owner:
+        write = Rule("owner_or_roles", admin) if admin else Rule("owner")
+    else:
+        write = Rule("roles", admin) if admin else Rule("authenticated")
+    signed_in = Rule("authenticated")
+    given = entity.permissions
+    return {
+        "list": _rule(given.list, signed_in),
+        "read": _rule(given.read, signed_in),
+        "create": _rule(given.create, signed_in),
+        "update": _rule(given.update, write),
+        "delete": _rule(given.delete, write),
+    }
+
+
+def _entity(
+    name: str,
+    spec: EntitySpec,
+    service: ServiceSpec,
+    auth: AuthDesign,
+    names: dict[str, tuple[str, str]],
+) -> Entity:
+    snake_name, table_name = names[name]
+    columns: list[Column] = [_id_column()]
+    fields: list[EntityField] = [EntityField("id", columns[0], writable=False, required=False)]
+    filters = set(spec.filters)
+    sorts = set(spec.sort) | {"created_at"}  # the default order is always allowed
+    for field_name, field in spec.fields.items():
+        column = _field_column(table_name, field_name, field)
+        columns.append(column)
+        fields.append(
+            EntityField(
+                field_name,
+                column,
+                writable=True,
+                required=field.required,
+                filterable=field_name in filters,
+                sortable=field_name in sorts,
+                description=field.description or "",
+                example=field.example,
+            )
+        )
+    relations: list[Relation] = []
+    nested_column = None
+    for rel_name, rel in spec.relations.items():
+        target_snake, target_table = names[rel.target]
+        if rel.kind == "belongs_to":
+            fk = f"{rel_name}_id"
+            on_delete = rel.on_delete or ("cascade" if rel.required else "set_null")
+            column = _fk_column(fk, target_table, on_delete, nullable=not rel.required)
+            columns.append(column)
+            fields.append(
+                EntityField(
+                    fk,
+                    column,
+                    writable=True,
+                    required=rel.required,
+                    filterable=rel_name in filters or fk in filters,
+                    description=f"The {title(rel.target).lower()} this belongs to.",
+                )
+            )
+            relations.append(
+                Relation(rel_name, "belongs_to", rel.target, column=fk, required=rel.required,
+                         on_delete=_ON_DELETE[on_delete])
+            )
+            if spec.nested_under == rel.target and nested_column is None:
+                nested_column = fk
+        elif rel.kind == "has_many":
+            relations.append(Relation(rel_name, "has_many", rel.target))
+        else:
+            relations.append(
+                Relation(rel_name, "many_to_many", rel.target, junction=f"{snake_name}_{rel_name}")
+            )
+    if spec.owner:
+        column = _fk_column("owner_id", "users", "cascade", nullable=False)
+        columns.append(column)
+        fields.append(
+            EntityField("owner_id", column, writable=False, required=False,
+                        filterable="owner_id" in filters,
+                        description="The user who created this row.")
+        )
+    for stamp in _timestamps(soft_delete=spec.soft_delete):
+        columns.append(stamp)
+        if stamp.name != "deleted_at":
+            fields.append(
+                EntityField(stamp.name, stamp, writable=False, required=False,
+                            sortable=stamp.name in sorts)
+            )
+    filter_columns = tuple(f.name for f in fields if f.filterable)
+    sort_columns = tuple(f.name for f in fields if f.sortable)
+    table = Table(
+        name=table_name,
+        columns=tuple(columns),
+        indexes=_indexes(table_name, columns, set(filter_columns) | set(sort_columns), spec),
+        check_constraints=_checks(table_name, columns),
+    )
+    item = f"{API_PREFIX}/{table_name}"
+    return Entity(
+        name=name,
+        snake=snake_name,
+        plural=table_name,
+        title=title(name),
+        table=table,
+        fields=tuple(fields),
+        relations=tuple(relations),
+        permissions=_permissions(spec, auth),
+        owner=spec.owner,
+        soft_delete=spec.soft_delete,
+        nested_under=spec.nested_under,
+        nested_column=nested_column,
+        filters=filter_columns,
+        sort=sort_columns,
+        default_sort="-created_at",
+        collection_path=item,
+        item_path=f"{item}/{{id}}",
+        description=spec.description or "",
+    )
+
+
+def _indexes(
+    table: str, columns: list[Column], queried: set[str], spec: EntitySpec
+) -> tuple[Index, ...]:
+    indexes: list[Index] = []
+    for column in columns:
+        if column.primary_key:
+            continue
+        if column.unique:
+            indexes.append(Index(f"uq_{table}_{column.name}", (column.name,), unique=True))
+        elif column.foreign_key or column.name in queried or _indexed(spec, column.name):
+            if column.type not in ("text", "json"):
+                indexes.append(Index(f"ix_{table}_{column.name}", (column.name,)))
+    return tuple(indexes)
+
+
+def _indexed(spec: EntitySpec, name: str) -> bool:
+    field = spec.fields.get(name)
+    return bool(field and field.index)
+
+
+def _checks(table: str, columns: list[Column]) -> tuple[tuple[str, str], ...]:
+    checks = []
+    for column in columns:
+        if column.enum_values and column.enum_name:
+            quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in column.enum_values)
+            checks.append((column.enum_name, f"{column.name} IN ({quoted})"))
+        bounds = [
+            f"{column.name} {op} {value}"
+            for op, value in ((">=", column.minimum), ("<=", column.maximum))
+            if value is not None
+        ]
+        if bounds:
+            checks.append((f"ck_{table}_{column.name}_range", " AND ".join(bounds)))
+    return tuple(checks)
+
+
+def _junction(entity: Entity, relation: Relation, target: Entity) -> Junction:
+    left = f"{entity.snake}_id"
+    right = f"{target.snake}_id" if target.name != entity.name else f"related_{target.snake}_id"
+    name = relation.junction or f"{entity.snake}_{relation.name}"
+    table = Table(
+        name=name,
+        columns=(
+            _fk_column(left, entity.table.name, "cascade", nullable=False),
+            _fk_column(right, target.table.name, "cascade", nullable=False),
+            Column("created_at", "datetime", nullable=False, server_now=True),
+        ),
+        indexes=(Index(f"ix_{name}_{right}", (right,)),),
+        primary_key=(left, right),
+    )
+    return Junction(table, entity.name, left, target.name, right, relation.name)
+
+
+def _dependency_order(entities: list[Entity]) -> list[Entity]:
+    """Parents before children, so DDL applies in order; ties keep spec order."""
+    by_table = {e.table.name: e for e in entities}
+    done: dict[str, Entity] = {}
+
+    def visit(entity: Entity, trail: tuple[str, ...]) -> None:
+        if entity.name in done or entity.name in trail:
+            return
+        for column in entity.table.foreign_keys:
+            parent = by_table.get(column.foreign_key.table) if column.foreign_key else None
+            if parent is not None and parent.name != entity.name:
+                visit(parent, (*trail, entity.name))
+        done[entity.name] = entity
+
+    for entity in entities:
+        visit(entity, ())
+    return list(done.values())

@@ -1,0 +1,94 @@
+"""Architecture decisions, each with the reasons that follow from this spec."""
+
+from __future__ import annotations
+
+from backend_agent.design.blueprint import Blueprint, Decision
+
+__all__ = ["decisions_for"]
+
+
+def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
+    """The decision record of a blueprint, most structural first."""
+    entities = blueprint.entities
+    links = sum(1 for e in entities for r in e.relations if r.kind != "has_many")
+    owned = [e.name for e in entities if e.owner]
+    names = ", ".join(e.name for e in entities)
+    return (
+        Decision(
+            "Deployment shape",
+            "A modular monolith: one deployable service, one database.",
+            (
+                f"{len(entities)} entities ({names}) joined by {links} foreign-key or "
+                "many-to-many links form one bounded context; splitting them would turn "
+                "joins and transactions into network calls.",
+                "A spec describes one team's service: a single deployable keeps "
+                "operations simple until a boundary is proven by load or ownership.",
+                "The code is already split by layer and by entity, so a later extraction "
+                "moves whole modules, not tangled code.",
+            ),
+            ("Microservices per entity: rejected, the entities share transactions.",),
+        ),
+        Decision(
+            "Database",
+            "SQLite by default; PostgreSQL in production through DATABASE_URL.",
+            (
+                "SQLite needs no server, so the service runs and its tests pass on any "
+                "machine straight after generation.",
+                "PostgreSQL brings concurrent writers, connection pooling and read "
+                "replicas; the same migrations and queries run on both.",
+                "The schema uses portable types only (UUID keys stored natively on "
+                "PostgreSQL, enums as CHECK constraints).",
+            ),
+            ("MySQL/MariaDB: workable, but not generated.", "A document store: rejected, "
+             "the data is relational with foreign keys."),
+        ),
+        Decision(
+            "Layering",
+            "routes -> services -> repositories -> database.",
+            (
+                "Routes only translate HTTP; services hold the rules (ownership, roles, "
+                "conflicts); repositories hold the SQL, so each layer is testable alone.",
+                "Ownership is applied inside the repository's SQL, so a forgotten check "
+                "in a route cannot leak another user's rows.",
+            ),
+        ),
+        Decision(
+            "Data access on the hot path",
+            "SQLAlchemy Core statements returning row mappings, one round trip per request "
+            "where possible.",
+            (
+                "Loading ORM objects costs more CPU per row than the database itself spends "
+                "on an indexed lookup; Core keeps the SQL explicit and fast.",
+                "The ORM models still define the schema for Alembic and for user code.",
+            ),
+        ),
+        Decision(
+            "Authentication",
+            "Short-lived JWT access tokens bound to a server-side session row; rotating "
+            "refresh tokens stored only as SHA-256 hashes.",
+            (
+                "Logout and revocation take effect at once because every token names its "
+                "session.",
+                "A stolen database does not yield usable refresh tokens.",
+                "Passwords are hashed with Argon2id.",
+            ),
+        ),
+        Decision(
+            "Authorization",
+            "Roles plus row ownership"
+            + (f" on {', '.join(owned)}" if owned else "")
+            + ", enforced in the WHERE clause.",
+            (
+                "A row a user may not see answers 404, not 403, so ids cannot be probed.",
+                "A row a user may see but not change answers 403.",
+            ),
+        ),
+        Decision(
+            "Identifiers and pagination",
+            f"UUID primary keys; offset pagination capped at {blueprint.max_page_size} rows.",
+            (
+                "UUIDs can be created anywhere and do not reveal row counts.",
+                "A cap on page size bounds the cost of every list request.",
+            ),
+        ),
+    )

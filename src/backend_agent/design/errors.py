@@ -1,0 +1,22 @@
+"""The error codes every generated service uses, with their HTTP status and meaning."""
+
+from __future__ import annotations
+
+__all__ = ["ERROR_CODES"]
+
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "VALIDATION_ERROR": (422, "The request body, path or query is not valid; see details."),
+    "NOT_FOUND": (404, "No such resource, or it is not visible to the caller."),
+    "METHOD_NOT_ALLOWED": (405, "The path exists but not with this method."),
+    "AUTHENTICATION_REQUIRED": (401, "No bearer token was sent."),
+    "INVALID_TOKEN": (401, "The token is malformed, expired or its session was revoked."),
+    "INVALID_CREDENTIALS": (401, "Wrong email or password (never says which)."),
+    "FORBIDDEN": (403, "Signed in, but the role or ownership does not allow this."),
+    "CONFLICT": (409, "A unique value is taken, or other rows still refer to this one."),
+    "EMAIL_TAKEN": (409, "An account with this email already exists."),
+    "PAYLOAD_TOO_LARGE": (413, "The request body is larger than the service accepts."),
+    "ACCOUNT_LOCKED": (429, "Too many failed logins; retry after the Retry-After delay."),
+    "RATE_LIMITED": (429, "Too many requests; retry after the Retry-After delay."),
+    "INTERNAL_ERROR": (500, "An unexpected error; the response carries a request id to report."),
+    "SERVICE_UNAVAILABLE": (503, "A dependency such as the database is unreachable."),
+}

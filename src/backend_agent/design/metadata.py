@@ -1,0 +1,86 @@
+"""A blueprint's tables as SQLAlchemy ``MetaData`` (for DDL in any dialect)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from backend_agent.design.blueprint import Blueprint, Column, Table
+
+__all__ = ["column_type", "metadata", "server_default"]
+
+
+def column_type(column: Column) -> sa.types.TypeEngine[object]:
+    """The portable SQLAlchemy type of a column."""
+    kind = column.type
+    result: sa.types.TypeEngine[object]
+    if kind == "uuid":
+        result = sa.Uuid()
+    elif kind in ("string", "email", "url"):
+        result = sa.String(column.max_length)
+    elif kind == "enum":
+        result = sa.String(column.max_length or max((len(v) for v in column.enum_values), default=50))
+    elif kind == "text":
+        result = sa.Text()
+    elif kind == "integer":
+        result = sa.Integer()
+    elif kind == "decimal":
+        result = sa.Numeric(column.precision, column.scale)
+    elif kind == "boolean":
+        result = sa.Boolean()
+    elif kind == "date":
+        result = sa.Date()
+    elif kind == "datetime":
+        result = sa.DateTime(timezone=True)
+    else:
+        result = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    return result
+
+
+def server_default(column: Column) -> sa.sql.ClauseElement | str | None:
+    """The database-side default of a column, if any."""
+    if column.server_now:
+        return sa.func.now()
+    value = column.default
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return sa.true() if value else sa.false()
+    if isinstance(value, int | float):
+        return sa.text(str(value))
+    return str(value)
+
+
+def _table(table: Table, metadata: sa.MetaData) -> sa.Table:
+    columns = [
+        sa.Column(
+            c.name,
+            column_type(c),
+            sa.ForeignKey(
+                f"{c.foreign_key.table}.{c.foreign_key.column}",
+                ondelete=c.foreign_key.on_delete,
+                name=f"fk_{table.name}_{c.name}",
+            )
+            if c.foreign_key
+            else None,
+            nullable=c.nullable,
+            server_default=server_default(c),
+        )
+        for c in table.columns
+    ]
+    constraints: list[sa.schema.SchemaItem] = [
+        sa.PrimaryKeyConstraint(*table.primary_key, name=f"pk_{table.name}"),
+        *(sa.CheckConstraint(sa.text(sql), name=name) for name, sql in table.check_constraints),
+    ]
+    result = sa.Table(table.name, metadata, *columns, *constraints)
+    for index in table.indexes:
+        sa.Index(index.name, *(result.c[name] for name in index.columns), unique=index.unique)
+    return result
+
+
+def metadata(blueprint: Blueprint) -> sa.MetaData:
+    """Every table of the blueprint, parents first."""
+    result = sa.MetaData()
+    for table in blueprint.tables:
+        _table(table, result)
+    return result

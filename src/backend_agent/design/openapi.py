@@ -1,0 +1,330 @@
+"""The OpenAPI 3.1 document of a service: the one contract the generated app serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
+from backend_agent.design.errors import ERROR_CODES
+
+__all__ = ["field_schema", "openapi_document"]
+
+JSON = dict[str, Any]
+_ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
+
+
+def _ref(name: str) -> JSON:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def field_schema(column: Column, *, request: bool = False) -> JSON:
+    """The JSON Schema of one column's values."""
+    kind = column.type
+    schema: JSON
+    if kind == "uuid":
+        schema = {"type": "string", "format": "uuid"}
+    elif kind in ("string", "text", "email", "url"):
+        schema = {"type": "string"}
+        if kind == "email":
+            schema["format"] = "email"
+        if kind == "url":
+            schema["format"] = "uri"
+        if column.min_length:
+            schema["minLength"] = column.min_length
+        if column.max_length:
+            schema["maxLength"] = column.max_length
+        if column.pattern:
+            schema["pattern"] = column.pattern
+    elif kind == "integer":
+        schema = {"type": "integer"}
+        _bounds(schema, column, int)
+    elif kind == "decimal":
+        # Decimals travel as strings so no precision is lost; requests may send numbers.
+        schema = {"type": ["string", "number"] if request else "string", "format": "decimal"}
+        _bounds(schema, column, float)
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "datetime":
+        schema = {"type": "string", "format": "date-time"}
+    elif kind == "enum":
+        schema = {"type": "string", "enum": list(column.enum_values)}
+    else:
+        return {"description": "Any JSON value."}
+    if column.nullable:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        schema["type"] = [*types, "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
+def _bounds(schema: JSON, column: Column, cast: type[int] | type[float]) -> None:
+    if column.minimum is not None:
+        schema["minimum"] = cast(float(column.minimum))
+    if column.maximum is not None:
+        schema["maximum"] = cast(float(column.maximum))
+
+
+def _object(fields: list[tuple[str, JSON]], required: list[str], **extra: Any) -> JSON:
+    schema: JSON = {"type": "object", "properties": dict(fields), "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    schema.update(extra)
+    return schema
+
+
+def _with_description(schema: JSON, field: EntityField) -> JSON:
+    if field.description:
+        schema = {**schema, "description": field.description}
+    if field.column.default is not None:
+        schema = {**schema, "default": field.column.default}
+    return schema
+
+
+def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, JSON]:
+    read = [(f.name, field_schema(f.column)) for f in entity.readable_fields]
+    writable = entity.writable_fields
+    create = [(f.name, _with_description(field_schema(f.column, request=True), f)) for f in writable]
+    required = [f.name for f in writable if f.required]
+    example = {f.name: f.example for f in writable if f.example is not None}
+    schemas = {
+        entity.name: _object(read, [f.name for f in entity.readable_fields]),
+        f"{entity.name}Create": _object(create, required, **({"examples": [example]} if example else {})),
+        f"{entity.name}Update": _object(create, []),
+        f"{entity.name}Response": _envelope(_ref(entity.name)),
+        f"{entity.name}Page": _envelope({"type": "array", "items": _ref(entity.name)}, page=True),
+    }
+    if entity.nested_column:
+        nested = [item for item in create if item[0] != entity.nested_column]
+        schemas[f"{entity.name}NestedCreate"] = _object(
+            nested, [name for name in required if name != entity.nested_column]
+        )
+    return schemas
+
+
+def _envelope(data: JSON, *, page: bool = False) -> JSON:
+    properties: JSON = {"success": {"const": True}, "data": data}
+    required = ["success", "data"]
+    if page:
+        properties["meta"] = _ref("PageMeta")
+        required.append("meta")
+    return {"type": "object", "properties": properties, "required": required}
+
+
+def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
+    auth = blueprint.auth
+    email = {"type": "string", "format": "email", "maxLength": 320}
+    password = {"type": "string", "minLength": auth.password_min_length, "maxLength": 128}
+    user = _object(
+        [
+            ("id", {"type": "string", "format": "uuid"}),
+            ("email", email),
+            ("role", {"type": "string", "enum": list(auth.roles)}),
+            ("created_at", {"type": "string", "format": "date-time"}),
+        ],
+        ["id", "email", "role", "created_at"],
+    )
+    tokens = _object(
+        [
+            ("access_token", {"type": "string"}),
+            ("refresh_token", {"type": "string"}),
+            ("token_type", {"const": "bearer"}),
+            ("expires_in", {"type": "integer", "description": "Seconds until the access token expires."}),
+        ],
+        ["access_token", "refresh_token", "token_type", "expires_in"],
+    )
+    credentials = _object(
+        [("email", email), ("password", password)],
+        ["email", "password"],
+        examples=[{"email": "ada@example.com", "password": "correct horse battery"}],
+    )
+    detail = _object([("field", {"type": "string"}), ("message", {"type": "string"})], ["field", "message"])
+    error_body = _object(
+        [
+            ("code", {"type": "string", "enum": sorted(ERROR_CODES)}),
+            ("message", {"type": "string"}),
+            ("details", {"type": "array", "items": _ref("ErrorDetail")}),
+            ("timestamp", {"type": "string", "format": "date-time"}),
+            ("requestId", {"type": "string"}),
+        ],
+        ["code", "message", "details", "timestamp", "requestId"],
+    )
+    return {
+        "ErrorDetail": detail,
+        "Error": {
+            "type": "object",
+            "properties": {"success": {"const": False}, "error": error_body},
+            "required": ["success", "error"],
+        },
+        "PageMeta": _object(
+            [
+                ("page", {"type": "integer", "minimum": 1}),
+                ("limit", {"type": "integer", "minimum": 1, "maximum": blueprint.max_page_size}),
+                ("total", {"type": "integer", "minimum": 0}),
+            ],
+            ["page", "limit", "total"],
+        ),
+        "Credentials": credentials,
+        "RefreshRequest": _object([("refresh_token", {"type": "string", "minLength": 1})], ["refresh_token"]),
+        "User": user,
+        "UserResponse": _envelope(_ref("User")),
+        "TokenPair": tokens,
+        "TokenPairResponse": _envelope(_ref("TokenPair")),
+        "Health": _object([("status", {"type": "string"})], ["status"]),
+        "HealthResponse": _envelope(_ref("Health")),
+    }
+
+
+def _error(description: str) -> JSON:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _ok(schema: str | None, description: str, *, location: bool = False) -> JSON:
+    response: JSON = {"description": description}
+    if schema:
+        response["content"] = {"application/json": {"schema": _ref(schema)}}
+    if location:
+        response["headers"] = {
+            "Location": {"description": "The URL of the new resource.", "schema": {"type": "string"}}
+        }
+    return response
+
+
+def _path_params(path: str) -> list[JSON]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+        for n in names
+    ]
+
+
+def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = None) -> list[JSON]:
+    params: list[JSON] = [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": blueprint.max_page_size,
+                       "default": blueprint.page_size},
+        },
+        {
+            "name": "sort",
+            "in": "query",
+            "description": "A sort field; prefix with '-' for descending order.",
+            "schema": {"type": "string", "enum": [v for s in entity.sort for v in (s, f"-{s}")],
+                       "default": entity.default_sort},
+        },
+    ]
+    for name in entity.filters:
+        if name == skip:
+            continue
+        column = entity.field(name).column
+        schema = field_schema(column, request=True)
+        schema.pop("pattern", None)
+        params.append({"name": name, "in": "query", "schema": schema, "description": f"Only rows whose {name} equals this."})
+        if column.type in _ORDERED:
+            for suffix, word in (("min", "at least"), ("max", "at most")):
+                params.append({"name": f"{name}_{suffix}", "in": "query", "schema": schema,
+                               "description": f"Only rows whose {name} is {word} this."})
+    return params
+
+
+def _operation(blueprint: Blueprint, route: Route) -> JSON:
+    entity = blueprint.entity(route.entity) if route.entity else None
+    op: JSON = {"operationId": route.operation_id, "summary": route.summary, "tags": [route.tag]}
+    params = _path_params(route.path)
+    responses: JSON = {}
+    body: str | None = None
+    action = route.action
+    if entity is not None:
+        name = entity.name
+        if action in ("list", "list_nested"):
+            params += _list_params(blueprint, entity, skip=route.relation)
+            responses["200"] = _ok(f"{name}Page", f"A page of {entity.plural}.")
+        elif action == "list_related":
+            target = blueprint.entity(next(r.target for r in entity.relations if r.name == route.relation))
+            params += _list_params(blueprint, target)
+            responses["200"] = _ok(f"{target.name}Page", f"A page of {target.plural}.")
+        elif action in ("create", "create_nested"):
+            body = f"{name}NestedCreate" if action == "create_nested" else f"{name}Create"
+            responses["201"] = _ok(f"{name}Response", "Created.", location=True)
+        elif action == "read":
+            responses["200"] = _ok(f"{name}Response", "Found.")
+        elif action in ("replace", "update"):
+            body = f"{name}Create" if action == "replace" else f"{name}Update"
+            responses["200"] = _ok(f"{name}Response", "Updated.")
+        else:
+            responses["204"] = _ok(None, "Done.")
+    else:
+        body, responses = _auth_operation(action)
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    if params:
+        op["parameters"] = params
+    if route.rule.needs_user:
+        op["security"] = [{"bearerAuth": []}]
+        responses["401"] = _error("Missing, invalid or expired token.")
+    if route.rule.kind in ("roles", "owner", "owner_or_roles") or action in ("replace", "update", "delete", "link", "unlink"):
+        responses["403"] = _error("Signed in, but not allowed to do this.")
+    if "{" in route.path:
+        responses["404"] = _error("No such resource, or not visible to you.")
+    if body or action in ("create", "create_nested", "replace", "update", "link") or params:
+        responses["422"] = _error("The request is not valid; details name each field.")
+    if action in ("create", "create_nested", "replace", "update", "delete", "link", "auth_register"):
+        responses["409"] = _error("Conflicts with existing data.")
+    if action in ("auth_login", "auth_register"):
+        responses["429"] = _error("Too many attempts; see Retry-After.")
+    op["responses"] = dict(sorted(responses.items()))
+    return op
+
+
+def _auth_operation(action: str) -> tuple[str | None, JSON]:
+    table: dict[str, tuple[str | None, JSON]] = {
+        "auth_register": ("Credentials", {"201": _ok("UserResponse", "The new account.")}),
+        "auth_login": ("Credentials", {"200": _ok("TokenPairResponse", "A new session."),
+                                        "401": _error("Wrong email or password.")}),
+        "auth_refresh": ("RefreshRequest", {"200": _ok("TokenPairResponse", "A rotated token pair."),
+                                            "401": _error("Unknown, used or expired refresh token.")}),
+        "auth_logout": (None, {"204": _ok(None, "The session is revoked.")}),
+        "auth_me": (None, {"200": _ok("UserResponse", "The signed-in user.")}),
+        "health_live": (None, {"200": _ok("HealthResponse", "Alive.")}),
+        "health_ready": (None, {"200": _ok("HealthResponse", "Ready."),
+                                "503": _error("The database is unreachable.")}),
+    }
+    return table[action]
+
+
+def _error_reference() -> str:
+    rows = "\n".join(f"| `{code}` | {status} | {text} |" for code, (status, text) in sorted(ERROR_CODES.items()))
+    return f"\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n{rows}\n"
+
+
+def openapi_document(blueprint: Blueprint) -> JSON:
+    """The OpenAPI 3.1 document of the service described by ``blueprint``."""
+    schemas = _common_schemas(blueprint)
+    for entity in blueprint.entities:
+        schemas.update(_entity_schemas(entity))
+    paths: JSON = {}
+    for route in blueprint.routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(blueprint, route)
+    tags = [{"name": "health"}, {"name": "auth"}] + [
+        {"name": e.plural, "description": e.description or f"{e.title} resources."} for e in blueprint.entities
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": blueprint.title,
+            "version": blueprint.version,
+            "description": blueprint.description
+            + "\n\nEvery response uses one envelope: `success`, then `data` (and `meta` on lists) "
+            "or `error`." + _error_reference(),
+        },
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }

@@ -1,0 +1,89 @@
+"""The HTTP routes of a service: health, auth, and each entity's REST operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from backend_agent.design.blueprint import Entity, Route, Rule
+
+__all__ = ["auth_routes", "entity_routes", "health_routes"]
+
+_ANYONE = Rule("anyone")
+_SIGNED_IN = Rule("authenticated")
+
+
+def health_routes() -> tuple[Route, ...]:
+    """Liveness and readiness probes."""
+    return (
+        Route("GET", "/health/live", "health_live", None, "health_live", _ANYONE, 200,
+              "The process is up", "health"),
+        Route("GET", "/health/ready", "health_ready", None, "health_ready", _ANYONE, 200,
+              "The service can reach its database", "health"),
+    )
+
+
+def auth_routes(prefix: str) -> tuple[Route, ...]:
+    """Register, login, refresh, logout and me."""
+    base = f"{prefix}/auth"
+    return (
+        Route("POST", f"{base}/register", "register", None, "auth_register", _ANYONE, 201,
+              "Create an account", "auth"),
+        Route("POST", f"{base}/login", "login", None, "auth_login", _ANYONE, 200,
+              "Exchange credentials for tokens", "auth"),
+        Route("POST", f"{base}/refresh", "refresh_tokens", None, "auth_refresh", _ANYONE, 200,
+              "Rotate a refresh token for a new token pair", "auth"),
+        Route("POST", f"{base}/logout", "logout", None, "auth_logout", _SIGNED_IN, 204,
+              "Revoke the current session", "auth"),
+        Route("GET", f"{base}/me", "get_me", None, "auth_me", _SIGNED_IN, 200,
+              "The signed-in user", "auth"),
+    )
+
+
+def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -> tuple[Route, ...]:
+    """CRUD, nested and many-to-many routes of one entity."""
+    rules = entity.permissions
+    name, many, tag = entity.snake, entity.plural, entity.plural
+    label = entity.title.lower()
+    routes = [
+        Route("GET", entity.collection_path, f"list_{many}", entity.name, "list", rules["list"],
+              200, f"List {many.replace('_', ' ')}", tag),
+        Route("POST", entity.collection_path, f"create_{name}", entity.name, "create",
+              rules["create"], 201, f"Create a {label}", tag),
+        Route("GET", entity.item_path, f"get_{name}", entity.name, "read", rules["read"], 200,
+              f"Get a {label}", tag),
+        Route("PUT", entity.item_path, f"replace_{name}", entity.name, "replace",
+              rules["update"], 200, f"Replace a {label}", tag),
+        Route("PATCH", entity.item_path, f"update_{name}", entity.name, "update",
+              rules["update"], 200, f"Update some fields of a {label}", tag),
+        Route("DELETE", entity.item_path, f"delete_{name}", entity.name, "delete",
+              rules["delete"], 204, f"Delete a {label}", tag),
+    ]
+    if entity.nested_under and entity.nested_column:
+        parent = entities[entity.nested_under]
+        nested = f"{prefix}/{parent.plural}/{{{entity.nested_column}}}/{many}"
+        routes += [
+            Route("GET", nested, f"list_{parent.snake}_{many}", entity.name, "list_nested",
+                  rules["list"], 200, f"List the {many.replace('_', ' ')} of a "
+                  f"{parent.title.lower()}", tag, relation=entity.nested_column),
+            Route("POST", nested, f"create_{parent.snake}_{name}", entity.name, "create_nested",
+                  rules["create"], 201, f"Create a {label} under a {parent.title.lower()}", tag,
+                  relation=entity.nested_column),
+        ]
+    for relation in entity.relations:
+        if relation.kind != "many_to_many":
+            continue
+        target = entities[relation.target]
+        related = f"{entity.item_path}/{relation.name}"
+        member = f"{related}/{{{target.snake}_id}}"
+        routes += [
+            Route("GET", related, f"list_{name}_{relation.name}", entity.name, "list_related",
+                  rules["read"], 200, f"List the {relation.name} of a {label}", tag,
+                  relation=relation.name),
+            Route("PUT", member, f"add_{name}_{target.snake}", entity.name, "link",
+                  rules["update"], 204, f"Attach a {target.title.lower()} to a {label}", tag,
+                  relation=relation.name),
+            Route("DELETE", member, f"remove_{name}_{target.snake}", entity.name, "unlink",
+                  rules["update"], 204, f"Detach a {target.title.lower()} from a {label}", tag,
+                  relation=relation.name),
+        ]
+    return tuple(routes)

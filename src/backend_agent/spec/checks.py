@@ -1,0 +1,268 @@
+"""Checks that need the whole spec: references between entities, fields and roles.
+
+They run on the parsed YAML data even when the typed model rejected part of
+it, so one run reports every problem. Values of the wrong shape are left to
+the typed model and skipped here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from backend_agent.errors import Problem
+from backend_agent.spec.model import ACTIONS, FIELD_TYPES
+from backend_agent.spec.naming import plural, snake
+from backend_agent.spec.source import SourceMap
+
+__all__ = ["RESERVED_COLUMNS", "RESERVED_ENTITIES", "check_references"]
+
+RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "owner_id"})
+RESERVED_ENTITIES = frozenset({"User", "Session"})
+_TEXTUAL = frozenset({"string", "text", "email", "url"})
+_NUMERIC = frozenset({"integer", "decimal"})
+_ORDERED = _NUMERIC | {"date", "datetime"}
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
+    """Every cross-reference problem in the spec data."""
+    entities = _mapping(data.get("entities"))
+    auth = _mapping(data.get("auth"))
+    roles = [r for r in auth.get("roles", ["admin", "user"]) or [] if isinstance(r, str)]
+    problems: list[Problem] = []
+    default_role = auth.get("default_role")
+    if isinstance(default_role, str) and default_role not in roles:
+        problems.append(
+            source.problem(
+                ("auth", "default_role"),
+                f"default_role '{default_role}' is not one of the roles",
+                expected="one of " + ", ".join(roles),
+                suggestion=_did_you_mean(default_role, roles),
+            )
+        )
+    plurals: dict[str, str] = {}
+    for name, entity in entities.items():
+        if not isinstance(entity, dict):
+            continue
+        if name in RESERVED_ENTITIES:
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"entity name '{name}' is reserved: the service manages users and sessions",
+                    key=True,
+                )
+            )
+        plural = entity.get("plural") or _plural(str(name))
+        if plural in plurals:
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"'{name}' and '{plurals[plural]}' would share the collection '{plural}'",
+                    suggestion="set 'plural' on one of them",
+                    key=True,
+                )
+            )
+        plurals[plural] = str(name)
+        problems.extend(_check_entity(str(name), entity, entities, roles, source))
+    return problems
+
+
+def _plural(name: str) -> str:
+    return plural(snake(name))
+
+
+def _check_entity(
+    name: str,
+    entity: dict[str, Any],
+    entities: dict[str, Any],
+    roles: list[str],
+    source: SourceMap,
+) -> Iterator[Problem]:
+    base = ("entities", name)
+    fields = _mapping(entity.get("fields"))
+    relations = _mapping(entity.get("relations"))
+    for field_name, field in fields.items():
+        yield from _check_field(base + ("fields", field_name), str(field_name), field, source)
+    belongs = {
+        r: _mapping(spec).get("belongs_to") for r, spec in relations.items() if isinstance(spec, dict)
+    }
+    for rel_name, rel in relations.items():
+        yield from _check_relation(name, base, str(rel_name), rel, fields, entities, source)
+    owner = entity.get("owner") is True
+    columns = list(fields) + [f"{r}_id" for r, t in belongs.items() if t]
+    if owner:
+        columns.append("owner_id")
+    parent = entity.get("nested_under")
+    if isinstance(parent, str):
+        if parent not in entities:
+            yield source.problem(
+                (*base, "nested_under"),
+                f"nested_under names an unknown entity '{parent}'",
+                expected="one of " + ", ".join(entities),
+                suggestion=_did_you_mean(parent, list(entities)),
+            )
+        elif parent not in belongs.values():
+            yield source.problem(
+                (*base, "nested_under"),
+                f"'{name}' is nested under '{parent}' but has no belongs_to relation to it",
+                suggestion=f"add a relation such as {{belongs_to: {parent}}}",
+            )
+    filterable = list(fields) + [r for r, t in belongs.items() if t] + columns
+    filterable += ["owner_id"] if owner else []
+    for index, item in enumerate(entity.get("filters") or []):
+        if isinstance(item, str) and item not in filterable:
+            yield source.problem(
+                (*base, "filters", index),
+                f"filter '{item}' is not a field or belongs_to relation of '{name}'",
+                expected="one of " + ", ".join(dict.fromkeys(filterable)),
+                suggestion=_did_you_mean(item, filterable),
+            )
+    sortable = list(fields) + ["created_at", "updated_at"]
+    for index, item in enumerate(entity.get("sort") or []):
+        if isinstance(item, str) and item not in sortable:
+            yield source.problem(
+                (*base, "sort", index),
+                f"sort field '{item}' is not a field of '{name}'",
+                expected="one of " + ", ".join(sortable),
+                suggestion=_did_you_mean(item, sortable),
+            )
+    for action, value in _mapping(entity.get("permissions")).items():
+        if action in ACTIONS:
+            yield from _check_permission(
+                (*base, "permissions", action), value, roles, owner=owner, source=source
+            )
+
+
+def _check_field(
+    path: tuple[str, ...], name: str, field: Any, source: SourceMap
+) -> Iterator[Problem]:
+    if name in RESERVED_COLUMNS:
+        yield source.problem(
+            path,
+            f"field name '{name}' is reserved: the service manages it",
+            key=True,
+        )
+    if not isinstance(field, dict):
+        return
+    kind = field.get("type")
+    if kind not in FIELD_TYPES:
+        return  # the typed model reports the unknown type
+    values = field.get("values")
+    if kind == "enum" and not values:
+        yield source.problem(path, f"enum field '{name}' needs 'values'", expected="values: [a, b]")
+    if kind != "enum" and values is not None:
+        yield source.problem((*path, "values"), "'values' applies to enum fields only")
+    if isinstance(values, list) and "default" in field and field["default"] is not None:
+        if field["default"] not in values:
+            yield source.problem(
+                (*path, "default"),
+                f"default '{field['default']}' is not one of the enum values",
+                expected="one of " + ", ".join(map(str, values)),
+            )
+    for key in ("min_length", "max_length", "pattern"):
+        if key in field and kind not in _TEXTUAL:
+            yield source.problem((*path, key), f"'{key}' applies to string-like fields only")
+    for key in ("min", "max"):
+        if key in field and kind not in _NUMERIC:
+            yield source.problem((*path, key), f"'{key}' applies to integer and decimal fields")
+    for key in ("precision", "scale"):
+        if key in field and kind != "decimal":
+            yield source.problem((*path, key), f"'{key}' applies to decimal fields only")
+    yield from _check_bounds(path, field, "min_length", "max_length", source)
+    yield from _check_bounds(path, field, "min", "max", source)
+    if field.get("required") is True and field.get("nullable") is True:
+        yield source.problem(path, f"field '{name}' cannot be both required and nullable")
+    if kind in ("text", "json") and (field.get("unique") or field.get("index")):
+        yield source.problem(path, f"a {kind} field cannot be unique or indexed")
+
+
+def _check_bounds(
+    path: tuple[str, ...], field: dict[str, Any], low: str, high: str, source: SourceMap
+) -> Iterator[Problem]:
+    lo, hi = field.get(low), field.get(high)
+    numbers = (int, float)
+    if isinstance(lo, numbers) and isinstance(hi, numbers) and lo > hi:
+        yield source.problem((*path, low), f"'{low}' ({lo}) is greater than '{high}' ({hi})")
+
+
+def _check_relation(
+    owner: str,
+    base: tuple[str, ...],
+    rel_name: str,
+    rel: Any,
+    fields: dict[str, Any],
+    entities: dict[str, Any],
+    source: SourceMap,
+) -> Iterator[Problem]:
+    if not isinstance(rel, dict):
+        return
+    path = (*base, "relations", rel_name)
+    if rel_name in fields or f"{rel_name}_id" in fields:
+        yield source.problem(path, f"relation '{rel_name}' clashes with a field", key=True)
+    for kind in ("belongs_to", "has_many", "many_to_many"):
+        target = rel.get(kind)
+        if not isinstance(target, str):
+            continue
+        if target not in entities:
+            yield source.problem(
+                (*path, kind),
+                f"{kind} names an unknown entity '{target}'",
+                expected="one of " + ", ".join(entities),
+                suggestion=_did_you_mean(target, list(entities)),
+            )
+            continue
+        if kind == "has_many":
+            back = _mapping(_mapping(entities[target]).get("relations"))
+            if not any(_mapping(r).get("belongs_to") == owner for r in back.values()):
+                yield source.problem(
+                    (*path, kind),
+                    f"has_many '{target}' needs '{target}' to declare belongs_to: {owner}",
+                )
+    if rel.get("on_delete") == "set_null" and rel.get("required", True) is True:
+        yield source.problem(
+            (*path, "on_delete"),
+            "on_delete: set_null needs the relation to be optional",
+            suggestion="add required: false",
+        )
+
+
+def _check_permission(
+    path: tuple[str, ...], value: Any, roles: list[str], *, owner: bool, source: SourceMap
+) -> Iterator[Problem]:
+    words = ["anyone", "authenticated", *(["owner"] if owner else [])]
+    words += [f"owner_or_{r}" for r in roles] if owner else []
+    if isinstance(value, list):
+        for index, role in enumerate(value):
+            if role not in roles:
+                yield source.problem(
+                    (*path, index),
+                    f"unknown role '{role}'",
+                    expected="one of " + ", ".join(roles),
+                    suggestion=_did_you_mean(str(role), roles),
+                )
+        return
+    if not isinstance(value, str) or value in words:
+        return
+    if value.startswith("owner") and not owner:
+        yield source.problem(
+            path,
+            f"'{value}' needs the entity to have an owner",
+            suggestion="add owner: true to the entity",
+        )
+        return
+    yield source.problem(
+        path,
+        f"unknown permission '{value}'",
+        expected="anyone, authenticated, owner, owner_or_<role> or a list of roles",
+        suggestion=_did_you_mean(value, words + roles),
+    )

@@ -1,0 +1,151 @@
+"""Load a spec file into a ``ServiceSpec``, reporting every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from backend_agent.errors import Problem, SpecError
+from backend_agent.spec.checks import check_references
+from backend_agent.spec.model import ServiceSpec
+from backend_agent.spec.source import Path as DataPath
+from backend_agent.spec.source import SourceMap, parse_yaml
+
+__all__ = ["load_spec", "load_spec_text"]
+
+
+def load_spec(path: Path) -> ServiceSpec:
+    """Read and validate the spec at ``path``; raise ``SpecError`` listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([Problem(str(path), 1, 1, "spec file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([Problem(str(path), 1, 1, f"cannot read the spec: {exc}")]) from None
+    return load_spec_text(text, str(path))
+
+
+def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
+    """Validate spec text; ``file`` names it in the problems."""
+    data, source, problems = parse_yaml(text, file)
+    if problems:
+        raise SpecError(problems)
+    if not isinstance(data, dict):
+        raise SpecError([source.problem((), "the spec must be a mapping", expected="name: ...")])
+    spec: ServiceSpec | None = None
+    try:
+        spec = ServiceSpec.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, source))
+    problems.extend(check_references(data, source))
+    if problems:
+        raise SpecError(_unique(problems))
+    assert spec is not None
+    return spec
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: dict[tuple[int, int, str], Problem] = {}
+    for problem in problems:
+        seen.setdefault((problem.line, problem.column, problem.message), problem)
+    return list(seen.values())
+
+
+def _problems_from(error: ValidationError, source: SourceMap) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = _data_path(item["loc"], source)
+        kind = item["type"]
+        name = str(loc[-1]) if loc else ""
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(loc[:-1])
+            problems.append(
+                source.problem(
+                    loc,
+                    f"unknown key '{name}'",
+                    expected="one of " + ", ".join(allowed) if allowed else "",
+                    suggestion=_did_you_mean(name, allowed),
+                    key=True,
+                )
+            )
+        elif kind == "missing":
+            problems.append(source.problem(loc[:-1], f"missing required key '{name}'"))
+        elif kind == "literal_error":
+            expected = re.findall(r"'([^']*)'", item.get("ctx", {}).get("expected", ""))
+            got = str(item.get("input"))
+            problems.append(
+                source.problem(
+                    loc,
+                    f"'{got}' is not a valid {name or 'value'}",
+                    expected="one of " + ", ".join(expected),
+                    suggestion=_did_you_mean(got, expected),
+                )
+            )
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            where = f"'{name}': " if name and not isinstance(loc[-1], int) else ""
+            problems.append(source.problem(loc, f"{where}{message[0].lower()}{message[1:]}"))
+    return problems
+
+
+def _data_path(loc: tuple[int | str, ...], source: SourceMap) -> DataPath:
+    """Drop pydantic's union-branch tags (e.g. 'str', 'list[str]') from a location."""
+    path: list[str | int] = []
+    for part in loc:
+        candidate = (*path, part)
+        if candidate in source.values or candidate in source.keys or isinstance(part, int):
+            path.append(part)
+        elif isinstance(part, str) and not _is_type_tag(part):
+            path.append(part)
+    return tuple(path)
+
+
+def _is_type_tag(part: str) -> bool:
+    return bool(re.match(r"^(str|int|list\[.*\]|tuple\[.*\]|dict\[.*\]|function-.*)$", part))
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _allowed_keys(path: DataPath) -> list[str]:
+    """The keys the model at ``path`` accepts (walks ServiceSpec's annotations)."""
+    current: Any = ServiceSpec
+    for part in path:
+        current = _step(current, part)
+        if current is None:
+            return []
+    model = _model_in(current)
+    return list(model.model_fields) if model else []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    model = _model_in(annotation)
+    if model is not None:
+        field = model.model_fields.get(str(part))
+        return field.annotation if field else None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (dict,) and len(args) == 2:
+        return args[1]
+    if origin in (list, tuple) and args:
+        return args[0]
+    return None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,35 @@
+"""The JSON Schema of the spec format, for editor completion and validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend_agent.spec.model import FIELD_TYPES, ServiceSpec
+
+__all__ = ["spec_json_schema"]
+
+SCHEMA_ID = "https://backend-agent.dev/schemas/spec.json"
+_DURATION = {"type": "string", "pattern": r"^\s*\d+\s*[smhd]\s*$", "examples": ["15m", "24h"]}
+
+
+def spec_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that spec files follow.
+
+    It also accepts the shorthands the loader accepts: ``body: text`` for a
+    field, and ``24h`` for a duration.
+    """
+    schema = ServiceSpec.model_json_schema(mode="validation")
+    defs = schema["$defs"]
+    defs["FieldSpec"] = {
+        "anyOf": [{"type": "string", "enum": list(FIELD_TYPES)}, defs["FieldSpec"]],
+    }
+    for model, names in (("AuthSpec", ("token_ttl", "refresh_ttl")), ("LockoutSpec", ("window",))):
+        properties = defs[model]["properties"]
+        for name in names:
+            properties[name] = {"anyOf": [properties[name], _DURATION]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "backend-agent service spec",
+        **schema,
+    }
