@@ -97,7 +97,11 @@ def _reply(item: Any, number: int) -> Reply:
             raise AgentError(f"tool call {index} of reply {number} needs a 'name'")
         arguments = call.get("arguments", {})
         text = arguments if isinstance(arguments, str) else json.dumps(arguments, sort_keys=True)
-        calls.append(ToolCall(id=str(call.get("id", f"call_{number}_{index}")), name=call["name"], arguments=text))
+        calls.append(
+            ToolCall(
+                id=str(call.get("id", f"call_{number}_{index}")), name=call["name"], arguments=text
+            )
+        )
     usage = item.get("usage") or {}
     return Reply(
         text=str(item.get("text", "")),

@@ -6,7 +6,12 @@ from backend_agent.design.blueprint import Blueprint, Column, Table
 
 __all__ = ["architecture_markdown", "er_diagram"]
 
-_MERMAID_TYPES = {"datetime": "timestamptz", "decimal": "numeric", "email": "string", "url": "string"}
+_MERMAID_TYPES = {
+    "datetime": "timestamptz",
+    "decimal": "numeric",
+    "email": "string",
+    "url": "string",
+}
 
 
 def _attribute(table: Table, column: Column) -> str:

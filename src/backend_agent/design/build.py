@@ -43,7 +43,9 @@ _ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
 def design(spec: ServiceSpec) -> Blueprint:
     """The blueprint of the service described by ``spec``."""
     auth = _auth(spec)
-    names = {name: (snake(name), e.plural or plural(snake(name))) for name, e in spec.entities.items()}
+    names = {
+        name: (snake(name), e.plural or plural(snake(name))) for name, e in spec.entities.items()
+    }
     entities = [_entity(name, e, spec, auth, names) for name, e in spec.entities.items()]
     by_name = {e.name: e for e in entities}
     junctions = tuple(
@@ -52,9 +54,7 @@ def design(spec: ServiceSpec) -> Blueprint:
         for relation in entity.relations
         if relation.kind == "many_to_many"
     )
-    routes_by_entity = {
-        e.name: entity_routes(e, by_name, API_PREFIX) for e in entities
-    }
+    routes_by_entity = {e.name: entity_routes(e, by_name, API_PREFIX) for e in entities}
     entities = [replace(e, routes=routes_by_entity[e.name]) for e in entities]
     ordered = _dependency_order(entities)
     tables = (auth.users, auth.sessions, *(e.table for e in ordered), *(j.table for j in junctions))
@@ -261,7 +261,7 @@ def _entity(
     relations: list[Relation] = []
     nested_column = None
     for rel_name, rel in spec.relations.items():
-        target_snake, target_table = names[rel.target]
+        _, target_table = names[rel.target]
         if rel.kind == "belongs_to":
             fk = f"{rel_name}_id"
             on_delete = rel.on_delete or ("cascade" if rel.required else "set_null")
@@ -278,8 +278,14 @@ def _entity(
                 )
             )
             relations.append(
-                Relation(rel_name, "belongs_to", rel.target, column=fk, required=rel.required,
-                         on_delete=_ON_DELETE[on_delete])
+                Relation(
+                    rel_name,
+                    "belongs_to",
+                    rel.target,
+                    column=fk,
+                    required=rel.required,
+                    on_delete=_ON_DELETE[on_delete],
+                )
             )
             if spec.nested_under == rel.target and nested_column is None:
                 nested_column = fk
@@ -293,16 +299,22 @@ def _entity(
         column = _fk_column("owner_id", "users", "cascade", nullable=False)
         columns.append(column)
         fields.append(
-            EntityField("owner_id", column, writable=False, required=False,
-                        filterable="owner_id" in filters,
-                        description="The user who created this row.")
+            EntityField(
+                "owner_id",
+                column,
+                writable=False,
+                required=False,
+                filterable="owner_id" in filters,
+                description="The user who created this row.",
+            )
         )
     for stamp in _timestamps(soft_delete=spec.soft_delete):
         columns.append(stamp)
         if stamp.name != "deleted_at":
             fields.append(
-                EntityField(stamp.name, stamp, writable=False, required=False,
-                            sortable=stamp.name in sorts)
+                EntityField(
+                    stamp.name, stamp, writable=False, required=False, sortable=stamp.name in sorts
+                )
             )
     filter_columns = tuple(f.name for f in fields if f.filterable)
     sort_columns = tuple(f.name for f in fields if f.sortable)
@@ -344,9 +356,10 @@ def _indexes(
             continue
         if column.unique:
             indexes.append(Index(f"uq_{table}_{column.name}", (column.name,), unique=True))
+        elif column.type in ("text", "json"):
+            continue  # not indexable as a whole on every database
         elif column.foreign_key or column.name in queried or _indexed(spec, column.name):
-            if column.type not in ("text", "json"):
-                indexes.append(Index(f"ix_{table}_{column.name}", (column.name,)))
+            indexes.append(Index(f"ix_{table}_{column.name}", (column.name,)))
     return tuple(indexes)
 
 

@@ -39,8 +39,10 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
                 "The schema uses portable types only (UUID keys stored natively on "
                 "PostgreSQL, enums as CHECK constraints).",
             ),
-            ("MySQL/MariaDB: workable, but not generated.", "A document store: rejected, "
-             "the data is relational with foreign keys."),
+            (
+                "MySQL/MariaDB: workable, but not generated.",
+                "A document store: rejected, the data is relational with foreign keys.",
+            ),
         ),
         Decision(
             "Layering",
@@ -67,8 +69,7 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
             "Short-lived JWT access tokens bound to a server-side session row; rotating "
             "refresh tokens stored only as SHA-256 hashes.",
             (
-                "Logout and revocation take effect at once because every token names its "
-                "session.",
+                "Logout and revocation take effect at once because every token names its session.",
                 "A stolen database does not yield usable refresh tokens.",
                 "Passwords are hashed with Argon2id.",
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -10,16 +12,18 @@ from backend_agent.design.blueprint import Blueprint, Column, Table
 __all__ = ["column_type", "metadata", "server_default"]
 
 
-def column_type(column: Column) -> sa.types.TypeEngine[object]:
+def column_type(column: Column) -> sa.types.TypeEngine[Any]:
     """The portable SQLAlchemy type of a column."""
     kind = column.type
-    result: sa.types.TypeEngine[object]
+    result: sa.types.TypeEngine[Any]
     if kind == "uuid":
         result = sa.Uuid()
     elif kind in ("string", "email", "url"):
         result = sa.String(column.max_length)
     elif kind == "enum":
-        result = sa.String(column.max_length or max((len(v) for v in column.enum_values), default=50))
+        result = sa.String(
+            column.max_length or max((len(v) for v in column.enum_values), default=50)
+        )
     elif kind == "text":
         result = sa.Text()
     elif kind == "integer":
@@ -37,7 +41,7 @@ def column_type(column: Column) -> sa.types.TypeEngine[object]:
     return result
 
 
-def server_default(column: Column) -> sa.sql.ClauseElement | str | None:
+def server_default(column: Column) -> sa.sql.ColumnElement[Any] | sa.TextClause | str | None:
     """The database-side default of a column, if any."""
     if column.server_now:
         return sa.func.now()
@@ -52,22 +56,17 @@ def server_default(column: Column) -> sa.sql.ClauseElement | str | None:
 
 
 def _table(table: Table, metadata: sa.MetaData) -> sa.Table:
-    columns = [
-        sa.Column(
-            c.name,
-            column_type(c),
-            sa.ForeignKey(
-                f"{c.foreign_key.table}.{c.foreign_key.column}",
-                ondelete=c.foreign_key.on_delete,
-                name=f"fk_{table.name}_{c.name}",
-            )
-            if c.foreign_key
-            else None,
-            nullable=c.nullable,
-            server_default=server_default(c),
+    columns = []
+    for c in table.columns:
+        extra: list[sa.ForeignKey] = []
+        if c.foreign_key:
+            target = f"{c.foreign_key.table}.{c.foreign_key.column}"
+            name = f"fk_{table.name}_{c.name}"
+            extra.append(sa.ForeignKey(target, ondelete=c.foreign_key.on_delete, name=name))
+        default = server_default(c)
+        columns.append(
+            sa.Column(c.name, column_type(c), *extra, nullable=c.nullable, server_default=default)
         )
-        for c in table.columns
-    ]
     constraints: list[sa.schema.SchemaItem] = [
         sa.PrimaryKeyConstraint(*table.primary_key, name=f"pk_{table.name}"),
         *(sa.CheckConstraint(sa.text(sql), name=name) for name, sql in table.check_constraints),

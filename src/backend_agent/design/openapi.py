@@ -86,12 +86,16 @@ def _with_description(schema: JSON, field: EntityField) -> JSON:
 def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, JSON]:
     read = [(f.name, field_schema(f.column)) for f in entity.readable_fields]
     writable = entity.writable_fields
-    create = [(f.name, _with_description(field_schema(f.column, request=True), f)) for f in writable]
+    create = [
+        (f.name, _with_description(field_schema(f.column, request=True), f)) for f in writable
+    ]
     required = [f.name for f in writable if f.required]
     example = {f.name: f.example for f in writable if f.example is not None}
     schemas = {
         entity.name: _object(read, [f.name for f in entity.readable_fields]),
-        f"{entity.name}Create": _object(create, required, **({"examples": [example]} if example else {})),
+        f"{entity.name}Create": _object(
+            create, required, **({"examples": [example]} if example else {})
+        ),
         f"{entity.name}Update": _object(create, []),
         f"{entity.name}Response": _envelope(_ref(entity.name)),
         f"{entity.name}Page": _envelope({"type": "array", "items": _ref(entity.name)}, page=True),
@@ -131,7 +135,10 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
             ("access_token", {"type": "string"}),
             ("refresh_token", {"type": "string"}),
             ("token_type", {"const": "bearer"}),
-            ("expires_in", {"type": "integer", "description": "Seconds until the access token expires."}),
+            (
+                "expires_in",
+                {"type": "integer", "description": "Seconds until the access token expires."},
+            ),
         ],
         ["access_token", "refresh_token", "token_type", "expires_in"],
     )
@@ -140,7 +147,9 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
         ["email", "password"],
         examples=[{"email": "ada@example.com", "password": "correct horse battery"}],
     )
-    detail = _object([("field", {"type": "string"}), ("message", {"type": "string"})], ["field", "message"])
+    detail = _object(
+        [("field", {"type": "string"}), ("message", {"type": "string"})], ["field", "message"]
+    )
     error_body = _object(
         [
             ("code", {"type": "string", "enum": sorted(ERROR_CODES)}),
@@ -167,7 +176,9 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
             ["page", "limit", "total"],
         ),
         "Credentials": credentials,
-        "RefreshRequest": _object([("refresh_token", {"type": "string", "minLength": 1})], ["refresh_token"]),
+        "RefreshRequest": _object(
+            [("refresh_token", {"type": "string", "minLength": 1})], ["refresh_token"]
+        ),
         "User": user,
         "UserResponse": _envelope(_ref("User")),
         "TokenPair": tokens,
@@ -187,7 +198,10 @@ def _ok(schema: str | None, description: str, *, location: bool = False) -> JSON
         response["content"] = {"application/json": {"schema": _ref(schema)}}
     if location:
         response["headers"] = {
-            "Location": {"description": "The URL of the new resource.", "schema": {"type": "string"}}
+            "Location": {
+                "description": "The URL of the new resource.",
+                "schema": {"type": "string"},
+            }
         }
     return response
 
@@ -206,15 +220,22 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
         {
             "name": "limit",
             "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": blueprint.max_page_size,
-                       "default": blueprint.page_size},
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": blueprint.max_page_size,
+                "default": blueprint.page_size,
+            },
         },
         {
             "name": "sort",
             "in": "query",
             "description": "A sort field; prefix with '-' for descending order.",
-            "schema": {"type": "string", "enum": [v for s in entity.sort for v in (s, f"-{s}")],
-                       "default": entity.default_sort},
+            "schema": {
+                "type": "string",
+                "enum": [v for s in entity.sort for v in (s, f"-{s}")],
+                "default": entity.default_sort,
+            },
         },
     ]
     for name in entity.filters:
@@ -223,11 +244,24 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
         column = entity.field(name).column
         schema = field_schema(column, request=True)
         schema.pop("pattern", None)
-        params.append({"name": name, "in": "query", "schema": schema, "description": f"Only rows whose {name} equals this."})
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "schema": schema,
+                "description": f"Only rows whose {name} equals this.",
+            }
+        )
         if column.type in _ORDERED:
             for suffix, word in (("min", "at least"), ("max", "at most")):
-                params.append({"name": f"{name}_{suffix}", "in": "query", "schema": schema,
-                               "description": f"Only rows whose {name} is {word} this."})
+                params.append(
+                    {
+                        "name": f"{name}_{suffix}",
+                        "in": "query",
+                        "schema": schema,
+                        "description": f"Only rows whose {name} is {word} this.",
+                    }
+                )
     return params
 
 
@@ -244,7 +278,9 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
             params += _list_params(blueprint, entity, skip=route.relation)
             responses["200"] = _ok(f"{name}Page", f"A page of {entity.plural}.")
         elif action == "list_related":
-            target = blueprint.entity(next(r.target for r in entity.relations if r.name == route.relation))
+            target = blueprint.entity(
+                next(r.target for r in entity.relations if r.name == route.relation)
+            )
             params += _list_params(blueprint, target)
             responses["200"] = _ok(f"{target.name}Page", f"A page of {target.plural}.")
         elif action in ("create", "create_nested"):
@@ -260,19 +296,36 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
     else:
         body, responses = _auth_operation(action)
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
     if params:
         op["parameters"] = params
     if route.rule.needs_user:
         op["security"] = [{"bearerAuth": []}]
         responses["401"] = _error("Missing, invalid or expired token.")
-    if route.rule.kind in ("roles", "owner", "owner_or_roles") or action in ("replace", "update", "delete", "link", "unlink"):
+    if route.rule.kind in ("roles", "owner", "owner_or_roles") or action in (
+        "replace",
+        "update",
+        "delete",
+        "link",
+        "unlink",
+    ):
         responses["403"] = _error("Signed in, but not allowed to do this.")
     if "{" in route.path:
         responses["404"] = _error("No such resource, or not visible to you.")
     if body or action in ("create", "create_nested", "replace", "update", "link") or params:
         responses["422"] = _error("The request is not valid; details name each field.")
-    if action in ("create", "create_nested", "replace", "update", "delete", "link", "auth_register"):
+    if action in (
+        "create",
+        "create_nested",
+        "replace",
+        "update",
+        "delete",
+        "link",
+        "auth_register",
+    ):
         responses["409"] = _error("Conflicts with existing data.")
     if action in ("auth_login", "auth_register"):
         responses["429"] = _error("Too many attempts; see Retry-After.")
@@ -283,21 +336,35 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
 def _auth_operation(action: str) -> tuple[str | None, JSON]:
     table: dict[str, tuple[str | None, JSON]] = {
         "auth_register": ("Credentials", {"201": _ok("UserResponse", "The new account.")}),
-        "auth_login": ("Credentials", {"200": _ok("TokenPairResponse", "A new session."),
-                                        "401": _error("Wrong email or password.")}),
-        "auth_refresh": ("RefreshRequest", {"200": _ok("TokenPairResponse", "A rotated token pair."),
-                                            "401": _error("Unknown, used or expired refresh token.")}),
+        "auth_login": (
+            "Credentials",
+            {
+                "200": _ok("TokenPairResponse", "A new session."),
+                "401": _error("Wrong email or password."),
+            },
+        ),
+        "auth_refresh": (
+            "RefreshRequest",
+            {
+                "200": _ok("TokenPairResponse", "A rotated token pair."),
+                "401": _error("Unknown, used or expired refresh token."),
+            },
+        ),
         "auth_logout": (None, {"204": _ok(None, "The session is revoked.")}),
         "auth_me": (None, {"200": _ok("UserResponse", "The signed-in user.")}),
         "health_live": (None, {"200": _ok("HealthResponse", "Alive.")}),
-        "health_ready": (None, {"200": _ok("HealthResponse", "Ready."),
-                                "503": _error("The database is unreachable.")}),
+        "health_ready": (
+            None,
+            {"200": _ok("HealthResponse", "Ready."), "503": _error("The database is unreachable.")},
+        ),
     }
     return table[action]
 
 
 def _error_reference() -> str:
-    rows = "\n".join(f"| `{code}` | {status} | {text} |" for code, (status, text) in sorted(ERROR_CODES.items()))
+    rows = "\n".join(
+        f"| `{code}` | {status} | {text} |" for code, (status, text) in sorted(ERROR_CODES.items())
+    )
     return f"\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n{rows}\n"
 
 
@@ -310,7 +377,8 @@ def openapi_document(blueprint: Blueprint) -> JSON:
     for route in blueprint.routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(blueprint, route)
     tags = [{"name": "health"}, {"name": "auth"}] + [
-        {"name": e.plural, "description": e.description or f"{e.title} resources."} for e in blueprint.entities
+        {"name": e.plural, "description": e.description or f"{e.title} resources."}
+        for e in blueprint.entities
     ]
     return {
         "openapi": "3.1.0",
@@ -325,6 +393,8 @@ def openapi_document(blueprint: Blueprint) -> JSON:
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
         },
     }

@@ -92,9 +92,11 @@ def _check_entity(
     fields = _mapping(entity.get("fields"))
     relations = _mapping(entity.get("relations"))
     for field_name, field in fields.items():
-        yield from _check_field(base + ("fields", field_name), str(field_name), field, source)
+        yield from _check_field((*base, "fields", field_name), str(field_name), field, source)
     belongs = {
-        r: _mapping(spec).get("belongs_to") for r, spec in relations.items() if isinstance(spec, dict)
+        r: _mapping(spec).get("belongs_to")
+        for r, spec in relations.items()
+        if isinstance(spec, dict)
     }
     for rel_name, rel in relations.items():
         yield from _check_relation(name, base, str(rel_name), rel, fields, entities, source)
@@ -127,7 +129,7 @@ def _check_entity(
                 expected="one of " + ", ".join(dict.fromkeys(filterable)),
                 suggestion=_did_you_mean(item, filterable),
             )
-    sortable = list(fields) + ["created_at", "updated_at"]
+    sortable = [*fields, "created_at", "updated_at"]
     for index, item in enumerate(entity.get("sort") or []):
         if isinstance(item, str) and item not in sortable:
             yield source.problem(
@@ -162,13 +164,13 @@ def _check_field(
         yield source.problem(path, f"enum field '{name}' needs 'values'", expected="values: [a, b]")
     if kind != "enum" and values is not None:
         yield source.problem((*path, "values"), "'values' applies to enum fields only")
-    if isinstance(values, list) and "default" in field and field["default"] is not None:
-        if field["default"] not in values:
-            yield source.problem(
-                (*path, "default"),
-                f"default '{field['default']}' is not one of the enum values",
-                expected="one of " + ", ".join(map(str, values)),
-            )
+    default = field.get("default")
+    if isinstance(values, list) and default is not None and default not in values:
+        yield source.problem(
+            (*path, "default"),
+            f"default '{field['default']}' is not one of the enum values",
+            expected="one of " + ", ".join(map(str, values)),
+        )
     for key in ("min_length", "max_length", "pattern"):
         if key in field and kind not in _TEXTUAL:
             yield source.problem((*path, key), f"'{key}' applies to string-like fields only")

@@ -98,10 +98,8 @@ def _data_path(loc: tuple[int | str, ...], source: SourceMap) -> DataPath:
     """Drop pydantic's union-branch tags (e.g. 'str', 'list[str]') from a location."""
     path: list[str | int] = []
     for part in loc:
-        candidate = (*path, part)
-        if candidate in source.values or candidate in source.keys or isinstance(part, int):
-            path.append(part)
-        elif isinstance(part, str) and not _is_type_tag(part):
+        known = (*path, part) in source.values or (*path, part) in source.keys
+        if known or isinstance(part, int) or not _is_type_tag(part):
             path.append(part)
     return tuple(path)
 

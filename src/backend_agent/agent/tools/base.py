@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backend_agent.agent.errors import ToolError
 from backend_agent.agent.model import ToolSpec
+from backend_agent.errors import BackendAgentError
 from backend_agent.figures import Delivery
 
 __all__ = [
@@ -115,7 +116,7 @@ class Tool(Generic[A]):
         return ToolSpec(self.name, self.description, self.parameters)
 
     def call(self, workspace: Workspace, arguments: str) -> ToolResult:
-        """Run the tool on the JSON ``arguments`` a model wrote; its mistakes raise ``ToolError``."""
+        """Run the tool on a model's JSON ``arguments``; its mistakes raise ``ToolError``."""
         try:
             data = json.loads(arguments or "{}")
         except json.JSONDecodeError as exc:
@@ -124,7 +125,10 @@ class Tool(Generic[A]):
             args = self.arguments.model_validate(data)
         except ValidationError as exc:
             raise ToolError(_describe(self.name, exc)) from None
-        result = self.function(workspace, args)
+        try:
+            result = self.function(workspace, args)
+        except BackendAgentError as exc:  # a bad spec, an unsafe output folder...
+            raise ToolError(str(exc)) from exc
         if len(result.output) > MAX_OUTPUT_CHARS:
             cut = len(result.output) - MAX_OUTPUT_CHARS
             output = f"{result.output[:MAX_OUTPUT_CHARS]}\n[... {cut} more characters not shown]"
@@ -195,4 +199,4 @@ class Toolbox:
 
 
 REGISTRY = Toolbox()
-"""Every tool backend-agent ships; ``backend_agent.agent.tools`` imports the modules that fill it."""
+"""Every tool backend-agent ships (``backend_agent.agent.tools`` imports their modules)."""

@@ -16,9 +16,18 @@ __all__ = ["LARGE_DELETION_RATIO", "SKIPPED_DIRS"]
 
 LARGE_DELETION_RATIO = 0.5  # an edit removing more than this share of a file needs consent
 SKIPPED_DIRS = frozenset(
-    {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache",
-     ".pytest_cache", ".backend-agent"}
-)  # fmt: skip
+    {
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".backend-agent",
+    }
+)
 _MAX_RESULTS = 200
 _MAX_FILE_BYTES = 2_000_000
 
@@ -109,7 +118,9 @@ def edit(workspace: Workspace, args: EditArgs) -> ToolResult:
         raise ToolError("old_string and new_string are the same; nothing would change")
     count = before.count(args.old_string)
     if count == 0:
-        raise ToolError(f"old_string was not found in '{args.path}'; read the file and copy exactly")
+        raise ToolError(
+            f"old_string was not found in '{args.path}'; read the file and copy exactly"
+        )
     if count > 1 and not args.replace_all:
         raise ToolError(
             f"old_string occurs {count} times in '{args.path}'; add context to make it unique "
@@ -145,7 +156,9 @@ def glob(workspace: Workspace, args: GlobArgs) -> ToolResult:
     """List files whose path (relative to the searched folder) matches a glob pattern."""
     base, files = _files_under(workspace, args.path)
     regex = _glob_regex(args.pattern)
-    found = [workspace.relative(f) for f in files if regex.fullmatch(f.relative_to(base).as_posix())]
+    found = [
+        workspace.relative(f) for f in files if regex.fullmatch(f.relative_to(base).as_posix())
+    ]
     return ToolResult(_listing(found, "files") if found else "no files match")
 
 

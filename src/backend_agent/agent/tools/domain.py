@@ -1,0 +1,164 @@
+"""Domain tools: the product's own stages (design, build, verify, review) as tools.
+
+Each one is a thin adapter: resolve paths inside the workspace, call the
+stage, and describe its result in words a model can act on. The stages are
+imported when called, so listing tools costs nothing. To add a tool (``audit``,
+``update``), write its arguments model and one decorated function here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from backend_agent.agent.tools.base import REGISTRY, ToolArgs, ToolResult, Workspace
+from backend_agent.figures import Delivery
+
+__all__ = ["describe_delivery"]
+
+_MAX_FINDINGS = 100
+
+
+class DesignArgs(ToolArgs):
+    spec: str = Field(description="Spec file (YAML), relative to the project root.")
+    view: Literal["summary", "ddl", "openapi", "architecture"] = Field(
+        "summary",
+        description="summary: tables and routes; ddl: SQL schema; openapi: the API "
+        "contract (JSON); architecture: the decision record (markdown).",
+    )
+    dialect: Literal["sqlite", "postgresql"] = Field("sqlite", description="SQL dialect for ddl.")
+
+
+@REGISTRY.tool("design", DesignArgs)
+def design(workspace: Workspace, args: DesignArgs) -> ToolResult:
+    """Validate a service spec and show its design: tables, routes, SQL, OpenAPI or decisions.
+
+    Pure and fast: nothing is written. An invalid spec gives every problem with
+    file:line:column.
+    """
+    from backend_agent import design as stage
+    from backend_agent.spec import load_spec
+
+    blueprint = stage.design(load_spec(workspace.resolve(args.spec, must_exist=True)))
+    if args.view == "ddl":
+        return ToolResult(stage.ddl(blueprint, args.dialect))
+    if args.view == "openapi":
+        return ToolResult(json.dumps(stage.openapi_document(blueprint), indent=2))
+    if args.view == "architecture":
+        return ToolResult(stage.architecture_markdown(blueprint))
+    lines = [f"service {blueprint.name} ({blueprint.title}), API under {blueprint.api_prefix}"]
+    lines.append("tables:")
+    for table in blueprint.tables:
+        lines.append(f"  {table.name}: {', '.join(c.name for c in table.columns)}")
+    lines.append(f"routes ({len(blueprint.routes)}):")
+    lines += [f"  {r.method:6} {r.path}  [{r.operation_id}]" for r in blueprint.routes]
+    lines.append("decisions:")
+    lines += [f"  {d.title}: {d.choice}" for d in blueprint.decisions]
+    return ToolResult("\n".join(lines))
+
+
+class BuildArgs(ToolArgs):
+    spec: str = Field(description="Spec file (YAML), relative to the project root.")
+    out: str = Field(description="Folder to generate the service into, relative to the root.")
+    overwrite: bool = Field(False, description="Regenerate into an existing output folder.")
+    verify: bool = Field(True, description="Run the quality gates after generating.")
+    database_url: str | None = Field(None, description="Also verify against this database.")
+
+
+@REGISTRY.tool("build", BuildArgs)
+def build(workspace: Workspace, args: BuildArgs) -> ToolResult:
+    """Design, generate and verify a service from a spec; report the measured gates.
+
+    Slow with verify (it installs and tests the generated project, a minute or
+    more). Use overwrite: true to rebuild after editing the spec.
+    """
+    from backend_agent.pipeline import build as run_build
+
+    out = workspace.resolve(args.out)
+    delivery = run_build(
+        workspace.resolve(args.spec, must_exist=True),
+        out,
+        overwrite=args.overwrite,
+        database_url=args.database_url,
+        run_verify=args.verify,
+    )
+    if delivery is None:
+        return ToolResult(f"generated {workspace.relative(out)} (not verified: verify was false)")
+    return _delivered(workspace, delivery)
+
+
+class VerifyArgs(ToolArgs):
+    project: str = Field(description="Generated project folder, relative to the project root.")
+    database_url: str | None = Field(None, description="Also verify against this database.")
+
+
+@REGISTRY.tool("verify", VerifyArgs)
+def verify(workspace: Workspace, args: VerifyArgs) -> ToolResult:
+    """Run the quality gates (tests, coverage, contract, security, review...) on a project.
+
+    Slow: it runs the project's own test suite. Every figure says which command
+    measured it.
+    """
+    from backend_agent.verify import verify as run_verify
+
+    project = workspace.resolve(args.project, must_exist=True)
+    return _delivered(workspace, run_verify(project, database_url=args.database_url))
+
+
+class ReviewArgs(ToolArgs):
+    path: str = Field(".", description="File or folder to review, relative to the project root.")
+
+
+@REGISTRY.tool("review", ReviewArgs)
+def review(workspace: Workspace, args: ReviewArgs) -> ToolResult:
+    """Review Python backend code for security and performance problems (static, fast).
+
+    Each finding is file:line:column, its rule code, severity and message.
+    """
+    from backend_agent.review import review as run_review
+
+    findings = run_review(workspace.resolve(args.path, must_exist=True))
+    if not findings:
+        return ToolResult(f"no findings in {args.path}")
+    lines = [f"{len(findings)} finding{'s' if len(findings) != 1 else ''}:"]
+    for finding in findings[:_MAX_FINDINGS]:
+        where = _shown(workspace, Path(str(finding.file)))
+        lines.append(
+            f"{where}:{finding.line}:{finding.column}: {finding.code} "
+            f"[{finding.severity}] {finding.message}"
+        )
+    if len(findings) > _MAX_FINDINGS:
+        lines.append(f"[{len(findings) - _MAX_FINDINGS} more findings not shown]")
+    return ToolResult("\n".join(lines))
+
+
+def _shown(workspace: Workspace, path: Path) -> str:
+    return workspace.relative(path.resolve()) if path.is_absolute() else path.as_posix()
+
+
+def _delivered(workspace: Workspace, delivery: Delivery) -> ToolResult:
+    return ToolResult(
+        describe_delivery(delivery), is_error=delivery.status != "completed", delivery=delivery
+    )
+
+
+def describe_delivery(delivery: Delivery) -> str:
+    """A delivery in words: status, each gate, and each figure with the command that measured it."""
+    lines = [f"status: {delivery.status}", delivery.summary]
+    if delivery.gates:
+        lines.append("gates:")
+        lines += [
+            f"  {g.name}: {g.status}{f' ({g.message})' if g.message else ''}"
+            for g in delivery.gates
+        ]
+    if delivery.figures:
+        lines.append("figures:")
+        for name, figure in delivery.figures.items():
+            source = f"  <- {figure.command} (exit {figure.exit_code})" if figure.command else ""
+            lines.append(f"  {name}: {figure.display()}{source}")
+    if delivery.artifacts_dir:
+        lines.append(f"artifacts: {delivery.artifacts_dir}")
+    return "\n".join(lines)

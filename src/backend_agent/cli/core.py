@@ -1,0 +1,165 @@
+"""The main-job commands: init, schema, design, build, verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+
+from backend_agent.cli.output import print_delivery, progress_printer
+from backend_agent.errors import OutputError
+
+__all__ = ["register"]
+
+SpecArg = Annotated[Path, typer.Argument(help="The service spec (YAML).", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Also run the tests and migrations on this PostgreSQL database "
+        "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/scratch).",
+    ),
+]
+MinCoverage = Annotated[float, typer.Option(help="The coverage gate, in percent.")]
+DesignFormat = Literal["all", "ddl-sqlite", "ddl-postgresql", "openapi", "architecture"]
+
+
+def _write_new(path: Path, text: str, *, force: bool) -> None:
+    if path.exists() and not force:
+        raise OutputError(f"{path} already exists; pass --force to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def init(
+    name: Annotated[str, typer.Argument(help="The service name.")] = "service",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write.")] = Path(
+        "spec.yaml"
+    ),
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented starter spec."""
+    from backend_agent.spec import starter_spec
+
+    _write_new(output, starter_spec(name), force=force)
+    Console(stderr=True).print(f"wrote {output}; next: backend-agent build {output} -o {name}")
+
+
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Print the JSON Schema of the spec format (for editor completion)."""
+    from backend_agent.spec import spec_json_schema
+
+    text = json.dumps(spec_json_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_new(output, text, force=True)
+
+
+def design_command(
+    spec: SpecArg,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write every document into this folder.")
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="all | ddl-sqlite | ddl-postgresql | openapi | architecture"
+        ),
+    ] = "all",
+) -> None:
+    """Design the schema and the API: DDL for SQLite and PostgreSQL, OpenAPI, ARCHITECTURE.md."""
+    from backend_agent.design import architecture_markdown, ddl, design, openapi_document
+    from backend_agent.spec import load_spec
+
+    blueprint = design(load_spec(spec))
+    documents = {
+        "ddl-sqlite": ("schema.sqlite.sql", ddl(blueprint, "sqlite")),
+        "ddl-postgresql": ("schema.postgresql.sql", ddl(blueprint, "postgresql")),
+        "openapi": ("openapi.json", json.dumps(openapi_document(blueprint), indent=2) + "\n"),
+        "architecture": ("ARCHITECTURE.md", architecture_markdown(blueprint)),
+    }
+    if fmt != "all" and fmt not in documents:
+        raise typer.BadParameter(f"unknown format '{fmt}'; use one of all, {', '.join(documents)}")
+    chosen = documents if fmt == "all" else {fmt: documents[fmt]}
+    if output is None:
+        for filename, text in chosen.values():
+            if len(chosen) > 1:
+                sys.stdout.write(f"==> {filename} <==\n")
+            sys.stdout.write(text)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for filename, text in chosen.values():
+        _write_new(output / filename, text, force=True)
+    Console(stderr=True).print(f"wrote {', '.join(n for n, _ in chosen.values())} to {output}")
+
+
+def build_command(
+    spec: SpecArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The project directory.")],
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace the contents of a non-empty output directory.")
+    ] = False,
+    database_url: DbOpt = None,
+    min_coverage: MinCoverage = 90.0,
+    skip_verify: Annotated[bool, typer.Option("--no-verify", help="Generate only.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Design, generate and verify a service; print what was measured."""
+    from backend_agent.pipeline import build
+    from backend_agent.verify import Thresholds
+
+    console = Console(stderr=True)
+    delivery = build(
+        spec,
+        output,
+        overwrite=overwrite,
+        database_url=database_url,
+        run_verify=not skip_verify,
+        thresholds=Thresholds(min_coverage=min_coverage),
+        progress=None if as_json else progress_printer(console),
+    )
+    if delivery is None:
+        console.print(f"generated {output} (not verified: --no-verify)")
+        return
+    print_delivery(delivery, as_json=as_json)
+    if delivery.status != "completed":
+        raise typer.Exit(1)
+
+
+def verify_command(
+    project: Annotated[Path, typer.Argument(help="A generated project directory.")],
+    database_url: DbOpt = None,
+    min_coverage: MinCoverage = 90.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the quality gates on a project and print what they measured."""
+    from backend_agent.verify import Thresholds, verify
+
+    delivery = verify(
+        project,
+        database_url=database_url,
+        thresholds=Thresholds(min_coverage=min_coverage),
+        progress=None if as_json else progress_printer(Console(stderr=True)),
+    )
+    print_delivery(delivery, as_json=as_json)
+    if delivery.status != "completed":
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the main-job commands to ``app``."""
+    app.command("init")(init)
+    app.command("schema")(schema)
+    app.command("design")(design_command)
+    app.command("build")(build_command)
+    app.command("verify")(verify_command)

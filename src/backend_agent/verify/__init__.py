@@ -1,0 +1,103 @@
+"""The verify stage: run a generated project's quality gates and report what they measured."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from backend_agent.errors import GateError
+from backend_agent.figures import Delivery, Figure, Gate
+from backend_agent.verify import gates
+from backend_agent.verify.environment import ensure_environment
+from backend_agent.verify.gates import GateResult, Thresholds, Workspace
+from backend_agent.verify.runner import Completed, FakeRunner, Runner, SubprocessRunner
+
+__all__ = [
+    "REPORTS_DIR",
+    "Completed",
+    "FakeRunner",
+    "Runner",
+    "SubprocessRunner",
+    "Thresholds",
+    "verify",
+]
+
+REPORTS_DIR = Path(".backend-agent") / "reports"
+Progress = Callable[[str], None]
+
+
+def verify(
+    project: Path,
+    *,
+    database_url: str | None = None,
+    runner: Runner | None = None,
+    thresholds: Thresholds | None = None,
+    progress: Progress | None = None,
+) -> Delivery:
+    """Run every gate on ``project`` and return the delivery message.
+
+    ``database_url`` (PostgreSQL) adds a second run of the tests and the
+    migrations on that database. Raises ``GateError`` when the gates cannot run
+    at all (no project, dependencies that do not install).
+    """
+    project = project.resolve()
+    if not (project / "app").is_dir():
+        raise GateError(f"{project} has no app/ package: is it a generated project?")
+    say = progress or (lambda _message: None)
+    reports = project / REPORTS_DIR
+    reports.mkdir(parents=True, exist_ok=True)
+    run = runner or SubprocessRunner()
+    say("preparing the project's environment")
+    python = ensure_environment(project, run, reports / "environment.log")
+    ws = Workspace(project, python, run, reports, thresholds or Thresholds())
+    results: list[GateResult] = []
+    with tempfile.TemporaryDirectory(prefix="backend-agent-") as scratch:
+        sqlite_url = f"sqlite+aiosqlite:///{Path(scratch) / 'verify.db'}"
+        say("counting the endpoints the application serves")
+        results.append(gates.count_endpoints(ws, database_url=sqlite_url))
+        say("running the project's tests with coverage (SQLite)")
+        results.append(gates.run_tests(ws, database_url=None))
+        say("running ruff on the project")
+        results.append(gates.run_lint(ws))
+        say("migrations: upgrade, downgrade, upgrade (SQLite)")
+        results.append(gates.run_migrations(ws, database_url=sqlite_url))
+    if database_url:
+        say("running the project's tests (PostgreSQL)")
+        results.append(gates.run_tests(ws, database_url=database_url, suffix="_postgresql"))
+        say("migrations: upgrade, downgrade, upgrade (PostgreSQL)")
+        results.append(gates.run_migrations(ws, database_url=database_url, suffix="_postgresql"))
+    delivery = _delivery(project, results, postgres=database_url is not None)
+    (reports / "delivery.json").write_text(delivery.model_dump_json(indent=2) + "\n", "utf-8")
+    return delivery
+
+
+def _delivery(project: Path, results: list[GateResult], *, postgres: bool) -> Delivery:
+    figures: dict[str, Figure] = {}
+    for result in results:
+        figures.update(result.figures)
+    for name in ("endpoints", "tests_passed", "tests_failed", "coverage_percent",
+                 "migration_roundtrip", "lint_errors"):  # fmt: skip
+        figures.setdefault(name, Figure.not_measured("its gate did not produce it"))
+    gate_list = [r.gate for r in results]
+    if not postgres:
+        gate_list.append(
+            Gate(name="postgresql", status="not_measured", message="no --database-url given")
+        )
+    gate_list.append(
+        Gate(name="review", status="not_measured", message="the reviewer is not part of this run")
+    )
+    failed = [g for g in gate_list if g.status == "failed"]
+    if failed:
+        summary = "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
+    else:
+        passed = figures["tests_passed"].display()
+        coverage = figures["coverage_percent"].display()
+        summary = f"{project.name}: {passed} tests passed, coverage {coverage}, all gates passed"
+    return Delivery(
+        status="failed" if failed else "completed",
+        summary=summary,
+        figures=figures,
+        gates=gate_list,
+        artifacts_dir=str(project / REPORTS_DIR),
+    )

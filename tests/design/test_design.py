@@ -1,0 +1,121 @@
+"""The design stage: deterministic blueprints, valid OpenAPI, DDL that applies."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import asyncpg
+import pytest
+from openapi_spec_validator import validate
+
+from backend_agent.design import architecture_markdown, ddl, design, openapi_document
+from backend_agent.spec import load_spec, load_spec_text
+from tests.conftest import EXAMPLES
+
+BLOG = Path(__file__).resolve().parents[2] / "examples" / "blog.yaml"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_same_spec_same_blueprint(path: Path) -> None:
+    assert design(load_spec(path)) == design(load_spec(path))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_openapi_document_validates(path: Path) -> None:
+    validate(openapi_document(design(load_spec(path))))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_sqlite_ddl_applies(path: Path, tmp_path: Path) -> None:
+    blueprint = design(load_spec(path))
+    with sqlite3.connect(tmp_path / "schema.db") as connection:
+        connection.executescript(ddl(blueprint, "sqlite"))
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+    assert {t.name for t in blueprint.tables} <= tables
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_postgresql_ddl_applies(path: Path, postgres_database: str) -> None:
+    blueprint = design(load_spec(path))
+
+    async def apply() -> set[str]:
+        connection = await asyncpg.connect(postgres_database)
+        try:
+            await connection.execute(ddl(blueprint, "postgresql"))
+            rows = await connection.fetch(
+                "select tablename from pg_tables where schemaname='public'"
+            )
+        finally:
+            await connection.close()
+        return {row["tablename"] for row in rows}
+
+    assert asyncio.run(apply()) == {t.name for t in blueprint.tables}
+
+
+def test_every_foreign_key_filter_and_sort_column_is_indexed() -> None:
+    blueprint = design(load_spec(BLOG))
+    for entity in blueprint.entities:
+        indexed = {i.columns[0] for i in entity.table.indexes}
+        wanted = (
+            {c.name for c in entity.table.foreign_keys} | set(entity.filters) | set(entity.sort)
+        )
+        assert wanted <= indexed, entity.name
+
+
+def test_many_to_many_gets_a_junction_table_with_cascading_keys() -> None:
+    blueprint = design(load_spec(BLOG))
+    (junction,) = blueprint.junctions
+    assert junction.table.name == "post_tags"
+    assert junction.table.primary_key == ("post_id", "tag_id")
+    assert {
+        (c.name, c.foreign_key.table, c.foreign_key.on_delete)
+        for c in junction.table.foreign_keys
+        if c.foreign_key
+    } == {("post_id", "posts", "CASCADE"), ("tag_id", "tags", "CASCADE")}
+
+
+def test_routes_cover_crud_nested_and_many_to_many() -> None:
+    blueprint = design(load_spec(BLOG))
+    routes = {(r.method, r.path): r for r in blueprint.routes}
+    assert routes[("POST", "/api/v1/posts")].status == 201
+    assert routes[("DELETE", "/api/v1/posts/{id}")].status == 204
+    assert routes[("GET", "/api/v1/posts/{post_id}/comments")].action == "list_nested"
+    assert routes[("PUT", "/api/v1/posts/{id}/tags/{tag_id}")].action == "link"
+    assert routes[("POST", "/api/v1/auth/login")].rule.kind == "anyone"
+    assert routes[("GET", "/api/v1/auth/me")].rule.needs_user
+
+
+@pytest.mark.parametrize(
+    ("permission", "kind", "roles"),
+    [
+        ("anyone", "anyone", ()),
+        ("authenticated", "authenticated", ()),
+        ("owner", "owner", ()),
+        ("owner_or_admin", "owner_or_roles", ("admin",)),
+        ("[admin, user]", "roles", ("admin", "user")),
+    ],
+)
+def test_permissions_become_rules(permission: str, kind: str, roles: tuple[str, ...]) -> None:
+    spec = load_spec_text(
+        f"name: a\nentities:\n  Note:\n    owner: true\n    fields: {{x: string}}\n"
+        f"    permissions: {{update: {permission}}}\n"
+    )
+    rule = design(spec).entity("Note").permissions["update"]
+    assert (rule.kind, rule.roles) == (kind, roles)
+
+
+def test_owned_entities_default_to_owner_or_admin_writes() -> None:
+    spec = load_spec_text("name: a\nentities:\n  Note:\n    owner: true\n    fields: {x: string}\n")
+    rules = design(spec).entity("Note").permissions
+    assert (rules["delete"].kind, rules["delete"].roles) == ("owner_or_roles", ("admin",))
+    assert rules["list"].kind == "authenticated"
+
+
+def test_architecture_has_er_diagram_and_decisions() -> None:
+    text = architecture_markdown(design(load_spec(BLOG)))
+    assert "```mermaid\nerDiagram" in text
+    assert 'posts ||--|{ comments : "post_id"' in text
+    assert "### 1. Deployment shape" in text
+    assert "**Choice:** A modular monolith" in text
