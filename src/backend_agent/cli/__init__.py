@@ -37,18 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors become one message on stderr and a non-zero exit."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)
     except BackendAgentError as exc:
         Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

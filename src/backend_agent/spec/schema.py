@@ -30,6 +30,6 @@ def spec_json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "backend-agent service spec",
         **schema,
+        "title": "backend-agent service spec",
     }

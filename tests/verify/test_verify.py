@@ -1,0 +1,158 @@
+"""The verify stage with a scripted runner: figures come only from what commands printed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from backend_agent.errors import GateError
+from backend_agent.verify import FakeRunner, SubprocessRunner, Thresholds, verify
+
+JUNIT = (
+    '<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="{tests}" '
+    'failures="{failures}" errors="0" skipped="1"></testsuite></testsuites>'
+)
+
+
+def make_project(root: Path) -> Path:
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0"\ndependencies = ["fastapi"]\n'
+        '[project.optional-dependencies]\ntest = ["pytest"]\n'
+    )
+    return root
+
+
+class Script:
+    """Answers like a healthy project unless told otherwise."""
+
+    def __init__(self, *, failures: int = 0, coverage: float = 95.5, lint: int = 0,
+                 downgrade_fails: bool = False, tests_run: bool = True) -> None:  # fmt: skip
+        self.failures, self.coverage, self.lint = failures, coverage, lint
+        self.downgrade_fails, self.tests_run = downgrade_fails, tests_run
+
+    def __call__(self, args: Sequence[str], cwd: Path) -> tuple[int, str]:
+        words = [str(a) for a in args]
+        if "venv" in words:
+            python = Path(words[-1]) / "bin" / "python"
+            python.parent.mkdir(parents=True)
+            python.write_text("")
+            return 0, ""
+        if "pip" in words:
+            return 0, "installed"
+        if "pytest" in words:
+            if not self.tests_run:
+                return 4, "ImportError: no module named app"
+            junit = next(w.split("=", 1)[1] for w in words if w.startswith("--junitxml="))
+            Path(junit).write_text(JUNIT.format(tests=40 + self.failures, failures=self.failures))
+            report = next(w.split(":", 1)[1] for w in words if w.startswith("--cov-report=json:"))
+            Path(report).write_text(json.dumps({"totals": {"percent_covered": self.coverage}}))
+            return (1 if self.failures else 0), f"{40 - 1} passed"
+        if "ruff" in words:
+            return (1 if self.lint else 0), json.dumps([{"code": "F401"}] * self.lint)
+        if "alembic" in words:
+            failed = self.downgrade_fails and "downgrade" in words
+            return (1 if failed else 0), "boom" if failed else "ok"
+        if "-c" in words:
+            return 0, "GET /api/v1/things\nPOST /api/v1/things\n2\n"
+        raise AssertionError(f"unexpected command {words}")
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKEND_AGENT_CACHE", str(tmp_path / "cache"))
+
+
+def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    delivery = verify(project, runner=FakeRunner(Script()))
+    assert delivery.status == "completed"
+    figures = delivery.figures
+    assert figures["tests_passed"].value == 39
+    assert figures["tests_skipped"].value == 1
+    assert figures["coverage_percent"].value == 95.5
+    assert figures["endpoints"].value == 2
+    assert figures["lint_errors"].value == 0
+    assert figures["migration_roundtrip"].value is True
+    for figure in figures.values():
+        assert figure.command
+        assert figure.exit_code is not None
+        assert (project / str(figure.artifact)).is_file()
+    saved = json.loads((project / ".backend-agent/reports/delivery.json").read_text())
+    assert saved["status"] == "completed"
+    assert {g.name: g.status for g in delivery.gates}["postgresql"] == "not_measured"
+
+
+def test_the_environment_is_reused_when_dependencies_are_unchanged(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    first = FakeRunner(Script())
+    verify(project, runner=first)
+    second = FakeRunner(Script())
+    verify(project, runner=second)
+    assert any("venv" in call for call in first.calls)
+    assert not any("venv" in call or "pip" in call for call in second.calls)
+
+
+@pytest.mark.parametrize(
+    ("script", "gate", "message"),
+    [
+        (Script(failures=2), "tests", "2 test(s) failed"),
+        (Script(coverage=71.25), "tests", "coverage 71.2% is below 90.0%"),
+        (Script(lint=3), "lint", "3 ruff finding(s)"),
+        (Script(downgrade_fails=True), "migrations", "failed at:"),
+        (Script(tests_run=False), "tests", "the test suite did not run (exit 4)"),
+    ],
+)
+def test_a_failing_gate_fails_the_delivery(
+    tmp_path: Path, script: Script, gate: str, message: str
+) -> None:
+    delivery = verify(make_project(tmp_path / "demo"), runner=FakeRunner(script))
+    assert delivery.status == "failed"
+    failed = {g.name: g.message for g in delivery.gates if g.status == "failed"}
+    assert message in failed[gate]
+
+
+def test_a_gate_that_did_not_run_is_not_measured(tmp_path: Path) -> None:
+    delivery = verify(make_project(tmp_path / "demo"), runner=FakeRunner(Script(tests_run=False)))
+    coverage = delivery.figures["coverage_percent"]
+    assert coverage.value is None
+    assert coverage.display() == "not measured"
+
+
+def test_thresholds_are_configurable(tmp_path: Path) -> None:
+    delivery = verify(
+        make_project(tmp_path / "demo"),
+        runner=FakeRunner(Script(coverage=80.0)),
+        thresholds=Thresholds(min_coverage=75.0),
+    )
+    assert delivery.status == "completed"
+
+
+def test_postgres_adds_its_own_gates(tmp_path: Path) -> None:
+    runner = FakeRunner(Script())
+    delivery = verify(
+        make_project(tmp_path / "demo"), runner=runner, database_url="postgresql://x/y"
+    )
+    assert delivery.figures["tests_passed_postgresql"].value == 39
+    assert delivery.figures["migration_roundtrip_postgresql"].value is True
+
+
+def test_dependencies_that_do_not_install_are_a_gate_error(tmp_path: Path) -> None:
+    def broken(args: Sequence[str], cwd: Path) -> tuple[int, str]:
+        return (1, "no such package") if "pip" in args else Script()(args, cwd)
+
+    with pytest.raises(GateError, match="could not install"):
+        verify(make_project(tmp_path / "demo"), runner=FakeRunner(broken))
+
+
+def test_the_subprocess_runner_reports_exit_codes_and_timeouts(tmp_path: Path) -> None:
+    runner = SubprocessRunner()
+    ok = runner.run(["sh", "-c", "echo hi; exit 3"], cwd=tmp_path, env={"A": "1"})
+    assert (ok.exit_code, ok.output, ok.command) == (3, "hi\n", "A=1 sh -c 'echo hi; exit 3'")
+    slow = runner.run(["sleep", "5"], cwd=tmp_path, timeout=0.2)
+    assert slow.exit_code == 124
+    missing = runner.run(["no-such-command-here"], cwd=tmp_path)
+    assert missing.exit_code == 127
