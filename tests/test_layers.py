@@ -1,5 +1,5 @@
-"""The dependency direction between stages: cli -> agent -> pipeline -> {verify, review,
-generate} -> design -> spec. Shared modules (errors, figures, _version) are open to all."""
+"""The dependency direction between stages: cli -> agent -> update -> pipeline -> {verify,
+review, generate} -> design -> spec. Shared modules (errors, figures, _version) are open to all."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ ALLOWED: dict[str, set[str]] = {
     "verify": set(),
     "review": set(),
     "pipeline": {"generate", "verify", "review", "design", "spec"},
-    "agent": {"pipeline", "generate", "verify", "review", "design", "spec"},
-    "cli": {"agent", "pipeline", "generate", "verify", "review", "design", "spec"},
+    "update": {"pipeline", "generate", "verify", "review", "design", "spec"},
+    "agent": {"update", "pipeline", "generate", "verify", "review", "design", "spec"},
+    "cli": {"agent", "update", "pipeline", "generate", "verify", "review", "design", "spec"},
 }
 
 

@@ -14,29 +14,41 @@ from backend_agent.generate import generate, write_project
 from backend_agent.spec import load_spec
 from backend_agent.verify import Runner, Thresholds, verify
 
-__all__ = ["MANIFEST", "build", "manifest_files"]
+__all__ = ["BASE", "MANIFEST", "SPEC_COPY", "build", "manifest_files"]
 
 MANIFEST = PurePosixPath(".backend-agent/manifest.json")
 SPEC_COPY = PurePosixPath(".backend-agent/spec.yaml")
+BASE = PurePosixPath(".backend-agent/base.json")
 
 
-def manifest_files(files: Mapping[PurePosixPath, str], spec_text: str) -> dict[PurePosixPath, str]:
-    """The generated files plus the record of what they were generated from."""
-    hashes = {
-        str(path): hashlib.sha256(text.encode("utf-8")).hexdigest()
-        for path, text in sorted(files.items())
-    }
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_files(
+    files: Mapping[PurePosixPath, str], spec_text: str
+) -> dict[PurePosixPath, str]:
+    """The generated files plus the record of what they were generated from.
+
+    The record is the manifest (generator version, the spec, a hash of every
+    file) and the pristine generated text of every file (``base.json``), the
+    common ancestor of the next three-way merge.
+    """
+    ordered = dict(sorted(files.items()))
     manifest = {
         "generator": "backend-agent",
         "generator_version": __version__,
         "spec": str(SPEC_COPY),
-        "spec_sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(),
-        "files": hashes,
+        "spec_sha256": _sha256(spec_text),
+        "spec_text": spec_text,
+        "files": {str(path): _sha256(text) for path, text in ordered.items()},
     }
+    base = {str(path): text for path, text in ordered.items()}
     return {
         **files,
         SPEC_COPY: spec_text,
         MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        BASE: json.dumps(base, indent=1, sort_keys=True) + "\n",
     }
 
 

@@ -28,9 +28,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from backend_agent.cli import core
+    from backend_agent.cli import core, update
 
     core.register(app)
+    update.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

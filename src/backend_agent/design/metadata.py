@@ -44,12 +44,14 @@ def column_type(column: Column) -> sa.types.TypeEngine[Any]:
 def server_default(column: Column) -> sa.sql.ColumnElement[Any] | sa.TextClause | str | None:
     """The database-side default of a column, if any."""
     if column.server_now:
-        return sa.func.now()
+        # CURRENT_TIMESTAMP, unlike now(), exists on SQLite and PostgreSQL alike.
+        return sa.text("CURRENT_TIMESTAMP")
     value = column.default
     if value is None:
         return None
     if isinstance(value, bool):
-        return sa.true() if value else sa.false()
+        # The keywords, not 1/0: PostgreSQL refuses an integer default on a boolean.
+        return sa.text("true" if value else "false")
     if isinstance(value, int | float):
         return sa.text(str(value))
     return str(value)

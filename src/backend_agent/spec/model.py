@@ -89,6 +89,7 @@ class FieldSpec(_Strict):
     values: tuple[str, ...] | None = None
     description: str | None = None
     example: Any = None
+    renamed_from: Annotated[str, Field(pattern=_FIELD_NAME)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -165,6 +166,7 @@ class EntitySpec(_Strict):
     nested_under: str | None = None
     plural: Annotated[str, Field(pattern=_FIELD_NAME)] | None = None
     description: str | None = None
+    renamed_from: Annotated[str, Field(pattern=_ENTITY_NAME)] | None = None
 
 
 class LockoutSpec(_Strict):

@@ -1,0 +1,84 @@
+"""``backend-agent update``: re-apply an edited spec to a generated project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from backend_agent.cli.output import print_delivery, progress_printer
+
+__all__ = ["register"]
+
+_STYLE = {"conflicted": "bold red", "merged": "cyan", "updated": "green", "added": "green"}
+
+
+def update_command(
+    project: Annotated[Path, typer.Argument(help="A project made by backend-agent build.")],
+    spec: Annotated[
+        Path | None, typer.Option("--spec", help="The edited spec (default: the recorded one).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
+    ] = False,
+    allow_drop: Annotated[
+        bool, typer.Option("--allow-drop", help="Allow removing fields or entities (drops data).")
+    ] = False,
+    skip_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Do not re-run the gates.")
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Also verify on this PostgreSQL database.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verify delivery as JSON.")
+    ] = False,
+) -> None:
+    """Merge a changed spec (or newer templates) into a project, keeping your edits."""
+    from backend_agent.update import apply_update, plan_update
+
+    console = Console(stderr=as_json)
+    plan = plan_update(project, spec_path=spec, allow_drop=allow_drop)
+    table = Table(title="Update plan" + (" (dry run: nothing written)" if dry_run else ""))
+    table.add_column("file")
+    table.add_column("action")
+    table.add_column("note")
+    for change in plan.changes:
+        style = _STYLE.get(change.action, "yellow")
+        table.add_row(change.path, f"[{style}]{change.action}[/]", change.note)
+    console.print(table if plan.changes else "no file changes")
+    if plan.migration.operations:
+        console.print(f"migration {plan.revision_file}:")
+        for operation in plan.migration.operations:
+            console.print(f"  - {operation}", highlight=False)
+    if dry_run:
+        return
+    apply_update(plan)
+    if plan.conflicts:
+        console.print(
+            f"[bold red]{len(plan.conflicts)} file(s) have conflict markers[/]: "
+            + ", ".join(plan.conflicts)
+            + "; resolve them, then run backend-agent verify",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    if skip_verify:
+        return
+    from backend_agent.verify import verify
+
+    delivery = verify(
+        project,
+        database_url=database_url,
+        progress=None if as_json else progress_printer(Console(stderr=True)),
+    )
+    print_delivery(delivery, as_json=as_json)
+    if delivery.status != "completed":
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``update`` to ``app``."""
+    app.command("update")(update_command)

@@ -1,0 +1,109 @@
+"""Built example projects, shared by the end-to-end tests (each example is built once)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from backend_agent.figures import Delivery
+from backend_agent.pipeline import build
+from backend_agent.verify import REPORTS_DIR, SubprocessRunner
+from backend_agent.verify.environment import ensure_environment
+from tests.conftest import EXAMPLES, POSTGRES_ADMIN_URL, _admin
+
+
+@dataclass(frozen=True)
+class Built:
+    """An example built and verified on SQLite and PostgreSQL."""
+
+    project: Path
+    delivery: Delivery
+
+
+def _fresh_database(name: str) -> str:
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
+@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES])
+def built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Built]:
+    stem = request.param
+    spec = next(p for p in EXAMPLES if p.stem == stem)
+    database = f"ba_e2e_{stem}_{secrets.token_hex(4)}"
+    url = _fresh_database(database)
+    project = tmp_path_factory.mktemp(stem) / stem
+    try:
+        delivery = build(spec, project, database_url=url)
+        assert delivery is not None
+        yield Built(project, delivery)
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    env: dict[str, str]
+    python: Path
+
+
+@pytest.fixture
+def server(built: Built, tmp_path: Path) -> Iterator[Server]:
+    """The built project served by its real server (uvicorn) in production mode."""
+    project = built.project
+    python = ensure_environment(project, SubprocessRunner(), tmp_path / "env.log")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'walkthrough.db'}",
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"the server did not start:\n{(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.2)
+        yield Server(base, env, python)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+__all__ = ["REPORTS_DIR", "Built", "Server"]
