@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -163,6 +165,25 @@ def plan_update(
         revision_file = str(revision_path)
         changes.append(FileChange(str(revision_path), "added", "new migration revision"))
     return UpdatePlan(project, tuple(changes), writes, tuple(deletes), migration, revision_file)
+
+
+def _formatted(code: str, project: Path, path: PurePosixPath) -> str:
+    """``code`` as the project's own ruff settings format it (unchanged if ruff fails)."""
+    for args in (
+        ["check", "--fix", "--select", "I,UP,F401", "--quiet"],
+        ["format", "--quiet"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(path), "-"],
+            input=code,
+            capture_output=True,
+            text=True,
+            cwd=project,
+            check=False,
+        )
+        if result.returncode == 0 and result.stdout:
+            code = result.stdout
+    return code
 
 
 def _merge_tree(
