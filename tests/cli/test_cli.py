@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from openapi_spec_validator import validate
 
 from backend_agent.cli import main
@@ -71,11 +72,11 @@ def test_invalid_spec_lists_every_mistake_and_writes_nothing(run: Run, tmp_path:
     assert not out.exists()
     located = [line.strip() for line in stderr.splitlines() if line.strip().startswith(str(spec))]
     assert [line.split(": ", 1)[0] for line in located] == [
-        f"{spec}:2:49",
-        f"{spec}:6:20",
-        f"{spec}:7:29",
-        f"{spec}:9:26",
-        f"{spec}:10:16",
+        f"{spec}:2:45",
+        f"{spec}:6:21",
+        f"{spec}:7:28",
+        f"{spec}:9:27",
+        f"{spec}:10:15",
         f"{spec}:11:28",
     ]
     assert "did you mean 'decimal'?" in stderr
@@ -134,3 +135,36 @@ def test_verify_of_a_non_project_is_a_clear_error(run: Run, tmp_path: Path) -> N
     code, _, stderr = run("verify", str(tmp_path))
     assert code == 3
     assert "no app/ package" in stderr
+
+
+def test_build_from_text_repairs_the_model_spec_then_generates(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = "name: todo\nentities:\n  Task:\n    fields: {title: {type: string, required: true}}\n"
+    replies = [f"```yaml\n{good.replace('type: string', 'type: strng')}```", f"```yaml\n{good}```"]
+    (tmp_path / "replies.yaml").write_text(yaml.safe_dump(replies))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BACKEND_AGENT_PROVIDER", "scripted")
+    monkeypatch.setenv("BACKEND_AGENT_SCRIPT", "replies.yaml")
+    code, _, stderr = run("build", "--from-text", "a to-do list", "-o", "todo", "--no-verify")
+    assert code == 0, stderr
+    assert (tmp_path / "todo.spec.yaml").read_text() == good
+    assert (tmp_path / "todo" / "app" / "main.py").is_file()
+    assert (tmp_path / "todo" / ".backend-agent" / "spec.yaml").read_text() == good
+
+
+def test_build_from_text_without_a_provider_explains_how_to_configure(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "BACKEND_AGENT_PROVIDER",
+        "BACKEND_AGENT_MODEL",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run("build", "--from-text", "a to-do list", "-o", "todo")
+    assert code == 2
+    assert "no LLM provider is configured" in stderr
+    assert not (tmp_path / "todo").exists()

@@ -93,6 +93,8 @@ def parse_definition(
             ]
         )
     front, problems = _frontmatter("\n".join(lines[1:close]), file)
+    if problems:  # without fields, every other check would only add noise
+        raise DefinitionError(problems)
     instructions = "\n".join(lines[close + 1 :]).strip()
     if not instructions:
         problems.append(

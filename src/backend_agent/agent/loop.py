@@ -8,9 +8,11 @@ backend-agent and raises.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from backend_agent.agent.definition import AgentDefinition, builtin_definitions
 from backend_agent.agent.errors import ModelError, ToolError
-from backend_agent.agent.memory import RunMemory
+from backend_agent.agent.memory import Observer, RunMemory
 from backend_agent.agent.model import Model, ToolCall
 from backend_agent.agent.steps import Budget, Observation, RunResult
 from backend_agent.agent.tools import REGISTRY, Toolbox, Workspace
@@ -33,6 +35,7 @@ def run_agent(
     toolbox: Toolbox = REGISTRY,
     checkpoints: bool = True,
     command: str = "backend-agent run",
+    observer: Observer | None = None,
 ) -> RunResult:
     """Work on ``task`` in ``workspace`` until the model answers or the run must stop."""
     definition = definition or builtin_definitions()[0]
@@ -49,8 +52,17 @@ def run_agent(
         toolbox=tools,
         checkpoints=checkpoints,
         command=command,
+        observer=observer,
     )
-    guard = LoopGuard(budget.repeat_limit)
+    try:
+        return _loop(memory, model, tools, budget)
+    except BaseException as exc:  # our bug, or an interrupt: record it, then let it through
+        memory.crash(exc)
+        raise
+
+
+def _loop(memory: RunMemory, model: Model, tools: Toolbox, budget: Budget) -> RunResult:
+    guard = LoopGuard()
     specs = [tool.spec() for tool in tools]
     while True:
         stop = budget.exceeded(
@@ -58,7 +70,7 @@ def run_agent(
         )
         if stop is not None:
             return memory.finish("budget_exceeded", stop)
-        started = workspace.clock()
+        started = memory.workspace.clock()
         left = None if budget.max_tokens is None else budget.max_tokens - memory.tokens
         try:
             reply = model.complete(memory.messages, specs, max_tokens=left)
@@ -72,13 +84,10 @@ def run_agent(
         repeats = guard.repeats(reply.tool_calls)
         if repeats >= budget.repeat_limit:
             return memory.finish("loop_detected", _loop_message(reply.tool_calls, repeats))
-        observations = tuple(execute(tools, workspace, call) for call in reply.tool_calls)
+        observations = [execute(tools, memory.workspace, call) for call in reply.tool_calls]
         if repeats > 1:
-            observations = tuple(
-                Observation(o.call, o.output + _REPEAT_NOTE, o.is_error, o.delivery)
-                for o in observations
-            )
-        memory.add_step(reply, observations, started)
+            observations = [replace(o, output=o.output + _REPEAT_NOTE) for o in observations]
+        memory.add_step(reply, tuple(observations), started)
 
 
 def execute(tools: Toolbox, workspace: Workspace, call: ToolCall) -> Observation:
@@ -97,8 +106,7 @@ def execute(tools: Toolbox, workspace: Workspace, call: ToolCall) -> Observation
 class LoopGuard:
     """Counts how many times in a row the model has asked for the very same action."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self) -> None:
         self._last: tuple[str, ...] | None = None
         self._count = 0
 

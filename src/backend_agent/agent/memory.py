@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 from backend_agent.agent.checkpoint import Checkpointer, CheckpointError
@@ -22,7 +23,10 @@ from backend_agent.agent.tools import Toolbox, Workspace
 from backend_agent.agent.transcript import Transcript, new_run_dir
 from backend_agent.figures import Delivery, Figure
 
-__all__ = ["RunMemory"]
+__all__ = ["Observer", "RunMemory"]
+
+Observer = Callable[[ActionStep, Progress], None]
+"""Called after each step, e.g. to show progress as it happens."""
 
 _CONTEXT_QUERY = (
     "Project context needed: spec files, generated projects, version control, and the tools "
@@ -46,7 +50,9 @@ class RunMemory:
         toolbox: Toolbox,
         checkpoints: bool,
         command: str,
+        observer: Observer | None = None,
     ) -> None:
+        self.observer = observer
         self.workspace = workspace
         self.agent = definition.name
         self.command = command
@@ -104,6 +110,8 @@ class RunMemory:
             agent=self.agent, status=self._status(step), step=number, progress=self.figures()
         )
         self.transcript.write("step", step=step, progress=progress)
+        if self.observer is not None:
+            self.observer(step, progress)
 
     def _checkpoint(self, number: int, reply: Reply) -> str | None:
         if self.checkpointer is None:
@@ -135,6 +143,12 @@ class RunMemory:
             "run.seconds": Figure(value=round(self.elapsed(), 3), unit="s", **source),
         }
         return {**own, **(self.delivery.figures if self.delivery else {})}
+
+    def crash(self, error: BaseException) -> None:
+        """Record that the run stopped on an exception, and close the transcript."""
+        if not self.transcript.closed:
+            self.transcript.write("crash", error=f"{type(error).__name__}: {error}")
+            self.transcript.close()
 
     def finish(self, reason: ExitReason, answer: str) -> RunResult:
         """End the run: write the delivery message and close the transcript."""

@@ -88,7 +88,7 @@ class ScriptedModel:
 
 def _reply(item: Any, number: int) -> Reply:
     if isinstance(item, str):
-        return Reply(text=item)
+        return Reply(text=item, stop_reason="end_turn")
     if not isinstance(item, Mapping):
         raise AgentError(f"reply {number} of the model script must be a mapping or a string")
     calls = []

@@ -14,7 +14,11 @@ __all__ = ["ActionStep", "Budget", "Observation", "RunResult"]
 
 @dataclass(frozen=True)
 class Budget:
-    """Limits of a run; ``None`` means no limit of that kind."""
+    """Limits of a run; ``None`` means no limit of that kind.
+
+    Limits are checked before each model call; a bash command is also cut off
+    at the time limit, but a build or verify already running is let finish.
+    """
 
     max_steps: int = 40
     max_tokens: int | None = None

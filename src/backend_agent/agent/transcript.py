@@ -46,8 +46,13 @@ class Transcript:
         self._file.write(json.dumps(record, sort_keys=False, default=str) + "\n")
         self._file.flush()
 
+    @property
+    def closed(self) -> bool:
+        """Whether the transcript is finished."""
+        return self._file.closed
+
     def close(self) -> None:
-        """Close the file."""
+        """Close the file (again, harmlessly)."""
         self._file.close()
 
 

@@ -13,6 +13,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from backend_agent.errors import BackendAgentError
 
@@ -28,10 +29,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from backend_agent.cli import core, update
+    from backend_agent.cli import agent, core, update
 
     core.register(app)
     update.register(app)
+    agent.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,5 +42,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv)
     except BackendAgentError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        message = escape(str(exc))
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]error:[/] {message}", highlight=False
+        )
         sys.exit(exc.exit_code)

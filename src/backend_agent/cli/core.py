@@ -49,7 +49,7 @@ def init(
     from backend_agent.spec import starter_spec
 
     _write_new(output, starter_spec(name), force=force)
-    Console(stderr=True).print(f"wrote {output}; next: backend-agent build {output} -o {name}")
+    Console(stderr=True, soft_wrap=True).print(f"wrote {output}; next: backend-agent build {output} -o {name}")
 
 
 def schema(
@@ -100,12 +100,22 @@ def design_command(
     output.mkdir(parents=True, exist_ok=True)
     for filename, text in chosen.values():
         _write_new(output / filename, text, force=True)
-    Console(stderr=True).print(f"wrote {', '.join(n for n, _ in chosen.values())} to {output}")
+    Console(stderr=True, soft_wrap=True).print(f"wrote {', '.join(n for n, _ in chosen.values())} to {output}")
 
 
 def build_command(
-    spec: SpecArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="The project directory.")],
+    spec: Annotated[
+        Path | None, typer.Argument(help="The service spec (YAML).", show_default=False)
+    ] = None,
+    from_text: Annotated[
+        str | None,
+        typer.Option(
+            "--from-text",
+            help="Describe the service in plain words; the configured LLM writes the spec "
+            "(validated and repaired before anything is built).",
+        ),
+    ] = None,
     overwrite: Annotated[
         bool, typer.Option(help="Replace the contents of a non-empty output directory.")
     ] = False,
@@ -118,7 +128,13 @@ def build_command(
     from backend_agent.pipeline import build
     from backend_agent.verify import Thresholds
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
+    if (spec is None) == (from_text is None):
+        raise typer.BadParameter("give either a SPEC file or --from-text, not both or neither")
+    if from_text is not None:
+        spec = _spec_from_words(from_text, output)
+        console.print(f"the model wrote {spec}; it is also recorded in the project")
+    assert spec is not None
     delivery = build(
         spec,
         output,
@@ -136,6 +152,16 @@ def build_command(
         raise typer.Exit(1)
 
 
+def _spec_from_words(text: str, output: Path) -> Path:
+    """Ask the configured model for a spec; write it beside the output directory."""
+    from backend_agent.agent import create_model, load_config, spec_from_text
+
+    yaml_text = spec_from_text(text, model=create_model(load_config(Path.cwd())))
+    path = output.parent / f"{output.name}.spec.yaml"
+    _write_new(path, yaml_text, force=False)
+    return path
+
+
 def verify_command(
     project: Annotated[Path, typer.Argument(help="A generated project directory.")],
     database_url: DbOpt = None,
@@ -149,7 +175,7 @@ def verify_command(
         project,
         database_url=database_url,
         thresholds=Thresholds(min_coverage=min_coverage),
-        progress=None if as_json else progress_printer(Console(stderr=True)),
+        progress=None if as_json else progress_printer(Console(stderr=True, soft_wrap=True)),
     )
     print_delivery(delivery, as_json=as_json)
     if delivery.status != "completed":

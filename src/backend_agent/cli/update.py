@@ -40,7 +40,7 @@ def update_command(
     """Merge a changed spec (or newer templates) into a project, keeping your edits."""
     from backend_agent.update import apply_update, plan_update
 
-    console = Console(stderr=as_json)
+    console = Console(stderr=as_json, soft_wrap=True)
     plan = plan_update(project, spec_path=spec, allow_drop=allow_drop)
     table = Table(title="Update plan" + (" (dry run: nothing written)" if dry_run else ""))
     table.add_column("file")
@@ -72,7 +72,7 @@ def update_command(
     delivery = verify(
         project,
         database_url=database_url,
-        progress=None if as_json else progress_printer(Console(stderr=True)),
+        progress=None if as_json else progress_printer(Console(stderr=True, soft_wrap=True)),
     )
     print_delivery(delivery, as_json=as_json)
     if delivery.status != "completed":

@@ -91,7 +91,7 @@ def _delivery(project: Path, results: list[GateResult], *, postgres: bool) -> De
     if failed:
         summary = "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
     else:
-        passed = figures["tests_passed"].display()
+        passed = figures["tests_passed"].value
         coverage = figures["coverage_percent"].display()
         summary = f"{project.name}: {passed} tests passed, coverage {coverage}, all gates passed"
     return Delivery(

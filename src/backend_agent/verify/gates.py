@@ -195,10 +195,18 @@ def run_migrations(ws: Workspace, *, database_url: str, suffix: str = "") -> Gat
 _COUNT_ROUTES = """
 from fastapi.routing import APIRoute
 from app.main import app
-ops = sorted(
-    f"{m} {r.path}" for r in app.routes if isinstance(r, APIRoute) and r.include_in_schema
-    for m in r.methods
-)
+
+def walk(routes, seen):
+    for route in routes:
+        if isinstance(route, APIRoute):
+            if route.include_in_schema and id(route) not in seen:
+                seen.add(id(route))
+                yield from (f"{m} {route.path} ({route.name})" for m in sorted(route.methods))
+        else:
+            inner = getattr(route, "original_router", None) or route
+            yield from walk(getattr(inner, "routes", []), seen)
+
+ops = sorted(walk(app.routes, set()))
 print("\\n".join(ops))
 print(len(ops))
 """

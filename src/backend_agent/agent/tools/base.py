@@ -170,14 +170,15 @@ class Toolbox:
         return None
 
     def select(self, names: Iterable[str]) -> Toolbox:
-        """The tools named (in this toolbox's order); unknown names raise ``KeyError``."""
-        chosen: set[str] = set()
+        """The tools named, in the order named; an unknown name raises ``KeyError``."""
+        chosen: list[Tool[Any]] = []
         for name in names:
             tool = self.get(name)
             if tool is None:
                 raise KeyError(name)
-            chosen.add(tool.name)
-        return Toolbox([tool for tool in self.tools if tool.name in chosen])
+            if tool not in chosen:
+                chosen.append(tool)
+        return Toolbox(chosen)
 
     def tool(
         self, name: str, arguments: type[A], *, claude_name: str | None = None

@@ -45,7 +45,7 @@ def run_command(argv: list[str], *, cwd: Path, timeout: float) -> CommandResult:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise ToolError(
-            f"the command did not finish within {timeout:g} seconds and was killed"
+            f"the command did not finish within {timeout:.3g} seconds and was killed"
         ) from None
     return CommandResult(process.returncode, stdout, stderr)
 

@@ -1,0 +1,135 @@
+"""``backend-agent audit URL``: load, contract and security probes against a running API."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bars
+
+from backend_agent.cli.output import print_delivery
+from backend_agent.verify.live import Account, Progress
+
+__all__ = ["progress_bars", "register"]
+
+
+@contextlib.contextmanager
+def progress_bars(console: Console) -> Iterator[Progress]:
+    """A live-gate progress callback drawing one rich bar per task on ``console``."""
+    bars = Bars(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(task: str, done: float, total: float | None) -> None:
+        if task not in tasks:
+            tasks[task] = bars.add_task(task, total=total)
+        bars.update(tasks[task], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+def _accounts(tokens: list[str]) -> list[Account]:
+    accounts = []
+    for index, text in enumerate(tokens):
+        role, sep, token = text.partition(":")
+        if not sep:
+            role, token = "", text
+        if not token:
+            raise typer.BadParameter(f"--token {text!r} has no token after the role")
+        accounts.append(Account(f"token-{index + 1}", token, role or None))
+    return accounts
+
+
+def audit_command(
+    url: Annotated[str, typer.Argument(help="The API's base URL on this machine.")],
+    openapi: Annotated[
+        str | None,
+        typer.Option(
+            help="The OpenAPI document: a URL or a JSON/YAML file. [default: URL/openapi.json]"
+        ),
+    ] = None,
+    token: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--token",
+            help="A bearer token, as TOKEN or ROLE:TOKEN; repeat for more users. The first is used "
+            "for the contract run and authenticated load (and is revoked if the API has a logout, "
+            "fuzzed last). Also read from $BACKEND_AGENT_AUDIT_TOKENS (space-separated).",
+            envvar="BACKEND_AGENT_AUDIT_TOKENS",
+        ),
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(help="A probe plan (JSON): roles per operation, owner checks, login."),
+    ] = None,
+    report_dir: Annotated[
+        Path, typer.Option("--report-dir", help="Where the raw artifacts and report.html go.")
+    ] = Path("backend-agent-audit"),
+    seed_rows: Annotated[int, typer.Option(help="Rows to create in the main collection.")] = 100,
+    load_seconds: Annotated[float, typer.Option(help="Load duration per endpoint.")] = 5.0,
+    connections: Annotated[int, typer.Option(help="Load connections (at most 64).")] = 32,
+    max_requests: Annotated[int, typer.Option(help="Request bound per endpoint.")] = 200_000,
+    contract_examples: Annotated[int, typer.Option(help="Cases per operation and phase.")] = 25,
+    contract_budget: Annotated[
+        float, typer.Option(help="Seconds before schemathesis is stopped.")
+    ] = 900.0,
+    max_p95_ms: Annotated[float, typer.Option(help="The p95 gate, per endpoint.")] = 100.0,
+    max_error_rate: Annotated[float, typer.Option(help="The error-rate gate (0..1).")] = 0.01,
+    min_contract_cases: Annotated[int, typer.Option(help="Fewest contract cases to pass.")] = 1000,
+    gate: Annotated[
+        list[str] | None,
+        typer.Option("--gate", help="Run only this gate (seed, load, contract, security); repeat."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON only.")
+    ] = False,
+) -> None:
+    """Seed, probe, load and fuzz a running API; exit 1 when a gate fails."""
+    from backend_agent.verify.live import LIVE_GATES, LiveOptions, LiveThresholds, ProbePlan, audit
+
+    options = LiveOptions(
+        seed_rows=seed_rows, load_seconds=load_seconds, load_connections=connections,
+        load_max_requests=max_requests, contract_max_examples=contract_examples,
+        contract_budget_seconds=contract_budget, gates=tuple(gate or LIVE_GATES),
+    )  # fmt: skip
+    thresholds = LiveThresholds(
+        max_p95_ms=max_p95_ms, max_error_rate=max_error_rate, min_contract_cases=min_contract_cases
+    )
+    accounts = _accounts(token or [])
+    console = Console(stderr=True)
+    with contextlib.ExitStack() as stack:
+        progress: Progress | None = None
+        if not as_json:
+            progress = stack.enter_context(progress_bars(console))
+        delivery = audit(
+            url,
+            openapi=openapi or url.rstrip("/") + "/openapi.json",
+            accounts=accounts,
+            plan=ProbePlan.load(plan) if plan else None,
+            options=options,
+            thresholds=thresholds,
+            report_dir=report_dir,
+            progress=progress,
+        )
+    print_delivery(delivery, as_json=as_json)
+    if not as_json:
+        console.print(f"report: {report_dir / 'report.html'}", highlight=False)
+    if delivery.status != "completed":
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``audit`` to ``app``."""
+    app.command("audit")(audit_command)

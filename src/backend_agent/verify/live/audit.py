@@ -1,0 +1,127 @@
+"""``audit``: the live gates against any API running on this machine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from backend_agent.errors import GateError
+from backend_agent.figures import Delivery, Figure
+from backend_agent.verify.live.client import Client
+from backend_agent.verify.live.measure import LIVE_FIGURES, measure
+from backend_agent.verify.live.operations import Api
+from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds
+from backend_agent.verify.live.plan import Account, ProbePlan
+from backend_agent.verify.live.report import write_html_report
+from backend_agent.verify.live.target import Progress, Target, quiet
+
+__all__ = ["audit", "load_openapi"]
+
+
+def load_openapi(source: str, client: Client) -> dict[str, Any]:
+    """The OpenAPI document from a loopback URL (through ``client``) or a JSON/YAML file."""
+    if source.startswith(("http://", "https://")):
+        if not source.startswith(client.base_url):
+            Client(source).close()  # refuses anything off this machine
+        reply = client.request("GET", source.removeprefix(client.base_url) or "/")
+        if reply.status != 200:
+            raise GateError(f"GET {source} answered {reply.status}: no OpenAPI document there")
+        text = reply.body.decode("utf-8", errors="replace")
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise GateError(f"cannot read the OpenAPI document {source}: {exc}") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise GateError(f"{source} is neither JSON nor YAML: {exc}") from None
+    if not isinstance(document, dict):
+        raise GateError(f"{source} is not an OpenAPI document")
+    return document
+
+
+def audit(
+    base_url: str,
+    *,
+    openapi: str,
+    accounts: Sequence[Account] = (),
+    plan: ProbePlan | None = None,
+    options: LiveOptions | None = None,
+    thresholds: LiveThresholds | None = None,
+    report_dir: Path,
+    progress: Progress | None = None,
+) -> Delivery:
+    """Seed, probe, load and fuzz the API at ``base_url``; write the reports; return the delivery.
+
+    ``accounts`` are signed-in users (the first is used for the contract run
+    and authenticated load; its token is revoked at the very end if the API has
+    a logout operation, which is fuzzed last). Raises ``GateError`` when the
+    target is not on this machine or has no OpenAPI document.
+    """
+    with Client(base_url) as client:
+        return _audit(
+            client, openapi=openapi, accounts=accounts, plan=plan, options=options,
+            thresholds=thresholds, report_dir=report_dir, progress=progress,
+        )  # fmt: skip
+
+
+def _audit(
+    client: Client,
+    *,
+    openapi: str,
+    accounts: Sequence[Account],
+    plan: ProbePlan | None,
+    options: LiveOptions | None,
+    thresholds: LiveThresholds | None,
+    report_dir: Path,
+    progress: Progress | None,
+) -> Delivery:
+    base_url = client.base_url
+    report_dir = report_dir.resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    document = load_openapi(openapi, client)
+    api = Api.from_document(document)
+    openapi_file = report_dir / "openapi.json"
+    openapi_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    plan = plan or ProbePlan()
+    thresholds = thresholds or LiveThresholds()
+    target = Target(client, api, tuple(accounts), plan)
+    results = measure(
+        target, evidence=Evidence(report_dir, report_dir), openapi_file=openapi_file,
+        options=options or LiveOptions(seed_rows=100), thresholds=thresholds,
+        progress=progress or quiet,
+    )  # fmt: skip
+    figures: dict[str, Figure] = {}
+    for result in results:
+        figures.update(result.figures)
+    for name in LIVE_FIGURES:
+        figures.setdefault(name, Figure.not_measured("its gate did not produce it"))
+    figures.setdefault(
+        "review_findings_medium_plus", Figure.not_measured("audit sees only the running API")
+    )
+    gates = [r.gate for r in results]
+    failed = [g for g in gates if g.status == "failed"]
+    summary = (
+        "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
+        if failed
+        else f"{base_url}: " + "; ".join(f"{g.name}: {g.message}" for g in gates)
+    )
+    delivery = Delivery(
+        agent="backend-agent audit",
+        status="failed" if failed else "completed",
+        summary=summary,
+        figures=figures,
+        gates=gates,
+        artifacts_dir=str(report_dir),
+    )
+    (report_dir / "delivery.json").write_text(delivery.model_dump_json(indent=2) + "\n", "utf-8")
+    write_html_report(
+        delivery, report_dir / "report.html", er_diagram=plan.er_diagram, openapi=document,
+        p95_limit_ms=thresholds.max_p95_ms,
+    )  # fmt: skip
+    return delivery

@@ -1,0 +1,186 @@
+"""The load gate's measurement: wrk, in its own process, bounded in time and requests."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from backend_agent.verify.live.process import Finished, run_measured
+
+__all__ = ["MARKER", "Endpoint", "LoadRun", "lua_config", "run_load", "wrk_path"]
+
+MARKER = "499999999"  # stands for a fresh number in create bodies; see wrk.lua
+_RESULT = "BACKEND_AGENT_WRK "
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint to load: what to send, rotating over ``paths``."""
+
+    key: str  # the figure suffix, e.g. list_posts
+    label: str  # GET /api/v1/posts
+    method: str
+    paths: tuple[str, ...]
+    body: str | None = None  # JSON text; MARKER is replaced per request
+    auth: bool = False
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """What wrk measured for one endpoint (``error`` when it produced no result)."""
+
+    endpoint: Endpoint
+    finished: Finished
+    output: Path
+    script: Path
+    connections: int
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def requests(self) -> int:
+        """Completed requests."""
+        return int(self.result.get("requests", 0))
+
+    @property
+    def seconds(self) -> float:
+        """How long wrk sent requests (until the request bound stopped it, if it did)."""
+        return float(self.result.get("active_us", self.result.get("duration_us", 0))) / 1e6
+
+    @property
+    def rps(self) -> float:
+        """Completed requests per second."""
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile_ms(self, q: str) -> float:
+        """A latency percentile (``"95"``) in milliseconds."""
+        return float(self.result["latency_us"]["percentiles"][q]) / 1000.0
+
+    @property
+    def cpu_percent(self) -> float:
+        """The load generator's CPU time over the time it sent requests, in % of one core."""
+        return 100.0 * self.finished.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def errors(self) -> int:
+        """Socket errors, timeouts and HTTP statuses of 400 and above."""
+        return int(sum(self.result.get("errors", {}).values()))
+
+    @property
+    def error_rate(self) -> float:
+        """Errors over attempted requests, 0..1."""
+        found = self.result.get("errors", {})
+        attempted = self.requests + int(found.get("connect", 0))
+        return min(1.0, self.errors / attempted) if attempted else 1.0
+
+
+def wrk_path() -> str | None:
+    """The wrk executable, if installed."""
+    return shutil.which("wrk")
+
+
+def _lua(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = "".join(
+            f"\\{ord(c):03d}" if ord(c) < 32 or c in '\\"' or ord(c) > 126 else c for c in value
+        )
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "{" + ", ".join(_lua(v) for v in value) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua(str(k))}] = {_lua(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))  # pragma: no cover - our own bug
+
+
+def lua_config(endpoint: Endpoint, *, max_per_thread: int) -> str:
+    """The full wrk script for ``endpoint``: its config table, then ``wrk.lua``."""
+    headers = {"Accept": "application/json"}
+    if endpoint.body is not None:
+        headers["Content-Type"] = "application/json"
+    config = {
+        "method": endpoint.method,
+        "paths": list(endpoint.paths),
+        "headers": headers,
+        "auth": endpoint.auth,
+        "body": endpoint.body,
+        "marker": MARKER,
+        "unique_base": 500_000_000,
+        "max_per_thread": max_per_thread,
+    }
+    template = resources.files("backend_agent.verify.live").joinpath("wrk.lua").read_text("utf-8")
+    # Utf-8 bytes in bodies are written as decimal escapes, which Lua reads back as bytes.
+    body = _lua(config).replace(_lua(endpoint.body), _lua_bytes(endpoint.body))
+    return f"-- endpoint: {endpoint.label}\nconfig = {body}\n\n{template}"
+
+
+def _lua_bytes(text: str | None) -> str:
+    if text is None:
+        return "nil"
+    out = []
+    for byte in text.encode("utf-8"):
+        char = chr(byte)
+        out.append(f"\\{byte:03d}" if byte < 32 or byte > 126 or char in '\\"' else char)
+    return '"' + "".join(out) + '"'
+
+
+def run_load(
+    endpoint: Endpoint,
+    *,
+    base_url: str,
+    token: str | None,
+    seconds: float,
+    connections: int,
+    threads: int,
+    max_requests: int,
+    reports: Path,
+    tick: Callable[[float], None] | None = None,
+) -> LoadRun:
+    """Run wrk against one endpoint; the raw output and the script stay in ``reports``."""
+    threads = max(1, min(threads, connections))
+    script = reports / f"load.{endpoint.key}.lua"
+    script.write_text(
+        lua_config(endpoint, max_per_thread=max(1, math.ceil(max_requests / threads))), "utf-8"
+    )
+    output = reports / f"load.{endpoint.key}.txt"
+    args: Sequence[str] = [
+        wrk_path() or "wrk", f"--threads={threads}", f"--connections={connections}",
+        f"--duration={max(1, round(seconds))}s", "--timeout=10s", "--latency",
+        f"--script={script.name}", base_url.rstrip("/"),
+    ]  # fmt: skip
+    env = {"BACKEND_AGENT_LOAD_TOKEN": token} if endpoint.auth and token else {}
+    finished = run_measured(
+        args, cwd=reports, output=output, timeout=seconds + 30, env=env, tick=tick
+    )
+    run = LoadRun(endpoint, finished, output, script, connections)
+    for line in finished.output.splitlines():
+        if line.startswith(_RESULT):
+            try:
+                return LoadRun(
+                    endpoint,
+                    finished,
+                    output,
+                    script,
+                    connections,
+                    json.loads(line[len(_RESULT) :]),
+                )
+            except json.JSONDecodeError as exc:
+                return LoadRun(
+                    endpoint, finished, output, script, connections, error=f"bad wrk result: {exc}"
+                )
+    reason = "timed out" if finished.timed_out else f"exit {finished.exit_code}"
+    return LoadRun(
+        run.endpoint, finished, output, script, connections,
+        error=f"wrk printed no result ({reason})",
+    )  # fmt: skip

@@ -1,0 +1,101 @@
+"""Who may do what: the accounts the live gates act as, and the optional probe plan.
+
+The OpenAPI document says which operations need a token, not which roles may
+call them or whether row ownership is checked. A ``ProbePlan`` adds exactly
+that, so the wrong-role and non-owner probes know what to expect; without one
+those probes are reported as skipped, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backend_agent.errors import GateError
+
+__all__ = ["Account", "OperationRule", "ProbePlan"]
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user: a name for the reports, a bearer token, and its role if known."""
+
+    name: str
+    token: str = field(repr=False)
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationRule:
+    """The access rule of one operation.
+
+    With ``owner`` false, ``roles`` are the roles that may call it (empty: any
+    signed-in user). With ``owner`` true, the row's owner may call it and
+    ``roles`` are the roles that may without owning the row; anyone else must
+    get 404 (or 403) and never see the row.
+    """
+
+    operation_id: str
+    roles: tuple[str, ...] = ()
+    owner: bool = False
+
+
+@dataclass(frozen=True)
+class ProbePlan:
+    """What the OpenAPI document cannot say; every field is optional."""
+
+    roles: tuple[str, ...] = ()
+    rules: tuple[OperationRule, ...] = ()
+    main_collection: str | None = None  # a collection path, e.g. /api/v1/posts
+    login_operation: str | None = None  # operationId of the login, if not /login-like
+    session_end_operations: tuple[str, ...] = ()  # operationIds that revoke the token (logout)
+    er_diagram: str | None = None  # Mermaid erDiagram text for the HTML report
+
+    def rule(self, operation_id: str) -> OperationRule | None:
+        """The rule of an operation, if the plan has one."""
+        return next((r for r in self.rules if r.operation_id == operation_id), None)
+
+    def may_call(self, operation_id: str, account: Account) -> bool:
+        """Whether ``account`` may call the operation on rows it does not own."""
+        rule = self.rule(operation_id)
+        if rule is None or not rule.roles:
+            return rule is None or not rule.owner
+        return account.role in rule.roles
+
+    def to_json(self) -> str:
+        """The plan as JSON (the ``audit --plan`` file format)."""
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "the plan") -> ProbePlan:
+        """Read a plan written by ``to_json`` (or by hand)."""
+        try:
+            data: dict[str, Any] = json.loads(text)
+            rules = tuple(
+                OperationRule(
+                    operation_id=str(r["operation_id"]),
+                    roles=tuple(str(x) for x in r.get("roles", ())),
+                    owner=bool(r.get("owner", False)),
+                )
+                for r in data.get("rules", ())
+            )
+            return cls(
+                roles=tuple(str(x) for x in data.get("roles", ())),
+                rules=rules,
+                main_collection=data.get("main_collection"),
+                login_operation=data.get("login_operation"),
+                session_end_operations=tuple(data.get("session_end_operations", ())),
+                er_diagram=data.get("er_diagram"),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise GateError(f"{source} is not a valid probe plan: {exc}") from None
+
+    @classmethod
+    def load(cls, path: Path) -> ProbePlan:
+        """Read a plan file."""
+        try:
+            return cls.from_json(path.read_text(encoding="utf-8"), source=str(path))
+        except OSError as exc:
+            raise GateError(f"cannot read the probe plan {path}: {exc}") from None

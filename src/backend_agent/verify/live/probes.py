@@ -1,0 +1,189 @@
+"""Access-control probes: no token, bad token, wrong role, non-owner, login flood.
+
+Each probe sends real requests and compares the status with what a secure
+service must answer. Probes that need knowledge the OpenAPI document does not
+carry (roles, ownership) run only when the probe plan supplies it; otherwise
+they are listed as skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from backend_agent.verify.live.client import Reply
+from backend_agent.verify.live.operations import Collection, Operation, rows_of
+from backend_agent.verify.live.plan import Account
+from backend_agent.verify.live.samples import Unsupported, sample_body
+from backend_agent.verify.live.target import Target
+
+__all__ = ["ProbeResult", "Probes", "access_probes", "login_flood"]
+
+_BAD_TOKEN = "backend-agent.invalid.token"  # noqa: S105 - a deliberately wrong token
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """One probe: what it sent, what it expected, what it saw."""
+
+    kind: str
+    target: str
+    expected: str
+    observed: str
+    passed: bool
+
+
+@dataclass
+class Probes:
+    """Probe results and the probes that could not run, with why."""
+
+    results: list[ProbeResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, target: str, expected: str, observed: str, passed: bool) -> None:
+        """Record one result."""
+        self.results.append(ProbeResult(kind, target, expected, observed, passed))
+
+    @property
+    def failed(self) -> list[ProbeResult]:
+        """The probes that did not get the expected answer."""
+        return [r for r in self.results if not r.passed]
+
+
+def _send(target: Target, op: Operation, *, token: str | None, row: str | None = None) -> Reply:
+    try:
+        body = target.body_for(op, 800_000 + len(target.owners))
+    except Unsupported:
+        body = {}
+    return target.client.request(
+        op.method, target.path_for(op, row=row), token=token, json_body=body
+    )
+
+
+def _token_probes(target: Target, probes: Probes) -> None:
+    for op in target.api.operations:
+        if not op.secured:
+            continue
+        for kind, token in (("no-token", None), ("bad-token", _BAD_TOKEN)):
+            reply = _send(target, op, token=token)
+            probes.add(kind, op.label, "401", str(reply.status), reply.status == 401)
+
+
+def _role_probes(target: Target, probes: Probes) -> None:
+    rules = [r for r in target.plan.rules if r.roles and not r.owner]
+    if not rules:
+        probes.skipped.append("wrong-role: the probe plan names no role-restricted operation")
+        return
+    for rule in rules:
+        op = target.api.operation(rule.operation_id)
+        outsider = next((a for a in target.accounts if a.role and a.role not in rule.roles), None)
+        if op is None or outsider is None:
+            why = "not in the OpenAPI document" if op is None else "no account outside its roles"
+            probes.skipped.append(f"wrong-role {rule.operation_id}: {why}")
+            continue
+        reply = _send(target, op, token=outsider.token, row=_row_for(target, op))
+        observed = f"{reply.status} as {outsider.role}"
+        probes.add("wrong-role", op.label, "403", observed, reply.status == 403)
+
+
+def _row_for(target: Target, op: Operation) -> str | None:
+    """A row of the operation's collection, made if there is none yet."""
+    collection = target.api.collection_for(op)
+    if not op.params("path") or collection is None:
+        return None
+    rows = target.rows.get(collection.path, [])
+    if rows:
+        return rows[0]
+    account = target.creator(collection)
+    return _owned_row(target, collection, account) if account else None
+
+
+def _owned_row(target: Target, collection: Collection, owner: Account) -> str | None:
+    """A row of ``collection`` that ``owner`` created, made if there is none yet."""
+    for row in target.rows.get(collection.path, []):
+        if target.owners.get((collection.path, row)) == owner.name:
+            return row
+    _reply, created = target.create(collection, 700_000 + len(target.owners), owner)
+    return created
+
+
+_ORDER = {"GET": 0, "PUT": 1, "PATCH": 2, "POST": 3, "DELETE": 4}
+
+
+def _owner_probes(target: Target, probes: Probes) -> None:
+    rules = [r for r in target.plan.rules if r.owner]
+    if not rules:
+        probes.skipped.append("non-owner: the probe plan names no owner-checked operation")
+        return
+    ops = [(target.api.operation(r.operation_id), r) for r in rules]
+    for op, rule in sorted(
+        ((o, r) for o, r in ops if o is not None), key=lambda item: _ORDER.get(item[0].method, 9)
+    ):
+        collection = target.api.collection_for(op)
+        owner = None
+        attacker = None
+        for candidate in target.accounts:
+            if collection is None or candidate.role in rule.roles:
+                continue
+            owner = target.creator(collection, avoid=candidate.name)
+            if owner is not None:
+                attacker = candidate
+                break
+        if collection is None or owner is None or attacker is None:
+            probes.skipped.append(f"non-owner {op.label}: no owner/outsider pair of accounts")
+            continue
+        row = _owned_row(target, collection, owner)
+        if row is None:
+            probes.skipped.append(f"non-owner {op.label}: could not create a row to probe")
+            continue
+        reply = _send(target, op, token=attacker.token, row=row)
+        if op.params("path"):
+            observed = f"{reply.status} for {attacker.name}"
+            probes.add("non-owner", op.label, "404 or 403", observed, reply.status in (403, 404))
+            continue
+        leaked = [
+            r for r in rows_of(reply.json()) or []
+            if isinstance(r, dict)
+            and target.owners.get((collection.path, str(r.get("id"))), attacker.name)
+            != attacker.name
+        ]  # fmt: skip
+        observed = f"{reply.status}, {len(leaked)} row(s) of other users visible"
+        passed = not leaked and reply.status in (200, 403, 404)
+        probes.add("non-owner", op.label, "no rows of other users", observed, passed)
+
+
+def access_probes(target: Target) -> Probes:
+    """Every access probe except the login flood (which must run last)."""
+    probes = Probes()
+    _token_probes(target, probes)
+    _role_probes(target, probes)
+    _owner_probes(target, probes)
+    return probes
+
+
+def login_flood(target: Target, probes: Probes, *, attempts: int) -> None:
+    """Wrong passwords for one unknown account until the API answers 429 (at most ``attempts``)."""
+    op = (
+        target.api.operation(target.plan.login_operation) if target.plan.login_operation else None
+    ) or target.api.login_operation()
+    if op is None or op.body is None:
+        probes.skipped.append("login-flood: no login operation found (set login_operation)")
+        return
+    try:
+        body = sample_body(op.body, 424_242)
+    except Unsupported as exc:
+        probes.skipped.append(f"login-flood {op.label}: {exc}")
+        return
+    for name in body:
+        if "pass" in name.lower():
+            body[name] = f"wrong-{uuid.uuid4().hex}"
+    statuses: list[int] = []
+    for _ in range(attempts):
+        statuses.append(target.client.request("POST", op.path, json_body=body).status)
+        if statuses[-1] == 429:
+            break
+    seen = ", ".join(f"{s}x{statuses.count(s)}" for s in sorted(set(statuses)))
+    observed = f"429 after {len(statuses)} attempts" if statuses[-1] == 429 else f"no 429: {seen}"
+    probes.add(
+        "login-flood", op.label, f"429 within {attempts} attempts", observed, statuses[-1] == 429
+    )

@@ -1,0 +1,112 @@
+"""Seeding realistic rows through the API itself, concurrently, and checking they are there."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from backend_agent.verify.live.operations import Collection, row_count, rows_of
+from backend_agent.verify.live.target import Progress, Target
+
+__all__ = ["Seeded", "seed_collection"]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What seeding one collection did."""
+
+    collection: str
+    requested: int
+    created: int
+    statuses: dict[str, int]
+    seconds: float
+    listed_total: int | None  # what the list operation reports afterwards
+    account: str | None
+    failure: str | None = None  # the first failed response, for the report
+    notes: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, object]:
+        """This result as plain JSON data."""
+        return {
+            "collection": self.collection,
+            "requested": self.requested,
+            "created": self.created,
+            "statuses": self.statuses,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.created / self.seconds, 1) if self.seconds else None,
+            "listed_total": self.listed_total,
+            "account": self.account,
+            "first_failure": self.failure,
+            "notes": self.notes,
+        }
+
+
+def seed_collection(
+    target: Target,
+    collection: Collection,
+    count: int,
+    *,
+    workers: int = 8,
+    progress: Progress,
+    task: str = "seeding",
+) -> Seeded:
+    """Create ``count`` rows in ``collection`` as an account allowed to, ``workers`` at a time."""
+    account = target.creator(collection)
+    if account is None or collection.create_op is None:
+        reason = "no account may create rows here" if collection.create_op else "no create op"
+        return Seeded(collection.path, count, 0, {}, 0.0, None, None, reason)
+    statuses: Counter[str] = Counter()
+    failures: list[str] = []
+    started = time.monotonic()
+    done = 0
+    lock = threading.Lock()
+    target.references(collection, 0)  # parents first, outside the worker threads
+
+    def one(n: int) -> None:
+        reply, new_id = target.create(collection, n, account)
+        with lock:
+            statuses[str(reply.status) if reply else "unsupported"] += 1
+            if new_id is None and not failures:
+                failures.append(
+                    f"{reply.status} {reply.body[:300]!r}" if reply else "no valid body was built"
+                )
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        step = max(1, min(500, count // 50 or 1))
+        for start in range(1, count + 1, step):
+            batch = range(start, min(count, start + step - 1) + 1)
+            list(pool.map(one, batch))
+            done += len(batch)
+            progress(task, done, count)
+            if (
+                failures
+                and statuses.total() >= 20
+                and not sum(v for k, v in statuses.items() if k.startswith("2"))
+            ):
+                break  # nothing is being created: stop instead of sending thousands of failures
+    seconds = time.monotonic() - started
+    created = sum(v for k, v in statuses.items() if k.startswith("2"))
+    total = None
+    if collection.list_op is not None:
+        reply = target.client.request(
+            "GET",
+            collection.list_op.path,
+            token=account.token if collection.list_op.secured else None,
+        )
+        body = reply.json()
+        total = row_count(body)
+        if total is None and rows_of(body) is not None:
+            total = len(rows_of(body) or [])
+    return Seeded(
+        collection=collection.path,
+        requested=count,
+        created=created,
+        statuses=dict(statuses),
+        seconds=seconds,
+        listed_total=total,
+        account=account.name,
+        failure=failures[0] if failures else None,
+    )

@@ -1,0 +1,135 @@
+"""The MCP server, driven by the official MCP client over real stdio."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp_types import TextContent
+
+from backend_agent.spec import spec_json_schema
+
+from .conftest import EXAMPLES
+
+SQL_INJECTION = """\
+def find(conn, name):
+    return conn.execute(f"SELECT * FROM users WHERE name = '{name}'")
+"""
+
+CLI_SERVER = (
+    "import sys, typer; from backend_agent.cli.agent import register; "
+    "app = typer.Typer(); register(app); app(['mcp', '--root', sys.argv[1]])"
+)
+
+
+def text_of(result: Any) -> str:
+    [content] = result.content
+    assert isinstance(content, TextContent)
+    return content.text
+
+
+async def session(params: StdioServerParameters) -> dict[str, Any]:
+    """Connect, then collect what the tests check."""
+    seen: dict[str, Any] = {}
+    async with Client(params, read_timeout_seconds=60) as client:
+        seen["tools"] = {t.name: t for t in (await client.list_tools()).tools}
+        seen["design"] = await client.call_tool("design", {"spec": "spec.yaml", "view": "ddl"})
+        seen["review"] = await client.call_tool("review", {"path": "app"})
+        seen["bad"] = await client.call_tool("design", {"spec": "spec.yaml", "view": "poster"})
+        seen["outside"] = await client.call_tool("review", {"path": "../.."})
+        seen["unknown"] = await client.call_tool("deploy", {})
+        resources = await client.list_resources()
+        seen["resources"] = [str(r.uri) for r in resources.resources]
+        seen["schema"] = await client.read_resource("backend-agent://schemas/spec.json")
+    return seen
+
+
+@pytest.fixture
+def served_project(library_project: Path) -> Path:
+    (library_project / "app").mkdir()
+    (library_project / "app" / "users.py").write_text(SQL_INJECTION)
+    return library_project
+
+
+@pytest.fixture(scope="module")
+def module_seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("served")
+    shutil.copy(EXAMPLES / "library.yaml", root / "spec.yaml")
+    (root / "app").mkdir()
+    (root / "app" / "users.py").write_text(SQL_INJECTION)
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "backend_agent.agent.mcp_server", str(root)]
+    )
+    return anyio.run(session, params)
+
+
+def test_the_domain_tools_are_listed_with_their_schemas(module_seen: dict[str, Any]) -> None:
+    tools = module_seen["tools"]
+    assert sorted(tools) == ["build", "design", "review", "verify"]
+    schema = tools["design"].input_schema
+    assert schema["required"] == ["spec"]
+    assert schema["properties"]["view"]["enum"] == ["summary", "ddl", "openapi", "architecture"]
+
+
+def test_design_is_called_through_stdio(module_seen: dict[str, Any]) -> None:
+    result = module_seen["design"]
+    assert not result.is_error
+    assert "CREATE TABLE books" in text_of(result)
+
+
+def test_review_is_called_through_stdio(module_seen: dict[str, Any]) -> None:
+    result = module_seen["review"]
+    assert not result.is_error
+    lines = text_of(result).splitlines()
+    assert lines[0] == "1 finding:"
+    assert lines[1].startswith("app/users.py:2:12: BA101 [high] SQL built from a run-time value")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("bad", "error: invalid arguments for 'design':\n  view: Input should be"),
+        ("outside", "error: '../..' is outside the project"),
+        ("unknown", "unknown tool 'deploy'; tools: design, build, verify, review"),
+    ],
+)
+def test_mistakes_come_back_as_tool_errors(
+    module_seen: dict[str, Any], call: str, message: str
+) -> None:
+    result = module_seen[call]
+    assert result.is_error
+    assert text_of(result).startswith(message)
+
+
+def test_the_spec_and_protocol_schemas_are_resources(module_seen: dict[str, Any]) -> None:
+    assert module_seen["resources"] == [
+        "backend-agent://schemas/spec.json",
+        "backend-agent://schemas/protocol/context_request.json",
+        "backend-agent://schemas/protocol/context_response.json",
+        "backend-agent://schemas/protocol/progress.json",
+        "backend-agent://schemas/protocol/delivery.json",
+    ]
+    [contents] = module_seen["schema"].contents
+    assert json.loads(contents.text) == spec_json_schema()
+
+
+def test_the_mcp_command_serves_the_same_tools(served_project: Path) -> None:
+    params = StdioServerParameters(
+        command=sys.executable, args=["-c", CLI_SERVER, str(served_project)]
+    )
+
+    async def check() -> tuple[list[str], str]:
+        async with Client(params, read_timeout_seconds=60) as client:
+            names = [t.name for t in (await client.list_tools()).tools]
+            design = await client.call_tool("design", {"spec": "spec.yaml"})
+            return names, text_of(design)
+
+    names, summary = anyio.run(check)
+    assert names == ["design", "build", "verify", "review"]
+    assert summary.startswith("service library (Library API), API under /api/v1")
