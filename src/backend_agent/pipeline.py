@@ -8,13 +8,32 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from backend_agent._version import __version__
-from backend_agent.design import design
+from backend_agent.design import Blueprint, design, er_diagram
 from backend_agent.figures import Delivery
 from backend_agent.generate import generate, write_project
 from backend_agent.spec import load_spec
-from backend_agent.verify import Runner, Thresholds, verify
+from backend_agent.verify import (
+    LiveOptions,
+    LiveSettings,
+    LiveThresholds,
+    ProbePlan,
+    Runner,
+    Thresholds,
+    verify,
+)
+from backend_agent.verify.live import OperationRule
+from backend_agent.verify.live import Progress as LiveProgress
 
-__all__ = ["BASE", "MANIFEST", "SPEC_COPY", "build", "manifest_files"]
+__all__ = [
+    "BASE",
+    "MANIFEST",
+    "SPEC_COPY",
+    "build",
+    "live_settings",
+    "manifest_files",
+    "probe_plan",
+    "recorded_blueprint",
+]
 
 MANIFEST = PurePosixPath(".backend-agent/manifest.json")
 SPEC_COPY = PurePosixPath(".backend-agent/spec.yaml")
@@ -25,9 +44,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def manifest_files(
-    files: Mapping[PurePosixPath, str], spec_text: str
-) -> dict[PurePosixPath, str]:
+def manifest_files(files: Mapping[PurePosixPath, str], spec_text: str) -> dict[PurePosixPath, str]:
     """The generated files plus the record of what they were generated from.
 
     The record is the manifest (generator version, the spec, a hash of every
@@ -52,6 +69,53 @@ def manifest_files(
     }
 
 
+def probe_plan(blueprint: Blueprint) -> ProbePlan:
+    """Who may call what, from the design: the live security probes check exactly this."""
+    return ProbePlan(
+        roles=tuple(blueprint.auth.roles),
+        rules=tuple(
+            OperationRule(
+                route.operation_id,
+                roles=tuple(route.rule.roles),
+                owner=route.rule.checks_owner,
+            )
+            for route in blueprint.routes
+            if route.rule.needs_user
+        ),
+        main_collection=next(r.path for r in blueprint.routes if r.action == "list"),
+        login_operation=next(r.operation_id for r in blueprint.routes if r.action == "auth_login"),
+        session_end_operations=tuple(
+            r.operation_id for r in blueprint.routes if r.action == "auth_logout"
+        ),
+        er_diagram=er_diagram(blueprint),
+    )
+
+
+def live_settings(
+    blueprint: Blueprint,
+    *,
+    options: LiveOptions | None = None,
+    thresholds: LiveThresholds | None = None,
+    progress: LiveProgress | None = None,
+) -> LiveSettings:
+    """The live gates' settings for a service designed as ``blueprint``."""
+    return LiveSettings(
+        plan=probe_plan(blueprint),
+        options=options,
+        thresholds=thresholds,
+        progress=progress,
+        er_diagram=er_diagram(blueprint),
+    )
+
+
+def recorded_blueprint(project: Path) -> Blueprint | None:
+    """The design of a generated project, from the spec it recorded (``None`` if none)."""
+    spec_copy = project / SPEC_COPY
+    if not spec_copy.is_file():
+        return None
+    return design(load_spec(spec_copy))
+
+
 def build(
     spec_path: Path,
     out_dir: Path,
@@ -59,9 +123,13 @@ def build(
     overwrite: bool = False,
     database_url: str | None = None,
     run_verify: bool = True,
+    live: LiveOptions | None = None,
+    run_live: bool = True,
     runner: Runner | None = None,
     thresholds: Thresholds | None = None,
+    live_thresholds: LiveThresholds | None = None,
     progress: Callable[[str], None] | None = None,
+    live_progress: LiveProgress | None = None,
 ) -> Delivery | None:
     """Build the service described by ``spec_path`` into ``out_dir`` and verify it.
 
@@ -81,6 +149,16 @@ def build(
     say(f"wrote {len(files)} files to {out_dir}")
     if not run_verify:
         return None
+    settings = None
+    if run_live:
+        settings = live_settings(
+            blueprint, options=live, thresholds=live_thresholds, progress=live_progress
+        )
     return verify(
-        out_dir, database_url=database_url, runner=runner, thresholds=thresholds, progress=say
+        out_dir,
+        database_url=database_url,
+        runner=runner,
+        thresholds=thresholds,
+        progress=say,
+        live=settings,
     )

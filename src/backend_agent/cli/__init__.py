@@ -29,10 +29,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from backend_agent.cli import agent, core, update
+    from backend_agent.cli import agent, audit, core, update
 
     core.register(app)
     update.register(app)
+    audit.register(app)
     agent.register(app)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,6 +14,7 @@ from rich.console import Console
 
 from backend_agent.cli.output import print_delivery, progress_printer
 from backend_agent.errors import OutputError
+from backend_agent.verify.live import Progress as LiveProgress
 
 __all__ = ["register"]
 
@@ -26,7 +29,25 @@ DbOpt = Annotated[
     ),
 ]
 MinCoverage = Annotated[float, typer.Option(help="The coverage gate, in percent.")]
+NoLiveOpt = Annotated[
+    bool, typer.Option("--no-live", help="Skip the live gates (seed, load, contract, probes).")
+]
+SeedRowsOpt = Annotated[int, typer.Option(help="Rows seeded through the API before the load.")]
+LoadSecondsOpt = Annotated[float, typer.Option(help="Seconds of load per endpoint.")]
+MaxP95Opt = Annotated[float, typer.Option(help="The p95 latency gate, in milliseconds.")]
 DesignFormat = Literal["all", "ddl-sqlite", "ddl-postgresql", "openapi", "architecture"]
+
+
+@contextlib.contextmanager
+def _live_progress(console: Console, *, quiet: bool) -> Iterator[LiveProgress | None]:
+    """Progress bars for the live gates, or none with --json."""
+    if quiet:
+        yield None
+        return
+    from backend_agent.cli.audit import progress_bars
+
+    with progress_bars(console) as bars:
+        yield bars
 
 
 def _write_new(path: Path, text: str, *, force: bool) -> None:
@@ -49,7 +70,9 @@ def init(
     from backend_agent.spec import starter_spec
 
     _write_new(output, starter_spec(name), force=force)
-    Console(stderr=True, soft_wrap=True).print(f"wrote {output}; next: backend-agent build {output} -o {name}")
+    Console(stderr=True, soft_wrap=True).print(
+        f"wrote {output}; next: backend-agent build {output} -o {name}"
+    )
 
 
 def schema(
@@ -100,7 +123,9 @@ def design_command(
     output.mkdir(parents=True, exist_ok=True)
     for filename, text in chosen.values():
         _write_new(output / filename, text, force=True)
-    Console(stderr=True, soft_wrap=True).print(f"wrote {', '.join(n for n, _ in chosen.values())} to {output}")
+    Console(stderr=True, soft_wrap=True).print(
+        f"wrote {', '.join(n for n, _ in chosen.values())} to {output}"
+    )
 
 
 def build_command(
@@ -122,11 +147,15 @@ def build_command(
     database_url: DbOpt = None,
     min_coverage: MinCoverage = 90.0,
     skip_verify: Annotated[bool, typer.Option("--no-verify", help="Generate only.")] = False,
+    no_live: NoLiveOpt = False,
+    seed_rows: SeedRowsOpt = 10_000,
+    load_seconds: LoadSecondsOpt = 5.0,
+    max_p95_ms: MaxP95Opt = 100.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Design, generate and verify a service; print what was measured."""
     from backend_agent.pipeline import build
-    from backend_agent.verify import Thresholds
+    from backend_agent.verify import LiveOptions, LiveThresholds, Thresholds
 
     console = Console(stderr=True, soft_wrap=True)
     if (spec is None) == (from_text is None):
@@ -135,15 +164,20 @@ def build_command(
         spec = _spec_from_words(from_text, output)
         console.print(f"the model wrote {spec}; it is also recorded in the project")
     assert spec is not None
-    delivery = build(
-        spec,
-        output,
-        overwrite=overwrite,
-        database_url=database_url,
-        run_verify=not skip_verify,
-        thresholds=Thresholds(min_coverage=min_coverage),
-        progress=None if as_json else progress_printer(console),
-    )
+    with _live_progress(console, quiet=as_json) as bars:
+        delivery = build(
+            spec,
+            output,
+            overwrite=overwrite,
+            database_url=database_url,
+            run_verify=not skip_verify,
+            live=LiveOptions(seed_rows=seed_rows, load_seconds=load_seconds),
+            run_live=not no_live,
+            thresholds=Thresholds(min_coverage=min_coverage),
+            live_thresholds=LiveThresholds(max_p95_ms=max_p95_ms),
+            progress=None if as_json else progress_printer(console),
+            live_progress=bars,
+        )
     if delivery is None:
         console.print(f"generated {output} (not verified: --no-verify)")
         return
@@ -166,17 +200,34 @@ def verify_command(
     project: Annotated[Path, typer.Argument(help="A generated project directory.")],
     database_url: DbOpt = None,
     min_coverage: MinCoverage = 90.0,
+    no_live: NoLiveOpt = False,
+    seed_rows: SeedRowsOpt = 10_000,
+    load_seconds: LoadSecondsOpt = 5.0,
+    max_p95_ms: MaxP95Opt = 100.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the quality gates on a project and print what they measured."""
-    from backend_agent.verify import Thresholds, verify
+    from backend_agent.pipeline import live_settings, recorded_blueprint
+    from backend_agent.verify import LiveOptions, LiveThresholds, Thresholds, verify
 
-    delivery = verify(
-        project,
-        database_url=database_url,
-        thresholds=Thresholds(min_coverage=min_coverage),
-        progress=None if as_json else progress_printer(Console(stderr=True, soft_wrap=True)),
-    )
+    console = Console(stderr=True, soft_wrap=True)
+    blueprint = None if no_live else recorded_blueprint(project)
+    with _live_progress(console, quiet=as_json) as bars:
+        live = None
+        if blueprint is not None:
+            live = live_settings(
+                blueprint,
+                options=LiveOptions(seed_rows=seed_rows, load_seconds=load_seconds),
+                thresholds=LiveThresholds(max_p95_ms=max_p95_ms),
+                progress=bars,
+            )
+        delivery = verify(
+            project,
+            database_url=database_url,
+            thresholds=Thresholds(min_coverage=min_coverage),
+            progress=None if as_json else progress_printer(console),
+            live=live,
+        )
     print_delivery(delivery, as_json=as_json)
     if delivery.status != "completed":
         raise typer.Exit(1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from backend_agent.errors import GateError
@@ -11,12 +13,26 @@ from backend_agent.figures import Delivery, Figure, Gate
 from backend_agent.verify import gates
 from backend_agent.verify.environment import ensure_environment
 from backend_agent.verify.gates import GateResult, Thresholds, Workspace
+from backend_agent.verify.live import (
+    LIVE_FIGURES,
+    LiveOptions,
+    LiveThresholds,
+    ProbePlan,
+    live_gates,
+    messages,
+    write_html_report,
+)
+from backend_agent.verify.live import Progress as LiveProgress
 from backend_agent.verify.runner import Completed, FakeRunner, Runner, SubprocessRunner
 
 __all__ = [
     "REPORTS_DIR",
     "Completed",
     "FakeRunner",
+    "LiveOptions",
+    "LiveSettings",
+    "LiveThresholds",
+    "ProbePlan",
     "Runner",
     "SubprocessRunner",
     "Thresholds",
@@ -27,6 +43,17 @@ REPORTS_DIR = Path(".backend-agent") / "reports"
 Progress = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class LiveSettings:
+    """What the live gates (seed, load, contract, security) get; ``None`` skips them."""
+
+    plan: ProbePlan | None = None
+    options: LiveOptions | None = None
+    thresholds: LiveThresholds | None = None
+    progress: LiveProgress | None = None
+    er_diagram: str | None = None
+
+
 def verify(
     project: Path,
     *,
@@ -34,12 +61,15 @@ def verify(
     runner: Runner | None = None,
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
+    live: LiveSettings | None = None,
 ) -> Delivery:
     """Run every gate on ``project`` and return the delivery message.
 
     ``database_url`` (PostgreSQL) adds a second run of the tests and the
-    migrations on that database. Raises ``GateError`` when the gates cannot run
-    at all (no project, dependencies that do not install).
+    migrations on that database. ``live`` starts the service and measures it
+    (load, contract, security probes); without it those gates are reported as
+    not measured. Raises ``GateError`` when the gates cannot run at all (no
+    project, dependencies that do not install).
     """
     project = project.resolve()
     if not (project / "app").is_dir():
@@ -67,8 +97,27 @@ def verify(
         results.append(gates.run_tests(ws, database_url=database_url, suffix="_postgresql"))
         say("migrations: upgrade, downgrade, upgrade (PostgreSQL)")
         results.append(gates.run_migrations(ws, database_url=database_url, suffix="_postgresql"))
+    if live is not None:
+        say("serving the project: seed, load, contract, security probes")
+        results.extend(
+            live_gates(
+                ws,
+                plan=live.plan,
+                options=live.options,
+                thresholds=live.thresholds,
+                progress=live.progress or messages(say),
+            )
+        )
     delivery = _delivery(project, results, postgres=database_url is not None)
     (reports / "delivery.json").write_text(delivery.model_dump_json(indent=2) + "\n", "utf-8")
+    openapi = reports / "openapi.json"
+    write_html_report(
+        delivery,
+        reports / "report.html",
+        er_diagram=live.er_diagram if live else None,
+        openapi=json.loads(openapi.read_text(encoding="utf-8")) if openapi.exists() else None,
+        p95_limit_ms=((live.thresholds if live else None) or LiveThresholds()).max_p95_ms,
+    )
     return delivery
 
 
@@ -77,8 +126,8 @@ def _delivery(project: Path, results: list[GateResult], *, postgres: bool) -> De
     for result in results:
         figures.update(result.figures)
     for name in ("endpoints", "tests_passed", "tests_failed", "coverage_percent",
-                 "migration_roundtrip", "lint_errors"):  # fmt: skip
-        figures.setdefault(name, Figure.not_measured("its gate did not produce it"))
+                 "migration_roundtrip", "lint_errors", *LIVE_FIGURES):  # fmt: skip
+        figures.setdefault(name, Figure.not_measured("its gate did not run"))
     gate_list = [r.gate for r in results]
     if not postgres:
         gate_list.append(

@@ -1,0 +1,183 @@
+"""The pieces of the live gates, each on inputs built inline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backend_agent.errors import GateError
+from backend_agent.figures import Delivery, Figure
+from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
+from backend_agent.verify.live.client import require_loopback
+from backend_agent.verify.live.er import tables_from_mermaid
+from backend_agent.verify.live.load import MARKER, Endpoint, lua_config
+from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
+from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "paths": {
+        "/login": {"post": {"operationId": "login", "requestBody": {"content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Creds"}}}}}},
+        "/books": {
+            "get": {"operationId": "list_books", "parameters": [
+                {"name": "page", "in": "query", "schema": {"type": "integer"}}]},
+            "post": {"operationId": "create_book", "security": [{"bearer": []}]},
+        },
+        "/books/{book_id}": {
+            "get": {"operationId": "get_book"},
+            "delete": {"operationId": "delete_book", "security": [{"bearer": []}]},
+        },
+        "/open": {"get": {"operationId": "open", "security": [{}]}},
+    },
+    "components": {"schemas": {"Creds": {"type": "object", "properties": {
+        "email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}}},
+}  # fmt: skip
+
+
+def test_operations_collections_and_security_come_from_the_document() -> None:
+    api = Api.from_document(DOCUMENT)
+    (books,) = api.collections
+    assert (books.path, books.item_path, books.item_param) == (
+        "/books",
+        "/books/{book_id}",
+        "book_id",
+    )
+    assert [o.operation_id for o in api.operations if o.secured] == ["create_book", "delete_book"]
+    login = api.login_operation()
+    assert login is not None
+    assert login.body is not None
+    assert set(login.body["properties"]) == {"email", "password"}  # the $ref is resolved
+
+
+def test_a_document_that_is_not_openapi_3_is_refused() -> None:
+    with pytest.raises(GateError, match="not an OpenAPI 3 document"):
+        Api.from_document({"swagger": "2.0", "paths": {}})
+
+
+@pytest.mark.parametrize(
+    ("body", "rows", "total", "new_id"),
+    [
+        ({"success": True, "data": [{"id": "a"}], "meta": {"total": 7}}, 1, 7, None),
+        ({"items": [{"id": 1}, {"id": 2}], "total": 2}, 2, 2, None),
+        ([{"id": 1}], 1, None, None),
+        ({"success": True, "data": {"id": "u-1"}}, None, None, "u-1"),
+        ({"id": 42, "title": "x"}, None, None, "42"),
+    ],
+)
+def test_rows_totals_and_ids_are_read_from_any_envelope(
+    body: object, rows: int | None, total: int | None, new_id: str | None
+) -> None:
+    found = rows_of(body)
+    assert (len(found) if found is not None else None, row_count(body)) == (rows, total)
+    assert row_id(body) == new_id
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"^[0-9]{13}$", r"^[a-z0-9-]+$", r"^[A-Z]{2}\d{3,5}$", "x[0-9]*"]
+)
+def test_pattern_values_match_and_stay_unique(pattern: str) -> None:
+    values = [from_pattern(pattern, n) for n in range(200)]
+    assert all(re.search(pattern, v) for v in values)
+    assert len(set(values)) == 200
+
+
+def test_patterns_with_groups_are_unsupported_rather_than_guessed() -> None:
+    with pytest.raises(Unsupported):
+        from_pattern(r"^(ab|cd)+$", 1)
+
+
+def test_bodies_respect_the_schema_and_fill_references() -> None:
+    schema = {
+        "type": "object",
+        "required": ["title", "author_id", "status"],
+        "properties": {
+            "title": {"type": "string", "minLength": 1, "maxLength": 12},
+            "status": {"type": "string", "enum": ["draft", "published"]},
+            "pages": {"type": ["integer", "null"], "minimum": 1, "maximum": 10},
+            "author_id": {"type": "string", "format": "uuid"},
+            "id": {"type": "string", "readOnly": True},
+        },
+    }
+    bodies = [sample_body(schema, n, references={"author_id": "A"}) for n in range(30)]
+    assert all(len(b["title"]) <= 12 and b["author_id"] == "A" and "id" not in b for b in bodies)
+    assert {b["status"] for b in bodies} == {"draft", "published"}
+    assert all(b["pages"] is None or 1 <= b["pages"] <= 10 for b in bodies)
+    assert len({b["title"] for b in bodies}) == 30
+    with pytest.raises(Unsupported, match="author_id"):
+        sample_body(schema, 1)
+
+
+def test_the_plan_round_trips_through_json() -> None:
+    plan = ProbePlan(
+        roles=("admin", "reader"),
+        rules=(OperationRule("create_post", roles=("admin",)), OperationRule("delete", owner=True)),
+        main_collection="/api/v1/posts",
+    )
+    assert ProbePlan.from_json(plan.to_json()) == plan
+    with pytest.raises(GateError, match="not a valid probe plan"):
+        ProbePlan.from_json('{"rules": [{"roles": []}]}')
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1:80", "http://example.com", "https://127.0.0.1"])
+def test_only_loopback_http_targets_are_allowed(url: str) -> None:
+    with pytest.raises(GateError):
+        require_loopback(url)
+
+
+def test_loopback_targets_are_allowed() -> None:
+    assert require_loopback("http://127.0.0.1:8000/api") == ("127.0.0.1", 8000)
+    assert require_loopback("http://localhost:9") == ("localhost", 9)
+
+
+def test_load_options_are_bounded() -> None:
+    with pytest.raises(GateError, match="between 1 and 64"):
+        LiveOptions(load_connections=65)
+    with pytest.raises(GateError, match="unknown live gate"):
+        LiveOptions(gates=("speed",))
+
+
+def test_the_wrk_script_carries_the_endpoint_but_no_token() -> None:
+    body = '{"title": "Caf\\u00e9 "}'.replace("\\u00e9", "é")[:-2] + f' {MARKER}"}}'
+    script = lua_config(
+        Endpoint("create", "POST /x", "POST", ("/x",), body, auth=True), max_per_thread=10
+    )
+    assert 'os.getenv("BACKEND_AGENT_LOAD_TOKEN")' in script
+    assert "\\195\\169" in script  # the é of the body, as UTF-8 bytes
+    assert '["max_per_thread"] = 10' in script
+    assert "wrk.thread:stop()" in script
+
+
+def test_mermaid_er_text_becomes_tables_and_links() -> None:
+    text = """erDiagram
+    users ||--|{ posts : "owner_id"
+    users {
+        uuid id PK
+    }
+    posts {
+        uuid id PK
+        uuid owner_id FK
+    }
+"""
+    tables, links = tables_from_mermaid(text)
+    assert [t.name for t in tables] == ["users", "posts"]
+    assert tables[1].columns == (("uuid", "id", "PK"), ("uuid", "owner_id", "FK"))
+    assert [(link.parent, link.child, link.label) for link in links] == [
+        ("users", "posts", "owner_id")
+    ]
+
+
+def test_the_report_says_not_measured_instead_of_drawing_a_chart() -> None:
+    delivery = Delivery(
+        status="failed",
+        summary="nothing ran <yet>",
+        figures={"load_p95_ms": Figure.not_measured("wrk is not installed")},
+    )
+    html = render_html_report(
+        delivery, er_diagram="erDiagram\n    things {\n        uuid id PK\n    }\n"
+    )
+    assert 'id="latency-chart-missing"' in html
+    assert 'class="bar"' not in html
+    assert 'data-name="things"' in html
+    assert "nothing ran &lt;yet&gt;" in html
