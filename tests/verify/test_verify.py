@@ -77,13 +77,16 @@ def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
     assert figures["endpoints"].value == 2
     assert figures["lint_errors"].value == 0
     assert figures["migration_roundtrip"].value is True
-    for figure in figures.values():
+    for name in ("endpoints", "tests_passed", "coverage_percent", "lint_errors", "migration_roundtrip"):
+        figure = figures[name]
         assert figure.command
         assert figure.exit_code is not None
         assert (project / str(figure.artifact)).is_file()
     saved = json.loads((project / ".backend-agent/reports/delivery.json").read_text())
     assert saved["status"] == "completed"
     assert {g.name: g.status for g in delivery.gates}["postgresql"] == "not_measured"
+    assert figures["load_p95_ms"].display() == "not measured"
+    assert (project / ".backend-agent/reports/report.html").is_file()
 
 
 def test_the_environment_is_reused_when_dependencies_are_unchanged(tmp_path: Path) -> None:

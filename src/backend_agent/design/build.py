@@ -373,9 +373,9 @@ def _checks(table: str, columns: list[Column]) -> tuple[tuple[str, str], ...]:
     for column in columns:
         if column.enum_values and column.enum_name:
             quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in column.enum_values)
-            checks.append((column.enum_name, f"{column.name} IN ({quoted})"))
+            checks.append((column.enum_name, f'"{column.name}" IN ({quoted})'))
         bounds = [
-            f"{column.name} {op} {value}"
+            f'"{column.name}" {op} {value}'
             for op, value in ((">=", column.minimum), ("<=", column.maximum))
             if value is not None
         ]

@@ -11,6 +11,7 @@ __all__ = ["field_schema", "openapi_document"]
 
 JSON = dict[str, Any]
 _ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
+MAX_PAGE = 1_000_000  # keeps OFFSET within every database's range
 
 
 def _ref(name: str) -> JSON:
@@ -216,7 +217,11 @@ def _path_params(path: str) -> list[JSON]:
 
 def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = None) -> list[JSON]:
     params: list[JSON] = [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        },
         {
             "name": "limit",
             "in": "query",

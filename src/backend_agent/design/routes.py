@@ -12,6 +12,11 @@ _ANYONE = Rule("anyone")
 _SIGNED_IN = Rule("authenticated")
 
 
+def _article(noun: str) -> str:
+    """``a post``, ``an author``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def health_routes() -> tuple[Route, ...]:
     """Liveness and readiness probes."""
     return (
@@ -107,6 +112,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
     rules = entity.permissions
     name, many, tag = entity.snake, entity.plural, entity.plural
     label = entity.title.lower()
+    a_label = _article(label)
     routes = [
         Route(
             "GET",
@@ -127,7 +133,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             "create",
             rules["create"],
             201,
-            f"Create a {label}",
+            f"Create {a_label}",
             tag,
         ),
         Route(
@@ -138,7 +144,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             "read",
             rules["read"],
             200,
-            f"Get a {label}",
+            f"Get {a_label}",
             tag,
         ),
         Route(
@@ -149,7 +155,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             "replace",
             rules["update"],
             200,
-            f"Replace a {label}",
+            f"Replace {a_label}",
             tag,
         ),
         Route(
@@ -160,7 +166,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             "update",
             rules["update"],
             200,
-            f"Update some fields of a {label}",
+            f"Update some fields of {a_label}",
             tag,
         ),
         Route(
@@ -171,7 +177,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             "delete",
             rules["delete"],
             204,
-            f"Delete a {label}",
+            f"Delete {a_label}",
             tag,
         ),
     ]
@@ -187,7 +193,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
                 "list_nested",
                 rules["list"],
                 200,
-                f"List the {many.replace('_', ' ')} of a {parent.title.lower()}",
+                f"List the {many.replace('_', ' ')} of {_article(parent.title.lower())}",
                 tag,
                 relation=entity.nested_column,
             ),
@@ -199,7 +205,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
                 "create_nested",
                 rules["create"],
                 201,
-                f"Create a {label} under a {parent.title.lower()}",
+                f"Create {a_label} under {_article(parent.title.lower())}",
                 tag,
                 relation=entity.nested_column,
             ),
@@ -219,7 +225,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
                 "list_related",
                 rules["read"],
                 200,
-                f"List the {relation.name} of a {label}",
+                f"List the {relation.name} of {a_label}",
                 tag,
                 relation=relation.name,
             ),
@@ -231,7 +237,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
                 "link",
                 rules["update"],
                 204,
-                f"Attach a {target.title.lower()} to a {label}",
+                f"Attach {_article(target.title.lower())} to {a_label}",
                 tag,
                 relation=relation.name,
             ),
@@ -243,7 +249,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
                 "unlink",
                 rules["update"],
                 204,
-                f"Detach a {target.title.lower()} from a {label}",
+                f"Detach {_article(target.title.lower())} from {a_label}",
                 tag,
                 relation=relation.name,
             ),

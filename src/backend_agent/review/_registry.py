@@ -98,6 +98,8 @@ class Rule:
         else:
             end_line = getattr(node, "end_lineno", None) or line
             end_column = (getattr(node, "end_col_offset", None) or column - 1) + 1
+        column = module.char_column(line, column - 1) + 1
+        end_column = module.char_column(end_line, end_column - 1) + 1
         return Finding(
             file=module.path,
             line=line,

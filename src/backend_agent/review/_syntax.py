@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "FunctionNode",
+    "anchor",
     "argument",
     "call_name",
     "const_str",
@@ -118,3 +119,30 @@ def string_fragments(node: ast.AST) -> Iterator[str]:
         text = const_str(sub)
         if text is not None:
             yield text
+
+
+def anchor(call: ast.Call, part: ast.expr | None) -> ast.AST:
+    """Where a finding about ``call`` points: the call itself, or - when the call spans
+    several lines and ``part`` (the offending argument) is written inline - the first
+    run-time value inside ``part``, which is the line a reader would mark."""
+    if part is None or call.end_lineno in (None, call.lineno) or isinstance(part, ast.Name):
+        return call
+    values: list[ast.expr] = []
+    for node in ast.walk(part):
+        if isinstance(node, ast.FormattedValue):
+            values.append(node.value)
+        elif isinstance(node, ast.BinOp):
+            values.extend(
+                side
+                for side in (node.left, node.right)
+                if not isinstance(side, ast.Constant | ast.JoinedStr | ast.BinOp)
+            )
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+        ):
+            values.extend(node.args)
+    if not values:
+        return part
+    return min(values, key=lambda n: (n.lineno, n.col_offset))

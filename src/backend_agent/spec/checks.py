@@ -16,10 +16,14 @@ from backend_agent.spec.model import ACTIONS, FIELD_TYPES
 from backend_agent.spec.naming import plural, snake
 from backend_agent.spec.source import SourceMap
 
-__all__ = ["RESERVED_COLUMNS", "RESERVED_ENTITIES", "check_references"]
+__all__ = ["RESERVED_COLUMNS", "RESERVED_ENTITIES", "RESERVED_MODULES", "check_references"]
 
 RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "owner_id"})
 RESERVED_ENTITIES = frozenset({"User", "Session"})
+# Module names the generated project uses for itself (app/core, app/services/common, ...).
+RESERVED_MODULES = frozenset(
+    {"auth", "base", "cli", "common", "core", "docs", "errors", "health", "migrations", "types"}
+)
 _TEXTUAL = frozenset({"string", "text", "email", "url"})
 _NUMERIC = frozenset({"integer", "decimal"})
 _ORDERED = _NUMERIC | {"date", "datetime"}
@@ -59,6 +63,15 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                 source.problem(
                     ("entities", name),
                     f"entity name '{name}' is reserved: the service manages users and sessions",
+                    key=True,
+                )
+            )
+        if snake(str(name)) in RESERVED_MODULES:
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"entity name '{name}' clashes with a module of the generated project",
+                    expected="a name other than " + ", ".join(sorted(RESERVED_MODULES)),
                     key=True,
                 )
             )

@@ -1,0 +1,405 @@
+"""View models of entities: every name and expression their modules need, decided here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from backend_agent.design.blueprint import Blueprint, Entity, Route, Rule
+from backend_agent.generate.fields import (
+    FieldView,
+    FilterView,
+    TypeAlias,
+    field_views,
+    filter_views,
+)
+from backend_agent.generate.pyexpr import column_ref, identifier, py, with_article
+from backend_agent.generate.tables import TableView, table_view
+
+__all__ = [
+    "EntityView",
+    "LinkView",
+    "NestedView",
+    "ReferenceView",
+    "RouteView",
+    "SortView",
+    "TargetView",
+    "entity_view",
+]
+
+_ACTIONS = ("list", "read", "create", "update", "delete")
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """The few names of another entity that a module refers to."""
+
+    name: str
+    module: str
+    table: str
+    label: str
+    a_label: str
+    plural_label: str
+    owner: bool
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A many-to-many relation: its junction and the functions that serve it."""
+
+    relation: str
+    function: str  # post_tags: list_post_tags, link_post_tags, unlink_post_tags
+    target: TargetView
+    junction: str
+    left_column: str
+    right_column: str
+    param: str  # the target's id in repository and service functions: tag_id
+    route_param: str  # the target's id in the URL (differs for links to the same entity)
+    t: str  # "tag_repo." (or "" when the target is the entity itself)
+    ts: str  # "tag_service."
+    target_owner_arg: str
+    target_owner_assign: str
+
+
+@dataclass(frozen=True)
+class NestedView:
+    """The parent an entity is nested under."""
+
+    parent: TargetView
+    parent_snake: str
+    parent_label: str
+    parent_service: str  # "post_service."
+    column: str
+    create_line: str
+    has_parent_filters: bool
+
+
+@dataclass(frozen=True)
+class ReferenceView:
+    """A foreign key a client sets, checked against what the caller can see."""
+
+    field: str
+    label: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class SortView:
+    """A sort key and its column."""
+
+    name: str
+    column: str
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """One endpoint function."""
+
+    method: str
+    path: str
+    status: int
+    operation_id: str
+    summary: str
+    action: str
+    params: tuple[str, ...]
+    link: LinkView | None
+
+
+@dataclass(frozen=True)
+class EntityView:
+    """Everything the templates of one entity substitute."""
+
+    name: str
+    snake: str
+    plural: str
+    module: str
+    table: str
+    title: str
+    label: str
+    a_label: str
+    plural_label: str
+    tag: str
+    owner: bool
+    soft_delete: bool
+    owner_arg: str
+    owner_assign: str
+    model: TableView
+    junctions: tuple[TableView, ...]
+    type_aliases: tuple[TypeAlias, ...]
+    create_fields: tuple[FieldView, ...]
+    nested_create_fields: tuple[FieldView, ...]
+    update_fields: tuple[FieldView, ...]
+    populate_by_name: bool
+    sort_literal: str
+    default_sort: str
+    filters: tuple[FilterView, ...]
+    sorts: tuple[SortView, ...]
+    response_columns: tuple[str, ...]
+    nested: NestedView | None
+    links: tuple[LinkView, ...]
+    references: tuple[ReferenceView, ...]
+    rules: tuple[tuple[str, str], ...]
+    create_user_type: str
+    dump: str
+    dump_unset: str
+    insert_values: str
+    location: str
+    routes: tuple[RouteView, ...]
+    # Imports of other modules of the project; the standard ones are in the templates,
+    # and the formatter drops any a given entity does not use.
+    repo_imports: tuple[str, ...]
+    service_imports: tuple[str, ...]
+    route_imports: tuple[str, ...]
+
+
+def target_view(entity: Entity) -> TargetView:
+    """The names other modules use to refer to ``entity``."""
+    return TargetView(
+        name=entity.name,
+        module=entity.snake,
+        table=entity.table.name,
+        label=entity.title.lower(),
+        a_label=with_article(entity.title.lower()),
+        plural_label=entity.plural.replace("_", " "),
+        owner=entity.owner,
+    )
+
+
+def rule_expr(rule: Rule) -> str:
+    """``Rule("roles", frozenset({"admin"}))``."""
+    if not rule.roles:
+        return f"Rule({py(rule.kind)})"
+    return f"Rule({py(rule.kind)}, {py(frozenset(rule.roles))})"
+
+
+def _links(blueprint: Blueprint, entity: Entity) -> tuple[LinkView, ...]:
+    links = []
+    for junction in blueprint.junctions:
+        if junction.left != entity.name:
+            continue
+        target = blueprint.entity(junction.right)
+        own = target.name == entity.name
+        links.append(
+            LinkView(
+                relation=junction.relation,
+                function=f"{entity.snake}_{junction.relation}",
+                target=target_view(target),
+                junction=junction.table.name,
+                left_column=junction.left_column,
+                right_column=junction.right_column,
+                param=junction.right_column,
+                route_param=f"{target.snake}_id",
+                t="" if own else f"{target.snake}_repo.",
+                ts="" if own else f"{target.snake}_service.",
+                target_owner_arg="owner_id" if target.owner else "",
+                target_owner_assign="owner_id = " if target.owner else "",
+            )
+        )
+    return tuple(links)
+
+
+def _references(blueprint: Blueprint, entity: Entity) -> tuple[ReferenceView, ...]:
+    by_table = {e.table.name: e for e in blueprint.entities}
+    references = []
+    for field in entity.writable_fields:
+        fk = field.column.foreign_key
+        if fk is None or fk.table not in by_table:
+            continue
+        target = by_table[fk.table]
+        ts = "" if target.name == entity.name else f"{target.snake}_service."
+        references.append(ReferenceView(field.name, target.title.lower(), ts))
+    return tuple(references)
+
+
+def _response_column(table: str, name: str) -> str:
+    # A column whose model attribute had to be renamed comes back keyed by a str
+    # subclass, which orjson refuses; a label gives it a plain key.
+    ref = column_ref(table, name)
+    return ref if identifier(name) == name else f"{ref}.label({py(name)})"
+
+
+def _sorts(entity: Entity) -> tuple[tuple[SortView, ...], str]:
+    keys = list(entity.sort)
+    default = entity.default_sort.removeprefix("-")
+    # The default order must work even when clients may not ask for it by name.
+    columns = [*keys, default] if default not in keys else keys
+    views = tuple(SortView(k, column_ref(entity.table.name, k)) for k in columns)
+    choices = [v for key in (keys or [default]) for v in (key, f"-{key}")]
+    return views, f"Literal[{', '.join(py(c) for c in choices)}]"
+
+
+def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: str) -> RouteView:
+    action = route.action
+    creates = action in ("create", "create_nested")
+    # Rules are checked by the services (401 or 403); only creating an owned row needs
+    # the caller's id in the signature itself.
+    needs_user = creates and entity.owner
+    params = ["db: SessionDep", f"user: {'CurrentUser' if needs_user else 'OptionalUser'}"]
+    link = links.get(route.relation or "") if action in ("list_related", "link", "unlink") else None
+    path_params = [part[1:-1] for part in route.path.split("/") if part.startswith("{")]
+    params[:0] = [f"{identifier(name)}: uuid.UUID" for name in path_params]
+    name = entity.name
+    if action in ("list", "list_nested", "list_related"):
+        query = {"list": f"{name}Query", "list_nested": f"{name}NestedQuery"}.get(
+            action, f"{link.target.name}Query" if link else ""
+        )
+        params.append(f"query: Annotated[{query}, Query()]")
+    body = {
+        "create": f"{name}Create",
+        "replace": f"{name}Create",
+        "create_nested": f"{name}NestedCreate",
+        "update": f"{name}Update",
+    }.get(action)
+    if body:
+        params.insert(len(path_params), f"body: {body}")
+    return RouteView(
+        method=route.method.lower(),
+        path=route.path.removeprefix(prefix),
+        status=route.status,
+        operation_id=route.operation_id,
+        summary=route.summary,
+        action=action,
+        params=tuple(params),
+        link=link,
+    )
+
+
+def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
+    """The view model of one entity."""
+    table = entity.table.name
+    aliased = any(identifier(f.name) != f.name for f in entity.writable_fields)
+    classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
+    taken = {"SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", *classes}
+    aliases, types, fields = field_views(entity, taken)
+    filters = filter_views(entity, types, table)
+    sorts, sort_literal = _sorts(entity)
+    links = _links(blueprint, entity)
+    nested = None
+    if entity.nested_under and entity.nested_column:
+        parent = blueprint.entity(entity.nested_under)
+        nested_field = next(f for f in fields if f.name == entity.nested_column)
+        nested = NestedView(
+            parent=target_view(parent),
+            parent_snake=parent.snake,
+            parent_label=parent.title.lower(),
+            parent_service="" if parent.name == entity.name else f"{parent.snake}_service.",
+            column=entity.nested_column,
+            create_line=nested_field.create_line,
+            has_parent_filters=any(f.parent for f in filters),
+        )
+    references = _references(blueprint, entity)
+    routes = tuple(
+        _route(entity, r, {link.relation: link for link in links}, blueprint.api_prefix)
+        for r in entity.routes
+    )
+    junctions = tuple(
+        table_view(
+            j.table,
+            doc=f"Links between {entity.plural} and {blueprint.entity(j.right).plural}.",
+        )
+        for j in blueprint.junctions
+        if j.left == entity.name
+    )
+    item = entity.item_path.replace("{id}", "{row['id']}")
+    view = EntityView(
+        name=entity.name,
+        snake=entity.snake,
+        plural=entity.plural,
+        module=entity.snake,
+        table=table,
+        title=entity.title,
+        label=entity.title.lower(),
+        a_label=with_article(entity.title.lower()),
+        plural_label=entity.plural.replace("_", " "),
+        tag=entity.plural,
+        owner=entity.owner,
+        soft_delete=entity.soft_delete,
+        owner_arg="owner_id" if entity.owner else "",
+        owner_assign="owner_id = " if entity.owner else "",
+        model=table_view(
+            entity.table,
+            class_name=entity.name,
+            doc=entity.description or f"A row of {entity.plural.replace('_', ' ')}.",
+        ),
+        junctions=junctions,
+        type_aliases=aliases,
+        create_fields=fields,
+        nested_create_fields=tuple(f for f in fields if f.name != entity.nested_column),
+        update_fields=fields,
+        populate_by_name=aliased,
+        sort_literal=sort_literal,
+        default_sort=entity.default_sort,
+        filters=filters,
+        sorts=sorts,
+        response_columns=tuple(_response_column(table, f.name) for f in entity.readable_fields),
+        nested=nested,
+        links=links,
+        references=references,
+        rules=tuple((a, rule_expr(entity.permissions[a])) for a in _ACTIONS),
+        create_user_type="AuthUser" if entity.owner else "AuthUser | None",
+        dump="model_dump(by_alias=True)" if aliased else "model_dump()",
+        dump_unset=(
+            "model_dump(exclude_unset=True, by_alias=True)"
+            if aliased
+            else "model_dump(exclude_unset=True)"
+        ),
+        insert_values='{**values, "owner_id": user.id}' if entity.owner else "values",
+        location=f'f"{item}"',
+        routes=routes,
+        repo_imports=(),
+        service_imports=(),
+        route_imports=(),
+    )
+    return replace(
+        view,
+        repo_imports=_repo_imports(view),
+        service_imports=_service_imports(view),
+        route_imports=_route_imports(view),
+    )
+
+
+def _schema_names(view: EntityView) -> list[str]:
+    names = [f"{view.name}Create", f"{view.name}Query", f"{view.name}Update"]
+    if view.nested:
+        names += [f"{view.name}NestedCreate", f"{view.name}NestedQuery"]
+    return sorted(names)
+
+
+def _link_targets(view: EntityView) -> list[TargetView]:
+    seen: dict[str, TargetView] = {}
+    for link in view.links:
+        if link.target.name != view.name:
+            seen.setdefault(link.target.name, link.target)
+    return list(seen.values())
+
+
+def _repo_imports(view: EntityView) -> tuple[str, ...]:
+    models = [view.name, *(j.variable for j in view.junctions)]
+    lines = [f"from app.models.{view.module} import {', '.join(models)}"]
+    lines += [
+        f"from app.repositories import {t.module} as {t.module}_repo" for t in _link_targets(view)
+    ]
+    return tuple(lines)
+
+
+def _service_imports(view: EntityView) -> tuple[str, ...]:
+    lines = [
+        f"from app.repositories import {view.module} as repo",
+        f"from app.schemas.{view.module} import {', '.join(_schema_names(view))}",
+    ]
+    services = {t.module for t in _link_targets(view)}
+    services |= {r.ts.removesuffix("_service.") for r in view.references if r.ts}
+    if view.nested and view.nested.parent_service:
+        services.add(view.nested.parent.module)
+    for target in _link_targets(view):
+        lines.append(f"from app.schemas.{target.module} import {target.name}Query")
+    lines += [f"from app.services import {m} as {m}_service" for m in sorted(services)]
+    return tuple(lines)
+
+
+def _route_imports(view: EntityView) -> tuple[str, ...]:
+    lines = [f"from app.schemas.{view.module} import {', '.join(_schema_names(view))}"]
+    for target in _link_targets(view):
+        lines.append(f"from app.schemas.{target.module} import {target.name}Query")
+    lines.append(f"from app.services import {view.module} as service")
+    return tuple(lines)

@@ -1,0 +1,163 @@
+"""View models of API fields and list filters: the Pydantic side of an entity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend_agent.design.blueprint import Column, Entity, EntityField
+from backend_agent.generate.pyexpr import camel, column_ref, identifier, py, regex
+
+__all__ = ["FieldView", "FilterView", "TypeAlias", "field_views", "filter_views", "value_type"]
+
+ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
+# Types that need no alias: the name already says everything.
+_PLAIN = {
+    "uuid": "uuid.UUID",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "UTCDateTime",
+}
+
+
+@dataclass(frozen=True)
+class TypeAlias:
+    """``Title = Annotated[str, Field(max_length=200)]`` at the top of a schema module."""
+
+    name: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One writable field: its line in the create model and in the update model."""
+
+    name: str
+    attr: str
+    create_line: str
+    update_line: str
+
+
+@dataclass(frozen=True)
+class FilterView:
+    """One query parameter that filters a list."""
+
+    name: str  # the query parameter
+    column: str  # the Core column expression it compares
+    op: str  # EQ, GE or LE
+    line: str  # its line in the query model
+    parent: bool  # it filters on the nested parent's key
+
+
+def _constraints(column: Column, *, pattern: bool) -> list[str]:
+    kind = column.type
+    items: list[str] = []
+    if kind in ("string", "text", "email", "url"):
+        if column.min_length:
+            items.append(f"min_length={column.min_length}")
+        if column.max_length:
+            items.append(f"max_length={column.max_length}")
+        if kind == "email":
+            items.append("pattern=EMAIL_PATTERN")
+        elif kind == "url":
+            items.append("pattern=URL_PATTERN")
+        elif pattern and column.pattern:
+            items.append(f"pattern={regex(column.pattern)}")
+    elif kind in ("integer", "decimal"):
+        number = int if kind == "integer" else (lambda text: f"Decimal({py(text)})")
+        if column.minimum is not None:
+            items.append(f"ge={number(column.minimum)}")
+        if column.maximum is not None:
+            items.append(f"le={number(column.maximum)}")
+        if kind == "decimal" and column.precision is not None:
+            items.append(f"max_digits={column.precision}")
+            items.append(f"decimal_places={column.scale}")
+    return items
+
+
+def value_type(column: Column, *, pattern: bool = True) -> str:
+    """The annotation of one value of ``column`` in a request, without ``| None``."""
+    kind = column.type
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind == "enum":
+        return f"Literal[{', '.join(py(v) for v in column.enum_values)}]"
+    if kind == "json":
+        return "JsonValue" if column.nullable else "Annotated[JsonValue, NotNull]"
+    base = {"integer": "int", "decimal": "Decimal"}.get(kind, "str")
+    constraints = _constraints(column, pattern=pattern)
+    return f"Annotated[{base}, Field({', '.join(constraints)})]" if constraints else base
+
+
+def _alias_name(field: EntityField, taken: set[str]) -> str:
+    name = camel(field.name)
+    return name if name not in taken else f"{name}Value"
+
+
+def field_views(
+    entity: Entity, taken: set[str]
+) -> tuple[tuple[TypeAlias, ...], dict[str, str], tuple[FieldView, ...]]:
+    """Type aliases, the type of each writable field, and each field's lines."""
+    aliases: list[TypeAlias] = []
+    types: dict[str, str] = {}
+    views: list[FieldView] = []
+    for field in entity.writable_fields:
+        column = field.column
+        expr = value_type(column)
+        if column.type not in _PLAIN and expr not in ("int", "str", "Decimal", "JsonValue"):
+            alias = _alias_name(field, taken)
+            taken.add(alias)
+            aliases.append(TypeAlias(alias, expr))
+            expr = alias
+        types[field.name] = expr
+        views.append(_field_view(field, expr))
+    return tuple(aliases), types, tuple(views)
+
+
+def _field_view(field: EntityField, expr: str) -> FieldView:
+    column = field.column
+    attr = identifier(field.name)
+    optional = f"{expr} | None"
+    if field.required:
+        create_type, create_default = (optional if column.nullable else expr), None
+    elif column.default is not None:
+        create_type, create_default = (optional if column.nullable else expr), py(column.default)
+    else:
+        create_type, create_default = optional, "None"
+    update_type = optional if column.nullable else f"Annotated[{optional}, NotNull]"
+    if attr != field.name:
+        create_type = f"Annotated[{create_type}, Field(alias={py(field.name)})]"
+        update_type = f"Annotated[{update_type}, Field(alias={py(field.name)})]"
+    create_line = f"{attr}: {create_type}"
+    if create_default is not None:
+        create_line += f" = {create_default}"
+    return FieldView(field.name, attr, create_line, f"{attr}: {update_type} = None")
+
+
+def filter_views(entity: Entity, types: dict[str, str], table: str) -> tuple[FilterView, ...]:
+    """The filters of the entity's list: equality, plus ranges on ordered columns."""
+    views: list[FilterView] = []
+    for name in entity.filters:
+        column = entity.field(name).column
+        if column.pattern or name not in types:
+            kind = value_type(column, pattern=False)
+        else:
+            kind = types[name]
+        column_expr = column_ref(table, name)
+        params = [(name, "EQ")]
+        if column.type in ORDERED:
+            params += [(f"{name}_min", "GE"), (f"{name}_max", "LE")]
+        for param, op in params:
+            attr = identifier(param)
+            annotation = f"{kind} | None"
+            if attr != param:
+                annotation = f"Annotated[{annotation}, Field(alias={py(param)})]"
+            views.append(
+                FilterView(
+                    name=param,
+                    column=column_expr,
+                    op=op,
+                    line=f"{attr}: {annotation} = None",
+                    parent=name == entity.nested_column,
+                )
+            )
+    return tuple(views)

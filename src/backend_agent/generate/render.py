@@ -1,0 +1,125 @@
+"""``render(blueprint)``: every file of the generated project, as text, from templates."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import PurePosixPath
+
+import jinja2
+
+from backend_agent.design.blueprint import Blueprint
+from backend_agent.generate.context import ProjectView, project_view
+from backend_agent.generate.pyexpr import docstring, py
+from backend_agent.generate.walkthrough import walkthrough
+
+__all__ = ["render"]
+
+# Project-wide files: template (under templates/) -> output path.
+_PROJECT_FILES: tuple[tuple[str, str], ...] = (
+    ("app/__init__.py.jinja", "app/__init__.py"),
+    ("app/main.py.jinja", "app/main.py"),
+    ("app/cli.py.jinja", "app/cli.py"),
+    ("app/core/__init__.py.jinja", "app/core/__init__.py"),
+    ("app/core/config.py.jinja", "app/core/config.py"),
+    ("app/core/db.py.jinja", "app/core/db.py"),
+    ("app/core/errors.py.jinja", "app/core/errors.py"),
+    ("app/core/logging.py.jinja", "app/core/logging.py"),
+    ("app/core/middleware.py.jinja", "app/core/middleware.py"),
+    ("app/core/migrations.py.jinja", "app/core/migrations.py"),
+    ("app/core/pagination.py.jinja", "app/core/pagination.py"),
+    ("app/core/permissions.py.jinja", "app/core/permissions.py"),
+    ("app/core/ratelimit.py.jinja", "app/core/ratelimit.py"),
+    ("app/core/responses.py.jinja", "app/core/responses.py"),
+    ("app/core/security.py.jinja", "app/core/security.py"),
+    ("app/api/__init__.py.jinja", "app/api/__init__.py"),
+    ("app/api/deps.py.jinja", "app/api/deps.py"),
+    ("app/api/router.py.jinja", "app/api/router.py"),
+    ("app/api/routes/__init__.py.jinja", "app/api/routes/__init__.py"),
+    ("app/api/routes/auth.py.jinja", "app/api/routes/auth.py"),
+    ("app/api/routes/docs.py.jinja", "app/api/routes/docs.py"),
+    ("app/api/routes/health.py.jinja", "app/api/routes/health.py"),
+    ("app/models/__init__.py.jinja", "app/models/__init__.py"),
+    ("app/models/base.py.jinja", "app/models/base.py"),
+    ("app/models/types.py.jinja", "app/models/types.py"),
+    ("app/models/user.py.jinja", "app/models/user.py"),
+    ("app/schemas/__init__.py.jinja", "app/schemas/__init__.py"),
+    ("app/schemas/auth.py.jinja", "app/schemas/auth.py"),
+    ("app/schemas/types.py.jinja", "app/schemas/types.py"),
+    ("app/repositories/__init__.py.jinja", "app/repositories/__init__.py"),
+    ("app/repositories/base.py.jinja", "app/repositories/base.py"),
+    ("app/repositories/user.py.jinja", "app/repositories/user.py"),
+    ("app/services/__init__.py.jinja", "app/services/__init__.py"),
+    ("app/services/auth.py.jinja", "app/services/auth.py"),
+    ("app/services/common.py.jinja", "app/services/common.py"),
+    ("migrations/env.py.jinja", "migrations/env.py"),
+    ("migrations/script.py.mako.jinja", "migrations/script.py.mako"),
+    ("migrations/versions/0001_initial.py.jinja", "migrations/versions/0001_initial.py"),
+    ("project/alembic.ini.jinja", "alembic.ini"),
+    ("project/pyproject.toml.jinja", "pyproject.toml"),
+    ("project/README.md.jinja", "README.md"),
+    ("project/env.example.jinja", ".env.example"),
+    ("project/gitignore.jinja", ".gitignore"),
+    ("project/dockerignore.jinja", ".dockerignore"),
+    ("project/Dockerfile.jinja", "Dockerfile"),
+    ("project/compose.yaml.jinja", "compose.yaml"),
+    ("tests/__init__.py.jinja", "tests/__init__.py"),
+    ("tests/conftest.py.jinja", "tests/conftest.py"),
+    ("tests/factories.py.jinja", "tests/factories.py"),
+    ("tests/helpers.py.jinja", "tests/helpers.py"),
+    ("tests/test_auth.py.jinja", "tests/test_auth.py"),
+    ("tests/test_cli.py.jinja", "tests/test_cli.py"),
+    ("tests/test_core.py.jinja", "tests/test_core.py"),
+    ("tests/test_errors.py.jinja", "tests/test_errors.py"),
+    ("tests/test_health.py.jinja", "tests/test_health.py"),
+    ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
+)
+# Files per entity: template -> output path, with {module} replaced.
+_ENTITY_FILES: tuple[tuple[str, str], ...] = (
+    ("app/models/entity.py.jinja", "app/models/{module}.py"),
+    ("app/schemas/entity.py.jinja", "app/schemas/{module}.py"),
+    ("app/repositories/entity.py.jinja", "app/repositories/{module}.py"),
+    ("app/services/entity.py.jinja", "app/services/{module}.py"),
+    ("app/api/routes/entity.py.jinja", "app/api/routes/{module}.py"),
+    ("tests/test_entity.py.jinja", "tests/test_{module}.py"),
+)
+
+
+def _load(name: str) -> str:
+    return (resources.files("backend_agent.generate") / "templates" / name).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    """The template environment, built once: templates compile on first use."""
+    environment = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - the output is source code, not HTML
+    )
+    environment.filters["py"] = py
+    environment.filters["doc"] = docstring
+    return environment
+
+
+def _render(environment: jinja2.Environment, template: str, **context: object) -> str:
+    return environment.get_template(template).render(**context)
+
+
+def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
+    """Every file of the project, unformatted, keyed by its path inside the project."""
+    project: ProjectView = project_view(blueprint)
+    environment = _environment()
+    plans = {plan.name: plan for plan in project.tests.entities}
+    guide = walkthrough(blueprint)
+    files: dict[PurePosixPath, str] = {}
+    for template, output in _PROJECT_FILES:
+        files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
+    for entity in project.entities:
+        for template, output in _ENTITY_FILES:
+            path = PurePosixPath(output.format(module=entity.module))
+            files[path] = _render(environment, template, p=project, e=entity, t=plans[entity.name])
+    return dict(sorted(files.items()))

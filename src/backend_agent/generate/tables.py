@@ -1,0 +1,160 @@
+"""View models of tables: what the model classes and the initial migration need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend_agent.design.blueprint import Column, Table
+from backend_agent.generate.pyexpr import (
+    identifier,
+    migration_type,
+    model_type,
+    py,
+    python_type,
+    server_default,
+    sql_literal,
+)
+
+__all__ = ["ColumnView", "IndexView", "TableView", "check_constraints", "table_view"]
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """One column, as a model attribute and as a migration ``sa.Column``."""
+
+    name: str
+    attr: str
+    annotation: str  # inside Mapped[...]
+    model_args: str  # the arguments of mapped_column(...) or sa.Column(...)
+    migration_args: str
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """One index."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+
+
+@dataclass(frozen=True)
+class TableView:
+    """One table: a model class (or a Core table for junctions) and its migration."""
+
+    name: str
+    class_name: str
+    variable: str
+    doc: str
+    columns: tuple[ColumnView, ...]
+    table_args: tuple[str, ...]
+    migration_constraints: tuple[str, ...]
+    indexes: tuple[IndexView, ...]
+    imports: tuple[str, ...]
+
+
+def check_constraints(table: Table) -> tuple[tuple[str, str], ...]:
+    """The table's CHECK constraints, plus one per enum column the design left out."""
+    checks = list(table.check_constraints)
+    named = {name for name, _ in checks}
+    for column in table.columns:
+        if column.enum_values and column.enum_name and column.enum_name not in named:
+            values = ", ".join(sql_literal(v) for v in column.enum_values)
+            checks.append((column.enum_name, f"{column.name} IN ({values})"))
+    return tuple(checks)
+
+
+def _foreign_key(table: Table, column: Column) -> str | None:
+    fk = column.foreign_key
+    if fk is None:
+        return None
+    return (
+        f"sa.ForeignKey({py(f'{fk.table}.{fk.column}')}, "
+        f"ondelete={py(fk.on_delete)}, name={py(f'fk_{table.name}_{column.name}')})"
+    )
+
+
+def _column(table: Table, column: Column, *, core: bool) -> ColumnView:
+    attr = column.name if core else identifier(column.name)
+    primary = column.name in table.primary_key
+    # The migration names the primary key in a PrimaryKeyConstraint instead.
+    key = ["primary_key=True"] if primary else []
+    common = [f"nullable={column.nullable}"]
+    default = server_default(column)
+    if default:
+        common.append(f"server_default={default}")
+    fk = _foreign_key(table, column)
+    name_arg = [py(column.name)] if (core or attr != column.name) else []
+    model = [*name_arg, model_type(column), *([fk] if fk else [])]
+    if primary and column.type == "uuid" and not core and len(table.primary_key) == 1:
+        model.append("default=uuid.uuid4")
+    annotation = python_type(column)
+    if column.nullable and annotation != "Any":
+        annotation += " | None"
+    return ColumnView(
+        name=column.name,
+        attr=attr,
+        annotation=annotation,
+        model_args=", ".join([*model, *key, *common]),
+        migration_args=", ".join([py(column.name), migration_type(column), *common]),
+    )
+
+
+def _indexes(table: Table) -> tuple[IndexView, ...]:
+    return tuple(IndexView(i.name, tuple(i.columns), i.unique) for i in table.indexes)
+
+
+def _model_imports(table: Table, *, core: bool) -> tuple[str, ...]:
+    kinds = {c.type for c in table.columns}
+    lines = []
+    if "uuid" in kinds:
+        lines.append("import uuid")
+    dates = [name for name in ("date", "datetime") if name in kinds]
+    if dates and not core:
+        lines.append(f"from datetime import {', '.join(dates)}")
+    if "decimal" in kinds and not core:
+        lines.append("from decimal import Decimal")
+    if "json" in kinds and not core:
+        lines.append("from typing import Any")
+    lines.append("import sqlalchemy as sa")
+    if "json" in kinds:
+        lines.append("from sqlalchemy.dialects import postgresql")
+    if not core:
+        lines.append("from sqlalchemy.orm import Mapped, mapped_column")
+    lines.append("from app.models.base import Base")
+    if "datetime" in kinds:
+        lines.append("from app.models.types import UTCDateTime")
+    return tuple(lines)
+
+
+def table_view(table: Table, *, class_name: str = "", doc: str = "") -> TableView:
+    """The view of ``table``; without a ``class_name`` it is a Core table (a junction)."""
+    core = not class_name
+    checks = check_constraints(table)
+    check_args = tuple(f"sa.CheckConstraint({py(sql)}, name={py(name)})" for name, sql in checks)
+    index_args = tuple(
+        f"sa.Index({', '.join(py(v) for v in (i.name, *i.columns))}"
+        + (", unique=True)" if i.unique else ")")
+        for i in table.indexes
+    )
+    primary = (
+        f"sa.PrimaryKeyConstraint({', '.join(py(c) for c in table.primary_key)}, "
+        f"name={py('pk_' + table.name)})"
+    )
+    foreign = tuple(
+        f"sa.ForeignKeyConstraint([{py(c.name)}], [{py(f'{fk.table}.{fk.column}')}], "
+        f"name={py(f'fk_{table.name}_{c.name}')}, ondelete={py(fk.on_delete)})"
+        for c in table.columns
+        if (fk := c.foreign_key) is not None
+    )
+    return TableView(
+        name=table.name,
+        class_name=class_name,
+        variable=table.name,
+        doc=doc,
+        columns=tuple(_column(table, c, core=core) for c in table.columns),
+        table_args=check_args + index_args,
+        migration_constraints=(primary, *foreign, *check_args),
+        indexes=_indexes(table),
+        imports=_model_imports(table, core=core),
+    )

@@ -1,0 +1,320 @@
+"""The plan of the generated test suite: actors, sample rows, bodies and expected results.
+
+Every expectation is computed here, from the blueprint, so that the test templates only
+substitute values: which role may act, which status a stranger gets, which sample rows
+a filter returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
+from backend_agent.generate.fields import ORDERED
+from backend_agent.generate.pyexpr import py, with_article
+from backend_agent.generate.samples import (
+    body_value,
+    increasing,
+    invalid_json,
+    number_range,
+    row_value,
+    value_source,
+)
+
+__all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
+
+SAMPLES = 3  # factory rows per entity in list tests
+FACTORY_SAMPLES = 6  # rows the factories can make without repeating a unique value
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """Who exercises one action in the tests, and what others get."""
+
+    needs_user: bool
+    actor: str  # a role that may act (as the owner, for owner rules)
+    denied: str  # a role refused outright (403), or "" when every role may
+    owner_scoped: bool  # rows are filtered by owner for callers outside rule.roles
+    stranger: str  # a role that does not own the row and is not exempt, or ""
+    stranger_status: int  # what the stranger gets: 404 (cannot see it) or 403
+    stranger_code: str
+    exempt: str  # a role that may act on rows it does not own, or ""
+
+
+@dataclass(frozen=True)
+class ParentPlan:
+    """A foreign key the factories and bodies fill with a parent row."""
+
+    field: str
+    factory: str
+    nullable: bool
+    name: str  # the entity's snake name
+
+
+@dataclass(frozen=True)
+class LinkPlan:
+    """A many-to-many relation under test."""
+
+    relation: str
+    target_factory: str
+    target_module: str
+
+
+@dataclass(frozen=True)
+class EntityPlan:
+    """The tests of one entity."""
+
+    name: str
+    snake: str
+    plural: str
+    label: str
+    a_label: str
+    collection: str
+    owner: bool
+    soft_delete: bool
+    factory: str
+    samples: tuple[str, ...]  # Python dict literals, one per factory row
+    fresh_values: str  # a dict literal drawing new values for the unique columns, or ""
+    parents: tuple[ParentPlan, ...]
+    body: str  # Python dict literal of a valid body, without foreign keys
+    body_parents: tuple[ParentPlan, ...]
+    invalid_field: str
+    invalid_value: str
+    patch_field: str
+    patch_value: str
+    not_null_field: str
+    unique: bool
+    sort_key: str  # a declared sort key whose samples increase with n, or ""
+    default_order: tuple[int, ...]
+    filter_cases: tuple[tuple[str, tuple[int, ...]], ...]  # (params literal, sample numbers)
+    nested_parent: ParentPlan | None
+    nested_collection: str  # "/api/v1/posts/{parent}/comments"
+    links: tuple[LinkPlan, ...]
+    restricted_by: tuple[ParentPlan, ...]  # children whose RESTRICT key blocks a delete
+    list: ActionPlan
+    read: ActionPlan
+    create: ActionPlan
+    update: ActionPlan
+    delete: ActionPlan
+
+
+@dataclass(frozen=True)
+class SuitePlan:
+    """The whole generated suite."""
+
+    entities: tuple[EntityPlan, ...]
+    default_role: str
+    admin_role: str  # the most privileged role, for the create-user command
+    rate_limit_count: int
+    lockout_attempts: int
+
+
+def _first(candidates: list[str], excluded: tuple[str, ...]) -> str:
+    return next((role for role in candidates if role not in excluded), "")
+
+
+def _action(rule: Rule, blueprint: Blueprint, read: Rule, preferred: str = "") -> ActionPlan:
+    roles = list(blueprint.auth.roles)
+    default = blueprint.auth.default_role
+    candidates = [r for r in (preferred, default, *roles) if r]
+    if rule.kind == "roles":
+        actor = rule.roles[0]
+    elif rule.checks_owner:
+        actor = _first(candidates, rule.roles) or rule.roles[0]
+    else:
+        actor = preferred or default
+    stranger = _first(candidates, rule.roles) if rule.checks_owner else ""
+    hidden = (read.checks_owner and stranger not in read.roles) or (
+        read.kind == "roles" and stranger not in read.roles
+    )
+    return ActionPlan(
+        needs_user=rule.needs_user,
+        actor=actor,
+        denied=_first(roles, rule.roles) if rule.kind == "roles" else "",
+        owner_scoped=rule.checks_owner,
+        stranger=stranger,
+        stranger_status=404 if hidden else 403,
+        stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
+        exempt=rule.roles[0] if rule.kind == "owner_or_roles" and rule.roles else "",
+    )
+
+
+def _factory(entity: Entity) -> str:
+    return f"create_{entity.snake}"
+
+
+def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
+    by_table = {e.table.name: e for e in blueprint.entities}
+    parents = []
+    for field in entity.writable_fields:
+        fk = field.column.foreign_key
+        if fk is not None and fk.table in by_table:
+            target = by_table[fk.table]
+            parents.append(
+                ParentPlan(field.name, _factory(target), field.column.nullable, target.snake)
+            )
+    return tuple(parents)
+
+
+def _plain_fields(entity: Entity) -> list[EntityField]:
+    return [f for f in entity.writable_fields if f.column.foreign_key is None]
+
+
+def _sample(entity: Entity, n: int) -> str:
+    items = [f"{py(f.name)}: {value_source(row_value(f, n))}" for f in _plain_fields(entity)]
+    return "{" + ", ".join(items) + "}"
+
+
+def _fresh(field: EntityField) -> str | None:
+    column = field.column
+    kind = column.type
+    if kind in ("string", "text", "email", "url"):
+        width = column.max_length or 255
+        prefix = field.name.replace("_", "-")[: max(width - 8, 0)]
+        return f'f"{prefix}-{{next(SERIAL):07d}}"[:{width}]'
+    if kind in ("integer", "decimal"):
+        # Above the sample rows' values, inside the column's range.
+        low, high = number_range(column)
+        start, span = low + FACTORY_SAMPLES, high - low - FACTORY_SAMPLES + 1
+        if span < 1:
+            return None
+        number = f"{start} + next(SERIAL) % {span}"
+        return number if kind == "integer" else f"Decimal({number})"
+    return {
+        "uuid": "uuid.uuid4()",
+        "date": "date(2000, 1, 1) + timedelta(days=next(SERIAL))",
+        "datetime": "datetime(2000, 1, 1, tzinfo=UTC) + timedelta(hours=next(SERIAL))",
+    }.get(kind)
+
+
+def _fresh_values(entity: Entity) -> str:
+    items = [
+        f"{py(f.name)}: {expr}"
+        for f in _plain_fields(entity)
+        if f.column.unique and (expr := _fresh(f)) is not None
+    ]
+    return "{" + ", ".join(items) + "}" if items else ""
+
+
+def _body(entity: Entity) -> str:
+    return (
+        "{" + ", ".join(f"{py(f.name)}: {py(body_value(f))}" for f in _plain_fields(entity)) + "}"
+    )
+
+
+def _sort_key(entity: Entity) -> str:
+    plain = {f.name: f for f in _plain_fields(entity)}
+    for key in entity.sort:
+        field = plain.get(key)
+        orderable = field is not None and field.column.type in ORDERED | {"string", "text"}
+        if field is not None and orderable and increasing(field):
+            return key
+    return "created_at" if "created_at" in entity.sort else ""
+
+
+def _filter_cases(entity: Entity) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    plain = {f.name: f for f in _plain_fields(entity)}
+    cases: list[tuple[str, tuple[int, ...]]] = []
+    for name in entity.filters:
+        field = plain.get(name)
+        if field is None:
+            continue
+        values = [row_value(field, n) for n in range(SAMPLES)]
+        wanted = values[0]
+        cases.append(
+            (
+                "{" + f"{py(name)}: {py(_query_text(row_value(field, 0, json=True)))}" + "}",
+                tuple(n for n, v in enumerate(values) if v == wanted),
+            )
+        )
+        if field.column.type in ORDERED and increasing(field):
+            low = _query_text(row_value(field, 1, json=True))
+            cases.append(("{" + f"{py(name + '_min')}: {py(low)}" + "}", (1, 2)))
+            cases.append(("{" + f"{py(name + '_max')}: {py(low)}" + "}", (0, 1)))
+    return tuple(cases)
+
+
+def _query_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
+    rules = entity.permissions
+    read = rules["read"]
+    create = _action(rules["create"], blueprint, read)
+    owner_role = create.actor
+    plain = _plain_fields(entity)
+    invalid = next((f for f in entity.writable_fields if invalid_json(f) is not None), None)
+    patch = next((f for f in plain if f.column.type in ("string", "text", "integer", "enum")), None)
+    not_null = next((f for f in entity.writable_fields if not f.column.nullable), None)
+    parents = _parents(blueprint, entity)
+    nested = next((p for p in parents if p.field == entity.nested_column), None)
+    nested_collection = ""
+    if nested is not None and entity.nested_under:
+        parent = blueprint.entity(entity.nested_under)
+        nested_collection = f"{parent.collection_path}/{{parent_id}}/{entity.plural}"
+    restricted = []
+    for other in blueprint.entities:
+        for field in other.writable_fields:
+            fk = field.column.foreign_key
+            if fk and fk.table == entity.table.name and fk.on_delete == "RESTRICT":
+                restricted.append(
+                    ParentPlan(field.name, _factory(other), field.column.nullable, other.snake)
+                )
+    links = tuple(
+        LinkPlan(j.relation, _factory(blueprint.entity(j.right)), blueprint.entity(j.right).snake)
+        for j in blueprint.junctions
+        if j.left == entity.name
+    )
+    sort_key = _sort_key(entity)
+    return EntityPlan(
+        name=entity.name,
+        snake=entity.snake,
+        plural=entity.plural,
+        label=entity.title.lower(),
+        a_label=with_article(entity.title.lower()),
+        collection=entity.collection_path,
+        owner=entity.owner,
+        soft_delete=entity.soft_delete,
+        factory=_factory(entity),
+        samples=tuple(_sample(entity, n) for n in range(FACTORY_SAMPLES)),
+        fresh_values=_fresh_values(entity),
+        parents=tuple(p for p in parents if not p.nullable),
+        body=_body(entity),
+        body_parents=parents,
+        invalid_field=invalid.name if invalid else "",
+        invalid_value=py(invalid_json(invalid)) if invalid else "",
+        patch_field=patch.name if patch else "",
+        patch_value=py(body_value(patch)) if patch else "",
+        not_null_field=not_null.name if not_null else "",
+        unique=any(f.column.unique for f in entity.writable_fields),
+        sort_key=sort_key,
+        default_order=(2, 1, 0),
+        filter_cases=_filter_cases(entity),
+        nested_parent=nested,
+        nested_collection=nested_collection,
+        links=links,
+        restricted_by=tuple(restricted),
+        list=_action(rules["list"], blueprint, read),
+        read=_action(read, blueprint, read),
+        create=create,
+        update=_action(rules["update"], blueprint, read, owner_role),
+        delete=_action(rules["delete"], blueprint, read, owner_role),
+    )
+
+
+def _rate_limit_count(rate: str) -> int:
+    return int(rate.split("/", 1)[0])
+
+
+def suite_plan(blueprint: Blueprint) -> SuitePlan:
+    """The plan of the suite generated for ``blueprint``."""
+    return SuitePlan(
+        entities=tuple(_entity_plan(blueprint, e) for e in blueprint.entities),
+        default_role=blueprint.auth.default_role,
+        admin_role=blueprint.auth.admin_role or blueprint.auth.roles[0],
+        rate_limit_count=_rate_limit_count(blueprint.auth.rate_limit),
+        lockout_attempts=blueprint.auth.lockout_attempts,
+    )

@@ -1,0 +1,324 @@
+"""Facts one module tells about the whole project, and their merge.
+
+Some findings depend on other files: a route is protected by a dependency
+declared on its router in ``deps.py`` and attached with ``include_router`` in
+``main.py``; a loop over ``Book`` rows is an N+1 only if ``Book.author`` is a
+lazy relationship in ``models.py``. Each module yields ``ModuleFacts`` (small,
+picklable, so worker processes can return them); ``ProjectFacts`` merges them.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from backend_agent.review._auth import checks_auth, dependency_names, looks_like_auth
+from backend_agent.review._module import Module
+from backend_agent.review._orm import querying_functions
+from backend_agent.review._pagination import unbounded_functions
+from backend_agent.review._syntax import const_str, dotted, keyword
+from backend_agent.review._web import Web
+
+__all__ = ["ModuleFacts", "ProjectFacts", "Relation", "collect_facts", "object_key"]
+
+_EAGER = frozenset(
+    {"joined", "selectin", "subquery", "immediate", "raise", "raise_on_sql", "noload"}
+)
+_SCHEMES = frozenset(
+    {"OAuth2PasswordBearer", "HTTPBearer", "HTTPBasic", "APIKeyHeader", "APIKeyCookie",
+     "APIKeyQuery", "OAuth2AuthorizationCodeBearer", "OpenIdConnect", "HTTPDigest"}
+)  # fmt: skip
+_WEB_PACKAGES = (
+    "fastapi", "starlette", "flask", "quart", "django", "rest_framework", "jwt", "jose",
+    "werkzeug", "flask_login", "flask_jwt_extended", "itsdangerous", "authlib",
+)  # fmt: skip
+_DJANGO_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
+_OPEN_PERMISSIONS = frozenset({"AllowAny"})
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relationship attribute of a model; ``eager`` when it loads with its parent."""
+
+    model: str
+    attribute: str
+    eager: bool
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An app, router or blueprint, with the dependencies and hooks it applies to its routes."""
+
+    key: str
+    dependencies: tuple[str, ...]
+    guarded: bool
+
+
+@dataclass(frozen=True)
+class Include:
+    """``parent.include_router(child, dependencies=...)`` or ``register_blueprint``."""
+
+    parent: str
+    child: str
+    dependencies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What one module contributes to the project-wide view."""
+
+    auth_names: frozenset[str] = frozenset()
+    owners: tuple[Owner, ...] = ()
+    includes: tuple[Include, ...] = ()
+    login_middleware: bool = False
+    drf_default_auth: bool = False
+    drf_pagination: bool = False
+    drf_settings: bool = False
+    relations: tuple[Relation, ...] = ()
+    query_functions: frozenset[str] = frozenset()
+    unbounded_functions: frozenset[str] = frozenset()
+
+
+@dataclass
+class ProjectFacts:
+    """The merged facts of every module reviewed."""
+
+    auth_names: set[str] = field(default_factory=set)
+    owners: dict[str, Owner] = field(default_factory=dict)
+    includes: list[Include] = field(default_factory=list)
+    login_middleware: bool = False
+    drf_default_auth: bool = False
+    drf_pagination: bool = False
+    drf_settings: bool = False
+    relations: dict[tuple[str, str], Relation] = field(default_factory=dict)
+    by_attribute: dict[str, list[Relation]] = field(default_factory=dict)
+    query_functions: set[str] = field(default_factory=set)
+    unbounded_functions: set[str] = field(default_factory=set)
+
+    @classmethod
+    def merge(cls, parts: Iterable[ModuleFacts]) -> ProjectFacts:
+        """One view of all modules' facts."""
+        facts = cls()
+        for part in parts:
+            facts.auth_names |= part.auth_names
+            facts.owners.update((o.key, o) for o in part.owners)
+            facts.includes.extend(part.includes)
+            facts.login_middleware |= part.login_middleware
+            facts.drf_default_auth |= part.drf_default_auth
+            facts.drf_pagination |= part.drf_pagination
+            facts.drf_settings |= part.drf_settings
+            facts.query_functions |= part.query_functions
+            facts.unbounded_functions |= part.unbounded_functions
+            for relation in part.relations:
+                facts.relations[relation.model, relation.attribute] = relation
+                facts.by_attribute.setdefault(relation.attribute, []).append(relation)
+        return facts
+
+    def is_auth(self, name: str) -> bool:
+        """Whether ``name`` (a dependency, decorator, alias or class) guards a route."""
+        return name in self.auth_names or looks_like_auth(name)
+
+    def owner_guarded(self, key: str | None, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether every way a route of ``key`` is mounted passes an auth guard."""
+        if key is None or key in seen:
+            return False
+        owner = self._find(key)
+        if owner is not None and (owner.guarded or any(map(self.is_auth, owner.dependencies))):
+            return True
+        full = owner.key if owner is not None else key
+        edges = [i for i in self.includes if _same(i.child, full) or _same(i.child, key)]
+        return bool(edges) and all(
+            any(map(self.is_auth, e.dependencies)) or self.owner_guarded(e.parent, seen | {key})
+            for e in edges
+        )
+
+    def runs_query(self, qualified: str) -> bool:
+        """Whether the function named ``pkg.module.func`` reads from the database."""
+        return any(_same(name, qualified) for name in self.query_functions)
+
+    def returns_every_row(self, qualified: str) -> bool:
+        """Whether ``pkg.module.func`` returns an unbounded query result."""
+        return any(_same(name, qualified) for name in self.unbounded_functions)
+
+    def _find(self, key: str) -> Owner | None:
+        if key in self.owners:
+            return self.owners[key]
+        for candidate, owner in self.owners.items():
+            if _same(candidate, key):
+                return owner
+        return None
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def object_key(module: Module, node: ast.AST) -> str | None:
+    """A project-wide name for an object such as ``router``: ``pkg.module.router``."""
+    name = dotted(node)
+    if name is None:
+        return None
+    head = name.partition(".")[0]
+    if head in module.imports:
+        return module.qualname(node)
+    return f"{module.name}.{name}" if module.name else name
+
+
+def collect_facts(module: Module) -> ModuleFacts:
+    """The facts ``module`` tells about the project."""
+    auth = _auth_names(module)
+    owners, includes = _owners(module, auth)
+    drf_auth, drf_pages = _drf_settings(module)
+    return ModuleFacts(
+        auth_names=frozenset(auth),
+        owners=tuple(owners),
+        includes=tuple(includes),
+        login_middleware=any(
+            "LoginRequiredMiddleware" in (const_str(c) or "")
+            for c in ast.walk(module.top_values.get("MIDDLEWARE") or ast.Constant(None))
+        ),
+        drf_default_auth=drf_auth,
+        drf_pagination=drf_pages,
+        drf_settings=isinstance(module.top_values.get("REST_FRAMEWORK"), ast.Dict),
+        relations=tuple(_relations(module)),
+        query_functions=_qualified(module, querying_functions(module)),
+        unbounded_functions=_qualified(module, unbounded_functions(module)),
+    )
+
+
+def _qualified(module: Module, names: Iterable[str]) -> frozenset[str]:
+    return frozenset(f"{module.name}.{name}" if module.name else name for name in names)
+
+
+def _auth_names(module: Module) -> set[str]:
+    names: set[str] = set()
+    web = module.imports_from(*_WEB_PACKAGES)
+    depends = "Depends" in module.calls or "Security" in module.calls
+    for func in module.functions:
+        guards = looks_like_auth(func.name) or (web and checks_auth(module, func))
+        if guards or (depends and any(looks_like_auth(n) for n in dependency_names(func.args))):
+            names.add(func.name)
+    for name, value in module.top_values.items():
+        scheme = isinstance(value, ast.Call) and _last(value.func) in _SCHEMES
+        alias = isinstance(value, ast.Subscript) and any(
+            n in names or looks_like_auth(n) for n in dependency_names(value)
+        )
+        if scheme or alias:
+            names.add(name)
+    return names
+
+
+def _owners(module: Module, auth: set[str]) -> tuple[list[Owner], list[Include]]:
+    web = module.memo(Web)
+    hooks: set[str] = set()
+    for func in module.functions:
+        for decorator in func.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            hook = isinstance(target, ast.Attribute) and target.attr in (
+                "before_request",
+                "middleware",
+            )
+            if hook and (func.name in auth or checks_auth(module, func)):
+                assert isinstance(target, ast.Attribute)
+                hooks.add(dotted(target.value) or "")
+    includes: list[Include] = []
+    for name in ("before_request", "add_middleware", "include_router", "register_blueprint"):
+        for call in module.calls.get(name, []):
+            callee = call.func
+            if not isinstance(callee, ast.Attribute) or not call.args:
+                continue
+            owner = dotted(callee.value) or ""
+            first = call.args[0]
+            if name in ("before_request", "add_middleware"):
+                if looks_like_auth(dotted(first) or "") or (dotted(first) or "") in auth:
+                    hooks.add(owner)
+                continue
+            parent, child = object_key(module, callee.value), object_key(module, first)
+            if parent and child:
+                deps = tuple(dependency_names(keyword(call, "dependencies") or ast.List([])))
+                includes.append(Include(parent=parent, child=child, dependencies=deps))
+    owners = []
+    for node in module.assigns:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in web.owners:
+                deps = ()
+                if isinstance(node.value, ast.Call):
+                    deps = tuple(
+                        dependency_names(keyword(node.value, "dependencies") or ast.List([]))
+                    )
+                key = object_key(module, target) or target.id
+                owners.append(Owner(key=key, dependencies=deps, guarded=target.id in hooks))
+    return owners, includes
+
+
+def _drf_settings(module: Module) -> tuple[bool, bool]:
+    config = module.top_values.get("REST_FRAMEWORK")
+    if not isinstance(config, ast.Dict):
+        return False, False
+    auth = pages = False
+    for key, value in zip(config.keys, config.values, strict=False):
+        name = const_str(key)
+        if name == "DEFAULT_PERMISSION_CLASSES":
+            classes = [(const_str(e) or "").rpartition(".")[2] for e in ast.walk(value)]
+            auth = any(c and c not in _OPEN_PERMISSIONS for c in classes)
+        elif name == "DEFAULT_PAGINATION_CLASS":
+            pages = const_str(value) is not None
+    return auth, pages
+
+
+def _relations(module: Module) -> list[Relation]:
+    found: list[Relation] = []
+    for cls in module.classes:
+        for stmt in cls.body:
+            if not isinstance(stmt, ast.Assign | ast.AnnAssign) or not isinstance(
+                stmt.value, ast.Call
+            ):
+                continue
+            target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+            if not isinstance(target, ast.Name):
+                continue
+            call = stmt.value
+            kind = _last(call.func)
+            if kind == "relationship":
+                found.extend(_sqlalchemy(cls.name, target.id, call))
+            elif kind in _DJANGO_RELATIONS:
+                found.extend(_django(cls.name, target.id, call, kind))
+    return found
+
+
+def _sqlalchemy(model: str, attribute: str, call: ast.Call) -> list[Relation]:
+    lazy = const_str(keyword(call, "lazy")) or "select"
+    found = [Relation(model, attribute, lazy in _EAGER)]
+    backref = keyword(call, "backref")
+    other = const_str(call.args[0]) if call.args else None
+    if other is None and call.args:
+        other = dotted(call.args[0])
+    if backref is not None and other:
+        name = const_str(backref)
+        eager = False
+        if isinstance(backref, ast.Call) and backref.args:
+            name = const_str(backref.args[0])
+            eager = (const_str(keyword(backref, "lazy")) or "select") in _EAGER
+        if name:
+            found.append(Relation(other.rpartition(".")[2], name, eager))
+    return found
+
+
+def _django(model: str, attribute: str, call: ast.Call, kind: str) -> list[Relation]:
+    found = [Relation(model, attribute, eager=False)]
+    other = const_str(call.args[0]) if call.args else None
+    if other is None and call.args:
+        other = dotted(call.args[0])
+    related = const_str(keyword(call, "related_name"))
+    if other and related != "+":
+        suffix = "" if kind == "OneToOneField" else "_set"
+        reverse = related or f"{model.lower()}{suffix}"
+        found.append(Relation(other.rpartition(".")[2], reverse, eager=False))
+    return found
+
+
+def _last(node: ast.AST) -> str:
+    name = dotted(node)
+    return name.rpartition(".")[2] if name else ""

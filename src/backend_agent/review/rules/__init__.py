@@ -1,0 +1,53 @@
+"""The rules, one per module; importing this package registers them all."""
+
+from __future__ import annotations
+
+from backend_agent.review.rules import (
+    ba101_sql_injection,
+    ba102_command_injection,
+    ba103_path_traversal,
+    ba104_ssrf,
+    ba105_insecure_deserialization,
+    ba106_code_injection,
+    ba107_template_injection,
+    ba108_open_redirect,
+    ba201_missing_auth,
+    ba202_hardcoded_secret,
+    ba203_weak_password_hashing,
+    ba204_sensitive_data_in_logs,
+    ba205_plaintext_password,
+    ba301_query_in_loop,
+    ba302_lazy_relationship_in_loop,
+    ba303_missing_pagination,
+    ba304_missing_input_validation,
+    ba401_unhandled_external_call,
+    ba402_error_detail_leak,
+    ba501_tls_verify_disabled,
+    ba502_debug_mode,
+    ba503_permissive_cors,
+)
+
+__all__ = [
+    "ba101_sql_injection",
+    "ba102_command_injection",
+    "ba103_path_traversal",
+    "ba104_ssrf",
+    "ba105_insecure_deserialization",
+    "ba106_code_injection",
+    "ba107_template_injection",
+    "ba108_open_redirect",
+    "ba201_missing_auth",
+    "ba202_hardcoded_secret",
+    "ba203_weak_password_hashing",
+    "ba204_sensitive_data_in_logs",
+    "ba205_plaintext_password",
+    "ba301_query_in_loop",
+    "ba302_lazy_relationship_in_loop",
+    "ba303_missing_pagination",
+    "ba304_missing_input_validation",
+    "ba401_unhandled_external_call",
+    "ba402_error_detail_leak",
+    "ba501_tls_verify_disabled",
+    "ba502_debug_mode",
+    "ba503_permissive_cors",
+]

@@ -1,0 +1,73 @@
+"""BA104 ssrf."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backend_agent.review._http import fixed_host, http_call, url_argument, url_checked
+from backend_agent.review._model import Finding, Level
+from backend_agent.review._module import Module
+from backend_agent.review._registry import Rule, register
+from backend_agent.review._strings import StringFlow
+from backend_agent.review._taint import Taint
+
+__all__ = ["Ssrf"]
+
+
+@register
+class Ssrf(Rule):
+    """Find outgoing HTTP requests to a URL taken from the request.
+
+    What it finds:
+        ``requests``, ``httpx``, ``aiohttp``, ``urllib`` and ``urllib3`` calls whose
+        URL holds request data, unless the scheme and host are fixed literal text
+        (``f"https://api.example.com/users/{user_id}"``) or the function checks the
+        parsed host against an allow-list.
+
+    Why it matters:
+        The server fetches whatever the caller names: cloud metadata endpoints
+        (``169.254.169.254``), admin panels on localhost, or internal services that
+        trust the network. Responses or timing leak what should stay inside.
+
+    Example::
+
+        @app.post("/preview")
+        def preview(url: str):
+            return requests.get(url, timeout=5).text
+
+    Fix::
+
+        ALLOWED_HOSTS = {"images.example.com"}
+
+        @app.post("/preview")
+        def preview(url: str):
+            if urlparse(url).hostname not in ALLOWED_HOSTS:
+                raise HTTPException(400, "host not allowed")
+            return requests.get(url, timeout=5).text
+    """
+
+    code = "BA104"
+    name = "ssrf"
+    category = "ssrf"
+    severity = Level.HIGH
+    confidence = Level.MEDIUM
+    fix = "Fix the scheme and host in code, or check urlparse(url).hostname against an allow-list."
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        taint = module.memo(Taint)
+        flow = module.memo(StringFlow)
+        for name in ("get", "post", "put", "patch", "delete", "head", "options", "request",
+                     "stream", "urlopen", "Request"):  # fmt: skip
+            for call in module.calls.get(name, []):
+                library = http_call(module, call)
+                if library is None:
+                    continue
+                url = url_argument(call, library)
+                scope = module.function_of(call)
+                if url is None or scope is None or not taint.tainted(url, scope):
+                    continue
+                if fixed_host(url, flow, scope) or url_checked(scope):
+                    continue
+                yield self.finding(
+                    module, call, f"{library} request to a URL that comes from the request"
+                )

@@ -1,0 +1,95 @@
+"""HTTP endpoints of comments."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from app.api.deps import CurrentUser, OptionalUser, SessionDep
+from app.core.responses import no_content, ok, page
+from app.schemas.comment import (
+    CommentCreate,
+    CommentNestedCreate,
+    CommentNestedQuery,
+    CommentQuery,
+    CommentUpdate,
+)
+from app.services import comment as service
+
+router = APIRouter(tags=["comments"])
+
+
+@router.get("/comments", operation_id="list_comments", summary="List comments")
+async def list_comments(
+    db: SessionDep, user: OptionalUser, query: Annotated[CommentQuery, Query()]
+) -> Response:
+    rows, total = await service.list_comments(db, user, query)
+    return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.post(
+    "/comments", status_code=201, operation_id="create_comment", summary="Create a comment"
+)
+async def create_comment(body: CommentCreate, db: SessionDep, user: CurrentUser) -> Response:
+    row = await service.create_comment(db, user, body)
+    return ok(row, status_code=201, headers={"Location": f"/api/v1/comments/{row['id']}"})
+
+
+@router.get("/comments/{id}", operation_id="get_comment", summary="Get a comment")
+async def get_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return ok(await service.get_comment(db, user, id))
+
+
+@router.put("/comments/{id}", operation_id="replace_comment", summary="Replace a comment")
+async def replace_comment(
+    id: uuid.UUID, body: CommentCreate, db: SessionDep, user: OptionalUser
+) -> Response:
+    return ok(await service.replace_comment(db, user, id, body))
+
+
+@router.patch(
+    "/comments/{id}", operation_id="update_comment", summary="Update some fields of a comment"
+)
+async def update_comment(
+    id: uuid.UUID, body: CommentUpdate, db: SessionDep, user: OptionalUser
+) -> Response:
+    return ok(await service.update_comment(db, user, id, body))
+
+
+@router.delete(
+    "/comments/{id}", status_code=204, operation_id="delete_comment", summary="Delete a comment"
+)
+async def delete_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    await service.delete_comment(db, user, id)
+    return no_content()
+
+
+@router.get(
+    "/posts/{post_id}/comments",
+    operation_id="list_post_comments",
+    summary="List the comments of a post",
+)
+async def list_post_comments(
+    post_id: uuid.UUID,
+    db: SessionDep,
+    user: OptionalUser,
+    query: Annotated[CommentNestedQuery, Query()],
+) -> Response:
+    rows, total = await service.list_post_comments(db, user, post_id, query)
+    return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.post(
+    "/posts/{post_id}/comments",
+    status_code=201,
+    operation_id="create_post_comment",
+    summary="Create a comment under a post",
+)
+async def create_post_comment(
+    post_id: uuid.UUID, body: CommentNestedCreate, db: SessionDep, user: CurrentUser
+) -> Response:
+    row = await service.create_post_comment(db, user, post_id, body)
+    return ok(row, status_code=201, headers={"Location": f"/api/v1/comments/{row['id']}"})

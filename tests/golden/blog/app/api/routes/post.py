@@ -1,0 +1,90 @@
+"""HTTP endpoints of posts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from app.api.deps import CurrentUser, OptionalUser, SessionDep
+from app.core.responses import no_content, ok, page
+from app.schemas.post import PostCreate, PostQuery, PostUpdate
+from app.schemas.tag import TagQuery
+from app.services import post as service
+
+router = APIRouter(tags=["posts"])
+
+
+@router.get("/posts", operation_id="list_posts", summary="List posts")
+async def list_posts(
+    db: SessionDep, user: OptionalUser, query: Annotated[PostQuery, Query()]
+) -> Response:
+    rows, total = await service.list_posts(db, user, query)
+    return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.post("/posts", status_code=201, operation_id="create_post", summary="Create a post")
+async def create_post(body: PostCreate, db: SessionDep, user: CurrentUser) -> Response:
+    row = await service.create_post(db, user, body)
+    return ok(row, status_code=201, headers={"Location": f"/api/v1/posts/{row['id']}"})
+
+
+@router.get("/posts/{id}", operation_id="get_post", summary="Get a post")
+async def get_post(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return ok(await service.get_post(db, user, id))
+
+
+@router.put("/posts/{id}", operation_id="replace_post", summary="Replace a post")
+async def replace_post(
+    id: uuid.UUID, body: PostCreate, db: SessionDep, user: OptionalUser
+) -> Response:
+    return ok(await service.replace_post(db, user, id, body))
+
+
+@router.patch("/posts/{id}", operation_id="update_post", summary="Update some fields of a post")
+async def update_post(
+    id: uuid.UUID, body: PostUpdate, db: SessionDep, user: OptionalUser
+) -> Response:
+    return ok(await service.update_post(db, user, id, body))
+
+
+@router.delete("/posts/{id}", status_code=204, operation_id="delete_post", summary="Delete a post")
+async def delete_post(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    await service.delete_post(db, user, id)
+    return no_content()
+
+
+@router.get("/posts/{id}/tags", operation_id="list_post_tags", summary="List the tags of a post")
+async def list_post_tags(
+    id: uuid.UUID, db: SessionDep, user: OptionalUser, query: Annotated[TagQuery, Query()]
+) -> Response:
+    rows, total = await service.list_post_tags(db, user, id, query)
+    return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.put(
+    "/posts/{id}/tags/{tag_id}",
+    status_code=204,
+    operation_id="add_post_tag",
+    summary="Attach a tag to a post",
+)
+async def add_post_tag(
+    id: uuid.UUID, tag_id: uuid.UUID, db: SessionDep, user: OptionalUser
+) -> Response:
+    await service.link_post_tags(db, user, id, tag_id)
+    return no_content()
+
+
+@router.delete(
+    "/posts/{id}/tags/{tag_id}",
+    status_code=204,
+    operation_id="remove_post_tag",
+    summary="Detach a tag from a post",
+)
+async def remove_post_tag(
+    id: uuid.UUID, tag_id: uuid.UUID, db: SessionDep, user: OptionalUser
+) -> Response:
+    await service.unlink_post_tags(db, user, id, tag_id)
+    return no_content()

@@ -1,0 +1,97 @@
+"""Query helpers shared by the repositories: Core statements, row mappings out.
+
+Repositories never load ORM objects: each function is one SQL statement whose rows
+come back as plain dicts, ready for the JSON envelope.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Insert, Select, Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+Row = dict[str, Any]
+Filter = tuple[ColumnElement[Any], Callable[[Any, Any], ColumnElement[bool]]]
+
+EQ = operator.eq
+GE = operator.ge
+LE = operator.le
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def where_filters(available: Mapping[str, Filter], given: Mapping[str, Any]) -> list[Any]:
+    """WHERE clauses for the filters a client sent (only declared ones reach this)."""
+    clauses = []
+    for name, value in given.items():
+        column, compare = available[name]
+        clauses.append(compare(column, value))
+    return clauses
+
+
+def order_by(columns: Mapping[str, Column[Any]], sort: str, tiebreak: Column[Any]) -> list[Any]:
+    """ORDER BY for ``sort`` (``name`` or ``-name``), with a unique tiebreak so pages
+    never overlap.
+
+    NULLs sort last in both directions on every database. Only nullable columns say
+    so explicitly: the clause would keep PostgreSQL from reading a descending order
+    straight from the column's index.
+    """
+    column = columns[sort.removeprefix("-")]
+    key = column.desc() if sort.startswith("-") else column.asc()
+    if column.nullable:
+        key = key.nulls_last()
+    return [key, tiebreak.desc() if sort.startswith("-") else tiebreak.asc()]
+
+
+async def fetch_page(
+    db: AsyncConnection,
+    statement: Select[Any],
+    *,
+    order: list[Any],
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of ``statement``'s rows and the total count: one query, at most two.
+
+    The page query reads only ``limit`` rows, through the sort column's index. The
+    total is a separate ``count(*)``, skipped when the first page is not full (then
+    it is the page's length). A ``count(*) OVER ()`` column would save that query but
+    makes the database read and sort every matching row for every page.
+    """
+    offset = (page - 1) * limit
+    result = await db.execute(statement.order_by(*order).limit(limit).offset(offset))
+    rows = [dict(row) for row in result.mappings()]
+    if offset == 0 and len(rows) < limit:
+        return rows, len(rows)
+    counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
+    return rows, int(await db.scalar(counted) or 0)
+
+
+async def fetch_one(db: AsyncConnection, statement: Any) -> Row | None:
+    """The first row of ``statement`` as a dict, or ``None``."""
+    row = (await db.execute(statement)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+async def exists(db: AsyncConnection, statement: Select[Any]) -> bool:
+    """Whether ``statement`` matches any row."""
+    return bool(await db.scalar(select(statement.exists())))
+
+
+def insert_ignoring_duplicates(db: AsyncConnection, table: Table) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's SQL dialect."""
+    dialect_insert: dict[str, Callable[[Table], Any]] = {
+        "postgresql": postgresql.insert,
+        "sqlite": sqlite.insert,
+    }
+    statement: Insert = dialect_insert[db.dialect.name](table).on_conflict_do_nothing()
+    return statement

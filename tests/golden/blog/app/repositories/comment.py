@@ -1,0 +1,120 @@
+"""Queries on comments: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.comment import Comment
+from app.repositories.base import (
+    EQ,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    order_by,
+    utcnow,
+    where_filters,
+)
+
+comments = table_of(Comment)
+
+# What a comment looks like in responses.
+COLUMNS = (
+    comments.c.id,
+    comments.c.body,
+    comments.c.post_id,
+    comments.c.owner_id,
+    comments.c.created_at,
+    comments.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "created_at": comments.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "post_id": (comments.c.post_id, EQ),
+}
+
+
+def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
+    """The rows in reach: owned by ``owner_id`` when one is given."""
+    clauses: list[ColumnElement[bool]] = []
+    if owner_id is not None:
+        clauses.append(comments.c.owner_id == owner_id)
+    return clauses
+
+
+async def list_comments(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+    owner_id: uuid.UUID | None = None,
+) -> tuple[list[Row], int]:
+    """One page of comments and the total."""
+    statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, comments.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_comment(
+    db: AsyncConnection, comment_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """One comment, if it is in reach."""
+    statement = select(*COLUMNS).where(comments.c.id == comment_id, *visible(owner_id))
+    return await fetch_one(db, statement)
+
+
+async def comment_exists(
+    db: AsyncConnection, comment_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Whether the comment exists and is in reach."""
+    statement = select(comments.c.id).where(comments.c.id == comment_id, *visible(owner_id))
+    return await exists(db, statement)
+
+
+async def insert_comment(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a comment from validated values."""
+    now = utcnow()
+    statement = (
+        insert(comments)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_comment(
+    db: AsyncConnection,
+    comment_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    owner_id: uuid.UUID | None = None,
+) -> Row | None:
+    """Change a comment in reach; ``None`` when no row matched."""
+    statement = (
+        update(comments)
+        .where(comments.c.id == comment_id, *visible(owner_id))
+        .values(updated_at=utcnow(), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_comment(
+    db: AsyncConnection, comment_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Delete a comment in reach; ``False`` when no row matched."""
+    statement = (
+        delete(comments)
+        .where(comments.c.id == comment_id, *visible(owner_id))
+        .returning(comments.c.id)
+    )
+    return await fetch_one(db, statement) is not None

@@ -1,0 +1,174 @@
+"""Queries on posts: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.post import Post, post_tags
+from app.repositories import tag as tag_repo
+from app.repositories.base import (
+    EQ,
+    GE,
+    LE,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    insert_ignoring_duplicates,
+    order_by,
+    utcnow,
+    where_filters,
+)
+
+posts = table_of(Post)
+
+# What a post looks like in responses (deleted_at stays inside).
+COLUMNS = (
+    posts.c.id,
+    posts.c.title,
+    posts.c.body,
+    posts.c.status,
+    posts.c.published_at,
+    posts.c.owner_id,
+    posts.c.created_at,
+    posts.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "title": posts.c.title,
+    "published_at": posts.c.published_at,
+    "created_at": posts.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "status": (posts.c.status, EQ),
+    "published_at": (posts.c.published_at, EQ),
+    "published_at_min": (posts.c.published_at, GE),
+    "published_at_max": (posts.c.published_at, LE),
+}
+
+
+def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
+    """The rows in reach: not deleted, and owned by ``owner_id`` when one is given."""
+    clauses: list[ColumnElement[bool]] = [posts.c.deleted_at.is_(None)]
+    if owner_id is not None:
+        clauses.append(posts.c.owner_id == owner_id)
+    return clauses
+
+
+async def list_posts(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+    owner_id: uuid.UUID | None = None,
+) -> tuple[list[Row], int]:
+    """One page of posts and the total."""
+    statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, posts.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_post(
+    db: AsyncConnection, post_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """One post, if it is in reach."""
+    statement = select(*COLUMNS).where(posts.c.id == post_id, *visible(owner_id))
+    return await fetch_one(db, statement)
+
+
+async def post_exists(
+    db: AsyncConnection, post_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Whether the post exists and is in reach."""
+    statement = select(posts.c.id).where(posts.c.id == post_id, *visible(owner_id))
+    return await exists(db, statement)
+
+
+async def insert_post(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a post from validated values."""
+    now = utcnow()
+    statement = (
+        insert(posts)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_post(
+    db: AsyncConnection,
+    post_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    owner_id: uuid.UUID | None = None,
+) -> Row | None:
+    """Change a post in reach; ``None`` when no row matched."""
+    statement = (
+        update(posts)
+        .where(posts.c.id == post_id, *visible(owner_id))
+        .values(updated_at=utcnow(), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_post(
+    db: AsyncConnection, post_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Soft-delete a post in reach: it stays in the table, invisible to every query."""
+    now = utcnow()
+    statement = (
+        update(posts)
+        .where(posts.c.id == post_id, *visible(owner_id))
+        .values(deleted_at=now, updated_at=now)
+        .returning(posts.c.id)
+    )
+    return await fetch_one(db, statement) is not None
+
+
+async def list_post_tags(
+    db: AsyncConnection,
+    post_id: uuid.UUID,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of the tags linked to a post, in one query."""
+    statement = (
+        select(*tag_repo.COLUMNS)
+        .join(post_tags, post_tags.c.tag_id == tag_repo.tags.c.id)
+        .where(
+            post_tags.c.post_id == post_id,
+            *tag_repo.visible(),
+            *where_filters(tag_repo.FILTERS, filters),
+        )
+    )
+    order = order_by(tag_repo.SORTS, sort, tag_repo.tags.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def link_post_tags(db: AsyncConnection, post_id: uuid.UUID, tag_id: uuid.UUID) -> None:
+    """Link a tag; linking twice changes nothing."""
+    statement = insert_ignoring_duplicates(db, post_tags).values(
+        post_id=post_id, tag_id=tag_id, created_at=utcnow()
+    )
+    await db.execute(statement)
+
+
+async def unlink_post_tags(db: AsyncConnection, post_id: uuid.UUID, tag_id: uuid.UUID) -> None:
+    """Remove the link to a tag, if there is one."""
+    await db.execute(
+        delete(post_tags).where(
+            post_tags.c.post_id == post_id,
+            post_tags.c.tag_id == tag_id,
+        )
+    )

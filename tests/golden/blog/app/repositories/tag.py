@@ -1,0 +1,103 @@
+"""Queries on tags: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.tag import Tag
+from app.repositories.base import (
+    EQ,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    order_by,
+    utcnow,
+    where_filters,
+)
+
+tags = table_of(Tag)
+
+# What a tag looks like in responses.
+COLUMNS = (
+    tags.c.id,
+    tags.c.name,
+    tags.c.created_at,
+    tags.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "name": tags.c.name,
+    "created_at": tags.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "name": (tags.c.name, EQ),
+}
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """The rows in reach: all of them."""
+    return []
+
+
+async def list_tags(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of tags and the total."""
+    statement = select(*COLUMNS).where(*visible(), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, tags.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_tag(db: AsyncConnection, tag_id: uuid.UUID) -> Row | None:
+    """One tag, if it is in reach."""
+    statement = select(*COLUMNS).where(tags.c.id == tag_id, *visible())
+    return await fetch_one(db, statement)
+
+
+async def tag_exists(db: AsyncConnection, tag_id: uuid.UUID) -> bool:
+    """Whether the tag exists and is in reach."""
+    statement = select(tags.c.id).where(tags.c.id == tag_id, *visible())
+    return await exists(db, statement)
+
+
+async def insert_tag(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a tag from validated values."""
+    now = utcnow()
+    statement = (
+        insert(tags)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_tag(
+    db: AsyncConnection,
+    tag_id: uuid.UUID,
+    values: dict[str, Any],
+) -> Row | None:
+    """Change a tag in reach; ``None`` when no row matched."""
+    statement = (
+        update(tags)
+        .where(tags.c.id == tag_id, *visible())
+        .values(updated_at=utcnow(), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_tag(db: AsyncConnection, tag_id: uuid.UUID) -> bool:
+    """Delete a tag in reach; ``False`` when no row matched."""
+    statement = delete(tags).where(tags.c.id == tag_id, *visible()).returning(tags.c.id)
+    return await fetch_one(db, statement) is not None

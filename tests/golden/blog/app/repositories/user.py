@@ -1,0 +1,168 @@
+"""Queries on accounts and sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.user import User, UserSession
+from app.repositories.base import Row, fetch_one
+
+users = table_of(User)
+sessions = table_of(UserSession)
+
+PUBLIC_COLUMNS = (users.c.id, users.c.email, users.c.role, users.c.created_at)
+
+
+async def insert_user(
+    db: AsyncConnection, *, email: str, password_hash: str, role: str, now: datetime
+) -> Row:
+    """Create an account; a taken email raises ``IntegrityError``."""
+    statement = (
+        insert(users)
+        .values(
+            id=uuid.uuid4(),
+            email=email,
+            password_hash=password_hash,
+            role=role,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(*PUBLIC_COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def get_login(db: AsyncConnection, email: str) -> Row | None:
+    """What a login needs to know about the active account with this email."""
+    statement = select(
+        users.c.id,
+        users.c.role,
+        users.c.password_hash,
+        users.c.failed_logins,
+        users.c.locked_until,
+    ).where(users.c.email == email, users.c.is_active.is_(True))
+    return await fetch_one(db, statement)
+
+
+async def count_failed_login(
+    db: AsyncConnection, user_id: uuid.UUID, *, now: datetime, window: timedelta
+) -> int:
+    """Add a failed login to the account's streak and return the streak's length.
+
+    The streak restarts when the previous failure (the row's ``updated_at``) is older
+    than the lockout window, so only failures within one window add up.
+    """
+    stale = users.c.updated_at < now - window
+    statement = (
+        update(users)
+        .where(users.c.id == user_id)
+        .values(
+            failed_logins=case((stale, 1), else_=users.c.failed_logins + 1),
+            updated_at=now,
+        )
+        .returning(users.c.failed_logins)
+    )
+    return int((await db.execute(statement)).scalar_one())
+
+
+async def lock_user(
+    db: AsyncConnection, user_id: uuid.UUID, *, until: datetime, now: datetime
+) -> None:
+    """Refuse logins to the account until ``until``."""
+    await db.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(locked_until=until, failed_logins=0, updated_at=now)
+    )
+
+
+async def clear_failed_logins(db: AsyncConnection, user_id: uuid.UUID) -> None:
+    """Forget the failed-login streak after a successful login."""
+    await db.execute(update(users).where(users.c.id == user_id).values(failed_logins=0))
+
+
+async def get_active_role(db: AsyncConnection, user_id: uuid.UUID) -> str | None:
+    """The role of an active account, or ``None``."""
+    statement = select(users.c.role).where(users.c.id == user_id, users.c.is_active.is_(True))
+    return await db.scalar(statement)
+
+
+async def insert_session(
+    db: AsyncConnection,
+    *,
+    user_id: uuid.UUID,
+    token_hash: str,
+    expires_at: datetime,
+    now: datetime,
+) -> uuid.UUID:
+    """Open a session; only the refresh token's digest is stored."""
+    session_id = uuid.uuid4()
+    await db.execute(
+        insert(sessions).values(
+            id=session_id,
+            user_id=user_id,
+            refresh_token_hash=token_hash,
+            expires_at=expires_at,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return session_id
+
+
+async def get_session_user(
+    db: AsyncConnection, *, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> Row | None:
+    """The account behind a live session (not revoked, not expired, account active)."""
+    statement = (
+        select(*PUBLIC_COLUMNS)
+        .join(sessions, sessions.c.user_id == users.c.id)
+        .where(
+            sessions.c.id == session_id,
+            users.c.id == user_id,
+            users.c.is_active.is_(True),
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > now,
+        )
+    )
+    return await fetch_one(db, statement)
+
+
+async def rotate_session(
+    db: AsyncConnection,
+    *,
+    token_hash: str,
+    new_token_hash: str,
+    expires_at: datetime,
+    now: datetime,
+) -> Row | None:
+    """Swap a live session's refresh token for a new one, atomically.
+
+    The old token stops working at once; of two concurrent refreshes with the same
+    token, only one matches.
+    """
+    statement = (
+        update(sessions)
+        .where(
+            sessions.c.refresh_token_hash == token_hash,
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > now,
+        )
+        .values(refresh_token_hash=new_token_hash, expires_at=expires_at, updated_at=now)
+        .returning(sessions.c.id, sessions.c.user_id)
+    )
+    return await fetch_one(db, statement)
+
+
+async def revoke_session(db: AsyncConnection, session_id: uuid.UUID, *, now: datetime) -> None:
+    """End a session: its access and refresh tokens stop working at once."""
+    await db.execute(
+        update(sessions)
+        .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now)
+    )

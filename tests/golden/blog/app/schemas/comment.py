@@ -1,0 +1,49 @@
+"""What clients may send about comments: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull
+
+Body = Annotated[str, Field(min_length=1, max_length=5000)]
+SortKey = Literal["created_at", "-created_at"]
+
+
+class CommentNestedCreate(BaseModel):
+    """The body to create a comment under its post (the path names the post)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Body
+
+
+class CommentCreate(CommentNestedCreate):
+    """The body to create (POST) or replace (PUT) a comment."""
+
+    post_id: uuid.UUID
+
+
+class CommentUpdate(BaseModel):
+    """The body to change some fields of a comment (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[Body | None, NotNull] = None
+    post_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class CommentNestedQuery(PageParams):
+    """Paging, sort and filters of the comments of one post."""
+
+    sort: SortKey = "-created_at"
+
+
+class CommentQuery(CommentNestedQuery):
+    """Paging, sort and filters of the comment list."""
+
+    post_id: uuid.UUID | None = None

@@ -1,0 +1,47 @@
+"""What clients may send about posts: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, UTCDateTime
+
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Body = Annotated[str, Field(max_length=20000)]
+Status = Literal["draft", "published"]
+SortKey = Literal["title", "-title", "published_at", "-published_at", "created_at", "-created_at"]
+
+
+class PostCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a post."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    body: Body | None = None
+    status: Status = "draft"
+    published_at: UTCDateTime | None = None
+
+
+class PostUpdate(BaseModel):
+    """The body to change some fields of a post (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[Title | None, NotNull] = None
+    body: Body | None = None
+    status: Annotated[Status | None, NotNull] = None
+    published_at: UTCDateTime | None = None
+
+
+class PostQuery(PageParams):
+    """Paging, sort and filters of the post list."""
+
+    sort: SortKey = "-created_at"
+    status: Status | None = None
+    published_at: UTCDateTime | None = None
+    published_at_min: UTCDateTime | None = None
+    published_at_max: UTCDateTime | None = None

@@ -1,0 +1,36 @@
+"""What clients may send about tags: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull
+
+Name = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+SortKey = Literal["name", "-name", "created_at", "-created_at"]
+
+
+class TagCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a tag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+
+
+class TagUpdate(BaseModel):
+    """The body to change some fields of a tag (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[Name | None, NotNull] = None
+
+
+class TagQuery(PageParams):
+    """Paging, sort and filters of the tag list."""
+
+    sort: SortKey = "-created_at"
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None

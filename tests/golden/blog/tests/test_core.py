@@ -1,0 +1,145 @@
+"""Settings, the rate limiter, logging, tokens and start-up, tested on their own."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy.dialects import sqlite
+
+from app.core.logging import JsonFormatter, configure_logging
+from app.core.migrations import alembic_config
+from app.core.ratelimit import RateLimiter
+from app.core.responses import JSONResponse
+from app.core.security import decode_access_token, verify_password
+from app.main import create_app
+from app.models.types import UTCDateTime
+from app.schemas.types import to_utc
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.anyio
+
+
+def test_postgres_urls_get_the_async_driver() -> None:
+    for url in ("postgres://u@db/app", "postgresql://u@db/app"):
+        assert make_settings(database_url=url).database_url == "postgresql+asyncpg://u@db/app"
+
+
+def test_production_needs_a_long_secret_key() -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
+        make_settings(environment="production", secret_key="")
+    with pytest.raises(ValidationError, match="at least 32"):
+        make_settings(environment="production", secret_key="short")
+
+
+def test_development_invents_a_secret_key_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        settings = make_settings(environment="development", secret_key="", auto_migrate=None)
+    assert len(settings.secret_key.get_secret_value()) >= 32
+    assert settings.auto_migrate is True
+    assert "SECRET_KEY is not set" in caplog.text
+
+
+def test_cors_origins_may_be_a_comma_separated_list() -> None:
+    settings = make_settings(cors_origins="https://a.example.com, https://b.example.com")
+    assert settings.cors_origins == ["https://a.example.com", "https://b.example.com"]
+
+
+def test_rate_limits_are_validated() -> None:
+    with pytest.raises(ValidationError):
+        make_settings(auth_rate_limit="lots")
+    with pytest.raises(ValueError, match="not a rate"):
+        RateLimiter.parse("often")
+
+
+def test_rate_limiter_windows() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, 60.0, clock=lambda: now[0])
+    assert limiter.hit("a") is None
+    assert limiter.hit("a") is None
+    assert limiter.hit("a") == 60.0
+    assert limiter.hit("b") is None
+    now[0] = 61.0
+    assert limiter.hit("a") is None
+
+
+def test_rate_limiter_forgets_expired_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.core.ratelimit._MAX_KEYS", 2)
+    now = [0.0]
+    limiter = RateLimiter(1, 10.0, clock=lambda: now[0])
+    limiter.hit("a")
+    limiter.hit("b")
+    now[0] = 20.0
+    limiter.hit("c")
+    assert limiter.hit("a") is None  # its old window was dropped, not carried over
+
+
+def test_logs_are_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = logging.getLogger("tests.json")
+    logger.propagate = False
+    configure_logging("INFO", logger=logger)
+    configure_logging("INFO", logger=logger)  # a second call adds no second handler
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logger.exception("it failed")
+    entry: dict[str, Any] = json.loads(capsys.readouterr().err.strip())
+    assert entry["level"] == "ERROR"
+    assert entry["message"] == "it failed"
+    assert "ValueError" in entry["exception"]
+    assert isinstance(logger.handlers[0].formatter, JsonFormatter)
+    assert len(logger.handlers) == 1
+
+
+def test_json_responses_carry_decimals_as_strings() -> None:
+    assert JSONResponse({"price": Decimal("1.50")}).body == b'{"price":"1.50"}'
+    with pytest.raises(TypeError):
+        JSONResponse({"value": object()})
+
+
+async def test_tokens_and_hashes_that_do_not_verify() -> None:
+    settings = make_settings()
+    assert decode_access_token("a.b.c", settings) is None
+    assert await verify_password("not-an-argon2-hash", "password", settings) is False
+
+
+def test_utc_datetimes() -> None:
+    column = UTCDateTime()
+    dialect = sqlite.dialect()
+    naive = datetime(2024, 1, 1, 12)
+    aware = datetime(2024, 1, 1, 14, tzinfo=timezone(timedelta(hours=2)))
+    assert column.process_bind_param(aware, dialect) == naive.replace(tzinfo=UTC)
+    assert column.process_bind_param(naive, dialect) == naive
+    assert column.process_result_value(naive, dialect) == naive.replace(tzinfo=UTC)
+    assert column.process_result_value(None, dialect) is None
+    assert to_utc(naive) == to_utc(aware) == naive.replace(tzinfo=UTC)
+
+
+def test_migrations_need_the_project_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("app.core.migrations.PROJECT_ROOT", tmp_path)
+    with pytest.raises(RuntimeError, match=r"alembic\.ini"):
+        alembic_config()
+
+
+@pytest.mark.parametrize("auto_migrate", [True, False])
+async def test_startup_migrates_when_asked_and_shutdown_closes_the_pool(auto_migrate: bool) -> None:
+    application = create_app(make_settings(auto_migrate=auto_migrate))
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> dict[str, str]:
+        return next(messages)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message["type"])
+
+    await application({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]

@@ -1,0 +1,55 @@
+"""HTTP endpoints of books."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from app.api.deps import OptionalUser, SessionDep
+from app.core.responses import no_content, ok, page
+from app.schemas.book import BookCreate, BookQuery, BookUpdate
+from app.services import book as service
+
+router = APIRouter(tags=["books"])
+
+
+@router.get("/books", operation_id="list_books", summary="List books")
+async def list_books(
+    db: SessionDep, user: OptionalUser, query: Annotated[BookQuery, Query()]
+) -> Response:
+    rows, total = await service.list_books(db, user, query)
+    return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.post("/books", status_code=201, operation_id="create_book", summary="Create a book")
+async def create_book(body: BookCreate, db: SessionDep, user: OptionalUser) -> Response:
+    row = await service.create_book(db, user, body)
+    return ok(row, status_code=201, headers={"Location": f"/api/v1/books/{row['id']}"})
+
+
+@router.get("/books/{id}", operation_id="get_book", summary="Get a book")
+async def get_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return ok(await service.get_book(db, user, id))
+
+
+@router.put("/books/{id}", operation_id="replace_book", summary="Replace a book")
+async def replace_book(
+    id: uuid.UUID, body: BookCreate, db: SessionDep, user: OptionalUser
+) -> Response:
+    return ok(await service.replace_book(db, user, id, body))
+
+
+@router.patch("/books/{id}", operation_id="update_book", summary="Update some fields of a book")
+async def update_book(
+    id: uuid.UUID, body: BookUpdate, db: SessionDep, user: OptionalUser
+) -> Response:
+    return ok(await service.update_book(db, user, id, body))
+
+
+@router.delete("/books/{id}", status_code=204, operation_id="delete_book", summary="Delete a book")
+async def delete_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    await service.delete_book(db, user, id)
+    return no_content()

@@ -1,0 +1,111 @@
+"""Passwords (argon2id), access tokens (JWT, HS256) and refresh-token digests."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import jwt
+from anyio import to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.core.config import Settings
+
+ALGORITHM = "HS256"
+
+
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """The argon2id hasher configured by the settings."""
+    return _hasher(
+        settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+    )
+
+
+async def hash_password(password: str, settings: Settings) -> str:
+    """The argon2id hash of ``password``; the work runs off the event loop."""
+    return await to_thread.run_sync(password_hasher(settings).hash, password)
+
+
+async def verify_password(password_hash: str, password: str, settings: Settings) -> bool:
+    """Whether ``password`` matches ``password_hash`` (argon2 compares in constant time)."""
+
+    def check() -> bool:
+        try:
+            return password_hasher(settings).verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await to_thread.run_sync(check)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    return _hasher(time_cost, memory_cost, parallelism).hash(secrets.token_urlsafe(16))
+
+
+def dummy_password_hash(settings: Settings) -> str:
+    """A hash to verify against for unknown emails, so they cost as much as known ones."""
+    return _dummy_hash(
+        settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+    )
+
+
+def new_refresh_token() -> str:
+    """A fresh opaque refresh token (256 bits of randomness)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 hex digest stored instead of the refresh token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What an access token says about its bearer."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    role: str
+
+
+def create_access_token(
+    *, user_id: uuid.UUID, session_id: uuid.UUID, role: str, now: datetime, settings: Settings
+) -> str:
+    """A signed JWT carrying the user (``sub``), the session (``sid``) and the role."""
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "role": role,
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.access_token_ttl),
+    }
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, settings: Settings) -> AccessClaims | None:
+    """The claims of a valid, unexpired token; ``None`` for anything else."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "sub", "sid"]},
+        )
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            session_id=uuid.UUID(claims["sid"]),
+            role=str(claims.get("role", "")),
+        )
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        return None

@@ -1,0 +1,9 @@
+"""The tables of the service; importing this package registers them all on ``Base``."""
+
+from app.models.author import Author
+from app.models.base import Base
+from app.models.book import Book
+from app.models.loan import Loan
+from app.models.user import User, UserSession
+
+__all__ = ["Author", "Base", "Book", "Loan", "User", "UserSession"]

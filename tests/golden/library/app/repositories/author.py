@@ -1,0 +1,106 @@
+"""Queries on authors: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.author import Author
+from app.models.base import table_of
+from app.repositories.base import (
+    EQ,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    order_by,
+    utcnow,
+    where_filters,
+)
+
+authors = table_of(Author)
+
+# What an author looks like in responses.
+COLUMNS = (
+    authors.c.id,
+    authors.c.name,
+    authors.c.born_on,
+    authors.c.website,
+    authors.c.created_at,
+    authors.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "name": authors.c.name,
+    "born_on": authors.c.born_on,
+    "created_at": authors.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "name": (authors.c.name, EQ),
+}
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """The rows in reach: all of them."""
+    return []
+
+
+async def list_authors(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of authors and the total."""
+    statement = select(*COLUMNS).where(*visible(), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, authors.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_author(db: AsyncConnection, author_id: uuid.UUID) -> Row | None:
+    """One author, if it is in reach."""
+    statement = select(*COLUMNS).where(authors.c.id == author_id, *visible())
+    return await fetch_one(db, statement)
+
+
+async def author_exists(db: AsyncConnection, author_id: uuid.UUID) -> bool:
+    """Whether the author exists and is in reach."""
+    statement = select(authors.c.id).where(authors.c.id == author_id, *visible())
+    return await exists(db, statement)
+
+
+async def insert_author(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create an author from validated values."""
+    now = utcnow()
+    statement = (
+        insert(authors)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_author(
+    db: AsyncConnection,
+    author_id: uuid.UUID,
+    values: dict[str, Any],
+) -> Row | None:
+    """Change an author in reach; ``None`` when no row matched."""
+    statement = (
+        update(authors)
+        .where(authors.c.id == author_id, *visible())
+        .values(updated_at=utcnow(), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_author(db: AsyncConnection, author_id: uuid.UUID) -> bool:
+    """Delete an author in reach; ``False`` when no row matched."""
+    statement = delete(authors).where(authors.c.id == author_id, *visible()).returning(authors.c.id)
+    return await fetch_one(db, statement) is not None

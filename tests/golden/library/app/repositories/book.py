@@ -1,0 +1,114 @@
+"""Queries on books: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.book import Book
+from app.repositories.base import (
+    EQ,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    order_by,
+    utcnow,
+    where_filters,
+)
+
+books = table_of(Book)
+
+# What a book looks like in responses.
+COLUMNS = (
+    books.c.id,
+    books.c.title,
+    books.c.isbn,
+    books.c.genre,
+    books.c.pages,
+    books.c.price,
+    books.c.available,
+    books.c.metadata.label("metadata"),
+    books.c.author_id,
+    books.c.created_at,
+    books.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "title": books.c.title,
+    "pages": books.c.pages,
+    "price": books.c.price,
+    "created_at": books.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "genre": (books.c.genre, EQ),
+    "available": (books.c.available, EQ),
+    "author_id": (books.c.author_id, EQ),
+}
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """The rows in reach: all of them."""
+    return []
+
+
+async def list_books(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of books and the total."""
+    statement = select(*COLUMNS).where(*visible(), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, books.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_book(db: AsyncConnection, book_id: uuid.UUID) -> Row | None:
+    """One book, if it is in reach."""
+    statement = select(*COLUMNS).where(books.c.id == book_id, *visible())
+    return await fetch_one(db, statement)
+
+
+async def book_exists(db: AsyncConnection, book_id: uuid.UUID) -> bool:
+    """Whether the book exists and is in reach."""
+    statement = select(books.c.id).where(books.c.id == book_id, *visible())
+    return await exists(db, statement)
+
+
+async def insert_book(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a book from validated values."""
+    now = utcnow()
+    statement = (
+        insert(books)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_book(
+    db: AsyncConnection,
+    book_id: uuid.UUID,
+    values: dict[str, Any],
+) -> Row | None:
+    """Change a book in reach; ``None`` when no row matched."""
+    statement = (
+        update(books)
+        .where(books.c.id == book_id, *visible())
+        .values(updated_at=utcnow(), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_book(db: AsyncConnection, book_id: uuid.UUID) -> bool:
+    """Delete a book in reach; ``False`` when no row matched."""
+    statement = delete(books).where(books.c.id == book_id, *visible()).returning(books.c.id)
+    return await fetch_one(db, statement) is not None

@@ -1,0 +1,125 @@
+"""Queries on loans: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.loan import Loan
+from app.repositories.base import (
+    EQ,
+    GE,
+    LE,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    order_by,
+    utcnow,
+    where_filters,
+)
+
+loans = table_of(Loan)
+
+# What a loan looks like in responses.
+COLUMNS = (
+    loans.c.id,
+    loans.c.due_on,
+    loans.c.returned_at,
+    loans.c.reference,
+    loans.c.contact_email,
+    loans.c.book_id,
+    loans.c.owner_id,
+    loans.c.created_at,
+    loans.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "due_on": loans.c.due_on,
+    "created_at": loans.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "due_on": (loans.c.due_on, EQ),
+    "due_on_min": (loans.c.due_on, GE),
+    "due_on_max": (loans.c.due_on, LE),
+    "book_id": (loans.c.book_id, EQ),
+}
+
+
+def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
+    """The rows in reach: owned by ``owner_id`` when one is given."""
+    clauses: list[ColumnElement[bool]] = []
+    if owner_id is not None:
+        clauses.append(loans.c.owner_id == owner_id)
+    return clauses
+
+
+async def list_loans(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+    owner_id: uuid.UUID | None = None,
+) -> tuple[list[Row], int]:
+    """One page of loans and the total."""
+    statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, loans.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_loan(
+    db: AsyncConnection, loan_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """One loan, if it is in reach."""
+    statement = select(*COLUMNS).where(loans.c.id == loan_id, *visible(owner_id))
+    return await fetch_one(db, statement)
+
+
+async def loan_exists(
+    db: AsyncConnection, loan_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Whether the loan exists and is in reach."""
+    statement = select(loans.c.id).where(loans.c.id == loan_id, *visible(owner_id))
+    return await exists(db, statement)
+
+
+async def insert_loan(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a loan from validated values."""
+    now = utcnow()
+    statement = (
+        insert(loans)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_loan(
+    db: AsyncConnection,
+    loan_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    owner_id: uuid.UUID | None = None,
+) -> Row | None:
+    """Change a loan in reach; ``None`` when no row matched."""
+    statement = (
+        update(loans)
+        .where(loans.c.id == loan_id, *visible(owner_id))
+        .values(updated_at=utcnow(), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_loan(
+    db: AsyncConnection, loan_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Delete a loan in reach; ``False`` when no row matched."""
+    statement = delete(loans).where(loans.c.id == loan_id, *visible(owner_id)).returning(loans.c.id)
+    return await fetch_one(db, statement) is not None

@@ -1,0 +1,42 @@
+"""What clients may send about authors: bodies and list parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import URL_PATTERN, NotNull
+
+Name = Annotated[str, Field(max_length=120)]
+Website = Annotated[str, Field(max_length=2048, pattern=URL_PATTERN)]
+SortKey = Literal["name", "-name", "born_on", "-born_on", "created_at", "-created_at"]
+
+
+class AuthorCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an author."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    born_on: date | None = None
+    website: Website | None = None
+
+
+class AuthorUpdate(BaseModel):
+    """The body to change some fields of an author (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[Name | None, NotNull] = None
+    born_on: date | None = None
+    website: Website | None = None
+
+
+class AuthorQuery(PageParams):
+    """Paging, sort and filters of the author list."""
+
+    sort: SortKey = "-created_at"
+    name: Name | None = None

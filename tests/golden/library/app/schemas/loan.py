@@ -1,0 +1,49 @@
+"""What clients may send about loans: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import EMAIL_PATTERN, NotNull, UTCDateTime
+
+ContactEmail = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN)]
+SortKey = Literal["due_on", "-due_on", "created_at", "-created_at"]
+
+
+class LoanCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a loan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: date
+    returned_at: UTCDateTime | None = None
+    reference: uuid.UUID | None = None
+    contact_email: ContactEmail | None = None
+    book_id: uuid.UUID
+
+
+class LoanUpdate(BaseModel):
+    """The body to change some fields of a loan (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: Annotated[date | None, NotNull] = None
+    returned_at: UTCDateTime | None = None
+    reference: uuid.UUID | None = None
+    contact_email: ContactEmail | None = None
+    book_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class LoanQuery(PageParams):
+    """Paging, sort and filters of the loan list."""
+
+    sort: SortKey = "-created_at"
+    due_on: date | None = None
+    due_on_min: date | None = None
+    due_on_max: date | None = None
+    book_id: uuid.UUID | None = None
