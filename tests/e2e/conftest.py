@@ -16,9 +16,15 @@ import pytest
 
 from backend_agent.figures import Delivery
 from backend_agent.pipeline import build
-from backend_agent.verify import REPORTS_DIR, SubprocessRunner
+from backend_agent.verify import REPORTS_DIR, LiveOptions, LiveThresholds, SubprocessRunner
 from backend_agent.verify.environment import ensure_environment
 from tests.conftest import EXAMPLES, POSTGRES_ADMIN_URL, _admin
+
+# Smaller seeds and shorter loads than the product defaults keep the suite fast; the
+# contract keeps its default size. The p95 limit is wide because a shared CI machine
+# is no place to judge latency: bench/speed measures speed side by side instead.
+LIVE = LiveOptions(seed_rows=1_000, load_seconds=2.0)
+LIVE_LIMITS = LiveThresholds(max_p95_ms=5_000.0)
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ def built(
     url = _fresh_database(database)
     project = tmp_path_factory.mktemp(stem) / stem
     try:
-        delivery = build(spec, project, database_url=url)
+        delivery = build(spec, project, database_url=url, live=LIVE, live_thresholds=LIVE_LIMITS)
         assert delivery is not None
         yield Built(project, delivery)
     finally:

@@ -77,7 +77,13 @@ def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
     assert figures["endpoints"].value == 2
     assert figures["lint_errors"].value == 0
     assert figures["migration_roundtrip"].value is True
-    for name in ("endpoints", "tests_passed", "coverage_percent", "lint_errors", "migration_roundtrip"):
+    for name in (
+        "endpoints",
+        "tests_passed",
+        "coverage_percent",
+        "lint_errors",
+        "migration_roundtrip",
+    ):
         figure = figures[name]
         assert figure.command
         assert figure.exit_code is not None
