@@ -30,8 +30,9 @@ class Script:
     """Answers like a healthy project unless told otherwise."""
 
     def __init__(self, *, failures: int = 0, coverage: float = 95.5, lint: int = 0,
-                 downgrade_fails: bool = False, tests_run: bool = True) -> None:  # fmt: skip
-        self.failures, self.coverage, self.lint = failures, coverage, lint
+                 downgrade_fails: bool = False, tests_run: bool = True,
+                 review: int = 0) -> None:  # fmt: skip
+        self.failures, self.coverage, self.lint, self.review = failures, coverage, lint, review
         self.downgrade_fails, self.tests_run = downgrade_fails, tests_run
 
     def __call__(self, args: Sequence[str], cwd: Path) -> tuple[int, str]:
@@ -51,6 +52,9 @@ class Script:
             report = next(w.split(":", 1)[1] for w in words if w.startswith("--cov-report=json:"))
             Path(report).write_text(json.dumps({"totals": {"percent_covered": self.coverage}}))
             return (1 if self.failures else 0), f"{40 - 1} passed"
+        if "backend_agent" in words and "review" in words:
+            finding = {"code": "BA101", "severity": "high"}
+            return (1 if self.review else 0), json.dumps([finding] * self.review)
         if "ruff" in words:
             return (1 if self.lint else 0), json.dumps([{"code": "F401"}] * self.lint)
         if "alembic" in words:
@@ -113,6 +117,7 @@ def test_the_environment_is_reused_when_dependencies_are_unchanged(tmp_path: Pat
         (Script(lint=3), "lint", "3 ruff finding(s)"),
         (Script(downgrade_fails=True), "migrations", "failed at:"),
         (Script(tests_run=False), "tests", "the test suite did not run (exit 4)"),
+        (Script(review=2), "review", "2 finding(s) of medium severity or above: BA101"),
     ],
 )
 def test_a_failing_gate_fails_the_delivery(

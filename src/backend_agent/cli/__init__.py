@@ -29,10 +29,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from backend_agent.cli import agent, audit, core, update
+    from backend_agent.cli import agent, audit, core, review, update
 
     core.register(app)
     update.register(app)
+    review.register(app)
     audit.register(app)
     agent.register(app)
 

@@ -69,11 +69,15 @@ def querying_functions(module: Module) -> dict[str, FunctionNode]:
 
 
 def _querying_functions(module: Module) -> dict[str, FunctionNode]:
-    return {
-        name: func
-        for name, func in module.top_functions.items()
-        if any(isinstance(n, ast.Call) and is_query_call(module, n) for n in ast.walk(func))
-    }
+    top = {func: name for name, func in module.top_functions.items()}
+    found: dict[str, FunctionNode] = {}
+    for name in _DJANGO_READS | _SQLA_READS | _DRIVER_READS:
+        for call in module.calls.get(name, ()):
+            owner = next((p for p in module.ancestors(call) if p in top), None)
+            if owner is not None and top[owner] not in found and is_query_call(module, call):
+                assert isinstance(owner, ast.FunctionDef | ast.AsyncFunctionDef)
+                found[top[owner]] = owner
+    return found
 
 
 def uses_database(module: Module) -> bool:

@@ -22,6 +22,7 @@ __all__ = [
     "count_endpoints",
     "run_lint",
     "run_migrations",
+    "run_review",
     "run_tests",
 ]
 
@@ -189,6 +190,34 @@ def run_migrations(ws: Workspace, *, database_url: str, suffix: str = "") -> Gat
             figures=(figure_name,),
         ),
         {figure_name: figure},
+    )
+
+
+def run_review(ws: Workspace) -> GateResult:
+    """backend-agent's own reviewer on the project: findings of medium severity or above."""
+    args = [sys.executable, "-m", "backend_agent", "review", ".", "--format", "json"]
+    result = ws.runner.run(args, cwd=ws.project, timeout=600)
+    artifact = ws.save("review.json", result)
+    try:
+        findings = json.loads(result.output.strip() or "[]") if result.exit_code in (0, 1) else None
+    except json.JSONDecodeError:
+        findings = None
+    if not isinstance(findings, list):
+        message = f"the reviewer did not produce a report (exit {result.exit_code}); see {artifact}"
+        return GateResult(Gate(name="review", status="failed", message=message), {})
+    serious = [
+        f for f in findings if isinstance(f, dict) and f.get("severity") in ("medium", "high")
+    ]
+    name = "review_findings_medium_plus"
+    figures = {name: _figure(len(serious), "findings", result, artifact)}
+    ok = not serious
+    codes = ", ".join(sorted({str(f.get("code")) for f in serious}))
+    message = f"{len(serious)} finding(s) of medium severity or above" + (
+        f": {codes}" if codes else ""
+    )
+    return GateResult(
+        Gate(name="review", status="passed" if ok else "failed", message=message, figures=(name,)),
+        figures,
     )
 
 
