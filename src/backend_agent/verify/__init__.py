@@ -40,6 +40,15 @@ __all__ = [
 ]
 
 REPORTS_DIR = Path(".backend-agent") / "reports"
+CORE_FIGURES = (
+    "endpoints",
+    "tests_passed",
+    "tests_failed",
+    "coverage_percent",
+    "migration_roundtrip",
+    "lint_errors",
+    "review_findings_medium_plus",
+)
 Progress = Callable[[str], None]
 
 
@@ -127,8 +136,7 @@ def _delivery(project: Path, results: list[GateResult], *, postgres: bool) -> De
     figures: dict[str, Figure] = {}
     for result in results:
         figures.update(result.figures)
-    for name in ("endpoints", "tests_passed", "tests_failed", "coverage_percent",
-                 "migration_roundtrip", "lint_errors", "review_findings_medium_plus", *LIVE_FIGURES):  # fmt: skip
+    for name in (*CORE_FIGURES, *LIVE_FIGURES):
         figures.setdefault(name, Figure.not_measured("its gate did not run"))
     gate_list = [r.gate for r in results]
     if not postgres:
