@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from backend_agent.spec.model import FieldType
+
 __all__ = [
     "Action",
     "AuthDesign",
@@ -27,20 +29,8 @@ __all__ = [
     "Table",
 ]
 
-ColumnType = Literal[
-    "uuid",
-    "string",
-    "text",
-    "integer",
-    "decimal",
-    "boolean",
-    "date",
-    "datetime",
-    "enum",
-    "email",
-    "url",
-    "json",
-]
+# A column holds exactly the values a spec field type describes.
+ColumnType = FieldType
 Action = Literal["list", "read", "create", "update", "delete"]
 Scalar = str | int | float | bool | None
 
