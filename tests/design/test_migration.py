@@ -111,6 +111,14 @@ def _index(table: str, name: str) -> Callable[[sa.Engine], None]:
     return check
 
 
+def _check_allows(table: str, name: str, value: str) -> Callable[[sa.Engine], None]:
+    def check(engine: sa.Engine) -> None:
+        checks = {c["name"]: c["sqltext"] for c in sa.inspect(engine).get_check_constraints(table)}
+        assert f"'{value}'" in str(checks[name])
+
+    return check
+
+
 def _lacks(table: str, column: str) -> Callable[[sa.Engine], None]:
     def check(engine: sa.Engine) -> None:
         assert column not in column_names(engine, table)
@@ -164,7 +172,7 @@ CHANGES: list[Change] = [
         "new enum value",
         edit(("values: [draft, published]", "values: [draft, published, archived]")),
         Renames(),
-        lambda e: None,
+        _check_allows("posts", "ck_posts_status", "archived"),
     ),
 ]  # fmt: skip
 

@@ -116,7 +116,8 @@ def test_deleted_files_stay_deleted_and_added_files_are_untouched(
     mine.write_text("VALUE = 1\n")
     spec = new_spec(tmp_path, SPEC.replace("title: Notes API", "title: Notebook API"))
     changes, _ = update(project, spec)
-    assert not (project / "Dockerfile").exists() or "Dockerfile" not in " ".join(changes)
+    assert not (project / "Dockerfile").exists()
+    assert "added Dockerfile" not in changes
     assert mine.read_text() == "VALUE = 1\n"
 
 
