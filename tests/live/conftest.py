@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -96,20 +95,6 @@ def plan_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def plan_for(blueprint: Any) -> ProbePlan:
-    """The probe plan of a designed service (what the pipeline hands to the live gates)."""
-    from backend_agent.design import er_diagram
-
-    rules = tuple(
-        OperationRule(r.operation_id, roles=tuple(r.rule.roles), owner=r.rule.checks_owner)
-        for r in blueprint.routes
-        if r.rule.needs_user
-    )
-    return ProbePlan(
-        roles=tuple(blueprint.auth.roles), rules=rules, er_diagram=er_diagram(blueprint)
-    )
-
-
 @dataclass(frozen=True)
 class Generated:
     project: Path
@@ -121,6 +106,7 @@ def generate_example(stem: str, out: Path) -> Generated:
     """Write the generated project of ``examples/<stem>.yaml`` and prepare its environment."""
     from backend_agent.design import design
     from backend_agent.generate import generate
+    from backend_agent.pipeline import probe_plan
     from backend_agent.spec import load_spec
     from backend_agent.verify import SubprocessRunner
     from backend_agent.verify.environment import ensure_environment
@@ -131,4 +117,4 @@ def generate_example(stem: str, out: Path) -> Generated:
         (out / path).write_text(text, encoding="utf-8")
     log = out / "environment.log"
     python = ensure_environment(out, SubprocessRunner(), log)
-    return Generated(out, python, plan_for(blueprint))
+    return Generated(out, python, probe_plan(blueprint))

@@ -4,7 +4,7 @@ It keeps its rows in memory, uses integer ids, plain (non-enveloped) JSON, a
 ``/auth/token`` login and an ``order`` sort parameter, so an audit that passes
 here is not coupled to backend-agent's own output. ``SAMPLE_BROKEN`` breaks it
 on purpose: ``auth`` lets anyone create notes, ``crash`` turns a quote in the
-title filter into a 500.
+title filter into a 500, ``assign`` stores whatever fields a client sends.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 BROKEN = os.environ.get("SAMPLE_BROKEN", "")
 USERS = {  # username: (password, role)
@@ -41,6 +41,9 @@ class Token(BaseModel):
 
 
 class NoteIn(BaseModel):
+    # Broken on purpose in 'assign' mode: any field a client sends is stored and returned.
+    model_config = ConfigDict(extra="allow" if BROKEN == "assign" else "ignore")
+
     title: str = Field(min_length=1, max_length=120)
     body: str = Field(default="", max_length=2000)
     tag: Literal["work", "home", "misc"] = "misc"
@@ -83,9 +86,16 @@ _tokens: dict[str, str] = {}
 _attempts: dict[str, list[float]] = {}
 
 
+MAX_BODY_BYTES = 64 * 1024
+
+
 @app.middleware("http")
 async def security_headers(request: Request, call_next: Any) -> Response:
-    response: Response = await call_next(request)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        response: Response = Response('{"detail": "Body too large."}', status_code=413)
+    else:
+        response = await call_next(request)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -182,7 +192,8 @@ def create_note(
     with _lock:
         if len(_notes) >= MAX_NOTES:
             raise HTTPException(409, "the sample is full")
-        note = Note(id=len(_notes) + 1, owner=user, **body.model_dump())
+        fields = {k: v for k, v in body.model_dump().items() if k not in ("id", "owner")}
+        note = Note(id=len(_notes) + 1, owner=user, **fields)
         _notes[note.id] = note
     return note
 

@@ -88,7 +88,8 @@ def test_audit_figures_match_their_raw_artifacts(
     assert figures["security_probes_passed"]["value"] == probes["passed"] == len(probes["probes"])
     kinds = {p["kind"] for p in probes["probes"]}
     assert kinds >= {"no-token", "bad-token", "wrong-role", "non-owner", "login-flood", "header",
-                     "cors-preflight", "injection-path", "injection-filter", "injection-sort"}  # fmt: skip
+                     "cors-preflight", "injection-path", "injection-filter", "injection-sort",
+                     "body-size", "mass-assignment"}  # fmt: skip
     raw = (report_dir / figures["load_p95_ms.list_notes_notes_get"]["artifact"]).read_text()
     result = json.loads(raw.split("BACKEND_AGENT_WRK ", 1)[1].splitlines()[0])
     p95 = result["latency_us"]["percentiles"]["95"] / 1000

@@ -1,4 +1,4 @@
-"""HTTP hardening probes: security headers, CORS, and injection payloads.
+"""HTTP hardening probes: security headers, CORS, injection, body size, mass assignment.
 
 Injection payloads go into path parameters, filters and the sort parameter.
 A parameter whose documented schema rejects the payload (enum, format,
@@ -20,10 +20,18 @@ from backend_agent.verify.live.operations import (
     rows_of,
 )
 from backend_agent.verify.live.probes import Probes
-from backend_agent.verify.live.samples import flatten
+from backend_agent.verify.live.samples import Unsupported, flatten
 from backend_agent.verify.live.target import Target
 
-__all__ = ["PAYLOADS", "cors_probes", "header_probes", "injection_probes"]
+__all__ = [
+    "PAYLOADS",
+    "SERVER_OWNED",
+    "body_size_probe",
+    "cors_probes",
+    "header_probes",
+    "injection_probes",
+    "mass_assignment_probes",
+]
 
 PAYLOADS = (
     "' OR '1'='1",
@@ -40,6 +48,16 @@ PAYLOADS = (
     "x" * 5000,
 )
 _EVIL_ORIGIN = "https://evil.example"
+# Fields a client must never set: the server owns identity, ownership, roles and time.
+SERVER_OWNED = {
+    "id": "00000000-0000-4000-8000-00000000beef",
+    "owner_id": "00000000-0000-4000-8000-00000000cafe",
+    "role": "admin",
+    "is_admin": True,
+    "created_at": "2000-01-01T00:00:00Z",
+    "updated_at": "2000-01-01T00:00:00Z",
+}
+_OVERSIZED_BYTES = 8 * 1024 * 1024
 _HEADERS = {
     "x-content-type-options": ("nosniff",),
     "x-frame-options": ("deny", "sameorigin"),
@@ -175,3 +193,59 @@ def _judge(
     else:
         observed = seen
     probes.add(kind, label, expected, observed, not bad and not leaked)
+
+
+def body_size_probe(target: Target, probes: Probes) -> None:
+    """An 8 MiB body to a create operation is refused with 413 before it is parsed."""
+    collection = next((c for c in target.api.collections if c.create_op), None)
+    if collection is None or collection.create_op is None:
+        probes.skipped.append("body-size: no create operation found")
+        return
+    op = collection.create_op
+    account = target.creator(collection)
+    filler = "x" * _OVERSIZED_BYTES
+    reply = target.client.request(
+        "POST",
+        op.path,
+        token=account.token if account and op.secured else None,
+        json_body={"padding": filler},
+    )
+    observed = f"{reply.status} for {_OVERSIZED_BYTES // (1024 * 1024)} MiB"
+    probes.add("body-size", op.label, "413", observed, reply.status == 413)
+
+
+def mass_assignment_probes(target: Target, probes: Probes) -> None:
+    """Server-owned fields in a create body are refused (4xx) or at least not honoured."""
+    for collection in target.api.collections:
+        op = collection.create_op
+        account = target.creator(collection) if op else None
+        if op is None or op.body is None or account is None:
+            continue
+        try:
+            body = target.body_for(op, 700_000 + len(target.owners))
+        except Unsupported:
+            probes.skipped.append(f"mass-assignment {op.label}: no valid body could be built")
+            continue
+        declared = set(op.body.get("properties", {}))
+        smuggled = {k: v for k, v in SERVER_OWNED.items() if k not in declared}
+        if not isinstance(body, dict) or not smuggled:
+            continue
+        token = account.token if op.secured else None
+        reply = target.client.request("POST", op.path, token=token, json_body=body | smuggled)
+        honoured: list[str] = []
+        if 200 <= reply.status < 300:
+            data = reply.json()
+            row = data.get("data", data) if isinstance(data, dict) else {}
+            if isinstance(row, dict):
+                honoured = [k for k, v in smuggled.items() if k in row and _same(row[k], v)]
+        passed = 400 <= reply.status < 500 or (200 <= reply.status < 300 and not honoured)
+        observed = f"{reply.status}" + (f", honoured {', '.join(honoured)}" if honoured else "")
+        probes.add(
+            "mass-assignment", op.label, "4xx, or server-owned fields ignored", observed, passed
+        )
+
+
+def _same(returned: object, sent: object) -> bool:
+    if isinstance(sent, str) and isinstance(returned, str):
+        return returned.replace("+00:00", "Z").startswith(sent.removesuffix("Z"))
+    return returned == sent

@@ -23,7 +23,13 @@ from backend_agent.verify.live.contract import (
     run_contract,
     schemathesis_available,
 )
-from backend_agent.verify.live.hardening import cors_probes, header_probes, injection_probes
+from backend_agent.verify.live.hardening import (
+    body_size_probe,
+    cors_probes,
+    header_probes,
+    injection_probes,
+    mass_assignment_probes,
+)
 from backend_agent.verify.live.load import MARKER, Endpoint, LoadRun, run_load, wrk_path
 from backend_agent.verify.live.operations import Collection
 from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds
@@ -112,6 +118,8 @@ def measure(
         header_probes(target, probes)
         cors_probes(target, probes)
         injection_probes(target, probes)
+        body_size_probe(target, probes)
+        mass_assignment_probes(target, probes)
         progress("security probes", 1, 1)
     if "load" in chosen:
         results.append(_load(target, main, evidence, options, thresholds, progress))
