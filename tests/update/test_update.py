@@ -179,6 +179,39 @@ def test_an_older_template_version_updates_with_user_edits_kept(project: Path) -
     assert plan.migration.empty
 
 
+def test_an_older_project_gets_the_service_tables_it_lacks(project: Path) -> None:
+    """Simulate a project made before the audit log and idempotency keys existed."""
+    base = json.loads((project / BASE).read_text())
+    initial = "migrations/versions/0001_initial.py"
+    for table in ("audit_log", "idempotency_keys"):
+        base[initial] = base[initial].replace(f'"{table}"', '"not_yet"')
+    (project / BASE).write_text(json.dumps(base))
+    plan = plan_update(project)
+    created = " ".join(plan.migration.operations)
+    assert "audit_log" in created
+    assert "idempotency_keys" in created
+    assert plan.revision_file == "migrations/versions/0002_spec_update.py"
+
+
+def test_a_project_from_before_refresh_token_rotation_moves_its_schema(project: Path) -> None:
+    """Simulate a project whose sessions held the refresh token digest themselves."""
+    base = json.loads((project / BASE).read_text())
+    initial = "migrations/versions/0001_initial.py"
+    old = base[initial].replace('"refresh_tokens"', '"not_yet"')
+    base[initial] = old.replace(
+        '"sessions",\n', '"sessions",\n        sa.Column("refresh_token_hash", sa.String(64)),\n', 1
+    )
+    (project / BASE).write_text(json.dumps(base))
+
+    with pytest.raises(UpdateError, match="refresh_token_hash"):
+        plan_update(project)
+    plan = plan_update(project, allow_drop=True)
+    done = " | ".join(plan.migration.operations)
+    assert "refresh_tokens" in done
+    assert "sessions.refresh_token_hash" in " ".join(plan.migration.data_loss)
+    assert "refresh_token_hash" in plan.migration.downgrade
+
+
 # -- migrations on real databases, with rows ------------------------------------------------
 
 CHANGES = {

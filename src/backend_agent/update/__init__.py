@@ -27,6 +27,7 @@ from backend_agent.errors import BackendAgentError
 from backend_agent.generate import generate
 from backend_agent.pipeline import BASE, MANIFEST, manifest_files
 from backend_agent.spec import ServiceSpec, load_spec, load_spec_text
+from backend_agent.update.legacy import as_built
 from backend_agent.update.merge import merge_text
 
 __all__ = ["FileChange", "UpdateError", "UpdatePlan", "apply_update", "plan_update"]
@@ -133,7 +134,8 @@ def plan_update(
     old_text, base = _read_record(project)
     new_text = spec_path.read_text(encoding="utf-8") if spec_path else old_text
     new_spec = load_spec(spec_path) if spec_path else load_spec_text(new_text, "recorded spec")
-    old_blueprint = design(load_spec_text(old_text, "recorded spec"))
+    initial = base.get(str(VERSIONS / "0001_initial.py"))
+    old_blueprint = as_built(design(load_spec_text(old_text, "recorded spec")), initial)
     new_blueprint = design(new_spec)
     migration = plan_migration(
         old_blueprint, new_blueprint, _renames(old_blueprint, new_blueprint, new_spec)
