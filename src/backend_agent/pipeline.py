@@ -85,7 +85,9 @@ def probe_plan(blueprint: Blueprint) -> ProbePlan:
         main_collection=next(r.path for r in blueprint.routes if r.action == "list"),
         login_operation=next(r.operation_id for r in blueprint.routes if r.action == "auth_login"),
         session_end_operations=tuple(
-            r.operation_id for r in blueprint.routes if r.action == "auth_logout"
+            r.operation_id
+            for r in blueprint.routes
+            if r.action in ("auth_logout", "auth_logout_all", "auth_password")
         ),
         er_diagram=er_diagram(blueprint),
     )
@@ -122,6 +124,7 @@ def build(
     *,
     overwrite: bool = False,
     database_url: str | None = None,
+    redis_url: str | None = None,
     run_verify: bool = True,
     live: LiveOptions | None = None,
     run_live: bool = True,
@@ -157,6 +160,7 @@ def build(
     return verify(
         out_dir,
         database_url=database_url,
+        redis_url=redis_url,
         runner=runner,
         thresholds=thresholds,
         progress=say,

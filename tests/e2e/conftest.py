@@ -25,6 +25,9 @@ from tests.conftest import EXAMPLES, POSTGRES_ADMIN_URL, _admin
 # is no place to judge latency: bench/speed measures speed side by side instead.
 LIVE = LiveOptions(seed_rows=1_000, load_seconds=2.0)
 LIVE_LIMITS = LiveThresholds(max_p95_ms=5_000.0)
+# The PostgreSQL run also counts rate limits in a real Redis, so the generated tests that
+# need one (a limit shared by two app instances) run instead of being skipped.
+REDIS_URL = os.environ.get("BACKEND_AGENT_TEST_REDIS", "redis://127.0.0.1:6379/5")
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,14 @@ def built(
     url = _fresh_database(database)
     project = tmp_path_factory.mktemp(stem) / stem
     try:
-        delivery = build(spec, project, database_url=url, live=LIVE, live_thresholds=LIVE_LIMITS)
+        delivery = build(
+            spec,
+            project,
+            database_url=url,
+            redis_url=REDIS_URL,
+            live=LIVE,
+            live_thresholds=LIVE_LIMITS,
+        )
         assert delivery is not None
         yield Built(project, delivery)
     finally:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
-from tests.e2e.conftest import Built, Server
+from backend_agent.verify import SubprocessRunner
+from backend_agent.verify.environment import ensure_environment
+from tests.e2e.conftest import REPORTS_DIR, Built, Server
 
 
 def test_build_passes_every_gate(built: Built) -> None:
@@ -23,6 +28,32 @@ def test_generated_tests_pass_on_sqlite_and_postgresql(built: Built) -> None:
         assert passed >= 30
     assert figures["migration_roundtrip"].value is True
     assert figures["migration_roundtrip_postgresql"].value is True
+
+
+def test_the_postgresql_run_shares_rate_limits_through_redis(built: Built) -> None:
+    junit = built.project / REPORTS_DIR / "tests_postgresql.junit.xml"
+    outcomes = {
+        case.get("name"): {child.tag for child in case} & {"skipped", "failure", "error"}
+        for case in ET.parse(junit).getroot().iter("testcase")  # noqa: S314 - our own report
+    }
+    assert outcomes["test_limit_is_shared_through_redis"] == set()  # ran and passed
+    assert outcomes["test_two_apps_share_invalidation_through_redis"] == set()
+    assert "REDIS_URL=" in str(built.delivery.figures["tests_passed_postgresql"].command)
+
+
+def test_generated_code_passes_strict_mypy(built: Built, tmp_path: Path) -> None:
+    """The generated README promises ``mypy`` passes; the project's own config is strict."""
+    python = ensure_environment(built.project, SubprocessRunner(), tmp_path / "env.log")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--python-executable", str(python), "app", "tests"],
+        cwd=built.project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
 
 
 def test_generated_coverage_is_at_least_90_percent(built: Built) -> None:

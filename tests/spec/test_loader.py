@@ -6,10 +6,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
 from backend_agent.errors import SpecError
 from backend_agent.spec import load_spec, load_spec_text, spec_json_schema, starter_spec
+from backend_agent.spec.source import parse_yaml
 from tests.conftest import EXAMPLES
 
 BROKEN = """\
@@ -106,6 +106,24 @@ def test_every_mistake_is_reported_with_its_location() -> None:
             "name: a\nauth: {token_ttl: soon}\nentities:\n  A:\n    fields: {x: string}\n",
             "spec.yaml:2:19: 'token_ttl': 'soon' is not a duration",
         ),
+        (
+            "name: a\nrate_limits: {write: lots}\nentities:\n  A:\n    fields: {x: string}\n",
+            "spec.yaml:2:22: 'write': a rate limit looks like 5/minute",
+        ),
+        (
+            "name: a\nentities:\n  A:\n    fields: {x: string}\n"
+            "    rate_limits: {writes: 5/minute}\n",
+            "spec.yaml:5:19: unknown key 'writes' (expected one of read, write); did you mean "
+            "'write'?",
+        ),
+        (
+            "name: a\nentities:\n  A:\n    fields: {x: string}\n    rate_limits: {read: 0/minute}\n",
+            "spec.yaml:5:25: 'read': a rate limit looks like 5/minute",
+        ),
+        (
+            "name: a\nauth: {rate_limit: 5/fortnight}\nentities:\n  A:\n    fields: {x: string}\n",
+            "spec.yaml:2:20: 'rate_limit': a rate limit looks like 5/minute",
+        ),
     ],
 )
 def test_single_mistakes_are_located(text: str, expected: str) -> None:
@@ -126,7 +144,9 @@ def test_starter_spec_is_valid(name: str) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_json_schema_accepts_the_examples(path: Path) -> None:
-    document = yaml.safe_load(path.read_text())
+    # Read as the loader (and a YAML 1.2 editor) reads it: a job's ``on:`` is a word.
+    document, _, problems = parse_yaml(path.read_text(), path.name)
+    assert not problems
     jsonschema.Draft202012Validator(spec_json_schema()).validate(document)
 
 

@@ -154,6 +154,28 @@ def test_postgres_adds_its_own_gates(tmp_path: Path) -> None:
     assert delivery.figures["migration_roundtrip_postgresql"].value is True
 
 
+def test_redis_url_goes_to_the_postgresql_test_run(tmp_path: Path) -> None:
+    delivery = verify(
+        make_project(tmp_path / "demo"),
+        runner=FakeRunner(Script()),
+        database_url="postgresql://x/y",
+        redis_url="redis://127.0.0.1:6379/5",
+    )
+    assert "REDIS_URL=redis://127.0.0.1:6379/5" in str(
+        delivery.figures["tests_passed_postgresql"].command
+    )
+    assert "REDIS_URL" not in str(delivery.figures["tests_passed"].command)
+
+
+def test_without_a_database_redis_url_goes_to_the_sqlite_test_run(tmp_path: Path) -> None:
+    delivery = verify(
+        make_project(tmp_path / "demo"),
+        runner=FakeRunner(Script()),
+        redis_url="redis://127.0.0.1:6379/5",
+    )
+    assert "REDIS_URL=redis://127.0.0.1:6379/5" in str(delivery.figures["tests_passed"].command)
+
+
 def test_dependencies_that_do_not_install_are_a_gate_error(tmp_path: Path) -> None:
     def broken(args: Sequence[str], cwd: Path) -> tuple[int, str]:
         return (1, "no such package") if "pip" in args else Script()(args, cwd)

@@ -28,6 +28,15 @@ DbOpt = Annotated[
         "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/scratch).",
     ),
 ]
+RedisOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--redis-url",
+        help="Run the PostgreSQL tests (the SQLite ones without --database-url) with rate "
+        "limits counted in this Redis, e.g. redis://127.0.0.1:6379/5; the tests that need "
+        "Redis run instead of being skipped.",
+    ),
+]
 MinCoverage = Annotated[float, typer.Option(help="The coverage gate, in percent.")]
 NoLiveOpt = Annotated[
     bool, typer.Option("--no-live", help="Skip the live gates (seed, load, contract, probes).")
@@ -145,6 +154,7 @@ def build_command(
         bool, typer.Option(help="Replace the contents of a non-empty output directory.")
     ] = False,
     database_url: DbOpt = None,
+    redis_url: RedisOpt = None,
     min_coverage: MinCoverage = 90.0,
     skip_verify: Annotated[bool, typer.Option("--no-verify", help="Generate only.")] = False,
     no_live: NoLiveOpt = False,
@@ -170,6 +180,7 @@ def build_command(
             output,
             overwrite=overwrite,
             database_url=database_url,
+            redis_url=redis_url,
             run_verify=not skip_verify,
             live=LiveOptions(seed_rows=seed_rows, load_seconds=load_seconds),
             run_live=not no_live,
@@ -199,6 +210,7 @@ def _spec_from_words(text: str, output: Path) -> Path:
 def verify_command(
     project: Annotated[Path, typer.Argument(help="A generated project directory.")],
     database_url: DbOpt = None,
+    redis_url: RedisOpt = None,
     min_coverage: MinCoverage = 90.0,
     no_live: NoLiveOpt = False,
     seed_rows: SeedRowsOpt = 10_000,
@@ -224,6 +236,7 @@ def verify_command(
         delivery = verify(
             project,
             database_url=database_url,
+            redis_url=redis_url,
             thresholds=Thresholds(min_coverage=min_coverage),
             progress=None if as_json else progress_printer(console),
             live=live,

@@ -15,6 +15,7 @@ __all__ = [
     "Action",
     "AuthDesign",
     "Blueprint",
+    "CacheDesign",
     "Column",
     "ColumnType",
     "Decision",
@@ -22,7 +23,12 @@ __all__ = [
     "EntityField",
     "ForeignKey",
     "Index",
+    "Invalidation",
+    "Job",
+    "JobsDesign",
     "Junction",
+    "PlatformDesign",
+    "RateLimits",
     "Relation",
     "Route",
     "Rule",
@@ -172,6 +178,18 @@ class Junction:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Requests per client and window (``300/minute``) for each endpoint class."""
+
+    read: str  # GET
+    write: str  # POST, PUT, PATCH, DELETE
+
+    def for_method(self, method: str) -> str:
+        """The rate of an operation with this HTTP method."""
+        return self.read if method == "GET" else self.write
+
+
+@dataclass(frozen=True)
 class Route:
     """One HTTP operation."""
 
@@ -186,6 +204,33 @@ class Route:
     summary: str
     tag: str
     relation: str | None = None  # nested / many-to-many routes
+    rate_limit: str | None = None  # the binding rate per client; None: not limited (health)
+
+
+@dataclass(frozen=True)
+class CacheDesign:
+    """How long an entity's rows and list pages may be served from the cache."""
+
+    ttl_seconds: int
+
+
+@dataclass(frozen=True)
+class Invalidation:
+    """The cached entities (by plural name) whose entries a write makes stale.
+
+    ``on_write``: create, replace, update. ``on_delete``: the entity itself and every
+    entity its delete changes in the database too (cascaded or nulled children, rows
+    linked through a junction). ``on_link``: per many-to-many relation, both sides.
+    Empty when nothing cached is affected, so uncached entities never touch the cache.
+    """
+
+    on_write: tuple[str, ...] = ()
+    on_delete: tuple[str, ...] = ()
+    on_link: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (relation, entities)
+
+    def for_link(self, relation: str) -> tuple[str, ...]:
+        """The entities linking or unlinking through ``relation`` makes stale."""
+        return dict(self.on_link).get(relation, ())
 
 
 @dataclass(frozen=True)
@@ -211,6 +256,10 @@ class Entity:
     item_path: str
     routes: tuple[Route, ...] = field(default=())
     description: str = ""
+    rate_limits: RateLimits | None = None  # the service's, with this entity's overrides
+    rate_limit_overrides: tuple[tuple[str, str], ...] = ()  # (class, rate) the spec set
+    cache: CacheDesign | None = None  # None: reads always go to the database
+    invalidation: Invalidation = Invalidation()
 
     @property
     def writable_fields(self) -> tuple[EntityField, ...]:
@@ -232,7 +281,11 @@ class Entity:
 
 @dataclass(frozen=True)
 class AuthDesign:
-    """Accounts, sessions and roles."""
+    """Accounts, sessions, refresh tokens, roles and the password policy.
+
+    A session is one login and a family of refresh tokens: each refresh uses up one
+    token and issues the next; presenting a used one again revokes the session.
+    """
 
     roles: tuple[str, ...]
     default_role: str
@@ -240,11 +293,80 @@ class AuthDesign:
     access_ttl_seconds: int
     refresh_ttl_seconds: int
     password_min_length: int
+    password_max_length: int
+    password_requires: tuple[str, ...]  # character classes: lowercase, uppercase, ...
     lockout_attempts: int
     lockout_window_seconds: int
     rate_limit: str  # "5/minute", for login and register
     users: Table
     sessions: Table
+    refresh_tokens: Table
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """The auth tables, parents first."""
+        return (self.users, self.sessions, self.refresh_tokens)
+
+
+@dataclass(frozen=True)
+class PlatformDesign:
+    """The tables a service keeps about its own writes.
+
+    ``audit_log``: one row per write (who, what, when, which request), in the write's
+    own transaction. ``idempotency_keys``: the stored response of each POST sent with
+    an ``Idempotency-Key``, scoped to its user, so a retry is answered, not repeated.
+    ``audit_role`` may read the audit log.
+    """
+
+    audit_log: Table
+    idempotency_keys: Table
+    audit_role: str
+    idempotency_ttl_seconds: int
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """The platform tables."""
+        return (self.audit_log, self.idempotency_keys)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A background job: what starts it, and how it is retried.
+
+    ``event`` (``user.registered``, ``post.created``...) or ``every_seconds`` starts it;
+    a failed run is retried until ``attempts`` runs were made, ``backoff_seconds`` x 2^n
+    apart (with jitter); then the job is dead and waits for an admin's replay.
+    """
+
+    name: str
+    event: str | None
+    every_seconds: int | None
+    delay_seconds: int
+    attempts: int
+    backoff_seconds: int
+    timeout_seconds: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class JobsDesign:
+    """The jobs of a service, their queue table and the mail outbox their handlers use.
+
+    ``queue``: one row per job to run, inserted in the transaction of the write that
+    caused it. ``outbox``: one row per mail, unique per job, so a retried job never
+    sends twice. ``admin_role`` lists and replays dead jobs.
+    """
+
+    jobs: tuple[Job, ...]
+    queue: Table
+    outbox: Table
+    statuses: tuple[str, ...]
+    admin_role: str
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """The job tables."""
+        return (self.queue, self.outbox)
 
 
 @dataclass(frozen=True)
@@ -268,6 +390,7 @@ class Blueprint:
     version: str
     api_prefix: str
     auth: AuthDesign
+    platform: PlatformDesign
     entities: tuple[Entity, ...]
     junctions: tuple[Junction, ...]
     tables: tuple[Table, ...]  # every table, parents before children
@@ -275,6 +398,8 @@ class Blueprint:
     decisions: tuple[Decision, ...]
     page_size: int
     max_page_size: int
+    rate_limits: RateLimits = RateLimits(read="300/minute", write="60/minute")
+    jobs: JobsDesign | None = None  # None: the spec declares no jobs
 
     def entity(self, name: str) -> Entity:
         """The entity called ``name``."""

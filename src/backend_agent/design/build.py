@@ -12,19 +12,32 @@ from typing import Any, Literal
 from backend_agent.design.blueprint import (
     AuthDesign,
     Blueprint,
+    CacheDesign,
     Column,
     ColumnType,
     Entity,
     EntityField,
     ForeignKey,
     Index,
+    Job,
+    JobsDesign,
     Junction,
+    PlatformDesign,
+    RateLimits,
     Relation,
+    Route,
     Rule,
     Table,
 )
+from backend_agent.design.caching import invalidations
 from backend_agent.design.decisions import decisions_for
-from backend_agent.design.routes import auth_routes, entity_routes, health_routes
+from backend_agent.design.routes import (
+    audit_routes,
+    auth_routes,
+    entity_routes,
+    health_routes,
+    job_routes,
+)
 from backend_agent.spec.model import EntitySpec, FieldSpec, ServiceSpec
 from backend_agent.spec.naming import plural, snake, title
 
@@ -36,6 +49,8 @@ _ON_DELETE: dict[str, Literal["CASCADE", "SET NULL", "RESTRICT"]] = {
     "set_null": "SET NULL",
     "restrict": "RESTRICT",
 }
+# Per client and window when the spec does not say: generous for reads, tighter for writes.
+DEFAULT_RATE_LIMITS = RateLimits(read="300/minute", write="60/minute")
 _TEXT_BOUND = {"string": 255, "email": 320, "url": 2048}
 _ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
 
@@ -46,7 +61,14 @@ def design(spec: ServiceSpec) -> Blueprint:
     names = {
         name: (snake(name), e.plural or plural(snake(name))) for name, e in spec.entities.items()
     }
-    entities = [_entity(name, e, spec, auth, names) for name, e in spec.entities.items()]
+    limits = RateLimits(
+        read=spec.rate_limits.read or DEFAULT_RATE_LIMITS.read,
+        write=spec.rate_limits.write or DEFAULT_RATE_LIMITS.write,
+    )
+    entities = [
+        _with_rate_limits(_entity(name, e, spec, auth, names), e, limits)
+        for name, e in spec.entities.items()
+    ]
     by_name = {e.name: e for e in entities}
     junctions = tuple(
         _junction(entity, relation, by_name[relation.target])
@@ -54,14 +76,36 @@ def design(spec: ServiceSpec) -> Blueprint:
         for relation in entity.relations
         if relation.kind == "many_to_many"
     )
-    routes_by_entity = {e.name: entity_routes(e, by_name, API_PREFIX) for e in entities}
+    routes_by_entity = {
+        e.name: _limited(entity_routes(e, by_name, API_PREFIX), e.rate_limits or limits)
+        for e in entities
+    }
     entities = [replace(e, routes=routes_by_entity[e.name]) for e in entities]
+    stale = invalidations(entities, junctions)
+    entities = [replace(e, invalidation=stale[e.name]) for e in entities]
     ordered = _dependency_order(entities)
-    tables = (auth.users, auth.sessions, *(e.table for e in ordered), *(j.table for j in junctions))
+    platform = _platform(spec, auth)
+    jobs = _jobs(spec, auth)
+    tables = (
+        *auth.tables,
+        *(e.table for e in ordered),
+        *(j.table for j in junctions),
+        *(jobs.tables if jobs else ()),
+        *platform.tables,
+    )
     routes = (
         *health_routes(),
-        *auth_routes(API_PREFIX),
+        *_limited(auth_routes(API_PREFIX), limits, strict=auth.rate_limit),
         *(route for e in entities for route in routes_by_entity[e.name]),
+        *_limited(audit_routes(API_PREFIX, platform.audit_role), limits),
+        *(_limited(job_routes(API_PREFIX, jobs.admin_role), limits) if jobs else ()),
+    )
+    # Any other API route (added outside entities and auth) gets the service's rates.
+    routes = tuple(
+        replace(route, rate_limit=limits.for_method(route.method))
+        if route.rate_limit is None and route.path.startswith(f"{API_PREFIX}/")
+        else route
+        for route in routes
     )
     blueprint = Blueprint(
         name=spec.name,
@@ -71,6 +115,7 @@ def design(spec: ServiceSpec) -> Blueprint:
         version=spec.version,
         api_prefix=API_PREFIX,
         auth=auth,
+        platform=platform,
         entities=tuple(entities),
         junctions=junctions,
         tables=tables,
@@ -78,8 +123,37 @@ def design(spec: ServiceSpec) -> Blueprint:
         decisions=(),
         page_size=min(spec.page_size, spec.max_page_size),
         max_page_size=spec.max_page_size,
+        rate_limits=limits,
+        jobs=jobs,
     )
     return replace(blueprint, decisions=decisions_for(blueprint))
+
+
+# -- rate limits ---------------------------------------------------------------------------
+
+
+def _with_rate_limits(entity: Entity, spec: EntitySpec, service: RateLimits) -> Entity:
+    given = spec.rate_limits
+    overrides = tuple(
+        (kind, rate) for kind, rate in (("read", given.read), ("write", given.write)) if rate
+    )
+    limits = RateLimits(read=given.read or service.read, write=given.write or service.write)
+    return replace(entity, rate_limits=limits, rate_limit_overrides=overrides)
+
+
+def _limited(
+    routes: tuple[Route, ...], limits: RateLimits, *, strict: str | None = None
+) -> tuple[Route, ...]:
+    """Each route with its binding rate; ``strict`` (per IP) where a password is checked."""
+    return tuple(
+        replace(
+            route,
+            rate_limit=strict
+            if route.action in ("auth_login", "auth_register", "auth_password") and strict
+            else limits.for_method(route.method),
+        )
+        for route in routes
+    )
 
 
 # -- columns -------------------------------------------------------------------------------
@@ -171,33 +245,198 @@ def _auth(spec: ServiceSpec) -> AuthDesign:
         indexes=(Index("uq_users_email", ("email",), unique=True),),
     )
     users = replace(users, check_constraints=_checks("users", list(users.columns)))
+    # A session is one login; revoking it ends its access tokens (they carry its id)
+    # and its whole family of refresh tokens at once.
     sessions = Table(
         name="sessions",
         columns=(
             _id_column(),
             _fk_column("user_id", "users", "cascade", nullable=False),
-            Column("refresh_token_hash", "string", nullable=False, max_length=64),
             Column("expires_at", "datetime", nullable=False),
             Column("revoked_at", "datetime", nullable=True),
             *_timestamps(),
         ),
+        indexes=(Index("ix_sessions_user_id", ("user_id",)),),
+    )
+    # Every refresh token a session was given, as a SHA-256 digest. A token is used up
+    # by one refresh (``used_at``); a used token presented again means it was copied,
+    # so the session is revoked.
+    refresh_tokens = Table(
+        name="refresh_tokens",
+        columns=(
+            _id_column(),
+            _fk_column("session_id", "sessions", "cascade", nullable=False),
+            Column("token_hash", "string", nullable=False, unique=True, max_length=64),
+            Column("used_at", "datetime", nullable=True),
+            Column("created_at", "datetime", nullable=False, server_now=True),
+        ),
         indexes=(
-            Index("ix_sessions_user_id", ("user_id",)),
-            Index("uq_sessions_refresh_token_hash", ("refresh_token_hash",), unique=True),
+            Index("ix_refresh_tokens_session_id", ("session_id",)),
+            Index("uq_refresh_tokens_token_hash", ("token_hash",), unique=True),
         ),
     )
     return AuthDesign(
         roles=roles,
         default_role=auth.default_role or roles[-1],
-        admin_role="admin" if "admin" in roles else None,
+        admin_role=auth.admin_role or ("admin" if "admin" in roles else None),
         access_ttl_seconds=auth.token_ttl,
         refresh_ttl_seconds=auth.refresh_ttl,
         password_min_length=auth.password_min_length,
+        password_max_length=auth.password_max_length,
+        password_requires=tuple(auth.password_requires),
         lockout_attempts=auth.lockout.attempts,
         lockout_window_seconds=auth.lockout.window,
         rate_limit=auth.rate_limit,
         users=users,
         sessions=sessions,
+        refresh_tokens=refresh_tokens,
+    )
+
+
+# -- platform: audit log and idempotency keys ---------------------------------------------
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+AUDIT_ACTIONS = ("create", "replace", "update", "delete", "link", "unlink")
+
+
+def _platform(spec: ServiceSpec, auth: AuthDesign) -> PlatformDesign:
+    """The audit log and the idempotency keys: tables every service keeps for itself."""
+    # No foreign key to users: an audit row must outlive, unchanged, the account it names.
+    audit_columns = [
+        _id_column(),
+        Column("actor_id", "uuid", nullable=True),
+        Column(
+            "action",
+            "enum",
+            nullable=False,
+            max_length=20,
+            enum_name="ck_audit_log_action",
+            enum_values=AUDIT_ACTIONS,
+        ),
+        Column("entity", "string", nullable=False, max_length=100),
+        Column("entity_id", "uuid", nullable=False),
+        Column("request_id", "string", nullable=True, max_length=128),
+        Column("detail", "json", nullable=True),
+        Column("created_at", "datetime", nullable=False, server_now=True),
+    ]
+    audit_log = Table(
+        name="audit_log",
+        columns=tuple(audit_columns),
+        indexes=(
+            Index("ix_audit_log_entity", ("entity", "entity_id")),
+            Index("ix_audit_log_actor_id", ("actor_id",)),
+            Index("ix_audit_log_created_at", ("created_at",)),
+        ),
+        check_constraints=_checks("audit_log", audit_columns),
+    )
+    idempotency_keys = Table(
+        name="idempotency_keys",
+        columns=(
+            _id_column(),
+            _fk_column("user_id", "users", "cascade", nullable=False),
+            Column("idempotency_key", "string", nullable=False, max_length=255),
+            Column("request_hash", "string", nullable=False, max_length=64),
+            Column("status_code", "integer", nullable=False),
+            Column("response_body", "text", nullable=False),
+            Column("location", "string", nullable=True, max_length=2048),
+            Column("expires_at", "datetime", nullable=False),
+            Column("created_at", "datetime", nullable=False, server_now=True),
+        ),
+        # One stored response per user and key: a concurrent duplicate cannot insert a
+        # second row, so it cannot write twice either (its transaction fails).
+        indexes=(
+            Index(
+                "uq_idempotency_keys_user_id_idempotency_key",
+                ("user_id", "idempotency_key"),
+                unique=True,
+            ),
+            Index("ix_idempotency_keys_expires_at", ("expires_at",)),
+        ),
+    )
+    return PlatformDesign(
+        audit_log=audit_log,
+        idempotency_keys=idempotency_keys,
+        audit_role=spec.auth.admin_role or auth.admin_role or auth.roles[0],
+        idempotency_ttl_seconds=IDEMPOTENCY_TTL_SECONDS,
+    )
+
+
+# -- background jobs ----------------------------------------------------------------------
+
+JOB_STATUSES = ("queued", "running", "done", "dead")
+
+
+def _jobs(spec: ServiceSpec, auth: AuthDesign) -> JobsDesign | None:
+    """The job queue and the mail outbox, when the spec declares jobs."""
+    if not spec.jobs:
+        return None
+    jobs = tuple(
+        Job(
+            name=name,
+            event=job.on,
+            every_seconds=job.every,
+            delay_seconds=job.delay,
+            attempts=job.attempts,
+            backoff_seconds=job.backoff,
+            timeout_seconds=job.timeout,
+            description=job.description or "",
+        )
+        for name, job in spec.jobs.items()
+    )
+    queue_columns = [
+        _id_column(),
+        Column("name", "string", nullable=False, max_length=100),
+        Column("payload", "json", nullable=False),
+        Column(
+            "status",
+            "enum",
+            nullable=False,
+            max_length=20,
+            enum_name="ck_jobs_status",
+            enum_values=JOB_STATUSES,
+            default="queued",
+        ),
+        # Runs started so far; a run whose worker died counts too.
+        Column("attempts", "integer", nullable=False, default=0),
+        Column("run_after", "datetime", nullable=False),
+        # The lease: a running job whose worker stops renewing it is claimable again.
+        Column("locked_until", "datetime", nullable=True),
+        Column("locked_by", "string", nullable=True, max_length=200),
+        Column("last_error", "text", nullable=True),
+        Column("finished_at", "datetime", nullable=True),
+        *_timestamps(),
+    ]
+    queue = Table(
+        name="jobs",
+        columns=tuple(queue_columns),
+        # The worker's two polls: due queued jobs, and running jobs whose lease lapsed.
+        indexes=(
+            Index("ix_jobs_status_run_after", ("status", "run_after")),
+            Index("ix_jobs_status_locked_until", ("status", "locked_until")),
+            Index("ix_jobs_created_at", ("created_at",)),
+        ),
+        check_constraints=_checks("jobs", queue_columns),
+    )
+    # No foreign key to jobs: a sent mail stays on record when old jobs are purged.
+    outbox = Table(
+        name="mail_outbox",
+        columns=(
+            _id_column(),
+            Column("job_id", "uuid", nullable=False, unique=True),
+            Column("recipient", "email", nullable=False, max_length=320),
+            Column("subject", "string", nullable=False, max_length=255),
+            Column("body", "text", nullable=False),
+            Column("sent_at", "datetime", nullable=True),
+            Column("created_at", "datetime", nullable=False, server_now=True),
+        ),
+        indexes=(Index("uq_mail_outbox_job_id", ("job_id",), unique=True),),
+    )
+    return JobsDesign(
+        jobs=jobs,
+        queue=queue,
+        outbox=outbox,
+        statuses=JOB_STATUSES,
+        admin_role=auth.admin_role or auth.roles[0],
     )
 
 
@@ -344,6 +583,7 @@ def _entity(
         collection_path=item,
         item_path=f"{item}/{{id}}",
         description=spec.description or "",
+        cache=CacheDesign(spec.cache.ttl) if spec.cache else None,
     )
 
 

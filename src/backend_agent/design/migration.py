@@ -289,9 +289,21 @@ def render_revision(
     plan: MigrationPlan, *, revision: str, down_revision: str | None, message: str
 ) -> str:
     """A complete Alembic revision file for ``plan``."""
+    code = plan.upgrade + plan.downgrade
+    # JSON columns render as JSONB on PostgreSQL, whose astext_type renders as Text().
+    imports = [
+        line
+        for line, needed in (
+            ("from sqlalchemy import Text", re.search(r"(?<![\w.])Text\(", code)),
+            ("from sqlalchemy.dialects import postgresql", "postgresql." in code),
+        )
+        if needed
+    ]
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision or "-"}\n"""\n\n'
-        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        + "".join(f"{line}\n" for line in imports)
+        + "\n"
         f"revision = {revision!r}\ndown_revision = {down_revision!r}\n"
         "branch_labels = None\ndepends_on = None\n\n\n"
         f"def upgrade() -> None:\n{plan.upgrade}\n\n\n"

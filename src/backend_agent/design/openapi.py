@@ -6,6 +6,7 @@ from typing import Any
 
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
 from backend_agent.design.errors import ERROR_CODES
+from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
 
 __all__ = ["field_schema", "openapi_document"]
 
@@ -121,7 +122,13 @@ def _envelope(data: JSON, *, page: bool = False) -> JSON:
 def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
     auth = blueprint.auth
     email = {"type": "string", "format": "email", "maxLength": 320}
-    password = {"type": "string", "minLength": auth.password_min_length, "maxLength": 128}
+    password = {
+        "type": "string",
+        "minLength": auth.password_min_length,
+        "maxLength": auth.password_max_length,
+        "description": _password_policy(auth.password_requires),
+    }
+    presented = {"type": "string", "minLength": 1, "maxLength": auth.password_max_length}
     user = _object(
         [
             ("id", {"type": "string", "format": "uuid"}),
@@ -177,6 +184,11 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
             ["page", "limit", "total"],
         ),
         "Credentials": credentials,
+        "LoginRequest": _object([("email", email), ("password", presented)], ["email", "password"]),
+        "PasswordChange": _object(
+            [("current_password", presented), ("new_password", password)],
+            ["current_password", "new_password"],
+        ),
         "RefreshRequest": _object(
             [("refresh_token", {"type": "string", "minLength": 1})], ["refresh_token"]
         ),
@@ -184,8 +196,44 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
         "UserResponse": _envelope(_ref("User")),
         "TokenPair": tokens,
         "TokenPairResponse": _envelope(_ref("TokenPair")),
+        **_audit_schemas(blueprint),
+        **jobs_schemas(blueprint),
         "Health": _object([("status", {"type": "string"})], ["status"]),
         "HealthResponse": _envelope(_ref("Health")),
+        **_readiness_schemas(blueprint),
+    }
+
+
+def _readiness_schemas(blueprint: Blueprint) -> dict[str, JSON]:
+    """Readiness: each dependency's status and how long its check took."""
+    check = _object(
+        [
+            ("status", {"type": "string", "enum": ["ok", "down", "disabled"]}),
+            ("latency_ms", {"type": ["number", "null"], "minimum": 0}),
+        ],
+        ["status", "latency_ms"],
+    )
+    names = ["database", "replica", "redis", *(["queue"] if blueprint.jobs else [])]
+    checks = _object([(name, _ref("ReadinessCheck")) for name in names], names)
+    readiness = _object(
+        [
+            (
+                "status",
+                {
+                    "type": "string",
+                    "enum": ["ok", "degraded"],
+                    "description": "degraded: an optional dependency (Redis) is down; the "
+                    "service falls back and stays ready.",
+                },
+            ),
+            ("checks", checks),
+        ],
+        ["status", "checks"],
+    )
+    return {
+        "ReadinessCheck": check,
+        "Readiness": readiness,
+        "ReadinessResponse": _envelope(_ref("Readiness")),
     }
 
 
@@ -298,8 +346,16 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
             responses["200"] = _ok(f"{name}Response", "Updated.")
         else:
             responses["204"] = _ok(None, "Done.")
+    elif action.startswith("jobs_"):
+        responses = jobs_responses(action)
     else:
         body, responses = _auth_operation(action)
+    params += _header_params(action)
+    _document_headers(action, responses)
+    if action == "audit_list":
+        params += _audit_params(blueprint)
+    if action == "jobs_list":
+        params += jobs_list_params(blueprint, max_page=MAX_PAGE)
     if body:
         op["requestBody"] = {
             "required": True,
@@ -332,17 +388,54 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         "auth_register",
     ):
         responses["409"] = _error("Conflicts with existing data.")
-    if action in ("auth_login", "auth_register"):
+    if action in ("auth_login", "auth_register", "auth_password"):
         responses["429"] = _error("Too many attempts; see Retry-After.")
+    if route.rate_limit:
+        _document_rate_limit(route.rate_limit, responses)
     op["responses"] = dict(sorted(responses.items()))
     return op
+
+
+_RATE_LIMIT_HEADERS: JSON = {
+    "RateLimit-Limit": {
+        "description": "Requests allowed to this client in the current window.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in the current window.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the window starts again.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+
+def _document_rate_limit(rate: str, responses: JSON) -> None:
+    """The RateLimit-* headers on successes, and the 429 with Retry-After."""
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response.setdefault("headers", {}).update(_RATE_LIMIT_HEADERS)
+    too_many = _error(
+        f"Too many requests (RATE_LIMITED: {rate} per client) or attempts; "
+        "retry after Retry-After seconds."
+    )
+    too_many["headers"] = {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "schema": {"type": "integer", "minimum": 1},
+        },
+        **_RATE_LIMIT_HEADERS,
+    }
+    responses["429"] = too_many
 
 
 def _auth_operation(action: str) -> tuple[str | None, JSON]:
     table: dict[str, tuple[str | None, JSON]] = {
         "auth_register": ("Credentials", {"201": _ok("UserResponse", "The new account.")}),
         "auth_login": (
-            "Credentials",
+            "LoginRequest",
             {
                 "200": _ok("TokenPairResponse", "A new session."),
                 "401": _error("Wrong email or password."),
@@ -352,18 +445,143 @@ def _auth_operation(action: str) -> tuple[str | None, JSON]:
             "RefreshRequest",
             {
                 "200": _ok("TokenPairResponse", "A rotated token pair."),
-                "401": _error("Unknown, used or expired refresh token."),
+                "401": _error(
+                    "Unknown, used or expired refresh token; a reused one revokes its session "
+                    "(REFRESH_TOKEN_REUSED)."
+                ),
             },
         ),
         "auth_logout": (None, {"204": _ok(None, "The session is revoked.")}),
+        "auth_logout_all": (None, {"204": _ok(None, "Every session of the user is revoked.")}),
+        "auth_password": (
+            "PasswordChange",
+            {"200": _ok("TokenPairResponse", "The password is changed; the only session is new.")},
+        ),
         "auth_me": (None, {"200": _ok("UserResponse", "The signed-in user.")}),
+        "audit_list": (None, {"200": _ok("AuditLogPage", "Audit rows, newest first.")}),
         "health_live": (None, {"200": _ok("HealthResponse", "Alive.")}),
         "health_ready": (
             None,
-            {"200": _ok("HealthResponse", "Ready."), "503": _error("The database is unreachable.")},
+            {
+                "200": _ok("ReadinessResponse", "Ready: each dependency's status and latency."),
+                "503": _error(
+                    "A required dependency (the database, its replica or the job queue) is "
+                    "unreachable; the details list every check."
+                ),
+            },
         ),
     }
     return table[action]
+
+
+_ETAG = {
+    "description": "A strong validator of this representation; send it back in If-Match.",
+    "schema": {"type": "string"},
+}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "Optional: the ETag the client last read (or `*`). When it no longer "
+    "matches the stored row, nothing is written and the answer is 412 PRECONDITION_FAILED.",
+    "schema": {"type": "string", "maxLength": 1024},
+}
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Optional, signed-in callers only (ignored for anonymous ones): a retry "
+    "with the same key and the same request gets the stored response back, marked "
+    "`Idempotent-Replayed: true`, without a second write; the same key with another "
+    "request is refused (422 IDEMPOTENCY_KEY_REUSED). Keys expire after 24 hours.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x21-\\x7e]+$",
+    },
+}
+
+
+def _header_params(action: str) -> list[JSON]:
+    if action in ("create", "create_nested"):
+        return [_IDEMPOTENCY_KEY]
+    if action in ("replace", "update", "delete"):
+        return [_IF_MATCH]
+    return []
+
+
+def _document_headers(action: str, responses: JSON) -> None:
+    """ETag on reads and writes, the replay marker on creates, 412 on conditional writes."""
+    if action in ("read", "replace", "update"):
+        responses["200"].setdefault("headers", {})["ETag"] = _ETAG
+    if action in ("create", "create_nested"):
+        responses["201"]["headers"]["Idempotent-Replayed"] = {
+            "description": "`true` when this is the stored response of an earlier request "
+            "with the same Idempotency-Key.",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    if action in ("replace", "update", "delete"):
+        responses["412"] = _error("If-Match does not match the current ETag: reload and retry.")
+
+
+def _audit_schemas(blueprint: Blueprint) -> dict[str, JSON]:
+    actions = blueprint.platform.audit_log.column("action").enum_values
+    uuid = {"type": "string", "format": "uuid"}
+    entry = _object(
+        [
+            ("id", uuid),
+            ("actor_id", {**uuid, "type": ["string", "null"]}),
+            ("action", {"type": "string", "enum": list(actions)}),
+            ("entity", {"type": "string"}),
+            ("entity_id", uuid),
+            ("request_id", {"type": ["string", "null"]}),
+            ("detail", {"description": "What changed: field names, or the linked row."}),
+            ("created_at", {"type": "string", "format": "date-time"}),
+        ],
+        ["id", "actor_id", "action", "entity", "entity_id", "request_id", "detail", "created_at"],
+    )
+    return {
+        "AuditLogEntry": entry,
+        "AuditLogPage": _envelope({"type": "array", "items": _ref("AuditLogEntry")}, page=True),
+    }
+
+
+def _audit_params(blueprint: Blueprint) -> list[JSON]:
+    uuid = {"type": "string", "format": "uuid"}
+    return [
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": blueprint.max_page_size,
+                "default": blueprint.page_size,
+            },
+        },
+        {
+            "name": "entity",
+            "in": "query",
+            "description": "Only rows of this collection, such as "
+            + ", ".join(f"`{e.plural}`" for e in blueprint.entities[:2])
+            + ".",
+            "schema": {"type": "string", "maxLength": 100},
+        },
+        {"name": "entity_id", "in": "query", "schema": uuid, "description": "Only this row."},
+        {"name": "actor_id", "in": "query", "schema": uuid, "description": "Only this user's."},
+    ]
+
+
+def _password_policy(requires: tuple[str, ...]) -> str:
+    """The password policy in words, for the schema of a password being set."""
+    needs = f"; must contain {' and '.join(f'a {name} character' for name in requires)}"
+    return f"A new password{needs if requires else ''}; may not contain the account's email."
 
 
 def _error_reference() -> str:
@@ -381,10 +599,12 @@ def openapi_document(blueprint: Blueprint) -> JSON:
     paths: JSON = {}
     for route in blueprint.routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(blueprint, route)
-    tags = [{"name": "health"}, {"name": "auth"}] + [
+    tags = [{"name": "health"}, {"name": "auth"}, {"name": "audit"}] + [
         {"name": e.plural, "description": e.description or f"{e.title} resources."}
         for e in blueprint.entities
     ]
+    if blueprint.jobs is not None:
+        tags.append({"name": "jobs", "description": "Background jobs and their dead letters."})
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,4 +1,4 @@
-"""The HTTP routes of a service: health, auth, and each entity's REST operations."""
+"""The HTTP routes of a service: health, auth, audit log and each entity's operations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from backend_agent.design.blueprint import Entity, Route, Rule
 
-__all__ = ["auth_routes", "entity_routes", "health_routes"]
+__all__ = ["audit_routes", "auth_routes", "entity_routes", "health_routes", "job_routes"]
 
 _ANYONE = Rule("anyone")
 _SIGNED_IN = Rule("authenticated")
@@ -46,7 +46,7 @@ def health_routes() -> tuple[Route, ...]:
 
 
 def auth_routes(prefix: str) -> tuple[Route, ...]:
-    """Register, login, refresh, logout and me."""
+    """Register, login, refresh, logout (one session or all), password change and me."""
     base = f"{prefix}/auth"
     return (
         Route(
@@ -94,6 +94,28 @@ def auth_routes(prefix: str) -> tuple[Route, ...]:
             "auth",
         ),
         Route(
+            "POST",
+            f"{base}/logout-all",
+            "logout_all",
+            None,
+            "auth_logout_all",
+            _SIGNED_IN,
+            204,
+            "Revoke every session of the signed-in user",
+            "auth",
+        ),
+        Route(
+            "POST",
+            f"{base}/password",
+            "change_password",
+            None,
+            "auth_password",
+            _SIGNED_IN,
+            200,
+            "Change the password: every session ends and a new one starts",
+            "auth",
+        ),
+        Route(
             "GET",
             f"{base}/me",
             "get_me",
@@ -103,6 +125,46 @@ def auth_routes(prefix: str) -> tuple[Route, ...]:
             200,
             "The signed-in user",
             "auth",
+        ),
+    )
+
+
+def audit_routes(prefix: str, role: str) -> tuple[Route, ...]:
+    """The audit log, newest first, for ``role`` only."""
+    return (
+        Route(
+            "GET",
+            f"{prefix}/audit-log",
+            "list_audit_log",
+            None,
+            "audit_list",
+            Rule("roles", (role,)),
+            200,
+            "List the audit log of writes, newest first",
+            "audit",
+        ),
+    )
+
+
+def job_routes(prefix: str, role: str) -> tuple[Route, ...]:
+    """The job queue, for ``role`` only: list (``?status=dead``: the dead letters), read, replay."""
+    rule = Rule("roles", (role,))
+    base = f"{prefix}/jobs"
+    return (
+        Route("GET", base, "list_jobs", None, "jobs_list", rule, 200, "List jobs", "jobs"),
+        Route(
+            "GET", f"{base}/{{id}}", "get_job", None, "jobs_read", rule, 200, "Get a job", "jobs"
+        ),
+        Route(
+            "POST",
+            f"{base}/{{id}}/replay",
+            "replay_job",
+            None,
+            "jobs_replay",
+            rule,
+            200,
+            "Run a dead job again",
+            "jobs",
         ),
     )
 

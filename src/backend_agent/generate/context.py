@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import AuthDesign, Blueprint
+from backend_agent.design.errors import ERROR_CODES
 from backend_agent.generate.entities import EntityView, entity_view
+from backend_agent.generate.jobs import JobsView, jobs_view
+from backend_agent.generate.platform import PlatformView, platform_view
 from backend_agent.generate.tables import TableView, table_view
 from backend_agent.generate.testdata import SuitePlan, suite_plan
+from backend_agent.spec.checks import RESERVED_MODULES
 
-__all__ = ["RESERVED_MODULES", "ProjectView", "project_view"]
+__all__ = ["RESERVED_MODULES", "ProjectView", "RateLimitView", "project_view"]
 
-# Module names the project always uses (app/*/<name>.py, tests/test_<name>.py) and the
-# auth tables' entities: an entity's snake name may not be one of them.
-RESERVED_MODULES = frozenset(
-    {
-        "auth",
-        "base",
-        "cli",
-        "common",
-        "core",
-        "docs",
-        "errors",
-        "health",
-        "migrations",
-        "session",
-        "types",
-        "user",
+
+@dataclass(frozen=True)
+class RateLimitView:
+    """The service's rates, each entity's overrides, and the routes the tests hit."""
+
+    read: str
+    write: str
+    overrides: dict[str, str]  # "post.write" -> "20/minute"
+    overrides_json: str  # the same, as RATE_LIMIT_OVERRIDES takes it
+    sample_scope: str  # the entity whose routes the rate-limit tests call
+    sample_path: str  # its collection: GET reads, POST writes
+
+
+def rate_limit_view(blueprint: Blueprint) -> RateLimitView:
+    """The rate-limit settings of the project generated from ``blueprint``."""
+    overrides = {
+        f"{entity.snake}.{kind}": rate
+        for entity in blueprint.entities
+        for kind, rate in entity.rate_limit_overrides
     }
-)
+    sample = blueprint.entities[0]
+    return RateLimitView(
+        read=blueprint.rate_limits.read,
+        write=blueprint.rate_limits.write,
+        overrides=overrides,
+        overrides_json=json.dumps(overrides),
+        sample_scope=sample.snake,
+        sample_path=sample.collection_path,
+    )
 
 
 @dataclass(frozen=True)
@@ -48,11 +64,16 @@ class ProjectView:
     model_exports: tuple[str, ...]
     users: TableView
     sessions: TableView
+    refresh_tokens: TableView
+    platform: PlatformView
     tables: tuple[TableView, ...]
     tables_reversed: tuple[TableView, ...]
     uses_postgresql_types: bool
     has_links: bool
     tests: SuitePlan
+    error_codes: tuple[tuple[str, int, str], ...]  # (code, status, meaning), by status
+    rate_limits: RateLimitView
+    jobs: JobsView | None = None  # None: the spec declares no jobs
 
 
 def project_view(blueprint: Blueprint) -> ProjectView:
@@ -64,9 +85,10 @@ def project_view(blueprint: Blueprint) -> ProjectView:
     entities = tuple(entity_view(blueprint, e) for e in blueprint.entities)
     special = {
         auth.users.name: ("User", "An account: email, password hash, role, lockout state."),
-        auth.sessions.name: (
-            "UserSession",
-            "A login: the refresh token's digest, expiry and revocation.",
+        auth.sessions.name: ("UserSession", "A login: its expiry and revocation."),
+        auth.refresh_tokens.name: (
+            "RefreshToken",
+            "A refresh token of a session, as a digest; used up by one refresh.",
         ),
     }
     by_table = {e.table.name: e for e in blueprint.entities}
@@ -80,9 +102,13 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         else:
             class_name, doc = "", ""
         tables.append(table_view(table, class_name=class_name, doc=doc))
-    exports = {"Base", "User", "UserSession"}
+    exports = {"Base", "RefreshToken", "User", "UserSession"}
     for view in entities:
         exports |= {view.name, *(j.variable for j in view.junctions)}
+    platform = platform_view(blueprint)
+    exports |= set(platform.exports)
+    jobs = jobs_view(blueprint)
+    exports |= set(jobs.exports if jobs else ())
     return ProjectView(
         name=blueprint.name,
         title=blueprint.title,
@@ -99,9 +125,20 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         sessions=table_view(
             auth.sessions, class_name="UserSession", doc=special[auth.sessions.name][1]
         ),
+        refresh_tokens=table_view(
+            auth.refresh_tokens,
+            class_name="RefreshToken",
+            doc=special[auth.refresh_tokens.name][1],
+        ),
+        platform=platform,
         tables=tuple(tables),
         tables_reversed=tuple(reversed(tables)),
         uses_postgresql_types=any(c.type == "json" for t in blueprint.tables for c in t.columns),
         has_links=bool(blueprint.junctions),
         tests=suite_plan(blueprint),
+        error_codes=tuple(
+            sorted(((c, s, m) for c, (s, m) in ERROR_CODES.items()), key=lambda e: (e[1], e[0]))
+        ),
+        rate_limits=rate_limit_view(blueprint),
+        jobs=jobs,
     )

@@ -17,6 +17,7 @@ from backend_agent.generate.pyexpr import column_ref, identifier, py, with_artic
 from backend_agent.generate.tables import TableView, table_view
 
 __all__ = [
+    "CacheView",
     "EntityView",
     "LinkView",
     "NestedView",
@@ -44,6 +45,19 @@ class TargetView:
 
 
 @dataclass(frozen=True)
+class CacheView:
+    """An entity's read cache: its TTL, and what its writes invalidate."""
+
+    ttl: int | None  # seconds; None: the entity's reads are not cached
+    on_write: str  # arguments of cache.invalidate() after a create, replace or update; "" none
+    on_delete: str  # the same after a delete
+
+
+def _invalidate_args(entities: tuple[str, ...]) -> str:
+    return ", ".join(py(name) for name in entities)
+
+
+@dataclass(frozen=True)
 class LinkView:
     """A many-to-many relation: its junction and the functions that serve it."""
 
@@ -59,6 +73,8 @@ class LinkView:
     ts: str  # "tag_service."
     target_owner_arg: str
     target_owner_assign: str
+    cached: bool = False  # the target is cached, so the list of linked rows is too
+    stale: str = ""  # arguments of cache.invalidate() after a link or unlink; "" none
 
 
 @dataclass(frozen=True)
@@ -145,6 +161,7 @@ class EntityView:
     insert_values: str
     location: str
     routes: tuple[RouteView, ...]
+    cache: CacheView
     # Imports of other modules of the project; the standard ones are in the templates,
     # and the formatter drops any a given entity does not use.
     repo_imports: tuple[str, ...]
@@ -193,6 +210,8 @@ def _links(blueprint: Blueprint, entity: Entity) -> tuple[LinkView, ...]:
                 ts="" if own else f"{target.snake}_service.",
                 target_owner_arg="owner_id" if target.owner else "",
                 target_owner_assign="owner_id = " if target.owner else "",
+                cached=target.cache is not None,
+                stale=_invalidate_args(entity.invalidation.for_link(junction.relation)),
             )
         )
     return tuple(links)
@@ -252,6 +271,10 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
     }.get(action)
     if body:
         params.insert(len(path_params), f"body: {body}")
+    if creates:
+        params.append("idempotency: IdempotencyDep")
+    elif action in ("replace", "update", "delete"):
+        params.append("if_match: IfMatch = None")
     return RouteView(
         method=route.method.lower(),
         path=route.path.removeprefix(prefix),
@@ -346,6 +369,11 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         insert_values='{**values, "owner_id": user.id}' if entity.owner else "values",
         location=f'f"{item}"',
         routes=routes,
+        cache=CacheView(
+            ttl=entity.cache.ttl_seconds if entity.cache else None,
+            on_write=_invalidate_args(entity.invalidation.on_write),
+            on_delete=_invalidate_args(entity.invalidation.on_delete),
+        ),
         repo_imports=(),
         service_imports=(),
         route_imports=(),

@@ -9,7 +9,9 @@ from pathlib import PurePosixPath
 import jinja2
 
 from backend_agent.design.blueprint import Blueprint
+from backend_agent.generate.cacheplan import cache_suite
 from backend_agent.generate.context import ProjectView, project_view
+from backend_agent.generate.jobs import JOB_FILES
 from backend_agent.generate.pyexpr import docstring, py
 from backend_agent.generate.walkthrough import walkthrough
 
@@ -21,58 +23,79 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/main.py.jinja", "app/main.py"),
     ("app/cli.py.jinja", "app/cli.py"),
     ("app/core/__init__.py.jinja", "app/core/__init__.py"),
+    ("app/core/cache.py.jinja", "app/core/cache.py"),
+    ("app/core/cachestore.py.jinja", "app/core/cachestore.py"),
     ("app/core/config.py.jinja", "app/core/config.py"),
+    ("app/core/context.py.jinja", "app/core/context.py"),
     ("app/core/db.py.jinja", "app/core/db.py"),
+    ("app/core/idempotency.py.jinja", "app/core/idempotency.py"),
     ("app/core/errors.py.jinja", "app/core/errors.py"),
     ("app/core/logging.py.jinja", "app/core/logging.py"),
+    ("app/core/metrics.py.jinja", "app/core/metrics.py"),
     ("app/core/middleware.py.jinja", "app/core/middleware.py"),
     ("app/core/migrations.py.jinja", "app/core/migrations.py"),
     ("app/core/pagination.py.jinja", "app/core/pagination.py"),
     ("app/core/permissions.py.jinja", "app/core/permissions.py"),
     ("app/core/ratelimit.py.jinja", "app/core/ratelimit.py"),
+    ("app/core/redis.py.jinja", "app/core/redis.py"),
     ("app/core/responses.py.jinja", "app/core/responses.py"),
     ("app/core/security.py.jinja", "app/core/security.py"),
     ("app/api/__init__.py.jinja", "app/api/__init__.py"),
     ("app/api/deps.py.jinja", "app/api/deps.py"),
+    ("app/api/headers.py.jinja", "app/api/headers.py"),
     ("app/api/router.py.jinja", "app/api/router.py"),
     ("app/api/routes/__init__.py.jinja", "app/api/routes/__init__.py"),
+    ("app/api/routes/audit.py.jinja", "app/api/routes/audit.py"),
     ("app/api/routes/auth.py.jinja", "app/api/routes/auth.py"),
     ("app/api/routes/docs.py.jinja", "app/api/routes/docs.py"),
     ("app/api/routes/health.py.jinja", "app/api/routes/health.py"),
+    ("app/api/routes/metrics.py.jinja", "app/api/routes/metrics.py"),
     ("app/models/__init__.py.jinja", "app/models/__init__.py"),
     ("app/models/base.py.jinja", "app/models/base.py"),
+    ("app/models/platform.py.jinja", "app/models/platform.py"),
     ("app/models/types.py.jinja", "app/models/types.py"),
     ("app/models/user.py.jinja", "app/models/user.py"),
     ("app/schemas/__init__.py.jinja", "app/schemas/__init__.py"),
+    ("app/schemas/audit.py.jinja", "app/schemas/audit.py"),
     ("app/schemas/auth.py.jinja", "app/schemas/auth.py"),
     ("app/schemas/types.py.jinja", "app/schemas/types.py"),
     ("app/repositories/__init__.py.jinja", "app/repositories/__init__.py"),
+    ("app/repositories/audit.py.jinja", "app/repositories/audit.py"),
     ("app/repositories/base.py.jinja", "app/repositories/base.py"),
+    ("app/repositories/idempotency.py.jinja", "app/repositories/idempotency.py"),
     ("app/repositories/user.py.jinja", "app/repositories/user.py"),
     ("app/services/__init__.py.jinja", "app/services/__init__.py"),
+    ("app/services/audit.py.jinja", "app/services/audit.py"),
     ("app/services/auth.py.jinja", "app/services/auth.py"),
     ("app/services/common.py.jinja", "app/services/common.py"),
+    ("app/services/idempotency.py.jinja", "app/services/idempotency.py"),
     ("migrations/env.py.jinja", "migrations/env.py"),
     ("migrations/script.py.mako.jinja", "migrations/script.py.mako"),
     ("migrations/versions/0001_initial.py.jinja", "migrations/versions/0001_initial.py"),
     ("project/alembic.ini.jinja", "alembic.ini"),
     ("project/pyproject.toml.jinja", "pyproject.toml"),
     ("project/README.md.jinja", "README.md"),
+    ("project/SECURITY.md.jinja", "SECURITY.md"),
     ("project/env.example.jinja", ".env.example"),
     ("project/gitignore.jinja", ".gitignore"),
     ("project/dockerignore.jinja", ".dockerignore"),
     ("project/Dockerfile.jinja", "Dockerfile"),
     ("project/compose.yaml.jinja", "compose.yaml"),
+    ("project/nginx.conf.jinja", "deploy/nginx.conf"),
     ("tests/__init__.py.jinja", "tests/__init__.py"),
     ("tests/conftest.py.jinja", "tests/conftest.py"),
     ("tests/factories.py.jinja", "tests/factories.py"),
     ("tests/helpers.py.jinja", "tests/helpers.py"),
+    ("tests/test_audit.py.jinja", "tests/test_audit.py"),
     ("tests/test_auth.py.jinja", "tests/test_auth.py"),
     ("tests/test_cli.py.jinja", "tests/test_cli.py"),
     ("tests/test_core.py.jinja", "tests/test_core.py"),
     ("tests/test_errors.py.jinja", "tests/test_errors.py"),
     ("tests/test_health.py.jinja", "tests/test_health.py"),
+    ("tests/test_metrics.py.jinja", "tests/test_metrics.py"),
     ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
+    ("tests/test_ratelimit.py.jinja", "tests/test_ratelimit.py"),
+    ("tests/test_security.py.jinja", "tests/test_security.py"),
 )
 # Files per entity: template -> output path, with {module} replaced.
 _ENTITY_FILES: tuple[tuple[str, str], ...] = (
@@ -82,6 +105,7 @@ _ENTITY_FILES: tuple[tuple[str, str], ...] = (
     ("app/services/entity.py.jinja", "app/services/{module}.py"),
     ("app/api/routes/entity.py.jinja", "app/api/routes/{module}.py"),
     ("tests/test_entity.py.jinja", "tests/test_{module}.py"),
+    ("tests/test_entity_writes.py.jinja", "tests/test_{module}_writes.py"),
 )
 
 
@@ -118,6 +142,13 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
     files: dict[PurePosixPath, str] = {}
     for template, output in _PROJECT_FILES:
         files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
+    for template, output in JOB_FILES if project.jobs else ():
+        files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
+    caching = cache_suite(blueprint, project.tests)
+    for name in (
+        ("test_cache.py", "test_cache_store.py") if caching.entities else ("test_cache_store.py",)
+    ):
+        files[PurePosixPath("tests", name)] = _render(environment, f"tests/{name}.jinja", c=caching)
     for entity in project.entities:
         for template, output in _ENTITY_FILES:
             path = PurePosixPath(output.format(module=entity.module))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
+from backend_agent.generate.authplan import AuthPlan, auth_plan
 from backend_agent.generate.fields import ORDERED
 from backend_agent.generate.pyexpr import py, with_article
 from backend_agent.generate.samples import (
@@ -82,6 +83,8 @@ class EntityPlan:
     invalid_value: str
     patch_field: str
     patch_value: str
+    variant_field: str  # a field whose value can differ from ``body``'s and still be valid
+    variant_value: str  # that other value, as a Python literal; "" with no such field
     not_null_field: str
     unique: bool
     sort_key: str  # a declared sort key whose samples increase with n, or ""
@@ -107,6 +110,8 @@ class SuitePlan:
     admin_role: str  # the most privileged role, for the create-user command
     rate_limit_count: int
     lockout_attempts: int
+    lockout_window_seconds: int
+    auth: AuthPlan
 
 
 def _first(candidates: list[str], excluded: tuple[str, ...]) -> str:
@@ -269,6 +274,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         if j.left == entity.name
     )
     sort_key = _sort_key(entity)
+    variant = _variant(entity)
     return EntityPlan(
         name=entity.name,
         snake=entity.snake,
@@ -288,6 +294,8 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         invalid_value=py(invalid_json(invalid)) if invalid else "",
         patch_field=patch.name if patch else "",
         patch_value=py(body_value(patch)) if patch else "",
+        variant_field=variant[0],
+        variant_value=variant[1],
         not_null_field=not_null.name if not_null else "",
         unique=any(f.column.unique for f in entity.writable_fields),
         sort_key=sort_key,
@@ -305,6 +313,34 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     )
 
 
+def _other_value(field: EntityField) -> object:
+    """A valid request value for ``field`` other than the one ``body_value`` gives, or
+    ``body_value`` itself when there is none."""
+    column = field.column
+    first = body_value(field)
+    if column.type == "enum":
+        return next((v for v in column.enum_values if v != first), first)
+    if column.type == "boolean":
+        return not first
+    if column.type in ("string", "text") and not column.pattern and isinstance(first, str):
+        # Same length, last character changed: every length bound still holds.
+        return first[:-1] + ("y" if first.endswith("x") else "x") if first else first
+    if column.type in ("string", "text"):
+        return first
+    return row_value(field, 1, json=True)
+
+
+def _variant(entity: Entity) -> tuple[str, str]:
+    """A field and a valid value for it that makes a body differ from ``_body``'s."""
+    for field in _plain_fields(entity):
+        other = _other_value(field)
+        if other != body_value(field):
+            return field.name, py(other)
+        if field.column.nullable and body_value(field) is not None:
+            return field.name, "None"
+    return "", ""
+
+
 def _rate_limit_count(rate: str) -> int:
     return int(rate.split("/", 1)[0])
 
@@ -317,4 +353,6 @@ def suite_plan(blueprint: Blueprint) -> SuitePlan:
         admin_role=blueprint.auth.admin_role or blueprint.auth.roles[0],
         rate_limit_count=_rate_limit_count(blueprint.auth.rate_limit),
         lockout_attempts=blueprint.auth.lockout_attempts,
+        lockout_window_seconds=blueprint.auth.lockout_window_seconds,
+        auth=auth_plan(blueprint.auth),
     )

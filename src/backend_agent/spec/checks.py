@@ -19,10 +19,40 @@ from backend_agent.spec.source import SourceMap
 __all__ = ["RESERVED_COLUMNS", "RESERVED_ENTITIES", "RESERVED_MODULES", "check_references"]
 
 RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "owner_id"})
-RESERVED_ENTITIES = frozenset({"User", "Session"})
+# The service's own tables' classes: accounts, sessions, refresh tokens, the audit log,
+# idempotency keys.
+RESERVED_ENTITIES = frozenset(
+    {"User", "Session", "RefreshToken", "AuditLog", "AuditLogEntry", "IdempotencyKey"}
+)
 # Module names the generated project uses for itself (app/core, app/services/common, ...).
 RESERVED_MODULES = frozenset(
-    {"auth", "base", "cli", "common", "core", "docs", "errors", "health", "migrations", "types"}
+    {
+        "audit",
+        "audit_log",
+        "auth",
+        "base",
+        "cache",
+        "cache_store",
+        "cli",
+        "common",
+        "core",
+        "docs",
+        "errors",
+        "headers",
+        "health",
+        "idempotency",
+        "idempotency_key",
+        "jobs",
+        "metrics",
+        "migrations",
+        "platform",
+        "ratelimit",
+        "refresh_token",
+        "security",
+        "session",
+        "types",
+        "user",
+    }
 )
 _TEXTUAL = frozenset({"string", "text", "email", "url"})
 _NUMERIC = frozenset({"integer", "decimal"})
@@ -44,16 +74,17 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
     auth = _mapping(data.get("auth"))
     roles = [r for r in auth.get("roles", ["admin", "user"]) or [] if isinstance(r, str)]
     problems: list[Problem] = []
-    default_role = auth.get("default_role")
-    if isinstance(default_role, str) and default_role not in roles:
-        problems.append(
-            source.problem(
-                ("auth", "default_role"),
-                f"default_role '{default_role}' is not one of the roles",
-                expected="one of " + ", ".join(roles),
-                suggestion=_did_you_mean(default_role, roles),
+    for key in ("default_role", "admin_role"):
+        role = auth.get(key)
+        if isinstance(role, str) and role not in roles:
+            problems.append(
+                source.problem(
+                    ("auth", key),
+                    f"{key} '{role}' is not one of the roles",
+                    expected="one of " + ", ".join(roles),
+                    suggestion=_did_you_mean(role, roles),
+                )
             )
-        )
     plurals: dict[str, str] = {}
     for name, entity in entities.items():
         if not isinstance(entity, dict):
@@ -62,7 +93,7 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
             problems.append(
                 source.problem(
                     ("entities", name),
-                    f"entity name '{name}' is reserved: the service manages users and sessions",
+                    f"entity name '{name}' is reserved: the service defines a class of this name",
                     key=True,
                 )
             )
@@ -87,6 +118,7 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
             )
         plurals[plural] = str(name)
         problems.extend(_check_entity(str(name), entity, entities, roles, source))
+    problems.extend(_check_jobs(_mapping(data.get("jobs")), entities, plurals, source))
     return problems
 
 
@@ -281,3 +313,50 @@ def _check_permission(
         expected="anyone, authenticated, owner, owner_or_<role> or a list of roles",
         suggestion=_did_you_mean(value, words + roles),
     )
+
+
+# The classes and collections a service with jobs adds: app/models/jobs.py, /jobs.
+JOB_ENTITIES = frozenset({"Job", "MailMessage"})
+JOB_COLLECTIONS = frozenset({"jobs", "mail_outbox"})
+ENTITY_EVENTS = ("created", "updated", "deleted")
+
+
+def _check_jobs(
+    jobs: dict[str, Any], entities: dict[str, Any], plurals: dict[str, str], source: SourceMap
+) -> Iterator[Problem]:
+    """Each job's event names the user or an entity; job tables leave room for entities."""
+    if not jobs:
+        return
+    for name in entities:
+        if name in JOB_ENTITIES:
+            yield source.problem(
+                ("entities", name),
+                f"entity name '{name}' is reserved: the service's jobs use a class of this name",
+                key=True,
+            )
+    for collection, name in plurals.items():
+        if collection in JOB_COLLECTIONS and name not in JOB_ENTITIES:
+            yield source.problem(
+                ("entities", name),
+                f"'{name}' would share the table '{collection}' with the service's jobs",
+                suggestion="set 'plural' to another name",
+                key=True,
+            )
+    events = ["user.registered"] + [
+        f"{snake(str(name))}.{what}" for name in entities for what in ENTITY_EVENTS
+    ]
+    for job_name, job in jobs.items():
+        event = _mapping(job).get("on")
+        if isinstance(event, str) and event not in events and "." in event:
+            subject = event.partition(".")[0]
+            yield source.problem(
+                ("jobs", job_name, "on"),
+                f"event '{event}' is not one the service emits",
+                expected="user.registered or <entity>.created|updated|deleted, with <entity> "
+                "one of " + ", ".join(snake(str(n)) for n in entities)
+                if subject != "user"
+                else "user.registered",
+                suggestion=_did_you_mean(event, events)
+                if subject != "user"
+                else "did you mean 'user.registered'?",
+            )

@@ -79,10 +79,12 @@ def _problems_from(error: ValidationError, source: SourceMap) -> list[Problem]:
         elif kind == "literal_error":
             expected = re.findall(r"'([^']*)'", item.get("ctx", {}).get("expected", ""))
             got = str(item.get("input"))
+            # An item of a list is named by the list's key, not by its index.
+            field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
             problems.append(
                 source.problem(
                     loc,
-                    f"'{got}' is not a valid {name or 'value'}",
+                    f"'{got}' is not a valid {field or 'value'}",
                     expected="one of " + ", ".join(expected),
                     suggestion=_did_you_mean(got, expected),
                 )

@@ -11,18 +11,29 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "ACTIONS",
     "FIELD_TYPES",
     "AuthSpec",
+    "CacheSpec",
+    "CharacterClass",
     "EntitySpec",
     "FieldSpec",
     "FieldType",
+    "JobSpec",
     "LockoutSpec",
     "OnDelete",
     "PermissionsSpec",
+    "RateLimitsSpec",
     "RelationSpec",
     "ServiceSpec",
     "parse_duration",
@@ -44,6 +55,7 @@ FieldType = Literal[
 ]
 FIELD_TYPES: tuple[str, ...] = FieldType.__args__  # type: ignore[attr-defined]
 OnDelete = Literal["cascade", "set_null", "restrict"]
+CharacterClass = Literal["lowercase", "uppercase", "digit", "symbol"]
 ACTIONS: tuple[str, ...] = ("list", "read", "create", "update", "delete")
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
@@ -64,6 +76,16 @@ def parse_duration(text: str | int) -> int:
 
 
 Duration = Annotated[int, Field(gt=0)]
+_RATE = re.compile(r"^[1-9][0-9]*/(second|minute|hour|day)$")
+
+
+def _rate(value: str) -> str:
+    if not _RATE.match(value):
+        raise ValueError("a rate limit looks like 5/minute (second, minute, hour or day)")
+    return value
+
+
+Rate = Annotated[str, AfterValidator(_rate)]
 
 
 class _Strict(BaseModel):
@@ -151,6 +173,36 @@ class PermissionsSpec(_Strict):
     delete: Permission | None = None
 
 
+class RateLimitsSpec(_Strict):
+    """Requests per client and window: ``read`` for GET, ``write`` for POST/PUT/PATCH/DELETE."""
+
+    read: Rate | None = None
+    write: Rate | None = None
+
+
+class CacheSpec(_Strict):
+    """Serve reads of an entity from a cache for up to ``ttl``; ``cache: 60s`` is shorthand.
+
+    Every write through the service invalidates the entity's cached rows and pages at
+    once, so the TTL only bounds how long a change made outside the service (a manual
+    SQL update) can stay unseen.
+    """
+
+    ttl: Duration = 60
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, bool):
+            raise ValueError("cache takes a TTL such as 60s, or {ttl: 60s}")
+        return {"ttl": data} if isinstance(data, str | int) else data
+
+    @field_validator("ttl", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
+
+
 class EntitySpec(_Strict):
     """A resource of the service: a table and its REST endpoints."""
 
@@ -167,6 +219,9 @@ class EntitySpec(_Strict):
     plural: Annotated[str, Field(pattern=_FIELD_NAME)] | None = None
     description: str | None = None
     renamed_from: Annotated[str, Field(pattern=_ENTITY_NAME)] | None = None
+    rate_limits: RateLimitsSpec = Field(default_factory=RateLimitsSpec)
+    # Read-through cache of single rows and list pages; off unless the spec asks.
+    cache: CacheSpec | None = None
 
 
 class LockoutSpec(_Strict):
@@ -182,27 +237,88 @@ class LockoutSpec(_Strict):
 
 
 class AuthSpec(_Strict):
-    """Users, roles and tokens."""
+    """Users, roles, tokens and the password policy.
+
+    Passwords are bounded on both sides: at least ``password_min_length`` characters,
+    at most ``password_max_length`` (never below 64, so passphrases fit; the bound caps
+    the hashing work one request can ask for). ``password_requires`` lists the
+    character classes a new password must contain. A password that contains the
+    account's email is always refused.
+    """
 
     roles: tuple[Annotated[str, Field(pattern=_FIELD_NAME)], ...] = ("admin", "user")
     default_role: str | None = None
+    # The role that reads the audit log (and, when set, the default write rules' role);
+    # unset: ``admin`` when declared, else the first role.
+    admin_role: str | None = None
     token_ttl: Duration = 3600
     refresh_ttl: Duration = 14 * 86400
     password_min_length: Annotated[int, Field(ge=8, le=128)] = 8
+    password_max_length: Annotated[int, Field(ge=64, le=1024)] = 128
+    password_requires: tuple[CharacterClass, ...] = ()
     lockout: LockoutSpec = Field(default_factory=LockoutSpec)
-    rate_limit: str = "5/minute"
+    rate_limit: Rate = "5/minute"
 
     @field_validator("token_ttl", "refresh_ttl", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
         return parse_duration(value) if isinstance(value, str) else value
 
-    @field_validator("rate_limit")
+    @field_validator("password_requires")
     @classmethod
-    def _rate(cls, value: str) -> str:
-        if not re.match(r"^\d+/(second|minute|hour|day)$", value):
-            raise ValueError("a rate limit looks like 5/minute (second, minute, hour or day)")
+    def _distinct(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each character class may be listed once")
         return value
+
+    @model_validator(mode="after")
+    def _password_bounds(self) -> AuthSpec:
+        if self.password_max_length < self.password_min_length:
+            raise ValueError("password_max_length must be at least password_min_length")
+        return self
+
+
+# An event a job can run on: user.registered, or <entity>.created|updated|deleted.
+_EVENT = re.compile(r"^[a-z][a-z0-9_]*\.(registered|created|updated|deleted)$")
+
+
+def _event(value: str) -> str:
+    if not _EVENT.match(value):
+        raise ValueError("an event looks like user.registered or <entity>.created|updated|deleted")
+    return value
+
+
+Event = Annotated[str, AfterValidator(_event)]
+
+
+class JobSpec(_Strict):
+    """A background job: run after an event (``on``) or on a schedule (``every``).
+
+    A failed run is retried up to ``attempts`` runs in all, after ``backoff``, twice
+    that, four times that... (with jitter); each run may last ``timeout``. ``delay``
+    holds an event's job back before its first run.
+    """
+
+    on: Event | None = None
+    every: Duration | None = None
+    delay: Annotated[int, Field(ge=0)] = 0
+    attempts: Annotated[int, Field(gt=0, le=100)] = 3
+    backoff: Duration = 10
+    timeout: Duration = 60
+    description: str | None = None
+
+    @field_validator("every", "delay", "backoff", "timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> JobSpec:
+        if (self.on is None) == (self.every is None):
+            raise ValueError("a job needs exactly one of 'on' (an event) or 'every' (a period)")
+        if self.every is not None and self.delay:
+            raise ValueError("delay applies to jobs run on an event, not to scheduled ones")
+        return self
 
 
 class ServiceSpec(_Strict):
@@ -216,3 +332,9 @@ class ServiceSpec(_Strict):
     entities: dict[Annotated[str, Field(pattern=_ENTITY_NAME)], EntitySpec] = Field(min_length=1)
     page_size: Annotated[int, Field(gt=0, le=1000)] = 20
     max_page_size: Annotated[int, Field(gt=0, le=1000)] = 100
+    # Service-wide defaults; an entity's own rate_limits override them for its endpoints.
+    rate_limits: RateLimitsSpec = Field(
+        default_factory=lambda: RateLimitsSpec(read="300/minute", write="60/minute")
+    )
+    # Background jobs by name; they run in a worker, after the write that caused them commits.
+    jobs: dict[Annotated[str, Field(pattern=_FIELD_NAME)], JobSpec] = Field(default_factory=dict)

@@ -23,10 +23,20 @@ def spec_json_schema() -> dict[str, Any]:
     defs["FieldSpec"] = {
         "anyOf": [{"type": "string", "enum": list(FIELD_TYPES)}, defs["FieldSpec"]],
     }
-    for model, names in (("AuthSpec", ("token_ttl", "refresh_ttl")), ("LockoutSpec", ("window",))):
+    durations = (
+        ("AuthSpec", ("token_ttl", "refresh_ttl")),
+        ("LockoutSpec", ("window",)),
+        ("JobSpec", ("every", "delay", "backoff", "timeout")),
+        ("CacheSpec", ("ttl",)),
+    )
+    for model, names in durations:
         properties = defs[model]["properties"]
         for name in names:
             properties[name] = {"anyOf": [properties[name], _DURATION]}
+    # ``cache: 60s`` is short for ``cache: {ttl: 60s}``.
+    defs["CacheSpec"] = {
+        "anyOf": [_DURATION, {"type": "integer", "exclusiveMinimum": 0}, defs["CacheSpec"]]
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -82,7 +82,7 @@ def _build(node: yaml.Node, path: Path, source: SourceMap, problems: list[Proble
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = _key(key_node)
             child = (*path, str(key))
             if key in result:
                 where = _loc(key_node)
@@ -95,6 +95,14 @@ def _build(node: yaml.Node, path: Path, source: SourceMap, problems: list[Proble
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), source, problems) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _key(node: yaml.Node) -> Any:
+    # YAML 1.1 reads a bare on/off/yes/no as a boolean; as a key it is meant as a word
+    # (a job's ``on: user.registered``).
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+        return node.value
     return _scalar(node)
 
 

@@ -67,6 +67,7 @@ def verify(
     project: Path,
     *,
     database_url: str | None = None,
+    redis_url: str | None = None,
     runner: Runner | None = None,
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
@@ -75,10 +76,12 @@ def verify(
     """Run every gate on ``project`` and return the delivery message.
 
     ``database_url`` (PostgreSQL) adds a second run of the tests and the
-    migrations on that database. ``live`` starts the service and measures it
-    (load, contract, security probes); without it those gates are reported as
-    not measured. Raises ``GateError`` when the gates cannot run at all (no
-    project, dependencies that do not install).
+    migrations on that database; ``redis_url`` runs those tests (or, without a
+    database, the SQLite run) with rate limits counted in that Redis. ``live``
+    starts the service and measures it (load, contract, security probes);
+    without it those gates are reported as not measured. Raises ``GateError``
+    when the gates cannot run at all (no project, dependencies that do not
+    install).
     """
     project = project.resolve()
     if not (project / "app").is_dir():
@@ -96,7 +99,9 @@ def verify(
         say("counting the endpoints the application serves")
         results.append(gates.count_endpoints(ws, database_url=sqlite_url))
         say("running the project's tests with coverage (SQLite)")
-        results.append(gates.run_tests(ws, database_url=None))
+        results.append(
+            gates.run_tests(ws, database_url=None, redis_url=None if database_url else redis_url)
+        )
         say("running ruff on the project")
         results.append(gates.run_lint(ws))
         say("migrations: upgrade, downgrade, upgrade (SQLite)")
@@ -104,8 +109,12 @@ def verify(
         say("reviewing the code")
         results.append(gates.run_review(ws))
     if database_url:
-        say("running the project's tests (PostgreSQL)")
-        results.append(gates.run_tests(ws, database_url=database_url, suffix="_postgresql"))
+        say("running the project's tests (PostgreSQL" + (", Redis)" if redis_url else ")"))
+        results.append(
+            gates.run_tests(
+                ws, database_url=database_url, redis_url=redis_url, suffix="_postgresql"
+            )
+        )
         say("migrations: upgrade, downgrade, upgrade (PostgreSQL)")
         results.append(gates.run_migrations(ws, database_url=database_url, suffix="_postgresql"))
     if live is not None:

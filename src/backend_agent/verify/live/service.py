@@ -24,7 +24,7 @@ from backend_agent.verify.live.client import Client
 from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.process import Finished, run_measured
 
-__all__ = ["Service", "StartError", "free_port", "serve_project"]
+__all__ = ["MEASURED_RATE_LIMITS", "Service", "StartError", "free_port", "serve_project"]
 
 
 class StartError(GateError):
@@ -43,6 +43,15 @@ class Service:
     accounts: tuple[Account, ...]
     log: Path
     setup: tuple[Finished, ...]
+
+
+# Generated services read their rates from these variables; a service that does not
+# know them ignores them.
+MEASURED_RATE_LIMITS = {
+    "RATE_LIMIT_READ": "10000000/minute",
+    "RATE_LIMIT_WRITE": "10000000/minute",
+    "RATE_LIMIT_OVERRIDES": "{}",
+}
 
 
 def free_port() -> int:
@@ -74,11 +83,16 @@ def serve_project(
     workers: int = 1,
     start_timeout: float = 60.0,
 ) -> Iterator[Service]:
-    """Migrate a fresh SQLite database, create the accounts, serve, sign in; stop on exit."""
+    """Migrate a fresh SQLite database, create the accounts, serve, sign in; stop on exit.
+
+    The per-client rate limits stay on but are raised (``MEASURED_RATE_LIMITS``): the load
+    and the contract send thousands of requests as one user. The login limit stays real.
+    """
     env = {
         "DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'live.db'}",
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        **MEASURED_RATE_LIMITS,
     }
     shown = {k: v for k, v in env.items() if k != "SECRET_KEY"}
     setup: list[Finished] = []

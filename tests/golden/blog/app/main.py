@@ -6,20 +6,45 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from app.api.router import api_router
-from app.api.routes import docs, health
+from app.api.routes import docs, health, metrics
+from app.core.cache import CacheMiddleware, create_cache
 from app.core.config import Settings
-from app.core.db import create_engine
+from app.core.db import create_engine, create_read_engine
 from app.core.errors import register_error_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.metrics import Metrics, MetricsMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    StrictCORSMiddleware,
+)
 from app.core.migrations import upgrade
-from app.core.ratelimit import RateLimiter
+from app.core.ratelimit import RateLimitHeadersMiddleware, RatePolicy, create_store
+from app.core.redis import connect
 from app.core.responses import JSONResponse
+from app.jobs.worker import Worker
 
 API_PREFIX = "/api/v1"
+# What browsers on an allowed origin may send and read (CORS).
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "X-Request-ID",
+]
+CORS_RESPONSE_HEADERS = [
+    "ETag",
+    "Idempotent-Replayed",
+    "Location",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,13 +52,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
     engine = create_engine(settings)
+    read_engine = create_read_engine(settings, engine)
+    # One Redis client for the rate limits and the cache; the rate-limit store closes it.
+    redis = connect(settings.redis_url) if settings.redis_url else None
+    rate_limit_store = create_store(redis, prefix=settings.rate_limit_prefix)
+    cache = create_cache(settings, redis)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await upgrade(engine)
+        worker = Worker(engine, settings) if settings.jobs_in_process else None
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            await worker.shutdown()  # lets the running job finish
+        await rate_limit_store.close()
         await engine.dispose()
+        if read_engine is not engine:
+            await read_engine.dispose()
 
     app = FastAPI(
         title="Blog API",
@@ -47,23 +85,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.auth_limiter = RateLimiter.parse(settings.auth_rate_limit)
+    app.state.read_engine = read_engine
+    app.state.metrics = Metrics()
+    app.state.rate_limit_store = rate_limit_store
+    app.state.redis = redis
+    app.state.cache = cache  # cache.stats(): hits, misses and errors, for the metrics
+    app.state.rate_policy = RatePolicy(
+        read=settings.rate_limit_read,
+        write=settings.rate_limit_write,
+        auth=settings.auth_rate_limit,
+        overrides=settings.rate_limit_overrides,
+    )
     register_error_handlers(app)
 
     # Middleware added last runs first: the request context wraps everything.
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(CacheMiddleware)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            StrictCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["Location", "Retry-After", "X-Request-ID"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_RESPONSE_HEADERS,
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
 
     app.include_router(health.router)
     app.include_router(docs.router)
+    app.include_router(metrics.router)
     app.include_router(api_router, prefix=API_PREFIX)
     return app
 

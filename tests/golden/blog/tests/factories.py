@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
 from app.core.security import create_access_token
+from app.repositories import bookmark as bookmark_repo
 from app.repositories import comment as comment_repo
 from app.repositories import post as post_repo
 from app.repositories import tag as tag_repo
@@ -50,11 +51,7 @@ async def create_account(
         now=now,
     )
     session_id = await user_repo.insert_session(
-        db,
-        user_id=user["id"],
-        token_hash=uuid.uuid4().hex,
-        expires_at=now + timedelta(days=1),
-        now=now,
+        db, user_id=user["id"], expires_at=now + timedelta(days=1), now=now
     )
     await db.commit()
     token = create_access_token(
@@ -165,5 +162,30 @@ async def create_tag(
         row.update({"name": f"name-{next(SERIAL):07d}"[:50]})
     row.update(values)
     created = await tag_repo.insert_tag(db, row)
+    await db.commit()
+    return created
+
+
+BOOKMARK_SAMPLES: tuple[dict[str, Any], ...] = (
+    {"note": "Note 0001"},
+    {"note": "Note 0002"},
+    {"note": "Note 0003"},
+    {"note": "Note 0004"},
+    {"note": "Note 0005"},
+    {"note": "Note 0006"},
+)
+
+
+async def create_bookmark(
+    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+) -> Row:
+    """A bookmark: sample ``sample``, or by default a fresh copy of sample 0.
+    Parent rows are created unless their keys are given."""
+    row: dict[str, Any] = {**BOOKMARK_SAMPLES[sample or 0]}
+    row.update(values)
+    if "post_id" not in row:
+        row["post_id"] = (await create_post(db, owner))["id"]
+    row.setdefault("owner_id", owner.id)
+    created = await bookmark_repo.insert_bookmark(db, row)
     await db.commit()
     return created

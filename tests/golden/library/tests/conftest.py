@@ -2,12 +2,14 @@
 
 The database is ``DATABASE_URL`` when set (for PostgreSQL create the database first),
 otherwise a SQLite file in a temporary directory. The schema comes from the Alembic
-migrations, once per session; every test starts with empty tables.
+migrations, once per session; every test starts with empty tables and fresh rate limits.
+Rate limits are counted in Redis when ``REDIS_URL`` is set, under a prefix of this run.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +32,15 @@ os.environ.update(
     ARGON2_MEMORY_COST="8",
     ARGON2_PARALLELISM="1",
     AUTO_MIGRATE="false",
+    # Other tests must not trip over the spec's rates; tests/test_ratelimit.py sets its own.
+    RATE_LIMIT_READ="100000/minute",
+    RATE_LIMIT_WRITE="100000/minute",
+    RATE_LIMIT_OVERRIDES="{}",
+    RATE_LIMIT_PREFIX=f"library-tests-{secrets.token_hex(4)}",
+    # Factories write rows behind the cache's back, so the suite runs without one;
+    # tests/test_cache.py turns it on (fixture ``cache``) for its own tests.
+    CACHE_ENABLED="false",
+    CACHE_PREFIX=f"library-tests-{secrets.token_hex(4)}",
 )
 
 from fastapi import FastAPI  # noqa: E402 - the environment above must come first
@@ -56,6 +67,9 @@ async def app(anyio_backend: str) -> AsyncIterator[FastAPI]:
     application = create_app(make_settings())
     await upgrade(application.state.engine)
     yield application
+    await application.state.rate_limit_store.reset()
+    await application.state.cache.clear()
+    await application.state.rate_limit_store.close()
     await application.state.engine.dispose()
     _SCRATCH.cleanup()
 
@@ -71,7 +85,8 @@ async def _empty_tables(app: FastAPI, engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
-    app.state.auth_limiter.reset()
+    await app.state.rate_limit_store.reset()
+    await app.state.cache.clear()  # the rows were deleted behind the cache's back
 
 
 @pytest.fixture

@@ -51,11 +51,7 @@ async def create_account(
         now=now,
     )
     session_id = await user_repo.insert_session(
-        db,
-        user_id=user["id"],
-        token_hash=uuid.uuid4().hex,
-        expires_at=now + timedelta(days=1),
-        now=now,
+        db, user_id=user["id"], expires_at=now + timedelta(days=1), now=now
     )
     await db.commit()
     token = create_access_token(

@@ -1,19 +1,26 @@
-"""Accounts and sessions: register, login, lockout, rate limits, refresh, logout, me."""
+"""Accounts and sessions: register, login, lockout, rate limits, refresh-token rotation and
+reuse detection, logout, password change and policy, caching and secrecy of responses."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core import security
 from app.core.security import create_access_token
 from app.repositories.base import utcnow
-from app.repositories.user import users
+from app.repositories.user import refresh_tokens, users
+from app.services import auth as auth_service
 from tests.factories import Account
 from tests.helpers import assert_error, data
 
@@ -21,33 +28,77 @@ pytestmark = pytest.mark.anyio
 
 MakeUser = Callable[..., Awaitable[Account]]
 AUTH = "/api/v1/auth"
-PASSWORD = "correct horse battery staple"
+EMAIL = "ada@example.com"
+PASSWORD = "T0&r correct horse battery staple"
+NEW_PASSWORD = "N3w! another horse battery staple"
+LOCKOUT_ATTEMPTS = 5
+LOCKOUT_SECONDS = 900
+# Passwords the policy refuses, each for one reason only.
+WEAK_PASSWORDS = [
+    pytest.param(PASSWORD[:7], id="too_short"),
+    pytest.param(PASSWORD.ljust(129, "x"), id="too_long"),
+    pytest.param(PASSWORD[:4] + EMAIL, id="contains_the_email"),
+]
 
 
-async def register(client: httpx.AsyncClient, email: str = "ada@example.com") -> httpx.Response:
-    return await client.post(f"{AUTH}/register", json={"email": email, "password": PASSWORD})
+async def register(
+    client: httpx.AsyncClient, email: str = EMAIL, password: str = PASSWORD
+) -> httpx.Response:
+    return await client.post(f"{AUTH}/register", json={"email": email, "password": password})
 
 
 async def login(
-    client: httpx.AsyncClient, email: str = "ada@example.com", password: str = PASSWORD
+    client: httpx.AsyncClient, email: str = EMAIL, password: str = PASSWORD
 ) -> httpx.Response:
     return await client.post(f"{AUTH}/login", json={"email": email, "password": password})
+
+
+async def refresh(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
+    return await client.post(f"{AUTH}/refresh", json={"refresh_token": refresh_token})
+
+
+async def change_password(
+    client: httpx.AsyncClient,
+    tokens: dict[str, str],
+    current: str = PASSWORD,
+    new: str = NEW_PASSWORD,
+) -> httpx.Response:
+    body = {"current_password": current, "new_password": new}
+    return await client.post(f"{AUTH}/password", json=body, headers=bearer(tokens))
 
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
+@asynccontextmanager
+async def client_at(app: FastAPI, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client calling from ``address``, so per-address rate limits stay out of the way."""
+    transport = httpx.ASGITransport(app=app, client=(address, 1234))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
+        yield other
+
+
+async def fail_logins(app: FastAPI, count: int, *, first: int = 1) -> None:
+    for attempt in range(first, first + count):
+        async with client_at(app, f"10.0.0.{attempt}") as other:
+            assert_error(await login(other, password="wrong password!"), 401, "INVALID_CREDENTIALS")
+
+
+# -- register and the password policy --------------------------------------------------
+
+
 async def test_register_creates_an_account_with_the_default_role(client: httpx.AsyncClient) -> None:
-    user = data(await register(client, "Ada@Example.com"), 201)
-    assert user["email"] == "ada@example.com"
+    user = data(await register(client, EMAIL.title()), 201)
+    assert user["email"] == EMAIL
     assert user["role"] == "member"
     assert set(user) == {"id", "email", "role", "created_at"}
 
 
 async def test_register_twice_is_email_taken(client: httpx.AsyncClient) -> None:
+    # Deliberate: registration says the email is taken (and is rate limited per address).
     data(await register(client), 201)
-    assert_error(await register(client, "ADA@example.com"), 409, "EMAIL_TAKEN")
+    assert_error(await register(client, EMAIL.upper()), 409, "EMAIL_TAKEN")
 
 
 async def test_register_validates_email_and_password(client: httpx.AsyncClient) -> None:
@@ -55,47 +106,74 @@ async def test_register_validates_email_and_password(client: httpx.AsyncClient) 
     assert_error(response, 422, "VALIDATION_ERROR", fields={"email", "password"})
 
 
+@pytest.mark.parametrize("password", WEAK_PASSWORDS)
+async def test_password_policy_refuses_weak_passwords(
+    client: httpx.AsyncClient, password: str
+) -> None:
+    assert_error(
+        await register(client, password=password), 422, "VALIDATION_ERROR", fields={"password"}
+    )
+    # The same password stripped of its flaw is accepted: only the flaw was refused.
+    data(await register(client), 201)
+
+
+# -- login and lockout --------------------------------------------------------------------
+
+
 async def test_login_returns_a_token_pair_for_me(client: httpx.AsyncClient) -> None:
     data(await register(client), 201)
-    tokens = data(await login(client, "ADA@example.com"))
+    tokens = data(await login(client, EMAIL.upper()))
     assert tokens["token_type"] == "bearer"
     assert tokens["expires_in"] == 1800
     me = data(await client.get(f"{AUTH}/me", headers=bearer(tokens)))
-    assert me["email"] == "ada@example.com"
+    assert me["email"] == EMAIL
 
 
-async def test_wrong_password_and_unknown_email_look_the_same(client: httpx.AsyncClient) -> None:
+async def test_unknown_email_and_wrong_password_look_the_same(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data(await register(client), 201)
+    checks: list[str] = []
+    verify = security.verify_password
+
+    async def counted(password_hash: str, password: str, settings: Any) -> bool:
+        checks.append(password)
+        return await verify(password_hash, password, settings)
+
+    monkeypatch.setattr(auth_service, "verify_password", counted)
     wrong = assert_error(
         await login(client, password="wrong password!"), 401, "INVALID_CREDENTIALS"
     )
     unknown = assert_error(await login(client, "bob@example.com"), 401, "INVALID_CREDENTIALS")
     assert wrong["message"] == unknown["message"]
+    # An unknown email costs a password hash check too, so timing does not tell them apart.
+    assert checks == ["wrong password!", PASSWORD]
 
 
-async def test_repeated_failures_lock_the_account(
+async def test_lockout_after_repeated_failures(
     app: FastAPI, client: httpx.AsyncClient, db: AsyncConnection
 ) -> None:
     data(await register(client), 201)
-    # Each attempt comes from another address, so the per-client rate limit stays out
-    # of the way: the lockout is per account.
-    for attempt in range(5):
-        transport = httpx.ASGITransport(app=app, client=(f"10.0.0.{attempt + 1}", 1234))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
-            assert_error(await login(other, password="wrong password!"), 401, "INVALID_CREDENTIALS")
+    # Each failure comes from another address: the lockout is per account.
+    await fail_logins(app, LOCKOUT_ATTEMPTS)
+    # While locked, even the right password is refused.
     locked = await login(client)
     assert_error(locked, 429, "ACCOUNT_LOCKED")
-    assert int(locked.headers["Retry-After"]) > 0
+    assert 0 < int(locked.headers["Retry-After"]) <= LOCKOUT_SECONDS
     # Once the lock expires, the right password works again.
     await db.execute(update(users).values(locked_until=utcnow() - timedelta(seconds=1)))
     await db.commit()
     data(await login(client))
 
 
-async def test_a_success_resets_the_failure_streak(client: httpx.AsyncClient) -> None:
+async def test_a_success_resets_the_failure_streak(app: FastAPI, client: httpx.AsyncClient) -> None:
     data(await register(client), 201)
-    assert_error(await login(client, password="wrong password!"), 401, "INVALID_CREDENTIALS")
-    data(await login(client))
+    await fail_logins(app, LOCKOUT_ATTEMPTS - 1)
+    async with client_at(app, "10.0.1.1") as other:
+        data(await login(other))
+    await fail_logins(app, LOCKOUT_ATTEMPTS - 1, first=100)
+    async with client_at(app, "10.0.1.2") as other:
+        data(await login(other))
 
 
 async def test_register_and_login_are_rate_limited(client: httpx.AsyncClient) -> None:
@@ -110,16 +188,62 @@ async def test_register_and_login_are_rate_limited(client: httpx.AsyncClient) ->
     )
 
 
+# -- refresh-token rotation and reuse detection -------------------------------------------
+
+
 async def test_refresh_rotates_the_refresh_token(client: httpx.AsyncClient) -> None:
     data(await register(client), 201)
     tokens = data(await login(client))
-    rotated = data(
-        await client.post(f"{AUTH}/refresh", json={"refresh_token": tokens["refresh_token"]})
-    )
+    rotated = data(await refresh(client, tokens["refresh_token"]))
     assert rotated["refresh_token"] != tokens["refresh_token"]
     data(await client.get(f"{AUTH}/me", headers=bearer(rotated)))
-    reused = await client.post(f"{AUTH}/refresh", json={"refresh_token": tokens["refresh_token"]})
-    assert_error(reused, 401, "INVALID_TOKEN")
+    # The new refresh token works once more; the old one is used up.
+    data(await refresh(client, rotated["refresh_token"]))
+    assert_error(await refresh(client, tokens["refresh_token"]), 401, "REFRESH_TOKEN_REUSED")
+
+
+async def test_reused_refresh_token_revokes_the_session(client: httpx.AsyncClient) -> None:
+    data(await register(client), 201)
+    stolen = data(await login(client))
+    elsewhere = data(await login(client))
+    rotated = data(await refresh(client, stolen["refresh_token"]))
+    reused = await refresh(client, stolen["refresh_token"])
+    assert_error(reused, 401, "REFRESH_TOKEN_REUSED")
+    assert reused.headers["WWW-Authenticate"].startswith("Bearer")
+    # Every token of that session is dead: the newest refresh token and the access tokens.
+    assert_error(await refresh(client, rotated["refresh_token"]), 401, "INVALID_TOKEN")
+    assert_error(await client.get(f"{AUTH}/me", headers=bearer(rotated)), 401, "INVALID_TOKEN")
+    assert_error(await client.get(f"{AUTH}/me", headers=bearer(stolen)), 401, "INVALID_TOKEN")
+    # Another login of the same account is another session, untouched.
+    data(await client.get(f"{AUTH}/me", headers=bearer(elsewhere)))
+    data(await refresh(client, elsewhere["refresh_token"]))
+
+
+async def test_one_refresh_token_cannot_be_redeemed_twice_at_once(
+    client: httpx.AsyncClient,
+) -> None:
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    first, second = await asyncio.gather(
+        refresh(client, tokens["refresh_token"]), refresh(client, tokens["refresh_token"])
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 401]
+
+
+async def test_refresh_tokens_are_stored_only_as_digests(
+    client: httpx.AsyncClient, db: AsyncConnection
+) -> None:
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    stored = (await db.execute(select(refresh_tokens.c.token_hash))).scalars().all()
+    assert stored == [hashlib.sha256(tokens["refresh_token"].encode()).hexdigest()]
+
+
+async def test_refresh_refuses_an_unknown_token(client: httpx.AsyncClient) -> None:
+    assert_error(await refresh(client, "not-a-refresh-token"), 401, "INVALID_TOKEN")
+
+
+# -- logout and password change -----------------------------------------------------------
 
 
 async def test_logout_revokes_the_session(client: httpx.AsyncClient) -> None:
@@ -128,8 +252,117 @@ async def test_logout_revokes_the_session(client: httpx.AsyncClient) -> None:
     response = await client.post(f"{AUTH}/logout", headers=bearer(tokens))
     assert response.status_code == 204
     assert_error(await client.get(f"{AUTH}/me", headers=bearer(tokens)), 401, "INVALID_TOKEN")
-    refresh = await client.post(f"{AUTH}/refresh", json={"refresh_token": tokens["refresh_token"]})
-    assert_error(refresh, 401, "INVALID_TOKEN")
+    assert_error(await refresh(client, tokens["refresh_token"]), 401, "INVALID_TOKEN")
+
+
+async def test_logout_all_revokes_every_session(client: httpx.AsyncClient) -> None:
+    data(await register(client), 201)
+    here, there = data(await login(client)), data(await login(client))
+    response = await client.post(f"{AUTH}/logout-all", headers=bearer(here))
+    assert response.status_code == 204
+    for tokens in (here, there):
+        assert_error(await client.get(f"{AUTH}/me", headers=bearer(tokens)), 401, "INVALID_TOKEN")
+        assert_error(await refresh(client, tokens["refresh_token"]), 401, "INVALID_TOKEN")
+
+
+async def test_password_change_revokes_every_session(client: httpx.AsyncClient) -> None:
+    data(await register(client), 201)
+    here, there = data(await login(client)), data(await login(client))
+    fresh = data(await change_password(client, here))
+    for tokens in (here, there):
+        assert_error(await client.get(f"{AUTH}/me", headers=bearer(tokens)), 401, "INVALID_TOKEN")
+        assert_error(await refresh(client, tokens["refresh_token"]), 401, "INVALID_TOKEN")
+    # The caller gets a new session; the old password stops working, the new one works.
+    data(await client.get(f"{AUTH}/me", headers=bearer(fresh)))
+    data(await refresh(client, fresh["refresh_token"]))
+    assert_error(await login(client), 401, "INVALID_CREDENTIALS")
+    data(await login(client, password=NEW_PASSWORD))
+
+
+async def test_password_change_needs_the_current_password(client: httpx.AsyncClient) -> None:
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    wrong = await change_password(client, tokens, current="not my password")
+    assert_error(wrong, 422, "VALIDATION_ERROR", fields={"current_password"})
+    # Nothing changed: the session lives on and the old password still works.
+    data(await client.get(f"{AUTH}/me", headers=bearer(tokens)))
+    data(await login(client))
+
+
+@pytest.mark.parametrize(
+    "password", [*WEAK_PASSWORDS, pytest.param(PASSWORD, id="same_as_current")]
+)
+async def test_password_change_refuses_weak_passwords(
+    client: httpx.AsyncClient, password: str
+) -> None:
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    response = await change_password(client, tokens, new=password)
+    assert_error(response, 422, "VALIDATION_ERROR", fields={"new_password"})
+    data(await client.get(f"{AUTH}/me", headers=bearer(tokens)))
+
+
+async def test_wrong_current_password_counts_toward_the_lockout(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    # From a new address each time: the per-address limit must not be what stops them.
+    for n in range(LOCKOUT_ATTEMPTS):
+        async with client_at(app, f"10.0.2.{n + 1}") as other:
+            refused = await change_password(other, tokens, current="not my password")
+        assert_error(refused, 422, "VALIDATION_ERROR")
+    assert_error(await change_password(client, tokens), 429, "ACCOUNT_LOCKED")
+    assert_error(await login(client), 429, "ACCOUNT_LOCKED")
+
+
+# -- what auth responses reveal -----------------------------------------------------------
+
+
+async def test_auth_responses_are_never_cached(client: httpx.AsyncClient) -> None:
+    created = await register(client)
+    invalid = await register(client, "nope", "short")
+    tokens = data(await login(client))
+    responses = [
+        created,
+        invalid,
+        await login(client, password="wrong password!"),
+        await refresh(client, tokens["refresh_token"]),
+        await client.get(f"{AUTH}/me", headers=bearer(tokens)),
+        await client.get(f"{AUTH}/me"),
+        await client.post(f"{AUTH}/logout", headers=bearer(tokens)),
+    ]
+    assert [r.status_code for r in responses] == [201, 422, 401, 200, 200, 401, 204]
+    for response in responses:
+        assert response.headers["Cache-Control"] == "no-store", response.request.url
+        assert response.headers["Pragma"] == "no-cache", response.request.url
+
+
+async def test_responses_never_carry_passwords_or_hashes(
+    client: httpx.AsyncClient, db: AsyncConnection
+) -> None:
+    created = await register(client)
+    hashes = [(await db.execute(select(users.c.password_hash))).scalar_one()]
+    tokens = data(await login(client))
+    responses = [
+        created,
+        await register(client, password=PASSWORD + EMAIL),
+        await login(client, password="wrong password!"),
+        await client.get(f"{AUTH}/me", headers=bearer(tokens)),
+        await refresh(client, tokens["refresh_token"]),
+        await change_password(client, tokens, new=PASSWORD + EMAIL),
+        await change_password(client, tokens),
+    ]
+    assert [r.status_code for r in responses] == [201, 422, 401, 200, 200, 422, 200]
+    hashes.append((await db.execute(select(users.c.password_hash))).scalar_one())
+    hashes += (await db.execute(select(refresh_tokens.c.token_hash))).scalars().all()
+    for response in responses:
+        text = response.text
+        for secret in (PASSWORD, NEW_PASSWORD, "password_hash", "token_hash", *hashes):
+            assert secret not in text, response.request.url
+
+
+# -- tokens -------------------------------------------------------------------------------
 
 
 async def test_me_needs_a_valid_token(
@@ -160,6 +393,5 @@ async def test_a_deactivated_account_loses_its_sessions(
     await db.execute(update(users).values(is_active=False))
     await db.commit()
     assert_error(await client.get(f"{AUTH}/me", headers=bearer(tokens)), 401, "INVALID_TOKEN")
-    refresh = await client.post(f"{AUTH}/refresh", json={"refresh_token": tokens["refresh_token"]})
-    assert_error(refresh, 401, "INVALID_TOKEN")
+    assert_error(await refresh(client, tokens["refresh_token"]), 401, "INVALID_TOKEN")
     assert_error(await login(client), 401, "INVALID_CREDENTIALS")

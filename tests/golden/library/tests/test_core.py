@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -138,7 +139,7 @@ async def test_startup_migrates_when_asked_and_shutdown_closes_the_pool(auto_mig
     async def receive() -> dict[str, str]:
         return next(messages)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message["type"])
 
     await application({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)

@@ -1,8 +1,8 @@
-"""Dependencies of the routes: the database connection, settings, the caller."""
+"""Dependencies of the routes: the database connection, settings, the caller, rate limits."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,20 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
 from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited
-from app.core.ratelimit import RateLimiter
+from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
 from app.core.security import decode_access_token
 from app.repositories import user as user_repo
 from app.repositories.base import utcnow
 from app.schemas.auth import AuthUser
 
+# Methods that never write: with a replica configured, they read from it.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+
 
 async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A pooled connection for one request.
+    """A pooled connection for one request: the replica's for GET and HEAD, else the primary's.
 
-    Services commit explicitly when they write; anything left uncommitted (a failed
-    request) is rolled back when the connection returns to the pool.
+    The whole request uses one connection, so a write and the reads around it always
+    see the primary. Services commit explicitly when they write; anything left
+    uncommitted (a failed request) is rolled back when the connection returns to the pool.
     """
-    async with request.app.state.engine.connect() as connection:
+    state = request.app.state
+    engine = state.read_engine if request.method in READ_ONLY_METHODS else state.engine
+    async with engine.connect() as connection:
         yield connection
 
 
@@ -74,10 +80,43 @@ async def get_current_user(user: OptionalUser) -> AuthUser:
 CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
 
 
+def client_key(request: Request, settings: Settings) -> str:
+    """Whom a rate limit counts: the user of a valid access token, else the client address.
+
+    Only the token's signature and expiry are checked here (no database): a forged or
+    expired token counts against the address, so new tokens do not buy new budgets.
+    """
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        claims = decode_access_token(token.strip(), settings)
+        if claims is not None:
+            return f"user:{claims.user_id}"
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+async def _count(request: Request, key: str, rate: Rate) -> None:
+    store: RateLimitStore = request.app.state.rate_limit_store
+    usage = await store.take(key, rate)
+    # The RateLimit-* headers are added from here by RateLimitHeadersMiddleware.
+    request.state.rate_limit = usage
+    if not usage.allowed:
+        raise RateLimited(usage.reset)
+
+
+def rate_limit(scope: str) -> Callable[[Request, Settings], Awaitable[None]]:
+    """A dependency limiting the routes of ``scope`` per client: GET reads, others writes."""
+
+    async def limit(request: Request, settings: SettingsDep) -> None:
+        policy: RatePolicy = request.app.state.rate_policy
+        kind: Kind = "read" if request.method in ("GET", "HEAD") else "write"
+        key = f"{scope}:{kind}:{client_key(request, settings)}"
+        await _count(request, key, policy.rate(scope, kind))
+
+    return limit
+
+
 async def limit_auth_attempts(request: Request) -> None:
-    """Per-client rate limit of the login and register endpoints (429 RATE_LIMITED)."""
-    limiter: RateLimiter = request.app.state.auth_limiter
+    """Per-client-address limit of login, register and password change (429 RATE_LIMITED)."""
+    policy: RatePolicy = request.app.state.rate_policy
     client = request.client.host if request.client else "unknown"
-    retry_after = limiter.hit(f"{request.url.path} {client}")
-    if retry_after is not None:
-        raise RateLimited(retry_after)
+    await _count(request, f"auth:{request.url.path}:ip:{client}", policy.auth)

@@ -7,10 +7,13 @@
      +-- NotFoundError           404 NOT_FOUND
      +-- AuthenticationRequired  401 AUTHENTICATION_REQUIRED
      +-- InvalidToken            401 INVALID_TOKEN
+     |    +-- RefreshTokenReused 401 REFRESH_TOKEN_REUSED
      +-- InvalidCredentials      401 INVALID_CREDENTIALS
      +-- Forbidden               403 FORBIDDEN
      +-- Conflict                409 CONFLICT
      +-- EmailTaken              409 EMAIL_TAKEN
+     +-- PreconditionFailed      412 PRECONDITION_FAILED
+     +-- IdempotencyKeyReused    422 IDEMPOTENCY_KEY_REUSED
      +-- TooManyRequests         429, with Retry-After
      |    +-- AccountLocked      429 ACCOUNT_LOCKED
      |    +-- RateLimited        429 RATE_LIMITED
@@ -93,6 +96,14 @@ class InvalidToken(AppError):
     }
 
 
+class RefreshTokenReused(InvalidToken):
+    """A refresh token was presented after it had been used: it was copied, so its
+    session (every token issued to that login) has been revoked."""
+
+    code = "REFRESH_TOKEN_REUSED"
+    default_message = "This refresh token was already used; the session is revoked: sign in again."
+
+
 class InvalidCredentials(AppError):
     status_code = 401
     code = "INVALID_CREDENTIALS"
@@ -115,6 +126,18 @@ class EmailTaken(AppError):
     status_code = 409
     code = "EMAIL_TAKEN"
     default_message = "An account with this email already exists."
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+    code = "PRECONDITION_FAILED"
+    default_message = "The resource changed since you read it (If-Match): read it again."
+
+
+class IdempotencyKeyReused(AppError):
+    status_code = 422
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was already used for a different request."
 
 
 class TooManyRequests(AppError):

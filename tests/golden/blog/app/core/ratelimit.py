@@ -1,21 +1,84 @@
-"""A fixed-window rate limiter kept in process memory.
+"""Rate limits: fixed windows counted in process, or in Redis when ``REDIS_URL`` is set.
 
-Each worker process counts on its own, so with N workers a client gets up to N times
-the limit; a shared store (Redis) is the step up when that matters.
+A window starts at a key's first hit and lasts the rate's period; within it the key gets
+``limit`` hits. In process, each worker counts on its own, so with N workers a client gets
+up to N times the limit; Redis shares the counts between every worker and instance. When
+Redis cannot be reached the limiter counts in process and logs a warning: an outage of
+Redis weakens the limits for a while but never fails a request.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
+from redis.asyncio import Redis
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.redis import REDIS_ERRORS, RETRY_SECONDS, connect
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["read", "write"]
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _MAX_KEYS = 10_000
+# After a Redis failure, count in process for this long before trying Redis again, so an
+# outage costs one failed call, not one per request.
+REDIS_RETRY_SECONDS = RETRY_SECONDS
+# Atomic: count the hit and start the window on the first one. PTTL is -1 only for a key
+# that lost its expiry, which would otherwise block its client for good.
+_TAKE = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``limit`` hits per ``period`` seconds."""
+
+    limit: int
+    period: float
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """The rate of a text such as ``5/minute``."""
+        match = re.fullmatch(r"(\d+)/(second|minute|hour|day)", text)
+        if match is None:
+            raise ValueError(f"not a rate: {text!r}")
+        return cls(int(match.group(1)), _PERIODS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One hit, counted: whether it is allowed and what is left of the window."""
+
+    limit: int
+    remaining: int
+    reset: float  # seconds until the window starts again
+    allowed: bool
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """The ``RateLimit-*`` response headers (IETF draft), as raw ASGI headers."""
+        return [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(self.remaining).encode()),
+            (b"ratelimit-reset", str(max(1, math.ceil(self.reset))).encode()),
+        ]
 
 
 class RateLimiter:
-    """At most ``limit`` hits per key in each window of ``period`` seconds."""
+    """At most ``limit`` hits per key in each window of ``period`` seconds, in memory."""
 
     def __init__(
         self, limit: int, period: float, *, clock: Callable[[], float] = time.monotonic
@@ -28,23 +91,27 @@ class RateLimiter:
     @classmethod
     def parse(cls, rate: str) -> RateLimiter:
         """A limiter for a rate such as ``5/minute``."""
-        match = re.fullmatch(r"(\d+)/(second|minute|hour|day)", rate)
-        if match is None:
-            raise ValueError(f"not a rate: {rate!r}")
-        return cls(int(match.group(1)), _PERIODS[match.group(2)])
+        parsed = Rate.parse(rate)
+        return cls(parsed.limit, parsed.period)
 
-    def hit(self, key: str) -> float | None:
-        """Count one hit; ``None`` if allowed, else the seconds until the window resets."""
+    def take(self, key: str) -> Usage:
+        """Count one hit of ``key`` unless its window is used up."""
         now = self._clock()
         start, count = self._windows.get(key, (now, 0))
         if now - start >= self.period:
             start, count = now, 0
+        reset = start + self.period - now
         if count >= self.limit:
-            return start + self.period - now
+            return Usage(self.limit, 0, reset, allowed=False)
         self._windows[key] = (start, count + 1)
         if len(self._windows) > _MAX_KEYS:
             self._forget_expired(now)
-        return None
+        return Usage(self.limit, self.limit - count - 1, reset, allowed=True)
+
+    def hit(self, key: str) -> float | None:
+        """Count one hit; ``None`` if allowed, else the seconds until the window resets."""
+        usage = self.take(key)
+        return None if usage.allowed else usage.reset
 
     def reset(self) -> None:
         """Forget every count."""
@@ -54,3 +121,132 @@ class RateLimiter:
         expired = [k for k, (start, _) in self._windows.items() if now - start >= self.period]
         for key in expired:
             del self._windows[key]
+
+
+class RateLimitStore(Protocol):
+    """Where hits are counted."""
+
+    async def take(self, key: str, rate: Rate) -> Usage:
+        """Count one hit of ``key`` against ``rate``."""
+        ...
+
+    async def reset(self) -> None:
+        """Forget every count (tests)."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class MemoryStore:
+    """Counts in this process: one limiter per rate."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._limiters: dict[Rate, RateLimiter] = {}
+
+    async def take(self, key: str, rate: Rate) -> Usage:
+        limiter = self._limiters.get(rate)
+        if limiter is None:
+            limiter = RateLimiter(rate.limit, rate.period, clock=self._clock)
+            self._limiters[rate] = limiter
+        return limiter.take(key)
+
+    async def reset(self) -> None:
+        for limiter in self._limiters.values():
+            limiter.reset()
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisStore:
+    """Counts in Redis, shared by every process that uses the same URL and prefix."""
+
+    def __init__(
+        self, redis: Redis | str, *, prefix: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        # A URL, or the app's client (which this store then closes).
+        self._redis = connect(redis) if isinstance(redis, str) else redis
+        self._script = self._redis.register_script(_TAKE)
+        self._prefix = f"{prefix}:ratelimit:"
+        self._clock = clock
+        self._fallback = MemoryStore(clock=clock)
+        self._down_until: float | None = None
+
+    async def take(self, key: str, rate: Rate) -> Usage:
+        if self._down_until is not None and self._clock() < self._down_until:
+            return await self._fallback.take(key, rate)
+        name = f"{self._prefix}{key}:{rate.limit}/{rate.period:g}"
+        try:
+            count, ttl_ms = await self._script(keys=[name], args=[math.ceil(rate.period * 1000)])
+        except REDIS_ERRORS as exc:
+            self._down_until = self._clock() + REDIS_RETRY_SECONDS
+            logger.warning(
+                "Redis is unreachable (%s): counting rate limits in process for %.0f s",
+                type(exc).__name__,
+                REDIS_RETRY_SECONDS,
+            )
+            return await self._fallback.take(key, rate)
+        if self._down_until is not None:
+            self._down_until = None
+            logger.warning("Redis is reachable again: rate limits are shared again")
+        count = int(count)
+        return Usage(
+            rate.limit, max(0, rate.limit - count), int(ttl_ms) / 1000, count <= rate.limit
+        )
+
+    async def reset(self) -> None:
+        await self._fallback.reset()
+        keys = [key async for key in self._redis.scan_iter(match=f"{self._prefix}*", count=500)]
+        if keys:
+            await self._redis.delete(*keys)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def create_store(redis: Redis | str | None, *, prefix: str) -> RateLimitStore:
+    """In Redis when there is one (a client or a URL), else in process."""
+    if redis is None or redis == "":
+        return MemoryStore()
+    return RedisStore(redis, prefix=prefix)
+
+
+class RatePolicy:
+    """Which rate applies: each scope's (an entity's) override, else the class default."""
+
+    def __init__(self, *, read: str, write: str, auth: str, overrides: Mapping[str, str]) -> None:
+        self.defaults: dict[str, Rate] = {"read": Rate.parse(read), "write": Rate.parse(write)}
+        self.auth = Rate.parse(auth)
+        self.overrides = {key: Rate.parse(rate) for key, rate in overrides.items()}
+
+    def rate(self, scope: str, kind: Kind) -> Rate:
+        """The rate of ``kind`` requests to the routes of ``scope``."""
+        return self.overrides.get(f"{scope}.{kind}") or self.defaults[kind]
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the ``RateLimit-*`` headers of the limit a request was counted against.
+
+    The limits are route dependencies; routes return their own responses, so the headers
+    are added here, from what the dependency left in the request state.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                usage = scope.get("state", {}).get("rate_limit")
+                if isinstance(usage, Usage):
+                    message["headers"] = [*message.get("headers", []), *usage.headers()]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

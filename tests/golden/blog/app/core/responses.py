@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -9,6 +10,8 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
+
+from app.core.idempotency import Created
 
 
 def _default(value: object) -> object:
@@ -19,13 +22,27 @@ def _default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def dumps(content: Any) -> bytes:
+    """``content`` as JSON, exactly as responses serialise it."""
+    return orjson.dumps(content, default=_default)
+
+
+def etag(row: Mapping[str, Any]) -> str:
+    """A strong ETag of a row's representation: a digest of its canonical JSON.
+
+    Every response field takes part, ``updated_at`` included, so any write changes it.
+    """
+    canonical = orjson.dumps(row, default=_default, option=orjson.OPT_SORT_KEYS)
+    return f'"{hashlib.sha256(canonical).hexdigest()[:32]}"'
+
+
 class JSONResponse(Response):
     """A JSON response rendered by orjson (datetimes, dates and UUIDs natively)."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, default=_default)
+        return dumps(content)
 
 
 def ok(
@@ -33,6 +50,19 @@ def ok(
 ) -> JSONResponse:
     """A success envelope around ``data``."""
     return JSONResponse({"success": True, "data": data}, status_code=status_code, headers=headers)
+
+
+def tagged(row: Mapping[str, Any]) -> JSONResponse:
+    """A success envelope around one row, with its ETag for a later If-Match."""
+    return ok(row, headers={"ETag": etag(row)})
+
+
+def created(result: Created) -> JSONResponse:
+    """201 with the new row, its Location and ETag; a replayed one says so."""
+    headers = {"Location": result.location, "ETag": etag(result.data)}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return ok(result.data, status_code=201, headers=headers)
 
 
 def page(rows: Sequence[Mapping[str, Any]], *, page: int, limit: int, total: int) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -66,8 +67,18 @@ def new_refresh_token() -> str:
 
 
 def token_digest(token: str) -> str:
-    """The SHA-256 hex digest stored instead of the refresh token itself."""
+    """The SHA-256 hex digest stored instead of the refresh token itself.
+
+    Tokens are looked up by digest in SQL: an index lookup's timing could at most
+    reveal a prefix of a digest, and a digest of 256 random bits cannot be steered,
+    so no constant-time comparison is needed there.
+    """
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def secrets_equal(left: str, right: str) -> bool:
+    """Whether two secrets are equal, in time that does not depend on where they differ."""
+    return hmac.compare_digest(left.encode(), right.encode())
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Accounts and their sessions (one row per login; the refresh token only as a digest)."""
+"""Accounts, their sessions (one row per login) and each session's refresh tokens.
+
+Refresh tokens are stored only as SHA-256 digests: a copy of the table signs no one in.
+"""
 
 from __future__ import annotations
 
@@ -43,13 +46,10 @@ class User(Base):
 
 
 class UserSession(Base):
-    """A login: the refresh token's digest, expiry and revocation."""
+    """A login: its expiry and revocation."""
 
     __tablename__ = "sessions"
-    __table_args__ = (
-        sa.Index("ix_sessions_user_id", "user_id"),
-        sa.Index("uq_sessions_refresh_token_hash", "refresh_token_hash", unique=True),
-    )
+    __table_args__ = (sa.Index("ix_sessions_user_id", "user_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(), default=uuid.uuid4, primary_key=True, nullable=False
@@ -59,12 +59,35 @@ class UserSession(Base):
         sa.ForeignKey("users.id", ondelete="CASCADE", name="fk_sessions_user_id"),
         nullable=False,
     )
-    refresh_token_hash: Mapped[str] = mapped_column(sa.String(length=64), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, server_default=sa.func.now()
     )
     updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, server_default=sa.func.now()
+    )
+
+
+class RefreshToken(Base):
+    """A refresh token of a session, as a digest; used up by one refresh."""
+
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (
+        sa.Index("ix_refresh_tokens_session_id", "session_id"),
+        sa.Index("uq_refresh_tokens_token_hash", "token_hash", unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), default=uuid.uuid4, primary_key=True, nullable=False
+    )
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(),
+        sa.ForeignKey("sessions.id", ondelete="CASCADE", name="fk_refresh_tokens_session_id"),
+        nullable=False,
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(length=64), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, server_default=sa.func.now()
     )

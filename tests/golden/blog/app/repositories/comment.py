@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, delete, insert, select, update
@@ -17,7 +18,9 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    next_version,
     order_by,
+    unchanged_since,
     utcnow,
     where_filters,
 )
@@ -97,24 +100,42 @@ async def update_comment(
     values: dict[str, Any],
     *,
     owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
 ) -> Row | None:
-    """Change a comment in reach; ``None`` when no row matched."""
+    """Change a comment in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
     statement = (
         update(comments)
-        .where(comments.c.id == comment_id, *visible(owner_id))
-        .values(updated_at=utcnow(), **values)
+        .where(
+            comments.c.id == comment_id,
+            *visible(owner_id),
+            *unchanged_since(comments.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
 
 
 async def delete_comment(
-    db: AsyncConnection, comment_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+    db: AsyncConnection,
+    comment_id: uuid.UUID,
+    *,
+    owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
 ) -> bool:
-    """Delete a comment in reach; ``False`` when no row matched."""
+    """Delete a comment in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
     statement = (
         delete(comments)
-        .where(comments.c.id == comment_id, *visible(owner_id))
+        .where(
+            comments.c.id == comment_id,
+            *visible(owner_id),
+            *unchanged_since(comments.c.updated_at, seen),
+        )
         .returning(comments.c.id)
     )
     return await fetch_one(db, statement) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, delete, insert, select, update
@@ -21,7 +22,9 @@ from app.repositories.base import (
     fetch_one,
     fetch_page,
     insert_ignoring_duplicates,
+    next_version,
     order_by,
+    unchanged_since,
     utcnow,
     where_filters,
 )
@@ -108,25 +111,43 @@ async def update_post(
     values: dict[str, Any],
     *,
     owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
 ) -> Row | None:
-    """Change a post in reach; ``None`` when no row matched."""
+    """Change a post in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
     statement = (
         update(posts)
-        .where(posts.c.id == post_id, *visible(owner_id))
-        .values(updated_at=utcnow(), **values)
+        .where(
+            posts.c.id == post_id,
+            *visible(owner_id),
+            *unchanged_since(posts.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
 
 
 async def delete_post(
-    db: AsyncConnection, post_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+    db: AsyncConnection,
+    post_id: uuid.UUID,
+    *,
+    owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
 ) -> bool:
-    """Soft-delete a post in reach: it stays in the table, invisible to every query."""
-    now = utcnow()
+    """Soft-delete a post in reach (only version ``seen``, if given): it stays in the
+    table, invisible to every query."""
+    now = next_version(seen)
     statement = (
         update(posts)
-        .where(posts.c.id == post_id, *visible(owner_id))
+        .where(
+            posts.c.id == post_id,
+            *visible(owner_id),
+            *unchanged_since(posts.c.updated_at, seen),
+        )
         .values(deleted_at=now, updated_at=now)
         .returning(posts.c.id)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, delete, insert, select, update
@@ -17,7 +18,9 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    next_version,
     order_by,
+    unchanged_since,
     utcnow,
     where_filters,
 )
@@ -86,18 +89,42 @@ async def update_tag(
     db: AsyncConnection,
     tag_id: uuid.UUID,
     values: dict[str, Any],
+    *,
+    seen: datetime | None = None,
 ) -> Row | None:
-    """Change a tag in reach; ``None`` when no row matched."""
+    """Change a tag in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
     statement = (
         update(tags)
-        .where(tags.c.id == tag_id, *visible())
-        .values(updated_at=utcnow(), **values)
+        .where(
+            tags.c.id == tag_id,
+            *visible(),
+            *unchanged_since(tags.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
 
 
-async def delete_tag(db: AsyncConnection, tag_id: uuid.UUID) -> bool:
-    """Delete a tag in reach; ``False`` when no row matched."""
-    statement = delete(tags).where(tags.c.id == tag_id, *visible()).returning(tags.c.id)
+async def delete_tag(
+    db: AsyncConnection,
+    tag_id: uuid.UUID,
+    *,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete a tag in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(tags)
+        .where(
+            tags.c.id == tag_id,
+            *visible(),
+            *unchanged_since(tags.c.updated_at, seen),
+        )
+        .returning(tags.c.id)
+    )
     return await fetch_one(db, statement) is not None

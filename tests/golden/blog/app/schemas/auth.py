@@ -1,29 +1,108 @@
-"""Request bodies of the auth endpoints, and the authenticated caller."""
+"""Request bodies of the auth endpoints, the password policy, and the authenticated caller."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from app.core.security import secrets_equal
 from app.schemas.types import Email
 
 PASSWORD_MIN_LENGTH = 8
+# Bounds the body and the hashing work a single request can ask for.
+PASSWORD_MAX_LENGTH = 128
+PASSWORD_REQUIRES: tuple[str, ...] = ()
 ROLES: tuple[str, ...] = ("admin", "author", "reader")
 DEFAULT_ROLE = "reader"
 
+# Character class -> (how the policy names it, whether a character belongs to it).
+CHARACTER_CLASSES: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "lowercase": ("a lowercase letter", str.islower),
+    "uppercase": ("an uppercase letter", str.isupper),
+    "digit": ("a digit", str.isdigit),
+    "symbol": ("a symbol", lambda char: not char.isalnum() and not char.isspace()),
+}
+
+
+def password_problem(password: str, *, email: str | None) -> str | None:
+    """What the password policy refuses in a new password, or ``None`` when it passes.
+
+    Lengths are checked by the field itself; this adds the required character classes
+    and refuses a password that contains the account's email (or is its local part).
+    """
+    missing = [
+        label
+        for label, belongs in (CHARACTER_CLASSES[name] for name in PASSWORD_REQUIRES)
+        if not any(map(belongs, password))
+    ]
+    if missing:
+        return "The password must contain " + " and ".join(missing) + "."
+    if email:
+        folded, address = password.casefold(), email.casefold()
+        if address in folded or folded == address.partition("@")[0]:
+            return "The password may not contain the email address."
+    return None
+
+
+# A password as a login presents it: any non-empty text within the upper bound, so
+# accounts created under an older policy can still sign in.
+PresentedPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+# A password being set: the whole policy applies.
+NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
+# Emails are compared case-insensitively: stored and looked up in lower case.
+LowerEmail = Annotated[Email, AfterValidator(str.lower)]
+
 
 class Credentials(BaseModel):
-    """An email and a password, to register or to log in."""
+    """An email and a new password, to register (the password policy applies)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    # Emails are compared case-insensitively: stored and looked up in lower case.
-    email: Annotated[Email, AfterValidator(str.lower)]
-    password: Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=128)]
+    email: LowerEmail
+    password: NewPassword
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, value: str, info: ValidationInfo) -> str:
+        problem = password_problem(value, email=info.data.get("email"))
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class LoginRequest(BaseModel):
+    """An email and a password, to log in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: LowerEmail
+    password: PresentedPassword
+
+
+class PasswordChange(BaseModel):
+    """The current password, and the new one.
+
+    The lengths and the difference are checked here; the service applies the rest of
+    the policy, since only it knows the account's email.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: PresentedPassword
+    new_password: NewPassword
+
+    @field_validator("new_password")
+    @classmethod
+    def _differs(cls, value: str, info: ValidationInfo) -> str:
+        current = info.data.get("current_password")
+        if current is not None and secrets_equal(value, current):
+            raise ValueError("The new password must differ from the current one.")
+        return value
 
 
 class RefreshRequest(BaseModel):
@@ -31,7 +110,7 @@ class RefreshRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: Annotated[str, Field(min_length=1)]
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
 
 
 @dataclass(frozen=True)

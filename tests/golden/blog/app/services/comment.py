@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import NotFoundError
+from app.core.errors import AppError, NotFoundError, PreconditionFailed
+from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
 from app.repositories import comment as repo
 from app.repositories.base import Row
@@ -19,8 +21,10 @@ from app.schemas.comment import (
     CommentQuery,
     CommentUpdate,
 )
+from app.services import audit
 from app.services import post as post_service
-from app.services.common import Visibility, check_references, missing
+from app.services.common import Visibility, check_references, checked_version, missing
+from app.services.idempotency import remember, replayed
 
 RULES = {
     "list": Rule("anyone"),
@@ -30,6 +34,7 @@ RULES = {
     "delete": Rule("owner_or_roles", frozenset({"admin"})),
 }
 NOT_FOUND = "Comment not found."
+ENTITY = "comments"  # what the audit log calls these rows
 
 
 async def is_visible(db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID) -> bool:
@@ -64,12 +69,19 @@ async def get_comment(db: AsyncConnection, user: AuthUser | None, comment_id: uu
     return row
 
 
-async def create_comment(db: AsyncConnection, user: AuthUser, data: CommentCreate) -> Row:
-    """Create a comment owned by the caller."""
+async def create_comment(
+    db: AsyncConnection,
+    user: AuthUser,
+    data: CommentCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Created:
+    """Create a comment owned by the caller, or answer a retry with the first response."""
     authorize(RULES["create"], user)
+    if (earlier := await replayed(db, idempotent)) is not None:
+        return earlier
     values = data.model_dump()
     await _check_references(db, user, values)
-    return await _insert(db, user, values)
+    return await _insert(db, user, values, idempotent)
 
 
 async def list_post_comments(
@@ -97,54 +109,118 @@ async def create_post_comment(
     user: AuthUser,
     post_id: uuid.UUID,
     data: CommentNestedCreate,
-) -> Row:
+    idempotent: IdempotentRequest | None = None,
+) -> Created:
     """Create a comment under a post the caller can see."""
     authorize(RULES["create"], user)
     if not await post_service.is_visible(db, user, post_id):
         raise NotFoundError(post_service.NOT_FOUND)
+    if (earlier := await replayed(db, idempotent)) is not None:
+        return earlier
     values = data.model_dump()
     await _check_references(db, user, values)
-    return await _insert(db, user, {**values, "post_id": post_id})
+    return await _insert(db, user, {**values, "post_id": post_id}, idempotent)
 
 
 async def replace_comment(
-    db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID, data: CommentCreate
+    db: AsyncConnection,
+    user: AuthUser | None,
+    comment_id: uuid.UUID,
+    data: CommentCreate,
+    if_match: str | None = None,
 ) -> Row:
-    """Replace every writable field of a comment."""
-    return await _update(db, user, comment_id, data.model_dump())
+    """Replace every writable field of a comment (of the version If-Match names, if any)."""
+    return await _update(db, user, comment_id, data.model_dump(), if_match, "replace")
 
 
 async def update_comment(
-    db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID, data: CommentUpdate
+    db: AsyncConnection,
+    user: AuthUser | None,
+    comment_id: uuid.UUID,
+    data: CommentUpdate,
+    if_match: str | None = None,
 ) -> Row:
-    """Change the fields the client sent."""
-    return await _update(db, user, comment_id, data.model_dump(exclude_unset=True))
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return await _update(
+        db, user, comment_id, data.model_dump(exclude_unset=True), if_match, "update"
+    )
 
 
-async def delete_comment(db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID) -> None:
+async def delete_comment(
+    db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID, if_match: str | None = None
+) -> None:
     """Delete a comment."""
     owner_id = authorize(RULES["delete"], user)
-    if not await repo.delete_comment(db, comment_id, owner_id=owner_id):
-        raise missing(await is_visible(db, user, comment_id), NOT_FOUND)
+    seen = await _version(db, user, comment_id, if_match, owner_id)
+    if not await repo.delete_comment(db, comment_id, owner_id=owner_id, seen=seen):
+        raise await _missed(db, user, comment_id, seen)
+    await audit.record(db, user, "delete", ENTITY, comment_id)
     await db.commit()
 
 
-async def _insert(db: AsyncConnection, user: AuthUser, values: dict[str, Any]) -> Row:
+async def _insert(
+    db: AsyncConnection,
+    user: AuthUser,
+    values: dict[str, Any],
+    idempotent: IdempotentRequest | None,
+) -> Created:
+    # The row, its audit entry and the stored response commit together, or not at all.
     row = await repo.insert_comment(db, {**values, "owner_id": user.id})
+    await audit.record(db, user, "create", ENTITY, row["id"])
+    result = Created(row, location=f"/api/v1/comments/{row['id']}")
+    await remember(db, idempotent, result)
     await db.commit()
-    return row
+    return result
 
 
 async def _update(
-    db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID, values: dict[str, Any]
+    db: AsyncConnection,
+    user: AuthUser | None,
+    comment_id: uuid.UUID,
+    values: dict[str, Any],
+    if_match: str | None,
+    action: audit.Action,
 ) -> Row:
     owner_id = authorize(RULES["update"], user)
     await _check_references(db, user, values)
-    row = await repo.update_comment(db, comment_id, values, owner_id=owner_id)
+    seen = await _version(db, user, comment_id, if_match, owner_id)
+    row = await repo.update_comment(db, comment_id, values, owner_id=owner_id, seen=seen)
     if row is None:
-        raise missing(await is_visible(db, user, comment_id), NOT_FOUND)
+        raise await _missed(db, user, comment_id, seen)
+    await audit.record(db, user, action, ENTITY, comment_id, {"fields": sorted(values)})
     await db.commit()
     return row
+
+
+async def _version(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    comment_id: uuid.UUID,
+    if_match: str | None,
+    owner_id: uuid.UUID | None,
+) -> datetime | None:
+    """The version (``updated_at``) a conditional write must still find, or ``None``.
+
+    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
+    row is read from the database, never from the cache: the compare-and-set needs the
+    version that is current now.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    current = await repo.get_comment(db, comment_id, owner_id=owner_id)
+    if current is None:
+        raise missing(await is_visible(db, user, comment_id), NOT_FOUND)
+    return checked_version(if_match, current)
+
+
+async def _missed(
+    db: AsyncConnection, user: AuthUser | None, comment_id: uuid.UUID, seen: datetime | None
+) -> AppError:
+    # The write matched no row. A conditional one found the row a moment ago, so it
+    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
+    if seen is not None:
+        return PreconditionFailed()
+    return missing(await is_visible(db, user, comment_id), NOT_FOUND)
 
 
 async def _check_references(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, Forbidden, NotFoundError, ValidationFailed
+from app.core.errors import AppError, Forbidden, NotFoundError, PreconditionFailed, ValidationFailed
+from app.core.responses import etag
+from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 
 Visibility = Callable[[AsyncConnection, AuthUser | None, uuid.UUID], Awaitable[bool]]
@@ -37,3 +40,14 @@ async def check_references(
             details.append({"field": field, "message": f"No {label} with this id."})
     if details:
         raise ValidationFailed(details=details)
+
+
+def checked_version(if_match: str, current: Row) -> datetime:
+    """The ``updated_at`` of ``current`` if If-Match names its ETag; 412 otherwise.
+
+    Comparison is strong (RFC 9110): a weak ``W/"..."`` tag never matches.
+    """
+    if etag(current) not in {tag.strip() for tag in if_match.split(",")}:
+        raise PreconditionFailed
+    seen: datetime = current["updated_at"]
+    return seen

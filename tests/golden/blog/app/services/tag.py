@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import NotFoundError
+from app.core import cache
+from app.core.errors import AppError, NotFoundError, PreconditionFailed
+from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
 from app.repositories import tag as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.tag import TagCreate, TagQuery, TagUpdate
-from app.services.common import missing
+from app.services import audit
+from app.services.common import checked_version, missing
+from app.services.idempotency import remember, replayed
 
 RULES = {
     "list": Rule("anyone"),
@@ -23,6 +29,8 @@ RULES = {
     "delete": Rule("roles", frozenset({"admin"})),
 }
 NOT_FOUND = "Tag not found."
+ENTITY = "tags"  # what the audit log calls these rows
+TTL = 300  # seconds a cached tag or page of tags may be served
 
 
 async def is_visible(db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID) -> bool:
@@ -36,65 +44,135 @@ async def list_tags(
 ) -> tuple[list[Row], int]:
     """A page of the tags the caller may list, and their total."""
     authorize(RULES["list"], user)
-    return await repo.list_tags(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-    )
+    params: dict[str, Any] = {
+        "filters": query.filters(),
+        "sort": query.sort,
+        "page": query.page,
+        "limit": query.limit,
+    }
+    load = partial(repo.list_tags, db, **params)
+    return await cache.current().page(ENTITY, "list", params, ttl=TTL, load=load)
 
 
 async def get_tag(db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID) -> Row:
     """One tag; 404 when it does not exist or the caller may not see it."""
     authorize(RULES["read"], user)
-    row = await repo.get_tag(db, tag_id)
+    load = partial(repo.get_tag, db, tag_id)
+    row = await cache.current().row(ENTITY, tag_id, ttl=TTL, load=load)
     if row is None:
         raise NotFoundError(NOT_FOUND)
     return row
 
 
-async def create_tag(db: AsyncConnection, user: AuthUser | None, data: TagCreate) -> Row:
-    """Create a tag."""
+async def create_tag(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    data: TagCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Created:
+    """Create a tag, or answer a retry with the first response."""
     authorize(RULES["create"], user)
+    if (earlier := await replayed(db, idempotent)) is not None:
+        return earlier
     values = data.model_dump()
-    return await _insert(db, user, values)
+    return await _insert(db, user, values, idempotent)
 
 
 async def replace_tag(
-    db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, data: TagCreate
+    db: AsyncConnection,
+    user: AuthUser | None,
+    tag_id: uuid.UUID,
+    data: TagCreate,
+    if_match: str | None = None,
 ) -> Row:
-    """Replace every writable field of a tag."""
-    return await _update(db, user, tag_id, data.model_dump())
+    """Replace every writable field of a tag (of the version If-Match names, if any)."""
+    return await _update(db, user, tag_id, data.model_dump(), if_match, "replace")
 
 
 async def update_tag(
-    db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, data: TagUpdate
+    db: AsyncConnection,
+    user: AuthUser | None,
+    tag_id: uuid.UUID,
+    data: TagUpdate,
+    if_match: str | None = None,
 ) -> Row:
-    """Change the fields the client sent."""
-    return await _update(db, user, tag_id, data.model_dump(exclude_unset=True))
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return await _update(db, user, tag_id, data.model_dump(exclude_unset=True), if_match, "update")
 
 
-async def delete_tag(db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID) -> None:
+async def delete_tag(
+    db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, if_match: str | None = None
+) -> None:
     """Delete a tag."""
     authorize(RULES["delete"], user)
-    if not await repo.delete_tag(db, tag_id):
-        raise missing(await is_visible(db, user, tag_id), NOT_FOUND)
+    seen = await _version(db, user, tag_id, if_match)
+    if not await repo.delete_tag(db, tag_id, seen=seen):
+        raise await _missed(db, user, tag_id, seen)
+    await audit.record(db, user, "delete", ENTITY, tag_id)
     await db.commit()
+    await cache.current().invalidate("tags")
 
 
-async def _insert(db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]) -> Row:
+async def _insert(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    values: dict[str, Any],
+    idempotent: IdempotentRequest | None,
+) -> Created:
+    # The row, its audit entry and the stored response commit together, or not at all.
     row = await repo.insert_tag(db, values)
+    await audit.record(db, user, "create", ENTITY, row["id"])
+    result = Created(row, location=f"/api/v1/tags/{row['id']}")
+    await remember(db, idempotent, result)
     await db.commit()
-    return row
+    await cache.current().invalidate("tags")
+    return result
 
 
 async def _update(
-    db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, values: dict[str, Any]
+    db: AsyncConnection,
+    user: AuthUser | None,
+    tag_id: uuid.UUID,
+    values: dict[str, Any],
+    if_match: str | None,
+    action: audit.Action,
 ) -> Row:
     authorize(RULES["update"], user)
-    row = await repo.update_tag(db, tag_id, values)
+    seen = await _version(db, user, tag_id, if_match)
+    row = await repo.update_tag(db, tag_id, values, seen=seen)
     if row is None:
-        raise missing(await is_visible(db, user, tag_id), NOT_FOUND)
+        raise await _missed(db, user, tag_id, seen)
+    await audit.record(db, user, action, ENTITY, tag_id, {"fields": sorted(values)})
     await db.commit()
+    await cache.current().invalidate("tags")
     return row
+
+
+async def _version(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    tag_id: uuid.UUID,
+    if_match: str | None,
+) -> datetime | None:
+    """The version (``updated_at``) a conditional write must still find, or ``None``.
+
+    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
+    row is read from the database, never from the cache: the compare-and-set needs the
+    version that is current now.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    current = await repo.get_tag(db, tag_id)
+    if current is None:
+        raise missing(await is_visible(db, user, tag_id), NOT_FOUND)
+    return checked_version(if_match, current)
+
+
+async def _missed(
+    db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, seen: datetime | None
+) -> AppError:
+    # The write matched no row. A conditional one found the row a moment ago, so it
+    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
+    if seen is not None:
+        return PreconditionFailed()
+    return missing(await is_visible(db, user, tag_id), NOT_FOUND)

@@ -1,4 +1,4 @@
-"""Initial schema: accounts, sessions and the posts, comments, tags tables.
+"""Initial schema: accounts, sessions and the posts, comments, tags, bookmarks tables.
 
 Revision ID: 0001
 Revises:
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -42,7 +43,6 @@ def upgrade() -> None:
         "sessions",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("refresh_token_hash", sa.String(length=64), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
@@ -57,9 +57,22 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_sessions_user_id", "sessions", ("user_id",), unique=False)
-    op.create_index(
-        "uq_sessions_refresh_token_hash", "sessions", ("refresh_token_hash",), unique=True
+    op.create_table(
+        "refresh_tokens",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_refresh_tokens"),
+        sa.ForeignKeyConstraint(
+            ["session_id"], ["sessions.id"], name="fk_refresh_tokens_session_id", ondelete="CASCADE"
+        ),
     )
+    op.create_index("ix_refresh_tokens_session_id", "refresh_tokens", ("session_id",), unique=False)
+    op.create_index("uq_refresh_tokens_token_hash", "refresh_tokens", ("token_hash",), unique=True)
     op.create_table(
         "posts",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -124,6 +137,29 @@ def upgrade() -> None:
     op.create_index("uq_tags_name", "tags", ("name",), unique=True)
     op.create_index("ix_tags_created_at", "tags", ("created_at",), unique=False)
     op.create_table(
+        "bookmarks",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=True),
+        sa.Column("post_id", sa.Uuid(), nullable=False),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_bookmarks"),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["posts.id"], name="fk_bookmarks_post_id", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name="fk_bookmarks_owner_id", ondelete="CASCADE"
+        ),
+    )
+    op.create_index("ix_bookmarks_post_id", "bookmarks", ("post_id",), unique=False)
+    op.create_index("ix_bookmarks_owner_id", "bookmarks", ("owner_id",), unique=False)
+    op.create_index("ix_bookmarks_created_at", "bookmarks", ("created_at",), unique=False)
+    op.create_table(
         "post_tags",
         sa.Column("post_id", sa.Uuid(), nullable=False),
         sa.Column("tag_id", sa.Uuid(), nullable=False),
@@ -139,11 +175,122 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_post_tags_tag_id", "post_tags", ("tag_id",), unique=False)
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column(
+            "payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "status", sa.String(length=20), nullable=False, server_default=sa.text("'queued'")
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
+        sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_by", sa.String(length=200), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_jobs"),
+        sa.CheckConstraint(
+            "\"status\" IN ('queued', 'running', 'done', 'dead')", name="ck_jobs_status"
+        ),
+    )
+    op.create_index("ix_jobs_status_run_after", "jobs", ("status", "run_after"), unique=False)
+    op.create_index("ix_jobs_status_locked_until", "jobs", ("status", "locked_until"), unique=False)
+    op.create_index("ix_jobs_created_at", "jobs", ("created_at",), unique=False)
+    op.create_table(
+        "mail_outbox",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("job_id", sa.Uuid(), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_mail_outbox"),
+    )
+    op.create_index("uq_mail_outbox_job_id", "mail_outbox", ("job_id",), unique=True)
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("entity", sa.String(length=100), nullable=False),
+        sa.Column("entity_id", sa.Uuid(), nullable=False),
+        sa.Column("request_id", sa.String(length=128), nullable=True),
+        sa.Column(
+            "detail", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        sa.CheckConstraint(
+            "\"action\" IN ('create', 'replace', 'update', 'delete', 'link', 'unlink')",
+            name="ck_audit_log_action",
+        ),
+    )
+    op.create_index("ix_audit_log_entity", "audit_log", ("entity", "entity_id"), unique=False)
+    op.create_index("ix_audit_log_actor_id", "audit_log", ("actor_id",), unique=False)
+    op.create_index("ix_audit_log_created_at", "audit_log", ("created_at",), unique=False)
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("location", sa.String(length=2048), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_idempotency_keys"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_idempotency_keys_user_id", ondelete="CASCADE"
+        ),
+    )
+    op.create_index(
+        "uq_idempotency_keys_user_id_idempotency_key",
+        "idempotency_keys",
+        ("user_id", "idempotency_key"),
+        unique=True,
+    )
+    op.create_index(
+        "ix_idempotency_keys_expires_at", "idempotency_keys", ("expires_at",), unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_idempotency_keys_user_id_idempotency_key", table_name="idempotency_keys")
+    op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")
+    op.drop_index("ix_audit_log_entity", table_name="audit_log")
+    op.drop_index("ix_audit_log_actor_id", table_name="audit_log")
+    op.drop_index("ix_audit_log_created_at", table_name="audit_log")
+    op.drop_table("audit_log")
+    op.drop_index("uq_mail_outbox_job_id", table_name="mail_outbox")
+    op.drop_table("mail_outbox")
+    op.drop_index("ix_jobs_status_run_after", table_name="jobs")
+    op.drop_index("ix_jobs_status_locked_until", table_name="jobs")
+    op.drop_index("ix_jobs_created_at", table_name="jobs")
+    op.drop_table("jobs")
     op.drop_index("ix_post_tags_tag_id", table_name="post_tags")
     op.drop_table("post_tags")
+    op.drop_index("ix_bookmarks_post_id", table_name="bookmarks")
+    op.drop_index("ix_bookmarks_owner_id", table_name="bookmarks")
+    op.drop_index("ix_bookmarks_created_at", table_name="bookmarks")
+    op.drop_table("bookmarks")
     op.drop_index("uq_tags_name", table_name="tags")
     op.drop_index("ix_tags_created_at", table_name="tags")
     op.drop_table("tags")
@@ -157,8 +304,10 @@ def downgrade() -> None:
     op.drop_index("ix_posts_owner_id", table_name="posts")
     op.drop_index("ix_posts_created_at", table_name="posts")
     op.drop_table("posts")
+    op.drop_index("ix_refresh_tokens_session_id", table_name="refresh_tokens")
+    op.drop_index("uq_refresh_tokens_token_hash", table_name="refresh_tokens")
+    op.drop_table("refresh_tokens")
     op.drop_index("ix_sessions_user_id", table_name="sessions")
-    op.drop_index("uq_sessions_refresh_token_hash", table_name="sessions")
     op.drop_table("sessions")
     op.drop_index("uq_users_email", table_name="users")
     op.drop_table("users")

@@ -13,6 +13,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 logger = logging.getLogger(__name__)
 
 _RATE = re.compile(r"^\d+/(second|minute|hour|day)$")
+_OVERRIDE = re.compile(r"^[a-z][a-z0-9_]*\.(read|write)$")
+
+
+def _valid_rate(value: str) -> str:
+    if not _RATE.match(value):
+        raise ValueError("expected a rate such as 5/minute (second, minute, hour or day)")
+    return value
 
 
 class DatabaseSettings(BaseSettings):
@@ -48,6 +55,9 @@ class Settings(DatabaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
+    # A read replica: GET and HEAD requests read from it (with the same pool settings);
+    # every other request, and so every write, uses DATABASE_URL. Replicas lag a little.
+    database_replica_url: str | None = None
     # Development only: apply pending migrations when the app starts.
     auto_migrate: bool | None = None
 
@@ -61,9 +71,31 @@ class Settings(DatabaseSettings):
     login_lockout_attempts: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     auth_rate_limit: str = "5/minute"
+    # Requests per client (the user of a valid token, else the address) and window, for
+    # each endpoint class; RATE_LIMIT_OVERRIDES is JSON: {"<entity>.<read|write>": "rate"}.
+    rate_limit_read: str = "300/minute"
+    rate_limit_write: str = "60/minute"
+    rate_limit_overrides: dict[str, str] = {}
+    # Several workers or instances share their rate-limit counts through Redis; without
+    # it each process counts on its own. Keys start with the prefix.
+    redis_url: str | None = None
+    rate_limit_prefix: str = "library"
+    # Reads of the entities the spec caches are served from the cache (in Redis with
+    # REDIS_URL, else in each process, up to CACHE_MAX_ENTRIES) until a write through the
+    # service invalidates them or their TTL passes. Keys start with the prefix.
+    cache_enabled: bool = True
+    cache_max_entries: int = Field(default=10_000, ge=1)
+    cache_prefix: str = "library"
 
+    # Exact origins (scheme://host[:port]) allowed to call the API from a browser.
     cors_origins: Annotated[list[str], NoDecode] = []
+    # One JSON line per request (method, path, status, duration, request id).
+    access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # GET /metrics (Prometheus) asks for this bearer token when it is set.
+    metrics_token: SecretStr | None = None
+    # Seconds a POST's Idempotency-Key keeps its stored response for replay.
+    idempotency_ttl: int = Field(default=86400, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -72,12 +104,41 @@ class Settings(DatabaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("auth_rate_limit")
+    @field_validator("cors_origins")
+    @classmethod
+    def _explicit_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not re.match(r"^https?://[^/\s*]+$", origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: list each one as scheme://host[:port];"
+                    " a wildcard is refused"
+                )
+        return value
+
+    @field_validator("auth_rate_limit", "rate_limit_read", "rate_limit_write")
     @classmethod
     def _rate(cls, value: str) -> str:
-        if not _RATE.match(value):
-            raise ValueError("expected a rate such as 5/minute (second, minute, hour or day)")
+        return _valid_rate(value)
+
+    @field_validator("rate_limit_overrides")
+    @classmethod
+    def _overrides(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, rate in value.items():
+            if not _OVERRIDE.match(key):
+                raise ValueError(f"{key!r}: expected <entity>.read or <entity>.write")
+            _valid_rate(rate)
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _optional(cls, value: str | None) -> str | None:
+        return value or None  # REDIS_URL= (empty) means no Redis
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _replica(cls, value: str | None) -> str | None:
+        # Empty means no replica; a postgres:// URL gets the async driver, as DATABASE_URL.
+        return cls._async_driver(value) if value else None
 
     @model_validator(mode="after")
     def _secrets_and_defaults(self) -> Settings:

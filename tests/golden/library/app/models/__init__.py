@@ -4,6 +4,17 @@ from app.models.author import Author
 from app.models.base import Base
 from app.models.book import Book
 from app.models.loan import Loan
-from app.models.user import User, UserSession
+from app.models.platform import AuditLogEntry, IdempotencyKey
+from app.models.user import RefreshToken, User, UserSession
 
-__all__ = ["Author", "Base", "Book", "Loan", "User", "UserSession"]
+__all__ = [
+    "AuditLogEntry",
+    "Author",
+    "Base",
+    "Book",
+    "IdempotencyKey",
+    "Loan",
+    "RefreshToken",
+    "User",
+    "UserSession",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, delete, insert, select, update
@@ -17,7 +18,9 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    next_version,
     order_by,
+    unchanged_since,
     utcnow,
     where_filters,
 )
@@ -89,18 +92,42 @@ async def update_author(
     db: AsyncConnection,
     author_id: uuid.UUID,
     values: dict[str, Any],
+    *,
+    seen: datetime | None = None,
 ) -> Row | None:
-    """Change an author in reach; ``None`` when no row matched."""
+    """Change an author in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
     statement = (
         update(authors)
-        .where(authors.c.id == author_id, *visible())
-        .values(updated_at=utcnow(), **values)
+        .where(
+            authors.c.id == author_id,
+            *visible(),
+            *unchanged_since(authors.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
 
 
-async def delete_author(db: AsyncConnection, author_id: uuid.UUID) -> bool:
-    """Delete an author in reach; ``False`` when no row matched."""
-    statement = delete(authors).where(authors.c.id == author_id, *visible()).returning(authors.c.id)
+async def delete_author(
+    db: AsyncConnection,
+    author_id: uuid.UUID,
+    *,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete an author in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(authors)
+        .where(
+            authors.c.id == author_id,
+            *visible(),
+            *unchanged_since(authors.c.updated_at, seen),
+        )
+        .returning(authors.c.id)
+    )
     return await fetch_one(db, statement) is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Select, func, select
@@ -25,6 +25,21 @@ LE = operator.le
 def utcnow() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
+
+
+def unchanged_since(column: Column[Any], seen: datetime | None) -> list[ColumnElement[bool]]:
+    """``updated_at = :seen`` when a write is conditional (If-Match): the compare-and-set.
+
+    The write matches no row if another one landed after ``seen`` was read, even
+    between the ETag check and this statement, so no update is ever lost.
+    """
+    return [] if seen is None else [column == seen]
+
+
+def next_version(seen: datetime | None) -> datetime:
+    """The new ``updated_at``: now, and always later than ``seen``, so versions differ."""
+    now = utcnow()
+    return now if seen is None or now > seen else seen + timedelta(microseconds=1)
 
 
 def where_filters(available: Mapping[str, Filter], given: Mapping[str, Any]) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, delete, insert, select, update
@@ -17,7 +18,9 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    next_version,
     order_by,
+    unchanged_since,
     utcnow,
     where_filters,
 )
@@ -97,18 +100,42 @@ async def update_book(
     db: AsyncConnection,
     book_id: uuid.UUID,
     values: dict[str, Any],
+    *,
+    seen: datetime | None = None,
 ) -> Row | None:
-    """Change a book in reach; ``None`` when no row matched."""
+    """Change a book in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
     statement = (
         update(books)
-        .where(books.c.id == book_id, *visible())
-        .values(updated_at=utcnow(), **values)
+        .where(
+            books.c.id == book_id,
+            *visible(),
+            *unchanged_since(books.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
 
 
-async def delete_book(db: AsyncConnection, book_id: uuid.UUID) -> bool:
-    """Delete a book in reach; ``False`` when no row matched."""
-    statement = delete(books).where(books.c.id == book_id, *visible()).returning(books.c.id)
+async def delete_book(
+    db: AsyncConnection,
+    book_id: uuid.UUID,
+    *,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete a book in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(books)
+        .where(
+            books.c.id == book_id,
+            *visible(),
+            *unchanged_since(books.c.updated_at, seen),
+        )
+        .returning(books.c.id)
+    )
     return await fetch_one(db, statement) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, delete, insert, select, update
@@ -19,7 +20,9 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    next_version,
     order_by,
+    unchanged_since,
     utcnow,
     where_filters,
 )
@@ -106,20 +109,42 @@ async def update_loan(
     values: dict[str, Any],
     *,
     owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
 ) -> Row | None:
-    """Change a loan in reach; ``None`` when no row matched."""
+    """Change a loan in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
     statement = (
         update(loans)
-        .where(loans.c.id == loan_id, *visible(owner_id))
-        .values(updated_at=utcnow(), **values)
+        .where(
+            loans.c.id == loan_id,
+            *visible(owner_id),
+            *unchanged_since(loans.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
 
 
 async def delete_loan(
-    db: AsyncConnection, loan_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+    db: AsyncConnection,
+    loan_id: uuid.UUID,
+    *,
+    owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
 ) -> bool:
-    """Delete a loan in reach; ``False`` when no row matched."""
-    statement = delete(loans).where(loans.c.id == loan_id, *visible(owner_id)).returning(loans.c.id)
+    """Delete a loan in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(loans)
+        .where(
+            loans.c.id == loan_id,
+            *visible(owner_id),
+            *unchanged_since(loans.c.updated_at, seen),
+        )
+        .returning(loans.c.id)
+    )
     return await fetch_one(db, statement) is not None

@@ -1,4 +1,4 @@
-"""Queries on accounts and sessions."""
+"""Queries on accounts, sessions and refresh tokens."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
-from app.models.user import User, UserSession
+from app.models.user import RefreshToken, User, UserSession
 from app.repositories.base import Row, fetch_one
 
 users = table_of(User)
 sessions = table_of(UserSession)
+refresh_tokens = table_of(RefreshToken)
 
 PUBLIC_COLUMNS = (users.c.id, users.c.email, users.c.role, users.c.created_at)
 
@@ -93,26 +94,27 @@ async def get_active_role(db: AsyncConnection, user_id: uuid.UUID) -> str | None
 
 
 async def insert_session(
-    db: AsyncConnection,
-    *,
-    user_id: uuid.UUID,
-    token_hash: str,
-    expires_at: datetime,
-    now: datetime,
+    db: AsyncConnection, *, user_id: uuid.UUID, expires_at: datetime, now: datetime
 ) -> uuid.UUID:
-    """Open a session; only the refresh token's digest is stored."""
+    """Open a session (one login) for the account."""
     session_id = uuid.uuid4()
     await db.execute(
         insert(sessions).values(
-            id=session_id,
-            user_id=user_id,
-            refresh_token_hash=token_hash,
-            expires_at=expires_at,
-            created_at=now,
-            updated_at=now,
+            id=session_id, user_id=user_id, expires_at=expires_at, created_at=now, updated_at=now
         )
     )
     return session_id
+
+
+async def insert_refresh_token(
+    db: AsyncConnection, *, session_id: uuid.UUID, token_hash: str, now: datetime
+) -> None:
+    """Give the session a new refresh token; only its digest is stored."""
+    await db.execute(
+        insert(refresh_tokens).values(
+            id=uuid.uuid4(), session_id=session_id, token_hash=token_hash, created_at=now
+        )
+    )
 
 
 async def get_session_user(
@@ -133,30 +135,49 @@ async def get_session_user(
     return await fetch_one(db, statement)
 
 
-async def rotate_session(
-    db: AsyncConnection,
-    *,
-    token_hash: str,
-    new_token_hash: str,
-    expires_at: datetime,
-    now: datetime,
-) -> Row | None:
-    """Swap a live session's refresh token for a new one, atomically.
+async def use_refresh_token(
+    db: AsyncConnection, *, token_hash: str, now: datetime
+) -> uuid.UUID | None:
+    """Mark an unused refresh token of a live session used; its session's id, or ``None``.
 
-    The old token stops working at once; of two concurrent refreshes with the same
-    token, only one matches.
+    One conditional UPDATE does the check and the write, so of two concurrent
+    refreshes with the same token only one matches; the other finds it used.
     """
+    live = select(sessions.c.id).where(sessions.c.revoked_at.is_(None), sessions.c.expires_at > now)
     statement = (
-        update(sessions)
+        update(refresh_tokens)
         .where(
-            sessions.c.refresh_token_hash == token_hash,
-            sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > now,
+            refresh_tokens.c.token_hash == token_hash,
+            refresh_tokens.c.used_at.is_(None),
+            refresh_tokens.c.session_id.in_(live),
         )
-        .values(refresh_token_hash=new_token_hash, expires_at=expires_at, updated_at=now)
-        .returning(sessions.c.id, sessions.c.user_id)
+        .values(used_at=now)
+        .returning(refresh_tokens.c.session_id)
+    )
+    session_id: uuid.UUID | None = (await db.execute(statement)).scalar_one_or_none()
+    return session_id
+
+
+async def get_refresh_token(db: AsyncConnection, token_hash: str) -> Row | None:
+    """A refresh token by digest, used or not: its session and when it was used."""
+    statement = select(refresh_tokens.c.session_id, refresh_tokens.c.used_at).where(
+        refresh_tokens.c.token_hash == token_hash
     )
     return await fetch_one(db, statement)
+
+
+async def extend_session(
+    db: AsyncConnection, session_id: uuid.UUID, *, expires_at: datetime, now: datetime
+) -> uuid.UUID:
+    """Push a session's expiry to ``expires_at``; the id of its account."""
+    statement = (
+        update(sessions)
+        .where(sessions.c.id == session_id)
+        .values(expires_at=expires_at, updated_at=now)
+        .returning(sessions.c.user_id)
+    )
+    user_id: uuid.UUID = (await db.execute(statement)).scalar_one()
+    return user_id
 
 
 async def revoke_session(db: AsyncConnection, session_id: uuid.UUID, *, now: datetime) -> None:
@@ -165,4 +186,24 @@ async def revoke_session(db: AsyncConnection, session_id: uuid.UUID, *, now: dat
         update(sessions)
         .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
         .values(revoked_at=now, updated_at=now)
+    )
+
+
+async def revoke_user_sessions(db: AsyncConnection, user_id: uuid.UUID, *, now: datetime) -> None:
+    """End every session of the account (all devices)."""
+    await db.execute(
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now)
+    )
+
+
+async def set_password_hash(
+    db: AsyncConnection, user_id: uuid.UUID, password_hash: str, *, now: datetime
+) -> None:
+    """Replace the account's password hash."""
+    await db.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=password_hash, updated_at=now)
     )

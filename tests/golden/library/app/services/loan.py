@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import NotFoundError
+from app.core import cache
+from app.core.errors import AppError, NotFoundError, PreconditionFailed
+from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
 from app.repositories import loan as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.loan import LoanCreate, LoanQuery, LoanUpdate
+from app.services import audit
 from app.services import book as book_service
-from app.services.common import Visibility, check_references, missing
+from app.services.common import Visibility, check_references, checked_version, missing
+from app.services.idempotency import remember, replayed
 
 RULES = {
     "list": Rule("owner_or_roles", frozenset({"librarian"})),
@@ -24,6 +30,8 @@ RULES = {
     "delete": Rule("roles", frozenset({"librarian"})),
 }
 NOT_FOUND = "Loan not found."
+ENTITY = "loans"  # what the audit log calls these rows
+TTL = 60  # seconds a cached loan or page of loans may be served
 
 
 async def is_visible(db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID) -> bool:
@@ -37,71 +45,142 @@ async def list_loans(
 ) -> tuple[list[Row], int]:
     """A page of the loans the caller may list, and their total."""
     owner_id = authorize(RULES["list"], user)
-    return await repo.list_loans(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-        owner_id=owner_id,
-    )
+    params: dict[str, Any] = {
+        "filters": query.filters(),
+        "sort": query.sort,
+        "page": query.page,
+        "limit": query.limit,
+    }
+    load = partial(repo.list_loans, db, **params, owner_id=owner_id)
+    return await cache.current().page(ENTITY, "list", params, scope=owner_id, ttl=TTL, load=load)
 
 
 async def get_loan(db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID) -> Row:
     """One loan; 404 when it does not exist or the caller may not see it."""
     owner_id = authorize(RULES["read"], user)
-    row = await repo.get_loan(db, loan_id, owner_id=owner_id)
+    # The scope is part of the key: a row cached for its owner never reaches anyone else.
+    load = partial(repo.get_loan, db, loan_id, owner_id=owner_id)
+    row = await cache.current().row(ENTITY, loan_id, scope=owner_id, ttl=TTL, load=load)
     if row is None:
         raise NotFoundError(NOT_FOUND)
     return row
 
 
-async def create_loan(db: AsyncConnection, user: AuthUser, data: LoanCreate) -> Row:
-    """Create a loan owned by the caller."""
+async def create_loan(
+    db: AsyncConnection,
+    user: AuthUser,
+    data: LoanCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Created:
+    """Create a loan owned by the caller, or answer a retry with the first response."""
     authorize(RULES["create"], user)
+    if (earlier := await replayed(db, idempotent)) is not None:
+        return earlier
     values = data.model_dump()
     await _check_references(db, user, values)
-    return await _insert(db, user, values)
+    return await _insert(db, user, values, idempotent)
 
 
 async def replace_loan(
-    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, data: LoanCreate
+    db: AsyncConnection,
+    user: AuthUser | None,
+    loan_id: uuid.UUID,
+    data: LoanCreate,
+    if_match: str | None = None,
 ) -> Row:
-    """Replace every writable field of a loan."""
-    return await _update(db, user, loan_id, data.model_dump())
+    """Replace every writable field of a loan (of the version If-Match names, if any)."""
+    return await _update(db, user, loan_id, data.model_dump(), if_match, "replace")
 
 
 async def update_loan(
-    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, data: LoanUpdate
+    db: AsyncConnection,
+    user: AuthUser | None,
+    loan_id: uuid.UUID,
+    data: LoanUpdate,
+    if_match: str | None = None,
 ) -> Row:
-    """Change the fields the client sent."""
-    return await _update(db, user, loan_id, data.model_dump(exclude_unset=True))
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return await _update(db, user, loan_id, data.model_dump(exclude_unset=True), if_match, "update")
 
 
-async def delete_loan(db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID) -> None:
+async def delete_loan(
+    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, if_match: str | None = None
+) -> None:
     """Delete a loan."""
     owner_id = authorize(RULES["delete"], user)
-    if not await repo.delete_loan(db, loan_id, owner_id=owner_id):
-        raise missing(await is_visible(db, user, loan_id), NOT_FOUND)
+    seen = await _version(db, user, loan_id, if_match, owner_id)
+    if not await repo.delete_loan(db, loan_id, owner_id=owner_id, seen=seen):
+        raise await _missed(db, user, loan_id, seen)
+    await audit.record(db, user, "delete", ENTITY, loan_id)
     await db.commit()
+    await cache.current().invalidate("loans")
 
 
-async def _insert(db: AsyncConnection, user: AuthUser, values: dict[str, Any]) -> Row:
+async def _insert(
+    db: AsyncConnection,
+    user: AuthUser,
+    values: dict[str, Any],
+    idempotent: IdempotentRequest | None,
+) -> Created:
+    # The row, its audit entry and the stored response commit together, or not at all.
     row = await repo.insert_loan(db, {**values, "owner_id": user.id})
+    await audit.record(db, user, "create", ENTITY, row["id"])
+    result = Created(row, location=f"/api/v1/loans/{row['id']}")
+    await remember(db, idempotent, result)
     await db.commit()
-    return row
+    await cache.current().invalidate("loans")
+    return result
 
 
 async def _update(
-    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, values: dict[str, Any]
+    db: AsyncConnection,
+    user: AuthUser | None,
+    loan_id: uuid.UUID,
+    values: dict[str, Any],
+    if_match: str | None,
+    action: audit.Action,
 ) -> Row:
     owner_id = authorize(RULES["update"], user)
     await _check_references(db, user, values)
-    row = await repo.update_loan(db, loan_id, values, owner_id=owner_id)
+    seen = await _version(db, user, loan_id, if_match, owner_id)
+    row = await repo.update_loan(db, loan_id, values, owner_id=owner_id, seen=seen)
     if row is None:
-        raise missing(await is_visible(db, user, loan_id), NOT_FOUND)
+        raise await _missed(db, user, loan_id, seen)
+    await audit.record(db, user, action, ENTITY, loan_id, {"fields": sorted(values)})
     await db.commit()
+    await cache.current().invalidate("loans")
     return row
+
+
+async def _version(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    loan_id: uuid.UUID,
+    if_match: str | None,
+    owner_id: uuid.UUID | None,
+) -> datetime | None:
+    """The version (``updated_at``) a conditional write must still find, or ``None``.
+
+    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
+    row is read from the database, never from the cache: the compare-and-set needs the
+    version that is current now.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    current = await repo.get_loan(db, loan_id, owner_id=owner_id)
+    if current is None:
+        raise missing(await is_visible(db, user, loan_id), NOT_FOUND)
+    return checked_version(if_match, current)
+
+
+async def _missed(
+    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, seen: datetime | None
+) -> AppError:
+    # The write matched no row. A conditional one found the row a moment ago, so it
+    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
+    if seen is not None:
+        return PreconditionFailed()
+    return missing(await is_visible(db, user, loan_id), NOT_FOUND)
 
 
 async def _check_references(

@@ -43,7 +43,6 @@ def upgrade() -> None:
         "sessions",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("refresh_token_hash", sa.String(length=64), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
@@ -58,9 +57,22 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_sessions_user_id", "sessions", ("user_id",), unique=False)
-    op.create_index(
-        "uq_sessions_refresh_token_hash", "sessions", ("refresh_token_hash",), unique=True
+    op.create_table(
+        "refresh_tokens",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_refresh_tokens"),
+        sa.ForeignKeyConstraint(
+            ["session_id"], ["sessions.id"], name="fk_refresh_tokens_session_id", ondelete="CASCADE"
+        ),
     )
+    op.create_index("ix_refresh_tokens_session_id", "refresh_tokens", ("session_id",), unique=False)
+    op.create_index("uq_refresh_tokens_token_hash", "refresh_tokens", ("token_hash",), unique=True)
     op.create_table(
         "authors",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -144,9 +156,66 @@ def upgrade() -> None:
     op.create_index("ix_loans_book_id", "loans", ("book_id",), unique=False)
     op.create_index("ix_loans_owner_id", "loans", ("owner_id",), unique=False)
     op.create_index("ix_loans_created_at", "loans", ("created_at",), unique=False)
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("entity", sa.String(length=100), nullable=False),
+        sa.Column("entity_id", sa.Uuid(), nullable=False),
+        sa.Column("request_id", sa.String(length=128), nullable=True),
+        sa.Column(
+            "detail", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        sa.CheckConstraint(
+            "\"action\" IN ('create', 'replace', 'update', 'delete', 'link', 'unlink')",
+            name="ck_audit_log_action",
+        ),
+    )
+    op.create_index("ix_audit_log_entity", "audit_log", ("entity", "entity_id"), unique=False)
+    op.create_index("ix_audit_log_actor_id", "audit_log", ("actor_id",), unique=False)
+    op.create_index("ix_audit_log_created_at", "audit_log", ("created_at",), unique=False)
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("location", sa.String(length=2048), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_idempotency_keys"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_idempotency_keys_user_id", ondelete="CASCADE"
+        ),
+    )
+    op.create_index(
+        "uq_idempotency_keys_user_id_idempotency_key",
+        "idempotency_keys",
+        ("user_id", "idempotency_key"),
+        unique=True,
+    )
+    op.create_index(
+        "ix_idempotency_keys_expires_at", "idempotency_keys", ("expires_at",), unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_idempotency_keys_user_id_idempotency_key", table_name="idempotency_keys")
+    op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")
+    op.drop_index("ix_audit_log_entity", table_name="audit_log")
+    op.drop_index("ix_audit_log_actor_id", table_name="audit_log")
+    op.drop_index("ix_audit_log_created_at", table_name="audit_log")
+    op.drop_table("audit_log")
     op.drop_index("ix_loans_due_on", table_name="loans")
     op.drop_index("ix_loans_book_id", table_name="loans")
     op.drop_index("ix_loans_owner_id", table_name="loans")
@@ -165,8 +234,10 @@ def downgrade() -> None:
     op.drop_index("ix_authors_born_on", table_name="authors")
     op.drop_index("ix_authors_created_at", table_name="authors")
     op.drop_table("authors")
+    op.drop_index("ix_refresh_tokens_session_id", table_name="refresh_tokens")
+    op.drop_index("uq_refresh_tokens_token_hash", table_name="refresh_tokens")
+    op.drop_table("refresh_tokens")
     op.drop_index("ix_sessions_user_id", table_name="sessions")
-    op.drop_index("uq_sessions_refresh_token_hash", table_name="sessions")
     op.drop_table("sessions")
     op.drop_index("uq_users_email", table_name="users")
     op.drop_table("users")

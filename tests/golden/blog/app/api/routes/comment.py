@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import CurrentUser, OptionalUser, SessionDep
-from app.core.responses import no_content, ok, page
+from app.api.headers import IdempotencyDep, IfMatch
+from app.core.responses import created, no_content, page, tagged
 from app.schemas.comment import (
     CommentCreate,
     CommentNestedCreate,
@@ -33,37 +34,40 @@ async def list_comments(
 @router.post(
     "/comments", status_code=201, operation_id="create_comment", summary="Create a comment"
 )
-async def create_comment(body: CommentCreate, db: SessionDep, user: CurrentUser) -> Response:
-    row = await service.create_comment(db, user, body)
-    return ok(row, status_code=201, headers={"Location": f"/api/v1/comments/{row['id']}"})
+async def create_comment(
+    body: CommentCreate, db: SessionDep, user: CurrentUser, idempotency: IdempotencyDep
+) -> Response:
+    return created(await service.create_comment(db, user, body, idempotency))
 
 
 @router.get("/comments/{id}", operation_id="get_comment", summary="Get a comment")
 async def get_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return ok(await service.get_comment(db, user, id))
+    return tagged(await service.get_comment(db, user, id))
 
 
 @router.put("/comments/{id}", operation_id="replace_comment", summary="Replace a comment")
 async def replace_comment(
-    id: uuid.UUID, body: CommentCreate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: CommentCreate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.replace_comment(db, user, id, body))
+    return tagged(await service.replace_comment(db, user, id, body, if_match))
 
 
 @router.patch(
     "/comments/{id}", operation_id="update_comment", summary="Update some fields of a comment"
 )
 async def update_comment(
-    id: uuid.UUID, body: CommentUpdate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: CommentUpdate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.update_comment(db, user, id, body))
+    return tagged(await service.update_comment(db, user, id, body, if_match))
 
 
 @router.delete(
     "/comments/{id}", status_code=204, operation_id="delete_comment", summary="Delete a comment"
 )
-async def delete_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    await service.delete_comment(db, user, id)
+async def delete_comment(
+    id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
+) -> Response:
+    await service.delete_comment(db, user, id, if_match)
     return no_content()
 
 
@@ -89,7 +93,11 @@ async def list_post_comments(
     summary="Create a comment under a post",
 )
 async def create_post_comment(
-    post_id: uuid.UUID, body: CommentNestedCreate, db: SessionDep, user: CurrentUser
+    post_id: uuid.UUID,
+    body: CommentNestedCreate,
+    db: SessionDep,
+    user: CurrentUser,
+    idempotency: IdempotencyDep,
 ) -> Response:
-    row = await service.create_post_comment(db, user, post_id, body)
-    return ok(row, status_code=201, headers={"Location": f"/api/v1/comments/{row['id']}"})
+    result = await service.create_post_comment(db, user, post_id, body, idempotency)
+    return created(result)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import CurrentUser, OptionalUser, SessionDep
-from app.core.responses import no_content, ok, page
+from app.api.headers import IdempotencyDep, IfMatch
+from app.core.responses import created, no_content, page, tagged
 from app.schemas.post import PostCreate, PostQuery, PostUpdate
 from app.schemas.tag import TagQuery
 from app.services import post as service
@@ -26,33 +27,36 @@ async def list_posts(
 
 
 @router.post("/posts", status_code=201, operation_id="create_post", summary="Create a post")
-async def create_post(body: PostCreate, db: SessionDep, user: CurrentUser) -> Response:
-    row = await service.create_post(db, user, body)
-    return ok(row, status_code=201, headers={"Location": f"/api/v1/posts/{row['id']}"})
+async def create_post(
+    body: PostCreate, db: SessionDep, user: CurrentUser, idempotency: IdempotencyDep
+) -> Response:
+    return created(await service.create_post(db, user, body, idempotency))
 
 
 @router.get("/posts/{id}", operation_id="get_post", summary="Get a post")
 async def get_post(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return ok(await service.get_post(db, user, id))
+    return tagged(await service.get_post(db, user, id))
 
 
 @router.put("/posts/{id}", operation_id="replace_post", summary="Replace a post")
 async def replace_post(
-    id: uuid.UUID, body: PostCreate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: PostCreate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.replace_post(db, user, id, body))
+    return tagged(await service.replace_post(db, user, id, body, if_match))
 
 
 @router.patch("/posts/{id}", operation_id="update_post", summary="Update some fields of a post")
 async def update_post(
-    id: uuid.UUID, body: PostUpdate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: PostUpdate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.update_post(db, user, id, body))
+    return tagged(await service.update_post(db, user, id, body, if_match))
 
 
 @router.delete("/posts/{id}", status_code=204, operation_id="delete_post", summary="Delete a post")
-async def delete_post(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    await service.delete_post(db, user, id)
+async def delete_post(
+    id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
+) -> Response:
+    await service.delete_post(db, user, id, if_match)
     return no_content()
 
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import OptionalUser, SessionDep
-from app.core.responses import no_content, ok, page
+from app.api.headers import IdempotencyDep, IfMatch
+from app.core.responses import created, no_content, page, tagged
 from app.schemas.author import AuthorCreate, AuthorQuery, AuthorUpdate
 from app.services import author as service
 
@@ -25,35 +26,38 @@ async def list_authors(
 
 
 @router.post("/authors", status_code=201, operation_id="create_author", summary="Create an author")
-async def create_author(body: AuthorCreate, db: SessionDep, user: OptionalUser) -> Response:
-    row = await service.create_author(db, user, body)
-    return ok(row, status_code=201, headers={"Location": f"/api/v1/authors/{row['id']}"})
+async def create_author(
+    body: AuthorCreate, db: SessionDep, user: OptionalUser, idempotency: IdempotencyDep
+) -> Response:
+    return created(await service.create_author(db, user, body, idempotency))
 
 
 @router.get("/authors/{id}", operation_id="get_author", summary="Get an author")
 async def get_author(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return ok(await service.get_author(db, user, id))
+    return tagged(await service.get_author(db, user, id))
 
 
 @router.put("/authors/{id}", operation_id="replace_author", summary="Replace an author")
 async def replace_author(
-    id: uuid.UUID, body: AuthorCreate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: AuthorCreate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.replace_author(db, user, id, body))
+    return tagged(await service.replace_author(db, user, id, body, if_match))
 
 
 @router.patch(
     "/authors/{id}", operation_id="update_author", summary="Update some fields of an author"
 )
 async def update_author(
-    id: uuid.UUID, body: AuthorUpdate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: AuthorUpdate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.update_author(db, user, id, body))
+    return tagged(await service.update_author(db, user, id, body, if_match))
 
 
 @router.delete(
     "/authors/{id}", status_code=204, operation_id="delete_author", summary="Delete an author"
 )
-async def delete_author(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    await service.delete_author(db, user, id)
+async def delete_author(
+    id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
+) -> Response:
+    await service.delete_author(db, user, id, if_match)
     return no_content()

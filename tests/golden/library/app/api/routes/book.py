@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import OptionalUser, SessionDep
-from app.core.responses import no_content, ok, page
+from app.api.headers import IdempotencyDep, IfMatch
+from app.core.responses import created, no_content, page, tagged
 from app.schemas.book import BookCreate, BookQuery, BookUpdate
 from app.services import book as service
 
@@ -25,31 +26,34 @@ async def list_books(
 
 
 @router.post("/books", status_code=201, operation_id="create_book", summary="Create a book")
-async def create_book(body: BookCreate, db: SessionDep, user: OptionalUser) -> Response:
-    row = await service.create_book(db, user, body)
-    return ok(row, status_code=201, headers={"Location": f"/api/v1/books/{row['id']}"})
+async def create_book(
+    body: BookCreate, db: SessionDep, user: OptionalUser, idempotency: IdempotencyDep
+) -> Response:
+    return created(await service.create_book(db, user, body, idempotency))
 
 
 @router.get("/books/{id}", operation_id="get_book", summary="Get a book")
 async def get_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return ok(await service.get_book(db, user, id))
+    return tagged(await service.get_book(db, user, id))
 
 
 @router.put("/books/{id}", operation_id="replace_book", summary="Replace a book")
 async def replace_book(
-    id: uuid.UUID, body: BookCreate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: BookCreate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.replace_book(db, user, id, body))
+    return tagged(await service.replace_book(db, user, id, body, if_match))
 
 
 @router.patch("/books/{id}", operation_id="update_book", summary="Update some fields of a book")
 async def update_book(
-    id: uuid.UUID, body: BookUpdate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: BookUpdate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.update_book(db, user, id, body))
+    return tagged(await service.update_book(db, user, id, body, if_match))
 
 
 @router.delete("/books/{id}", status_code=204, operation_id="delete_book", summary="Delete a book")
-async def delete_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    await service.delete_book(db, user, id)
+async def delete_book(
+    id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
+) -> Response:
+    await service.delete_book(db, user, id, if_match)
     return no_content()

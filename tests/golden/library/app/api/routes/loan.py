@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api.deps import CurrentUser, OptionalUser, SessionDep
-from app.core.responses import no_content, ok, page
+from app.api.headers import IdempotencyDep, IfMatch
+from app.core.responses import created, no_content, page, tagged
 from app.schemas.loan import LoanCreate, LoanQuery, LoanUpdate
 from app.services import loan as service
 
@@ -25,31 +26,34 @@ async def list_loans(
 
 
 @router.post("/loans", status_code=201, operation_id="create_loan", summary="Create a loan")
-async def create_loan(body: LoanCreate, db: SessionDep, user: CurrentUser) -> Response:
-    row = await service.create_loan(db, user, body)
-    return ok(row, status_code=201, headers={"Location": f"/api/v1/loans/{row['id']}"})
+async def create_loan(
+    body: LoanCreate, db: SessionDep, user: CurrentUser, idempotency: IdempotencyDep
+) -> Response:
+    return created(await service.create_loan(db, user, body, idempotency))
 
 
 @router.get("/loans/{id}", operation_id="get_loan", summary="Get a loan")
 async def get_loan(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return ok(await service.get_loan(db, user, id))
+    return tagged(await service.get_loan(db, user, id))
 
 
 @router.put("/loans/{id}", operation_id="replace_loan", summary="Replace a loan")
 async def replace_loan(
-    id: uuid.UUID, body: LoanCreate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: LoanCreate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.replace_loan(db, user, id, body))
+    return tagged(await service.replace_loan(db, user, id, body, if_match))
 
 
 @router.patch("/loans/{id}", operation_id="update_loan", summary="Update some fields of a loan")
 async def update_loan(
-    id: uuid.UUID, body: LoanUpdate, db: SessionDep, user: OptionalUser
+    id: uuid.UUID, body: LoanUpdate, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
 ) -> Response:
-    return ok(await service.update_loan(db, user, id, body))
+    return tagged(await service.update_loan(db, user, id, body, if_match))
 
 
 @router.delete("/loans/{id}", status_code=204, operation_id="delete_loan", summary="Delete a loan")
-async def delete_loan(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    await service.delete_loan(db, user, id)
+async def delete_loan(
+    id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
+) -> Response:
+    await service.delete_loan(db, user, id, if_match)
     return no_content()

@@ -1,0 +1,138 @@
+"""The plan of the generated cache tests: which entities are cached, who writes them,
+which links and cascades must leave no stale entry behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend_agent.design.blueprint import Blueprint, Entity
+from backend_agent.generate.testdata import EntityPlan, SuitePlan
+
+__all__ = ["CacheCascade", "CacheLink", "CacheSuite", "CachedEntity", "cache_suite"]
+
+
+@dataclass(frozen=True)
+class CachedEntity:
+    """A cached entity and the roles that read and write it in the tests."""
+
+    plural: str
+    snake: str
+    create: str
+    read: str
+    list: str
+    update: str
+    delete: str
+    patch: str  # a dict literal PATCH sends
+    stranger: str  # a role whose other accounts must not see an owner's rows, or ""
+    stranger_status: int
+    stranger_code: str
+    exempt: str  # a role that sees every row, or ""
+
+
+@dataclass(frozen=True)
+class CacheLink:
+    """A many-to-many relation whose list of linked rows is cached."""
+
+    function: str  # post_tags
+    left: str  # the entity's snake name
+    relation: str
+    target: str  # the target's snake name
+    editor: str  # a role that may link (and read)
+
+
+@dataclass(frozen=True)
+class CacheCascade:
+    """A cached child whose rows a parent's delete removes or un-links."""
+
+    name: str  # books-loans
+    parent: str  # snake names
+    child: str
+    child_plural: str
+    field: str  # the child's foreign key
+    deleter: str  # a role that may delete the parent
+    reader: str  # a role that reads the child (its owner, for owner rules)
+    nulls: bool  # SET NULL: the child stays, its key becomes null
+
+
+@dataclass(frozen=True)
+class CacheSuite:
+    """Everything tests/test_cache.py substitutes."""
+
+    entities: tuple[CachedEntity, ...]
+    links: tuple[CacheLink, ...]
+    cascades: tuple[CacheCascade, ...]
+    modules: tuple[str, ...]  # snake names whose test, service and repository modules it uses
+
+
+def _entity(plan: EntityPlan) -> CachedEntity:
+    owner_scoped = plan.read.owner_scoped and bool(plan.read.stranger)
+    return CachedEntity(
+        plural=plan.plural,
+        snake=plan.snake,
+        create=plan.create.actor,
+        read=plan.read.actor,
+        list=plan.list.actor,
+        update=plan.update.actor,
+        delete=plan.delete.actor,
+        patch="{" + f'"{plan.patch_field}": {plan.patch_value}' + "}" if plan.patch_field else "{}",
+        stranger=plan.read.stranger if owner_scoped else "",
+        stranger_status=plan.read.stranger_status,
+        stranger_code=plan.read.stranger_code,
+        exempt=plan.read.exempt if owner_scoped else "",
+    )
+
+
+def _cascades(blueprint: Blueprint, plans: dict[str, EntityPlan]) -> list[CacheCascade]:
+    by_table = {e.table.name: e for e in blueprint.entities}
+    cascades = []
+    for child in blueprint.entities:
+        if child.cache is None:
+            continue
+        for column in child.table.foreign_keys:
+            fk = column.foreign_key
+            parent: Entity | None = by_table.get(fk.table) if fk else None
+            # A soft delete leaves the children's rows as they are: nothing to refresh.
+            if fk is None or parent is None or parent.soft_delete or parent is child:
+                continue
+            if fk.on_delete == "RESTRICT":
+                continue
+            cascades.append(
+                CacheCascade(
+                    name=f"{parent.plural}-{child.plural}",
+                    parent=parent.snake,
+                    child=child.snake,
+                    child_plural=child.plural,
+                    field=column.name,
+                    deleter=plans[parent.name].delete.actor,
+                    reader=plans[child.name].read.actor,
+                    nulls=fk.on_delete == "SET NULL",
+                )
+            )
+    return cascades
+
+
+def cache_suite(blueprint: Blueprint, suite: SuitePlan) -> CacheSuite:
+    """The cache tests of ``blueprint``'s cached entities (none: only the cache's own)."""
+    plans = {plan.name: plan for plan in suite.entities}
+    cached = [e for e in blueprint.entities if e.cache is not None]
+    links = [
+        CacheLink(
+            function=f"{blueprint.entity(j.left).snake}_{j.relation}",
+            left=blueprint.entity(j.left).snake,
+            relation=j.relation,
+            target=blueprint.entity(j.right).snake,
+            editor=plans[j.left].update.actor,
+        )
+        for j in blueprint.junctions
+        if blueprint.entity(j.right).cache is not None
+    ]
+    cascades = _cascades(blueprint, plans)
+    modules = {e.snake for e in cached} | {link.left for link in links}
+    modules |= {link.target for link in links}
+    modules |= {c.parent for c in cascades} | {c.child for c in cascades}
+    return CacheSuite(
+        entities=tuple(_entity(plans[e.name]) for e in cached),
+        links=tuple(links),
+        cascades=tuple(cascades),
+        modules=tuple(sorted(modules)),
+    )

@@ -1,0 +1,62 @@
+"""The job modules of a generated service: present only with jobs, one handler per job."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import PurePosixPath
+
+from backend_agent.design import design
+from backend_agent.generate import generate, render
+from backend_agent.generate.context import project_view
+from backend_agent.generate.jobs import JOB_FILES
+from backend_agent.spec import load_spec, load_spec_text
+from tests.conftest import ROOT
+
+SPEC = """\
+name: notes
+entities:
+  Note:
+    fields: {text: string}
+jobs:
+  welcome: {on: user.registered}
+  index_note: {on: note.created, attempts: 5, backoff: 1m}
+  reindex_note: {on: note.created}
+  digest: {every: 24h}
+"""
+
+
+def test_job_files_are_generated_only_for_a_service_with_jobs() -> None:
+    with_jobs = render(design(load_spec(ROOT / "examples" / "blog.yaml")))
+    without = render(design(load_spec(ROOT / "examples" / "library.yaml")))
+    paths = {PurePosixPath(output) for _, output in JOB_FILES}
+    assert paths <= set(with_jobs)
+    assert not paths & set(without)
+    main = PurePosixPath("app/main.py")
+    assert "Worker(engine, settings)" in with_jobs[main]
+    assert "Worker" not in without[main]
+    assert "worker:" in with_jobs[PurePosixPath("compose.yaml")]
+
+
+def test_every_job_gets_a_definition_a_subscription_and_a_handler() -> None:
+    files = generate(design(load_spec_text(SPEC)))  # ruff formats them: they parse
+    handlers = files[PurePosixPath("app/jobs/handlers.py")]
+    functions = [
+        node.name for node in ast.parse(handlers).body if isinstance(node, ast.AsyncFunctionDef)
+    ]
+    assert functions == ["welcome", "index_note", "reindex_note", "digest"]
+    assert "job.mail.send(" in handlers  # the welcome mail
+    queue = files[PurePosixPath("app/jobs/queue.py")]
+    assert '"note.created": ("index_note", "reindex_note"),' in queue
+    assert '"user.registered": ("welcome",),' in queue
+    assert "every=86400," in queue
+    assert "backoff=60," in queue
+
+
+def test_the_view_tells_which_events_a_write_must_enqueue() -> None:
+    jobs = project_view(design(load_spec_text(SPEC))).jobs
+    assert jobs is not None
+    assert jobs.events == {"user.registered", "note.created"}
+    assert jobs.emits("note.created")
+    assert not jobs.emits("note.deleted")
+    assert jobs.welcome is not None
+    assert jobs.sample.name == "welcome"

@@ -1,0 +1,141 @@
+"""Queries on bookmarks: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.base import table_of
+from app.models.bookmark import Bookmark
+from app.repositories.base import (
+    EQ,
+    Filter,
+    Row,
+    exists,
+    fetch_one,
+    fetch_page,
+    next_version,
+    order_by,
+    unchanged_since,
+    utcnow,
+    where_filters,
+)
+
+bookmarks = table_of(Bookmark)
+
+# What a bookmark looks like in responses.
+COLUMNS = (
+    bookmarks.c.id,
+    bookmarks.c.note,
+    bookmarks.c.post_id,
+    bookmarks.c.owner_id,
+    bookmarks.c.created_at,
+    bookmarks.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "created_at": bookmarks.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "post_id": (bookmarks.c.post_id, EQ),
+}
+
+
+def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
+    """The rows in reach: owned by ``owner_id`` when one is given."""
+    clauses: list[ColumnElement[bool]] = []
+    if owner_id is not None:
+        clauses.append(bookmarks.c.owner_id == owner_id)
+    return clauses
+
+
+async def list_bookmarks(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+    owner_id: uuid.UUID | None = None,
+) -> tuple[list[Row], int]:
+    """One page of bookmarks and the total."""
+    statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
+    order = order_by(SORTS, sort, bookmarks.c.id)
+    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+
+
+async def get_bookmark(
+    db: AsyncConnection, bookmark_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> Row | None:
+    """One bookmark, if it is in reach."""
+    statement = select(*COLUMNS).where(bookmarks.c.id == bookmark_id, *visible(owner_id))
+    return await fetch_one(db, statement)
+
+
+async def bookmark_exists(
+    db: AsyncConnection, bookmark_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
+) -> bool:
+    """Whether the bookmark exists and is in reach."""
+    statement = select(bookmarks.c.id).where(bookmarks.c.id == bookmark_id, *visible(owner_id))
+    return await exists(db, statement)
+
+
+async def insert_bookmark(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a bookmark from validated values."""
+    now = utcnow()
+    statement = (
+        insert(bookmarks)
+        .values(id=uuid.uuid4(), created_at=now, updated_at=now, **values)
+        .returning(*COLUMNS)
+    )
+    return dict((await db.execute(statement)).mappings().one())
+
+
+async def update_bookmark(
+    db: AsyncConnection,
+    bookmark_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
+) -> Row | None:
+    """Change a bookmark in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
+    statement = (
+        update(bookmarks)
+        .where(
+            bookmarks.c.id == bookmark_id,
+            *visible(owner_id),
+            *unchanged_since(bookmarks.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_bookmark(
+    db: AsyncConnection,
+    bookmark_id: uuid.UUID,
+    *,
+    owner_id: uuid.UUID | None = None,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete a bookmark in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(bookmarks)
+        .where(
+            bookmarks.c.id == bookmark_id,
+            *visible(owner_id),
+            *unchanged_since(bookmarks.c.updated_at, seen),
+        )
+        .returning(bookmarks.c.id)
+    )
+    return await fetch_one(db, statement) is not None

@@ -1,0 +1,39 @@
+"""What clients may send about bookmarks: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull
+
+Note = Annotated[str, Field(max_length=200)]
+SortKey = Literal["created_at", "-created_at"]
+
+
+class BookmarkCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a bookmark."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+    post_id: uuid.UUID
+
+
+class BookmarkUpdate(BaseModel):
+    """The body to change some fields of a bookmark (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+    post_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class BookmarkQuery(PageParams):
+    """Paging, sort and filters of the bookmark list."""
+
+    sort: SortKey = "-created_at"
+    post_id: uuid.UUID | None = None

@@ -1,0 +1,27 @@
+"""HTTP endpoint of the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from app.api.deps import OptionalUser, SessionDep
+from app.core.responses import page
+from app.schemas.audit import AuditQuery
+from app.services import audit as service
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get(
+    "/audit-log",
+    operation_id="list_audit_log",
+    summary="List the audit log of writes, newest first",
+)
+async def list_audit_log(
+    db: SessionDep, user: OptionalUser, query: Annotated[AuditQuery, Query()]
+) -> Response:
+    rows, total = await service.list_entries(db, user, query)
+    return page(rows, page=query.page, limit=query.limit, total=total)

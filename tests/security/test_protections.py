@@ -1,0 +1,182 @@
+"""Each protection of a generated service is proven by a generated test that notices its loss.
+
+For one OWASP API Security Top 10 (2023) item at a time, a copy of the generated blog
+service gets a small patch that switches a protection off; the generated test named
+for it in SECURITY.md must then fail, while the same tests pass on the unpatched
+project. A patch whose anchor text no longer exists fails loudly, so templates and
+this file cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from backend_agent.design import design
+from backend_agent.generate import generate, write_project
+from backend_agent.spec import load_spec
+from backend_agent.verify import SubprocessRunner
+from backend_agent.verify.environment import ensure_environment
+from tests.conftest import ROOT
+
+
+@dataclass(frozen=True)
+class Protection:
+    """A protection, the edit that removes it, and the generated test that must notice."""
+
+    owasp: str
+    path: str
+    anchor: str
+    replacement: str
+    test: str
+    occurrences: int = 1
+
+
+PROTECTIONS = (
+    Protection(
+        "API1 object level authorization (writes)",
+        "app/repositories/post.py",
+        "        clauses.append(posts.c.owner_id == owner_id)\n",
+        "        pass\n",
+        "tests/test_post.py::test_update_by_a_stranger_is_refused",
+    ),
+    Protection(
+        "API1 object level authorization (reads)",
+        "app/repositories/bookmark.py",
+        "        clauses.append(bookmarks.c.owner_id == owner_id)\n",
+        "        pass\n",
+        "tests/test_bookmark.py::test_read_hides_rows_of_other_users",
+    ),
+    Protection(
+        "API2 broken authentication (lockout)",
+        "app/services/auth.py",
+        "        if failures >= settings.login_lockout_attempts:\n",
+        "        if False:\n",
+        "tests/test_auth.py::test_lockout_after_repeated_failures",
+    ),
+    Protection(
+        "API2 broken authentication (refresh reuse)",
+        "app/services/auth.py",
+        '        await repo.revoke_session(db, known["session_id"], now=now)\n',
+        "",
+        "tests/test_auth.py::test_reused_refresh_token_revokes_the_session",
+    ),
+    Protection(
+        "API2 broken authentication (revocation)",
+        "app/services/auth.py",
+        "    await repo.revoke_user_sessions(db, user.id, now=now)\n",
+        "",
+        "tests/test_auth.py::test_password_change_revokes_every_session",
+    ),
+    Protection(
+        "API3 object property level authorization",
+        "app/schemas/post.py",
+        '    """The body to create (POST) or replace (PUT) a post."""\n\n'
+        '    model_config = ConfigDict(extra="forbid")\n',
+        '    """The body to create (POST) or replace (PUT) a post."""\n\n'
+        '    model_config = ConfigDict(extra="ignore")\n',
+        "tests/test_post_writes.py::test_create_refuses_server_owned_fields",
+    ),
+    Protection(
+        "API4 unrestricted resource consumption (body size)",
+        "app/main.py",
+        "    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)\n",
+        "",
+        "tests/test_errors.py::test_a_body_over_the_limit_is_refused",
+    ),
+    Protection(
+        "API4 unrestricted resource consumption (rate limits)",
+        "app/api/deps.py",
+        "    if not usage.allowed:\n        raise RateLimited(usage.reset)\n",
+        "",
+        "tests/test_ratelimit.py::test_reads_are_limited_with_headers",
+    ),
+    Protection(
+        "API5 function level authorization",
+        "app/services/post.py",
+        '    "create": Rule("roles", frozenset({"admin", "author"})),\n',
+        '    "create": Rule("authenticated"),\n',
+        "tests/test_post.py::test_create_is_refused_to_role_reader",
+    ),
+    Protection(
+        "API6 unrestricted access to sensitive business flows",
+        "app/api/routes/auth.py",
+        "    dependencies=[Depends(limit_auth_attempts)],\n",
+        "    dependencies=[],\n",
+        "tests/test_auth.py::test_register_and_login_are_rate_limited",
+        occurrences=3,
+    ),
+    Protection(
+        "API8 security misconfiguration (CORS)",
+        "app/core/middleware.py",
+        "        if response.status_code < 400:\n",
+        "        if True:\n",
+        "tests/test_security.py::test_cors_refuses_an_unknown_origin",
+    ),
+    Protection(
+        "API8 security misconfiguration (secrets in logs)",
+        "app/core/logging.py",
+        "    for pattern in _PATTERNS:\n",
+        "    for pattern in ():\n",
+        "tests/test_security.py::test_logs_never_contain_secrets",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Generated:
+    project: Path
+    python: Path
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    blueprint = design(load_spec(ROOT / "examples" / "blog.yaml"))
+    project = tmp_path_factory.mktemp("protections") / "blog"
+    write_project(generate(blueprint), project)
+    python = ensure_environment(project, SubprocessRunner(), project.parent / "env.log")
+    return Generated(project, python)
+
+
+def _run_tests(python: Path, project: Path, tests: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_the_protections_cover_at_least_six_owasp_items() -> None:
+    assert len({p.owasp.split()[0] for p in PROTECTIONS}) >= 6
+
+
+def test_every_named_test_passes_on_the_generated_service(generated: Generated) -> None:
+    result = _run_tests(generated.python, generated.project, [p.test for p in PROTECTIONS])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout
+    assert "skipped" not in result.stdout
+
+
+@pytest.mark.parametrize("protection", PROTECTIONS, ids=lambda p: p.owasp)
+def test_removing_the_protection_fails_its_test(
+    protection: Protection, generated: Generated, tmp_path: Path
+) -> None:
+    project = tmp_path / "blog"
+    shutil.copytree(generated.project, project)
+    target = project / protection.path
+    source = target.read_text("utf-8")
+    found = source.count(protection.anchor)
+    assert found == protection.occurrences, f"anchor found {found} times in {protection.path}"
+    target.write_text(source.replace(protection.anchor, protection.replacement), "utf-8")
+
+    result = _run_tests(generated.python, project, [protection.test])
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed" in result.stdout, result.stdout
