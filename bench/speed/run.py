@@ -228,7 +228,7 @@ def bench_database(
         # The schema of the generated project; a variant may add migrations on top of it
         # (every app then reads the same, fully migrated tables).
         for path in dict.fromkeys([project] + [a.cwd for a in apps if a.role == "generated"]):
-            seed.migrate(db, path, servers.environment(db.url))
+            seed.migrate(db, path, servers.environment(db.url), apps[0].python)
         started = time.monotonic()
         seed.seed(db, args.rows)
         result["seed_seconds"] = round(time.monotonic() - started, 1)
@@ -482,11 +482,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         workdir = Path(tmp)
         project = (args.project or build_project(workdir)).resolve()
+        say(f"preparing the environment of {project}")
         apps = servers.apps_for(
             project,
             args.variant,
             server=args.server,
             first_port=args.port,
+            python=servers.environment_of(project),
         )
         if args.apps:
             wanted = args.apps.split(",")

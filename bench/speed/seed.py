@@ -13,7 +13,6 @@ import os
 import random
 import sqlite3
 import subprocess
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -104,10 +103,10 @@ async def _admin(*statements: str) -> None:
         await conn.close()
 
 
-def migrate(db: Database, project: Path, env: dict[str, str]) -> None:
+def migrate(db: Database, project: Path, env: dict[str, str], python: Path) -> None:
     """``alembic upgrade head`` in the generated project, against ``db``."""
     subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        [str(python), "-m", "alembic", "upgrade", "head"],
         cwd=project,
         env={**env, "DATABASE_URL": db.url},
         check=True,

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backend_agent.verify.live.service import MEASURED_RATE_LIMITS
+
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 SECRET_KEY = "bench-speed-secret-key-0123456789abcdef"  # test-only, loopback-only servers
@@ -36,6 +38,7 @@ class App:
     argv: list[str]  # the server command (``uvicorn app.main:app ...``), host and port aside
     port: int = 0
     extra_env: dict[str, str] = field(default_factory=dict)
+    python: Path = Path(sys.executable)  # the interpreter of an environment with its deps
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
     token: str = ""
@@ -52,7 +55,7 @@ class App:
         """The command line that serves the app: one worker, on loopback."""
         args = _without(self.argv[1:], ("--host", "--port", "--workers", "--bind", "-b", "-w"))
         return [
-            sys.executable,
+            str(self.python),
             "-m",
             self.server,
             *args,
@@ -103,7 +106,21 @@ def command_of(project: Path) -> list[str]:
     return DEFAULT_COMMANDS["uvicorn"]
 
 
-def apps_for(project: Path, variants: list[str], *, server: str, first_port: int) -> list[App]:
+def environment_of(project: Path) -> Path:
+    """The python of the generated project's own environment (installed once, then cached).
+
+    Every app runs in it: it holds FastAPI, SQLAlchemy, asyncpg, aiosqlite, PyJWT, argon2,
+    orjson and uvicorn, all the baseline and the ceiling need too, at the same versions.
+    """
+    from backend_agent.verify import SubprocessRunner
+    from backend_agent.verify.environment import ensure_environment
+
+    return ensure_environment(project, SubprocessRunner(), project / ".bench-environment.log")
+
+
+def apps_for(
+    project: Path, variants: list[str], *, server: str, first_port: int, python: Path
+) -> list[App]:
     """The generated app, its variants, the baseline and the ceiling, on their own ports.
 
     A variant is ``NAME=DIR`` or ``NAME=DIR@SERVER`` (``uvicorn`` or ``granian``): another
@@ -124,6 +141,7 @@ def apps_for(project: Path, variants: list[str], *, server: str, first_port: int
     )
     for offset, app in enumerate(found):
         app.port = first_port + offset
+        app.python = python
     return found
 
 
@@ -139,7 +157,12 @@ def environment(database_url: str) -> dict[str, str]:
         ENVIRONMENT="production",
         SECRET_KEY=SECRET_KEY,
         PYTHONUNBUFFERED="1",
+        # No response cache during the measured runs (caching is not what is compared).
+        CACHE_ENABLED="false",
     )
+    # The generated apps keep their rate limiter on (every request is counted) but with
+    # limits no run reaches, as the live gates of `verify` do: a 429 is not a response.
+    env.update(MEASURED_RATE_LIMITS)
     return env
 
 
