@@ -7,16 +7,15 @@ from typing import Any
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
 from backend_agent.design.errors import ERROR_CODES
 from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
+from backend_agent.design.openapi_parts import JSON, paging_params
+from backend_agent.design.openapi_parts import envelope as _envelope
+from backend_agent.design.openapi_parts import error as _error
+from backend_agent.design.openapi_parts import ok as _ok
+from backend_agent.design.openapi_parts import ref as _ref
 
 __all__ = ["field_schema", "openapi_document"]
 
-JSON = dict[str, Any]
 _ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
-MAX_PAGE = 1_000_000  # keeps OFFSET within every database's range
-
-
-def _ref(name: str) -> JSON:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def field_schema(column: Column, *, request: bool = False) -> JSON:
@@ -108,15 +107,6 @@ def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, J
             nested, [name for name in required if name != entity.nested_column]
         )
     return schemas
-
-
-def _envelope(data: JSON, *, page: bool = False) -> JSON:
-    properties: JSON = {"success": {"const": True}, "data": data}
-    required = ["success", "data"]
-    if page:
-        properties["meta"] = _ref("PageMeta")
-        required.append("meta")
-    return {"type": "object", "properties": properties, "required": required}
 
 
 def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
@@ -237,24 +227,6 @@ def _readiness_schemas(blueprint: Blueprint) -> dict[str, JSON]:
     }
 
 
-def _error(description: str) -> JSON:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _ok(schema: str | None, description: str, *, location: bool = False) -> JSON:
-    response: JSON = {"description": description}
-    if schema:
-        response["content"] = {"application/json": {"schema": _ref(schema)}}
-    if location:
-        response["headers"] = {
-            "Location": {
-                "description": "The URL of the new resource.",
-                "schema": {"type": "string"},
-            }
-        }
-    return response
-
-
 def _path_params(path: str) -> list[JSON]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     return [
@@ -265,21 +237,7 @@ def _path_params(path: str) -> list[JSON]:
 
 def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = None) -> list[JSON]:
     params: list[JSON] = [
-        {
-            "name": "page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-        },
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": blueprint.max_page_size,
-                "default": blueprint.page_size,
-            },
-        },
+        *paging_params(blueprint),
         {
             "name": "sort",
             "in": "query",
@@ -355,7 +313,7 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
     if action == "audit_list":
         params += _audit_params(blueprint)
     if action == "jobs_list":
-        params += jobs_list_params(blueprint, max_page=MAX_PAGE)
+        params += jobs_list_params(blueprint)
     if body:
         op["requestBody"] = {
             "required": True,
@@ -550,21 +508,7 @@ def _audit_schemas(blueprint: Blueprint) -> dict[str, JSON]:
 def _audit_params(blueprint: Blueprint) -> list[JSON]:
     uuid = {"type": "string", "format": "uuid"}
     return [
-        {
-            "name": "page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-        },
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": blueprint.max_page_size,
-                "default": blueprint.page_size,
-            },
-        },
+        *paging_params(blueprint),
         {
             "name": "entity",
             "in": "query",

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from backend_agent.design.blueprint import Blueprint
+from backend_agent.design.openapi_parts import JSON, envelope, error, ok, paging_params, ref
 
 __all__ = ["jobs_list_params", "jobs_responses", "jobs_schemas"]
 
-JSON = dict[str, Any]
 _UUID = {"type": "string", "format": "uuid"}
 _TIME = {"type": "string", "format": "date-time"}
 _MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
-
-
-def _ref(name: str) -> JSON:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _ok(schema: str, description: str) -> JSON:
-    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
-
-
-def _error(description: str) -> JSON:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
 
 def jobs_schemas(blueprint: Blueprint) -> dict[str, JSON]:
@@ -45,55 +31,29 @@ def jobs_schemas(blueprint: Blueprint) -> dict[str, JSON]:
         "updated_at": _TIME,
     }
     job = {"type": "object", "properties": properties, "required": list(properties)}
-    page = {
-        "type": "object",
-        "properties": {
-            "success": {"const": True},
-            "data": {"type": "array", "items": _ref("Job")},
-            "meta": _ref("PageMeta"),
-        },
-        "required": ["success", "data", "meta"],
-    }
-    response = {
-        "type": "object",
-        "properties": {"success": {"const": True}, "data": _ref("Job")},
-        "required": ["success", "data"],
-    }
+    page = envelope({"type": "array", "items": ref("Job")}, page=True)
+    response = envelope(ref("Job"))
     return {"Job": job, "JobResponse": response, "JobPage": page}
 
 
 def jobs_responses(action: str) -> JSON:
     """The success (and conflict) responses of a job route."""
     if action == "jobs_list":
-        return {"200": _ok("JobPage", "Jobs, newest first.")}
+        return {"200": ok("JobPage", "Jobs, newest first.")}
     if action == "jobs_read":
-        return {"200": _ok("JobResponse", "The job, with its payload and last error.")}
+        return {"200": ok("JobResponse", "The job, with its payload and last error.")}
     return {
-        "200": _ok("JobResponse", "The job is queued to run now, with a fresh count of attempts."),
-        "409": _error("Only a dead job can be replayed."),
+        "200": ok("JobResponse", "The job is queued to run now, with a fresh count of attempts."),
+        "409": error("Only a dead job can be replayed."),
     }
 
 
-def jobs_list_params(blueprint: Blueprint, *, max_page: int) -> list[JSON]:
+def jobs_list_params(blueprint: Blueprint) -> list[JSON]:
     """Paging, ``status`` and ``name`` of the job list."""
     jobs = blueprint.jobs
     assert jobs is not None  # only job routes ask
     return [
-        {
-            "name": "page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": max_page, "default": 1},
-        },
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": blueprint.max_page_size,
-                "default": blueprint.page_size,
-            },
-        },
+        *paging_params(blueprint),
         {
             "name": "status",
             "in": "query",
