@@ -17,8 +17,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.api import deps
+from app.core import security
 from app.core.config import Settings
 from app.core.ratelimit import MemoryStore, Rate, RedisStore, Usage
+from app.core.security import AccessClaims
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.factories import Account
@@ -115,6 +118,25 @@ async def test_limits_are_kept_per_user(apps: Apps, make_user: MakeUser) -> None
     # Another user, and anonymous calls from the same address, are not affected.
     assert (await client.get(PATH, headers=second.headers)).status_code != 429
     assert (await client.get(PATH)).status_code != 429
+
+
+async def test_a_token_is_verified_once_per_request(
+    apps: Apps, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await apps.client()
+    account = await make_user()
+    calls: list[str] = []
+    verify = security.decode_access_token
+
+    def counted(token: str, settings: Settings) -> AccessClaims | None:
+        calls.append(token)
+        return verify(token, settings)
+
+    monkeypatch.setattr(deps, "decode_access_token", counted)
+    # The limiter keys on the user and the route needs the caller: one check serves both.
+    response = await client.get("/api/v1/auth/me", headers=account.headers)
+    assert response.status_code == 200, response.text
+    assert len(calls) == 1
 
 
 async def test_anonymous_limits_are_kept_per_address(apps: Apps) -> None:

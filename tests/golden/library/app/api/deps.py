@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.core.config import Settings
 from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited
 from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
-from app.core.security import decode_access_token
+from app.core.security import AccessClaims, decode_access_token
 from app.repositories import user as user_repo
 from app.repositories.base import utcnow
 from app.schemas.auth import AuthUser
@@ -46,7 +46,22 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = HTTPBearer(auto_error=False)
 
 
+def access_claims(request: Request, token: str, settings: Settings) -> AccessClaims | None:
+    """The claims of a bearer token, verified once per request.
+
+    The rate limit (which keys on the user) and the caller's dependency both need them:
+    the second asks the request's state instead of checking the signature again.
+    """
+    seen: tuple[str, AccessClaims | None] | None = getattr(request.state, "access_claims", None)
+    if seen is not None and seen[0] == token:
+        return seen[1]
+    claims = decode_access_token(token, settings)
+    request.state.access_claims = (token, claims)
+    return claims
+
+
 async def get_optional_user(
+    request: Request,
     db: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -54,7 +69,7 @@ async def get_optional_user(
     """The caller, or ``None`` without a token; a bad token is a 401, never anonymous."""
     if credentials is None:
         return None
-    claims = decode_access_token(credentials.credentials, settings)
+    claims = access_claims(request, credentials.credentials, settings)
     if claims is None:
         raise InvalidToken
     # The session row decides, so logout and revocation take effect immediately; the
@@ -88,7 +103,7 @@ def client_key(request: Request, settings: Settings) -> str:
     """
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
-        claims = decode_access_token(token.strip(), settings)
+        claims = access_claims(request, token.strip(), settings)
         if claims is not None:
             return f"user:{claims.user_id}"
     return f"ip:{request.client.host if request.client else 'unknown'}"
