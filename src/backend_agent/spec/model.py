@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -75,7 +76,13 @@ def parse_duration(text: str | int) -> int:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
-Duration = Annotated[int, Field(gt=0)]
+def _seconds(value: Any) -> Any:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+# A number of seconds, or a text such as 15m.
+Duration = Annotated[int, Field(gt=0), BeforeValidator(_seconds)]
+Delay = Annotated[int, Field(ge=0), BeforeValidator(_seconds)]
 _RATE = re.compile(r"^[1-9][0-9]*/(second|minute|hour|day)$")
 
 
@@ -197,11 +204,6 @@ class CacheSpec(_Strict):
             raise ValueError("cache takes a TTL such as 60s, or {ttl: 60s}")
         return {"ttl": data} if isinstance(data, str | int) else data
 
-    @field_validator("ttl", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value) if isinstance(value, str) else value
-
 
 class EntitySpec(_Strict):
     """A resource of the service: a table and its REST endpoints."""
@@ -230,11 +232,6 @@ class LockoutSpec(_Strict):
     attempts: Annotated[int, Field(gt=0)] = 5
     window: Duration = 900
 
-    @field_validator("window", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value) if isinstance(value, str) else value
-
 
 class AuthSpec(_Strict):
     """Users, roles, tokens and the password policy.
@@ -258,11 +255,6 @@ class AuthSpec(_Strict):
     password_requires: tuple[CharacterClass, ...] = ()
     lockout: LockoutSpec = Field(default_factory=LockoutSpec)
     rate_limit: Rate = "5/minute"
-
-    @field_validator("token_ttl", "refresh_ttl", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("password_requires")
     @classmethod
@@ -301,16 +293,11 @@ class JobSpec(_Strict):
 
     on: Event | None = None
     every: Duration | None = None
-    delay: Annotated[int, Field(ge=0)] = 0
+    delay: Delay = 0
     attempts: Annotated[int, Field(gt=0, le=100)] = 3
     backoff: Duration = 10
     timeout: Duration = 60
     description: str | None = None
-
-    @field_validator("every", "delay", "backoff", "timeout", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_trigger(self) -> JobSpec:
