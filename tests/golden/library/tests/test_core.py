@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import uuid
 from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.dialects import sqlite
@@ -18,7 +21,7 @@ from app.core.logging import JsonFormatter, configure_logging
 from app.core.migrations import alembic_config
 from app.core.ratelimit import RateLimiter
 from app.core.responses import JSONResponse
-from app.core.security import decode_access_token, verify_password
+from app.core.security import create_access_token, decode_access_token, verify_password
 from app.main import create_app
 from app.models.types import UTCDateTime
 from app.schemas.types import to_utc
@@ -108,6 +111,28 @@ async def test_tokens_and_hashes_that_do_not_verify() -> None:
     settings = make_settings()
     assert decode_access_token("a.b.c", settings) is None
     assert await verify_password("not-an-argon2-hash", "password", settings) is False
+
+
+def test_a_verified_token_is_remembered_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = make_settings(access_token_ttl=60)
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    token = create_access_token(
+        user_id=user_id, session_id=session_id, role="", now=datetime.now(UTC), settings=settings
+    )
+    claims = decode_access_token(token, settings)
+    assert claims is not None
+    assert (claims.user_id, claims.session_id) == (user_id, session_id)
+    # Remembered only under the key that signed it ...
+    assert decode_access_token(token, make_settings(secret_key="x" * 40)) is None
+    # ... without checking the signature again ...
+    monkeypatch.setattr(jwt, "decode", lambda *_a, **_k: pytest.fail("checked again"))
+    assert decode_access_token(token, settings) == claims
+    # ... and only until it expires.
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert decode_access_token(token, settings) is None
 
 
 def test_utc_datetimes() -> None:

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.metrics import UNMATCHED, Metrics, MetricsMiddleware, route_of
+from app.core.metrics import UNMATCHED, Metrics, route_of
+from app.core.middleware import RequestContextMiddleware
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.helpers import assert_error
@@ -201,6 +202,10 @@ def test_route_of_gives_the_full_template(scope: dict[str, Any], expected: str) 
     assert route_of(scope) == expected
 
 
+def _context(inner: ASGIApp, metrics: Metrics) -> RequestContextMiddleware:
+    return RequestContextMiddleware(inner, metrics=metrics, max_body_bytes=1024)
+
+
 async def test_an_escaping_error_counts_as_a_500() -> None:
     async def failing(scope: Scope, receive: Receive, send: Send) -> None:
         raise RuntimeError("boom")
@@ -208,13 +213,15 @@ async def test_an_escaping_error_counts_as_a_500() -> None:
     async def receive() -> Message:
         return {"type": "http.request", "body": b""}
 
+    sent: list[Message] = []
+
     async def send(message: Message) -> None:
-        raise AssertionError("nothing is sent")
+        sent.append(message)
 
     metrics = Metrics()
-    middleware = MetricsMiddleware(failing, metrics=metrics)
-    with pytest.raises(RuntimeError):
-        await middleware({"type": "http", "method": "GET", "path": "/x"}, receive, send)
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": []}
+    await _context(failing, metrics)(scope, receive, send)
+    assert sent[0]["status"] == 500
     text = metrics.exposition().decode()
     assert 'http_requests_total{method="GET",route="<unmatched>",status="500"} 1.0' in text
     assert "http_requests_in_flight 0.0" in text
@@ -233,6 +240,6 @@ async def test_other_scopes_pass_through_uncounted() -> None:
         return None
 
     metrics = Metrics()
-    await MetricsMiddleware(inner, metrics=metrics)({"type": "lifespan"}, receive, send)
+    await _context(inner, metrics)({"type": "lifespan"}, receive, send)
     assert seen == ["lifespan"]
     assert "http_requests_total{" not in metrics.exposition().decode()

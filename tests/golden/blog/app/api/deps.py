@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
@@ -25,25 +24,33 @@ async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for one request: the replica's for GET and HEAD, else the primary's.
 
     The whole request uses one connection, so a write and the reads around it always
-    see the primary. Services commit explicitly when they write; anything left
-    uncommitted (a failed request) is rolled back when the connection returns to the pool.
+    see the primary; reads run in autocommit on PostgreSQL (``reads_in_autocommit``).
+    Services commit explicitly when they write; anything left uncommitted (a failed
+    request) is rolled back when the connection returns to the pool, which happens as
+    soon as the route returns, before the response is sent.
     """
     state = request.app.state
-    engine = state.read_engine if request.method in READ_ONLY_METHODS else state.engine
+    engine = state.read_requests_engine if request.method in READ_ONLY_METHODS else state.engine
     async with engine.connect() as connection:
         yield connection
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was built with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was built with (``async``: a plain function would run in a
+    worker thread on every request)."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-SessionDep = Annotated[AsyncConnection, Depends(get_db)]
+SessionDep = Annotated[AsyncConnection, Depends(get_db, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
-_bearer = HTTPBearer(auto_error=False)
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or ``None``."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def access_claims(request: Request, token: str, settings: Settings) -> AccessClaims | None:
@@ -60,16 +67,12 @@ def access_claims(request: Request, token: str, settings: Settings) -> AccessCla
     return claims
 
 
-async def get_optional_user(
-    request: Request,
-    db: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> AuthUser | None:
+async def get_optional_user(request: Request, db: SessionDep) -> AuthUser | None:
     """The caller, or ``None`` without a token; a bad token is a 401, never anonymous."""
-    if credentials is None:
+    token = bearer_token(request)
+    if token is None:
         return None
-    claims = access_claims(request, credentials.credentials, settings)
+    claims = access_claims(request, token, request.app.state.settings)
     if claims is None:
         raise InvalidToken
     # The session row decides, so logout and revocation take effect immediately; the
@@ -101,9 +104,9 @@ def client_key(request: Request, settings: Settings) -> str:
     Only the token's signature and expiry are checked here (no database): a forged or
     expired token counts against the address, so new tokens do not buy new budgets.
     """
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token:
-        claims = access_claims(request, token.strip(), settings)
+    token = bearer_token(request)
+    if token is not None:
+        claims = access_claims(request, token, settings)
         if claims is not None:
             return f"user:{claims.user_id}"
     return f"ip:{request.client.host if request.client else 'unknown'}"
@@ -112,19 +115,20 @@ def client_key(request: Request, settings: Settings) -> str:
 async def _count(request: Request, key: str, rate: Rate) -> None:
     store: RateLimitStore = request.app.state.rate_limit_store
     usage = await store.take(key, rate)
-    # The RateLimit-* headers are added from here by RateLimitHeadersMiddleware.
+    # The RateLimit-* headers are added from here by RequestContextMiddleware.
     request.state.rate_limit = usage
     if not usage.allowed:
         raise RateLimited(usage.reset)
 
 
-def rate_limit(scope: str) -> Callable[[Request, Settings], Awaitable[None]]:
+def rate_limit(scope: str) -> Callable[[Request], Awaitable[None]]:
     """A dependency limiting the routes of ``scope`` per client: GET reads, others writes."""
 
-    async def limit(request: Request, settings: SettingsDep) -> None:
-        policy: RatePolicy = request.app.state.rate_policy
-        kind: Kind = "read" if request.method in ("GET", "HEAD") else "write"
-        key = f"{scope}:{kind}:{client_key(request, settings)}"
+    async def limit(request: Request) -> None:
+        state = request.app.state
+        policy: RatePolicy = state.rate_policy
+        kind: Kind = "read" if request.method in READ_ONLY_METHODS else "write"
+        key = f"{scope}:{kind}:{client_key(request, state.settings)}"
         await _count(request, key, policy.rate(scope, kind))
 
     return limit

@@ -14,7 +14,7 @@ store never fails a request: the read goes to the database, a warning is logged 
 ``stats().errors`` counts it; the store is not tried again for ``RETRY_SECONDS``, and
 invalidations that could not be sent meanwhile are sent before anything is read.
 
-Requests see their app's cache through ``current()`` (``CacheMiddleware`` sets it); code
+Requests see their app's cache through ``current()`` (``RequestContextMiddleware`` sets it); code
 that writes outside a request wraps the writes in ``use(cache)``. The stores are in
 ``app.core.cachestore``.
 """
@@ -36,7 +36,6 @@ from typing import Any, TypeVar
 
 import orjson
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.cachestore import MemoryStore, RedisStore, Store
 from app.core.config import Settings
@@ -319,17 +318,3 @@ def use(cache: Cache) -> Iterator[Cache]:
         yield cache
     finally:
         _current.reset(token)
-
-
-class CacheMiddleware:
-    """Makes the app's cache (``app.state.cache``) the current one for each request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        with use(scope["app"].state.cache):
-            await self.app(scope, receive, send)

@@ -51,10 +51,13 @@ class Settings(DatabaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # PostgreSQL pool, sized for one worker process; multiply by the worker count when
-    # checking it against the server's max_connections.
-    db_pool_size: int = Field(default=5, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # checking it against the server's max_connections. No overflow by default: under
+    # load, overflow connections are opened and closed per request, which costs more
+    # than waiting a moment for a pooled one.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_pool_recycle: int = Field(default=1800, gt=0)
     # A read replica: GET and HEAD requests read from it (with the same pool settings);
     # every other request, and so every write, uses DATABASE_URL. Replicas lag a little.
     database_replica_url: str | None = None

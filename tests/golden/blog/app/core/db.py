@@ -1,7 +1,8 @@
 """The database engines: async SQLAlchemy on SQLite (default) or PostgreSQL (asyncpg).
 
 Writes go to the primary; with ``DATABASE_REPLICA_URL`` set, read-only requests use a
-second engine on the replica (see ``app.api.deps.get_db``).
+second engine on the replica (see ``app.api.deps.get_db``). On PostgreSQL, read-only
+requests run in autocommit: a single SELECT needs no BEGIN and ROLLBACK around it.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # No pre-ping: it costs a round trip per checkout. A connection the server closed
+    # fails one statement, and SQLAlchemy then discards the pool's stale connections;
+    # pool_recycle retires connections before idle timeouts of proxies and servers.
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
+        pool_recycle=settings.db_pool_recycle,
         hide_parameters=True,
     )
 
@@ -41,6 +45,17 @@ def create_read_engine(settings: Settings, primary: AsyncEngine) -> AsyncEngine:
     if settings.database_replica_url is None:
         return primary
     return create_engine(settings, url=settings.database_replica_url)
+
+
+def reads_in_autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` for read-only requests: in autocommit on PostgreSQL, unchanged on SQLite.
+
+    The same pool, without the BEGIN and ROLLBACK round trips around each request's
+    reads. SQLite connections already begin lazily, so they stay as they are.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

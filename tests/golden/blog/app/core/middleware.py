@@ -1,5 +1,4 @@
-"""ASGI middleware: the request context (id, access log, headers, last-resort 500), body
-size limits and CORS."""
+"""ASGI middleware: the request context (every request's one layer) and CORS."""
 
 from __future__ import annotations
 
@@ -7,16 +6,20 @@ import logging
 import re
 import time
 import uuid
+from contextlib import nullcontext
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.cache import use
 from app.core.context import request_id_var
 from app.core.errors import error_response
 from app.core.logging import redact
+from app.core.metrics import KNOWN_METHODS, Metrics, route_of
+from app.core.ratelimit import Usage
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("app.access")
@@ -24,15 +27,16 @@ access_logger = logging.getLogger("app.access")
 # An incoming X-Request-ID is echoed only when it is short and plain, so it cannot
 # smuggle anything into logs or headers.
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+# Raw ASGI headers (lower-case names), added unless the route set its own.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
 # Sent only over https (directly or behind a proxy that says so): browsers ignore it on
 # plain http, and pinning a host that has no certificate would lock its users out.
-HSTS = "max-age=63072000; includeSubDomains"
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -40,59 +44,86 @@ def request_id_of(scope: Scope) -> str:
     return str(scope.get("state", {}).get("request_id", ""))
 
 
-class RequestContextMiddleware:
-    """Give every request an id, add the security headers, and turn a crash into a 500.
+class PayloadTooLarge(HTTPException):
+    """Raised while reading a body that grew past the limit without announcing its size."""
 
-    It is the outermost middleware, so even errors raised by other middleware come
-    back in the envelope with an ``X-Request-ID``.
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="The request body is too large.")
+
+
+class RequestContextMiddleware:
+    """What every HTTP request goes through, in one layer (each layer costs a call and a
+    wrapped ``send`` per request):
+
+    * an id (``X-Request-ID``, and in every log line written while serving it);
+    * the security headers, and the ``RateLimit-*`` headers of the limit it was counted
+      against (the limits are route dependencies; they leave their usage in the state);
+    * the app's cache (``app.state.cache``) as the current one (:func:`app.core.cache.current`);
+    * the request metrics (count, duration, in flight) and the access log;
+    * the body size limit: 413 PAYLOAD_TOO_LARGE for a declared or streamed body over
+      ``max_body_bytes``;
+    * a last-resort 500 in the envelope: it is the outermost middleware, so even errors
+      raised by other middleware come back with an ``X-Request-ID``.
     """
 
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        max_body_bytes: int,
+        access_log: bool = True,
+    ) -> None:
         self.app = app
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Headers(scope=scope).get("x-request-id", "")
-        request_id = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        # Every log line written while serving this request carries its id.
-        token = request_id_var.set(request_id)
-        started_at = time.perf_counter()
-        status = 500
-        https = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if https:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
-            await send(message)
-
-        try:
-            await self._serve(scope, receive, send_with_headers, request_id)
-        finally:
-            if self.access_log:
-                self._log_access(scope, status, time.perf_counter() - started_at)
-            request_id_var.reset(token)
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        incoming = b""
+        declared: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming = value
+            elif name == b"content-length":
+                declared = value
+        text = incoming.decode("latin-1")
+        request_id = text if incoming and _SANE_REQUEST_ID.match(text) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        added = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+        if scope.get("scheme") == "https":
+            added.append(HSTS)
+        status = 500  # unless a response starts: an error escaped every handler
         started = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                started = True
+                headers = [
+                    header for header in message.get("headers", ()) if header[0] != b"x-request-id"
+                ]
+                present = {header[0] for header in headers}
+                headers.extend(header for header in added if header[0] not in present)
+                usage = state.get("rate_limit")
+                if isinstance(usage, Usage):
+                    headers.extend(usage.headers())
+                message["headers"] = headers
             await send(message)
 
+        token = request_id_var.set(request_id)
+        metrics = self.metrics
+        metrics.in_flight.inc()
+        began = time.perf_counter()
         try:
-            await self.app(scope, receive, tracking_send)
+            app = scope.get("app")  # set by the application before any middleware runs
+            with use(app.state.cache) if app is not None else nullcontext():
+                await self._serve(scope, receive, send_with_headers, declared, request_id)
         except Exception:
             # Logged with the request id; the client sees neither the trace nor the SQL.
             logger.exception("unhandled error (%s %s)", scope["method"], scope["path"])
@@ -101,7 +132,41 @@ class RequestContextMiddleware:
             response = error_response(
                 request_id, 500, "INTERNAL_ERROR", "An unexpected error occurred."
             )
-            await response(scope, receive, send)
+            await response(scope, receive, send_with_headers)
+        finally:
+            seconds = time.perf_counter() - began
+            metrics.in_flight.dec()
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
+            metrics.observe(method, route_of(scope), status, seconds)
+            if self.access_log:
+                self._log_access(scope, status, seconds)
+            request_id_var.reset(token)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, declared: bytes | None, request_id: str
+    ) -> None:
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_body_bytes:
+                response = error_response(
+                    request_id, 413, "PAYLOAD_TOO_LARGE", "The request body is too large."
+                )
+                await response(scope, receive, send)
+                return
+            # The server never passes on more than the declared length.
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            # Chunked bodies have no Content-Length: count as they arrive.
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise PayloadTooLarge
+            return message
+
+        await self.app(scope, counting_receive, send)
 
     @staticmethod
     def _log_access(scope: Scope, status: int, seconds: float) -> None:
@@ -126,45 +191,6 @@ class RequestContextMiddleware:
                 }
             },
         )
-
-
-class PayloadTooLarge(HTTPException):
-    """Raised while reading a body that grew past the limit without announcing its size."""
-
-    def __init__(self) -> None:
-        super().__init__(status_code=413, detail="The request body is too large.")
-
-
-class BodySizeLimitMiddleware:
-    """Refuse request bodies larger than ``max_bytes`` with 413 PAYLOAD_TOO_LARGE."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = error_response(
-                request_id_of(scope), 413, "PAYLOAD_TOO_LARGE", "The request body is too large."
-            )
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def counting_receive() -> Message:
-            # Chunked bodies have no Content-Length: count as they arrive.
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise PayloadTooLarge
-            return message
-
-        await self.app(scope, counting_receive, send)
 
 
 class StrictCORSMiddleware(CORSMiddleware):

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.redis import REDIS_ERRORS, RETRY_SECONDS, connect
 
@@ -225,28 +224,3 @@ class RatePolicy:
     def rate(self, scope: str, kind: Kind) -> Rate:
         """The rate of ``kind`` requests to the routes of ``scope``."""
         return self.overrides.get(f"{scope}.{kind}") or self.defaults[kind]
-
-
-class RateLimitHeadersMiddleware:
-    """Adds the ``RateLimit-*`` headers of the limit a request was counted against.
-
-    The limits are route dependencies; routes return their own responses, so the headers
-    are added here, from what the dependency left in the request state.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                usage = scope.get("state", {}).get("rate_limit")
-                if isinstance(usage, Usage):
-                    message["headers"] = [*message.get("headers", []), *usage.headers()]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
