@@ -12,7 +12,12 @@ from app.api.router import api_router
 from app.api.routes import docs, health, metrics
 from app.core.cache import create_cache
 from app.core.config import Settings
-from app.core.db import create_engine, create_read_engine, reads_in_autocommit
+from app.core.db import (
+    create_engine,
+    create_inline_read_engine,
+    create_read_engine,
+    reads_in_autocommit,
+)
 from app.core.errors import register_error_handlers
 from app.core.logging import configure_logging
 from app.core.metrics import Metrics
@@ -54,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = create_engine(settings)
     read_engine = create_read_engine(settings, engine)
+    inline_read_engine = create_inline_read_engine(settings)
     # One Redis client for the rate limits and the cache; the rate-limit store closes it.
     redis = connect(settings.redis_url) if settings.redis_url else None
     rate_limit_store = create_store(redis, prefix=settings.rate_limit_prefix)
@@ -77,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await worker.shutdown()  # lets the running job finish
         await rate_limit_store.close()
         await engine.dispose()
+        if inline_read_engine is not None:
+            inline_read_engine.dispose()
         if read_engine is not engine:
             await read_engine.dispose()
 
@@ -94,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.read_requests_engine = reads_in_autocommit(read_engine)
+    app.state.inline_read_engine = inline_read_engine
     app.state.metrics = Metrics()
     app.state.rate_limit_store = rate_limit_store
     app.state.redis = redis

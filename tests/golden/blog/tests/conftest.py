@@ -71,6 +71,8 @@ async def app(anyio_backend: str) -> AsyncIterator[FastAPI]:
     await application.state.cache.clear()
     await application.state.rate_limit_store.close()
     await application.state.engine.dispose()
+    if application.state.inline_read_engine is not None:
+        application.state.inline_read_engine.dispose()
     _SCRATCH.cleanup()
 
 
@@ -114,8 +116,10 @@ def make_user(app: FastAPI, db: AsyncConnection) -> Callable[..., Awaitable[Acco
 
 
 @pytest.fixture
-def count_queries(engine: AsyncEngine) -> Callable[[], Any]:
+def count_queries(app: FastAPI, engine: AsyncEngine) -> Callable[[], Any]:
     """``with count_queries() as queries: ...`` records every SQL statement sent."""
+    # On a SQLite file, read-only requests go through the app's inline engine.
+    engines = [e for e in (engine.sync_engine, app.state.inline_read_engine) if e is not None]
 
     @contextmanager
     def counting() -> Iterator[list[str]]:
@@ -124,10 +128,12 @@ def count_queries(engine: AsyncEngine) -> Callable[[], Any]:
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             statements.append(statement)
 
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        for target in engines:
+            event.listen(target, "before_cursor_execute", record)
         try:
             yield statements
         finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
+            for target in engines:
+                event.remove(target, "before_cursor_execute", record)
 
     return counting

@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
 from app.api.routes.docs import OPENAPI
-from app.core.db import create_engine, create_read_engine
+from app.core.db import create_engine, create_inline_read_engine, create_read_engine
 from app.core.migrations import upgrade
 from app.main import create_app
 from tests.conftest import make_settings
@@ -54,6 +55,8 @@ async def make_service() -> AsyncIterator[Callable[..., Service]]:
         await application.state.rate_limit_store.close()
         await application.state.engine.dispose()
         await application.state.read_engine.dispose()
+        if application.state.inline_read_engine is not None:
+            application.state.inline_read_engine.dispose()
 
 
 async def test_live_is_trivial(client: httpx.AsyncClient) -> None:
@@ -169,6 +172,36 @@ def test_an_empty_replica_url_means_no_replica() -> None:
     primary = create_engine(settings)
     assert settings.database_replica_url is None
     assert create_read_engine(settings, primary) is primary
+
+
+async def test_reads_of_a_sqlite_file_run_inline_and_writes_do_not(
+    tmp_path: Path, make_service: Callable[..., Service]
+) -> None:
+    application, client = make_service(database_url=f"sqlite+aiosqlite:///{tmp_path}/app.db")
+    state = application.state
+    await upgrade(state.engine)
+    async with state.engine.connect() as db:
+        account = await create_account(db, state.settings, role="member")
+    inline: list[str] = []
+    event.listen(
+        state.inline_read_engine, "before_cursor_execute", lambda *args: inline.append(args[2])
+    )
+    me = f"{AUTH}/me"
+    assert data(await client.get(me, headers=account.headers))["id"] == str(account.id)
+    assert inline, "the GET did not read through the inline engine"
+    inline.clear()
+    assert (await client.post(f"{AUTH}/logout", headers=account.headers)).status_code == 204
+    assert inline == []
+    # The POST wrote through the async engine: the inline engine sees the revoked session.
+    assert_error(await client.get(me, headers=account.headers), 401, "INVALID_TOKEN")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://app@db.invalid/app", "sqlite+aiosqlite:///:memory:", "sqlite+aiosqlite://"],
+)
+def test_no_inline_engine_for_postgresql_or_memory(url: str) -> None:
+    assert create_inline_read_engine(make_settings(database_url=url)) is None
 
 
 async def test_shutdown_disposes_both_engines(replicated: Service) -> None:

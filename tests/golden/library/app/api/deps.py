@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
+from app.core.db import InlineConnection
 from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited
 from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
 from app.core.security import AccessClaims, decode_access_token
@@ -24,13 +25,22 @@ async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for one request: the replica's for GET and HEAD, else the primary's.
 
     The whole request uses one connection, so a write and the reads around it always
-    see the primary; reads run in autocommit on PostgreSQL (``reads_in_autocommit``).
+    see the primary; reads run in autocommit on PostgreSQL (``reads_in_autocommit``)
+    and inline on a SQLite file (``create_inline_read_engine``).
     Services commit explicitly when they write; anything left uncommitted (a failed
     request) is rolled back when the connection returns to the pool, which happens as
     soon as the route returns, before the response is sent.
     """
     state = request.app.state
-    engine = state.read_requests_engine if request.method in READ_ONLY_METHODS else state.engine
+    if request.method not in READ_ONLY_METHODS:
+        engine = state.engine
+    elif state.inline_read_engine is not None:
+        with state.inline_read_engine.connect() as inline:
+            # InlineConnection has the methods of AsyncConnection the repositories call.
+            yield cast(AsyncConnection, InlineConnection(inline))
+        return
+    else:
+        engine = state.read_requests_engine
     async with engine.connect() as connection:
         yield connection
 

@@ -2,14 +2,17 @@
 
 Writes go to the primary; with ``DATABASE_REPLICA_URL`` set, read-only requests use a
 second engine on the replica (see ``app.api.deps.get_db``). On PostgreSQL, read-only
-requests run in autocommit: a single SELECT needs no BEGIN and ROLLBACK around it.
+requests run in autocommit: a single SELECT needs no BEGIN and ROLLBACK around it. On a
+SQLite file, read-only requests read through the ``sqlite3`` module directly, on the
+event loop's thread (``create_inline_read_engine``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
@@ -56,6 +59,48 @@ def reads_in_autocommit(engine: AsyncEngine) -> AsyncEngine:
     if engine.dialect.name != "postgresql":
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def create_inline_read_engine(settings: Settings) -> Engine | None:
+    """A synchronous engine on the SQLite file read-only requests read (the replica's,
+    if one is set), for those requests; ``None`` for PostgreSQL and in-memory databases.
+
+    Reading a row by key from SQLite takes microseconds; aiosqlite hands every statement
+    to a worker thread and back, which costs many times more than the query. Reads run
+    inline instead, blocking the event loop for the microseconds they take. In WAL mode a
+    reader never waits for a lock, so a read cannot stall the loop behind a writer.
+    Writes stay on aiosqlite: a write may wait for the file lock (``busy_timeout``), and
+    must not wait on the loop that the lock holder needs to commit.
+    """
+    url = settings.database_replica_url or settings.database_url
+    path = url.partition(":///")[2]
+    if not url.startswith("sqlite") or path in ("", ":memory:") or "mode=memory" in url:
+        return None
+    engine = create_sync_engine("sqlite+pysqlite:///" + path, hide_parameters=True)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class InlineConnection:
+    """The part of :class:`~sqlalchemy.ext.asyncio.AsyncConnection` that the repositories
+    use (``execute``, ``scalar``, ``commit``, ``rollback``, ``dialect``), over a
+    synchronous connection: each call runs to completion without suspending."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.sync_connection = connection
+        self.dialect = connection.dialect
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self.sync_connection.execute(statement, parameters)
+
+    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
+        return self.sync_connection.scalar(statement, parameters)
+
+    async def commit(self) -> None:
+        self.sync_connection.commit()
+
+    async def rollback(self) -> None:
+        self.sync_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
