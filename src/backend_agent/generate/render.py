@@ -95,6 +95,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/test_metrics.py.jinja", "tests/test_metrics.py"),
     ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
     ("tests/test_ratelimit.py.jinja", "tests/test_ratelimit.py"),
+    ("tests/test_reads.py.jinja", "tests/test_reads.py"),
     ("tests/test_security.py.jinja", "tests/test_security.py"),
 )
 # Files per entity: template -> output path, with {module} replaced.

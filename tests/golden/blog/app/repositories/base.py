@@ -9,10 +9,22 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Insert, Select, Table, func, select
+from sqlalchemy import (
+    ClauseElement,
+    Column,
+    ColumnElement,
+    Executable,
+    Insert,
+    Select,
+    Table,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Row = dict[str, Any]
@@ -91,9 +103,50 @@ async def fetch_page(
     return rows, int(await db.scalar(counted) or 0)
 
 
-async def fetch_one(db: AsyncConnection, statement: Any) -> Row | None:
-    """The first row of ``statement`` as a dict, or ``None``."""
-    row = (await db.execute(statement)).mappings().first()
+@lru_cache(maxsize=256)
+def _compiled(statement: ClauseElement, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """The SQL of a prebuilt statement and the order of its parameters, compiled once."""
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled), tuple(getattr(compiled, "positiontup", None) or ())
+
+
+def raw_reader(db: AsyncConnection) -> Any | None:
+    """The asyncpg connection under ``db`` when ``db`` reads in autocommit and nothing
+    listens for statements (tracing, a test counting queries), else ``None``."""
+    if db.dialect.name != "postgresql":
+        return None
+    connection = db.sync_connection
+    if (
+        connection is None
+        or connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+        or connection.dispatch.before_cursor_execute
+    ):
+        return None
+    return connection.connection.driver_connection
+
+
+async def fetch_one(
+    db: AsyncConnection, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Row | None:
+    """The first row of ``statement`` (with ``params``) as a dict, or ``None``.
+
+    A prebuilt statement read in autocommit on PostgreSQL (a GET, see
+    ``app.core.db.reads_in_autocommit``) goes straight to asyncpg on the pooled
+    connection, its SQL compiled once: SQLAlchemy's execution layer costs as much CPU
+    as the query. (When something listens for statements, they all take SQLAlchemy's
+    path, so the listener sees every one.) The values come back as SQLAlchemy would give them, for the column
+    types this service uses (UUID, text, numbers, booleans, dates, timestamptz, JSON:
+    SQLAlchemy registers its JSON codecs on each asyncpg connection).
+    """
+    if (
+        params is not None
+        and isinstance(statement, ClauseElement)
+        and (driver := raw_reader(db)) is not None
+    ):
+        sql, names = _compiled(statement, db.dialect)
+        record = await driver.fetchrow(sql, *(params[name] for name in names))
+        return dict(record) if record is not None else None
+    row = (await db.execute(statement, params)).mappings().first()
     return dict(row) if row is not None else None
 
 

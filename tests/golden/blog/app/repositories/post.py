@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
@@ -78,12 +78,20 @@ async def list_posts(
     return await fetch_page(db, statement, order=order, page=page, limit=limit)
 
 
+# Built once, values bound per call (see fetch_one).
+_GET = select(*COLUMNS).where(posts.c.id == bindparam("id"), *visible())
+_GET_OWNED = select(*COLUMNS).where(
+    posts.c.id == bindparam("id"), *visible(), posts.c.owner_id == bindparam("owner_id")
+)
+
+
 async def get_post(
     db: AsyncConnection, post_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
 ) -> Row | None:
     """One post, if it is in reach."""
-    statement = select(*COLUMNS).where(posts.c.id == post_id, *visible(owner_id))
-    return await fetch_one(db, statement)
+    if owner_id is not None:
+        return await fetch_one(db, _GET_OWNED, {"id": post_id, "owner_id": owner_id})
+    return await fetch_one(db, _GET, {"id": post_id})
 
 
 async def post_exists(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
@@ -62,10 +62,13 @@ async def list_tags(
     return await fetch_page(db, statement, order=order, page=page, limit=limit)
 
 
+# Built once, values bound per call (see fetch_one).
+_GET = select(*COLUMNS).where(tags.c.id == bindparam("id"), *visible())
+
+
 async def get_tag(db: AsyncConnection, tag_id: uuid.UUID) -> Row | None:
     """One tag, if it is in reach."""
-    statement = select(*COLUMNS).where(tags.c.id == tag_id, *visible())
-    return await fetch_one(db, statement)
+    return await fetch_one(db, _GET, {"id": tag_id})
 
 
 async def tag_exists(db: AsyncConnection, tag_id: uuid.UUID) -> bool:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.author import Author
@@ -65,10 +65,13 @@ async def list_authors(
     return await fetch_page(db, statement, order=order, page=page, limit=limit)
 
 
+# Built once, values bound per call (see fetch_one).
+_GET = select(*COLUMNS).where(authors.c.id == bindparam("id"), *visible())
+
+
 async def get_author(db: AsyncConnection, author_id: uuid.UUID) -> Row | None:
     """One author, if it is in reach."""
-    statement = select(*COLUMNS).where(authors.c.id == author_id, *visible())
-    return await fetch_one(db, statement)
+    return await fetch_one(db, _GET, {"id": author_id})
 
 
 async def author_exists(db: AsyncConnection, author_id: uuid.UUID) -> bool:

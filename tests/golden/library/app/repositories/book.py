@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
@@ -73,10 +73,13 @@ async def list_books(
     return await fetch_page(db, statement, order=order, page=page, limit=limit)
 
 
+# Built once, values bound per call (see fetch_one).
+_GET = select(*COLUMNS).where(books.c.id == bindparam("id"), *visible())
+
+
 async def get_book(db: AsyncConnection, book_id: uuid.UUID) -> Row | None:
     """One book, if it is in reach."""
-    statement = select(*COLUMNS).where(books.c.id == book_id, *visible())
-    return await fetch_one(db, statement)
+    return await fetch_one(db, _GET, {"id": book_id})
 
 
 async def book_exists(db: AsyncConnection, book_id: uuid.UUID) -> bool:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, delete, insert, select, update
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
@@ -76,12 +76,20 @@ async def list_loans(
     return await fetch_page(db, statement, order=order, page=page, limit=limit)
 
 
+# Built once, values bound per call (see fetch_one).
+_GET = select(*COLUMNS).where(loans.c.id == bindparam("id"), *visible())
+_GET_OWNED = select(*COLUMNS).where(
+    loans.c.id == bindparam("id"), *visible(), loans.c.owner_id == bindparam("owner_id")
+)
+
+
 async def get_loan(
     db: AsyncConnection, loan_id: uuid.UUID, *, owner_id: uuid.UUID | None = None
 ) -> Row | None:
     """One loan, if it is in reach."""
-    statement = select(*COLUMNS).where(loans.c.id == loan_id, *visible(owner_id))
-    return await fetch_one(db, statement)
+    if owner_id is not None:
+        return await fetch_one(db, _GET_OWNED, {"id": loan_id, "owner_id": owner_id})
+    return await fetch_one(db, _GET, {"id": loan_id})
 
 
 async def loan_exists(

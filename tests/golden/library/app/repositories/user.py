@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
@@ -117,22 +117,26 @@ async def insert_refresh_token(
     )
 
 
+# Built once, values bound per call (see fetch_one).
+_SESSION_USER = (
+    select(*PUBLIC_COLUMNS)
+    .join(sessions, sessions.c.user_id == users.c.id)
+    .where(
+        sessions.c.id == bindparam("session_id"),
+        users.c.id == bindparam("user_id"),
+        users.c.is_active.is_(True),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > bindparam("now"),
+    )
+)
+
+
 async def get_session_user(
     db: AsyncConnection, *, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
 ) -> Row | None:
     """The account behind a live session (not revoked, not expired, account active)."""
-    statement = (
-        select(*PUBLIC_COLUMNS)
-        .join(sessions, sessions.c.user_id == users.c.id)
-        .where(
-            sessions.c.id == session_id,
-            users.c.id == user_id,
-            users.c.is_active.is_(True),
-            sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > now,
-        )
-    )
-    return await fetch_one(db, statement)
+    params = {"session_id": session_id, "user_id": user_id, "now": now}
+    return await fetch_one(db, _SESSION_USER, params)
 
 
 async def use_refresh_token(
