@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api.router import api_router
+from app.api.router import include_api
 from app.api.routes import docs, health, metrics
 from app.core.cache import create_cache
 from app.core.config import Settings
@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(metrics.router)
-    app.include_router(api_router, prefix=API_PREFIX)
+    include_api(app, API_PREFIX)
     return app
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.repositories import bookmark as bookmark_repo
@@ -92,3 +92,13 @@ async def test_the_session_lookup_reads_the_same_either_way(
         ),
     )
     assert (read["id"], read["email"]) == (account.id, account.email)
+
+
+async def test_a_write_request_reads_directly_only_before_its_transaction(app: FastAPI) -> None:
+    postgresql = not app.state.settings.is_sqlite
+    async with app.state.engine.connect() as connection:
+        assert (raw_reader(connection) is not None) == postgresql
+        await connection.execute(select(1))  # begins the transaction
+        assert raw_reader(connection) is None
+        await connection.rollback()
+        assert (raw_reader(connection) is not None) == postgresql

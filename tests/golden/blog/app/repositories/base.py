@@ -111,16 +111,21 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> tuple[str, tuple[st
 
 
 def raw_reader(db: AsyncConnection) -> Any | None:
-    """The asyncpg connection under ``db`` when ``db`` reads in autocommit and nothing
-    listens for statements (tracing, a test counting queries), else ``None``."""
+    """The asyncpg connection under ``db`` when a read on it runs outside a transaction
+    (autocommit, or none begun yet) and nothing listens for statements (tracing, a test
+    counting queries), else ``None``.
+
+    Under PostgreSQL's default isolation (read committed) every statement sees what was
+    committed when it started, in a transaction or not, so a plain SELECT made before a
+    request's first write gives what it would give inside the transaction.
+    """
     if db.dialect.name != "postgresql":
         return None
     connection = db.sync_connection
-    if (
-        connection is None
-        or connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
-        or connection.dispatch.before_cursor_execute
-    ):
+    if connection is None or connection.dispatch.before_cursor_execute:
+        return None
+    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if not autocommit and connection.in_transaction():
         return None
     return connection.connection.driver_connection
 
@@ -130,8 +135,9 @@ async def fetch_one(
 ) -> Row | None:
     """The first row of ``statement`` (with ``params``) as a dict, or ``None``.
 
-    A prebuilt statement read in autocommit on PostgreSQL (a GET, see
-    ``app.core.db.reads_in_autocommit``) goes straight to asyncpg on the pooled
+    A prebuilt statement read outside a transaction on PostgreSQL (every read of a GET,
+    see ``app.core.db.reads_in_autocommit``, and a write request's reads before its
+    first write, such as the caller's session) goes straight to asyncpg on the pooled
     connection, its SQL compiled once: SQLAlchemy's execution layer costs as much CPU
     as the query. (When something listens for statements, they all take SQLAlchemy's
     path, so the listener sees every one.) The values come back as SQLAlchemy would give them, for the column
