@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
 
 from app.core.config import Settings
 from app.core.db import InlineConnection
-from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited
+from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited, ValidationFailed
+from app.core.metrics import PLAIN_ROUTE_TEMPLATES
 from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
 from app.core.security import AccessClaims, decode_access_token
 from app.repositories import user as user_repo
@@ -21,15 +25,15 @@ from app.schemas.auth import AuthUser
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
-async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
+@asynccontextmanager
+async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for one request: the replica's for GET and HEAD, else the primary's.
 
     The whole request uses one connection, so a write and the reads around it always
     see the primary; reads run in autocommit on PostgreSQL (``reads_in_autocommit``)
-    and inline on a SQLite file (``create_inline_read_engine``).
-    Services commit explicitly when they write; anything left uncommitted (a failed
-    request) is rolled back when the connection returns to the pool, which happens as
-    soon as the route returns, before the response is sent.
+    and inline on a SQLite file (``create_inline_read_engine``). Services commit
+    explicitly when they write; anything left uncommitted (a failed request) is rolled
+    back when the connection returns to the pool.
     """
     state = request.app.state
     if request.method not in READ_ONLY_METHODS:
@@ -45,6 +49,13 @@ async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
         yield connection
 
 
+async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
+    """The connection of :func:`connect`, as a dependency; it goes back to the pool as
+    soon as the route returns, before the response is sent."""
+    async with connect(request) as connection:
+        yield connection
+
+
 async def get_settings(request: Request) -> Settings:
     """The settings the app was built with (``async``: a plain function would run in a
     worker thread on every request)."""
@@ -54,6 +65,27 @@ async def get_settings(request: Request) -> Settings:
 
 SessionDep = Annotated[AsyncConnection, Depends(get_db, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def add_plain_route(
+    router: APIRouter, path: str, endpoint: Callable[[Request], Awaitable[Response]], name: str
+) -> None:
+    """Mount ``endpoint``, a plain Starlette endpoint, on ``router`` for GET (and HEAD).
+
+    FastAPI names the route of its own endpoints in the request's scope, not of these:
+    the metrics learn the template here, to label the endpoint's requests with it.
+    """
+    router.add_route(path, endpoint, methods=["GET"], name=name)
+    PLAIN_ROUTE_TEMPLATES[endpoint] = path
+
+
+def path_uuid(request: Request, name: str) -> uuid.UUID:
+    """The UUID path parameter ``name``; 422 VALIDATION_ERROR on ``path.<name>`` otherwise."""
+    try:
+        return uuid.UUID(request.path_params[name])
+    except ValueError:
+        detail = {"field": f"path.{name}", "message": "Input should be a valid UUID"}
+        raise ValidationFailed(details=[detail]) from None
 
 
 def bearer_token(request: Request) -> str | None:

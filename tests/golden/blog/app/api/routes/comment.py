@@ -6,9 +6,19 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.deps import CurrentUser, OptionalUser, SessionDep
+from app.api.deps import (
+    CurrentUser,
+    OptionalUser,
+    SessionDep,
+    add_plain_route,
+    connect,
+    get_optional_user,
+    path_uuid,
+    rate_limit,
+)
 from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.comment import (
@@ -21,6 +31,8 @@ from app.schemas.comment import (
 from app.services import comment as service
 
 router = APIRouter(tags=["comments"])
+# The limit app.api.router puts on every route of this router; plain endpoints call it.
+limit = rate_limit("comment")
 
 
 @router.get("/comments", operation_id="list_comments", summary="List comments")
@@ -40,9 +52,22 @@ async def create_comment(
     return created(await service.create_comment(db, user, body, idempotency))
 
 
-@router.get("/comments/{id}", operation_id="get_comment", summary="Get a comment")
-async def get_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return tagged(await service.get_comment(db, user, id))
+async def get_comment(request: Request) -> Response:
+    """``GET /comments/{id}`` (get a comment), the busiest read, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
+    the connection, the caller, the path parameter), in the same order and with the same
+    errors: solving them was a third of the request's CPU. The OpenAPI document is the
+    designed one, so nothing is lost from it.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        row = await service.get_comment(db, user, path_uuid(request, "id"))
+    return tagged(row)
+
+
+add_plain_route(router, "/comments/{id}", get_comment, "get_comment")
 
 
 @router.put("/comments/{id}", operation_id="replace_comment", summary="Replace a comment")

@@ -6,15 +6,26 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.deps import OptionalUser, SessionDep
+from app.api.deps import (
+    OptionalUser,
+    SessionDep,
+    add_plain_route,
+    connect,
+    get_optional_user,
+    path_uuid,
+    rate_limit,
+)
 from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.author import AuthorCreate, AuthorQuery, AuthorUpdate
 from app.services import author as service
 
 router = APIRouter(tags=["authors"])
+# The limit app.api.router puts on every route of this router; plain endpoints call it.
+limit = rate_limit("author")
 
 
 @router.get("/authors", operation_id="list_authors", summary="List authors")
@@ -32,9 +43,22 @@ async def create_author(
     return created(await service.create_author(db, user, body, idempotency))
 
 
-@router.get("/authors/{id}", operation_id="get_author", summary="Get an author")
-async def get_author(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return tagged(await service.get_author(db, user, id))
+async def get_author(request: Request) -> Response:
+    """``GET /authors/{id}`` (get an author), the busiest read, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
+    the connection, the caller, the path parameter), in the same order and with the same
+    errors: solving them was a third of the request's CPU. The OpenAPI document is the
+    designed one, so nothing is lost from it.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        row = await service.get_author(db, user, path_uuid(request, "id"))
+    return tagged(row)
+
+
+add_plain_route(router, "/authors/{id}", get_author, "get_author")
 
 
 @router.put("/authors/{id}", operation_id="replace_author", summary="Replace an author")

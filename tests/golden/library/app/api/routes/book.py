@@ -6,15 +6,26 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.deps import OptionalUser, SessionDep
+from app.api.deps import (
+    OptionalUser,
+    SessionDep,
+    add_plain_route,
+    connect,
+    get_optional_user,
+    path_uuid,
+    rate_limit,
+)
 from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.book import BookCreate, BookQuery, BookUpdate
 from app.services import book as service
 
 router = APIRouter(tags=["books"])
+# The limit app.api.router puts on every route of this router; plain endpoints call it.
+limit = rate_limit("book")
 
 
 @router.get("/books", operation_id="list_books", summary="List books")
@@ -32,9 +43,22 @@ async def create_book(
     return created(await service.create_book(db, user, body, idempotency))
 
 
-@router.get("/books/{id}", operation_id="get_book", summary="Get a book")
-async def get_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
-    return tagged(await service.get_book(db, user, id))
+async def get_book(request: Request) -> Response:
+    """``GET /books/{id}`` (get a book), the busiest read, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
+    the connection, the caller, the path parameter), in the same order and with the same
+    errors: solving them was a third of the request's CPU. The OpenAPI document is the
+    designed one, so nothing is lost from it.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        row = await service.get_book(db, user, path_uuid(request, "id"))
+    return tagged(row)
+
+
+add_plain_route(router, "/books/{id}", get_book, "get_book")
 
 
 @router.put("/books/{id}", operation_id="replace_book", summary="Replace a book")
