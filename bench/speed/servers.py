@@ -49,11 +49,16 @@ class App:
 
     @property
     def server(self) -> str:
+        """The module that serves: ``uvicorn``, ``granian``, or ``app.server`` for a
+        ``python -m app.server`` command."""
+        if Path(self.argv[0]).name.startswith("python") and self.argv[1:2] == ["-m"]:
+            return self.argv[2]
         return Path(self.argv[0]).name
 
     def command(self) -> list[str]:
         """The command line that serves the app: one worker, on loopback."""
-        args = _without(self.argv[1:], ("--host", "--port", "--workers", "--bind", "-b", "-w"))
+        given = self.argv[3:] if self.argv[1:2] == ["-m"] else self.argv[1:]
+        args = _without(given, ("--host", "--port", "--workers", "--bind", "-b", "-w"))
         return [
             str(self.python),
             "-m",
@@ -90,7 +95,8 @@ DEFAULT_COMMANDS = {
 
 
 def command_of(project: Path) -> list[str]:
-    """The server command of the generated project's Dockerfile (its last exec-form CMD).
+    """The server command of the generated project's Dockerfile (its last exec-form CMD:
+    ``python -m app.server``, ``uvicorn`` or ``granian``).
 
     Flags are kept (``--proxy-headers``, logging), so the app runs as it is deployed;
     host, port and worker count are set by the benchmark.
@@ -101,8 +107,11 @@ def command_of(project: Path) -> list[str]:
             json.loads(match.group(1))
             for match in re.finditer(r"^CMD\s+(\[.*\])\s*$", dockerfile.read_text(), re.M)
         ]
-        if commands and Path(commands[-1][0]).name in DEFAULT_COMMANDS:
-            return [str(arg) for arg in commands[-1]]
+        command = [str(arg) for arg in commands[-1]] if commands else []
+        if command[:3] == ["python", "-m", "app.server"]:  # the project's own server module
+            return command
+        if command and Path(command[0]).name in DEFAULT_COMMANDS:
+            return command
     return DEFAULT_COMMANDS["uvicorn"]
 
 

@@ -83,7 +83,7 @@ class Server:
 
 @pytest.fixture
 def server(built: Built, tmp_path: Path) -> Iterator[Server]:
-    """The built project served by its real server (uvicorn) in production mode."""
+    """The built project served by its production server (app/server.py) in production mode."""
     project = built.project
     python = ensure_environment(project, SubprocessRunner(), tmp_path / "env.log")
     port = free_port()
@@ -99,7 +99,7 @@ def server(built: Built, tmp_path: Path) -> Iterator[Server]:
                    capture_output=True)  # fmt: skip
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
-        [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [python, "-m", "app.server", "--host", "127.0.0.1", "--port", str(port)],
         cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

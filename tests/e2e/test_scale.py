@@ -1,6 +1,6 @@
 """Two server processes of one generated service share their state through Redis.
 
-Each process is a real uvicorn server of the generated blog service, on the same
+Each process is a real server (app/server.py) of the generated blog service, on the same
 PostgreSQL database and the same Redis: a rate limit is counted once across both,
 and a write through one process is seen at once by a cached read through the other.
 """
@@ -70,8 +70,7 @@ def _serve(project: Project, stack: ExitStack, log: Path, **settings: str) -> st
     port = free_port()
     sink = stack.enter_context(log.open("w"))
     process = subprocess.Popen(
-        [project.python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-         "--port", str(port)],
+        [project.python, "-m", "app.server", "--host", "127.0.0.1", "--port", str(port)],
         cwd=project.path, env={**project.env, **settings}, stdout=sink, stderr=subprocess.STDOUT,
     )  # fmt: skip
     stack.callback(process.wait, 10)

@@ -22,6 +22,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/__init__.py.jinja", "app/__init__.py"),
     ("app/main.py.jinja", "app/main.py"),
     ("app/cli.py.jinja", "app/cli.py"),
+    ("app/server.py.jinja", "app/server.py"),
     ("app/core/__init__.py.jinja", "app/core/__init__.py"),
     ("app/core/cache.py.jinja", "app/core/cache.py"),
     ("app/core/cachestore.py.jinja", "app/core/cachestore.py"),

@@ -121,7 +121,8 @@ def serve_project(
         step(args, f"create-user {name}", passwords[name])
     port = free_port()
     server_log = reports / "live.server.log"
-    args = [str(python), "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    # The project's production server (app/server.py: granian), as its Dockerfile runs it.
+    args = [str(python), "-m", "app.server", "--host", "127.0.0.1"]
     args += ["--port", str(port), "--workers", str(workers)]
     with server_log.open("wb") as sink:
         server = subprocess.Popen(

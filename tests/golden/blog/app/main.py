@@ -1,4 +1,5 @@
-"""The ASGI application: ``uvicorn app.main:app``."""
+"""The ASGI application, served by ``python -m app.server`` (in development, by
+``uvicorn app.main:app --reload``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api.router import include_api
 from app.api.routes import docs, health, metrics
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
     )
+    # Outermost: the client's address is the proxy's until this has read X-Forwarded-For.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
 
     app.include_router(health.router)
     app.include_router(docs.router)

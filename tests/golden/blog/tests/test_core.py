@@ -17,6 +17,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.dialects import sqlite
 
+from app import server
 from app.core.logging import JsonFormatter, configure_logging
 from app.core.migrations import alembic_config
 from app.core.ratelimit import RateLimiter
@@ -133,6 +134,14 @@ def test_a_verified_token_is_remembered_until_it_expires(
     later = time.time() + 61
     monkeypatch.setattr(time, "time", lambda: later)
     assert decode_access_token(token, settings) is None
+
+
+def test_the_production_server_is_configured_as_measured() -> None:
+    served = server.server("127.0.0.1", 8123, 2)
+    assert (served.bind_addr, served.bind_port, served.workers) == ("127.0.0.1", 8123, 2)
+    assert (served.interface, served.http, served.websockets) == ("asgi", "1", False)
+    assert (served.runtime_mode, served.loop, served.log_access) == ("st", "uvloop", False)
+    assert served.workers_kill_timeout == server.SHUTDOWN_SECONDS
 
 
 def test_utc_datetimes() -> None:

@@ -149,6 +149,23 @@ async def test_anonymous_limits_are_kept_per_address(apps: Apps) -> None:
     assert (await there.get(PATH)).status_code != 429
 
 
+async def test_behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for(
+    apps: Apps,
+) -> None:
+    application = apps.app(forwarded_allow_ips=["10.0.0.1"])
+    proxy = await apps.client(application, "10.0.0.1")
+    stranger = await apps.client(application, "192.0.2.9")
+    first, second = {"X-Forwarded-For": "203.0.113.1"}, {"X-Forwarded-For": "203.0.113.2"}
+    for _ in range(3):
+        assert (await proxy.get(PATH, headers=first)).status_code != 429
+    assert_limited(await proxy.get(PATH, headers=first), 3)
+    assert (await proxy.get(PATH, headers=second)).status_code != 429
+    # From anyone else the header is ignored: it cannot buy a new budget.
+    for _ in range(3):
+        assert (await stranger.get(PATH, headers=first)).status_code != 429
+    assert_limited(await stranger.get(PATH, headers=second), 3)
+
+
 async def test_an_invalid_token_counts_against_the_address(apps: Apps) -> None:
     client = await apps.client()
     for n in range(3):

@@ -92,6 +92,9 @@ class Settings(DatabaseSettings):
 
     # Exact origins (scheme://host[:port]) allowed to call the API from a browser.
     cors_origins: Annotated[list[str], NoDecode] = []
+    # Addresses (or networks, or *) of proxies whose X-Forwarded-For and -Proto are
+    # trusted: behind them, the client's address and scheme come from those headers.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = ["127.0.0.1"]
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)
@@ -107,9 +110,9 @@ class Settings(DatabaseSettings):
     jobs_poll_interval: float = Field(default=1.0, gt=0)
     jobs_lease_seconds: float = Field(default=30.0, gt=0)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

@@ -115,7 +115,7 @@ def _stamp_request_ids() -> None:
 def configure_logging(level: str, *, logger: logging.Logger | None = None) -> None:
     """Log JSON lines to stderr, unless logging was already set up (pytest, say).
 
-    The server's own loggers (uvicorn's) are routed through the same JSON handler; its
+    The servers' own loggers (uvicorn's, granian's) are routed through the same JSON handler; its
     access log is switched off, since :mod:`app.core.middleware` writes one with the
     request id and a redacted query string.
     """
@@ -128,7 +128,7 @@ def configure_logging(level: str, *, logger: logging.Logger | None = None) -> No
     target.addHandler(handler)
     target.setLevel(level)
     if logger is None:
-        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "_granian"):
             server_logger = logging.getLogger(name)
             server_logger.handlers.clear()
             server_logger.propagate = True
