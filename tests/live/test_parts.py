@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
 
 import pytest
 
 from backend_agent.errors import GateError
 from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
-from backend_agent.verify.live.client import require_loopback
+from backend_agent.verify.live.client import Client, require_loopback
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import MARKER, Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
@@ -181,3 +183,30 @@ def test_the_report_says_not_measured_instead_of_drawing_a_chart() -> None:
     assert 'class="bar"' not in html
     assert 'data-name="things"' in html
     assert "nothing ran &lt;yet&gt;" in html
+
+
+def test_an_answer_sent_before_the_body_is_read_is_still_the_reply() -> None:
+    """A server may refuse a large body (413) and close before reading it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def refuse() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(1024)  # the headers, not the body
+            connection.sendall(
+                b"HTTP/1.1 413 Payload Too Large\r\ncontent-length: 2\r\n"
+                b"connection: close\r\n\r\n{}"
+            )
+
+    server = threading.Thread(target=refuse)
+    server.start()
+    client = Client(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout=5)
+    try:
+        reply = client.request("POST", "/things", json_body={"padding": "x" * 8_000_000})
+    finally:
+        client.close()
+        server.join()
+        listener.close()
+    assert reply.status == 413

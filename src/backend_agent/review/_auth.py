@@ -59,8 +59,8 @@ _MARKER_CALLS = frozenset(
         "verify_jwt_in_request", "get_jwt_identity", "jwt_required", "decode_token",
         "verify_token", "check_permission", "check_permissions", "has_permission",
         "PermissionDenied", "AuthenticationFailed", "NotAuthenticated", "Unauthorized",
-        "Forbidden", "login_required", "authenticate", "get_current_user", "redirect_to_login",
-        "verify_password", "check_password",
+        "Forbidden", "InvalidToken", "login_required", "authenticate", "get_current_user",
+        "redirect_to_login", "verify_password", "check_password",
     }
 )  # fmt: skip
 

@@ -123,7 +123,13 @@ class Client:
         for attempt in (1, 2):
             connection = self._connection()
             try:
-                connection.request(method, self.prefix + path, body=payload, headers=sent)
+                try:
+                    connection.request(method, self.prefix + path, body=payload, headers=sent)
+                except (BrokenPipeError, ConnectionResetError):
+                    if payload is None:
+                        raise
+                    # A server may answer (413, say) and close before the body is all
+                    # sent: its answer is still there to read.
                 response = connection.getresponse()
                 body = response.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):

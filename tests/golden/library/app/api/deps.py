@@ -116,14 +116,14 @@ async def get_optional_user(request: Request, db: SessionDep) -> AuthUser | None
         return None
     claims = access_claims(request, token, request.app.state.settings)
     if claims is None:
-        raise InvalidToken
+        raise InvalidToken()
     # The session row decides, so logout and revocation take effect immediately; the
     # role comes from the account, not from the token, for the same reason.
     row = await user_repo.get_session_user(
         db, session_id=claims.session_id, user_id=claims.user_id, now=utcnow()
     )
     if row is None:
-        raise InvalidToken
+        raise InvalidToken()
     return AuthUser(session_id=claims.session_id, **row)
 
 
