@@ -24,7 +24,7 @@ from app.core.migrations import upgrade
 from app.core.ratelimit import RateLimitHeadersMiddleware, RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
-from app.jobs.worker import Worker
+from app.jobs.engines import create_worker
 
 API_PREFIX = "/api/v1"
 # What browsers on an allowed origin may send and read (CORS).
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await upgrade(engine)
-        worker = Worker(engine, settings) if settings.jobs_in_process else None
+        worker = create_worker(engine, settings) if settings.jobs_in_process else None
         if worker is not None:
             worker.start()
         yield
