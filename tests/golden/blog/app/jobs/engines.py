@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Mapping
 from contextlib import suppress
 from datetime import timedelta
@@ -31,7 +32,7 @@ from app.jobs.mail import MailSender
 from app.jobs.queue import Handler, JobDefinition
 from app.jobs.worker import Worker
 from app.repositories import jobs as repo
-from app.repositories.base import utcnow
+from app.repositories.base import Row, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -141,20 +142,25 @@ class QueueWorker(Worker):
     async def _execute(self, queued: QueuedJob) -> None:
         """Run our job that ``queued`` carries; a failure with attempts left is retried."""
         job_id = pgq.job_id_of(queued.payload)
-        row = None
-        if job_id is not None:
-            now = utcnow()
-            lease_until = now + timedelta(seconds=self.lease)
-            async with self.engine.begin() as db:
-                row = await repo.take(db, job_id, worker=self.id, now=now, lease_until=lease_until)
+        try:
+            row = await self._take(job_id) if job_id is not None else None
+            if row is not None:
+                self.ran += 1
+                delay = await self._run(row)
+        except Exception as exc:  # the jobs table is unreachable: pgqueuer keeps the job
+            logger.exception("job %s: could not record its run; retrying later", job_id)
+            raise RetryRequested(delay=timedelta(seconds=self.lease), reason=str(exc)) from exc
         if row is None:
             logger.warning(
                 "pgqueuer job %s (%s): job %s is not queued; dropped",
                 queued.id, queued.entrypoint, job_id,
             )  # fmt: skip
-            return
-        self.ran += 1
-        delay = await self._run(row)
-        if delay is not None:
+        elif delay is not None:
             reason = f"attempt {row['attempts']} of job {row['id']} failed"
             raise RetryRequested(delay=timedelta(seconds=delay), reason=reason)
+
+    async def _take(self, job_id: uuid.UUID) -> Row | None:
+        now = utcnow()
+        lease_until = now + timedelta(seconds=self.lease)
+        async with self.engine.begin() as db:
+            return await repo.take(db, job_id, worker=self.id, now=now, lease_until=lease_until)
