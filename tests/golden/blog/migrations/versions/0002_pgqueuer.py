@@ -31,12 +31,11 @@ def downgrade() -> None:
 
 def _execute(script: str) -> None:
     """Run pgqueuer's statements in the migration's transaction; nothing on SQLite."""
+    if context.get_context().dialect.name != "postgresql":
+        return
     if context.is_offline_mode():
         op.execute(script)  # printed by `alembic upgrade --sql`
         return
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
     # Several statements in one string: asyncpg runs them unprepared, on this connection.
-    adapted = cast(AdaptedConnection, bind.connection.dbapi_connection)
+    adapted = cast(AdaptedConnection, op.get_bind().connection.dbapi_connection)
     adapted.run_async(lambda connection: connection.execute(script))
