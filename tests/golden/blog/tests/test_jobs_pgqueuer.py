@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from anyio import to_thread
 from pydantic import ValidationError
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import app as app_package
@@ -47,14 +47,14 @@ SAMPLE = "send_welcome_email"  # the job the tests queue
 EVENT = "user.registered"
 PAYLOAD = {"id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "email": "ada@example.com"}
 PROJECT = Path(app_package.__file__).resolve().parents[1]
-QUEUE = sorted(pgq.tables())[0]  # pgqueuer's queue table
+QUEUE = pgq.queue_table()
 
 
 @pytest.fixture(autouse=True)
 async def _empty_queue(engine: AsyncEngine) -> None:
     if DATABASE_URL.startswith("postgresql"):
         async with engine.begin() as db:
-            await db.execute(text(f"DELETE FROM {QUEUE}"))  # noqa: S608 - pgqueuer's own name
+            await db.execute(QUEUE.delete())
 
 
 def worker(engine: AsyncEngine, handler: Handler, **definition: Any) -> QueueWorker:
@@ -75,13 +75,13 @@ async def add_job(engine: AsyncEngine) -> uuid.UUID:
     async with engine.begin() as db:
         job_id = await queue_sample(db)
         await db.execute(repo.jobs.update().values(run_after=func.now()))
-        await db.execute(text(f"UPDATE {QUEUE} SET execute_after = now()"))  # noqa: S608
+        await db.execute(QUEUE.update().values(execute_after=func.now()))
     return job_id
 
 
 async def queued_on(db: AsyncConnection) -> list[tuple[str, str, str]]:
     """pgqueuer's jobs: (entrypoint, status, our job's id)."""
-    rows = await db.execute(text(f"SELECT entrypoint, status, payload FROM {QUEUE}"))  # noqa: S608
+    rows = await db.execute(select(QUEUE.c.entrypoint, QUEUE.c.status, QUEUE.c.payload))
     return [(r.entrypoint, r.status, bytes(r.payload).decode()) for r in rows]
 
 
@@ -168,9 +168,10 @@ async def test_a_committed_transaction_enqueues_both_even_if_the_process_dies_th
     assert await queued(engine) == [(SAMPLE, "queued", job_id.hex)]
     row = await job(engine, job_id)
     assert (row["name"], row["status"], row["attempts"]) == (SAMPLE, "queued", 0)
-    wait_sql = f"SELECT extract(epoch FROM execute_after - created) FROM {QUEUE}"  # noqa: S608
+    held_back = func.extract("epoch", QUEUE.c.execute_after - QUEUE.c.created)
     async with engine.connect() as db:  # pgqueuer holds it back as long as we do
-        wait = await db.scalar(text(wait_sql))
+        wait = await db.scalar(select(held_back))
+    assert wait is not None
     assert abs(float(wait) - JOBS[SAMPLE].delay) < 1
 
 

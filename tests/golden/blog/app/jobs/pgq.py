@@ -16,6 +16,7 @@ from typing import cast
 import asyncpg  # type: ignore[import-untyped]
 from pgqueuer import AsyncpgDriver, Queries
 from pgqueuer.adapters.persistence.qb import QueryBuilderEnvironment
+from sqlalchemy import BigInteger, DateTime, LargeBinary, String, TableClause, column, table
 from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -68,6 +69,19 @@ def tables() -> frozenset[str]:
         settings.schedules_table,
     )
     return frozenset(str(name) for name in names)
+
+
+def queue_table() -> TableClause:
+    """pgqueuer's queue table, to query through SQLAlchemy (admin tools, tests)."""
+    return table(
+        str(QueryBuilderEnvironment().settings.queue_table),
+        column("id", BigInteger),
+        column("entrypoint", String),
+        column("status", String),
+        column("payload", LargeBinary),
+        column("created", DateTime(timezone=True)),
+        column("execute_after", DateTime(timezone=True)),
+    )
 
 
 def install_sql() -> str:
