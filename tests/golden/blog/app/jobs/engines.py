@@ -142,6 +142,7 @@ class QueueWorker(Worker):
     async def _execute(self, queued: QueuedJob) -> None:
         """Run our job that ``queued`` carries; a failure with attempts left is retried."""
         job_id = pgq.job_id_of(queued.payload)
+        delay: float | None = None
         try:
             row = await self._take(job_id) if job_id is not None else None
             if row is not None:
