@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openapi_spec_validator import validate
 
-from backend_agent.design import design, openapi_document
+from backend_agent.design import architecture_markdown, design, openapi_document
 from backend_agent.spec import load_spec, load_spec_text
 from tests.conftest import ROOT
 
@@ -87,3 +87,14 @@ def test_openapi_documents_the_job_routes() -> None:
     assert {"name": "jobs", "description": "Background jobs and their dead letters."} in document[
         "tags"
     ]
+
+
+def test_the_job_engine_decision_is_recorded_only_for_a_service_with_jobs() -> None:
+    with_jobs = design(load_spec(ROOT / "examples" / "blog.yaml"))
+    without = design(load_spec(ROOT / "examples" / "library.yaml"))
+    (decision,) = [d for d in with_jobs.decisions if d.title == "Background jobs at scale"]
+    assert "pgqueuer 1.6" in decision.choice
+    assert any("RetryRequested" in reason for reason in decision.reasons)
+    assert any(a.startswith("procrastinate") for a in decision.alternatives)
+    assert not [d for d in without.decisions if "jobs" in d.title]
+    assert architecture_markdown(with_jobs).count("Background jobs at scale") == 1

@@ -28,6 +28,8 @@ LIVE_LIMITS = LiveThresholds(max_p95_ms=5_000.0)
 # The PostgreSQL run also counts rate limits in a real Redis, so the generated tests that
 # need one (a limit shared by two app instances) run instead of being skipped.
 REDIS_URL = os.environ.get("BACKEND_AGENT_TEST_REDIS", "redis://127.0.0.1:6379/5")
+# ... and runs the jobs on pgqueuer, the engine at scale, so its tests run too.
+JOBS_ENGINE = "pgqueuer"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def built(
             project,
             database_url=url,
             redis_url=REDIS_URL,
+            jobs_engine=JOBS_ENGINE,
             live=LIVE,
             live_thresholds=LIVE_LIMITS,
         )

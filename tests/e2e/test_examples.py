@@ -30,15 +30,36 @@ def test_generated_tests_pass_on_sqlite_and_postgresql(built: Built) -> None:
     assert figures["migration_roundtrip_postgresql"].value is True
 
 
-def test_the_postgresql_run_shares_rate_limits_through_redis(built: Built) -> None:
+def _postgresql_outcomes(built: Built) -> dict[tuple[str, str], set[str]]:
+    """(module, test) -> what went wrong with it in the PostgreSQL run (empty: passed)."""
     junit = built.project / REPORTS_DIR / "tests_postgresql.junit.xml"
-    outcomes = {
-        case.get("name"): {child.tag for child in case} & {"skipped", "failure", "error"}
+    return {
+        (str(case.get("classname")), str(case.get("name"))): {child.tag for child in case}
+        & {"skipped", "failure", "error"}
         for case in ET.parse(junit).getroot().iter("testcase")  # noqa: S314 - our own report
     }
+
+
+def test_the_postgresql_run_shares_rate_limits_through_redis(built: Built) -> None:
+    outcomes = {name: problems for (_, name), problems in _postgresql_outcomes(built).items()}
     assert outcomes["test_limit_is_shared_through_redis"] == set()  # ran and passed
     assert outcomes["test_two_apps_share_invalidation_through_redis"] == set()
     assert "REDIS_URL=" in str(built.delivery.figures["tests_passed_postgresql"].command)
+
+
+def test_the_postgresql_run_runs_the_jobs_on_pgqueuer(built: Built) -> None:
+    if not (built.project / "tests" / "test_jobs_pgqueuer.py").exists():
+        return  # the spec declares no jobs
+    ran = {
+        name: problems
+        for (module, name), problems in _postgresql_outcomes(built).items()
+        if module == "tests.test_jobs_pgqueuer"
+    }
+    assert len(ran) >= 8
+    assert all(problems == set() for problems in ran.values()), ran  # ran and passed
+    for promise in ("killed_in_the_middle", "backoff_then_is_dead", "replaying", "rolled_back"):
+        assert any(promise in name for name in ran), promise
+    assert "JOBS_ENGINE=pgqueuer" in str(built.delivery.figures["tests_passed_postgresql"].command)
 
 
 def test_generated_code_passes_strict_mypy(built: Built, tmp_path: Path) -> None:

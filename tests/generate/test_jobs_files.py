@@ -32,9 +32,41 @@ def test_job_files_are_generated_only_for_a_service_with_jobs() -> None:
     assert paths <= set(with_jobs)
     assert not paths & set(without)
     main = PurePosixPath("app/main.py")
-    assert "Worker(engine, settings)" in with_jobs[main]
-    assert "Worker" not in without[main]
+    assert "create_worker(engine, settings)" in with_jobs[main]
+    assert "worker" not in without[main]
     assert "worker:" in with_jobs[PurePosixPath("compose.yaml")]
+
+
+def test_pgqueuer_is_the_engine_at_scale_only_for_a_service_with_jobs() -> None:
+    with_jobs = render(design(load_spec(ROOT / "examples" / "blog.yaml")))
+    without = render(design(load_spec(ROOT / "examples" / "library.yaml")))
+    pyproject, compose = PurePosixPath("pyproject.toml"), PurePosixPath("compose.yaml")
+    assert '"pgqueuer>=1.6,<2",' in with_jobs[pyproject]
+    assert "pgqueuer" not in without[pyproject]
+    # The app enqueues and the workers run: both use the engine.
+    assert with_jobs[compose].count("JOBS_ENGINE: pgqueuer") == 2
+    assert "JOBS_ENGINE" not in without[compose]
+    config = PurePosixPath("app/core/config.py")
+    assert 'jobs_engine: Literal["table", "pgqueuer"] = "table"' in with_jobs[config]
+    assert "jobs_engine" not in without[config]
+    assert '"jobs_engine": settings.jobs_engine' in with_jobs[PurePosixPath("app/core/db.py")]
+    assert "JOBS_ENGINE" in with_jobs[PurePosixPath("README.md")]
+    migration = with_jobs[PurePosixPath("migrations/versions/0002_pgqueuer.py")]
+    assert 'down_revision: str | None = "0001"' in migration
+    assert "pgq.install_sql()" in migration
+    assert "pgq.uninstall_sql()" in migration
+    assert not any("pgqueuer" in str(path) for path in without)
+
+
+def test_the_pgqueuer_worker_has_one_entrypoint_per_job_and_its_own_tests() -> None:
+    files = generate(design(load_spec_text(SPEC)))  # ruff formats them: they parse
+    engines = files[PurePosixPath("app/jobs/engines.py")]
+    assert "for name in self.jobs:" in engines
+    assert "RetryRequested(delay=timedelta(seconds=delay)" in engines
+    tests = files[PurePosixPath("tests/test_jobs_pgqueuer.py")]
+    assert 'SAMPLE = "welcome"' in tests
+    assert "JOBS_ENGINE" in tests
+    assert len(tests.splitlines()) < 400
 
 
 def test_every_job_gets_a_definition_a_subscription_and_a_handler() -> None:

@@ -167,6 +167,18 @@ def test_redis_url_goes_to_the_postgresql_test_run(tmp_path: Path) -> None:
     assert "REDIS_URL" not in str(delivery.figures["tests_passed"].command)
 
 
+def test_jobs_engine_goes_to_the_postgresql_test_run_only(tmp_path: Path) -> None:
+    delivery = verify(
+        make_project(tmp_path / "demo"),
+        runner=FakeRunner(Script()),
+        database_url="postgresql://x/y",
+        jobs_engine="pgqueuer",
+    )
+    command = str(delivery.figures["tests_passed_postgresql"].command)
+    assert "JOBS_ENGINE=pgqueuer" in command
+    assert "JOBS_ENGINE" not in str(delivery.figures["tests_passed"].command)
+
+
 def test_without_a_database_redis_url_goes_to_the_sqlite_test_run(tmp_path: Path) -> None:
     delivery = verify(
         make_project(tmp_path / "demo"),

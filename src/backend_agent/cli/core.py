@@ -37,6 +37,14 @@ RedisOpt = Annotated[
         "Redis run instead of being skipped.",
     ),
 ]
+JobsEngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--jobs-engine",
+        help="Run the PostgreSQL tests with this JOBS_ENGINE (table or pgqueuer); with "
+        "pgqueuer the tests of that engine run instead of being skipped.",
+    ),
+]
 MinCoverage = Annotated[float, typer.Option(help="The coverage gate, in percent.")]
 NoLiveOpt = Annotated[
     bool, typer.Option("--no-live", help="Skip the live gates (seed, load, contract, probes).")
@@ -155,6 +163,7 @@ def build_command(
     ] = False,
     database_url: DbOpt = None,
     redis_url: RedisOpt = None,
+    jobs_engine: JobsEngineOpt = None,
     min_coverage: MinCoverage = 90.0,
     skip_verify: Annotated[bool, typer.Option("--no-verify", help="Generate only.")] = False,
     no_live: NoLiveOpt = False,
@@ -181,6 +190,7 @@ def build_command(
             overwrite=overwrite,
             database_url=database_url,
             redis_url=redis_url,
+            jobs_engine=jobs_engine,
             run_verify=not skip_verify,
             live=LiveOptions(seed_rows=seed_rows, load_seconds=load_seconds),
             run_live=not no_live,
@@ -211,6 +221,7 @@ def verify_command(
     project: Annotated[Path, typer.Argument(help="A generated project directory.")],
     database_url: DbOpt = None,
     redis_url: RedisOpt = None,
+    jobs_engine: JobsEngineOpt = None,
     min_coverage: MinCoverage = 90.0,
     no_live: NoLiveOpt = False,
     seed_rows: SeedRowsOpt = 10_000,
@@ -237,6 +248,7 @@ def verify_command(
             project,
             database_url=database_url,
             redis_url=redis_url,
+            jobs_engine=jobs_engine,
             thresholds=Thresholds(min_coverage=min_coverage),
             progress=None if as_json else progress_printer(console),
             live=live,

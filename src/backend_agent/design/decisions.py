@@ -13,7 +13,7 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
     links = sum(1 for e in entities for r in e.relations if r.kind != "has_many")
     owned = [e.name for e in entities if e.owner]
     names = ", ".join(e.name for e in entities)
-    return (
+    record = (
         Decision(
             "Deployment shape",
             "A modular monolith: one deployable service, one database.",
@@ -93,3 +93,41 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
             ),
         ),
     )
+    return record if blueprint.jobs is None else (*record, _JOB_ENGINE)
+
+
+_JOB_ENGINE = Decision(
+    "Background jobs at scale",
+    "The jobs table is the record of every job and, by default, its queue (a table "
+    "worker, SQLite or PostgreSQL); on PostgreSQL, JOBS_ENGINE=pgqueuer hands the jobs "
+    "to pgqueuer 1.6 (PyPI), an asyncpg-native queue in the same database.",
+    (
+        "Enqueue stays transactional: pgqueuer's Queries(AsyncpgDriver(conn)).enqueue runs "
+        "on the asyncpg connection under SQLAlchemy's transaction, so the jobs row and the "
+        "pgqueuer job commit or roll back with the write that caused them (checked: a "
+        "rollback left neither, a commit both).",
+        "A crashed worker loses nothing: pgqueuer beats a heartbeat per running job and "
+        "hands out again a job whose heartbeat is older than heartbeat_timeout "
+        "(JOBS_LEASE_SECONDS; checked: after kill -9 another worker re-ran the job 1.5 s "
+        "later with a 1 s timeout).",
+        "Retries stay in the database: a failed run raises RetryRequested(delay=...) with "
+        "the spec's jittered exponential backoff and pgqueuer re-queues the job for then; "
+        "the last attempt marks the jobs row dead and finishes the pgqueuer job.",
+        "Workers wake on LISTEN/NOTIFY instead of polling, and any number of them pick "
+        "each job once (FOR UPDATE SKIP LOCKED).",
+        "No new server: the queue lives in PostgreSQL, installed by an Alembic "
+        "migration; side effects stay exactly-once through the mail outbox's unique "
+        "job_id, whichever engine delivers.",
+    ),
+    (
+        "procrastinate 3.10: its connectors are psycopg (its own pool), aiopg, Django "
+        "and SQLAlchemy over psycopg2; none takes the asyncpg connection of an open "
+        "SQLAlchemy transaction, so enqueue could not share the write's transaction.",
+        "dramatiq, celery or taskiq on Redis: a broker write is outside the database "
+        "transaction, so a rolled-back write could still run its job, or a crash after "
+        "commit lose it, unless an outbox table and a relay are added; and one more "
+        "server to run.",
+        "Only the table worker: it works everywhere but polls, so latency and load grow "
+        "with the number of workers; it stays the default and the engine on SQLite.",
+    ),
+)

@@ -68,6 +68,7 @@ def verify(
     *,
     database_url: str | None = None,
     redis_url: str | None = None,
+    jobs_engine: str | None = None,
     runner: Runner | None = None,
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
@@ -77,7 +78,8 @@ def verify(
 
     ``database_url`` (PostgreSQL) adds a second run of the tests and the
     migrations on that database; ``redis_url`` runs those tests (or, without a
-    database, the SQLite run) with rate limits counted in that Redis. ``live``
+    database, the SQLite run) with rate limits counted in that Redis; ``jobs_engine``
+    runs the PostgreSQL tests with that JOBS_ENGINE (``pgqueuer``: its own tests too). ``live``
     starts the service and measures it (load, contract, security probes);
     without it those gates are reported as not measured. Raises ``GateError``
     when the gates cannot run at all (no project, dependencies that do not
@@ -109,10 +111,17 @@ def verify(
         say("reviewing the code")
         results.append(gates.run_review(ws))
     if database_url:
-        say("running the project's tests (PostgreSQL" + (", Redis)" if redis_url else ")"))
+        extras = "".join(
+            (", Redis" if redis_url else "", f", {jobs_engine} jobs" if jobs_engine else "")
+        )
+        say(f"running the project's tests (PostgreSQL{extras})")
         results.append(
             gates.run_tests(
-                ws, database_url=database_url, redis_url=redis_url, suffix="_postgresql"
+                ws,
+                database_url=database_url,
+                redis_url=redis_url,
+                jobs_engine=jobs_engine,
+                suffix="_postgresql",
             )
         )
         say("migrations: upgrade, downgrade, upgrade (PostgreSQL)")

@@ -75,12 +75,18 @@ def _figure(value: int | float | bool | str, unit: str, result: Completed, artif
 
 
 def run_tests(
-    ws: Workspace, *, database_url: str | None, redis_url: str | None = None, suffix: str = ""
+    ws: Workspace,
+    *,
+    database_url: str | None,
+    redis_url: str | None = None,
+    jobs_engine: str | None = None,
+    suffix: str = "",
 ) -> GateResult:
     """Run the project's own test suite with line and branch coverage.
 
     ``redis_url`` makes the suite count rate limits in that Redis (and run the tests that
-    need one, such as a limit shared by two app instances).
+    need one, such as a limit shared by two app instances); ``jobs_engine`` sets the
+    suite's JOBS_ENGINE (``pgqueuer`` runs the tests of that engine).
     """
     name = f"tests{suffix}"
     junit, coverage = ws.reports / f"{name}.junit.xml", ws.reports / f"{name}.coverage.json"
@@ -94,6 +100,8 @@ def run_tests(
     env = {"DATABASE_URL": database_url} if database_url else {}
     if redis_url:
         env["REDIS_URL"] = redis_url
+    if jobs_engine:
+        env["JOBS_ENGINE"] = jobs_engine
     result = ws.runner.run(args, cwd=ws.project, env=env, timeout=1800)
     log = ws.save(f"{name}.log", result)
     if not junit.exists():

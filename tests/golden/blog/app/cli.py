@@ -2,7 +2,7 @@
 
 ``python -m app.cli create-user --email E --password P --role R`` creates an account
 with any role (self-registration always gets the default role).
-``python -m app.cli worker`` runs background jobs until SIGTERM or Ctrl-C (``--once``:
+``python -m app.cli worker`` runs background jobs (on JOBS_ENGINE) until SIGTERM or Ctrl-C (``--once``:
 until none is due). ``python -m app.cli jobs list --dead`` lists the dead letters;
 ``jobs show ID`` prints one job; ``jobs replay ID`` runs a dead job again.
 """
@@ -22,9 +22,11 @@ from pydantic import ValidationError
 from app.core.config import Settings
 from app.core.db import create_engine
 from app.core.errors import EmailTaken
-from app.jobs.worker import Worker, load_handlers
+from app.jobs.engines import create_worker
+from app.jobs.queue import requeue
+from app.jobs.worker import load_handlers
 from app.repositories import jobs as jobs_repo
-from app.repositories.base import Row, utcnow
+from app.repositories.base import Row
 from app.schemas.auth import ROLES, Credentials
 from app.services import auth as auth_service
 
@@ -83,7 +85,7 @@ def _add_job_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 async def _work(settings: Settings, *, handlers: str, once: bool) -> int:
     engine = create_engine(settings)
-    worker = Worker(engine, settings, handlers=load_handlers(handlers))
+    worker = create_worker(engine, settings, handlers=load_handlers(handlers))
     try:
         if once:
             ran = await worker.run_until_idle()
@@ -120,7 +122,7 @@ async def _jobs(settings: Settings, args: argparse.Namespace) -> int:
                 sys.stdout.write(f"{len(rows)} of {total} jobs\n")
                 return 0
             if args.action == "replay":
-                job = await jobs_repo.requeue(db, args.id, now=utcnow())
+                job = await requeue(db, args.id)
                 await db.commit()
             else:
                 job = await jobs_repo.get_job(db, args.id)

@@ -28,7 +28,7 @@ from app.core.migrations import upgrade
 from app.core.ratelimit import RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
-from app.jobs.worker import Worker
+from app.jobs.engines import create_worker
 
 API_PREFIX = "/api/v1"
 # What browsers on an allowed origin may send and read (CORS).
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
-        worker = Worker(engine, settings) if settings.jobs_in_process else None
+        worker = create_worker(engine, settings) if settings.jobs_in_process else None
         if worker is not None:
             worker.start()
         yield

@@ -1,4 +1,8 @@
-"""Background jobs: queued with their write, run once under a lease, retried, buried, replayed."""
+"""Background jobs: queued with their write, run once under a lease, retried, buried, replayed.
+
+These run the table worker (JOBS_ENGINE=table) whatever engine the suite runs with;
+tests/test_jobs_pgqueuer.py runs pgqueuer's.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +47,11 @@ JOBS_URL = "/api/v1/jobs"
 SETTINGS = make_settings(jobs_poll_interval=0.01, jobs_lease_seconds=5)
 PAYLOAD = {"id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "email": "ada@example.com"}
 PROJECT = Path(app_package.__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _table_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOBS_ENGINE", "table")  # for the CLI, app and worker processes
 
 
 def worker(engine: AsyncEngine, handler: Handler, **definition: Any) -> Worker:

@@ -106,7 +106,11 @@ class Settings(DatabaseSettings):
     # (by default in development only; elsewhere run `python -m app.cli worker`). It
     # looks for due jobs every JOBS_POLL_INTERVAL seconds and holds a running job for
     # JOBS_LEASE_SECONDS, renewing the lease while the job runs.
+    # JOBS_ENGINE=pgqueuer (PostgreSQL only) hands each job to pgqueuer as well: workers
+    # wake on LISTEN/NOTIFY, and pgqueuer re-runs the job of a worker whose heartbeat
+    # stopped for JOBS_LEASE_SECONDS. The jobs table keeps the record in either engine.
     jobs_in_process: bool | None = None
+    jobs_engine: Literal["table", "pgqueuer"] = "table"
     jobs_poll_interval: float = Field(default=1.0, gt=0)
     jobs_lease_seconds: float = Field(default=30.0, gt=0)
 
@@ -173,4 +177,6 @@ class Settings(DatabaseSettings):
     def _jobs_in_process_default(self) -> Settings:
         if self.jobs_in_process is None:
             self.jobs_in_process = self.environment == "development"
+        if self.jobs_engine == "pgqueuer" and self.is_sqlite:
+            raise ValueError("JOBS_ENGINE=pgqueuer needs PostgreSQL, and DATABASE_URL is SQLite")
         return self

@@ -3,7 +3,8 @@
 ``enqueue`` adds one row per job that runs on the event, on the caller's connection
 and inside its transaction, without committing: the rows commit with the write that
 caused them, or vanish with it when it rolls back. A worker (app/jobs/worker.py) runs
-them after the transaction commits, never before.
+them after the transaction commits, never before. With JOBS_ENGINE=pgqueuer each row
+is also handed to pgqueuer (app/jobs/pgq.py) in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core.responses import dumps
+from app.jobs import pgq
 from app.jobs.mail import MailSender
 from app.repositories import jobs as repo
-from app.repositories.base import utcnow
+from app.repositories.base import Row, utcnow
 
 
 @dataclass(frozen=True)
@@ -90,4 +92,22 @@ async def enqueue(db: AsyncConnection, event: str, payload: Mapping[str, Any]) -
         for name in names
     ]
     await repo.insert_jobs(db, rows, now=now)
+    if pgq.uses_pgqueuer(db):
+        await pgq.push(db, [(row["name"], row["id"], JOBS[row["name"]].delay) for row in rows])
     return [row["id"] for row in rows]
+
+
+async def requeue(db: AsyncConnection, job_id: uuid.UUID) -> Row | None:
+    """Queue a dead job to run now, attempts counted afresh (not committed); None unless dead."""
+    job = await repo.requeue(db, job_id, now=utcnow())
+    if job is not None and pgq.uses_pgqueuer(db):
+        await pgq.push(db, [(job["name"], job_id, 0)])
+    return job
+
+
+async def add_scheduled(db: AsyncConnection, job_id: uuid.UUID, name: str) -> bool:
+    """Queue a scheduled run due now unless ``job_id`` exists (not committed); whether added."""
+    added = await repo.insert_scheduled(db, job_id=job_id, name=name, now=utcnow())
+    if added and pgq.uses_pgqueuer(db):
+        await pgq.push(db, [(name, job_id, 0)])
+    return added

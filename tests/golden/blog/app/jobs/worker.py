@@ -10,6 +10,9 @@ is killed, the lease lapses and another worker claims the job again, as a new at
 A failed run is retried after backoff x 2^(attempt - 1) seconds, with jitter, until the
 job's attempts are used up; the job is then ``dead`` with its last error, until an
 admin replays it (``POST /jobs/{id}/replay`` or ``python -m app.cli jobs replay``).
+
+This is the table engine (JOBS_ENGINE=table, the default): the worker polls the jobs
+table. app/jobs/engines.py runs the same jobs with pgqueuer instead.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.jobs.handlers import HANDLERS
 from app.jobs.mail import MailSender, OutboxSender
-from app.jobs.queue import JOBS, Handler, JobContext, JobDefinition
+from app.jobs.queue import JOBS, Handler, JobContext, JobDefinition, add_scheduled
 from app.repositories import jobs as repo
 from app.repositories.base import Row, utcnow
 
@@ -158,22 +161,23 @@ class Worker:
                 continue
             job_id = uuid.uuid5(SCHEDULE_NAMESPACE, f"{job.name}:{period}")
             async with self.engine.begin() as db:
-                added += await repo.insert_scheduled(db, job_id=job_id, name=job.name, now=now)
+                added += await add_scheduled(db, job_id, job.name)
             self._scheduled[job.name] = period
         return added
 
     # -- one job ---------------------------------------------------------------------
 
-    async def _run(self, job: Row) -> None:
+    async def _run(self, job: Row) -> float | None:
+        """Run a claimed job and record how it went; the seconds until its retry, if any."""
         definition = self.jobs.get(job["name"])
         handler = self.handlers.get(job["name"])
         if definition is None or handler is None:
             await self._bury(job, f"no handler for the job {job['name']!r}")
-            return
+            return None
         if job["attempts"] > definition.attempts:
             # The worker of its last attempt died: that attempt counted, none is left.
             await self._bury(job, job["last_error"] or "its worker stopped during the last attempt")
-            return
+            return None
         context = JobContext(
             id=job["id"],
             name=job["name"],
@@ -195,7 +199,8 @@ class Worker:
                 await lease
         if error is None:
             await self._update(job, repo.finish)
-        elif job["attempts"] < definition.attempts:
+            return None
+        if job["attempts"] < definition.attempts:
             delay = retry_delay(job["attempts"], definition.backoff)
             logger.warning(
                 "job %s %s failed (attempt %d of %d), retrying in %.1fs: %s",
@@ -207,9 +212,10 @@ class Worker:
                 error,
             )
             run_after = utcnow() + timedelta(seconds=delay)
-            await self._update(job, repo.retry, run_after=run_after, error=error)
-        else:
-            await self._bury(job, error)
+            held = await self._update(job, repo.retry, run_after=run_after, error=error)
+            return delay if held else None
+        await self._bury(job, error)
+        return None
 
     async def _bury(self, job: Row, error: str) -> None:
         logger.error(
@@ -221,13 +227,14 @@ class Worker:
         )
         await self._update(job, repo.bury, error=error)
 
-    async def _update(self, job: Row, change: Callable[..., Any], **values: Any) -> None:
+    async def _update(self, job: Row, change: Callable[..., Any], **values: Any) -> bool:
         async with self.engine.begin() as db:
-            held = await change(db, job["id"], worker=self.id, now=utcnow(), **values)
+            held = bool(await change(db, job["id"], worker=self.id, now=utcnow(), **values))
         if not held:
             logger.warning(
                 "job %s %s: the lease was lost to another worker", job["name"], job["id"]
             )
+        return held
 
     async def _keep_lease(self, job_id: uuid.UUID) -> None:
         """Renew the lease every third of its length while the handler runs."""

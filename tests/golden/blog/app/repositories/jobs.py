@@ -116,6 +116,29 @@ async def claim(
     return await fetch_one(db, statement)
 
 
+async def take(
+    db: AsyncConnection, job_id: uuid.UUID, *, worker: str, now: datetime, lease_until: datetime
+) -> Row | None:
+    """Take one queued or running job as a new attempt (pgqueuer picked it); else ``None``.
+
+    A running job is taken over: pgqueuer hands it out again only when the heartbeat of
+    the worker running it stopped.
+    """
+    statement = (
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status.in_(("queued", "running")))
+        .values(
+            status="running",
+            attempts=jobs.c.attempts + 1,
+            locked_until=lease_until,
+            locked_by=worker,
+            updated_at=now,
+        )
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
 def _held(job_id: uuid.UUID, worker: str) -> list[Any]:
     return [jobs.c.id == job_id, jobs.c.status == "running", jobs.c.locked_by == worker]
 

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.errors import Conflict, NotFoundError
 from app.core.permissions import Rule, authorize
+from app.jobs.queue import requeue
 from app.repositories import jobs as repo
-from app.repositories.base import Row, utcnow
+from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.jobs import JobQuery
 
@@ -39,7 +40,7 @@ async def get_job(db: AsyncConnection, user: AuthUser | None, job_id: uuid.UUID)
 async def replay(db: AsyncConnection, user: AuthUser | None, job_id: uuid.UUID) -> Row:
     """Queue a dead job to run now, with its attempts counted afresh."""
     authorize(RULE, user)
-    job = await repo.requeue(db, job_id, now=utcnow())
+    job = await requeue(db, job_id)
     if job is None:
         await get_job(db, user, job_id)  # 404 when there is no such job
         raise Conflict("Only a dead job can be replayed.")
