@@ -47,8 +47,8 @@ PROTECTIONS = (
     Protection(
         "API1 object level authorization (reads)",
         "app/repositories/bookmark.py",
-        "        clauses.append(bookmarks.c.owner_id == owner_id)\n",
-        "        pass\n",
+        'bookmarks.c.owner_id == bindparam("owner_id")\n',
+        'bindparam("owner_id").is_not(None)\n',  # the parameter stays, its check goes
         "tests/test_bookmark.py::test_read_hides_rows_of_other_users",
     ),
     Protection(
@@ -83,9 +83,9 @@ PROTECTIONS = (
     ),
     Protection(
         "API4 unrestricted resource consumption (body size)",
-        "app/main.py",
-        "    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)\n",
-        "",
+        "app/core/middleware.py",
+        "            if int(declared) > self.max_body_bytes:\n",
+        "            if False:\n",
         "tests/test_errors.py::test_a_body_over_the_limit_is_refused",
     ),
     Protection(
