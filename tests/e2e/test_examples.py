@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -17,6 +18,16 @@ def test_build_passes_every_gate(built: Built) -> None:
     delivery = built.delivery
     failed = [f"{g.name}: {g.message}" for g in delivery.gates if g.status == "failed"]
     assert delivery.status == "completed", failed
+
+
+def test_the_app_serves_every_designed_operation(built: Built) -> None:
+    document = json.loads((built.project / "app" / "openapi.json").read_text("utf-8"))
+    designed = sum(
+        method in ("get", "post", "put", "patch", "delete")
+        for path in document["paths"].values()
+        for method in path
+    )
+    assert built.delivery.figures["endpoints"].value == designed
 
 
 def test_generated_tests_pass_on_sqlite_and_postgresql(built: Built) -> None:

@@ -237,16 +237,22 @@ def run_review(ws: Workspace) -> GateResult:
     )
 
 
+# FastAPI's routes and plain Starlette ones (a generated GET by id is one); Starlette
+# adds HEAD to every GET route, which is not an operation of its own.
 _COUNT_ROUTES = """
 from fastapi.routing import APIRoute
+from starlette.routing import Route
 from app.main import app
 
 def walk(routes, seen):
     for route in routes:
-        if isinstance(route, APIRoute):
+        if isinstance(route, Route):
             if route.include_in_schema and id(route) not in seen:
                 seen.add(id(route))
-                yield from (f"{m} {route.path} ({route.name})" for m in sorted(route.methods))
+                methods = set(route.methods or ())
+                if not isinstance(route, APIRoute) and "GET" in methods:
+                    methods.discard("HEAD")
+                yield from (f"{m} {route.path} ({route.name})" for m in sorted(methods))
         else:
             inner = getattr(route, "original_router", None) or route
             yield from walk(getattr(inner, "routes", []), seen)
