@@ -6,7 +6,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from backend_agent.design import architecture_markdown, design, openapi_document
-from backend_agent.spec import load_spec, load_spec_text
+from backend_agent.spec import load_spec, load_spec_text, starter_spec
 from tests.conftest import ROOT
 
 SPEC = "name: a\n{auth}entities:\n  Note:\n    fields: {{x: string}}\n{jobs}"
@@ -46,7 +46,7 @@ def test_the_queue_and_the_outbox_are_tables_of_a_service_with_jobs() -> None:
 
 
 def test_a_service_without_jobs_has_no_job_tables_or_routes() -> None:
-    blueprint = design(load_spec(ROOT / "examples" / "library.yaml"))
+    blueprint = design(load_spec_text(starter_spec("notes")))
     assert blueprint.jobs is None
     assert "jobs" not in {t.name for t in blueprint.tables}
     assert not [r for r in blueprint.routes if r.tag == "jobs"]
@@ -91,7 +91,7 @@ def test_openapi_documents_the_job_routes() -> None:
 
 def test_the_job_engine_decision_is_recorded_only_for_a_service_with_jobs() -> None:
     with_jobs = design(load_spec(ROOT / "examples" / "blog.yaml"))
-    without = design(load_spec(ROOT / "examples" / "library.yaml"))
+    without = design(load_spec_text(starter_spec("notes")))
     (decision,) = [d for d in with_jobs.decisions if d.title == "Background jobs at scale"]
     assert "pgqueuer 1.6" in decision.choice
     assert any("RetryRequested" in reason for reason in decision.reasons)

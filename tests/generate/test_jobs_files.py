@@ -9,7 +9,7 @@ from backend_agent.design import design
 from backend_agent.generate import generate, render
 from backend_agent.generate.context import project_view
 from backend_agent.generate.jobs import JOB_FILES
-from backend_agent.spec import load_spec, load_spec_text
+from backend_agent.spec import load_spec, load_spec_text, starter_spec
 from tests.conftest import ROOT
 
 SPEC = """\
@@ -27,7 +27,7 @@ jobs:
 
 def test_job_files_are_generated_only_for_a_service_with_jobs() -> None:
     with_jobs = render(design(load_spec(ROOT / "examples" / "blog.yaml")))
-    without = render(design(load_spec(ROOT / "examples" / "library.yaml")))
+    without = render(design(load_spec_text(starter_spec("notes"))))
     paths = {PurePosixPath(output) for _, output in JOB_FILES}
     assert paths <= set(with_jobs)
     assert not paths & set(without)
@@ -39,7 +39,7 @@ def test_job_files_are_generated_only_for_a_service_with_jobs() -> None:
 
 def test_pgqueuer_is_the_engine_at_scale_only_for_a_service_with_jobs() -> None:
     with_jobs = render(design(load_spec(ROOT / "examples" / "blog.yaml")))
-    without = render(design(load_spec(ROOT / "examples" / "library.yaml")))
+    without = render(design(load_spec_text(starter_spec("notes"))))
     pyproject, compose = PurePosixPath("pyproject.toml"), PurePosixPath("compose.yaml")
     assert '"pgqueuer>=1.6,<2",' in with_jobs[pyproject]
     assert "pgqueuer" not in without[pyproject]

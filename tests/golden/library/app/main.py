@@ -28,6 +28,7 @@ from app.core.migrations import upgrade
 from app.core.ratelimit import RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
+from app.jobs.engines import create_worker
 
 API_PREFIX = "/api/v1"
 # What browsers on an allowed origin may send and read (CORS).
@@ -76,7 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
+        worker = create_worker(engine, settings) if settings.jobs_in_process else None
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            await worker.shutdown()  # lets the running job finish
         await rate_limit_store.close()
         await engine.dispose()
         if inline_read_engine is not None:

@@ -53,7 +53,10 @@ from tests.factories import Account, create_account  # noqa: E402
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings for a test app (the .env file is ignored)."""
+    """Settings for a test app (the .env file is ignored); one on SQLite runs the table
+    engine of jobs unless told otherwise."""
+    if str(overrides.get("database_url", "")).startswith("sqlite"):
+        overrides.setdefault("jobs_engine", "table")
     return Settings(_env_file=None, **overrides)
 
 

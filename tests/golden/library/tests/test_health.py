@@ -29,7 +29,7 @@ from tests.helpers import assert_error, data
 pytestmark = pytest.mark.anyio
 
 AUTH = "/api/v1/auth"
-CHECKS = {"database", "replica", "redis"}
+CHECKS = {"database", "replica", "redis", "queue"}
 # Nothing listens on port 1: connecting fails at once.
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -69,6 +69,7 @@ async def test_ready_reports_each_dependency(client: httpx.AsyncClient) -> None:
     assert set(ready["checks"]) == CHECKS
     assert ready["checks"]["database"]["status"] == "ok"
     assert ready["checks"]["database"]["latency_ms"] >= 0
+    assert ready["checks"]["queue"]["status"] == "ok"
     assert ready["checks"]["replica"] == {"status": "disabled", "latency_ms": None}
     expected_redis = "ok" if os.environ.get("REDIS_URL") else "disabled"
     assert ready["checks"]["redis"]["status"] == expected_redis

@@ -1,9 +1,10 @@
-"""Prometheus metrics at /metrics: requests by route template, in flight, cache."""
+"""Prometheus metrics at /metrics: requests by route template, in flight, cache and jobs."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,11 +13,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.metrics import UNMATCHED, Metrics, route_of
 from app.core.middleware import RequestContextMiddleware
 from app.main import create_app
+from app.repositories import jobs as jobs_repo
+from app.repositories.base import utcnow
 from tests.conftest import make_settings
 from tests.helpers import assert_error
 
@@ -167,6 +172,28 @@ async def test_a_cache_without_usable_statistics_is_left_out(
     application.state.cache = cache
     samples = await scrape(client)
     assert not any(name.startswith("cache_") for name, _ in samples)
+
+
+async def test_jobs_are_counted_by_status_with_the_due_backlog(
+    client: httpx.AsyncClient, db: AsyncConnection
+) -> None:
+    now = utcnow()
+    name = "send_welcome_email"
+    rows = [
+        {"id": uuid.uuid4(), "name": name, "payload": {}, "run_after": now - timedelta(minutes=1)},
+        {"id": uuid.uuid4(), "name": name, "payload": {}, "run_after": now + timedelta(hours=1)},
+        {"id": uuid.uuid4(), "name": name, "payload": {}, "run_after": now},
+    ]
+    await jobs_repo.insert_jobs(db, rows, now=now)
+    await db.execute(
+        update(jobs_repo.jobs).where(jobs_repo.jobs.c.id == rows[2]["id"]).values(status="dead")
+    )
+    await db.commit()
+    samples = await scrape(client)
+    assert value(samples, "jobs", status="queued") == 2
+    assert value(samples, "jobs", status="dead") == 1
+    assert value(samples, "jobs", status="running") == 0
+    assert value(samples, "jobs_due") == 1
 
 
 async def test_metrics_answer_without_a_database(tmp_path: Path) -> None:

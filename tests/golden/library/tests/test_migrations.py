@@ -7,6 +7,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.migrations import downgrade, upgrade
+from app.jobs import pgq
 from app.models import Base
 
 pytestmark = pytest.mark.anyio
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.anyio
 async def table_names(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as connection:
         names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-    return set(names) - {"alembic_version"}
+    return set(names) - {"alembic_version"} - pgq.tables()  # pgqueuer's, on PostgreSQL
 
 
 async def test_upgrade_downgrade_upgrade(engine: AsyncEngine) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import rate_limit
-from app.api.routes import audit, auth, author, book, loan
+from app.api.routes import audit, auth, author, book, jobs, loan
 
 # Each router and the scope of its rate limit. The entities' routes come first: they are
 # the busiest, and routes are matched in order.
@@ -19,6 +19,7 @@ API_ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (loan.router, "loan"),
     (auth.router, "auth"),
     (audit.router, "audit"),
+    (jobs.router, "jobs"),
 )
 
 

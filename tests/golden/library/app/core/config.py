@@ -102,6 +102,17 @@ class Settings(DatabaseSettings):
     metrics_token: SecretStr | None = None
     # Seconds a POST's Idempotency-Key keeps its stored response for replay.
     idempotency_ttl: int = Field(default=86400, ge=1)
+    # Background jobs: a worker runs inside the app process when JOBS_IN_PROCESS is true
+    # (by default in development only; elsewhere run `python -m app.cli worker`). It
+    # looks for due jobs every JOBS_POLL_INTERVAL seconds and holds a running job for
+    # JOBS_LEASE_SECONDS, renewing the lease while the job runs.
+    # JOBS_ENGINE=pgqueuer (PostgreSQL only) hands each job to pgqueuer as well: workers
+    # wake on LISTEN/NOTIFY, and pgqueuer re-runs the job of a worker whose heartbeat
+    # stopped for JOBS_LEASE_SECONDS. The jobs table keeps the record in either engine.
+    jobs_in_process: bool | None = None
+    jobs_engine: Literal["table", "pgqueuer"] = "table"
+    jobs_poll_interval: float = Field(default=1.0, gt=0)
+    jobs_lease_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
@@ -160,4 +171,12 @@ class Settings(DatabaseSettings):
             raise ValueError("SECRET_KEY must be at least 32 characters long")
         if self.auto_migrate is None:
             self.auto_migrate = self.environment == "development"
+        return self
+
+    @model_validator(mode="after")
+    def _jobs_in_process_default(self) -> Settings:
+        if self.jobs_in_process is None:
+            self.jobs_in_process = self.environment == "development"
+        if self.jobs_engine == "pgqueuer" and self.is_sqlite:
+            raise ValueError("JOBS_ENGINE=pgqueuer needs PostgreSQL, and DATABASE_URL is SQLite")
         return self

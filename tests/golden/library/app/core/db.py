@@ -39,6 +39,8 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         hide_parameters=True,
+        # enqueue() reads which engine runs the jobs from the connection it is given.
+        execution_options={"jobs_engine": settings.jobs_engine},
     )
 
 

@@ -3,7 +3,7 @@
 Counting (in ``app.core.middleware.RequestContextMiddleware``) costs one counter
 increment, one histogram observation and two in-flight gauge updates per request: about 3.5 microseconds, measured. Routes are labelled by their template
 (``/api/v1/things/{id}``), never by the raw path, so the number of series stays
-bounded. What other parts of the service hold (cache statistics) is read
+bounded. What other parts of the service hold (cache statistics, job counts) is read
 only when Prometheus scrapes.
 
 Each process keeps its own numbers, in a registry of its own: run one worker per
@@ -15,10 +15,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Scope
+
+from app.models.base import table_of
+from app.models.jobs import Job
+from app.repositories.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +37,7 @@ KNOWN_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # The label of each cache result and its name in the cache's stats().
 CACHE_RESULTS = (("hit", "hits"), ("miss", "misses"), ("error", "errors"))
+JOB_STATUSES = ("queued", "running", "done", "dead")
 
 
 class Metrics:
@@ -131,3 +140,37 @@ def cache_metrics(cache: object | None) -> list[Metric]:
         if isinstance(value, int | float) and not isinstance(value, bool):
             family.add_metric([label], value)
     return [family] if family.samples else []
+
+
+_jobs = table_of(Job)
+
+
+async def job_metrics(engine: AsyncEngine) -> list[Metric]:
+    """Jobs by status and the backlog (queued and due), counted in the queue table.
+
+    The counts use the (status, run_after) index. A database error leaves the job
+    metrics out of this scrape instead of failing it.
+    """
+    by_status: dict[Any, Any] = {}
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(
+                select(_jobs.c.status, func.count()).group_by(_jobs.c.status)
+            )
+            by_status = dict(result.all())
+            due = await connection.scalar(
+                select(func.count())
+                .select_from(_jobs)
+                .where(_jobs.c.status == "queued", _jobs.c.run_after <= utcnow())
+            )
+    except (SQLAlchemyError, OSError) as exc:
+        logger.warning("job metrics left out: %s", type(exc).__name__)
+        return []
+    jobs = GaugeMetricFamily("jobs", "Jobs in the queue table by status.", labels=["status"])
+    for status in JOB_STATUSES:
+        jobs.add_metric([status], by_status.get(status, 0))
+    backlog = GaugeMetricFamily(
+        "jobs_due", "Queued jobs whose run_after has passed: work waiting for a worker."
+    )
+    backlog.add_metric([], due or 0)
+    return [jobs, backlog]

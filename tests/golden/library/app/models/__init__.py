@@ -3,6 +3,7 @@
 from app.models.author import Author
 from app.models.base import Base
 from app.models.book import Book
+from app.models.jobs import Job, MailMessage
 from app.models.loan import Loan
 from app.models.platform import AuditLogEntry, IdempotencyKey
 from app.models.user import RefreshToken, User, UserSession
@@ -13,7 +14,9 @@ __all__ = [
     "Base",
     "Book",
     "IdempotencyKey",
+    "Job",
     "Loan",
+    "MailMessage",
     "RefreshToken",
     "User",
     "UserSession",

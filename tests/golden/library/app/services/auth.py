@@ -33,6 +33,7 @@ from app.core.security import (
     token_digest,
     verify_password,
 )
+from app.jobs.queue import enqueue
 from app.repositories import user as repo
 from app.repositories.base import Row, utcnow
 from app.schemas.auth import (
@@ -65,6 +66,8 @@ async def register(
         )
     except IntegrityError as exc:
         raise EmailTaken from exc
+    # Queued in the same transaction: no welcome mail for an account that was not made.
+    await enqueue(db, "user.registered", {"user_id": str(user["id"]), "email": user["email"]})
     await db.commit()
     return user
 

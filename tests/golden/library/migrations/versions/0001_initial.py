@@ -157,6 +157,50 @@ def upgrade() -> None:
     op.create_index("ix_loans_owner_id", "loans", ("owner_id",), unique=False)
     op.create_index("ix_loans_created_at", "loans", ("created_at",), unique=False)
     op.create_table(
+        "jobs",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column(
+            "payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "status", sa.String(length=20), nullable=False, server_default=sa.text("'queued'")
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
+        sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_by", sa.String(length=200), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_jobs"),
+        sa.CheckConstraint(
+            "\"status\" IN ('queued', 'running', 'done', 'dead')", name="ck_jobs_status"
+        ),
+    )
+    op.create_index("ix_jobs_status_run_after", "jobs", ("status", "run_after"), unique=False)
+    op.create_index("ix_jobs_status_locked_until", "jobs", ("status", "locked_until"), unique=False)
+    op.create_index("ix_jobs_created_at", "jobs", ("created_at",), unique=False)
+    op.create_table(
+        "mail_outbox",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("job_id", sa.Uuid(), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_mail_outbox"),
+    )
+    op.create_index("uq_mail_outbox_job_id", "mail_outbox", ("job_id",), unique=True)
+    op.create_table(
         "audit_log",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("actor_id", sa.Uuid(), nullable=True),
@@ -216,6 +260,12 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_actor_id", table_name="audit_log")
     op.drop_index("ix_audit_log_created_at", table_name="audit_log")
     op.drop_table("audit_log")
+    op.drop_index("uq_mail_outbox_job_id", table_name="mail_outbox")
+    op.drop_table("mail_outbox")
+    op.drop_index("ix_jobs_status_run_after", table_name="jobs")
+    op.drop_index("ix_jobs_status_locked_until", table_name="jobs")
+    op.drop_index("ix_jobs_created_at", table_name="jobs")
+    op.drop_table("jobs")
     op.drop_index("ix_loans_due_on", table_name="loans")
     op.drop_index("ix_loans_book_id", table_name="loans")
     op.drop_index("ix_loans_owner_id", table_name="loans")

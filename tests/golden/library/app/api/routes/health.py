@@ -1,7 +1,7 @@
 """Liveness and readiness probes for orchestrators and load balancers.
 
 Readiness checks each dependency, all at once, and says how long each check took. The
-database and the replica (when one is configured) are required:
+database, the job queue and the replica (when one is configured) are required:
 without them requests fail, so one of them down is a 503. Redis down only degrades the
 service (rate limits and the cache fall back to each process): it stays ready.
 """
@@ -17,13 +17,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.responses import Response
 
 from app.core.errors import ServiceUnavailable
 from app.core.responses import ok
+from app.models.base import table_of
+from app.models.jobs import Job
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +34,10 @@ router = APIRouter(prefix="/health", tags=["health"])
 # Seconds one dependency may take: the probe must answer before its caller gives up.
 CHECK_TIMEOUT = 2.0
 # The checks that make the service unready when they fail; the others degrade it.
-REQUIRED = ("database", "replica")
+REQUIRED = ("database", "replica", "queue")
 Check = dict[str, Any]  # {"status": "ok" | "down" | "disabled", "latency_ms": float | None}
 DISABLED: Check = {"status": "disabled", "latency_ms": None}
+_jobs = table_of(Job)
 
 
 @router.get("/live", operation_id="health_live", summary="The process is up")
@@ -52,6 +55,7 @@ async def health_ready(request: Request) -> Response:
         "database": _timed("database", lambda: _select_one(engine)),
         "replica": _replica_check(engine, read_engine),
         "redis": _redis_check(state),
+        "queue": _timed("queue", lambda: _reach_queue(engine)),
     }
     checks = dict(zip(probes, await asyncio.gather(*probes.values()), strict=True))
     unready = [name for name in REQUIRED if checks[name]["status"] == "down"]
@@ -82,6 +86,11 @@ async def _select_one(engine: AsyncEngine) -> None:
     # Connecting is part of the check, so it happens here rather than in a dependency.
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+async def _reach_queue(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(select(_jobs.c.id).limit(1))
 
 
 async def _replica_check(engine: AsyncEngine, read_engine: AsyncEngine) -> Check:

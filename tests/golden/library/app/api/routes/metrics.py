@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from app.core.errors import AuthenticationRequired, InvalidToken
-from app.core.metrics import Metrics, cache_metrics
+from app.core.metrics import Metrics, cache_metrics, job_metrics
 
 router = APIRouter(tags=["ops"])
 
@@ -32,9 +32,10 @@ def _authorize(request: Request) -> None:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
-    """Request counts and latencies, and what the cache report now."""
+    """Request counts and latencies, and what the cache and the job queue report now."""
     _authorize(request)
     state = request.app.state
     registry: Metrics = state.metrics
     extra = cache_metrics(getattr(state, "cache", None))
+    extra += await job_metrics(state.engine)
     return Response(registry.exposition(extra), media_type=CONTENT_TYPE_LATEST)
