@@ -18,6 +18,7 @@ __all__ = [
     "CacheDesign",
     "Column",
     "ColumnType",
+    "Counted",
     "Decision",
     "Entity",
     "EntityField",
@@ -380,6 +381,18 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """A table whose live rows are counted by triggers into ``row_counts``.
+
+    A live row has ``soft_delete_column`` NULL, or is any row when that is ``None``.
+    The unfiltered, unscoped list of the table reads its total from the count.
+    """
+
+    table: str
+    soft_delete_column: str | None = None
+
+
+@dataclass(frozen=True)
 class Blueprint:
     """Everything decided about a service."""
 
@@ -400,6 +413,7 @@ class Blueprint:
     max_page_size: int
     rate_limits: RateLimits = RateLimits(read="300/minute", write="60/minute")
     jobs: JobsDesign | None = None  # None: the spec declares no jobs
+    counted: tuple[Counted, ...] = ()  # tables with trigger-kept live-row counts
 
     def entity(self, name: str) -> Entity:
         """The entity called ``name``."""

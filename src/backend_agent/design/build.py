@@ -30,6 +30,7 @@ from backend_agent.design.blueprint import (
     Table,
 )
 from backend_agent.design.caching import invalidations
+from backend_agent.design.counts import counted_tables
 from backend_agent.design.decisions import decisions_for
 from backend_agent.design.routes import (
     audit_routes,
@@ -125,6 +126,7 @@ def design(spec: ServiceSpec) -> Blueprint:
         max_page_size=spec.max_page_size,
         rate_limits=limits,
         jobs=jobs,
+        counted=counted_tables(entities),
     )
     return replace(blueprint, decisions=decisions_for(blueprint))
 

@@ -18,6 +18,7 @@ from alembic.operations import ops
 from sqlalchemy.dialects import postgresql
 
 from backend_agent.design.blueprint import Blueprint, Column, ForeignKey, Table
+from backend_agent.design.counts import count_changes, counting_helpers
 from backend_agent.design.metadata import column_type, metadata
 
 __all__ = ["MigrationPlan", "Renames", "plan_migration", "render_revision"]
@@ -221,6 +222,14 @@ def _body(code: str) -> str:
     return "\n".join(lines)
 
 
+def _touched(flat: list[ops.MigrateOperation], extra: list[str], renames: Renames) -> set[str]:
+    """The tables (new names) a revision creates, alters or renames."""
+    names = {str(getattr(op, "table_name", None) or getattr(op, "source_table", "")) for op in flat}
+    names |= {code.split("'")[1] for code in extra}
+    names |= set(renames.tables.values()) | {table for table, _ in renames.columns}
+    return names - {""}
+
+
 def plan_migration(
     old: Blueprint | None, new: Blueprint, renames: Renames | None = None
 ) -> MigrationPlan:
@@ -263,18 +272,29 @@ def plan_migration(
     described += [f"rename column {t}.{a} -> {b}" for (t, a), b in sorted(renames.columns.items())]
     described += [line for op in upgrade_ops.ops for line in _describe(op)]
     described += [_describe_code(code) for code in extra_up]
+    counts = count_changes(
+        old.counted if old else (),
+        new.counted,
+        renamed=renames.tables,
+        touched=_touched(flat, extra_up, renames),
+    )
+    described += counts.operations
     for op in _flatten(downgrade_ops):
         if isinstance(op, ops.AddColumnOp):
             op.column.nullable = True  # dropped by the upgrade: the old values are gone
     up = [
+        *counts.before_upgrade,
         *_rename_code(renames, reverse=False),
         _body(render_python_code(upgrade_ops, render_as_batch=True)),
         *extra_up,
+        *counts.after_upgrade,
     ]
     down = [
+        *counts.before_downgrade,
         *extra_down,
         _body(render_python_code(downgrade_ops, render_as_batch=True)),
         *_rename_code(renames, reverse=True),
+        *counts.after_downgrade,
     ]
     return MigrationPlan(
         upgrade="\n".join(part for part in up if part) or "    pass",
@@ -299,13 +319,14 @@ def render_revision(
         )
         if needed
     ]
+    helpers = counting_helpers() + "\n" if "_count_rows(" in code else ""
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision or "-"}\n"""\n\n'
         "import sqlalchemy as sa\nfrom alembic import op\n"
         + "".join(f"{line}\n" for line in imports)
         + "\n"
         f"revision = {revision!r}\ndown_revision = {down_revision!r}\n"
-        "branch_labels = None\ndepends_on = None\n\n\n"
+        f"branch_labels = None\ndepends_on = None\n\n{helpers}\n"
         f"def upgrade() -> None:\n{plan.upgrade}\n\n\n"
         f"def downgrade() -> None:\n{plan.downgrade}\n"
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from backend_agent.design.blueprint import AuthDesign, Blueprint
 from backend_agent.design.errors import ERROR_CODES
+from backend_agent.generate.counts import CountsView, counts_view
 from backend_agent.generate.entities import EntityView, entity_view
 from backend_agent.generate.jobs import JobsView, jobs_view
 from backend_agent.generate.platform import PlatformView, platform_view
@@ -74,6 +75,7 @@ class ProjectView:
     error_codes: tuple[tuple[str, int, str], ...]  # (code, status, meaning), by status
     rate_limits: RateLimitView
     jobs: JobsView | None = None  # None: the spec declares no jobs
+    counts: CountsView | None = None  # None: no list reads a trigger-kept count
 
 
 def project_view(blueprint: Blueprint) -> ProjectView:
@@ -141,4 +143,5 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         ),
         rate_limits=rate_limit_view(blueprint),
         jobs=jobs,
+        counts=counts_view(blueprint),
     )

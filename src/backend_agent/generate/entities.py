@@ -167,6 +167,7 @@ class EntityView:
     repo_imports: tuple[str, ...]
     service_imports: tuple[str, ...]
     route_imports: tuple[str, ...]
+    counted: bool = False  # the unfiltered list's total is the trigger-kept count
 
 
 def target_view(entity: Entity) -> TargetView:
@@ -377,6 +378,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         repo_imports=(),
         service_imports=(),
         route_imports=(),
+        counted=any(c.table == table for c in blueprint.counted),
     )
     return replace(
         view,

@@ -99,6 +99,11 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/test_reads.py.jinja", "tests/test_reads.py"),
     ("tests/test_security.py.jinja", "tests/test_security.py"),
 )
+# Files of the trigger-kept row counts, when some list reads one.
+_COUNT_FILES: tuple[tuple[str, str], ...] = (
+    ("app/models/counts.py.jinja", "app/models/counts.py"),
+    ("tests/test_counts.py.jinja", "tests/test_counts.py"),
+)
 # Files per entity: template -> output path, with {module} replaced.
 _ENTITY_FILES: tuple[tuple[str, str], ...] = (
     ("app/models/entity.py.jinja", "app/models/{module}.py"),
@@ -145,6 +150,8 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
     for template, output in _PROJECT_FILES:
         files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
     for template, output in JOB_FILES if project.jobs else ():
+        files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
+    for template, output in _COUNT_FILES if project.counts else ():
         files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
     caching = cache_suite(blueprint, project.tests)
     for name in (

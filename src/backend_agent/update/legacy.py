@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from backend_agent.design.blueprint import Blueprint, Column, Index, Table
+from backend_agent.design.counts import COUNTS_TABLE
 
 __all__ = ["LEGACY_SHAPES", "LegacyShape", "as_built"]
 
@@ -51,6 +52,7 @@ def as_built(blueprint: Blueprint, initial_migration: str | None) -> Blueprint:
 
     Service tables the migration does not create are left out (the update creates them);
     columns of an older shape that it does create are put back (the update drops them).
+    Without ``row_counts`` no table was counted (the update installs the counts).
     """
     if initial_migration is None:
         return blueprint
@@ -62,4 +64,5 @@ def as_built(blueprint: Blueprint, initial_migration: str | None) -> Blueprint:
         for t in blueprint.tables
         if t.name not in absent
     )
-    return replace(blueprint, tables=tables)
+    counted = blueprint.counted if f'"{COUNTS_TABLE}"' in initial_migration else ()
+    return replace(blueprint, tables=tables, counted=counted)

@@ -11,9 +11,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import DatabaseSettings
 from app.models import Base
+from app.models.counts import counts_metadata
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate compares the models only: row_counts belongs to the count triggers."""
+    return not (type_ == "table" and name in counts_metadata.tables)
 
 
 def run_migrations_offline() -> None:
@@ -21,6 +27,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=DatabaseSettings().database_url,
         target_metadata=target_metadata,
+        include_name=include_name,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
     )
@@ -29,7 +36,11 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=include_name,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Insert,
+    ScalarSelect,
     Select,
     Table,
     func,
@@ -26,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models.counts import row_counts
 
 Row = dict[str, Any]
 Filter = tuple[ColumnElement[Any], Callable[[Any, Any], ColumnElement[bool]]]
@@ -79,6 +82,16 @@ def order_by(columns: Mapping[str, Column[Any]], sort: str, tiebreak: Column[Any
     return [key, tiebreak.desc() if sort.startswith("-") else tiebreak.asc()]
 
 
+TOTAL = "_total"
+
+
+def live_count(table: Table) -> ScalarSelect[Any]:
+    """The trigger-kept number of ``table``'s live rows (see ``app.models.counts``), as a
+    scalar subquery: a page query carries it for the cost of reading at most 16 rows."""
+    live = func.coalesce(func.sum(row_counts.c.live), 0)
+    return select(live).where(row_counts.c.table_name == table.name).scalar_subquery()
+
+
 async def fetch_page(
     db: AsyncConnection,
     statement: Select[Any],
@@ -86,6 +99,7 @@ async def fetch_page(
     order: list[Any],
     page: int,
     limit: int,
+    total: ScalarSelect[Any] | None = None,
 ) -> tuple[list[Row], int]:
     """One page of ``statement``'s rows and the total count: one query, at most two.
 
@@ -93,8 +107,21 @@ async def fetch_page(
     total is a separate ``count(*)``, skipped when the first page is not full (then
     it is the page's length). A ``count(*) OVER ()`` column would save that query but
     makes the database read and sort every matching row for every page.
+
+    With ``total`` (the kept count of an unfiltered list, ``live_count``), the page
+    carries it on every row: one round trip, and no row is counted.
     """
     offset = (page - 1) * limit
+    if total is not None:
+        paged = statement.add_columns(total.label(TOTAL)).order_by(*order)
+        result = await db.execute(paged.limit(limit).offset(offset))
+        rows = [dict(row) for row in result.mappings()]
+        if not rows:  # past the end (or an empty list): nothing carried the total
+            return rows, 0 if offset == 0 else int(await db.scalar(select(total)) or 0)
+        kept = rows[0][TOTAL]
+        for row in rows:
+            del row[TOTAL]
+        return rows, int(kept)
     result = await db.execute(statement.order_by(*order).limit(limit).offset(offset))
     rows = [dict(row) for row in result.mappings()]
     if offset == 0 and len(rows) < limit:

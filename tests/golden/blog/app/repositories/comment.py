@@ -18,6 +18,7 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    live_count,
     next_version,
     order_by,
     unchanged_since,
@@ -44,6 +45,11 @@ FILTERS: dict[str, Filter] = {
 }
 
 
+# Every live row is in the list when it has no filter and no owner scope: its total is
+# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
+LIVE = live_count(comments)
+
+
 def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     """The rows in reach: owned by ``owner_id`` when one is given."""
     clauses: list[ColumnElement[bool]] = []
@@ -64,7 +70,8 @@ async def list_comments(
     """One page of comments and the total."""
     statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
     order = order_by(SORTS, sort, comments.c.id)
-    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+    total = LIVE if not filters and owner_id is None else None
+    return await fetch_page(db, statement, order=order, page=page, limit=limit, total=total)
 
 
 # Built once, values bound per call (see fetch_one).

@@ -22,6 +22,7 @@ from app.repositories.base import (
     fetch_one,
     fetch_page,
     insert_ignoring_duplicates,
+    live_count,
     next_version,
     order_by,
     unchanged_since,
@@ -55,6 +56,11 @@ FILTERS: dict[str, Filter] = {
 }
 
 
+# Every live row is in the list when it has no filter and no owner scope: its total is
+# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
+LIVE = live_count(posts)
+
+
 def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     """The rows in reach: not deleted, and owned by ``owner_id`` when one is given."""
     clauses: list[ColumnElement[bool]] = [posts.c.deleted_at.is_(None)]
@@ -75,7 +81,8 @@ async def list_posts(
     """One page of posts and the total."""
     statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
     order = order_by(SORTS, sort, posts.c.id)
-    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+    total = LIVE if not filters and owner_id is None else None
+    return await fetch_page(db, statement, order=order, page=page, limit=limit, total=total)
 
 
 # Built once, values bound per call (see fetch_one).

@@ -18,6 +18,7 @@ from app.repositories.base import (
     exists,
     fetch_one,
     fetch_page,
+    live_count,
     next_version,
     order_by,
     unchanged_since,
@@ -43,6 +44,11 @@ FILTERS: dict[str, Filter] = {
 }
 
 
+# Every live row is in the list when it has no filter: its total is
+# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
+LIVE = live_count(tags)
+
+
 def visible() -> list[ColumnElement[bool]]:
     """The rows in reach: all of them."""
     return []
@@ -59,7 +65,8 @@ async def list_tags(
     """One page of tags and the total."""
     statement = select(*COLUMNS).where(*visible(), *where_filters(FILTERS, filters))
     order = order_by(SORTS, sort, tags.c.id)
-    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+    total = LIVE if not filters else None
+    return await fetch_page(db, statement, order=order, page=page, limit=limit, total=total)
 
 
 # Built once, values bound per call (see fetch_one).

@@ -18,6 +18,91 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Live-row counts (app/models/counts.py): triggers keep row_counts exact in the writing
+# transaction, so an unfiltered list reads its total instead of counting every row. On
+# PostgreSQL each connection adds to its own slot (backend pid mod 16), so concurrent
+# writers never queue on one counter row; the count is the sum of the slots. Table and
+# column names are constants of this file, never input.
+_PG_COUNTER = """
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE delta bigint := {delta};
+BEGIN
+    IF delta <> 0 THEN
+        INSERT INTO row_counts (table_name, slot, live)
+        VALUES ('{table}', pg_backend_pid() % 16, delta)
+        ON CONFLICT (table_name, slot) DO UPDATE SET live = row_counts.live + EXCLUDED.live;
+    END IF;
+    RETURN NULL;
+END $$
+"""
+_PG_TRUNCATED = """
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM row_counts WHERE table_name = '{table}';
+    RETURN NULL;
+END $$
+"""
+_SQLITE_ADD = (
+    "INSERT INTO row_counts (table_name, slot, live) VALUES ('{table}', 0, {delta})"
+    " ON CONFLICT (table_name, slot) DO UPDATE SET live = live + excluded.live"
+)
+
+
+def _count_rows(table: str, soft_delete_column: str | None) -> None:
+    """Count ``table``'s live rows (``soft_delete_column`` NULL, or all rows) into
+    row_counts and install the triggers that keep the count exact."""
+    _uncount_rows(table)
+    live = f"{soft_delete_column} IS NULL" if soft_delete_column else "1 = 1"
+    op.execute(
+        "INSERT INTO row_counts (table_name, slot, live)"  # noqa: S608
+        f" SELECT '{table}', 0, count(*) FROM {table} WHERE {live}"
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        new = f"(SELECT count(*) FROM new_rows WHERE {live})"  # noqa: S608
+        old = f"(SELECT count(*) FROM old_rows WHERE {live})"  # noqa: S608
+        events = {
+            "insert": (" REFERENCING NEW TABLE AS new_rows", new, _PG_COUNTER),
+            "delete": (" REFERENCING OLD TABLE AS old_rows", f"-{old}", _PG_COUNTER),
+            "truncate": ("", "", _PG_TRUNCATED),
+        }
+        if soft_delete_column:
+            tables = " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            events["update"] = (tables, f"{new} - {old}", _PG_COUNTER)
+        for event, (tables, delta, function) in events.items():
+            name = f"{table}_count_{event}"
+            op.execute(function.format(name=name, table=table, delta=delta))
+            op.execute(
+                f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table}{tables}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+        return
+    column = soft_delete_column
+    triggers = {
+        "insert": ("INSERT", f"NEW.{column} IS NULL", "1"),
+        "delete": ("DELETE", f"OLD.{column} IS NULL", "-1"),
+    }
+    if column:
+        new, old = f"(NEW.{column} IS NULL)", f"(OLD.{column} IS NULL)"
+        triggers["update"] = (f"UPDATE OF {column}", f"{new} <> {old}", f"{new} - {old}")
+    for event, (on, when, delta) in triggers.items():
+        condition = f" WHEN {when}" if column else ""
+        add = _SQLITE_ADD.format(table=table, delta=delta)
+        op.execute(
+            f"CREATE TRIGGER {table}_count_{event} AFTER {on} ON {table}{condition}"
+            f" BEGIN {add}; END"
+        )
+
+
+def _uncount_rows(table: str) -> None:
+    """Remove ``table``'s count triggers and its count."""
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for event in ("insert", "update", "delete", "truncate"):
+        name = f"{table}_count_{event}"
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
+        if postgres:
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    op.execute(f"DELETE FROM row_counts WHERE table_name = '{table}'")  # noqa: S608
+
 
 def upgrade() -> None:
     op.create_table(
@@ -250,9 +335,23 @@ def upgrade() -> None:
     op.create_index(
         "ix_idempotency_keys_expires_at", "idempotency_keys", ("expires_at",), unique=False
     )
+    op.create_table(
+        "row_counts",
+        sa.Column("table_name", sa.String(length=63), nullable=False),
+        sa.Column("slot", sa.SmallInteger(), nullable=False),
+        sa.Column("live", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("table_name", "slot", name="pk_row_counts"),
+    )
+    _count_rows("authors", None)
+    _count_rows("books", None)
+    _count_rows("loans", None)
 
 
 def downgrade() -> None:
+    _uncount_rows("authors")
+    _uncount_rows("books")
+    _uncount_rows("loans")
+    op.drop_table("row_counts")
     op.drop_index("uq_idempotency_keys_user_id_idempotency_key", table_name="idempotency_keys")
     op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
