@@ -5,7 +5,10 @@ that only ever holds literals), BUILT when an f-string, ``%``, ``+``,
 ``.format`` or ``join`` mixes literal text with anything else, and OPAQUE when
 nothing is known (a parameter, an attribute, a call). Local variables are
 followed backwards within the function, and one call to a helper defined in the
-same module is followed into its ``return`` statements.
+same module is followed into its ``return`` statements. A parameter of a private
+module-level function (``_name``) is followed to the calls in the module: when the
+function is only ever called there, and every call passes a constant for it, the
+parameter is constant too.
 """
 
 from __future__ import annotations
@@ -204,7 +207,7 @@ class StringFlow:
             if how in ("guard", "opaque"):
                 continue
             if how == "param":
-                results.append(_OPAQUE)
+                results.append(self._param(expr.id, scope, depth, helper=helper))
             elif line > expr.lineno or (line == expr.lineno and _inside(self.module, expr, value)):
                 continue
             elif how == "for":
@@ -222,6 +225,65 @@ class StringFlow:
         if not results:
             return _OPAQUE
         return _join(_worst(*(r.kind for r in results)), *results)
+
+    def _param(self, name: str, scope: FunctionNode | None, depth: int, *, helper: bool) -> Text:
+        arguments = None if scope is None else self._arguments(scope, name)
+        if not arguments:
+            return _OPAQUE
+        texts = [self._text(value, caller, depth + 1, helper=helper) for value, caller in arguments]
+        if all(text.kind is Kind.CONST for text in texts):
+            return _join(Kind.CONST, *texts)
+        return _OPAQUE
+
+    def _arguments(
+        self, function: FunctionNode, name: str
+    ) -> list[tuple[ast.expr, FunctionNode | None]] | None:
+        """What every call of the private module-level ``function`` passes for its
+        parameter ``name``, with the scope it is read in; ``None`` when a call cannot
+        be read or the function is used other than by calling it."""
+        if not function.name.startswith("_") or function.name in self._escaped:
+            return None
+        if self.module.top_functions.get(function.name) is not function:
+            return None
+        args = function.args
+        positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+        defaults = dict(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        )
+        defaults.update(
+            (a.arg, d)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            if d is not None
+        )
+        found: list[tuple[ast.expr, FunctionNode | None]] = []
+        for call in self.module.calls.get(function.name, []):
+            if not isinstance(call.func, ast.Name):
+                continue
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(
+                k.arg is None for k in call.keywords
+            ):
+                return None
+            passed = {positional[i]: a for i, a in enumerate(call.args) if i < len(positional)}
+            passed.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+            if name in passed:
+                found.append((passed[name], self.module.function_of(call)))
+            elif name in defaults:
+                found.append((defaults[name], None))  # defaults are read at module level
+            else:
+                return None
+        return found
+
+    @cached_property
+    def _escaped(self) -> frozenset[str]:
+        """Names read other than as the function of a call (a callback, an export)."""
+        parents = self.module.parents
+        return frozenset(
+            node.id
+            for node in ast.walk(self.module.tree)
+            if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and not (isinstance(call := parents.get(node), ast.Call) and call.func is node)
+        )
 
     def _call(
         self, expr: ast.Call, scope: FunctionNode | None, depth: int, *, helper: bool

@@ -32,7 +32,8 @@ class QueryInLoop(Rule):
         loop or comprehension, whose arguments use the loop variable. Only the
         outermost call of a query chain is reported; so is a call, inside the loop,
         to a helper of the same module that runs such a query. Writes are not
-        reported.
+        reported, nor are test modules: a test's loop runs over a handful of
+        fixture rows, never a page a user asked for.
 
     Why it matters:
         One query per row turns a page of 100 items into 101 round trips; latency
@@ -57,7 +58,7 @@ class QueryInLoop(Rule):
     fix = "Load all rows in one query before the loop (IN (...), a join, selectinload/prefetch)."
 
     def check(self, module: Module) -> Iterator[Finding | Pending]:
-        if not module.loops:
+        if module.is_test or not module.loops:
             return
         yield from self._helpers(module)
         if not uses_database(module):

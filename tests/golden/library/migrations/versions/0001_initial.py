@@ -52,7 +52,8 @@ def _count_rows(table: str, soft_delete_column: str | None) -> None:
     """Count ``table``'s live rows (``soft_delete_column`` NULL, or all rows) into
     row_counts and install the triggers that keep the count exact."""
     _uncount_rows(table)
-    live = f"{soft_delete_column} IS NULL" if soft_delete_column else "1 = 1"
+    column = soft_delete_column
+    live = f"{column} IS NULL" if column else "1 = 1"
     op.execute(
         "INSERT INTO row_counts (table_name, slot, live)"  # noqa: S608
         f" SELECT '{table}', 0, count(*) FROM {table} WHERE {live}"
@@ -60,37 +61,43 @@ def _count_rows(table: str, soft_delete_column: str | None) -> None:
     if op.get_bind().dialect.name == "postgresql":
         new = f"(SELECT count(*) FROM new_rows WHERE {live})"  # noqa: S608
         old = f"(SELECT count(*) FROM old_rows WHERE {live})"  # noqa: S608
-        events = {
-            "insert": (" REFERENCING NEW TABLE AS new_rows", new, _PG_COUNTER),
-            "delete": (" REFERENCING OLD TABLE AS old_rows", f"-{old}", _PG_COUNTER),
-            "truncate": ("", "", _PG_TRUNCATED),
-        }
-        if soft_delete_column:
-            tables = " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-            events["update"] = (tables, f"{new} - {old}", _PG_COUNTER)
-        for event, (tables, delta, function) in events.items():
-            name = f"{table}_count_{event}"
-            op.execute(function.format(name=name, table=table, delta=delta))
-            op.execute(
-                f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table}{tables}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-            )
-        return
-    column = soft_delete_column
-    triggers = {
-        "insert": ("INSERT", f"NEW.{column} IS NULL", "1"),
-        "delete": ("DELETE", f"OLD.{column} IS NULL", "-1"),
-    }
-    if column:
-        new, old = f"(NEW.{column} IS NULL)", f"(OLD.{column} IS NULL)"
-        triggers["update"] = (f"UPDATE OF {column}", f"{new} <> {old}", f"{new} - {old}")
-    for event, (on, when, delta) in triggers.items():
-        condition = f" WHEN {when}" if column else ""
-        add = _SQLITE_ADD.format(table=table, delta=delta)
-        op.execute(
-            f"CREATE TRIGGER {table}_count_{event} AFTER {on} ON {table}{condition}"
-            f" BEGIN {add}; END"
-        )
+        _pg_trigger(table, "insert", " REFERENCING NEW TABLE AS new_rows", new)
+        _pg_trigger(table, "delete", " REFERENCING OLD TABLE AS old_rows", f"-{old}")
+        if column:
+            both = " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            _pg_trigger(table, "update", both, f"{new} - {old}")
+        _pg_trigger(table, "truncate", "", "")
+    elif column:
+        new = f"(NEW.{column} IS NULL)"
+        old = f"(OLD.{column} IS NULL)"
+        _sqlite_trigger(table, "insert", "INSERT", f" WHEN {new}", "1")
+        _sqlite_trigger(table, "delete", "DELETE", f" WHEN {old}", "-1")
+        _sqlite_trigger(table, "update", f"UPDATE OF {column}", f" WHEN {new} <> {old}",
+                        f"{new} - {old}")  # fmt: skip
+    else:
+        _sqlite_trigger(table, "insert", "INSERT", "", "1")
+        _sqlite_trigger(table, "delete", "DELETE", "", "-1")
+
+
+def _pg_trigger(table: str, event: str, transition: str, delta: str) -> None:
+    """A statement-level trigger on ``event`` adding ``delta`` to ``table``'s count
+    (a TRUNCATE drops the count)."""
+    name = f"{table}_count_{event}"
+    function = _PG_TRUNCATED if event == "truncate" else _PG_COUNTER
+    op.execute(function.format(name=name, table=table, delta=delta))
+    op.execute(
+        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table}{transition}"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+    )
+
+
+def _sqlite_trigger(table: str, event: str, on: str, condition: str, delta: str) -> None:
+    """A row-level trigger on ``on`` (when ``condition`` holds) adding ``delta`` to
+    ``table``'s count."""
+    add = _SQLITE_ADD.format(table=table, delta=delta)
+    op.execute(
+        f"CREATE TRIGGER {table}_count_{event} AFTER {on} ON {table}{condition} BEGIN {add}; END"
+    )
 
 
 def _uncount_rows(table: str) -> None:
