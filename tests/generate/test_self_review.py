@@ -18,9 +18,7 @@ NAMES = [path.stem for path in EXAMPLES]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_generated_service_has_no_finding_of_medium_severity(
-    name: str, tmp_path: Path
-) -> None:
+def test_the_generated_service_has_no_finding_of_medium_severity(name: str, tmp_path: Path) -> None:
     project = tmp_path / name
     write_project(generated(name), project)
     findings = [
