@@ -37,6 +37,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/core/migrations.py.jinja", "app/core/migrations.py"),
     ("app/core/pagination.py.jinja", "app/core/pagination.py"),
     ("app/core/permissions.py.jinja", "app/core/permissions.py"),
+    ("app/core/plain.py.jinja", "app/core/plain.py"),
     ("app/core/ratelimit.py.jinja", "app/core/ratelimit.py"),
     ("app/core/redis.py.jinja", "app/core/redis.py"),
     ("app/core/responses.py.jinja", "app/core/responses.py"),
@@ -96,6 +97,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/test_metrics.py.jinja", "tests/test_metrics.py"),
     ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
     ("tests/test_ratelimit.py.jinja", "tests/test_ratelimit.py"),
+    ("tests/test_plain_routes.py.jinja", "tests/test_plain_routes.py"),
     ("tests/test_reads.py.jinja", "tests/test_reads.py"),
     ("tests/test_security.py.jinja", "tests/test_security.py"),
 )

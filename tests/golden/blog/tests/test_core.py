@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from sqlalchemy.dialects import sqlite
 
 from app import server
-from app.core.logging import JsonFormatter, configure_logging
+from app.core.context import request_id_var
+from app.core.logging import BatchingHandler, JsonFormatter, configure_logging, log_access
 from app.core.migrations import alembic_config
 from app.core.ratelimit import RateLimiter
 from app.core.responses import JSONResponse
@@ -100,6 +101,78 @@ def test_logs_are_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ValueError" in entry["exception"]
     assert isinstance(logger.handlers[0].formatter, JsonFormatter)
     assert len(logger.handlers) == 1
+
+
+def test_the_access_line_is_what_the_formatter_writes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logger = logging.getLogger("tests.access")
+    logger.propagate = False
+    configure_logging("INFO", logger=logger)
+
+    def no_record(_handler: BatchingHandler, record: logging.LogRecord) -> None:
+        raise AssertionError(f"the access line became a record: {record.getMessage()}")
+
+    fields = ("GET", "/api/v1/items/eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl", "token=s3cret&page=2")
+    token = request_id_var.set("access-1")
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(BatchingHandler, "emit", no_record)
+            log_access(logger, *fields, 200, 0.0123, "127.0.0.1")
+        # The same request as an ordinary record, formatted.
+        http = {"method": "GET", "path": fields[1], "query": fields[2], "status": 200,
+                "duration_ms": 12.3, "client": "127.0.0.1"}  # fmt: skip
+        record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, "%s %s %s", ("GET", fields[1], 200), None,
+            extra={"http": http},
+        )  # fmt: skip
+        record.request_id = "access-1"
+    finally:
+        request_id_var.reset(token)
+    handler = logger.handlers[0]
+    handler.flush()
+    logger.handlers = []
+    handler.close()
+    direct = json.loads(capsys.readouterr().err)
+    formatted = json.loads(JsonFormatter().format(record))
+    assert direct.pop("time") <= formatted.pop("time")
+    assert direct == formatted
+    assert "s3cret" not in json.dumps(direct)
+    assert "eyJzdWIiOi" not in json.dumps(direct)
+    assert direct["http"]["query"] == "token=[REDACTED]&page=2"
+
+
+def test_log_lines_wait_for_a_batch_but_warnings_do_not(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = logging.getLogger("tests.batches")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    for seconds in (60.0, 0.05):
+        handler = BatchingHandler(seconds=seconds)
+        handler.setFormatter(JsonFormatter())
+        logger.handlers = [handler]
+        try:
+            logger.info("first")
+            if seconds == 60.0:
+                logger.info("second")
+                assert capsys.readouterr().err == ""
+                logger.warning("third")  # written at once, after the lines before it
+                lines = capsys.readouterr().err.splitlines()
+                assert [json.loads(line)["message"] for line in lines] == [
+                    "first",
+                    "second",
+                    "third",
+                ]
+                continue
+            # A line no other line follows is written by the handler's thread.
+            deadline = time.monotonic() + 5
+            written = ""
+            while "first" not in written and time.monotonic() < deadline:
+                time.sleep(0.02)
+                written += capsys.readouterr().err
+            assert json.loads(written)["message"] == "first"
+        finally:
+            logger.handlers = []
+            handler.close()
 
 
 def test_json_responses_carry_decimals_as_strings() -> None:

@@ -25,6 +25,7 @@ from app.core.logging import configure_logging
 from app.core.metrics import Metrics
 from app.core.middleware import RequestContextMiddleware, StrictCORSMiddleware
 from app.core.migrations import upgrade
+from app.core.plain import PlainRoutes
 from app.core.ratelimit import RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_requests_engine = reads_in_autocommit(read_engine)
     app.state.inline_read_engine = inline_read_engine
     app.state.metrics = Metrics()
+    app.state.plain_routes = PlainRoutes()
     app.state.rate_limit_store = rate_limit_store
     app.state.redis = redis
     app.state.cache = cache  # cache.stats(): hits, misses and errors, for the metrics
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware,
         metrics=app.state.metrics,
+        plain_routes=app.state.plain_routes,
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
     )

@@ -8,7 +8,10 @@ keys such as ``password`` or ``refresh_token`` in ``key=value`` and JSON form.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +38,8 @@ _PATTERNS = (
     # A JWT anywhere (three base64url parts, the first two starting with '{"').
     re.compile(r"(?P<keep>)\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
 )
+# Methods that cannot carry a secret; any other method is redacted like the rest.
+_PLAIN_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
 # LogRecord attributes that are not ``extra=`` fields.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -93,6 +98,157 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that writes its lines in batches.
+
+    One write per line costs far more than the line: the write gives up the GIL, and the
+    event loop's thread then waits for the server's threads to hand it back. Lines at
+    ``flush_level`` (WARNING) and above are written at once, with any waiting before
+    them; the others when ``max_bytes`` are waiting or ``seconds`` have passed since the
+    last write (a background thread checks), and at exit (``logging.shutdown``).
+    """
+
+    def __init__(
+        self,
+        stream: Any = None,
+        *,
+        seconds: float = 0.2,
+        max_bytes: int = 64 * 1024,
+        flush_level: int = logging.WARNING,
+    ) -> None:
+        super().__init__(stream)
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self.flush_level = flush_level
+        self._pending: list[str] = []
+        self._size = 0
+        self._written = time.monotonic()
+        self._closed = threading.Event()
+        self._flusher_pid = 0  # the process the flusher runs in (servers fork workers)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+            return
+        self._add(line, record.levelno)
+
+    def write_line(self, line: str, level: int = logging.INFO) -> None:
+        """Write ``line``, formatted already, as :meth:`emit` writes a record's."""
+        with self.lock:  # type: ignore[union-attr]
+            self._add(line + self.terminator, level)
+
+    def _add(self, line: str, level: int) -> None:
+        if self._flusher_pid != os.getpid():
+            self._start_flusher()
+        self._pending.append(line)
+        self._size += len(line)
+        if (
+            level >= self.flush_level
+            or self._size >= self.max_bytes
+            or time.monotonic() - self._written >= self.seconds
+        ):
+            self._write()
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            self._write()
+            super().flush()
+
+    def close(self) -> None:
+        self._closed.set()
+        self.flush()
+        super().close()
+
+    def _write(self) -> None:
+        self._written = time.monotonic()
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
+        self._size = 0
+        self.stream.write(text)
+        self.stream.flush()
+
+    def _start_flusher(self) -> None:
+        self._flusher_pid = os.getpid()
+        threading.Thread(target=self._flush_now_and_then, name="log-flusher", daemon=True).start()
+
+    def _flush_now_and_then(self) -> None:
+        while not self._closed.wait(self.seconds):
+            if self._pending and time.monotonic() - self._written >= self.seconds:
+                self.flush()
+
+
+def log_access(
+    logger: logging.Logger,
+    method: str,
+    path: str,
+    query: str,
+    status: int,
+    seconds: float,
+    client: str | None,
+) -> None:
+    """Log the access line of one request on ``logger`` (INFO), path and query redacted.
+
+    Under the logging :func:`configure_logging` sets up, the line goes straight to its
+    handler, built as :class:`JsonFormatter` builds it from a record: the record and its
+    formatting cost several times the line. Any other set-up (a test capturing logs,
+    a configuration of your own) gets an ordinary record.
+    """
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    path = redact(path)
+    http = {
+        "method": method if method in _PLAIN_METHODS else redact(method),
+        "path": path,
+        "query": redact(query),
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "client": client,
+    }
+    handler = _direct_handler(logger)
+    if handler is None:
+        logger.info("%s %s %s", http["method"], path, status, extra={"http": http})
+        return
+    entry = {
+        "time": datetime.now(UTC).isoformat(),
+        "level": "INFO",
+        "logger": logger.name,
+        "request_id": current_request_id() or None,
+        "message": f"{http['method']} {path} {status}",
+        "http": http,
+    }
+    handler.write_line(orjson.dumps(entry, default=str).decode())
+
+
+def _direct_handler(logger: logging.Logger) -> BatchingHandler | None:
+    """The one handler a record of ``logger`` would reach, if it is a plain
+    :class:`BatchingHandler` with a :class:`JsonFormatter` and nothing filters on the
+    way; else ``None``."""
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters or current.disabled:
+            return None
+        if current.handlers:
+            if len(current.handlers) != 1 or (current.propagate and current.parent is not None):
+                return None
+            handler = current.handlers[0]
+            if (
+                type(handler) is not BatchingHandler
+                or type(handler.formatter) is not JsonFormatter
+                or handler.filters
+                or handler.level > logging.INFO
+            ):
+                return None
+            return handler
+        current = current.parent if current.propagate else None
+    return None
+
+
 def _stamp_request_ids() -> None:
     """Make every log record carry the id of the request it was written in.
 
@@ -123,7 +279,7 @@ def configure_logging(level: str, *, logger: logging.Logger | None = None) -> No
     target = logger or logging.getLogger()
     if target.handlers:
         return
-    handler = logging.StreamHandler()
+    handler = BatchingHandler()
     handler.setFormatter(JsonFormatter())
     target.addHandler(handler)
     target.setLevel(level)

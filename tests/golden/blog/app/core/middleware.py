@@ -17,8 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.cache import use
 from app.core.context import request_id_var
 from app.core.errors import error_response
-from app.core.logging import redact
+from app.core.logging import log_access
 from app.core.metrics import KNOWN_METHODS, Metrics, route_of
+from app.core.plain import PlainRoutes
 from app.core.ratelimit import Usage
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ class RequestContextMiddleware:
     * the body size limit: 413 PAYLOAD_TOO_LARGE for a declared or streamed body over
       ``max_body_bytes``;
     * a last-resort 500 in the envelope: it is the outermost middleware, so even errors
-      raised by other middleware come back with an ``X-Request-ID``.
+      raised by other middleware come back with an ``X-Request-ID``;
+    * GET by id straight to its endpoint, without the router (:mod:`app.core.plain`),
+      unless the request has an ``Origin`` header (CORS must see those).
     """
 
     def __init__(
@@ -72,9 +75,11 @@ class RequestContextMiddleware:
         *,
         metrics: Metrics,
         max_body_bytes: int,
+        plain_routes: PlainRoutes | None = None,
         access_log: bool = True,
     ) -> None:
         self.app = app
+        self.plain_routes = plain_routes
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
@@ -85,11 +90,14 @@ class RequestContextMiddleware:
             return
         incoming = b""
         declared: bytes | None = None
+        cors = False  # a request with an Origin header goes through CORS and the router
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value
             elif name == b"content-length":
                 declared = value
+            elif name == b"origin":
+                cors = True
         text = incoming.decode("latin-1")
         request_id = text if incoming and _SANE_REQUEST_ID.match(text) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
@@ -122,8 +130,12 @@ class RequestContextMiddleware:
         began = time.perf_counter()
         try:
             app = scope.get("app")  # set by the application before any middleware runs
+            plain = self.plain_routes
+            direct = None if cors or plain is None or app is None else plain.find(scope)
             with use(app.state.cache) if app is not None else nullcontext():
-                await self._serve(scope, receive, send_with_headers, declared, request_id)
+                await self._serve(
+                    direct or self.app, scope, receive, send_with_headers, declared, request_id
+                )
         except Exception:
             # Logged with the request id; the client sees neither the trace nor the SQL.
             logger.exception("unhandled error (%s %s)", scope["method"], scope["path"])
@@ -143,7 +155,13 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
     async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, declared: bytes | None, request_id: str
+        self,
+        app: ASGIApp,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        declared: bytes | None,
+        request_id: str,
     ) -> None:
         if declared is not None and declared.isdigit():
             if int(declared) > self.max_body_bytes:
@@ -153,7 +171,7 @@ class RequestContextMiddleware:
                 await response(scope, receive, send)
                 return
             # The server never passes on more than the declared length.
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         received = 0
 
@@ -166,30 +184,20 @@ class RequestContextMiddleware:
                 raise PayloadTooLarge
             return message
 
-        await self.app(scope, counting_receive, send)
+        await app(scope, counting_receive, send)
 
     @staticmethod
     def _log_access(scope: Scope, status: int, seconds: float) -> None:
-        if not access_logger.isEnabledFor(logging.INFO):
-            return
-        query = scope.get("query_string", b"").decode("latin-1")
         client = scope.get("client")
-        access_logger.info(
-            "%s %s %s",
+        log_access(
+            access_logger,
             scope["method"],
             scope["path"],
+            # Query strings can carry secrets (?token=...): redacted like messages.
+            scope.get("query_string", b"").decode("latin-1"),
             status,
-            extra={
-                "http": {
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    # Query strings can carry secrets (?token=...): redacted like messages.
-                    "query": redact(query),
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "client": client[0] if client else None,
-                }
-            },
+            seconds,
+            client[0] if client else None,
         )
 
 

@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.db import InlineConnection
 from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited, ValidationFailed
 from app.core.metrics import PLAIN_ROUTE_TEMPLATES
+from app.core.plain import declare
 from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
 from app.core.security import AccessClaims, decode_access_token
 from app.repositories import user as user_repo
@@ -77,6 +78,7 @@ def add_plain_route(
     """
     router.add_route(path, endpoint, methods=["GET"], name=name)
     PLAIN_ROUTE_TEMPLATES[endpoint] = path
+    declare(router, path, endpoint)
 
 
 def path_uuid(request: Request, name: str) -> uuid.UUID:
