@@ -1,22 +1,24 @@
 """Single-row reads of read-only requests: the fast path gives what SQLAlchemy gives.
 
 On PostgreSQL, a prebuilt statement read in autocommit goes straight to asyncpg
-(``app.repositories.base.fetch_one``); with a statement listener attached, the same read
-goes through SQLAlchemy. Both must return the same values, of the same types. On SQLite
-there is no such path, and the reads must say so.
+(``app.repositories.base.fetch_one``); on a SQLite file, a read-only request's read goes
+straight to sqlite3 through its inline connection. With a statement listener attached,
+the same read goes through SQLAlchemy. Both must return the same values, of the same
+types.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from typing import Any, cast
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core.db import InlineConnection
 from app.repositories import author as author_repo
 from app.repositories import book as book_repo
 from app.repositories import loan as loan_repo
@@ -37,28 +39,47 @@ READS: dict[str, tuple[Create, Get]] = {
 
 
 @contextmanager
-def through_sqlalchemy(engine: AsyncEngine) -> Iterator[None]:
-    """Attach a statement listener: reads then take SQLAlchemy's path."""
+def through_sqlalchemy(app: FastAPI) -> Iterator[None]:
+    """Attach a statement listener to every engine of ``app``: reads then take
+    SQLAlchemy's path."""
 
     def listen(*_args: Any) -> None:
         return None
 
-    event.listen(engine.sync_engine, "before_cursor_execute", listen)
+    state = app.state
+    candidates = (state.engine.sync_engine, state.read_engine.sync_engine, state.inline_read_engine)
+    engines = list({id(engine): engine for engine in candidates if engine is not None}.values())
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listen)
     try:
         yield
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", listen)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", listen)
+
+
+def read_connection(app: FastAPI) -> AbstractAsyncContextManager[AsyncConnection]:
+    """A connection as a GET request gets it (app.api.deps.connect)."""
+
+    @asynccontextmanager
+    async def inline() -> AsyncIterator[AsyncConnection]:
+        with app.state.inline_read_engine.connect() as connection:
+            yield cast(AsyncConnection, InlineConnection(connection))
+
+    if app.state.inline_read_engine is not None:
+        return inline()
+    return cast(
+        AbstractAsyncContextManager[AsyncConnection], app.state.read_requests_engine.connect()
+    )
 
 
 async def both_ways(app: FastAPI, read: Callable[[AsyncConnection], Awaitable[Row | None]]) -> Row:
     """The row read on the fast path and through SQLAlchemy, checked equal value and type."""
-    reader = app.state.read_requests_engine
-    postgresql = not app.state.settings.is_sqlite
-    async with reader.connect() as connection:
-        assert (raw_reader(connection) is not None) == postgresql
+    async with read_connection(app) as connection:
+        assert raw_reader(connection) is not None
         fast = await read(connection)
-    with through_sqlalchemy(app.state.engine):
-        async with reader.connect() as connection:
+    with through_sqlalchemy(app):
+        async with read_connection(app) as connection:
             assert raw_reader(connection) is None
             slow = await read(connection)
     assert fast is not None

@@ -7,13 +7,14 @@ come back as plain dicts, ready for the JSON envelope.
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ClauseElement,
     Column,
     ColumnElement,
     Executable,
@@ -28,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core.db import InlineConnection
 from app.models.counts import row_counts
 
 Row = dict[str, Any]
@@ -130,26 +132,65 @@ async def fetch_page(
     return rows, int(await db.scalar(counted) or 0)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A prebuilt statement compiled once: its SQL, the order of its parameters, and for
+    SQLite the conversions SQLAlchemy applies to each parameter and result column."""
+
+    sql: str
+    names: tuple[str, ...]
+    binds: tuple[Callable[[Any], Any] | None, ...]
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+    def sqlite_row(self, driver: sqlite3.Connection, params: Mapping[str, Any]) -> Row | None:
+        values = [
+            params[name] if bind is None else bind(params[name])
+            for name, bind in zip(self.names, self.binds, strict=True)
+        ]
+        cursor = driver.execute(self.sql, values)
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        keys = [column[0] for column in cursor.description]
+        return {
+            key: value if process is None else process(value)
+            for key, value, process in zip(keys, found, self.results, strict=True)
+        }
+
+
 @lru_cache(maxsize=256)
-def _compiled(statement: ClauseElement, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
-    """The SQL of a prebuilt statement and the order of its parameters, compiled once."""
+def _prepared(statement: Select[Any], dialect: Dialect) -> _Prepared:
     compiled = statement.compile(dialect=dialect)
-    return str(compiled), tuple(getattr(compiled, "positiontup", None) or ())
+    names = tuple(getattr(compiled, "positiontup", None) or ())
+    if dialect.name != "sqlite":
+        return _Prepared(str(compiled), names, (), ())
+    # Each type as the dialect implements it: the conversions SQLAlchemy itself applies.
+    binds = [compiled.binds[name].type.dialect_impl(dialect) for name in names]
+    results = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
+    return _Prepared(
+        str(compiled),
+        names,
+        tuple(kind.bind_processor(dialect) for kind in binds),
+        tuple(kind.result_processor(dialect, None) for kind in results),
+    )
 
 
 def raw_reader(db: AsyncConnection) -> Any | None:
-    """The asyncpg connection under ``db`` when a read on it runs outside a transaction
-    (autocommit, or none begun yet) and nothing listens for statements (tracing, a test
-    counting queries), else ``None``.
+    """The driver's connection under ``db`` when a read on it may skip SQLAlchemy, else
+    ``None``: asyncpg's outside a transaction (autocommit, or none begun yet), sqlite3's
+    under a read-only request's inline connection; never while something listens for
+    statements (tracing, a test counting queries).
 
     Under PostgreSQL's default isolation (read committed) every statement sees what was
     committed when it started, in a transaction or not, so a plain SELECT made before a
     request's first write gives what it would give inside the transaction.
     """
-    if db.dialect.name != "postgresql":
-        return None
     connection = db.sync_connection
     if connection is None or connection.dispatch.before_cursor_execute:
+        return None
+    if isinstance(db, InlineConnection):
+        return connection.connection.driver_connection
+    if db.dialect.name != "postgresql":
         return None
     autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
     if not autocommit and connection.in_transaction():
@@ -165,19 +206,25 @@ async def fetch_one(
     A prebuilt statement read outside a transaction on PostgreSQL (every read of a GET,
     see ``app.core.db.reads_in_autocommit``, and a write request's reads before its
     first write, such as the caller's session) goes straight to asyncpg on the pooled
-    connection, its SQL compiled once: SQLAlchemy's execution layer costs as much CPU
-    as the query. (When something listens for statements, they all take SQLAlchemy's
-    path, so the listener sees every one.) The values come back as SQLAlchemy would give them, for the column
-    types this service uses (UUID, text, numbers, booleans, dates, timestamptz, JSON:
-    SQLAlchemy registers its JSON codecs on each asyncpg connection).
+    connection, its SQL compiled once; on a SQLite file, a GET's read goes straight to
+    sqlite3 (``app.core.db.create_inline_read_engine``) with SQLAlchemy's own
+    conversions of each parameter and column. SQLAlchemy's execution layer costs as
+    much CPU as the query. (When something listens for statements, they all take
+    SQLAlchemy's path, so the listener sees every one.) The values come back as
+    SQLAlchemy gives them (tests/test_reads.py checks each read both ways): on
+    PostgreSQL for the column types this service uses (UUID, text, numbers, booleans,
+    dates, timestamptz, JSON: SQLAlchemy registers its JSON codecs on each asyncpg
+    connection).
     """
     if (
         params is not None
-        and isinstance(statement, ClauseElement)
+        and isinstance(statement, Select)
         and (driver := raw_reader(db)) is not None
     ):
-        sql, names = _compiled(statement, db.dialect)
-        record = await driver.fetchrow(sql, *(params[name] for name in names))
+        prepared = _prepared(statement, db.dialect)
+        if db.dialect.name == "sqlite":
+            return prepared.sqlite_row(driver, params)
+        record = await driver.fetchrow(prepared.sql, *(params[name] for name in prepared.names))
         return dict(record) if record is not None else None
     row = (await db.execute(statement, params)).mappings().first()
     return dict(row) if row is not None else None
