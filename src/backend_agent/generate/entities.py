@@ -119,6 +119,8 @@ class RouteView:
     action: str
     params: tuple[str, ...]
     link: LinkView | None
+    body: str = ""  # the model of the request body, if any
+    needs_user: bool = False  # the endpoint refuses anonymous callers itself (401)
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,8 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         action=action,
         params=tuple(params),
         link=link,
+        body=body or "",
+        needs_user=needs_user,
     )
 
 

@@ -43,6 +43,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/core/responses.py.jinja", "app/core/responses.py"),
     ("app/core/security.py.jinja", "app/core/security.py"),
     ("app/api/__init__.py.jinja", "app/api/__init__.py"),
+    ("app/api/bodies.py.jinja", "app/api/bodies.py"),
     ("app/api/deps.py.jinja", "app/api/deps.py"),
     ("app/api/headers.py.jinja", "app/api/headers.py"),
     ("app/api/router.py.jinja", "app/api/router.py"),

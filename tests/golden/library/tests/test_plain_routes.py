@@ -1,26 +1,34 @@
-"""GET by id served without the router answers exactly as the router does.
+"""The plain endpoints answer exactly as FastAPI's would.
 
 app.core.plain serves the plain GET endpoints straight from the request-context
-middleware. A request with an Origin header still goes through the router (CORS answers
-those), so the two paths can be compared request for request.
+middleware; a request with an Origin header still goes through the router (CORS answers
+those), so the two paths can be compared request for request. The plain create
+endpoints read and validate their bodies by hand (app.api.bodies): their errors are
+compared with those of a FastAPI route taking the same model.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Header
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
+from app.core.errors import register_error_handlers
+from app.core.idempotency import KEY_PATTERN
 from app.core.plain import PlainRoutes
 from app.repositories.base import Row
+from app.schemas import author as author_schemas
+from app.schemas import book as book_schemas
+from app.schemas import loan as loan_schemas
 from tests import factories
 from tests.factories import Account
 
@@ -36,6 +44,24 @@ READS: dict[str, tuple[str, Create, str]] = {
     "book": ("/api/v1/books", factories.create_book, "member"),
     "loan": ("/api/v1/loans", factories.create_loan, "member"),
 }
+# Each entity with a plain create endpoint: its collection, its body's model and a role
+# that may create.
+CREATES: dict[str, tuple[str, type[BaseModel], str]] = {
+    "author": ("/api/v1/authors", author_schemas.AuthorCreate, "librarian"),
+    "book": ("/api/v1/books", book_schemas.BookCreate, "librarian"),
+    "loan": ("/api/v1/loans", loan_schemas.LoanCreate, "member"),
+}
+# Bodies FastAPI refuses before or while validating them: (content type, bytes).
+BAD_BODIES: tuple[tuple[str | None, bytes], ...] = (
+    ("application/json", b"{not json"),
+    ("application/json", b""),
+    ("application/json", b"[1, 2]"),
+    ("application/json", b'{"unknown": 1}'),
+    ("application/json", b"\xff\xfe"),
+    ("application/vnd.api+json", b"{}"),
+    ("text/plain", b"{}"),
+    (None, b"{}"),
+)
 
 
 def answer(response: httpx.Response) -> tuple[int, str | None, Any]:
@@ -92,12 +118,18 @@ async def test_a_read_by_id_answers_as_the_router_does(
     assert served[-1] is False
 
 
-async def test_only_a_get_or_head_of_a_plain_path_is_served_directly(app: FastAPI) -> None:
+async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
+    app: FastAPI,
+) -> None:
     async def endpoint(_request: Request) -> Response:
         return Response()
 
+    async def create(_request: Request) -> Response:
+        return Response(status_code=201)
+
     plain = PlainRoutes()
     plain.add("/api/items/{id}", endpoint)
+    plain.add("/api/items", create, "POST")
     item = f"/api/items/{UNKNOWN}"
 
     def scope(method: str, path: str, root_path: str = "") -> Scope:
@@ -108,14 +140,82 @@ async def test_only_a_get_or_head_of_a_plain_path_is_served_directly(app: FastAP
         assert plain.find(found) is not None
         assert found["endpoint"] is endpoint
         assert found["path_params"] == {"id": str(UNKNOWN)}
+    found = scope("POST", "/api/items")
+    assert plain.find(found) is not None
+    assert (found["endpoint"], found["path_params"]) == (create, {})
     for refused in (
         scope("POST", item),
+        scope("PUT", "/api/items"),
+        scope("GET", "/api/items"),
+        scope("POST", "/api/items/"),
         scope("GET", item, root_path="/behind"),
+        scope("POST", "/api/items", root_path="/behind"),
         scope("GET", "/api/items/not-a-uuid"),
         scope("GET", f"/api/other/{UNKNOWN}"),
         scope("GET", f"/api/items/{UNKNOWN}/more"),
     ):
-        assert plain.find(refused) is None
+        assert plain.find(refused) is None, refused
     for path in ("/api/items", "/api/{kind}/{id}", "/api/items/{id}/more"):
         with pytest.raises(ValueError, match="a fixed prefix and one parameter"):
             plain.add(path, endpoint)
+    with pytest.raises(ValueError, match="a plain POST route has a fixed path"):
+        plain.add("/api/items/{id}", create, "POST")
+
+
+def fastapi_twin(model: type[BaseModel]) -> FastAPI:
+    """A FastAPI route taking ``model`` and the Idempotency-Key header, with this app's
+    error handlers."""
+    twin = FastAPI()
+    register_error_handlers(twin)
+
+    async def create(body: Any, key: Any = None) -> dict[str, str]:
+        return {}
+
+    create.__annotations__ = {
+        "body": model,
+        "key": Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)],
+        "return": dict[str, str],
+    }
+    twin.post("/twin")(create)
+    return twin
+
+
+def details(response: httpx.Response) -> tuple[int, list[dict[str, str]]]:
+    body = response.json()
+    return response.status_code, body["error"]["details"] if "error" in body else []
+
+
+@pytest.mark.parametrize("name", sorted(CREATES))
+async def test_a_plain_create_refuses_bodies_as_fastapi_does(
+    client: httpx.AsyncClient, make_user: MakeUser, served: list[bool], name: str
+) -> None:
+    collection, model, role = CREATES[name]
+    caller = await make_user(role)
+    transport = httpx.ASGITransport(app=fastapi_twin(model))
+    async with httpx.AsyncClient(transport=transport, base_url="http://twin") as twin:
+        for content_type, content in BAD_BODIES:
+            headers = dict(caller.headers)
+            if content_type is not None:
+                headers["Content-Type"] = content_type
+            plain = await client.post(collection, content=content, headers=headers)
+            expected = await twin.post("/twin", content=content, headers=headers)
+            assert details(plain) == details(expected), (content_type, content)
+            assert plain.status_code == 422, (content_type, content)
+        headers = dict(caller.headers) | {"Idempotency-Key": "has spaces"}
+        plain = await client.post(collection, content=b"[]", headers=headers)
+        expected = await twin.post("/twin", content=b"[]", headers=headers)
+        assert details(plain) == details(expected)
+        assert len(details(plain)[1]) == 2  # the header's error and the body's, together
+    assert served == [True] * (len(BAD_BODIES) + 1)  # each without the router
+
+
+@pytest.mark.parametrize("name", sorted(CREATES))
+async def test_a_plain_create_reads_the_body_before_the_caller(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    collection = CREATES[name][0]
+    # Not JSON: refused before the (missing) caller is looked up, as FastAPI does.
+    response = await client.post(
+        collection, content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert details(response) == (422, [{"field": "body", "message": "JSON decode error"}])

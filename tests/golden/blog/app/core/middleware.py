@@ -65,8 +65,9 @@ class RequestContextMiddleware:
       ``max_body_bytes``;
     * a last-resort 500 in the envelope: it is the outermost middleware, so even errors
       raised by other middleware come back with an ``X-Request-ID``;
-    * GET by id straight to its endpoint, without the router (:mod:`app.core.plain`),
-      unless the request has an ``Origin`` header (CORS must see those).
+    * GET by id and POST create straight to their endpoints, without the router
+      (:mod:`app.core.plain`), unless the request has an ``Origin`` header (CORS must
+      see those).
     """
 
     def __init__(

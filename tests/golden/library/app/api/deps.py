@@ -69,16 +69,21 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def add_plain_route(
-    router: APIRouter, path: str, endpoint: Callable[[Request], Awaitable[Response]], name: str
+    router: APIRouter,
+    path: str,
+    endpoint: Callable[[Request], Awaitable[Response]],
+    name: str,
+    method: str = "GET",
 ) -> None:
-    """Mount ``endpoint``, a plain Starlette endpoint, on ``router`` for GET (and HEAD).
+    """Mount ``endpoint``, a plain Starlette endpoint, on ``router`` for ``method`` (GET
+    also answers HEAD); the app also serves it without the router (:mod:`app.core.plain`).
 
     FastAPI names the route of its own endpoints in the request's scope, not of these:
     the metrics learn the template here, to label the endpoint's requests with it.
     """
-    router.add_route(path, endpoint, methods=["GET"], name=name)
+    router.add_route(path, endpoint, methods=[method], name=name)
     PLAIN_ROUTE_TEMPLATES[endpoint] = path
-    declare(router, path, endpoint)
+    declare(router, path, endpoint, method)
 
 
 def path_uuid(request: Request, name: str) -> uuid.UUID:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from pydantic import Field, TypeAdapter, ValidationError
 
 from app.api.deps import OptionalUser, SettingsDep
 from app.core.idempotency import KEY_PATTERN, IdempotentRequest, fingerprint
+from app.schemas.auth import AuthUser
 
 # The ETag(s) the client last read, or "*": a write to a row whose ETag is no longer
 # one of them is refused with 412. Optional: without it, the last write wins.
@@ -36,3 +38,24 @@ async def get_idempotent_request(
 
 
 IdempotencyDep = Annotated[IdempotentRequest | None, Depends(get_idempotent_request)]
+
+
+# The Idempotency-Key header as FastAPI validates it, for the plain endpoints.
+_KEY = TypeAdapter(Annotated[str, Field(pattern=KEY_PATTERN)])
+
+
+async def idempotent_request(
+    request: Request, user: AuthUser | None, errors: list[Any]
+) -> IdempotentRequest | None:
+    """:func:`get_idempotent_request` for a plain endpoint: a malformed key adds
+    FastAPI's error to ``errors``."""
+    key = request.headers.get("idempotency-key")
+    if key is not None:
+        try:
+            _KEY.validate_python(key)
+        except ValidationError as error:
+            errors.extend(
+                {**detail, "loc": ("header", "Idempotency-Key")} for detail in error.errors()
+            )
+            return None
+    return await get_idempotent_request(request, user, request.app.state.settings, key)

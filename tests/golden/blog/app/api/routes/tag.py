@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.api.bodies import read_json, validated
 from app.api.deps import (
     OptionalUser,
     SessionDep,
@@ -18,7 +20,7 @@ from app.api.deps import (
     path_uuid,
     rate_limit,
 )
-from app.api.headers import IdempotencyDep, IfMatch
+from app.api.headers import IfMatch, idempotent_request
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.tag import TagCreate, TagQuery, TagUpdate
 from app.services import tag as service
@@ -36,11 +38,27 @@ async def list_tags(
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-@router.post("/tags", status_code=201, operation_id="create_tag", summary="Create a tag")
-async def create_tag(
-    body: TagCreate, db: SessionDep, user: OptionalUser, idempotency: IdempotencyDep
-) -> Response:
-    return created(await service.create_tag(db, user, body, idempotency))
+async def create_tag(request: Request) -> Response:
+    """``POST /tags`` (create a tag), the busiest write, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the body read as JSON, the rate limit, the
+    connection, the caller, the Idempotency-Key header, then the body validated.
+    Solving the dependencies was a sixth of the request's CPU.
+    """
+    value = await read_json(request)
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        errors: list[Any] = []
+        idempotency = await idempotent_request(request, user, errors)
+        body = validated(TagCreate, value, errors)
+        if body is None or errors:
+            raise RequestValidationError(errors)
+        return created(await service.create_tag(db, user, body, idempotency))
+
+
+add_plain_route(router, "/tags", create_tag, "create_tag", "POST")
 
 
 async def get_tag(request: Request) -> Response:

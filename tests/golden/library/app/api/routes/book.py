@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.api.bodies import read_json, validated
 from app.api.deps import (
     OptionalUser,
     SessionDep,
@@ -18,7 +20,7 @@ from app.api.deps import (
     path_uuid,
     rate_limit,
 )
-from app.api.headers import IdempotencyDep, IfMatch
+from app.api.headers import IfMatch, idempotent_request
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.book import BookCreate, BookQuery, BookUpdate
 from app.services import book as service
@@ -36,11 +38,27 @@ async def list_books(
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-@router.post("/books", status_code=201, operation_id="create_book", summary="Create a book")
-async def create_book(
-    body: BookCreate, db: SessionDep, user: OptionalUser, idempotency: IdempotencyDep
-) -> Response:
-    return created(await service.create_book(db, user, body, idempotency))
+async def create_book(request: Request) -> Response:
+    """``POST /books`` (create a book), the busiest write, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the body read as JSON, the rate limit, the
+    connection, the caller, the Idempotency-Key header, then the body validated.
+    Solving the dependencies was a sixth of the request's CPU.
+    """
+    value = await read_json(request)
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        errors: list[Any] = []
+        idempotency = await idempotent_request(request, user, errors)
+        body = validated(BookCreate, value, errors)
+        if body is None or errors:
+            raise RequestValidationError(errors)
+        return created(await service.create_book(db, user, body, idempotency))
+
+
+add_plain_route(router, "/books", create_book, "create_book", "POST")
 
 
 async def get_book(request: Request) -> Response:

@@ -1,0 +1,73 @@
+"""JSON bodies of plain endpoints, read and validated the way FastAPI reads its own.
+
+FastAPI reads a body before it solves any dependency (a body that is not JSON is a 422
+before the caller is looked up), and validates it with the other parameters once the
+dependencies have run; the errors go to the same handler. The plain endpoints do the
+same, in the same order, so clients get the same envelope, field for field
+(tests/test_plain_routes.py compares them with FastAPI's own).
+"""
+
+from __future__ import annotations
+
+import email.message
+import json
+from typing import Any, TypeVar
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+__all__ = ["MISSING", "read_json", "validated"]
+
+Model = TypeVar("Model", bound=BaseModel)
+
+MISSING: Any = object()  # the request had no body at all
+
+
+def _is_json(content_type: str) -> bool:
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+async def read_json(request: Request) -> Any:
+    """The body as JSON when its content type says JSON, as bytes otherwise (which no
+    model accepts), or :data:`MISSING`; a body that does not parse is a 422."""
+    try:
+        raw = await request.body()
+        if not raw:
+            return MISSING
+        content_type = request.headers.get("content-type")
+        return json.loads(raw) if content_type and _is_json(content_type) else raw
+    except json.JSONDecodeError as error:
+        detail = {
+            "type": "json_invalid",
+            "loc": ("body", error.pos),
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": error.msg},
+        }
+        raise RequestValidationError([detail], body=error.doc) from error
+    except HTTPException:
+        raise  # 413 from the body limit
+    except Exception as error:
+        raise HTTPException(
+            status_code=400, detail="There was an error parsing the body"
+        ) from error
+
+
+def validated(model: type[Model], value: Any, errors: list[Any]) -> Model | None:
+    """``value`` as ``model``; ``None``, with FastAPI's errors added to ``errors``, when
+    it is missing or invalid."""
+    if value is MISSING:
+        errors.append({"type": "missing", "loc": ("body",), "msg": "Field required", "input": None})
+        return None
+    try:
+        return model.model_validate(value, from_attributes=True)  # as FastAPI validates
+    except ValidationError as error:
+        errors.extend({**detail, "loc": ("body", *detail["loc"])} for detail in error.errors())
+        return None
