@@ -15,6 +15,7 @@ from app.api.routes import docs, health, metrics
 from app.core.cache import create_cache
 from app.core.config import Settings
 from app.core.db import (
+    FairCheckout,
     create_engine,
     create_inline_read_engine,
     create_read_engine,
@@ -105,6 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.read_requests_engine = reads_in_autocommit(read_engine)
+    app.state.checkout = FairCheckout(settings)
+    app.state.read_checkout = (
+        app.state.checkout if read_engine is engine else FairCheckout(settings)
+    )
     app.state.inline_read_engine = inline_read_engine
     app.state.metrics = Metrics()
     app.state.plain_routes = PlainRoutes()

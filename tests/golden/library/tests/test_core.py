@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -15,10 +16,14 @@ from typing import Any
 import jwt
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import server
 from app.core.context import request_id_var
+from app.core.db import FairCheckout
 from app.core.logging import BatchingHandler, JsonFormatter, configure_logging, log_access
 from app.core.migrations import alembic_config
 from app.core.ratelimit import RateLimiter
@@ -173,6 +178,35 @@ def test_log_lines_wait_for_a_batch_but_warnings_do_not(capsys: pytest.CaptureFi
         finally:
             logger.handlers = []
             handler.close()
+
+
+async def test_requests_take_connections_in_the_order_they_asked(engine: AsyncEngine) -> None:
+    checkout = FairCheckout(make_settings(db_pool_size=1, db_max_overflow=0))
+    order: list[str] = []
+
+    async def take(name: str) -> None:
+        async with checkout.connect(engine):
+            order.append(name)
+            await asyncio.sleep(0.005)
+
+    async with checkout.connect(engine):
+        waiting = [asyncio.create_task(take(name)) for name in "abcd"]
+        await asyncio.sleep(0.05)
+        assert order == []  # one place, taken: all four wait
+    await asyncio.gather(*waiting)
+    assert order == ["a", "b", "c", "d"]
+
+
+async def test_a_request_waits_for_a_connection_no_longer_than_the_pool_timeout(
+    engine: AsyncEngine,
+) -> None:
+    checkout = FairCheckout(make_settings(db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.05))
+    async with checkout.connect(engine):
+        with pytest.raises(PoolTimeout, match=r"no database connection within 0\.05 s"):
+            async with checkout.connect(engine):
+                pass
+    async with checkout.connect(engine) as connection:  # the place was given back
+        assert await connection.scalar(select(1)) == 1
 
 
 def test_json_responses_carry_decimals_as_strings() -> None:

@@ -38,15 +38,16 @@ async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
     """
     state = request.app.state
     if request.method not in READ_ONLY_METHODS:
-        engine = state.engine
+        engine, checkout = state.engine, state.checkout
     elif state.inline_read_engine is not None:
         with state.inline_read_engine.connect() as inline:
             # InlineConnection has the methods of AsyncConnection the repositories call.
             yield cast(AsyncConnection, InlineConnection(inline))
         return
     else:
-        engine = state.read_requests_engine
-    async with engine.connect() as connection:
+        engine, checkout = state.read_requests_engine, state.read_checkout
+    # In the order the requests asked (app.core.db.FairCheckout).
+    async with checkout.connect(engine) as connection:
         yield connection
 
 
