@@ -38,8 +38,6 @@ _PATTERNS = (
     # A JWT anywhere (three base64url parts, the first two starting with '{"').
     re.compile(r"(?P<keep>)\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
 )
-# Methods that cannot carry a secret; any other method is redacted like the rest.
-_PLAIN_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
 # LogRecord attributes that are not ``extra=`` fields.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -79,17 +77,30 @@ def redact_value(key: str, value: Any) -> Any:
     return value
 
 
+def _head(
+    time: datetime, level: str, logger: str, request_id: str | None, message: str
+) -> dict[str, Any]:
+    """The fields every JSON line starts with, in their order."""
+    return {
+        "time": time.isoformat(),
+        "level": level,
+        "logger": logger,
+        "request_id": request_id or None,
+        "message": message,
+    }
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as a JSON line: time, level, logger, request id, message, extras."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "request_id": getattr(record, "request_id", None) or None,
-            "message": redact(record.getMessage()),
-        }
+        entry = _head(
+            datetime.fromtimestamp(record.created, UTC),
+            record.levelname,
+            record.name,
+            getattr(record, "request_id", None),
+            redact(record.getMessage()),
+        )
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in entry:
                 entry[key] = redact_value(key, value)
@@ -203,7 +214,7 @@ def log_access(
         return
     path = redact(path)
     http = {
-        "method": method if method in _PLAIN_METHODS else redact(method),
+        "method": redact(method),
         "path": path,
         "query": redact(query),
         "status": status,
@@ -214,14 +225,9 @@ def log_access(
     if handler is None:
         logger.info("%s %s %s", http["method"], path, status, extra={"http": http})
         return
-    entry = {
-        "time": datetime.now(UTC).isoformat(),
-        "level": "INFO",
-        "logger": logger.name,
-        "request_id": current_request_id() or None,
-        "message": f"{http['method']} {path} {status}",
-        "http": http,
-    }
+    message = f"{http['method']} {path} {status}"
+    entry = _head(datetime.now(UTC), "INFO", logger.name, current_request_id(), message)
+    entry["http"] = http
     handler.write_line(orjson.dumps(entry, default=str).decode())
 
 
