@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import MutableMapping
@@ -178,6 +180,33 @@ def test_log_lines_wait_for_a_batch_but_warnings_do_not(capsys: pytest.CaptureFi
         finally:
             logger.handlers = []
             handler.close()
+
+
+def test_closing_a_handler_stops_its_flusher_even_while_it_waits_to_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    stream = io.StringIO()
+    handler = BatchingHandler(stream, seconds=0.02)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.closing")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.handlers = [handler]
+    logger.info("late")  # waits for the flusher
+    handler.acquire()
+    try:
+        time.sleep(0.1)  # the flusher is due, and waits for the handler's lock
+        logger.handlers = []
+        handler.close()
+    finally:
+        handler.release()
+    assert handler.flusher is not None
+    handler.flusher.join(timeout=5)
+    assert not handler.flusher.is_alive()
+    assert failures == []
+    assert json.loads(stream.getvalue())["message"] == "late"
 
 
 async def test_requests_take_connections_in_the_order_they_asked(engine: AsyncEngine) -> None:

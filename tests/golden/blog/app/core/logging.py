@@ -134,7 +134,8 @@ class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self._pending: list[str] = []
         self._size = 0
         self._written = time.monotonic()
-        self._closed = threading.Event()
+        self._stopped = threading.Event()  # not _closed: logging.Handler has its own
+        self.flusher: threading.Thread | None = None
         self._flusher_pid = 0  # the process the flusher runs in (servers fork workers)
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -170,7 +171,7 @@ class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
             super().flush()
 
     def close(self) -> None:
-        self._closed.set()
+        self._stopped.set()
         self.flush()
         super().close()
 
@@ -186,10 +187,13 @@ class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def _start_flusher(self) -> None:
         self._flusher_pid = os.getpid()
-        threading.Thread(target=self._flush_now_and_then, name="log-flusher", daemon=True).start()
+        self.flusher = threading.Thread(
+            target=self._flush_now_and_then, name="log-flusher", daemon=True
+        )
+        self.flusher.start()
 
     def _flush_now_and_then(self) -> None:
-        while not self._closed.wait(self.seconds):
+        while not self._stopped.wait(self.seconds):
             if self._pending and time.monotonic() - self._written >= self.seconds:
                 self.flush()
 
