@@ -91,6 +91,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/helpers.py.jinja", "tests/helpers.py"),
     ("tests/test_audit.py.jinja", "tests/test_audit.py"),
     ("tests/test_auth.py.jinja", "tests/test_auth.py"),
+    ("tests/test_checkout.py.jinja", "tests/test_checkout.py"),
     ("tests/test_cli.py.jinja", "tests/test_cli.py"),
     ("tests/test_core.py.jinja", "tests/test_core.py"),
     ("tests/test_errors.py.jinja", "tests/test_errors.py"),

@@ -1,8 +1,8 @@
 """The plain endpoints answer exactly as FastAPI's would.
 
-app.core.plain serves the plain GET endpoints straight from the request-context
-middleware; a request with an Origin header still goes through the router (CORS answers
-those), so the two paths can be compared request for request. The plain create
+The app serves its plain GET endpoints in front of FastAPI (app.main.Service); a request
+with an Origin header still goes through FastAPI and its router (CORS answers those), so
+the two paths can be compared request for request. The plain create
 endpoints read and validate their bodies by hand (app.api.bodies): their errors are
 compared with those of a FastAPI route taking the same model.
 """
@@ -20,11 +20,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Scope
+from starlette.types import Scope
 
 from app.core.errors import register_error_handlers
 from app.core.idempotency import KEY_PATTERN
-from app.core.plain import PlainRoutes
+from app.core.plain import Endpoint, PlainRoutes
 from app.repositories.base import Row
 from app.schemas import bookmark as bookmark_schemas
 from app.schemas import comment as comment_schemas
@@ -79,15 +79,19 @@ def answer(response: httpx.Response) -> tuple[int, str | None, Any]:
 
 @pytest.fixture
 def served(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each request without an Origin header: was it served without the router?"""
+    """For each request without an Origin header: was it served without the router?
+    (One with an Origin header never is.)"""
     found: list[bool] = []
     plain: PlainRoutes = app.state.plain_routes
     find = plain.find
 
-    def spy(scope: Scope) -> ASGIApp | None:
-        inner = find(scope)
-        found.append(inner is not None)
-        return inner
+    def spy(scope: Scope) -> Endpoint | None:
+        endpoint = find(scope)
+        if any(name == b"origin" for name, _ in scope["headers"]):
+            assert endpoint is None, scope["path"]
+        else:
+            found.append(endpoint is not None)
+        return endpoint
 
     monkeypatch.setattr(plain, "find", spy)
     return found
@@ -135,16 +139,24 @@ async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
     plain.add("/api/items", create, "POST")
     item = f"/api/items/{UNKNOWN}"
 
-    def scope(method: str, path: str, root_path: str = "") -> Scope:
-        return {"type": "http", "method": method, "path": path, "root_path": root_path, "app": app}
+    def scope(method: str, path: str, root_path: str = "", origin: bool = False) -> Scope:
+        headers = [(b"origin", b"https://elsewhere.example")] if origin else []
+        return {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "root_path": root_path,
+            "headers": [(b"host", b"test"), *headers],
+            "app": app,
+        }
 
     for method in ("GET", "HEAD"):
         found = scope(method, item)
-        assert plain.find(found) is not None
+        assert plain.find(found) is endpoint
         assert found["endpoint"] is endpoint
         assert found["path_params"] == {"id": str(UNKNOWN)}
     found = scope("POST", "/api/items")
-    assert plain.find(found) is not None
+    assert plain.find(found) is create
     assert (found["endpoint"], found["path_params"]) == (create, {})
     for refused in (
         scope("POST", item),
@@ -152,6 +164,8 @@ async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
         scope("GET", "/api/items"),
         scope("POST", "/api/items/"),
         scope("GET", item, root_path="/behind"),
+        scope("GET", item, origin=True),
+        scope("POST", "/api/items", origin=True),
         scope("POST", "/api/items", root_path="/behind"),
         scope("GET", "/api/items/not-a-uuid"),
         scope("GET", f"/api/other/{UNKNOWN}"),

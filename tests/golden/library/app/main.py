@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api.router import include_api
@@ -57,7 +58,28 @@ CORS_RESPONSE_HEADERS = [
 GC_THRESHOLDS = (50_000, 20, 20)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+class Service(FastAPI):
+    """FastAPI, with the plain routes (:mod:`app.core.plain`) served in front of it.
+
+    A request one of them answers goes through the app's own middleware (the proxy
+    headers, the request context; CORS lets a request without an Origin header through),
+    then straight to its endpoint; any other request goes through FastAPI as usual.
+    """
+
+    plain_routes: PlainRoutes | None = None
+    plain_front: ASGIApp | None = None  # the app's middleware around plain_routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        plain, front = self.plain_routes, self.plain_front
+        if scope["type"] == "http" and plain is not None and front is not None:
+            scope["app"] = self
+            if not self.root_path and plain.find(scope) is not None:
+                await front(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Service:
     """Build the application from ``settings`` (by default, from the environment)."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
@@ -92,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if read_engine is not engine:
             await read_engine.dispose()
 
-    app = FastAPI(
+    app = Service(
         title="Library API",
         version="0.1.0",
         lifespan=lifespan,
@@ -112,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.inline_read_engine = inline_read_engine
     app.state.metrics = Metrics()
-    app.state.plain_routes = PlainRoutes()
+    app.state.plain_routes = app.plain_routes = PlainRoutes()
     app.state.rate_limit_store = rate_limit_store
     app.state.redis = redis
     app.state.cache = cache  # cache.stats(): hits, misses and errors, for the metrics
@@ -136,12 +158,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware,
         metrics=app.state.metrics,
-        plain_routes=app.state.plain_routes,
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
     )
     # Outermost: the client's address is the proxy's until this has read X-Forwarded-For.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    # The same middleware in front of the plain routes, as Starlette stacks it.
+    front: ASGIApp = app.plain_routes
+    for middleware in reversed(app.user_middleware):
+        front = middleware.cls(front, *middleware.args, **middleware.kwargs)
+    app.plain_front = front
 
     app.include_router(health.router)
     app.include_router(docs.router)

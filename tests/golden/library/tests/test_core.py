@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -18,14 +17,10 @@ from typing import Any
 import jwt
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import server
 from app.core.context import request_id_var
-from app.core.db import FairCheckout
 from app.core.logging import BatchingHandler, JsonFormatter, configure_logging, log_access
 from app.core.migrations import alembic_config
 from app.core.ratelimit import RateLimiter
@@ -207,35 +202,6 @@ def test_closing_a_handler_stops_its_flusher_even_while_it_waits_to_write(
     assert not handler.flusher.is_alive()
     assert failures == []
     assert json.loads(stream.getvalue())["message"] == "late"
-
-
-async def test_requests_take_connections_in_the_order_they_asked(engine: AsyncEngine) -> None:
-    checkout = FairCheckout(make_settings(db_pool_size=1, db_max_overflow=0))
-    order: list[str] = []
-
-    async def take(name: str) -> None:
-        async with checkout.connect(engine):
-            order.append(name)
-            await asyncio.sleep(0.005)
-
-    async with checkout.connect(engine):
-        waiting = [asyncio.create_task(take(name)) for name in "abcd"]
-        await asyncio.sleep(0.05)
-        assert order == []  # one place, taken: all four wait
-    await asyncio.gather(*waiting)
-    assert order == ["a", "b", "c", "d"]
-
-
-async def test_a_request_waits_for_a_connection_no_longer_than_the_pool_timeout(
-    engine: AsyncEngine,
-) -> None:
-    checkout = FairCheckout(make_settings(db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.05))
-    async with checkout.connect(engine):
-        with pytest.raises(PoolTimeout, match=r"no database connection within 0\.05 s"):
-            async with checkout.connect(engine):
-                pass
-    async with checkout.connect(engine) as connection:  # the place was given back
-        assert await connection.scalar(select(1)) == 1
 
 
 def test_json_responses_carry_decimals_as_strings() -> None:

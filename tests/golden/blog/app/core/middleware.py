@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from contextlib import nullcontext
 
 from starlette.datastructures import Headers
@@ -19,7 +19,6 @@ from app.core.context import request_id_var
 from app.core.errors import error_response
 from app.core.logging import log_access
 from app.core.metrics import KNOWN_METHODS, Metrics, route_of
-from app.core.plain import PlainRoutes
 from app.core.ratelimit import Usage
 
 logger = logging.getLogger(__name__)
@@ -64,10 +63,9 @@ class RequestContextMiddleware:
     * the body size limit: 413 PAYLOAD_TOO_LARGE for a declared or streamed body over
       ``max_body_bytes``;
     * a last-resort 500 in the envelope: it is the outermost middleware, so even errors
-      raised by other middleware come back with an ``X-Request-ID``;
-    * GET by id and POST create straight to their endpoints, without the router
-      (:mod:`app.core.plain`), unless the request has an ``Origin`` header (CORS must
-      see those).
+      raised by other middleware come back with an ``X-Request-ID``.
+
+    The app puts one in front of its plain routes too (:class:`app.main.Service`).
     """
 
     def __init__(
@@ -76,11 +74,9 @@ class RequestContextMiddleware:
         *,
         metrics: Metrics,
         max_body_bytes: int,
-        plain_routes: PlainRoutes | None = None,
         access_log: bool = True,
     ) -> None:
         self.app = app
-        self.plain_routes = plain_routes
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
@@ -91,16 +87,13 @@ class RequestContextMiddleware:
             return
         incoming = b""
         declared: bytes | None = None
-        cors = False  # a request with an Origin header goes through CORS and the router
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value
             elif name == b"content-length":
                 declared = value
-            elif name == b"origin":
-                cors = True
         text = incoming.decode("latin-1")
-        request_id = text if incoming and _SANE_REQUEST_ID.match(text) else uuid.uuid4().hex
+        request_id = text if incoming and _SANE_REQUEST_ID.match(text) else secrets.token_hex(16)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         added = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
@@ -131,12 +124,8 @@ class RequestContextMiddleware:
         began = time.perf_counter()
         try:
             app = scope.get("app")  # set by the application before any middleware runs
-            plain = self.plain_routes
-            direct = None if cors or plain is None or app is None else plain.find(scope)
             with use(app.state.cache) if app is not None else nullcontext():
-                await self._serve(
-                    direct or self.app, scope, receive, send_with_headers, declared, request_id
-                )
+                await self._serve(scope, receive, send_with_headers, declared, request_id)
         except Exception:
             # Logged with the request id; the client sees neither the trace nor the SQL.
             logger.exception("unhandled error (%s %s)", scope["method"], scope["path"])
@@ -157,7 +146,6 @@ class RequestContextMiddleware:
 
     async def _serve(
         self,
-        app: ASGIApp,
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -172,7 +160,7 @@ class RequestContextMiddleware:
                 await response(scope, receive, send)
                 return
             # The server never passes on more than the declared length.
-            await app(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         received = 0
 
@@ -185,7 +173,7 @@ class RequestContextMiddleware:
                 raise PayloadTooLarge
             return message
 
-        await app(scope, counting_receive, send)
+        await self.app(scope, counting_receive, send)
 
     @staticmethod
     def _log_access(scope: Scope, status: int, seconds: float) -> None:

@@ -1,29 +1,31 @@
-"""The busiest routes, served without FastAPI's router.
+"""The busiest routes, served in front of FastAPI.
 
 GET by id and POST create are plain Starlette endpoints
 (:func:`app.api.deps.add_plain_route`). They are on the router like every route, and
-:class:`app.core.middleware.RequestContextMiddleware` also serves them straight away: a
-GET or HEAD whose path is ``<its prefix>/<a UUID>``, a POST to its exact path. For GET,
-matching the routes in order, FastAPI's exit stack and its scope bookkeeping were about
-a seventh of the request's CPU. What runs is what the router would run: the same
-endpoint, behind the app's own exception handlers, with the same ``endpoint`` and
-``path_params`` in the scope. Any other path, a request with an ``Origin`` header
-(CORS answers those) and an app served under a root path go through the router.
+the app (:class:`app.main.Service`) also serves them straight away: a GET or HEAD whose
+path is ``<its prefix>/<a UUID>``, a POST to its exact path, behind the proxy headers
+and the request context (:class:`app.core.middleware.RequestContextMiddleware`) only.
+FastAPI's own layers (error, telemetry and body-limit middleware, the exception
+middleware, the router; each a call and a wrapped ``send``) were about a fifth of such a
+request's CPU. What runs is what the router would run: the same endpoint, behind the
+app's own exception handlers, with the same ``endpoint`` and ``path_params`` in the
+scope. Any other path, a request with an ``Origin`` header (CORS answers those) and an
+app served under a root path go through FastAPI.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import request_response
-from starlette.types import ASGIApp, Scope
+from starlette.types import Receive, Scope, Send
 
-__all__ = ["PlainRoutes", "declare"]
+__all__ = ["Endpoint", "PlainRoutes", "declare"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -44,11 +46,14 @@ def declare(router: object, path: str, endpoint: Endpoint, method: str = "GET") 
 
 class PlainRoutes:
     """Plain endpoints, ready to serve: GET by ``<prefix>/<a UUID>``, other methods by
-    their exact path (``POST /api/v1/posts``)."""
+    their exact path (``POST /api/v1/posts``).
+
+    :meth:`find` tells whether a request is theirs; the object itself is the ASGI app
+    that then serves it.
+    """
 
     def __init__(self) -> None:
         self._declared: dict[Key, tuple[str, Endpoint]] = {}
-        self._served: dict[Key, tuple[str, Endpoint, ASGIApp]] | None = None
 
     def include(self, router: object, prefix: str) -> None:
         """Serve the plain endpoints declared on ``router``, mounted under ``prefix``."""
@@ -68,45 +73,58 @@ class PlainRoutes:
             if parameter is None or "{" in prefix:
                 raise ValueError(f"a plain route is a fixed prefix and one parameter, not {path!r}")
             self._declared[("GET", prefix)] = (parameter.group(1), endpoint)
-        self._served = None
 
-    def find(self, scope: Scope) -> ASGIApp | None:
-        """The app serving this request, its scope filled as the router would; ``None``
-        for a request the router must route."""
+    def find(self, scope: Scope) -> Endpoint | None:
+        """The endpoint serving this request, its scope filled as the router would;
+        ``None`` for a request the router must route."""
         if scope.get("root_path"):
             return None
-        served = self._served if self._served is not None else self._bind(scope["app"])
         method, path = scope["method"], scope["path"]
         if method in _READS:
             prefix, _, last = path.rpartition("/")
-            found = served.get(("GET", prefix))
+            found = self._declared.get(("GET", prefix))
             if found is None or _UUID.match(last) is None:
                 return None
             params = {found[0]: last}
         else:
-            found = served.get((method, path))
+            found = self._declared.get((method, path))
             if found is None:
                 return None
             params = {}
-        _, endpoint, app = found
+        for name, _ in scope["headers"]:
+            if name == b"origin":  # CORS answers those, on the router's side
+                return None
+        endpoint = found[1]
         scope["endpoint"] = endpoint
         scope["path_params"] = params
         scope.setdefault("router", scope["app"].router)
-        return app
+        return endpoint
 
-    def _bind(self, app: Any) -> dict[Key, tuple[str, Endpoint, ASGIApp]]:
-        # The handlers the app gives its ExceptionMiddleware: all but the last resort's.
-        handlers = {
-            key: handler
-            for key, handler in app.exception_handlers.items()
-            if key not in (500, Exception)
-        }
-        self._served = {
-            key: (
-                name,
-                endpoint,
-                ExceptionMiddleware(request_response(endpoint), handlers, debug=app.debug),
-            )
-            for key, (name, endpoint) in self._declared.items()
-        }
-        return self._served
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the endpoint :meth:`find` put in ``scope``, behind the app's exception
+        handlers (all but the last resort's, as FastAPI's exception middleware does; a
+        handler that is a plain function runs on the event loop)."""
+        request = Request(scope, receive, send)
+        try:
+            response = await scope["endpoint"](request)
+        except Exception as exc:
+            handler = _handler(scope["app"].exception_handlers, exc)
+            if handler is None:
+                raise
+            response = handler(request, exc)
+            if inspect.isawaitable(response):
+                response = await response
+        await response(scope, receive, send)
+
+
+def _handler(handlers: dict[Any, Any], exc: Exception) -> Any:
+    """The handler Starlette would pick for ``exc``: by status code for an HTTP error,
+    else by the nearest class."""
+    if isinstance(exc, HTTPException) and exc.status_code != 500 and exc.status_code in handlers:
+        return handlers[exc.status_code]
+    for cls in type(exc).__mro__:
+        if cls is Exception:  # the last resort is the request context's
+            return None
+        if cls in handlers:
+            return handlers[cls]
+    return None
