@@ -120,6 +120,7 @@ class RouteView:
     params: tuple[str, ...]
     link: LinkView | None
     body: str = ""  # the model of the request body, if any
+    query: str = ""  # the model of the query string, if any
     needs_user: bool = False  # the endpoint refuses anonymous callers itself (401)
 
 
@@ -261,6 +262,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
     path_params = [part[1:-1] for part in route.path.split("/") if part.startswith("{")]
     params[:0] = [f"{identifier(name)}: uuid.UUID" for name in path_params]
     name = entity.name
+    query = ""
     if action in ("list", "list_nested", "list_related"):
         query = {"list": f"{name}Query", "list_nested": f"{name}NestedQuery"}.get(
             action, f"{link.target.name}Query" if link else ""
@@ -288,6 +290,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         params=tuple(params),
         link=link,
         body=body or "",
+        query=query,
         needs_user=needs_user,
     )
 

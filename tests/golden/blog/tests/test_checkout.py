@@ -132,3 +132,30 @@ async def test_a_connection_whose_server_went_away_is_discarded(small: AsyncEngi
     assert handed is not lost
     assert not handed.is_closed()
     assert await driver() is handed  # the pool of one holds the new connection only
+
+
+async def test_a_request_cancelled_while_it_returns_its_connection_passes_its_place_on(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = one_place(db_pool_timeout=1)
+    close = FairCheckout._close
+
+    async def slow_close(self: FairCheckout, connection: AsyncConnection) -> None:
+        await asyncio.sleep(0.05)
+        await close(self, connection)
+
+    monkeypatch.setattr(FairCheckout, "_close", slow_close)
+
+    async def request() -> None:
+        async with checkout.connect(engine):
+            pass
+
+    cancelled = asyncio.create_task(request())
+    await asyncio.sleep(0.01)  # returning its connection
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    async with checkout.connect(engine) as connection:  # at once, not after the timeout
+        assert await connection.scalar(select(1)) == 1
+    await asyncio.sleep(0.1)
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]  # and it did go back

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Header
+from fastapi import FastAPI, Header, Query
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import Request
@@ -51,6 +51,25 @@ CREATES: dict[str, tuple[str, type[BaseModel], str]] = {
     "book": ("/api/v1/books", book_schemas.BookCreate, "librarian"),
     "loan": ("/api/v1/loans", loan_schemas.LoanCreate, "member"),
 }
+# Each entity with a plain list endpoint: its collection, its query's model and a role
+# that may list.
+LISTS: dict[str, tuple[str, type[BaseModel], str]] = {
+    "author": ("/api/v1/authors", author_schemas.AuthorQuery, "member"),
+    "book": ("/api/v1/books", book_schemas.BookQuery, "member"),
+    "loan": ("/api/v1/loans", loan_schemas.LoanQuery, "member"),
+}
+# Query strings FastAPI refuses while validating a query model, or reads as it must
+# (a repeated name: the last value; a name the model does not know: refused).
+BAD_QUERIES = (
+    "page=0",
+    "limit=abc",
+    "limit=",
+    "limit=5&limit=500",
+    "sort=bogus",
+    "unknown=1",
+    "unknown=1&unknown=2",
+    "page=x&unknown=1&limit=0",
+)
 # Bodies FastAPI refuses before or while validating them: (content type, bytes).
 BAD_BODIES: tuple[tuple[str | None, bytes], ...] = (
     ("application/json", b"{not json"),
@@ -131,9 +150,13 @@ async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
     async def create(_request: Request) -> Response:
         return Response(status_code=201)
 
+    async def listing(_request: Request) -> Response:
+        return Response()
+
     plain = PlainRoutes()
     plain.add("/api/items/{id}", endpoint)
     plain.add("/api/items", create, "POST")
+    plain.add("/api/things", listing)
     item = f"/api/items/{UNKNOWN}"
 
     def scope(method: str, path: str, root_path: str = "", origin: bool = False) -> Scope:
@@ -155,6 +178,10 @@ async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
     found = scope("POST", "/api/items")
     assert plain.find(found) is create
     assert (found["endpoint"], found["path_params"]) == (create, {})
+    for method in ("GET", "HEAD"):
+        found = scope(method, "/api/things")
+        assert plain.find(found) is listing
+        assert (found["endpoint"], found["path_params"]) == (listing, {})
     for refused in (
         scope("POST", item),
         scope("PUT", "/api/items"),
@@ -167,9 +194,13 @@ async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
         scope("GET", "/api/items/not-a-uuid"),
         scope("GET", f"/api/other/{UNKNOWN}"),
         scope("GET", f"/api/items/{UNKNOWN}/more"),
+        scope("POST", "/api/things"),
+        scope("GET", "/api/things/"),
+        scope("GET", f"/api/things/{UNKNOWN}"),
+        scope("GET", "/api/things", origin=True),
     ):
         assert plain.find(refused) is None, refused
-    for path in ("/api/items", "/api/{kind}/{id}", "/api/items/{id}/more"):
+    for path in ("/api/{kind}/{id}", "/api/items/{id}/more", "/api/items/{id}x"):
         with pytest.raises(ValueError, match="a fixed prefix and one parameter"):
             plain.add(path, endpoint)
     with pytest.raises(ValueError, match="a plain POST route has a fixed path"):
@@ -233,3 +264,37 @@ async def test_a_plain_create_reads_the_body_before_the_caller(
         collection, content=b"{", headers={"Content-Type": "application/json"}
     )
     assert details(response) == (422, [{"field": "body", "message": "JSON decode error"}])
+
+
+def query_twin(model: type[BaseModel]) -> FastAPI:
+    """A FastAPI route taking ``model`` as its query, with this app's error handlers."""
+    twin = FastAPI()
+    register_error_handlers(twin)
+
+    async def listing(query: Any) -> dict[str, str]:
+        return {}
+
+    listing.__annotations__ = {"query": Annotated[model, Query()], "return": dict[str, str]}
+    twin.get("/twin")(listing)
+    return twin
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+async def test_a_plain_list_reads_its_query_as_fastapi_does(
+    client: httpx.AsyncClient, make_user: MakeUser, served: list[bool], name: str
+) -> None:
+    collection, model, role = LISTS[name]
+    caller = await make_user(role)
+    transport = httpx.ASGITransport(app=query_twin(model))
+    async with httpx.AsyncClient(transport=transport, base_url="http://twin") as twin:
+        for query in BAD_QUERIES:
+            plain = await client.get(f"{collection}?{query}", headers=caller.headers)
+            expected = await twin.get(f"/twin?{query}")
+            assert details(plain) == details(expected), query
+            assert plain.status_code == 422, query
+    for query in ("", "?limit=1", "?page=2&limit=1&limit=3"):
+        direct = await client.get(collection + query, headers=caller.headers)
+        routed = await client.get(collection + query, headers=caller.headers | ELSEWHERE)
+        assert answer(direct) == answer(routed)
+        assert direct.status_code == 200, query
+    assert served == [True] * (len(BAD_QUERIES) + 3)  # each without the router

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
@@ -14,15 +15,16 @@ from app.models.bookmark import Bookmark
 from app.repositories.base import (
     EQ,
     Filter,
+    Page,
     Row,
+    bound_filters,
     exists,
     fetch_one,
-    fetch_page,
+    filter_params,
     next_version,
     order_by,
     unchanged_since,
     utcnow,
-    where_filters,
 )
 
 bookmarks = table_of(Bookmark)
@@ -52,6 +54,16 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+    where = [*visible(), *bound_filters(FILTERS, filters)]
+    if owned:
+        where.append(bookmarks.c.owner_id == bindparam("owner_id"))
+    order = order_by(SORTS, sort, bookmarks.c.id)
+    return Page.of(select(*COLUMNS).where(*where), order)
+
+
 async def list_bookmarks(
     db: AsyncConnection,
     *,
@@ -62,9 +74,11 @@ async def list_bookmarks(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of bookmarks and the total."""
-    statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
-    order = order_by(SORTS, sort, bookmarks.c.id)
-    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its

@@ -1,4 +1,5 @@
-"""JSON bodies of plain endpoints, read and validated the way FastAPI reads its own.
+"""JSON bodies and query strings of plain endpoints, read and validated the way FastAPI
+reads its own.
 
 FastAPI reads a body before it solves any dependency (a body that is not JSON is a 422
 before the caller is looked up), and validates it with the other parameters once the
@@ -11,14 +12,17 @@ from __future__ import annotations
 
 import email.message
 import json
-from typing import Any, TypeVar
+import types
+from collections.abc import Sequence
+from functools import cache
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-__all__ = ["MISSING", "read_json", "validated"]
+__all__ = ["MISSING", "query_model", "read_json", "validated"]
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -71,3 +75,52 @@ def validated(model: type[Model], value: Any, errors: list[Any]) -> Model | None
     except ValidationError as error:
         errors.extend({**detail, "loc": ("body", *detail["loc"])} for detail in error.errors())
         return None
+
+
+def query_model(model: type[Model], request: Request) -> Model:
+    """The query string as ``model`` (FastAPI's ``Annotated[model, Query()]``): a field
+    that is a sequence takes every value of its name, any other field the last one, and
+    a name the model does not know every value (one alone as itself); a 422 with the
+    errors at ``query.<name>`` when it does not validate."""
+    params = request.query_params
+    sequences, known = _query_fields(model)
+    values: dict[str, Any] = {}
+    for name in params:
+        if name in known and name not in sequences:
+            values[name] = params[name]
+        else:
+            every = params.getlist(name)
+            values[name] = every if name in sequences or len(every) > 1 else every[0]
+    try:
+        return model.model_validate(values, from_attributes=True)  # as FastAPI validates
+    except ValidationError as error:
+        errors = [{**detail, "loc": ("query", *detail["loc"])} for detail in error.errors()]
+        raise RequestValidationError(errors) from None
+
+
+@cache
+def _query_fields(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """The query names of ``model``'s sequence fields, and of all its fields."""
+    sequences, known = set(), set()
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+        query_name = alias or field.alias or name
+        known.add(query_name)
+        if _is_sequence(field.annotation):
+            sequences.add(query_name)
+    return frozenset(sequences), frozenset(known)
+
+
+def _is_sequence(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_sequence(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_is_sequence(arg) for arg in get_args(annotation) if arg is not type(None))
+    if origin is None:
+        return False
+    return (
+        isinstance(origin, type)
+        and issubclass(origin, Sequence | set | frozenset)
+        and not issubclass(origin, str | bytes)
+    )

@@ -139,28 +139,37 @@ class FairCheckout:
     async def _give(self, connection: AsyncConnection | None, engine: AsyncEngine | None) -> None:
         """Hand ``connection`` to the first waiter if it reuses ``engine``'s (``None``:
         never), else return it to the pool and pass its place on."""
-        if connection is not None and engine is not None:
-            try:
-                if not self._reusable(connection):
+        placed = False
+        try:
+            if connection is not None and engine is not None:
+                try:
+                    if not self._reusable(connection):
+                        engine = None
+                    elif connection.in_transaction():  # SQLAlchemy's, in autocommit: no round trip
+                        await connection.rollback()
+                except Exception:
                     engine = None
-                elif connection.in_transaction():  # SQLAlchemy's own, in autocommit: no round trip
-                    await connection.rollback()
-            except Exception:
-                engine = None
-        while True:
-            waiter = self._first_waiter()
-            if connection is not None and (
-                engine is None or waiter is None or waiter[1] is not engine
-            ):
-                await self._close(connection)
-                connection = None
-                continue  # who waits may have changed meanwhile
-            if waiter is None:
-                self._free += 1
+            while True:
+                waiter = self._first_waiter()
+                if connection is not None and (
+                    engine is None or waiter is None or waiter[1] is not engine
+                ):
+                    closing, connection = connection, None
+                    # Shielded, as SQLAlchemy closes: a cancelled request still returns it.
+                    await asyncio.shield(self._close(closing))
+                    continue  # who waits may have changed meanwhile
+                placed = True
+                if waiter is None:
+                    self._free += 1
+                else:
+                    self._waiters.popleft()
+                    waiter[0].set_result(connection)
                 return
-            self._waiters.popleft()
-            waiter[0].set_result(connection)
-            return
+        finally:
+            if not placed:  # cancelled on the way: the place still goes on
+                self._pass_place()
+                if connection is not None:
+                    await asyncio.shield(self._close(connection))
 
     def _pass_place(self) -> None:
         """Pass on the place of a connection that could not be opened."""

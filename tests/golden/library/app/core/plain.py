@@ -1,10 +1,10 @@
 """The busiest routes, served in front of FastAPI.
 
-GET by id and POST create are plain Starlette endpoints
+GET by id, the list and POST create of each entity are plain Starlette endpoints
 (:func:`app.api.deps.add_plain_route`). They are on the router like every route, and
 the app (:class:`app.main.Service`) also serves them straight away: a GET or HEAD whose
-path is ``<its prefix>/<a UUID>``, a POST to its exact path, behind the proxy headers
-and the request context (:class:`app.core.middleware.RequestContextMiddleware`) only.
+path is ``<its prefix>/<a UUID>``, a request to an exact path, behind the app's own
+middleware only (the proxy headers, :class:`app.core.middleware.RequestContextMiddleware`).
 FastAPI's own layers (error, telemetry and body-limit middleware, the exception
 middleware, the router; each a call and a wrapped ``send``) were about a fifth of such a
 request's CPU. What runs is what the router would run: the same endpoint, behind the
@@ -32,7 +32,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z")
 _PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 _READS = frozenset({"GET", "HEAD"})
-Key = tuple[str, str]  # ("GET", prefix) or (method, exact path)
+Key = tuple[str, str]  # (method, exact path) or ("GET", "<prefix>/") of a GET by id
 
 # The plain endpoints of each router, by the router's id (routers live as long as the
 # process): (method, path on that router, endpoint).
@@ -45,8 +45,8 @@ def declare(router: object, path: str, endpoint: Endpoint, method: str = "GET") 
 
 
 class PlainRoutes:
-    """Plain endpoints, ready to serve: GET by ``<prefix>/<a UUID>``, other methods by
-    their exact path (``POST /api/v1/posts``).
+    """Plain endpoints, ready to serve: by their exact path (``GET /api/v1/posts``,
+    ``POST /api/v1/posts``), or a GET by ``<prefix>/<a UUID>``.
 
     :meth:`find` tells whether a request is theirs; the object itself is the ASGI app
     that then serves it.
@@ -61,18 +61,18 @@ class PlainRoutes:
             self.add(prefix + path, endpoint, method)
 
     def add(self, path: str, endpoint: Endpoint, method: str = "GET") -> None:
-        """Serve ``method`` ``path`` with ``endpoint``: for GET, ``<fixed prefix>/{name}``
-        (a UUID); for any other method, a fixed path."""
-        if method != "GET":
-            if "{" in path:
-                raise ValueError(f"a plain {method} route has a fixed path, not {path!r}")
+        """Serve ``method`` ``path`` with ``endpoint``: a fixed path, or for GET also
+        ``<fixed prefix>/{name}`` (a UUID)."""
+        if "{" not in path:
             self._declared[(method, path)] = ("", endpoint)
-        else:
-            prefix, _, last = path.rpartition("/")
-            parameter = _PARAMETER.match(last)
-            if parameter is None or "{" in prefix:
-                raise ValueError(f"a plain route is a fixed prefix and one parameter, not {path!r}")
-            self._declared[("GET", prefix)] = (parameter.group(1), endpoint)
+            return
+        if method != "GET":
+            raise ValueError(f"a plain {method} route has a fixed path, not {path!r}")
+        prefix, _, last = path.rpartition("/")
+        parameter = _PARAMETER.match(last)
+        if parameter is None or "{" in prefix:
+            raise ValueError(f"a plain route is a fixed prefix and one parameter, not {path!r}")
+        self._declared[("GET", prefix + "/")] = (parameter.group(1), endpoint)
 
     def find(self, scope: Scope) -> Endpoint | None:
         """The endpoint serving this request, its scope filled as the router would;
@@ -80,17 +80,16 @@ class PlainRoutes:
         if scope.get("root_path"):
             return None
         method, path = scope["method"], scope["path"]
-        if method in _READS:
+        found = self._declared.get(("GET" if method in _READS else method, path))
+        params: dict[str, str] = {}
+        if found is None:
+            if method not in _READS:
+                return None
             prefix, _, last = path.rpartition("/")
-            found = self._declared.get(("GET", prefix))
+            found = self._declared.get(("GET", prefix + "/"))
             if found is None or _UUID.match(last) is None:
                 return None
             params = {found[0]: last}
-        else:
-            found = self._declared.get((method, path))
-            if found is None:
-                return None
-            params = {}
         for name, _ in scope["headers"]:
             if name == b"origin":  # CORS answers those, on the router's side
                 return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -21,6 +21,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     Table,
+    bindparam,
     func,
     select,
 )
@@ -101,33 +102,96 @@ async def fetch_page(
     limit: int,
     total: ScalarSelect[Any] | None = None,
 ) -> tuple[list[Row], int]:
-    """One page of ``statement``'s rows and the total count: one query, at most two.
+    """One page of ``statement``'s rows and the total count, for a statement built for
+    this call (through SQLAlchemy); lists read often build a :class:`Page` once."""
+    shape = Page.of(statement, order, total, prebuilt=False)
+    return await shape.fetch(db, page=page, limit=limit)
+
+
+FILTER = "filter_"  # the bound parameter of filter ``name`` is ``filter_<name>``
+
+
+def bound_filters(available: Mapping[str, Filter], names: Iterable[str]) -> list[Any]:
+    """WHERE clauses for the filters ``names``, each value a bound parameter."""
+    clauses = []
+    for name in names:
+        column, compare = available[name]
+        clauses.append(compare(column, bindparam(FILTER + name)))
+    return clauses
+
+
+def filter_params(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The bound values of the filters a client sent (see :func:`bound_filters`)."""
+    return {FILTER + name: value for name, value in given.items()}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A list query: the page (``LIMIT :limit OFFSET :offset``) and its total count, one
+    query, at most two.
 
     The page query reads only ``limit`` rows, through the sort column's index. The
     total is a separate ``count(*)``, skipped when the first page is not full (then
     it is the page's length). A ``count(*) OVER ()`` column would save that query but
     makes the database read and sort every matching row for every page.
-
     With ``total`` (the kept count of an unfiltered list, ``live_count``), the page
     carries it on every row: one round trip, and no row is counted.
+
+    A repository builds one per shape of a list (the filters given, the sort, the
+    owner scope), once, with every value bound: building and compiling the statements
+    cost more CPU than running them, and a prebuilt page reads as :func:`fetch_one`
+    does, straight through the driver where it may.
     """
-    offset = (page - 1) * limit
-    if total is not None:
-        paged = statement.add_columns(total.label(TOTAL)).order_by(*order)
-        result = await db.execute(paged.limit(limit).offset(offset))
-        rows = [dict(row) for row in result.mappings()]
-        if not rows:  # past the end (or an empty list): nothing carried the total
-            return rows, 0 if offset == 0 else int(await db.scalar(select(total)) or 0)
-        kept = rows[0][TOTAL]
-        for row in rows:
-            del row[TOTAL]
-        return rows, int(kept)
-    result = await db.execute(statement.order_by(*order).limit(limit).offset(offset))
-    rows = [dict(row) for row in result.mappings()]
-    if offset == 0 and len(rows) < limit:
-        return rows, len(rows)
-    counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
-    return rows, int(await db.scalar(counted) or 0)
+
+    rows: Select[Any]
+    count: Select[Any]
+    carried: bool = False  # each row carries the total, as TOTAL
+    prebuilt: bool = True
+
+    @classmethod
+    def of(
+        cls,
+        statement: Select[Any],
+        order: list[Any],
+        total: ScalarSelect[Any] | None = None,
+        *,
+        prebuilt: bool = True,
+    ) -> Page:
+        """The page and count queries of ``statement`` in ``order``."""
+        if total is not None:
+            rows = statement.add_columns(total.label(TOTAL)).order_by(*order)
+            paged = rows.limit(bindparam("limit")).offset(bindparam("offset"))
+            return cls(paged, select(total), True, prebuilt)
+        counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
+        paged = statement.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+        return cls(paged, counted, False, prebuilt)
+
+    async def fetch(
+        self,
+        db: AsyncConnection,
+        *,
+        page: int,
+        limit: int,
+        params: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Row], int]:
+        """Page ``page`` (from 1) of ``limit`` rows, and the total, with ``params`` bound."""
+        offset = (page - 1) * limit
+        params = params or {}
+        paged = {**params, "limit": limit, "offset": offset}
+        if self.prebuilt:
+            rows = await fetch_all(db, self.rows, paged)
+        else:
+            rows = [dict(row) for row in (await db.execute(self.rows, paged)).mappings()]
+        if self.carried:
+            if not rows:  # past the end (or an empty list): nothing carried the total
+                return rows, 0 if offset == 0 else int(await db.scalar(self.count) or 0)
+            kept = rows[0][TOTAL]
+            for row in rows:
+                del row[TOTAL]
+            return rows, int(kept)
+        if offset == 0 and len(rows) < limit:
+            return rows, len(rows)
+        return rows, int(await db.scalar(self.count, dict(params)) or 0)
 
 
 @dataclass(frozen=True)
@@ -139,29 +203,43 @@ class _Prepared:
     names: tuple[str, ...]
     binds: tuple[Callable[[Any], Any] | None, ...]
     results: tuple[Callable[[Any], Any] | None, ...]
+    fixed: Mapping[str, Any]  # the values the statement holds itself (literals)
 
-    def sqlite_row(self, driver: sqlite3.Connection, params: Mapping[str, Any]) -> Row | None:
-        values = [
-            params[name] if bind is None else bind(params[name])
-            for name, bind in zip(self.names, self.binds, strict=True)
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        """The values of ``params`` in the statement's order, converted for SQLite."""
+        fixed = self.fixed
+        values = [params[name] if name not in fixed else fixed[name] for name in self.names]
+        if not self.binds:
+            return values
+        return [
+            value if bind is None else bind(value)
+            for value, bind in zip(values, self.binds, strict=True)
         ]
-        cursor = driver.execute(self.sql, values)
-        found = cursor.fetchone()
-        if found is None:
-            return None
+
+    def sqlite_rows(
+        self, driver: sqlite3.Connection, params: Mapping[str, Any], *, first: bool = False
+    ) -> list[Row]:
+        cursor = driver.execute(self.sql, self.arguments(params))
+        found = cursor.fetchmany(1) if first else cursor.fetchall()
         keys = [column[0] for column in cursor.description]
-        return {
-            key: value if process is None else process(value)
-            for key, value, process in zip(keys, found, self.results, strict=True)
-        }
+        return [
+            {
+                key: value if process is None else process(value)
+                for key, value, process in zip(keys, row, self.results, strict=True)
+            }
+            for row in found
+        ]
 
 
 @lru_cache(maxsize=256)
 def _prepared(statement: Select[Any], dialect: Dialect) -> _Prepared:
     compiled = statement.compile(dialect=dialect)
     names = tuple(getattr(compiled, "positiontup", None) or ())
+    fixed = {
+        name: compiled.binds[name].value for name in names if not compiled.binds[name].required
+    }
     if dialect.name != "sqlite":
-        return _Prepared(str(compiled), names, (), ())
+        return _Prepared(str(compiled), names, (), (), fixed)
     # Each type as the dialect implements it: the conversions SQLAlchemy itself applies.
     binds = [compiled.binds[name].type.dialect_impl(dialect) for name in names]
     results = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
@@ -170,6 +248,7 @@ def _prepared(statement: Select[Any], dialect: Dialect) -> _Prepared:
         names,
         tuple(kind.bind_processor(dialect) for kind in binds),
         tuple(kind.result_processor(dialect, None) for kind in results),
+        fixed,
     )
 
 
@@ -221,11 +300,26 @@ async def fetch_one(
     ):
         prepared = _prepared(statement, db.dialect)
         if db.dialect.name == "sqlite":
-            return prepared.sqlite_row(driver, params)
-        record = await driver.fetchrow(prepared.sql, *(params[name] for name in prepared.names))
+            found = prepared.sqlite_rows(driver, params, first=True)
+            return found[0] if found else None
+        record = await driver.fetchrow(prepared.sql, *prepared.arguments(params))
         return dict(record) if record is not None else None
     row = (await db.execute(statement, params)).mappings().first()
     return dict(row) if row is not None else None
+
+
+async def fetch_all(
+    db: AsyncConnection, statement: Select[Any], params: Mapping[str, Any]
+) -> list[Row]:
+    """Every row of the prebuilt ``statement`` with ``params``, read as :func:`fetch_one`
+    reads one."""
+    if (driver := raw_reader(db)) is not None:
+        prepared = _prepared(statement, db.dialect)
+        if db.dialect.name == "sqlite":
+            return prepared.sqlite_rows(driver, params)
+        records = await driver.fetch(prepared.sql, *prepared.arguments(params))
+        return [dict(record) for record in records]
+    return [dict(row) for row in (await db.execute(statement, params)).mappings()]
 
 
 async def exists(db: AsyncConnection, statement: Select[Any]) -> bool:

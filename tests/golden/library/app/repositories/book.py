@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
@@ -14,16 +15,17 @@ from app.models.book import Book
 from app.repositories.base import (
     EQ,
     Filter,
+    Page,
     Row,
+    bound_filters,
     exists,
     fetch_one,
-    fetch_page,
+    filter_params,
     live_count,
     next_version,
     order_by,
     unchanged_since,
     utcnow,
-    where_filters,
 )
 
 books = table_of(Book)
@@ -65,6 +67,15 @@ def visible() -> list[ColumnElement[bool]]:
     return []
 
 
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str) -> Page:
+    """The list query of one shape (the filters given, the sort), built once."""
+    where = [*visible(), *bound_filters(FILTERS, filters)]
+    order = order_by(SORTS, sort, books.c.id)
+    total = LIVE if not filters else None
+    return Page.of(select(*COLUMNS).where(*where), order, total)
+
+
 async def list_books(
     db: AsyncConnection,
     *,
@@ -74,10 +85,9 @@ async def list_books(
     limit: int,
 ) -> tuple[list[Row], int]:
     """One page of books and the total."""
-    statement = select(*COLUMNS).where(*visible(), *where_filters(FILTERS, filters))
-    order = order_by(SORTS, sort, books.c.id)
-    total = LIVE if not filters else None
-    return await fetch_page(db, statement, order=order, page=page, limit=limit, total=total)
+    params = filter_params(filters)
+    shape = _page(tuple(sorted(filters)), sort)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its

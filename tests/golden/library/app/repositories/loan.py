@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
@@ -16,16 +17,17 @@ from app.repositories.base import (
     GE,
     LE,
     Filter,
+    Page,
     Row,
+    bound_filters,
     exists,
     fetch_one,
-    fetch_page,
+    filter_params,
     live_count,
     next_version,
     order_by,
     unchanged_since,
     utcnow,
-    where_filters,
 )
 
 loans = table_of(Loan)
@@ -67,6 +69,17 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+    where = [*visible(), *bound_filters(FILTERS, filters)]
+    if owned:
+        where.append(loans.c.owner_id == bindparam("owner_id"))
+    order = order_by(SORTS, sort, loans.c.id)
+    total = LIVE if not filters and not owned else None
+    return Page.of(select(*COLUMNS).where(*where), order, total)
+
+
 async def list_loans(
     db: AsyncConnection,
     *,
@@ -77,10 +90,11 @@ async def list_loans(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of loans and the total."""
-    statement = select(*COLUMNS).where(*visible(owner_id), *where_filters(FILTERS, filters))
-    order = order_by(SORTS, sort, loans.c.id)
-    total = LIVE if not filters and owner_id is None else None
-    return await fetch_page(db, statement, order=order, page=page, limit=limit, total=total)
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its

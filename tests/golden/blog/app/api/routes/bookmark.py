@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.bodies import read_json, validated
+from app.api.bodies import query_model, read_json, validated
 from app.api.deps import (
     OptionalUser,
     SessionDep,
@@ -31,12 +31,22 @@ router = APIRouter(tags=["bookmarks"])
 limit = rate_limit("bookmark")
 
 
-@router.get("/bookmarks", operation_id="list_bookmarks", summary="List bookmarks")
-async def list_bookmarks(
-    db: SessionDep, user: OptionalUser, query: Annotated[BookmarkQuery, Query()]
-) -> Response:
-    rows, total = await service.list_bookmarks(db, user, query)
+async def list_bookmarks(request: Request) -> Response:
+    """``GET /bookmarks`` (list bookmarks), the busiest list, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the rate limit, the connection, the caller, then
+    the query string validated as BookmarkQuery.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        query = query_model(BookmarkQuery, request)
+        rows, total = await service.list_bookmarks(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+add_plain_route(router, "/bookmarks", list_bookmarks, "list_bookmarks")
 
 
 async def create_bookmark(request: Request) -> Response:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.bodies import read_json, validated
+from app.api.bodies import query_model, read_json, validated
 from app.api.deps import (
     CurrentUser,
     OptionalUser,
@@ -38,12 +38,22 @@ router = APIRouter(tags=["comments"])
 limit = rate_limit("comment")
 
 
-@router.get("/comments", operation_id="list_comments", summary="List comments")
-async def list_comments(
-    db: SessionDep, user: OptionalUser, query: Annotated[CommentQuery, Query()]
-) -> Response:
-    rows, total = await service.list_comments(db, user, query)
+async def list_comments(request: Request) -> Response:
+    """``GET /comments`` (list comments), the busiest list, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the rate limit, the connection, the caller, then
+    the query string validated as CommentQuery.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        query = query_model(CommentQuery, request)
+        rows, total = await service.list_comments(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+add_plain_route(router, "/comments", list_comments, "list_comments")
 
 
 async def create_comment(request: Request) -> Response:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.bodies import read_json, validated
+from app.api.bodies import query_model, read_json, validated
 from app.api.deps import (
     OptionalUser,
     SessionDep,
@@ -32,12 +32,22 @@ router = APIRouter(tags=["posts"])
 limit = rate_limit("post")
 
 
-@router.get("/posts", operation_id="list_posts", summary="List posts")
-async def list_posts(
-    db: SessionDep, user: OptionalUser, query: Annotated[PostQuery, Query()]
-) -> Response:
-    rows, total = await service.list_posts(db, user, query)
+async def list_posts(request: Request) -> Response:
+    """``GET /posts`` (list posts), the busiest list, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the rate limit, the connection, the caller, then
+    the query string validated as PostQuery.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        query = query_model(PostQuery, request)
+        rows, total = await service.list_posts(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+add_plain_route(router, "/posts", list_posts, "list_posts")
 
 
 async def create_post(request: Request) -> Response:

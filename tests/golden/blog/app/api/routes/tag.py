@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.bodies import read_json, validated
+from app.api.bodies import query_model, read_json, validated
 from app.api.deps import (
     OptionalUser,
     SessionDep,
@@ -30,12 +30,22 @@ router = APIRouter(tags=["tags"])
 limit = rate_limit("tag")
 
 
-@router.get("/tags", operation_id="list_tags", summary="List tags")
-async def list_tags(
-    db: SessionDep, user: OptionalUser, query: Annotated[TagQuery, Query()]
-) -> Response:
-    rows, total = await service.list_tags(db, user, query)
+async def list_tags(request: Request) -> Response:
+    """``GET /tags`` (list tags), the busiest list, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the rate limit, the connection, the caller, then
+    the query string validated as TagQuery.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        query = query_model(TagQuery, request)
+        rows, total = await service.list_tags(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+add_plain_route(router, "/tags", list_tags, "list_tags")
 
 
 async def create_tag(request: Request) -> Response:

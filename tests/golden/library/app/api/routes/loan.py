@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.bodies import read_json, validated
+from app.api.bodies import query_model, read_json, validated
 from app.api.deps import (
     OptionalUser,
     SessionDep,
@@ -31,12 +31,22 @@ router = APIRouter(tags=["loans"])
 limit = rate_limit("loan")
 
 
-@router.get("/loans", operation_id="list_loans", summary="List loans")
-async def list_loans(
-    db: SessionDep, user: OptionalUser, query: Annotated[LoanQuery, Query()]
-) -> Response:
-    rows, total = await service.list_loans(db, user, query)
+async def list_loans(request: Request) -> Response:
+    """``GET /loans`` (list loans), the busiest list, as a plain Starlette endpoint.
+
+    It does by hand what FastAPI does for the other routes, in the same order and with
+    the same errors (app.api.bodies): the rate limit, the connection, the caller, then
+    the query string validated as LoanQuery.
+    """
+    await limit(request)
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+        query = query_model(LoanQuery, request)
+        rows, total = await service.list_loans(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+add_plain_route(router, "/loans", list_loans, "list_loans")
 
 
 async def create_loan(request: Request) -> Response:
