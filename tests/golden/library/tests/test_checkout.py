@@ -1,5 +1,5 @@
-"""Requests take pooled connections first come, first served, and a read-only request's
-connection goes straight on to the next one waiting (app.core.db.FairCheckout)."""
+"""Requests take pooled connections first come, first served, and hand them straight on
+to the next request waiting for one of the same engine (app.core.db.FairCheckout)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ async def read(checkout: FairCheckout, engine: AsyncEngine) -> AsyncConnection:
         return connection
 
 
-async def test_a_read_hands_its_connection_to_the_next_read_waiting(engine: AsyncEngine) -> None:
+async def test_a_request_hands_its_connection_to_the_next_one_waiting(engine: AsyncEngine) -> None:
     checkout = one_place()
     given = await asyncio.gather(*(read(checkout, engine) for _ in range(3)))
     assert given[0] is given[1] is given[2]  # one checkout from the pool, handed on twice
@@ -75,18 +75,39 @@ async def test_a_read_hands_its_connection_to_the_next_read_waiting(engine: Asyn
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
-async def test_a_write_waiting_gets_a_connection_of_its_own(engine: AsyncEngine) -> None:
+async def test_a_request_waiting_for_another_engine_gets_a_connection_of_its_own(
+    engine: AsyncEngine,
+) -> None:
     checkout = one_place()
+    other = engine.execution_options(logging_token="other")  # the same pool, another engine
 
-    async def write() -> AsyncConnection:
-        async with checkout.connect(engine) as connection:
+    async def take(on: AsyncEngine, reuse: bool) -> AsyncConnection:
+        async with checkout.connect(on, reuse=reuse) as connection:
             return connection
 
+    for on, reuse in ((other, True), (engine, False)):
+        async with checkout.connect(engine, reuse=True) as first:
+            waiting = asyncio.create_task(take(on, reuse))
+            await asyncio.sleep(0.01)
+        assert (await waiting) is not first
+        assert first.closed
+
+
+async def test_a_transaction_left_open_ends_before_the_connection_goes_on(
+    engine: AsyncEngine,
+) -> None:
+    checkout = one_place()
+
+    async def take() -> tuple[AsyncConnection, bool]:
+        async with checkout.connect(engine, reuse=True) as connection:
+            return connection, connection.in_transaction()
+
     async with checkout.connect(engine, reuse=True) as first:
-        waiting = asyncio.create_task(write())
+        await first.execute(select(1))  # begins a transaction
+        waiting = asyncio.create_task(take())
         await asyncio.sleep(0.01)
-    assert (await waiting) is not first
-    assert first.closed
+        assert first.in_transaction()
+    assert await waiting == (first, False)
 
 
 async def test_a_read_that_failed_or_was_held_long_goes_back_to_the_pool(

@@ -38,17 +38,17 @@ async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
     """
     state = request.app.state
     if request.method not in READ_ONLY_METHODS:
-        engine, checkout, reuse = state.engine, state.checkout, False
+        engine, checkout = state.engine, state.checkout
     elif state.inline_read_engine is not None:
         with state.inline_read_engine.connect() as inline:
             # InlineConnection has the methods of AsyncConnection the repositories call.
             yield cast(AsyncConnection, InlineConnection(inline))
         return
     else:
-        engine, checkout, reuse = state.read_requests_engine, state.read_checkout, True
-    # In the order the requests asked; a read-only request's connection may go straight
-    # on to the next read-only request waiting (app.core.db.FairCheckout).
-    async with checkout.connect(engine, reuse=reuse) as connection:
+        engine, checkout = state.read_requests_engine, state.read_checkout
+    # In the order the requests asked; a connection may go straight on to the next
+    # request waiting for one of the same engine (app.core.db.FairCheckout).
+    async with checkout.connect(engine, reuse=True) as connection:
         yield connection
 
 

@@ -60,8 +60,8 @@ def create_read_engine(settings: Settings, primary: AsyncEngine) -> AsyncEngine:
 
 
 class FairCheckout:
-    """Requests take pooled connections in the order they asked for them, and a read
-    hands its connection straight to the next read waiting.
+    """Requests take pooled connections in the order they asked for them, and hand them
+    straight on to the next request waiting.
 
     SQLAlchemy's async pool hands a returned connection to whichever coroutine asks
     next, and a waiter that loses that race goes back to the end of the queue: with
@@ -72,14 +72,16 @@ class FairCheckout:
     create 125 -> 79 ms. Waiting longer than ``DB_POOL_TIMEOUT`` fails as the pool's
     own wait does.
 
-    A request that asks with ``reuse=True`` (a read-only request: no transaction to
-    carry over) and ends without an error gives its connection, still checked out, to
-    the first request waiting if that one reuses connections of the same engine;
-    otherwise the connection goes back to the pool and its place to the next request.
-    A checkout and a return through SQLAlchemy's pool cost 50 to 75 us of CPU, more than
-    a read by key. A connection is handed on for ``HOLD_SECONDS`` at most, then goes back
-    to the pool (which recycles connections on checkout); one that was closed or lost
-    its server never is. Nothing is held while no one waits.
+    A request that asks with ``reuse=True`` and ends without an error gives its
+    connection, still checked out, to the first request waiting if that one asked for
+    a connection of the same engine (read-only requests use the autocommit one, so a
+    read never gets a write's connection, nor the reverse); whatever transaction it
+    left open is rolled back first, as the pool does on a return. Otherwise the
+    connection goes back to the pool and its place to the next request. A checkout and
+    a return through SQLAlchemy's pool cost 50 to 75 us of CPU, more than a read by
+    key. A connection is handed on for ``HOLD_SECONDS`` at most, then goes back to the
+    pool (which recycles connections on checkout); one that was closed or lost its
+    server never is. Nothing is held while no one waits.
     """
 
     HOLD_SECONDS = 10.0
@@ -145,7 +147,7 @@ class FairCheckout:
                 try:
                     if not self._reusable(connection):
                         engine = None
-                    elif connection.in_transaction():  # SQLAlchemy's, in autocommit: no round trip
+                    elif connection.in_transaction():  # in autocommit, no round trip
                         await connection.rollback()
                 except Exception:
                     engine = None
