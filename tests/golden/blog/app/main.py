@@ -17,6 +17,7 @@ from app.core.cache import create_cache
 from app.core.config import Settings
 from app.core.db import (
     FairCheckout,
+    InlineConnections,
     create_engine,
     create_inline_read_engine,
     create_read_engine,
@@ -133,6 +134,9 @@ def create_app(settings: Settings | None = None) -> Service:
         app.state.checkout if read_engine is engine else FairCheckout(settings)
     )
     app.state.inline_read_engine = inline_read_engine
+    app.state.inline_reads = (
+        InlineConnections(inline_read_engine) if inline_read_engine is not None else None
+    )
     app.state.metrics = Metrics()
     app.state.plain_routes = app.plain_routes = PlainRoutes()
     app.state.rate_limit_store = rate_limit_store

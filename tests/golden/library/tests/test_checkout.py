@@ -1,10 +1,14 @@
 """Requests take pooled connections first come, first served, and hand them straight on
-to the next request waiting for one of the same engine (app.core.db.FairCheckout)."""
+to the next request waiting for one of the same engine (app.core.db.FairCheckout); on a
+SQLite file, read-only requests keep a few inline connections open
+(app.core.db.InlineConnections)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.core.db import FairCheckout, create_engine
+from app.core.db import FairCheckout, InlineConnections, create_engine, create_inline_read_engine
 from tests.conftest import DATABASE_URL, make_settings
 
 pytestmark = pytest.mark.anyio
@@ -180,3 +184,23 @@ async def test_a_request_cancelled_while_it_returns_its_connection_passes_its_pl
         assert await connection.scalar(select(1)) == 1
     await asyncio.sleep(0.1)
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]  # and it did go back
+
+
+def test_inline_reads_keep_a_few_connections_open_between_requests(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/reads.db"
+    engine = create_inline_read_engine(make_settings(database_url=url))
+    assert engine is not None
+    reads = InlineConnections(engine)
+    with reads.connect() as first:
+        first.execute(select(1))  # begins SQLAlchemy's transaction
+    with reads.connect() as again:
+        assert again is first
+        assert not again.in_transaction()
+    with ExitStack() as stack:
+        opened = [stack.enter_context(reads.connect()) for _ in range(InlineConnections.KEEP + 2)]
+    assert [c.closed for c in opened].count(False) == InlineConnections.KEEP
+    with pytest.raises(LookupError), reads.connect() as failed:
+        raise LookupError
+    assert failed.closed
+    engine.dispose()
+    assert all(c.closed for c in opened)

@@ -39,8 +39,8 @@ async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
     state = request.app.state
     if request.method not in READ_ONLY_METHODS:
         engine, checkout = state.engine, state.checkout
-    elif state.inline_read_engine is not None:
-        with state.inline_read_engine.connect() as inline:
+    elif state.inline_reads is not None:
+        with state.inline_reads.connect() as inline:
             # InlineConnection has the methods of AsyncConnection the repositories call.
             yield cast(AsyncConnection, InlineConnection(inline))
         return

@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -239,6 +239,45 @@ def create_inline_read_engine(settings: Settings) -> Engine | None:
     engine = create_sync_engine("sqlite+pysqlite:///" + path, hide_parameters=True)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+class InlineConnections:
+    """Connections of the inline read engine, kept open from one read-only request to the
+    next: a request's reads run to completion on the event loop's thread, so a handful
+    serve them all. A checkout and a return through the engine's pool cost about 13 us of
+    CPU, a tenth of a GET. At most ``KEEP`` wait open; one that failed or was closed is
+    not kept, and disposing of the engine closes them."""
+
+    KEEP = 4
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._idle: list[Connection] = []
+        event.listen(engine, "engine_disposed", self._disposed)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """An open connection of the engine, for one request."""
+        connection = self._idle.pop() if self._idle else self.engine.connect()
+        try:
+            yield connection
+        except BaseException:
+            connection.close()
+            raise
+        if len(self._idle) >= self.KEEP or connection.closed or connection.invalidated:
+            connection.close()
+            return
+        if connection.in_transaction():  # SQLAlchemy's own: sqlite3 began none for reads
+            connection.rollback()
+        self._idle.append(connection)
+
+    def close(self) -> None:
+        """Close the connections kept open."""
+        while self._idle:
+            self._idle.pop().close()
+
+    def _disposed(self, _engine: Engine) -> None:
+        self.close()
 
 
 class InlineConnection:
