@@ -125,6 +125,10 @@ async def test_logs_never_contain_secrets(client: httpx.AsyncClient, json_logs: 
         ("Authorization: Bearer abc123", "abc123"),
         ("Cookie: session=s3cr3t", "s3cr3t"),
         ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "eyJhbGciOiJIUzI1NiJ9"),
+        ("PASSWORD=hunter2hunter2", "hunter2hunter2"),
+        ("café refresh_token=abc.def-123", "abc.def-123"),
+        # Case-insensitive matching takes the long s (U+017F) for "s": so must the quick check.
+        ("pa\u017f\u017fword=hunter2hunter2", "hunter2hunter2"),
     ],
 )
 def test_redaction_patterns(text: str, secret: str) -> None:

@@ -49,15 +49,31 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 
 
 # Every pattern above needs one of these words in the text: most lines have none, and
-# one search for them is cheaper than running every pattern.
-_MAYBE_SECRET = re.compile(
-    r"password|passwd|secret|token|api_key|authorization|cookie|bearer|eyJ", re.IGNORECASE
+# looking for them is cheaper than running every pattern. In ASCII text, substrings of
+# the lower-cased text (a tenth of the regular expression's time on a request path);
+# elsewhere the expression, whose case-insensitive matching also takes a few other
+# letters (the long s, U+017F; the Kelvin sign, U+212A) for ASCII ones.
+_SECRET_WORDS = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "authorization",
+    "cookie",
+    "bearer",
+    "eyj",
 )
+_MAYBE_SECRET = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
 
 
 def redact(text: str) -> str:
     """``text`` with every secret the patterns recognise replaced by ``[REDACTED]``."""
-    if not _MAYBE_SECRET.search(text):
+    if text.isascii():
+        lowered = text.lower()
+        if not any(word in lowered for word in _SECRET_WORDS):
+            return text
+    elif not _MAYBE_SECRET.search(text):
         return text
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group("keep") + REDACTED, text)
