@@ -15,13 +15,12 @@ run. Servers and scratch databases are removed at the end, whatever happens.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import os
 import platform
 import signal
-import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -124,8 +123,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # --- facts -------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    """What the numbers were measured on."""
+# Run by the apps' own interpreter: the versions that served, not the benchmark's.
+_VERSIONS = """
+import importlib.metadata, json, platform, sqlite3, sys
+found = {}
+for name in sys.argv[1:]:
+    try:
+        found[name] = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        found[name] = "not installed"
+print(json.dumps({"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+                  "packages": found}))
+"""
+
+
+def machine(python: Path) -> dict[str, Any]:
+    """What the numbers were measured on: this machine, and the interpreter ``python``
+    every app runs in, with its package versions."""
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -133,21 +147,23 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+    out = subprocess.run(
+        [str(python), "-c", _VERSIONS, *PACKAGES],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    served = json.loads(out.stdout)
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "kernel": platform.release(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
+        "python": served["python"],
+        "sqlite": served["sqlite"],
         "wrk": loadgen.wrk_version(),
-        "packages": versions,
+        "packages": served["packages"],
     }
 
 
@@ -475,20 +491,18 @@ def main(argv: list[str] | None = None) -> int:
         # Inherited by every server and wrk run: the apps under test keep the same footing
         # against each other and gain it against unrelated work on the machine.
         os.setpriority(os.PRIO_PROCESS, 0, args.nice)
-    facts = machine()
-    say(
-        f"machine: {facts['cpu']}, {facts['cores']} cores, Python {facts['python']}, {facts['wrk']}"
-    )
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         workdir = Path(tmp)
         project = (args.project or build_project(workdir)).resolve()
         say(f"preparing the environment of {project}")
+        python = servers.environment_of(project)
+        facts = machine(python)
+        say(
+            f"machine: {facts['cpu']}, {facts['cores']} cores, Python {facts['python']},"
+            f" {facts['wrk']}"
+        )
         apps = servers.apps_for(
-            project,
-            args.variant,
-            server=args.server,
-            first_port=args.port,
-            python=servers.environment_of(project),
+            project, args.variant, server=args.server, first_port=args.port, python=python
         )
         if args.apps:
             wanted = args.apps.split(",")
