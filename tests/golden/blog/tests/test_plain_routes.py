@@ -211,11 +211,17 @@ async def test_only_the_methods_and_paths_of_plain_routes_are_served_directly(
         plain.add("/api/items/{id}", create, "POST")
 
 
-def fastapi_twin(model: type[BaseModel]) -> FastAPI:
-    """A FastAPI route taking ``model`` and the Idempotency-Key header, with this app's
+def fastapi_twin(method: str, endpoint: Callable[..., Any]) -> httpx.AsyncClient:
+    """A client of a FastAPI app serving ``endpoint`` at ``method /twin``, with this app's
     error handlers."""
     twin = FastAPI()
     register_error_handlers(twin)
+    twin.add_api_route("/twin", endpoint, methods=[method])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=twin), base_url="http://twin")
+
+
+def create_twin(model: type[BaseModel]) -> Callable[..., Any]:
+    """A FastAPI endpoint taking ``model`` as its body and the Idempotency-Key header."""
 
     async def create(body: Any, key: Any = None) -> dict[str, str]:
         return {}
@@ -225,8 +231,7 @@ def fastapi_twin(model: type[BaseModel]) -> FastAPI:
         "key": Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)],
         "return": dict[str, str],
     }
-    twin.post("/twin")(create)
-    return twin
+    return create
 
 
 def details(response: httpx.Response) -> tuple[int, list[dict[str, str]]]:
@@ -240,8 +245,7 @@ async def test_a_plain_create_refuses_bodies_as_fastapi_does(
 ) -> None:
     collection, model, role = CREATES[name]
     caller = await make_user(role)
-    transport = httpx.ASGITransport(app=fastapi_twin(model))
-    async with httpx.AsyncClient(transport=transport, base_url="http://twin") as twin:
+    async with fastapi_twin("POST", create_twin(model)) as twin:
         for content_type, content in BAD_BODIES:
             headers = dict(caller.headers)
             if content_type is not None:
@@ -270,17 +274,14 @@ async def test_a_plain_create_reads_the_body_before_the_caller(
     assert details(response) == (422, [{"field": "body", "message": "JSON decode error"}])
 
 
-def query_twin(model: type[BaseModel]) -> FastAPI:
-    """A FastAPI route taking ``model`` as its query, with this app's error handlers."""
-    twin = FastAPI()
-    register_error_handlers(twin)
+def query_twin(model: type[BaseModel]) -> Callable[..., Any]:
+    """A FastAPI endpoint taking ``model`` as its query."""
 
     async def listing(query: Any) -> dict[str, str]:
         return {}
 
     listing.__annotations__ = {"query": Annotated[model, Query()], "return": dict[str, str]}
-    twin.get("/twin")(listing)
-    return twin
+    return listing
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
@@ -289,8 +290,7 @@ async def test_a_plain_list_reads_its_query_as_fastapi_does(
 ) -> None:
     collection, model, role = LISTS[name]
     caller = await make_user(role)
-    transport = httpx.ASGITransport(app=query_twin(model))
-    async with httpx.AsyncClient(transport=transport, base_url="http://twin") as twin:
+    async with fastapi_twin("GET", query_twin(model)) as twin:
         for query in BAD_QUERIES:
             plain = await client.get(f"{collection}?{query}", headers=caller.headers)
             expected = await twin.get(f"/twin?{query}")
