@@ -38,13 +38,13 @@ async def test_requests_take_connections_in_the_order_they_asked(engine: AsyncEn
     checkout = one_place()
     order: list[str] = []
 
-    async def take(name: str, reuse: bool) -> None:
-        async with checkout.connect(engine, reuse=reuse):
+    async def take(name: str) -> None:
+        async with checkout.connect(engine):
             order.append(name)
             await asyncio.sleep(0.005)
 
-    async with checkout.connect(engine, reuse=True):
-        waiting = [asyncio.create_task(take(name, name in "ac")) for name in "abcd"]
+    async with checkout.connect(engine):
+        waiting = [asyncio.create_task(take(name)) for name in "abcd"]
         await asyncio.sleep(0.05)
         assert order == []  # one place, taken: all four wait
     await asyncio.gather(*waiting)
@@ -57,7 +57,7 @@ async def test_a_request_waits_for_a_connection_no_longer_than_the_pool_timeout(
     checkout = one_place(db_pool_timeout=0.05)
     async with checkout.connect(engine):
         with pytest.raises(PoolTimeout, match=r"no database connection within 0\.05 s"):
-            async with checkout.connect(engine, reuse=True):
+            async with checkout.connect(engine):
                 pass
     async with checkout.connect(engine) as connection:  # the place was given back
         assert await connection.scalar(select(1)) == 1
@@ -65,7 +65,7 @@ async def test_a_request_waits_for_a_connection_no_longer_than_the_pool_timeout(
 
 async def read(checkout: FairCheckout, engine: AsyncEngine) -> AsyncConnection:
     """A read-only request: the connection it was given."""
-    async with checkout.connect(engine, reuse=True) as connection:
+    async with checkout.connect(engine) as connection:
         assert await connection.scalar(select(1)) == 1
         await asyncio.sleep(0.005)
         return connection
@@ -85,16 +85,15 @@ async def test_a_request_waiting_for_another_engine_gets_a_connection_of_its_own
     checkout = one_place()
     other = engine.execution_options(logging_token="other")  # the same pool, another engine
 
-    async def take(on: AsyncEngine, reuse: bool) -> AsyncConnection:
-        async with checkout.connect(on, reuse=reuse) as connection:
+    async def take() -> AsyncConnection:
+        async with checkout.connect(other) as connection:
             return connection
 
-    for on, reuse in ((other, True), (engine, False)):
-        async with checkout.connect(engine, reuse=True) as first:
-            waiting = asyncio.create_task(take(on, reuse))
-            await asyncio.sleep(0.01)
-        assert (await waiting) is not first
-        assert first.closed
+    async with checkout.connect(engine) as first:
+        waiting = asyncio.create_task(take())
+        await asyncio.sleep(0.01)
+    assert (await waiting) is not first
+    assert first.closed
 
 
 async def test_a_transaction_left_open_ends_before_the_connection_goes_on(
@@ -103,10 +102,10 @@ async def test_a_transaction_left_open_ends_before_the_connection_goes_on(
     checkout = one_place()
 
     async def take() -> tuple[AsyncConnection, bool]:
-        async with checkout.connect(engine, reuse=True) as connection:
+        async with checkout.connect(engine) as connection:
             return connection, connection.in_transaction()
 
-    async with checkout.connect(engine, reuse=True) as first:
+    async with checkout.connect(engine) as first:
         await first.execute(select(1))  # begins a transaction
         waiting = asyncio.create_task(take())
         await asyncio.sleep(0.01)
@@ -121,7 +120,7 @@ async def test_a_read_that_failed_or_was_held_long_goes_back_to_the_pool(
     given: list[AsyncConnection] = []
 
     async def fail() -> None:
-        async with checkout.connect(engine, reuse=True) as failed:
+        async with checkout.connect(engine) as failed:
             given.append(failed)
             waiting.append(asyncio.create_task(read(checkout, engine)))
             await asyncio.sleep(0.01)
@@ -132,7 +131,7 @@ async def test_a_read_that_failed_or_was_held_long_goes_back_to_the_pool(
         await fail()
     assert (await waiting[0]) is not given[0]
     monkeypatch.setattr(FairCheckout, "HOLD_SECONDS", 0.0)
-    async with checkout.connect(engine, reuse=True) as held:
+    async with checkout.connect(engine) as held:
         later = asyncio.create_task(read(checkout, engine))
         await asyncio.sleep(0.01)
     assert (await later) is not held
@@ -145,10 +144,10 @@ async def test_a_connection_whose_server_went_away_is_discarded(small: AsyncEngi
     checkout = one_place()
 
     async def driver() -> Any:
-        async with checkout.connect(small, reuse=True) as connection:
+        async with checkout.connect(small) as connection:
             return (await connection.get_raw_connection()).driver_connection
 
-    async with checkout.connect(small, reuse=True) as connection:
+    async with checkout.connect(small) as connection:
         lost: Any = (await connection.get_raw_connection()).driver_connection
         waiting = asyncio.create_task(driver())
         await asyncio.sleep(0.01)

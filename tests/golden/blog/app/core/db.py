@@ -72,8 +72,7 @@ class FairCheckout:
     create 125 -> 79 ms. Waiting longer than ``DB_POOL_TIMEOUT`` fails as the pool's
     own wait does.
 
-    A request that asks with ``reuse=True`` and ends without an error gives its
-    connection, still checked out, to the first request waiting if that one asked for
+    A request that ends without an error gives its connection, still checked out, to the first request waiting if that one asked for
     a connection of the same engine (read-only requests use the autocommit one, so a
     read never gets a write's connection, nor the reverse); whatever transaction it
     left open is rolled back first, as the pool does on a return. Otherwise the
@@ -90,16 +89,14 @@ class FairCheckout:
         self.places = settings.db_pool_size + settings.db_max_overflow
         self.timeout = settings.db_pool_timeout
         self._free = self.places
-        # (waiter, the engine whose connection it takes over, None for a place only)
+        # (waiter, the engine whose connection it takes over)
         self._waiters: deque[tuple[asyncio.Future[AsyncConnection | None], Any]] = deque()
         self._since: dict[AsyncConnection, float] = {}  # when each held connection left the pool
 
     @asynccontextmanager
-    async def connect(
-        self, engine: AsyncEngine, *, reuse: bool = False
-    ) -> AsyncIterator[AsyncConnection]:
+    async def connect(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         """A connection of ``engine``, once every earlier request has had one."""
-        connection = await self._take(engine if reuse else None)
+        connection = await self._take(engine)
         if connection is None:
             try:
                 connection = await engine.connect()
@@ -112,9 +109,9 @@ class FairCheckout:
         except BaseException:
             await self._give(connection, None)
             raise
-        await self._give(connection, engine if reuse else None)
+        await self._give(connection, engine)
 
-    async def _take(self, engine: AsyncEngine | None) -> AsyncConnection | None:
+    async def _take(self, engine: AsyncEngine) -> AsyncConnection | None:
         """A place (``None``), or a connection of ``engine`` handed on with its place."""
         if self._free and not self._waiters:
             self._free -= 1
@@ -143,8 +140,8 @@ class FairCheckout:
             expiry.cancel()
 
     async def _give(self, connection: AsyncConnection | None, engine: AsyncEngine | None) -> None:
-        """Hand ``connection`` to the first waiter if it reuses ``engine``'s (``None``:
-        never), else return it to the pool and pass its place on."""
+        """Hand ``connection`` to the first waiter if it waits for ``engine``'s (``None``:
+        to none), else return it to the pool and pass its place on."""
         placed = False
         try:
             if connection is not None and engine is not None:

@@ -48,7 +48,7 @@ async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
         engine, checkout = state.read_requests_engine, state.read_checkout
     # In the order the requests asked; a connection may go straight on to the next
     # request waiting for one of the same engine (app.core.db.FairCheckout).
-    async with checkout.connect(engine, reuse=True) as connection:
+    async with checkout.connect(engine) as connection:
         yield connection
 
 

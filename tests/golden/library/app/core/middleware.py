@@ -145,12 +145,7 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
     async def _serve(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        declared: bytes | None,
-        request_id: str,
+        self, scope: Scope, receive: Receive, send: Send, declared: bytes | None, request_id: str
     ) -> None:
         if declared is not None and declared.isdigit():
             if int(declared) > self.max_body_bytes:

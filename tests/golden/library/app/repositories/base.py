@@ -178,10 +178,7 @@ class Page:
         offset = (page - 1) * limit
         params = params or {}
         paged = {**params, "limit": limit, "offset": offset}
-        if self.prebuilt:
-            rows = await fetch_all(db, self.rows, paged)
-        else:
-            rows = [dict(row) for row in (await db.execute(self.rows, paged)).mappings()]
+        rows = await fetch_all(db, self.rows, paged, prebuilt=self.prebuilt)
         if self.carried:
             if not rows:  # past the end (or an empty list): nothing carried the total
                 return rows, 0 if offset == 0 else int(await db.scalar(self.count) or 0)
@@ -309,11 +306,11 @@ async def fetch_one(
 
 
 async def fetch_all(
-    db: AsyncConnection, statement: Select[Any], params: Mapping[str, Any]
+    db: AsyncConnection, statement: Select[Any], params: Mapping[str, Any], *, prebuilt: bool = True
 ) -> list[Row]:
-    """Every row of the prebuilt ``statement`` with ``params``, read as :func:`fetch_one`
-    reads one."""
-    if (driver := raw_reader(db)) is not None:
+    """Every row of ``statement`` with ``params``; a ``prebuilt`` statement (one built
+    once, not for this call) is read as :func:`fetch_one` reads one."""
+    if prebuilt and (driver := raw_reader(db)) is not None:
         prepared = _prepared(statement, db.dialect)
         if db.dialect.name == "sqlite":
             return prepared.sqlite_rows(driver, params)
