@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,45 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 POSTGRES_ADMIN_URL = os.environ.get(
     "BACKEND_AGENT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+
+
+# A clone of the repository is all a user has: a test that reads a file beside it (a sibling
+# folder next to the clone) passes only on the machine it was written on. Every file or
+# folder a test opens is checked; scratch space under the temporary folder is allowed.
+_TEMP = Path(tempfile.gettempdir()).resolve()
+_OPENED_OUTSIDE: list[str] = []
+
+
+def outside_repository(path: str | bytes | os.PathLike[Any] | int) -> bool:
+    """Whether ``path`` lies beside the repository (under its parent folder, not in it)."""
+    if isinstance(path, int):
+        return False  # a file descriptor: its path was checked when it was opened
+    try:
+        resolved = Path(os.fsdecode(path)).resolve()
+    except (OSError, ValueError):
+        return False
+    if resolved.is_relative_to(ROOT) or resolved.is_relative_to(_TEMP):
+        return False
+    return resolved.is_relative_to(ROOT.parent)
+
+
+def _watch_opens(event: str, args: tuple[Any, ...]) -> None:
+    watched = event in {"open", "os.listdir", "os.scandir"} and args and args[0] is not None
+    if watched and outside_repository(args[0]):
+        _OPENED_OUTSIDE.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_watch_opens)
+
+
+@pytest.fixture(autouse=True)
+def _only_the_repository_is_read() -> Iterator[None]:
+    del _OPENED_OUTSIDE[:]
+    yield
+    if _OPENED_OUTSIDE:
+        opened = sorted(set(_OPENED_OUTSIDE))
+        del _OPENED_OUTSIDE[:]
+        pytest.fail(f"the test read outside the repository {ROOT}: {opened}")
 
 
 def _admin(statement: str) -> None:

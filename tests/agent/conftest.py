@@ -10,7 +10,8 @@ import pytest
 
 REPO = Path(__file__).parents[2]
 EXAMPLES = REPO / "examples"
-SEEDS = Path(__file__).parents[2] / "../shared/seeds"
+# Agent definition files written for these tests, one per case the loader handles.
+DEFINITIONS = Path(__file__).parent / "definitions"
 
 PROVIDER_VARIABLES = (
     "BACKEND_AGENT_PROVIDER",

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from backend_agent.agent import ProviderNotConfigured
 from backend_agent.cli.agent import register
 
-from .conftest import SEEDS
+from .conftest import DEFINITIONS
 
 runner = CliRunner()
 
@@ -25,24 +25,26 @@ def app() -> typer.Typer:
     return app
 
 
-def test_validate_accepts_the_seed_in_agent_format_and_locates_the_rest(app: typer.Typer) -> None:
-    result = runner.invoke(app, ["agents", "validate", str(SEEDS)])
+def test_validate_a_mixed_folder_reports_each_file_located(app: typer.Typer) -> None:
+    result = runner.invoke(app, ["agents", "validate", str(DEFINITIONS)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert f"ok: {SEEDS / '002_a7a00aad09ac89ce.txt'} (backend-developer)" in lines
-    assert any(
-        line.startswith(f"{SEEDS / '001_318b427426e0c3c0.txt'}:1:1: missing required field")
-        for line in lines
-    )
-    for seed in ("000_574aa1d9943c849e", "003_2131eb69b47be4ce", "004_ecb6cbbd76c2863f"):
-        assert any(
-            line.startswith(f"{SEEDS / seed}.txt:1:1: no YAML frontmatter") for line in lines
-        )
-    assert lines[-1] == "1 valid, 4 invalid"
+    assert f"ok: {DEFINITIONS / '01_claude_style.md'} (api-reviewer)" in lines
+    assert f"ok: {DEFINITIONS / '06_non_ascii.md'} (i18n-reviewer)" in lines
+    located = {
+        "02_no_frontmatter.txt:1:1: no YAML frontmatter",
+        "03_missing_description.md:1:1: missing required field 'description'",
+        "04_unknown_tools.md:4:14: unknown tool 'Deploy'",
+        "04_unknown_tools.md:4:28: unknown tool 'Publish'",
+        "05_invalid_name.md:2:7: invalid agent name 'Load Tester'",
+    }
+    for start in located:
+        assert any(line.startswith(f"{DEFINITIONS / start}") for line in lines), start
+    assert lines[-1] == "2 valid, 4 invalid"  # the digest file beside them is not a definition
 
 
 def test_validate_one_valid_file_exits_zero(app: typer.Typer) -> None:
-    result = runner.invoke(app, ["agents", "validate", str(SEEDS / "002_a7a00aad09ac89ce.txt")])
+    result = runner.invoke(app, ["agents", "validate", str(DEFINITIONS / "01_claude_style.md")])
     assert result.exit_code == 0
     assert result.output.splitlines()[-1] == "1 valid, 0 invalid"
 
@@ -68,12 +70,14 @@ def test_list_shows_the_builtin_agents(app: typer.Typer) -> None:
 
 
 def test_list_a_folder_marks_invalid_files(app: typer.Typer) -> None:
-    result = runner.invoke(app, ["agents", "list", str(SEEDS), "--json"])
+    result = runner.invoke(app, ["agents", "list", str(DEFINITIONS), "--json"])
     assert result.exit_code == 0
     rows = json.loads(result.output)
-    assert [r["valid"] for r in rows] == [False, False, True, False, False]
-    assert rows[2]["name"] == "backend-developer"
-    assert rows[1]["problems"] == 1
+    assert [r["valid"] for r in rows] == [True, False, False, False, False, True]
+    assert [rows[0]["name"], rows[5]["name"]] == ["api-reviewer", "i18n-reviewer"]
+    assert rows[0]["tools"] == ["read", "grep", "glob", "review"]
+    assert rows[5]["description"].startswith("Prüft Fehlermeldungen — «des messages claires»")
+    assert [r.get("problems") for r in rows[1:5]] == [1, 1, 2, 1]
 
 
 def test_show_prints_fields_and_instructions(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from backend_agent.agent import (
 )
 from backend_agent.errors import Problem
 
-from .conftest import SEEDS
+from .conftest import DEFINITIONS
 
 
 def problems_of(text: str) -> list[Problem]:
@@ -127,35 +128,49 @@ def test_the_error_message_lists_located_problems() -> None:
         parse_definition("---\ndescription: d\n---\nb\n", "agent.md")
 
 
-def test_the_seed_in_frontmatter_format_is_valid() -> None:
-    definition = load_definition(SEEDS / "002_a7a00aad09ac89ce.txt")
-    assert definition.name == "backend-developer"
-    assert definition.tools == ("read", "write", "edit", "bash", "glob", "grep")
-    assert definition.model is None
+def test_claude_code_style_frontmatter_with_a_tools_list_is_valid() -> None:
+    definition = load_definition(DEFINITIONS / "01_claude_style.md")
+    assert definition.name == "api-reviewer"
+    assert definition.tools == ("read", "grep", "glob", "review")
+    assert definition.model is None  # "inherit" means the configured model
+    assert definition.instructions.startswith("Read the service top down")
+
+
+def test_non_ascii_text_is_kept_as_written() -> None:
+    definition = load_definition(DEFINITIONS / "06_non_ascii.md")
+    assert definition.description == "Prüft Fehlermeldungen — «des messages claires», 明確なエラー."
+    assert definition.instructions.endswith("Ñandú, Ærø, Σίσυφος, 日本語.")
 
 
 @pytest.mark.parametrize(
-    ("seed", "message"),
+    ("file", "located"),
     [
-        ("000_574aa1d9943c849e.txt", "no YAML frontmatter"),
-        ("001_318b427426e0c3c0.txt", "missing required field 'description'"),
-        ("003_2131eb69b47be4ce.txt", "no YAML frontmatter"),
-        ("004_ecb6cbbd76c2863f.txt", "no YAML frontmatter"),
+        ("02_no_frontmatter.txt", [(1, 1, "no YAML frontmatter")]),
+        ("03_missing_description.md", [(1, 1, "missing required field 'description'")]),
+        (
+            "04_unknown_tools.md",
+            [(4, 14, "unknown tool 'Deploy'"), (4, 28, "unknown tool 'Publish'")],
+        ),
+        ("05_invalid_name.md", [(2, 7, "invalid agent name 'Load Tester'")]),
     ],
 )
-def test_the_other_seeds_get_located_errors(seed: str, message: str) -> None:
+def test_each_broken_file_gets_its_located_errors(
+    file: str, located: list[tuple[int, int, str]]
+) -> None:
     with pytest.raises(DefinitionError) as caught:
-        load_definition(SEEDS / seed)
-    [problem] = caught.value.problems
-    assert problem.file == str(SEEDS / seed)
-    assert (problem.line, problem.column) == (1, 1)
-    assert problem.message.startswith(message)
+        load_definition(DEFINITIONS / file)
+    problems = caught.value.problems
+    assert {p.file for p in problems} == {str(DEFINITIONS / file)}
+    assert len(problems) == len(located)
+    for problem, (line, column, message) in zip(problems, located, strict=True):
+        assert (problem.line, problem.column) == (line, column)
+        assert problem.message.startswith(message)
 
 
-def test_a_folder_is_checked_file_by_file() -> None:
-    checks = check_definitions(SEEDS)
-    assert [c.path.name[:3] for c in checks] == ["000", "001", "002", "003", "004"]
-    assert [c.ok for c in checks] == [False, False, True, False, False]
+def test_a_folder_is_checked_file_by_file_and_other_files_are_left_out() -> None:
+    checks = check_definitions(DEFINITIONS)
+    assert [c.path.name[:2] for c in checks] == ["01", "02", "03", "04", "05", "06"]
+    assert [c.ok for c in checks] == [True, False, False, False, False, True]
 
 
 def test_a_missing_path_is_a_located_error(tmp_path: Path) -> None:
@@ -170,14 +185,37 @@ def test_the_builtin_backend_developer_is_valid_and_uses_the_domain_tools() -> N
     assert {"design", "build", "verify", "review", "edit"} <= set(definition.tools)
 
 
+def _six_word_runs(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {" ".join(words[i : i + 6]) for i in range(len(words) - 5)}
+
+
+def _digest(run: str) -> str:
+    return hashlib.sha256(run.encode("utf-8")).hexdigest()[:10]
+
+
+PRIOR_PHRASES = frozenset(
+    line
+    for line in (DEFINITIONS / "prior_phrases.sha256").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+)
+
+
+def _borrowed(text: str, digests: frozenset[str]) -> list[str]:
+    return sorted(run for run in _six_word_runs(text) if _digest(run) in digests)
+
+
 def test_the_builtin_definition_is_written_in_our_own_words() -> None:
-    ours = builtin_definitions()[0].instructions.lower()
-    ours_words = re.findall(r"[a-z0-9]+", ours)
-    ours_runs = {" ".join(ours_words[i : i + 6]) for i in range(len(ours_words) - 5)}
-    for seed in sorted(SEEDS.iterdir()):
-        words = re.findall(r"[a-z0-9]+", seed.read_text(encoding="utf-8").lower())
-        shared = {" ".join(words[i : i + 6]) for i in range(len(words) - 5)} & ours_runs
-        assert not shared, f"{seed.name} shares phrases: {sorted(shared)[:3]}"
+    assert len(PRIOR_PHRASES) > 1_000  # the digest file is there and read
+    shared = _borrowed(builtin_definitions()[0].instructions, PRIOR_PHRASES)
+    assert not shared, f"phrases taken from the prompts the product was described by: {shared[:3]}"
+
+
+def test_the_phrase_check_notices_a_borrowed_run_of_six_words() -> None:
+    digests = frozenset({_digest("keep one table per concept name")})
+    text = "Rule: Keep one table per concept, name it well."
+    assert _borrowed(text, digests) == ["keep one table per concept name"]
+    assert _borrowed("keep one table for each concept", digests) == []
 
 
 def test_find_definition_takes_a_path_or_a_builtin_name(tmp_path: Path) -> None:
