@@ -11,6 +11,7 @@ from backend_agent._version import __version__
 from backend_agent.design import Blueprint, design, er_diagram
 from backend_agent.figures import Delivery
 from backend_agent.generate import generate, write_project
+from backend_agent.generate.writer import BASE, MANIFEST, SPEC_COPY
 from backend_agent.spec import load_spec
 from backend_agent.verify import (
     LiveOptions,
@@ -35,9 +36,6 @@ __all__ = [
     "recorded_blueprint",
 ]
 
-MANIFEST = PurePosixPath(".backend-agent/manifest.json")
-SPEC_COPY = PurePosixPath(".backend-agent/spec.yaml")
-BASE = PurePosixPath(".backend-agent/base.json")
 
 
 def _sha256(text: str) -> str:

@@ -168,3 +168,28 @@ def test_build_from_text_without_a_provider_explains_how_to_configure(
     assert code == 2
     assert "no LLM provider is configured" in stderr
     assert not (tmp_path / "todo").exists()
+
+
+def test_build_overwrite_refuses_a_folder_it_did_not_generate(run: Run, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (repo / "notes.txt").write_text("mine\n")
+    code, _, stderr = run("build", str(BLOG), "-o", str(repo), "--overwrite", "--no-verify")
+    assert code == 2
+    assert str(repo) in stderr and "did not generate it" in stderr
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "notes.txt"]
+    assert (repo / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
+def test_build_overwrite_keeps_a_generated_project_put_under_git(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "blog"
+    assert run("build", str(BLOG), "-o", str(out), "--no-verify")[0] == 0
+    assert run("build", str(BLOG), "-o", str(out), "--overwrite", "--no-verify")[0] == 0
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    code, _, stderr = run("build", str(BLOG), "-o", str(out), "--overwrite", "--no-verify")
+    assert code == 2
+    assert f"backend-agent update {out}" in stderr
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
