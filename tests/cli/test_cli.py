@@ -177,7 +177,8 @@ def test_build_overwrite_refuses_a_folder_it_did_not_generate(run: Run, tmp_path
     (repo / "notes.txt").write_text("mine\n")
     code, _, stderr = run("build", str(BLOG), "-o", str(repo), "--overwrite", "--no-verify")
     assert code == 2
-    assert str(repo) in stderr and "did not generate it" in stderr
+    assert str(repo) in stderr
+    assert "did not generate it" in stderr
     assert sorted(p.name for p in repo.iterdir()) == [".git", "notes.txt"]
     assert (repo / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]

@@ -91,7 +91,8 @@ def test_a_generated_project_put_under_git_is_refused_pointing_to_update(
     with pytest.raises(OutputError) as caught:
         write_project(generated({PurePosixPath("new.txt"): "new\n"}), out, overwrite=True)
     message = str(caught.value)
-    assert ".git/" in message and "app/mine.py" in message
+    assert ".git/" in message
+    assert "app/mine.py" in message
     assert "generated files changed since (README.md)" in message
     assert f"backend-agent update {out}" in message
     assert tree(out) == before
@@ -122,7 +123,8 @@ def test_an_empty_current_folder_is_filled_in_place(
     out.mkdir()
     monkeypatch.chdir(out)
     write_project(FILES, Path("."))
-    assert Path.cwd() == out and "README.md" in tree(out)
+    assert Path.cwd() == out
+    assert "README.md" in tree(out)
 
 
 def test_a_failed_write_keeps_the_old_tree_and_leaves_no_scratch(tmp_path: Path) -> None:
