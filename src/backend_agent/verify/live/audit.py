@@ -105,18 +105,12 @@ def _audit(
         "review_findings_medium_plus", Figure.not_measured("audit sees only the running API")
     )
     gates = [r.gate for r in results]
-    failed = [g for g in gates if g.status == "failed"]
-    summary = (
-        "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
-        if failed
-        else f"{base_url}: " + "; ".join(f"{g.name}: {g.message}" for g in gates)
-    )
-    delivery = Delivery(
-        agent="backend-agent audit",
-        status="failed" if failed else "completed",
-        summary=summary,
+    passed = "; ".join(f"{g.name}: {g.message}" for g in gates if g.status == "passed")
+    delivery = Delivery.from_gates(
+        gates,
         figures=figures,
-        gates=gates,
+        headline=f"{base_url}" + (f" ({passed})" if passed else ""),
+        agent="backend-agent audit",
         artifacts_dir=str(report_dir),
     )
     (report_dir / "delivery.json").write_text(delivery.model_dump_json(indent=2) + "\n", "utf-8")

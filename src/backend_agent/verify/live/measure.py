@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from backend_agent.figures import Figure, Gate
+from backend_agent.figures import Figure, Gate, GateStatus
 from backend_agent.verify.gates import GateResult
 from backend_agent.verify.live.contract import (
     SCHEMA_CODES,
@@ -71,9 +71,13 @@ def _gate(
     )
 
 
-def _missing(name: str, reason: str, names: tuple[str, ...]) -> GateResult:
+def _missing(
+    name: str, reason: str, names: tuple[str, ...], *, skipped: bool = False
+) -> GateResult:
+    """A gate that did not run: ``skipped`` when the user left it out, else not measured."""
     figures = {n: Figure.not_measured(reason) for n in names}
-    gate = Gate(name=name, status="not_measured", message=reason, figures=names)
+    status: GateStatus = "skipped" if skipped else "not_measured"
+    gate = Gate(name=name, status=status, message=reason, figures=names)
     return GateResult(gate, figures)
 
 
@@ -109,7 +113,7 @@ def measure(
     results = [
         _seed(target, main, evidence, options, progress)
         if "seed" in chosen
-        else _missing("seed", skipped, ("seed_rows",))
+        else _missing("seed", skipped, ("seed_rows",), skipped=True)
     ]
     probes = Probes()
     if "security" in chosen:
@@ -124,13 +128,13 @@ def measure(
     if "load" in chosen:
         results.append(_load(target, main, evidence, options, thresholds, progress))
     else:
-        results.append(_missing("load", skipped, _LOAD_FIGURES))
+        results.append(_missing("load", skipped, _LOAD_FIGURES, skipped=True))
     if "contract" in chosen:
         results.append(_contract(target, evidence, openapi_file, options, thresholds, progress))
     else:
-        results.append(_missing("contract", skipped, _CONTRACT_FIGURES))
+        results.append(_missing("contract", skipped, _CONTRACT_FIGURES, skipped=True))
     if "security" not in chosen:
-        return [*results, _missing("security", skipped, _SECURITY_FIGURES)]
+        return [*results, _missing("security", skipped, _SECURITY_FIGURES, skipped=True)]
     progress("login flood", 0, None)
     login_flood(target, probes, attempts=options.login_flood_attempts)  # last: it locks us out
     progress("login flood", 1, 1)
