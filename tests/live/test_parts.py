@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
 from backend_agent.verify.live.client import Client, require_loopback
 from backend_agent.verify.live.er import tables_from_mermaid
-from backend_agent.verify.live.load import MARKER, Endpoint, lua_config
+from backend_agent.verify.live.load import Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
 
@@ -140,13 +141,16 @@ def test_load_options_are_bounded() -> None:
         LiveOptions(gates=("speed",))
 
 
-def test_the_wrk_script_carries_the_endpoint_but_no_token() -> None:
-    body = '{"title": "Caf\\u00e9 "}'.replace("\\u00e9", "é")[:-2] + f' {MARKER}"}}'
+def test_the_wrk_script_carries_the_endpoint_but_no_token(tmp_path: Path) -> None:
+    files = [tmp_path / "bodies.0.jsonl", tmp_path / "bodies.1.jsonl"]
     script = lua_config(
-        Endpoint("create", "POST /x", "POST", ("/x",), body, auth=True), max_per_thread=10
+        Endpoint("create", "POST /x", "POST", ("/x",), ('{"title": "Café"}',), auth=True),
+        max_per_thread=10,
+        body_files=files,
     )
     assert 'os.getenv("BACKEND_AGENT_LOAD_TOKEN")' in script
-    assert "\\195\\169" in script  # the é of the body, as UTF-8 bytes
+    assert str(files[1]) in script
+    assert "Café" not in script  # bodies travel in the files, not in the script
     assert '["max_per_thread"] = 10' in script
     assert "wrk.thread:stop()" in script
 

@@ -30,7 +30,13 @@ from backend_agent.verify.live.hardening import (
     injection_probes,
     mass_assignment_probes,
 )
-from backend_agent.verify.live.load import MARKER, Endpoint, LoadRun, run_load, wrk_path
+from backend_agent.verify.live.load import (
+    BODY_POOL_LIMIT,
+    Endpoint,
+    LoadRun,
+    run_load,
+    wrk_path,
+)
 from backend_agent.verify.live.operations import Collection
 from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds
 from backend_agent.verify.live.probes import Probes, access_probes, login_flood
@@ -199,8 +205,10 @@ def _seed(
     return _gate("seed", problems, ok, {"seed_rows": figure})
 
 
-def _endpoints(target: Target, main: Collection) -> list[tuple[Endpoint, str | None]]:
-    """(endpoint, token) for read-one, list and create of the main collection."""
+def _endpoints(
+    target: Target, main: Collection, *, count: int
+) -> list[tuple[Endpoint, str | None]]:
+    """(endpoint, token) for read-one, list and create (``count`` bodies) of the main collection."""
     creator = target.creator(main)
     token = creator.token if creator else None
     ids = target.rows.get(main.path, [])[:1000]
@@ -221,17 +229,20 @@ def _endpoints(target: Target, main: Collection) -> list[tuple[Endpoint, str | N
             (Endpoint(listing.key, listing.label, "GET", paths, auth=listing.secured), token)
         )
     if create is not None and creator is not None:
+        # Rows the load creates are numbered from here, past every row made before it.
+        first = 500_000_000
         try:
-            body = json.dumps(target.body_for(create, int(MARKER)))
+            bodies = tuple(json.dumps(target.body_for(create, first + i)) for i in range(count))
         except Unsupported:
-            body = None
-        if body is not None and MARKER in body:
+            bodies = ()
+        if bodies:
             found.append(
                 (
-                    Endpoint(create.key, create.label, "POST", (main.path,), body, create.secured),
+                    Endpoint(create.key, create.label, "POST", (main.path,), bodies,
+                             create.secured),
                     token,
                 )
-            )
+            )  # fmt: skip
     return found
 
 
@@ -249,7 +260,8 @@ def _load(
     if main is None:
         return _missing("load", "no collection to load", names)
     runs: list[LoadRun] = []
-    for endpoint, token in _endpoints(target, main):
+    bodies = min(options.load_max_requests, BODY_POOL_LIMIT) + options.load_connections
+    for endpoint, token in _endpoints(target, main, count=bodies):
         task = f"load {endpoint.label}"
         progress(task, 0, options.load_seconds)
         runs.append(
