@@ -282,3 +282,25 @@ def test_the_status_and_exit_code_come_from_the_gates(
     gates = [Gate(name=f"g{i}", status=s, message="why") for i, s in enumerate(states)]
     delivery = Delivery.from_gates(gates, figures={}, headline="demo")
     assert (delivery.status, delivery.exit_code) == (status, code)
+
+
+def test_the_live_gates_run_on_the_database_and_redis_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_live_gates(*_args: object, **kwargs: object) -> list[object]:
+        seen.update(kwargs)
+        return []
+
+    monkeypatch.setattr("backend_agent.verify.live_gates", fake_live_gates)
+    delivery = verify(
+        make_project(tmp_path / "demo"),
+        runner=FakeRunner(Script()),
+        database_url="postgresql://x/y",
+        redis_url="redis://127.0.0.1:6379/14",
+        live=LiveSettings(),
+    )
+    assert seen["database_url"] == "postgresql://x/y"
+    assert seen["redis_url"] == "redis://127.0.0.1:6379/14"
+    assert "live gates served on PostgreSQL" in delivery.summary
