@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "EXIT_CODES",
@@ -36,6 +36,7 @@ FigureValue = int | float | bool | str | None
 GateStatus = Literal["passed", "failed", "not_measured", "skipped"]
 DeliveryStatus = Literal["completed", "failed", "incomplete"]
 EXIT_CODES: dict[str, int] = {"completed": 0, "failed": 1, "incomplete": 3}
+_SEVERITY = {"completed": 0, "incomplete": 1, "failed": 2}
 
 
 class Figure(BaseModel):
@@ -103,6 +104,16 @@ class Delivery(BaseModel):
     figures: dict[str, Figure] = Field(default_factory=dict)
     gates: list[Gate] = Field(default_factory=list)
     artifacts_dir: str | None = None
+
+    @model_validator(mode="after")
+    def _no_better_than_its_gates(self) -> Delivery:
+        # A delivery may report worse than its gates (an agent run over budget has
+        # failed whatever its gates say), never better: no "completed" past a gate
+        # that failed or could not run.
+        earned = delivery_status(self.gates)
+        if _SEVERITY[self.status] < _SEVERITY[earned]:
+            raise ValueError(f"status {self.status!r} claims more than its gates give ({earned!r})")
+        return self
 
     @property
     def exit_code(self) -> int:

@@ -304,3 +304,12 @@ def test_the_live_gates_run_on_the_database_and_redis_given(
     assert seen["database_url"] == "postgresql://x/y"
     assert seen["redis_url"] == "redis://127.0.0.1:6379/14"
     assert "live gates served on PostgreSQL" in delivery.summary
+
+
+def test_a_delivery_cannot_claim_more_than_its_gates() -> None:
+    from pydantic import ValidationError
+
+    unmeasured = [Gate(name="load", status="not_measured", message="wrk is not installed")]
+    with pytest.raises(ValidationError, match="claims more than its gates give"):
+        Delivery(status="completed", summary="all gates passed", gates=unmeasured)
+    assert Delivery(status="failed", summary="over budget", gates=unmeasured).exit_code == 1
