@@ -214,3 +214,11 @@ def test_an_answer_sent_before_the_body_is_read_is_still_the_reply() -> None:
         server.join()
         listener.close()
     assert reply.status == 413
+
+
+def test_database_passwords_stay_out_of_the_setup_log() -> None:
+    from backend_agent.verify.live.service import _redacted
+
+    assert _redacted("postgresql://app:s3cret@db:5432/x") == "postgresql://app:***@db:5432/x"
+    assert _redacted("redis://127.0.0.1:6379/14") == "redis://127.0.0.1:6379/14"
+    assert _redacted("10000000/minute") == "10000000/minute"

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from backend_agent.errors import GateError
 from backend_agent.verify.live.client import Client
@@ -102,7 +103,7 @@ def serve_project(
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
-    shown = {k: v for k, v in env.items() if k != "SECRET_KEY"}
+    shown = {k: _redacted(v) for k, v in env.items() if k != "SECRET_KEY"}
     setup: list[Finished] = []
     log = reports / "live.setup.log"
 
@@ -162,6 +163,15 @@ def serve_project(
     finally:
         client.close()
         _stop(server)
+
+
+def _redacted(value: str) -> str:
+    """A URL as the reports may show it: any password in it replaced by ``***``."""
+    parts = urlsplit(value)
+    if "://" not in value or parts.password is None:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _wait_ready(client: Client, server: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
