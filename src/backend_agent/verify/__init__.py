@@ -181,9 +181,9 @@ def _delivery(
         figures.update(result.figures)
     for name in (*CORE_FIGURES, *LIVE_FIGURES):
         figures.setdefault(name, Figure.not_measured("its gate did not run"))
-    passed = figures["tests_passed"].display()
-    coverage = figures["coverage_percent"].display()
-    headline = f"{project.name}: {passed} tests passed, coverage {coverage}"
+    tests = figures["tests_passed"]
+    passed = f"{tests.value} tests passed" if tests.value is not None else "tests not measured"
+    headline = f"{project.name}: {passed}, coverage {figures['coverage_percent'].display()}"
     if live:
         headline += f", live gates served on {'PostgreSQL' if database_url else 'SQLite'}"
     return Delivery.from_gates(
