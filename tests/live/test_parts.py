@@ -222,3 +222,24 @@ def test_database_passwords_stay_out_of_the_setup_log() -> None:
     assert _redacted("postgresql://app:s3cret@db:5432/x") == "postgresql://app:***@db:5432/x"
     assert _redacted("redis://127.0.0.1:6379/14") == "redis://127.0.0.1:6379/14"
     assert _redacted("10000000/minute") == "10000000/minute"
+
+
+@pytest.mark.parametrize(("operations", "cases", "passed"), [(16, 960, True), (16, 399, False),
+                                                             (80, 999, False), (80, 1000, True)])  # fmt: skip
+def test_the_contract_bar_scales_with_the_api_up_to_the_threshold(
+    tmp_path: Path, operations: int, cases: int, passed: bool
+) -> None:
+    from backend_agent.verify.live.contract import SCHEMA_CODES, SERVER_CODES, ContractRun
+    from backend_agent.verify.live.options import Evidence, LiveThresholds
+    from backend_agent.verify.live.process import Finished
+    from backend_agent.verify.live.summary import contract_gate
+
+    run = ContractRun(
+        "contract", Finished("st run", 0, "", 1.0, 1.0), tmp_path / "contract.json",
+        tmp_path / "contract.junit.xml", {"test_cases": {"generated": cases}},
+    )  # fmt: skip
+    result = contract_gate(
+        [run], Evidence(tmp_path, tmp_path), LiveThresholds(), SERVER_CODES, SCHEMA_CODES,
+        operations=operations, examples=25,
+    )  # fmt: skip
+    assert (result.gate.status == "passed") is passed, result.gate.message

@@ -333,7 +333,10 @@ def _contract(
                 )
             )
             progress(name, 1, 1)
-    return contract_gate(runs, ev, thresholds, SERVER_CODES, SCHEMA_CODES)
+    return contract_gate(
+        runs, ev, thresholds, SERVER_CODES, SCHEMA_CODES,
+        operations=len(target.api.operations), examples=options.contract_max_examples,
+    )  # fmt: skip
 
 
 def _contract_token(target: Target) -> str | None:
