@@ -243,3 +243,14 @@ def test_the_contract_bar_scales_with_the_api_up_to_the_threshold(
         operations=operations, examples=25,
     )  # fmt: skip
     assert (result.gate.status == "passed") is passed, result.gate.message
+
+
+def test_audit_never_writes_over_a_folder_of_someone_elses_files(tmp_path: Path) -> None:
+    from backend_agent.errors import OutputError
+    from backend_agent.verify.live import audit
+
+    (tmp_path / "openapi.json").write_text("mine")
+    with pytest.raises(OutputError, match="choose a new or empty --report-dir"):
+        audit("http://127.0.0.1:9", openapi="openapi.json", report_dir=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["openapi.json"]
+    assert (tmp_path / "openapi.json").read_text() == "mine"
