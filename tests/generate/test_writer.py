@@ -98,6 +98,15 @@ def test_a_generated_project_put_under_git_is_refused_pointing_to_update(
     assert tree(out) == before
 
 
+def test_a_link_to_a_generated_project_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    write_project(generated(FILES), real)
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(OutputError, match="symbolic link"):
+        write_project(generated(FILES), tmp_path / "link", overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
 @pytest.mark.parametrize("where", ["/", "home"])
 def test_root_and_home_are_never_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str

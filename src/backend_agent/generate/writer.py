@@ -85,10 +85,12 @@ def write_project(
 
 
 def _refuse_special(out_dir: Path) -> None:
-    """Folders never replaced, whatever they hold: a root, a mount, home, the current one."""
+    """Never replaced, whatever they hold: a link, a root, a mount, home, the current folder."""
     where = out_dir.resolve()
     here = Path.cwd().resolve()
-    if where == Path(where.anchor) or os.path.ismount(where):
+    if out_dir.is_symlink():
+        why = f"a symbolic link (to {where}); name the folder itself"
+    elif where == Path(where.anchor) or os.path.ismount(where):
         why = "a filesystem root or mount point"
     elif where == Path.home().resolve():
         why = "the home folder"
