@@ -66,7 +66,7 @@ def test_live_gates_run_on_the_given_database_with_the_spec_policy(
     reports.mkdir(parents=True)
     options = LiveOptions(
         seed_rows=40, seed_related_rows=0, load_seconds=1.0, load_connections=4,
-        load_max_requests=400, gates=("seed", "load"),
+        load_max_requests=400, gates=("seed", "load", "security"),
     )  # fmt: skip
     results = live_gates(
         Workspace(project, python, runner, reports, Thresholds()),
@@ -79,6 +79,8 @@ def test_live_gates_run_on_the_given_database_with_the_spec_policy(
     gates = {r.gate.name: r.gate for r in results}
     assert gates["seed"].status == "passed", gates["seed"].message
     assert gates["load"].status == "passed", gates["load"].message
+    # Among the probes: a NUL byte in a text filter, which PostgreSQL itself would refuse.
+    assert gates["security"].status == "passed", gates["security"].message
     setup = (reports / "live.setup.log").read_text()
     assert f"DATABASE_URL={postgres_database}" in setup
     assert f"REDIS_URL={REDIS_URL}" in setup
