@@ -11,6 +11,7 @@ from backend_agent._version import __version__
 from backend_agent.design import Blueprint, design, er_diagram
 from backend_agent.figures import Delivery
 from backend_agent.generate import generate, write_project
+from backend_agent.generate.writer import BASE, MANIFEST, SPEC_COPY
 from backend_agent.spec import load_spec
 from backend_agent.verify import (
     LiveOptions,
@@ -21,7 +22,7 @@ from backend_agent.verify import (
     Thresholds,
     verify,
 )
-from backend_agent.verify.live import OperationRule
+from backend_agent.verify.live import OperationRule, PasswordPolicy
 from backend_agent.verify.live import Progress as LiveProgress
 
 __all__ = [
@@ -34,10 +35,6 @@ __all__ = [
     "probe_plan",
     "recorded_blueprint",
 ]
-
-MANIFEST = PurePosixPath(".backend-agent/manifest.json")
-SPEC_COPY = PurePosixPath(".backend-agent/spec.yaml")
-BASE = PurePosixPath(".backend-agent/base.json")
 
 
 def _sha256(text: str) -> str:
@@ -90,23 +87,32 @@ def probe_plan(blueprint: Blueprint) -> ProbePlan:
             if r.action in ("auth_logout", "auth_logout_all", "auth_password")
         ),
         er_diagram=er_diagram(blueprint),
+        password=PasswordPolicy(
+            min_length=blueprint.auth.password_min_length,
+            max_length=blueprint.auth.password_max_length,
+            requires=tuple(blueprint.auth.password_requires),
+        ),
     )
 
 
 def live_settings(
-    blueprint: Blueprint,
+    blueprint: Blueprint | None,
     *,
     options: LiveOptions | None = None,
     thresholds: LiveThresholds | None = None,
     progress: LiveProgress | None = None,
 ) -> LiveSettings:
-    """The live gates' settings for a service designed as ``blueprint``."""
+    """The live gates' settings for a service designed as ``blueprint``.
+
+    Without a blueprint (a project with no recorded spec) the gates still run, from
+    its OpenAPI document alone; the probes that need roles or owners are skipped.
+    """
     return LiveSettings(
-        plan=probe_plan(blueprint),
+        plan=probe_plan(blueprint) if blueprint else None,
         options=options,
         thresholds=thresholds,
         progress=progress,
-        er_diagram=er_diagram(blueprint),
+        er_diagram=er_diagram(blueprint) if blueprint else None,
     )
 
 

@@ -43,7 +43,7 @@ SCRIPT = [
         overwrite=True,
         verify=False,
     ),
-    step("verify", "Running the quality gates.", project="service"),
+    step("verify", "Running the quality gates.", project="service", live=False),
     step("Grep", "Confirming the field reached the code.", pattern="subtitle", path="service/app"),
     {"text": "Added Book.subtitle to spec.yaml, rebuilt service/ and verified it."},
 ]

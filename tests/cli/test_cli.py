@@ -115,7 +115,7 @@ def test_design_writes_every_document(run: Run, tmp_path: Path) -> None:
 def test_design_rejects_an_unknown_format(run: Run) -> None:
     code, _, stderr = run("design", str(BLOG), "--format", "yaml")
     assert code == 2
-    assert "unknown format 'yaml'" in stderr
+    assert "'yaml' is not one of 'all', 'ddl-sqlite'" in stderr
 
 
 def test_schema_is_json(run: Run) -> None:
@@ -168,3 +168,64 @@ def test_build_from_text_without_a_provider_explains_how_to_configure(
     assert code == 2
     assert "no LLM provider is configured" in stderr
     assert not (tmp_path / "todo").exists()
+
+
+def test_build_overwrite_refuses_a_folder_it_did_not_generate(run: Run, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (repo / "notes.txt").write_text("mine\n")
+    code, _, stderr = run("build", str(BLOG), "-o", str(repo), "--overwrite", "--no-verify")
+    assert code == 2
+    assert str(repo) in stderr
+    assert "did not generate it" in stderr
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "notes.txt"]
+    assert (repo / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
+def test_build_overwrite_keeps_a_generated_project_put_under_git(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "blog"
+    assert run("build", str(BLOG), "-o", str(out), "--no-verify")[0] == 0
+    assert run("build", str(BLOG), "-o", str(out), "--overwrite", "--no-verify")[0] == 0
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    code, _, stderr = run("build", str(BLOG), "-o", str(out), "--overwrite", "--no-verify")
+    assert code == 2
+    assert f"backend-agent update {out}" in stderr
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+
+
+def test_version_prints_the_package_version(run: Run) -> None:
+    from backend_agent._version import __version__
+
+    code, stdout, _ = run("--version")
+    assert code == 0
+    assert stdout == f"backend-agent {__version__}\n"
+
+
+COMMANDS = ["init", "schema", "design", "build", "verify", "update", "review", "rules",
+            "audit", "run", "mcp", "agents", "agents list", "agents show", "agents validate"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_shows_flags_as_flags_and_choices_as_choices(run: Run, command: str) -> None:
+    code, stdout, _ = run(*command.split(), "--help")
+    assert code == 0
+    assert "<bool>" not in stdout
+    expected = {
+        "build": ["--overwrite / --no-overwrite", "--jobs-engine <table|pgqueuer>", "--no-live  "],
+        "verify": ["--jobs-engine <table|pgqueuer>"],
+        "design": ["--format <all|ddl-sqlite|ddl-postgresql|openapi|architecture>"],
+        "audit": ["--gate <list[seed|load|contract|security]>"],
+        "review": ["--format <text|json|sarif>"],
+    }.get(command, [])
+    flat = " ".join(stdout.split())
+    for text in expected:
+        assert " ".join(text.split()) in flat
+
+
+def test_a_choice_outside_the_list_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    code, _, stderr = run("verify", str(tmp_path), "--jobs-engine", "celery")
+    assert code == 2
+    assert "'celery' is not one of 'table', 'pgqueuer'" in stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
 from backend_agent.verify.live.client import Client, require_loopback
 from backend_agent.verify.live.er import tables_from_mermaid
-from backend_agent.verify.live.load import MARKER, Endpoint, lua_config
+from backend_agent.verify.live.load import Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
 
@@ -140,13 +141,16 @@ def test_load_options_are_bounded() -> None:
         LiveOptions(gates=("speed",))
 
 
-def test_the_wrk_script_carries_the_endpoint_but_no_token() -> None:
-    body = '{"title": "Caf\\u00e9 "}'.replace("\\u00e9", "é")[:-2] + f' {MARKER}"}}'
+def test_the_wrk_script_carries_the_endpoint_but_no_token(tmp_path: Path) -> None:
+    files = [tmp_path / "bodies.0.jsonl", tmp_path / "bodies.1.jsonl"]
     script = lua_config(
-        Endpoint("create", "POST /x", "POST", ("/x",), body, auth=True), max_per_thread=10
+        Endpoint("create", "POST /x", "POST", ("/x",), ('{"title": "Café"}',), auth=True),
+        max_per_thread=10,
+        body_files=files,
     )
     assert 'os.getenv("BACKEND_AGENT_LOAD_TOKEN")' in script
-    assert "\\195\\169" in script  # the é of the body, as UTF-8 bytes
+    assert str(files[1]) in script
+    assert "Café" not in script  # bodies travel in the files, not in the script
     assert '["max_per_thread"] = 10' in script
     assert "wrk.thread:stop()" in script
 
@@ -210,3 +214,43 @@ def test_an_answer_sent_before_the_body_is_read_is_still_the_reply() -> None:
         server.join()
         listener.close()
     assert reply.status == 413
+
+
+def test_database_passwords_stay_out_of_the_setup_log() -> None:
+    from backend_agent.verify.live.service import _redacted
+
+    assert _redacted("postgresql://app:s3cret@db:5432/x") == "postgresql://app:***@db:5432/x"
+    assert _redacted("redis://127.0.0.1:6379/14") == "redis://127.0.0.1:6379/14"
+    assert _redacted("10000000/minute") == "10000000/minute"
+
+
+@pytest.mark.parametrize(("operations", "cases", "passed"), [(16, 960, True), (16, 399, False),
+                                                             (80, 999, False), (80, 1000, True)])  # fmt: skip
+def test_the_contract_bar_scales_with_the_api_up_to_the_threshold(
+    tmp_path: Path, operations: int, cases: int, passed: bool
+) -> None:
+    from backend_agent.verify.live.contract import SCHEMA_CODES, SERVER_CODES, ContractRun
+    from backend_agent.verify.live.options import Evidence, LiveThresholds
+    from backend_agent.verify.live.process import Finished
+    from backend_agent.verify.live.summary import contract_gate
+
+    run = ContractRun(
+        "contract", Finished("st run", 0, "", 1.0, 1.0), tmp_path / "contract.json",
+        tmp_path / "contract.junit.xml", {"test_cases": {"generated": cases}},
+    )  # fmt: skip
+    result = contract_gate(
+        [run], Evidence(tmp_path, tmp_path), LiveThresholds(), SERVER_CODES, SCHEMA_CODES,
+        operations=operations, examples=25,
+    )  # fmt: skip
+    assert (result.gate.status == "passed") is passed, result.gate.message
+
+
+def test_audit_never_writes_over_a_folder_of_someone_elses_files(tmp_path: Path) -> None:
+    from backend_agent.errors import OutputError
+    from backend_agent.verify.live import audit
+
+    (tmp_path / "openapi.json").write_text("mine")
+    with pytest.raises(OutputError, match="choose a new or empty --report-dir"):
+        audit("http://127.0.0.1:9", openapi="openapi.json", report_dir=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["openapi.json"]
+    assert (tmp_path / "openapi.json").read_text() == "mine"

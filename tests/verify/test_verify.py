@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from backend_agent.errors import GateError
-from backend_agent.verify import FakeRunner, SubprocessRunner, Thresholds, verify
+from backend_agent.figures import Delivery, Gate, GateStatus
+from backend_agent.verify import FakeRunner, LiveSettings, SubprocessRunner, Thresholds, verify
 
 JUNIT = (
     '<?xml version="1.0"?><testsuites><testsuite name="pytest" tests="{tests}" '
@@ -94,7 +96,7 @@ def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
         assert (project / str(figure.artifact)).is_file()
     saved = json.loads((project / ".backend-agent/reports/delivery.json").read_text())
     assert saved["status"] == "completed"
-    assert {g.name: g.status for g in delivery.gates}["postgresql"] == "not_measured"
+    assert {g.name: g.status for g in delivery.gates}["postgresql"] == "skipped"
     assert figures["load_p95_ms"].display() == "not measured"
     assert (project / ".backend-agent/reports/report.html").is_file()
 
@@ -204,3 +206,110 @@ def test_the_subprocess_runner_reports_exit_codes_and_timeouts(tmp_path: Path) -
     assert slow.exit_code == 124
     missing = runner.run(["no-such-command-here"], cwd=tmp_path)
     assert missing.exit_code == 127
+
+
+def _live_without_wrk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live gates as they come out when wrk is missing: load not measured, others pass."""
+    from backend_agent.verify.gates import GateResult
+
+    measure_module = importlib.import_module("backend_agent.verify.live.measure")
+
+    monkeypatch.setattr(measure_module, "wrk_path", lambda: None)
+    load = measure_module._load(None, None, None, None, None, None)  # type: ignore[arg-type]
+
+    def fake_live_gates(*_args: object, **_kwargs: object) -> list[GateResult]:
+        passed = [GateResult(Gate(name=n, status="passed", message="ok"), {}) for n in
+                  ("seed", "contract", "security")]  # fmt: skip
+        return [passed[0], load, *passed[1:]]
+
+    monkeypatch.setattr("backend_agent.verify.live_gates", fake_live_gates)
+
+
+def test_a_gate_that_could_not_run_makes_the_delivery_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _live_without_wrk(monkeypatch)
+    delivery = verify(
+        make_project(tmp_path / "demo"), runner=FakeRunner(Script()), live=LiveSettings()
+    )
+    gates = {g.name: g for g in delivery.gates}
+    assert gates["load"].status == "not_measured"
+    assert delivery.status == "incomplete"
+    assert delivery.exit_code == 3
+    assert "wrk is not installed" in delivery.summary
+    assert "not measured: load" in delivery.summary
+    assert "every gate passed" not in delivery.summary
+
+
+def test_gates_switched_off_are_skipped_and_do_not_fail(tmp_path: Path) -> None:
+    delivery = verify(make_project(tmp_path / "demo"), runner=FakeRunner(Script()))
+    gates = {g.name: g.status for g in delivery.gates}
+    for name in ("seed", "load", "contract", "security", "postgresql"):
+        assert gates[name] == "skipped"
+    assert delivery.status == "completed"
+    assert delivery.exit_code == 0
+    assert "skipped: " in delivery.summary
+    assert "--no-live" in delivery.summary
+
+
+def test_the_cli_exits_3_when_an_asked_for_gate_could_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backend_agent.cli import main
+
+    _live_without_wrk(monkeypatch)
+    monkeypatch.setattr("backend_agent.verify.SubprocessRunner", lambda: FakeRunner(Script()))
+    project = make_project(tmp_path / "demo")
+    with pytest.raises(SystemExit) as exited:
+        main(["verify", str(project), "--json"])
+    assert exited.value.code == 3
+    delivery = json.loads(capsys.readouterr().out)
+    assert delivery["status"] == "incomplete"
+
+
+@pytest.mark.parametrize(
+    ("states", "status", "code"),
+    [
+        (("passed", "skipped"), "completed", 0),
+        (("passed", "not_measured", "skipped"), "incomplete", 3),
+        (("failed", "not_measured"), "failed", 1),
+        ((), "completed", 0),
+    ],
+)
+def test_the_status_and_exit_code_come_from_the_gates(
+    states: tuple[GateStatus, ...], status: str, code: int
+) -> None:
+    gates = [Gate(name=f"g{i}", status=s, message="why") for i, s in enumerate(states)]
+    delivery = Delivery.from_gates(gates, figures={}, headline="demo")
+    assert (delivery.status, delivery.exit_code) == (status, code)
+
+
+def test_the_live_gates_run_on_the_database_and_redis_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_live_gates(*_args: object, **kwargs: object) -> list[object]:
+        seen.update(kwargs)
+        return []
+
+    monkeypatch.setattr("backend_agent.verify.live_gates", fake_live_gates)
+    delivery = verify(
+        make_project(tmp_path / "demo"),
+        runner=FakeRunner(Script()),
+        database_url="postgresql://x/y",
+        redis_url="redis://127.0.0.1:6379/14",
+        live=LiveSettings(),
+    )
+    assert seen["database_url"] == "postgresql://x/y"
+    assert seen["redis_url"] == "redis://127.0.0.1:6379/14"
+    assert "live gates served on PostgreSQL" in delivery.summary
+
+
+def test_a_delivery_cannot_claim_more_than_its_gates() -> None:
+    from pydantic import ValidationError
+
+    unmeasured = [Gate(name="load", status="not_measured", message="wrk is not installed")]
+    with pytest.raises(ValidationError, match="claims more than its gates give"):
+        Delivery(status="completed", summary="all gates passed", gates=unmeasured)
+    assert Delivery(status="failed", summary="over budget", gates=unmeasured).exit_code == 1

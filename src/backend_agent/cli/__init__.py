@@ -10,11 +10,13 @@ bad arguments, unsafe output); 3 a gate could not be run.
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from backend_agent._version import __version__
 from backend_agent.errors import BackendAgentError
 
 __all__ = ["app", "main"]
@@ -25,7 +27,29 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"backend-agent {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
+) -> None:
+    """Design, generate and verify backend services; report only what was measured."""
 
 
 def _register() -> None:

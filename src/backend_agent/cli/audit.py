@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,16 @@ from rich.progress import Progress as Bars
 from backend_agent.cli.output import print_delivery
 from backend_agent.verify.live import Account, Progress
 
-__all__ = ["progress_bars", "register"]
+__all__ = ["LiveGate", "progress_bars", "register"]
+
+
+class LiveGate(enum.StrEnum):
+    """The live gates ``--gate`` can choose (an enum, so help lists them as choices)."""
+
+    SEED = "seed"
+    LOAD = "load"
+    CONTRACT = "contract"
+    SECURITY = "security"
 
 
 @contextlib.contextmanager
@@ -89,20 +99,21 @@ def audit_command(
     max_error_rate: Annotated[float, typer.Option(help="The error-rate gate (0..1).")] = 0.01,
     min_contract_cases: Annotated[int, typer.Option(help="Fewest contract cases to pass.")] = 1000,
     gate: Annotated[
-        list[str] | None,
-        typer.Option("--gate", help="Run only this gate (seed, load, contract, security); repeat."),
+        list[LiveGate] | None,
+        typer.Option("--gate", help="Run only this gate; repeat for more. The rest are skipped."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print machine-readable JSON only.")
     ] = False,
 ) -> None:
-    """Seed, probe, load and fuzz a running API; exit 1 when a gate fails."""
+    """Seed, probe, load and fuzz a running API; exit 1 when a gate fails, 3 when one cannot run."""
     from backend_agent.verify.live import LIVE_GATES, LiveOptions, LiveThresholds, ProbePlan, audit
 
     options = LiveOptions(
         seed_rows=seed_rows, load_seconds=load_seconds, load_connections=connections,
         load_max_requests=max_requests, contract_max_examples=contract_examples,
-        contract_budget_seconds=contract_budget, gates=tuple(gate or LIVE_GATES),
+        contract_budget_seconds=contract_budget,
+        gates=tuple(g.value for g in gate) if gate else LIVE_GATES,
     )  # fmt: skip
     thresholds = LiveThresholds(
         max_p95_ms=max_p95_ms, max_error_rate=max_error_rate, min_contract_cases=min_contract_cases
@@ -126,8 +137,8 @@ def audit_command(
     print_delivery(delivery, as_json=as_json)
     if not as_json:
         console.print(f"report: {report_dir / 'report.html'}", highlight=False)
-    if delivery.status != "completed":
-        raise typer.Exit(1)
+    if delivery.exit_code:
+        raise typer.Exit(delivery.exit_code)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,7 +38,7 @@ RedisOpt = Annotated[
     ),
 ]
 JobsEngineOpt = Annotated[
-    str | None,
+    Literal["table", "pgqueuer"] | None,
     typer.Option(
         "--jobs-engine",
         help="Run the PostgreSQL tests with this JOBS_ENGINE (table or pgqueuer); with "
@@ -111,10 +111,7 @@ def design_command(
         Path | None, typer.Option("--output", "-o", help="Write every document into this folder.")
     ] = None,
     fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", help="all | ddl-sqlite | ddl-postgresql | openapi | architecture"
-        ),
+        DesignFormat, typer.Option("--format", "-f", help="Which document to print or write.")
     ] = "all",
 ) -> None:
     """Design the schema and the API: DDL for SQLite and PostgreSQL, OpenAPI, ARCHITECTURE.md."""
@@ -128,8 +125,6 @@ def design_command(
         "openapi": ("openapi.json", json.dumps(openapi_document(blueprint), indent=2) + "\n"),
         "architecture": ("ARCHITECTURE.md", architecture_markdown(blueprint)),
     }
-    if fmt != "all" and fmt not in documents:
-        raise typer.BadParameter(f"unknown format '{fmt}'; use one of all, {', '.join(documents)}")
     chosen = documents if fmt == "all" else {fmt: documents[fmt]}
     if output is None:
         for filename, text in chosen.values():
@@ -200,11 +195,17 @@ def build_command(
             live_progress=bars,
         )
     if delivery is None:
-        console.print(f"generated {output} (not verified: --no-verify)")
+        from backend_agent.verify import unverified
+
+        if as_json:
+            skipped = unverified(output, "switched off by the user (--no-verify)")
+            print_delivery(skipped, as_json=True)
+        else:
+            console.print(f"generated {output} (not verified: --no-verify)")
         return
     print_delivery(delivery, as_json=as_json)
-    if delivery.status != "completed":
-        raise typer.Exit(1)
+    if delivery.exit_code:
+        raise typer.Exit(delivery.exit_code)
 
 
 def _spec_from_words(text: str, output: Path) -> Path:
@@ -234,12 +235,11 @@ def verify_command(
     from backend_agent.verify import LiveOptions, LiveThresholds, Thresholds, verify
 
     console = Console(stderr=True, soft_wrap=True)
-    blueprint = None if no_live else recorded_blueprint(project)
     with _live_progress(console, quiet=as_json) as bars:
         live = None
-        if blueprint is not None:
+        if not no_live:
             live = live_settings(
-                blueprint,
+                recorded_blueprint(project),
                 options=LiveOptions(seed_rows=seed_rows, load_seconds=load_seconds),
                 thresholds=LiveThresholds(max_p95_ms=max_p95_ms),
                 progress=bars,
@@ -254,8 +254,8 @@ def verify_command(
             live=live,
         )
     print_delivery(delivery, as_json=as_json)
-    if delivery.status != "completed":
-        raise typer.Exit(1)
+    if delivery.exit_code:
+        raise typer.Exit(delivery.exit_code)
 
 
 def register(app: typer.Typer) -> None:

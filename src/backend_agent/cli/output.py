@@ -12,7 +12,13 @@ from backend_agent.figures import Delivery
 
 __all__ = ["print_delivery", "progress_printer"]
 
-_STATUS_STYLE = {"passed": "green", "failed": "bold red", "not_measured": "yellow"}
+_STATUS_STYLE = {
+    "passed": "green",
+    "failed": "bold red",
+    "not_measured": "yellow",
+    "skipped": "dim",
+}
+_DELIVERY_STYLE = {"completed": "bold green", "failed": "bold red", "incomplete": "bold yellow"}
 
 
 def progress_printer(console: Console) -> Callable[[str], None]:
@@ -48,7 +54,7 @@ def print_delivery(delivery: Delivery, *, as_json: bool) -> None:
             evidence = f"{evidence} (exit {figure.exit_code})"
         figures.add_row(name, figure.display(), evidence)
     console.print(figures)
-    style = "bold green" if delivery.status == "completed" else "bold red"
+    style = _DELIVERY_STYLE[delivery.status]
     console.print(f"[{style}]{delivery.status}[/]: {delivery.summary}", highlight=False)
     if delivery.artifacts_dir:
         console.print(f"raw output and commands: {delivery.artifacts_dir}", highlight=False)

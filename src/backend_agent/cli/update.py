@@ -33,6 +33,10 @@ def update_command(
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="Also verify on this PostgreSQL database.")
     ] = None,
+    no_live: Annotated[
+        bool,
+        typer.Option("--no-live", help="Skip the live gates (seed, load, contract, probes)."),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the verify delivery as JSON.")
     ] = False,
@@ -67,16 +71,18 @@ def update_command(
         raise typer.Exit(1)
     if skip_verify:
         return
+    from backend_agent.pipeline import live_settings, recorded_blueprint
     from backend_agent.verify import verify
 
     delivery = verify(
         project,
         database_url=database_url,
         progress=None if as_json else progress_printer(Console(stderr=True, soft_wrap=True)),
+        live=None if no_live else live_settings(recorded_blueprint(project)),
     )
     print_delivery(delivery, as_json=as_json)
-    if delivery.status != "completed":
-        raise typer.Exit(1)
+    if delivery.exit_code:
+        raise typer.Exit(delivery.exit_code)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from backend_agent.verify.environment import ensure_environment
 from backend_agent.verify.gates import GateResult, Thresholds, Workspace
 from backend_agent.verify.live import (
     LIVE_FIGURES,
+    LIVE_GATES,
     LiveOptions,
     LiveThresholds,
     ProbePlan,
@@ -36,10 +37,12 @@ __all__ = [
     "Runner",
     "SubprocessRunner",
     "Thresholds",
+    "unverified",
     "verify",
 ]
 
 REPORTS_DIR = Path(".backend-agent") / "reports"
+CORE_GATES = ("endpoints", "tests", "lint", "migrations", "review")
 CORE_FIGURES = (
     "endpoints",
     "tests_passed",
@@ -80,8 +83,10 @@ def verify(
     migrations on that database; ``redis_url`` runs those tests (or, without a
     database, the SQLite run) with rate limits counted in that Redis; ``jobs_engine``
     runs the PostgreSQL tests with that JOBS_ENGINE (``pgqueuer``: its own tests too). ``live``
-    starts the service and measures it (load, contract, security probes);
-    without it those gates are reported as not measured. Raises ``GateError``
+    starts the service and measures it (seed, load, contract, security probes), on
+    ``database_url`` and ``redis_url`` when given (a fresh schema first), else on a
+    scratch SQLite file; without ``live`` those gates are reported as skipped. The
+    delivery's status comes from the gates (``Delivery.from_gates``). Raises ``GateError``
     when the gates cannot run at all (no project, dependencies that do not
     install).
     """
@@ -127,7 +132,8 @@ def verify(
         say("migrations: upgrade, downgrade, upgrade (PostgreSQL)")
         results.append(gates.run_migrations(ws, database_url=database_url, suffix="_postgresql"))
     if live is not None:
-        say("serving the project: seed, load, contract, security probes")
+        on = "PostgreSQL" if database_url else "SQLite"
+        say(f"serving the project on {on}: seed, load, contract, security probes")
         results.extend(
             live_gates(
                 ws,
@@ -135,9 +141,15 @@ def verify(
                 options=live.options,
                 thresholds=live.thresholds,
                 progress=live.progress or messages(say),
+                database_url=database_url,
+                redis_url=redis_url,
             )
         )
-    delivery = _delivery(project, results, postgres=database_url is not None)
+    else:
+        results.extend(_skipped(LIVE_GATES, "switched off by the user (--no-live)"))
+    if not database_url:
+        results.extend(_skipped(("postgresql",), "no --database-url given"))
+    delivery = _delivery(project, results, database_url=database_url, live=live is not None)
     (reports / "delivery.json").write_text(delivery.model_dump_json(indent=2) + "\n", "utf-8")
     openapi = reports / "openapi.json"
     write_html_report(
@@ -150,28 +162,33 @@ def verify(
     return delivery
 
 
-def _delivery(project: Path, results: list[GateResult], *, postgres: bool) -> Delivery:
+def unverified(project: Path, reason: str) -> Delivery:
+    """The delivery of a project whose gates were all switched off (``build --no-verify``)."""
+    gates = [r.gate for r in _skipped((*CORE_GATES, "postgresql", *LIVE_GATES), reason)]
+    figures = {n: Figure.not_measured(reason) for n in (*CORE_FIGURES, *LIVE_FIGURES)}
+    return Delivery.from_gates(gates, figures=figures, headline=f"{project.name}: generated")
+
+
+def _skipped(names: tuple[str, ...], reason: str) -> list[GateResult]:
+    return [GateResult(Gate(name=name, status="skipped", message=reason), {}) for name in names]
+
+
+def _delivery(
+    project: Path, results: list[GateResult], *, database_url: str | None, live: bool
+) -> Delivery:
     figures: dict[str, Figure] = {}
     for result in results:
         figures.update(result.figures)
     for name in (*CORE_FIGURES, *LIVE_FIGURES):
         figures.setdefault(name, Figure.not_measured("its gate did not run"))
-    gate_list = [r.gate for r in results]
-    if not postgres:
-        gate_list.append(
-            Gate(name="postgresql", status="not_measured", message="no --database-url given")
-        )
-    failed = [g for g in gate_list if g.status == "failed"]
-    if failed:
-        summary = "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
-    else:
-        passed = figures["tests_passed"].value
-        coverage = figures["coverage_percent"].display()
-        summary = f"{project.name}: {passed} tests passed, coverage {coverage}, all gates passed"
-    return Delivery(
-        status="failed" if failed else "completed",
-        summary=summary,
+    tests = figures["tests_passed"]
+    passed = f"{tests.value} tests passed" if tests.value is not None else "tests not measured"
+    headline = f"{project.name}: {passed}, coverage {figures['coverage_percent'].display()}"
+    if live:
+        headline += f", live gates served on {'PostgreSQL' if database_url else 'SQLite'}"
+    return Delivery.from_gates(
+        [r.gate for r in results],
         figures=figures,
-        gates=gate_list,
+        headline=headline,
         artifacts_dir=str(project / REPORTS_DIR),
     )

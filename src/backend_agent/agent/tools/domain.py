@@ -93,6 +93,11 @@ def build(workspace: Workspace, args: BuildArgs) -> ToolResult:
 class VerifyArgs(ToolArgs):
     project: str = Field(description="Generated project folder, relative to the project root.")
     database_url: str | None = Field(None, description="Also verify against this database.")
+    live: bool = Field(
+        True,
+        description="Serve the project and run the live gates (seed, load, contract, "
+        "security probes; minutes). false lists them as skipped.",
+    )
 
 
 @REGISTRY.tool("verify", VerifyArgs)
@@ -102,10 +107,12 @@ def verify(workspace: Workspace, args: VerifyArgs) -> ToolResult:
     Slow: it runs the project's own test suite. Every figure says which command
     measured it.
     """
+    from backend_agent.pipeline import live_settings, recorded_blueprint
     from backend_agent.verify import verify as run_verify
 
     project = workspace.resolve(args.project, must_exist=True)
-    return _delivered(workspace, run_verify(project, database_url=args.database_url))
+    live = live_settings(recorded_blueprint(project)) if args.live else None
+    return _delivered(workspace, run_verify(project, database_url=args.database_url, live=live))
 
 
 class ReviewArgs(ToolArgs):

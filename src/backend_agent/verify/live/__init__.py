@@ -16,7 +16,7 @@ from backend_agent.verify.live.options import (
     LiveOptions,
     LiveThresholds,
 )
-from backend_agent.verify.live.plan import Account, OperationRule, ProbePlan
+from backend_agent.verify.live.plan import Account, OperationRule, PasswordPolicy, ProbePlan
 from backend_agent.verify.live.project import live_gates
 from backend_agent.verify.live.report import render_html_report, write_html_report
 from backend_agent.verify.live.target import Progress, messages, quiet
@@ -30,6 +30,7 @@ __all__ = [
     "LiveOptions",
     "LiveThresholds",
     "OperationRule",
+    "PasswordPolicy",
     "ProbePlan",
     "Progress",
     "audit",

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from backend_agent.errors import GateError
+from backend_agent.errors import GateError, OutputError
 from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live.client import Client
 from backend_agent.verify.live.measure import LIVE_FIGURES, measure
@@ -20,6 +20,8 @@ from backend_agent.verify.live.report import write_html_report
 from backend_agent.verify.live.target import Progress, Target, quiet
 
 __all__ = ["audit", "load_openapi"]
+
+_AGENT = "backend-agent audit"
 
 
 def load_openapi(source: str, client: Client) -> dict[str, Any]:
@@ -45,6 +47,22 @@ def load_openapi(source: str, client: Client) -> dict[str, Any]:
     return document
 
 
+def _refuse_foreign_reports(report_dir: Path) -> None:
+    """Write only into a new or empty folder, or one an earlier audit wrote its reports to."""
+    if not report_dir.is_dir() or not any(report_dir.iterdir()):
+        return
+    try:
+        earlier = json.loads((report_dir / "delivery.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        earlier = None
+    if not isinstance(earlier, dict) or earlier.get("agent") != _AGENT:
+        raise OutputError(
+            f"{report_dir} is not empty and holds no earlier audit's reports; the audit "
+            "would replace files there (openapi.json, report.html...): choose a new or empty "
+            "--report-dir"
+        )
+
+
 def audit(
     base_url: str,
     *,
@@ -60,8 +78,9 @@ def audit(
 
     ``accounts`` are signed-in users (the first is used for the contract run
     and authenticated load; its token is revoked at the very end if the API has
-    a logout operation, which is fuzzed last). Raises ``GateError`` when the
-    target is not on this machine or has no OpenAPI document.
+    a logout operation, which is fuzzed last). ``report_dir`` must be new, empty or
+    an earlier audit's (``OutputError`` otherwise, before anything is sent). Raises
+    ``GateError`` when the target is not on this machine or has no OpenAPI document.
     """
     with Client(base_url) as client:
         return _audit(
@@ -83,6 +102,7 @@ def _audit(
 ) -> Delivery:
     base_url = client.base_url
     report_dir = report_dir.resolve()
+    _refuse_foreign_reports(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     document = load_openapi(openapi, client)
     api = Api.from_document(document)
@@ -105,18 +125,12 @@ def _audit(
         "review_findings_medium_plus", Figure.not_measured("audit sees only the running API")
     )
     gates = [r.gate for r in results]
-    failed = [g for g in gates if g.status == "failed"]
-    summary = (
-        "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
-        if failed
-        else f"{base_url}: " + "; ".join(f"{g.name}: {g.message}" for g in gates)
-    )
-    delivery = Delivery(
-        agent="backend-agent audit",
-        status="failed" if failed else "completed",
-        summary=summary,
+    passed = "; ".join(f"{g.name}: {g.message}" for g in gates if g.status == "passed")
+    delivery = Delivery.from_gates(
+        gates,
         figures=figures,
-        gates=gates,
+        headline=f"{base_url}" + (f" ({passed})" if passed else ""),
+        agent=_AGENT,
         artifacts_dir=str(report_dir),
     )
     (report_dir / "delivery.json").write_text(delivery.model_dump_json(indent=2) + "\n", "utf-8")

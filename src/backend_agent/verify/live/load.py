@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -13,21 +14,28 @@ from typing import Any
 
 from backend_agent.verify.live.process import Finished, run_measured
 
-__all__ = ["MARKER", "Endpoint", "LoadRun", "lua_config", "run_load", "wrk_path"]
+__all__ = ["BODY_POOL_LIMIT", "Endpoint", "LoadRun", "lua_config", "run_load", "wrk_path"]
 
-MARKER = "499999999"  # stands for a fresh number in create bodies; see wrk.lua
+# The most request bodies built for one endpoint's run: each request sends its own body.
+BODY_POOL_LIMIT = 50_000
 _RESULT = "BACKEND_AGENT_WRK "
+_EVIDENCE_BODIES = 20
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One endpoint to load: what to send, rotating over ``paths``."""
+    """One endpoint to load: what to send, rotating over ``paths``.
+
+    ``bodies`` are JSON texts, each sent once: a POST never repeats a body, so
+    unique columns stay unique however many requests the run makes (it stops
+    before the bodies run out).
+    """
 
     key: str  # the figure suffix, e.g. list_posts
     label: str  # GET /api/v1/posts
     method: str
     paths: tuple[str, ...]
-    body: str | None = None  # JSON text; MARKER is replaced per request
+    bodies: tuple[str, ...] = field(default=(), repr=False)
     auth: bool = False
 
 
@@ -104,35 +112,40 @@ def _lua(value: Any) -> str:
     raise TypeError(type(value))  # pragma: no cover - our own bug
 
 
-def lua_config(endpoint: Endpoint, *, max_per_thread: int) -> str:
-    """The full wrk script for ``endpoint``: its config table, then ``wrk.lua``."""
+def lua_config(endpoint: Endpoint, *, max_per_thread: int, body_files: Sequence[Path] = ()) -> str:
+    """The full wrk script for ``endpoint``: its config table, then ``wrk.lua``.
+
+    ``body_files`` holds one file per thread, one JSON body per line.
+    """
     headers = {"Accept": "application/json"}
-    if endpoint.body is not None:
+    if endpoint.bodies:
         headers["Content-Type"] = "application/json"
     config = {
         "method": endpoint.method,
         "paths": list(endpoint.paths),
         "headers": headers,
         "auth": endpoint.auth,
-        "body": endpoint.body,
-        "marker": MARKER,
-        "unique_base": 500_000_000,
+        "body_files": [str(path) for path in body_files] or None,
         "max_per_thread": max_per_thread,
     }
     template = resources.files("backend_agent.verify.live").joinpath("wrk.lua").read_text("utf-8")
-    # Utf-8 bytes in bodies are written as decimal escapes, which Lua reads back as bytes.
-    body = _lua(config).replace(_lua(endpoint.body), _lua_bytes(endpoint.body))
-    return f"-- endpoint: {endpoint.label}\nconfig = {body}\n\n{template}"
+    return f"-- endpoint: {endpoint.label}\nconfig = {_lua(config)}\n\n{template}"
 
 
-def _lua_bytes(text: str | None) -> str:
-    if text is None:
-        return "nil"
-    out = []
-    for byte in text.encode("utf-8"):
-        char = chr(byte)
-        out.append(f"\\{byte:03d}" if byte < 32 or byte > 126 or char in '\\"' else char)
-    return '"' + "".join(out) + '"'
+def _write_bodies(endpoint: Endpoint, threads: int, folder: Path, reports: Path) -> list[Path]:
+    """Deal the bodies out to one file per thread; keep the first few as evidence."""
+    files = []
+    for index in range(threads if endpoint.bodies else 0):
+        path = folder / f"load.{endpoint.key}.bodies.{index}.jsonl"
+        with path.open("w", encoding="utf-8", newline="\n") as sink:
+            sink.writelines(f"{body}\n" for body in endpoint.bodies[index::threads])
+        files.append(path)
+    if endpoint.bodies:
+        shown = endpoint.bodies[:_EVIDENCE_BODIES]
+        (reports / f"load.{endpoint.key}.bodies.jsonl").write_text(
+            "".join(f"{body}\n" for body in shown), encoding="utf-8"
+        )
+    return files
 
 
 def run_load(
@@ -149,9 +162,36 @@ def run_load(
 ) -> LoadRun:
     """Run wrk against one endpoint; the raw output and the script stay in ``reports``."""
     threads = max(1, min(threads, connections))
+    per_thread = math.ceil(max_requests / threads)
+    if endpoint.bodies:
+        # A thread may ask for one more request per connection before it stops.
+        spare = len(endpoint.bodies) // threads - math.ceil(connections / threads)
+        per_thread = max(1, min(per_thread, spare))
+    with tempfile.TemporaryDirectory(prefix="backend-agent-load-") as scratch:
+        body_files = _write_bodies(endpoint, threads, Path(scratch), reports)
+        return _run_wrk(
+            endpoint, base_url=base_url, token=token, seconds=seconds, connections=connections,
+            threads=threads, per_thread=per_thread, body_files=body_files, reports=reports,
+            tick=tick,
+        )  # fmt: skip
+
+
+def _run_wrk(
+    endpoint: Endpoint,
+    *,
+    base_url: str,
+    token: str | None,
+    seconds: float,
+    connections: int,
+    threads: int,
+    per_thread: int,
+    body_files: list[Path],
+    reports: Path,
+    tick: Callable[[float], None] | None,
+) -> LoadRun:
     script = reports / f"load.{endpoint.key}.lua"
     script.write_text(
-        lua_config(endpoint, max_per_thread=max(1, math.ceil(max_requests / threads))), "utf-8"
+        lua_config(endpoint, max_per_thread=per_thread, body_files=body_files), "utf-8"
     )
     output = reports / f"load.{endpoint.key}.txt"
     args: Sequence[str] = [

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from backend_agent.figures import Figure, Gate
+from backend_agent.figures import Figure, Gate, GateStatus
 from backend_agent.verify.gates import GateResult
 from backend_agent.verify.live.contract import (
     SCHEMA_CODES,
@@ -30,7 +30,13 @@ from backend_agent.verify.live.hardening import (
     injection_probes,
     mass_assignment_probes,
 )
-from backend_agent.verify.live.load import MARKER, Endpoint, LoadRun, run_load, wrk_path
+from backend_agent.verify.live.load import (
+    BODY_POOL_LIMIT,
+    Endpoint,
+    LoadRun,
+    run_load,
+    wrk_path,
+)
 from backend_agent.verify.live.operations import Collection
 from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds
 from backend_agent.verify.live.probes import Probes, access_probes, login_flood
@@ -71,9 +77,13 @@ def _gate(
     )
 
 
-def _missing(name: str, reason: str, names: tuple[str, ...]) -> GateResult:
+def _missing(
+    name: str, reason: str, names: tuple[str, ...], *, skipped: bool = False
+) -> GateResult:
+    """A gate that did not run: ``skipped`` when the user left it out, else not measured."""
     figures = {n: Figure.not_measured(reason) for n in names}
-    gate = Gate(name=name, status="not_measured", message=reason, figures=names)
+    status: GateStatus = "skipped" if skipped else "not_measured"
+    gate = Gate(name=name, status=status, message=reason, figures=names)
     return GateResult(gate, figures)
 
 
@@ -109,7 +119,7 @@ def measure(
     results = [
         _seed(target, main, evidence, options, progress)
         if "seed" in chosen
-        else _missing("seed", skipped, ("seed_rows",))
+        else _missing("seed", skipped, ("seed_rows",), skipped=True)
     ]
     probes = Probes()
     if "security" in chosen:
@@ -124,13 +134,13 @@ def measure(
     if "load" in chosen:
         results.append(_load(target, main, evidence, options, thresholds, progress))
     else:
-        results.append(_missing("load", skipped, _LOAD_FIGURES))
+        results.append(_missing("load", skipped, _LOAD_FIGURES, skipped=True))
     if "contract" in chosen:
         results.append(_contract(target, evidence, openapi_file, options, thresholds, progress))
     else:
-        results.append(_missing("contract", skipped, _CONTRACT_FIGURES))
+        results.append(_missing("contract", skipped, _CONTRACT_FIGURES, skipped=True))
     if "security" not in chosen:
-        return [*results, _missing("security", skipped, _SECURITY_FIGURES)]
+        return [*results, _missing("security", skipped, _SECURITY_FIGURES, skipped=True)]
     progress("login flood", 0, None)
     login_flood(target, probes, attempts=options.login_flood_attempts)  # last: it locks us out
     progress("login flood", 1, 1)
@@ -195,8 +205,10 @@ def _seed(
     return _gate("seed", problems, ok, {"seed_rows": figure})
 
 
-def _endpoints(target: Target, main: Collection) -> list[tuple[Endpoint, str | None]]:
-    """(endpoint, token) for read-one, list and create of the main collection."""
+def _endpoints(
+    target: Target, main: Collection, *, count: int
+) -> list[tuple[Endpoint, str | None]]:
+    """(endpoint, token) for read-one, list and create (``count`` bodies) of the main collection."""
     creator = target.creator(main)
     token = creator.token if creator else None
     ids = target.rows.get(main.path, [])[:1000]
@@ -217,17 +229,20 @@ def _endpoints(target: Target, main: Collection) -> list[tuple[Endpoint, str | N
             (Endpoint(listing.key, listing.label, "GET", paths, auth=listing.secured), token)
         )
     if create is not None and creator is not None:
+        # Rows the load creates are numbered from here, past every row made before it.
+        first = 500_000_000
         try:
-            body = json.dumps(target.body_for(create, int(MARKER)))
+            bodies = tuple(json.dumps(target.body_for(create, first + i)) for i in range(count))
         except Unsupported:
-            body = None
-        if body is not None and MARKER in body:
+            bodies = ()
+        if bodies:
             found.append(
                 (
-                    Endpoint(create.key, create.label, "POST", (main.path,), body, create.secured),
+                    Endpoint(create.key, create.label, "POST", (main.path,), bodies,
+                             create.secured),
                     token,
                 )
-            )
+            )  # fmt: skip
     return found
 
 
@@ -245,7 +260,8 @@ def _load(
     if main is None:
         return _missing("load", "no collection to load", names)
     runs: list[LoadRun] = []
-    for endpoint, token in _endpoints(target, main):
+    bodies = min(options.load_max_requests, BODY_POOL_LIMIT) + options.load_connections
+    for endpoint, token in _endpoints(target, main, count=bodies):
         task = f"load {endpoint.label}"
         progress(task, 0, options.load_seconds)
         runs.append(
@@ -317,7 +333,10 @@ def _contract(
                 )
             )
             progress(name, 1, 1)
-    return contract_gate(runs, ev, thresholds, SERVER_CODES, SCHEMA_CODES)
+    return contract_gate(
+        runs, ev, thresholds, SERVER_CODES, SCHEMA_CODES,
+        operations=len(target.api.operations), examples=options.contract_max_examples,
+    )  # fmt: skip
 
 
 def _contract_token(target: Target) -> str | None:

@@ -9,13 +9,23 @@ those probes are reported as skipped, never guessed.
 from __future__ import annotations
 
 import json
+import secrets
+import string
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from backend_agent.errors import GateError
 
-__all__ = ["Account", "OperationRule", "ProbePlan"]
+__all__ = ["CHARACTER_CLASSES", "Account", "OperationRule", "PasswordPolicy", "ProbePlan"]
+
+# The character classes a password policy can require, with the characters we draw from.
+CHARACTER_CLASSES = {
+    "lowercase": string.ascii_lowercase,
+    "uppercase": string.ascii_uppercase,
+    "digit": string.digits,
+    "symbol": "!#%*+-=?@^_~",
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,38 @@ class OperationRule:
 
 
 @dataclass(frozen=True)
+class PasswordPolicy:
+    """What a new account's password must be; the accounts the live gates make follow it.
+
+    Without a design to read it from, every character class is required: a password
+    with all of them passes any policy that asks for some.
+    """
+
+    min_length: int = 8
+    max_length: int = 128
+    requires: tuple[str, ...] = tuple(CHARACTER_CLASSES)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.requires) - set(CHARACTER_CLASSES))
+        if unknown or not 1 <= self.min_length <= self.max_length:
+            raise GateError(
+                f"a password policy needs 1 <= min_length <= max_length and character classes "
+                f"from {sorted(CHARACTER_CLASSES)}; got {self}"
+            )
+
+    def new_password(self) -> str:
+        """A random password that satisfies this policy (one of each required class)."""
+        length = min(max(self.min_length, 32), self.max_length)
+        required = [secrets.choice(CHARACTER_CLASSES[name]) for name in self.requires]
+        if len(required) > length:
+            raise GateError(f"no password of at most {length} characters can satisfy {self}")
+        pool = string.ascii_letters + string.digits
+        chars = required + [secrets.choice(pool) for _ in range(length - len(required))]
+        secrets.SystemRandom().shuffle(chars)
+        return "".join(chars)
+
+
+@dataclass(frozen=True)
 class ProbePlan:
     """What the OpenAPI document cannot say; every field is optional."""
 
@@ -52,6 +94,7 @@ class ProbePlan:
     login_operation: str | None = None  # operationId of the login, if not /login-like
     session_end_operations: tuple[str, ...] = ()  # operationIds that revoke the token (logout)
     er_diagram: str | None = None  # Mermaid erDiagram text for the HTML report
+    password: PasswordPolicy = field(default_factory=PasswordPolicy)  # for accounts we make
 
     def rule(self, operation_id: str) -> OperationRule | None:
         """The rule of an operation, if the plan has one."""
@@ -88,6 +131,14 @@ class ProbePlan:
                 login_operation=data.get("login_operation"),
                 session_end_operations=tuple(data.get("session_end_operations", ())),
                 er_diagram=data.get("er_diagram"),
+                password=PasswordPolicy(
+                    **{
+                        **data.get("password", {}),
+                        "requires": tuple(
+                            data.get("password", {}).get("requires", tuple(CHARACTER_CLASSES))
+                        ),
+                    }
+                ),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise GateError(f"{source} is not a valid probe plan: {exc}") from None

@@ -34,11 +34,14 @@ def live_gates(
     options: LiveOptions | None = None,
     thresholds: LiveThresholds | None = None,
     progress: Progress | None = None,
+    database_url: str | None = None,
+    redis_url: str | None = None,
 ) -> list[GateResult]:
     """Serve ``ws.project`` in production mode on loopback and run seed, load, contract, security.
 
-    The server, the database (a fresh SQLite file) and the accounts (one per
-    role in ``plan``) exist only for this call. A service that does not start
+    The server, the database (``database_url`` with a fresh schema, else a new
+    SQLite file) and the accounts (one per role in ``plan``, with passwords that
+    follow its policy) exist only for this call. A service that does not start
     fails every live gate, with its log as the evidence.
     """
     plan = plan or ProbePlan()
@@ -53,7 +56,8 @@ def live_gates(
         try:
             with serve_project(
                 ws.project, ws.python, reports=ws.reports, scratch=Path(scratch),
-                roles=plan.roles, workers=options.server_workers,
+                roles=plan.roles, password=plan.password, database_url=database_url,
+                redis_url=redis_url, workers=options.server_workers,
                 start_timeout=options.server_start_timeout,
             ) as service:  # fmt: skip
                 say("starting the service", 1, 1)

@@ -14,7 +14,13 @@ from backend_agent.verify.live.er import er_svg, tables_from_mermaid, tables_fro
 __all__ = ["latency_svg", "render_html_report", "write_html_report"]
 
 _COLOURS = {"50": "#2b6cb0", "95": "#dd6b20", "99": "#c53030"}
-_STATUS = {"passed": "#2f855a", "failed": "#c53030", "not_measured": "#b7791f"}
+_STATUS = {
+    "passed": "#2f855a",
+    "failed": "#c53030",
+    "not_measured": "#b7791f",
+    "skipped": "#718096",
+}
+_DELIVERY = {"completed": "#2f855a", "failed": "#c53030", "incomplete": "#b7791f"}
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;
 color:#1a202c;background:#fff}h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
@@ -132,7 +138,7 @@ def render_html_report(
     p95_limit_ms: float | None = 100.0,
 ) -> str:
     """The report page as one string."""
-    colour = "#2f855a" if delivery.status == "completed" else "#c53030"
+    colour = _DELIVERY[delivery.status]
     gates = "".join(
         f'<tr><td>{escape(g.name)}</td><td class="status" style="color:{_STATUS[g.status]}">'
         f"{escape(g.status.replace('_', ' '))}</td><td>{escape(g.message)}</td></tr>"

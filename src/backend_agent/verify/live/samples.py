@@ -1,7 +1,9 @@
 """Realistic, unique request values built from JSON Schemas.
 
 ``sample(schema, n)`` returns a value the schema accepts; different ``n`` give
-different values, so unique columns stay unique across thousands of rows.
+different values wherever the schema leaves room (every type but enums and
+booleans, within their bounds), so unique columns stay unique across the
+rows the seed and the load create. Nothing is taken from a schema's examples.
 Strings read like data a person would enter ("Notes on caching 42"), unless a
 ``format``, ``enum`` or ``pattern`` says otherwise. Patterns are built by a small
 generator for the common regex forms; anything it cannot satisfy raises
@@ -11,6 +13,7 @@ generator for the common regex forms; anything it cannot satisfy raises
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -26,6 +29,8 @@ _TOPICS = (
 _WORDS = ("amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris")
 _NAMESPACE = uuid.UUID("6f1c1b1e-5d4f-4f7e-9a59-2b0c3c1d7e11")
 _EPOCH = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
+# Days from the epoch to the end of year 9999: distinct n give distinct dates this long.
+_DAYS = (dt.date(9999, 12, 31) - _EPOCH.date()).days
 
 
 class Unsupported(Exception):
@@ -133,8 +138,10 @@ def _number(schema: JSON, n: int, *, integer: bool) -> float:
     )
     if stop < start:
         raise Unsupported("an empty numeric range")
-    span = int(stop - start) + 1 if integer else max(int(stop - start), 1)
-    value = start + (n * 37) % max(span, 1)
+    span = max(int(stop - start) + 1 if integer else int(stop - start), 1)
+    # A step coprime to the span visits every value before one repeats (unique columns).
+    step = 37 if math.gcd(37, span) == 1 else 1
+    value = start + (n * step) % span
     if not integer:
         value = round(value + (n % 100) / 100, 2) if value + 1 <= stop else value
     return value
@@ -150,16 +157,16 @@ def _string(schema: JSON, n: int, name: str) -> str:
     elif kind == "uuid":
         text = str(uuid.uuid5(_NAMESPACE, f"{name}:{n}"))
     elif kind == "date":
-        text = (_EPOCH + dt.timedelta(days=n % 3650)).date().isoformat()
+        text = (_EPOCH + dt.timedelta(days=n % _DAYS)).date().isoformat()
     elif kind == "date-time":
-        text = (
-            (_EPOCH + dt.timedelta(minutes=(n % 500_000) * 17)).isoformat().replace("+00:00", "Z")
-        )
+        moment = _EPOCH + dt.timedelta(seconds=(n * 17) % (_DAYS * 86_400))
+        text = moment.isoformat().replace("+00:00", "Z")
     elif kind in ("uri", "url"):
         text = f"https://example.com/{_WORDS[n % len(_WORDS)]}/{n}"
     elif kind == "decimal":
         text = f"{_number(schema, n, integer=False):.2f}"
-    elif kind in ("password",):
+    elif kind == "password" or "password" in name.lower():
+        # Every character class, so any password policy that asks for some is met.
         text = f"Secret-{n}-passphrase"
     else:
         text = _words(name, n)

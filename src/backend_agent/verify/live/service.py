@@ -18,10 +18,11 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from backend_agent.errors import GateError
 from backend_agent.verify.live.client import Client
-from backend_agent.verify.live.plan import Account
+from backend_agent.verify.live.plan import Account, PasswordPolicy
 from backend_agent.verify.live.process import Finished, run_measured
 
 __all__ = ["MEASURED_RATE_LIMITS", "Service", "StartError", "free_port", "serve_project"]
@@ -79,22 +80,30 @@ def serve_project(
     reports: Path,
     scratch: Path,
     roles: Sequence[str],
+    password: PasswordPolicy | None = None,
+    database_url: str | None = None,
+    redis_url: str | None = None,
     login_path: str = "/api/v1/auth/login",
     workers: int = 1,
     start_timeout: float = 60.0,
 ) -> Iterator[Service]:
-    """Migrate a fresh SQLite database, create the accounts, serve, sign in; stop on exit.
+    """Migrate a fresh database, create the accounts, serve, sign in; stop on exit.
 
-    The per-client rate limits stay on but are raised (``MEASURED_RATE_LIMITS``): the load
+    The database is ``database_url`` (emptied first: downgrade to base, then upgrade to
+    head) or a new SQLite file in ``scratch``; ``redis_url`` is given to the service as
+    ``REDIS_URL``. Account passwords follow ``password`` (the spec's policy). The
+    per-client rate limits stay on but are raised (``MEASURED_RATE_LIMITS``): the load
     and the contract send thousands of requests as one user. The login limit stays real.
     """
     env = {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'live.db'}",
+        "DATABASE_URL": database_url or f"sqlite+aiosqlite:///{scratch / 'live.db'}",
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         **MEASURED_RATE_LIMITS,
     }
-    shown = {k: v for k, v in env.items() if k != "SECRET_KEY"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    shown = {k: _redacted(v) for k, v in env.items() if k != "SECRET_KEY"}
     setup: list[Finished] = []
     log = reports / "live.setup.log"
 
@@ -111,11 +120,14 @@ def serve_project(
             raise StartError(f"{name} failed (exit {done.exit_code})", log)
         return done
 
+    if database_url:
+        step([str(python), "-m", "alembic", "downgrade", "base"], "empty the database")
     step([str(python), "-m", "alembic", "upgrade", "head"], "migrate")
     passwords: dict[str, str] = {}
     accounts = _account_roles(roles)
+    policy = password or PasswordPolicy()
     for name, role in accounts:
-        passwords[name] = secrets.token_hex(16)
+        passwords[name] = policy.new_password()
         args = [str(python), "-m", "app.cli", "create-user", f"--email={name}@example.com"]
         args += [f"--password={passwords[name]}"] + ([f"--role={role}"] if role else [])
         step(args, f"create-user {name}", passwords[name])
@@ -151,6 +163,15 @@ def serve_project(
     finally:
         client.close()
         _stop(server)
+
+
+def _redacted(value: str) -> str:
+    """A URL as the reports may show it: any password in it replaced by ``***``."""
+    parts = urlsplit(value)
+    if "://" not in value or parts.password is None:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _wait_ready(client: Client, server: subprocess.Popen[bytes], log: Path, timeout: float) -> None:

@@ -142,8 +142,15 @@ def contract_gate(
     thresholds: LiveThresholds,
     server_codes: frozenset[str],
     schema_codes: frozenset[str],
+    *,
+    operations: int,
+    examples: int,
 ) -> GateResult:
-    """Cases, server errors and schema violations over every schemathesis run."""
+    """Cases, server errors and schema violations over every schemathesis run.
+
+    Enough cases means ``examples`` per operation, but never more than the
+    threshold asks: a small API has fewer cases to give than a large one.
+    """
     problems: list[str] = []
     for run in runs:
         if run.error is not None:
@@ -173,8 +180,12 @@ def contract_gate(
         )
         for name, (value, unit) in values.items()
     }
-    if cases < thresholds.min_contract_cases:
-        problems.append(f"only {cases} cases ran (at least {thresholds.min_contract_cases} needed)")
+    needed = min(thresholds.min_contract_cases, operations * examples)
+    if cases < needed:
+        problems.append(
+            f"only {cases} cases ran (at least {needed} needed: {examples} per operation for "
+            f"{operations} operations, at most {thresholds.min_contract_cases})"
+        )
     if server > thresholds.max_server_errors:
         details = [d for r in done for d in r.describe(server_codes)]
         problems.append(f"{server} server error(s): {'; '.join(details)}; see {junit}")

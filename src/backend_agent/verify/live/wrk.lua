@@ -34,21 +34,30 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local bodies = nil
+local last_body = nil
+
 function init(args)
   sent = 0
   received = 0
   statuses = {}
   started_us = now_us()
+  if config.body_files ~= nil then
+    -- This thread's own bodies, one JSON document per line, each built from the
+    -- schema with its own unique values: no two requests of the run send the same.
+    bodies = assert(io.open(config.body_files[thread_index + 1], "rb"))
+  end
 end
 
 function request()
   sent = sent + 1
   local path = config.paths[((sent - 1) % #config.paths) + 1]
   local body = nil
-  if config.body ~= nil then
-    -- A fresh 9-digit number per request keeps unique columns unique under load.
-    local unique = string.format("%09d", config.unique_base + thread_index * 10000000 + sent)
-    body = (string.gsub(config.body, config.marker, unique))
+  if bodies ~= nil then
+    -- The request bound stops the thread before its bodies run out; should one more
+    -- request be asked for after that, it repeats the last body rather than none.
+    body = bodies:read("*l") or last_body
+    last_body = body
   end
   return wrk.format(nil, path, nil, body)
 end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -23,6 +23,14 @@ class PageParams(BaseModel):
     # Bounded so that page x limit stays a number every database accepts as an OFFSET.
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: refused here (422), not by the database (500).
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("may not contain a NUL character")
+        return value
 
     def filters(self) -> dict[str, Any]:
         """The filters the client set: every parameter but paging and sort."""
