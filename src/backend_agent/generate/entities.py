@@ -13,6 +13,7 @@ from backend_agent.generate.fields import (
     field_views,
     filter_views,
 )
+from backend_agent.generate.liveness import Liveness, liveness
 from backend_agent.generate.pyexpr import column_ref, identifier, py, with_article
 from backend_agent.generate.tables import TableView, table_view
 
@@ -170,6 +171,8 @@ class EntityView:
     repo_imports: tuple[str, ...]
     service_imports: tuple[str, ...]
     route_imports: tuple[str, ...]
+    # Rows hidden with their parents, and what a soft delete does to the children.
+    liveness: Liveness
     counted: bool = False  # the unfiltered list's total is the trigger-kept count
 
 
@@ -386,6 +389,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         service_imports=(),
         route_imports=(),
         counted=any(c.table == table for c in blueprint.counted),
+        liveness=liveness(blueprint, entity),
     )
     return replace(
         view,
@@ -411,8 +415,15 @@ def _link_targets(view: EntityView) -> list[TargetView]:
 
 
 def _repo_imports(view: EntityView) -> tuple[str, ...]:
-    models = [view.name, *(j.variable for j in view.junctions)]
-    lines = [f"from app.models.{view.module} import {', '.join(models)}"]
+    # The model class through its module: an entity may be called like a name this
+    # module imports (Page, Row, Filter, Column...).
+    lines = [f"from app.models import {view.module} as {view.module}_models"]
+    if view.junctions:
+        junctions = ", ".join(j.variable for j in view.junctions)
+        lines.append(f"from app.models.{view.module} import {junctions}")
+    lines += [
+        f"from app.models import {e.snake} as {e.snake}_models" for e in view.liveness.modules
+    ]
     lines += [
         f"from app.repositories import {t.module} as {t.module}_repo" for t in _link_targets(view)
     ]

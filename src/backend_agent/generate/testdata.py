@@ -94,6 +94,9 @@ class EntityPlan:
     nested_collection: str  # "/api/v1/posts/{parent}/comments"
     links: tuple[LinkPlan, ...]
     restricted_by: tuple[ParentPlan, ...]  # children whose RESTRICT key blocks a delete
+    # Children of a softly deleted row: hidden with it (CASCADE), or unlinked (SET NULL).
+    hidden_by_delete: tuple[ParentPlan, ...]
+    nulled_by_delete: tuple[ParentPlan, ...]
     list: ActionPlan
     read: ActionPlan
     create: ActionPlan
@@ -260,14 +263,19 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     if nested is not None and entity.nested_under:
         parent = blueprint.entity(entity.nested_under)
         nested_collection = f"{parent.collection_path}/{{parent_id}}/{entity.plural}"
-    restricted = []
+    children: dict[str, list[ParentPlan]] = {"RESTRICT": [], "CASCADE": [], "SET NULL": []}
     for other in blueprint.entities:
         for field in other.writable_fields:
             fk = field.column.foreign_key
-            if fk and fk.table == entity.table.name and fk.on_delete == "RESTRICT":
-                restricted.append(
+            if fk and fk.table == entity.table.name:
+                children[fk.on_delete].append(
                     ParentPlan(field.name, _factory(other), field.column.nullable, other.snake)
                 )
+    restricted = children["RESTRICT"]
+    # A row of the entity's own table refers to a row of it: not a child the soft delete
+    # reaches (visibility follows parents of other entities only).
+    soft = [c for c in children["CASCADE"] if c.name != entity.snake] if entity.soft_delete else []
+    nulled = children["SET NULL"] if entity.soft_delete else []
     links = tuple(
         LinkPlan(j.relation, _factory(blueprint.entity(j.right)), blueprint.entity(j.right).snake)
         for j in blueprint.junctions
@@ -305,6 +313,8 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         nested_collection=nested_collection,
         links=links,
         restricted_by=tuple(restricted),
+        hidden_by_delete=tuple(soft),
+        nulled_by_delete=tuple(nulled),
         list=_action(rules["list"], blueprint, read),
         read=_action(read, blueprint, read),
         create=create,
