@@ -22,6 +22,7 @@ __all__ = [
     "EntityView",
     "LinkView",
     "NestedView",
+    "ParentScopeView",
     "ReferenceView",
     "RouteView",
     "SortView",
@@ -89,6 +90,15 @@ class NestedView:
     column: str
     create_line: str
     has_parent_filters: bool
+
+
+@dataclass(frozen=True)
+class ParentScopeView:
+    """The parent a nested entity's rows are visible through: only where it is."""
+
+    ts: str  # "order_service."
+    column: str  # the foreign key to the parent
+    label: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,9 @@ class EntityView:
     route_imports: tuple[str, ...]
     # Rows hidden with their parents, and what a soft delete does to the children.
     liveness: Liveness
+    # The nested parent, when its read rule keeps some callers from some of its rows.
+    parent_scope: ParentScopeView | None
+    parent_owned: str  # the list's clause for the parent's owner scope, or ""
     counted: bool = False  # the unfiltered list's total is the trigger-kept count
 
 
@@ -334,6 +347,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         for j in blueprint.junctions
         if j.left == entity.name
     )
+    scope, parent_owned = _parent_scope(blueprint, entity)
     item = entity.item_path.replace("{id}", "{row['id']}")
     view = EntityView(
         name=entity.name,
@@ -390,6 +404,8 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         route_imports=(),
         counted=any(c.table == table for c in blueprint.counted),
         liveness=liveness(blueprint, entity),
+        parent_scope=scope,
+        parent_owned=parent_owned,
     )
     return replace(
         view,
@@ -397,6 +413,24 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         service_imports=_service_imports(view),
         route_imports=_route_imports(view),
     )
+
+
+def _parent_scope(blueprint: Blueprint, entity: Entity) -> tuple[ParentScopeView | None, str]:
+    """The scope a nested entity inherits from its parent's read rule, and its list clause."""
+    if not entity.nested_under or not entity.nested_column or entity.nested_under == entity.name:
+        return None, ""
+    parent = blueprint.entity(entity.nested_under)
+    rule = parent.permissions["read"]
+    if rule.kind not in ("roles", "owner", "owner_or_roles"):
+        return None, ""
+    scope = ParentScopeView(f"{parent.snake}_service.", entity.nested_column, parent.title.lower())
+    if not (parent.owner and rule.checks_owner):
+        return scope, ""
+    parent_table = f"table_of({parent.snake}_models.{parent.name})"
+    key = column_ref(entity.table.name, entity.nested_column)
+    owner = f'{parent_table}.c.owner_id == bindparam("parent_owner_id")'
+    owned = f"select({parent_table}.c.id).where({owner})"
+    return scope, f"{key}.in_({owned})"
 
 
 def _schema_names(view: EntityView) -> list[str]:
@@ -421,9 +455,10 @@ def _repo_imports(view: EntityView) -> tuple[str, ...]:
     if view.junctions:
         junctions = ", ".join(j.variable for j in view.junctions)
         lines.append(f"from app.models.{view.module} import {junctions}")
-    lines += [
-        f"from app.models import {e.snake} as {e.snake}_models" for e in view.liveness.modules
-    ]
+    modules = {e.snake for e in view.liveness.modules}
+    if view.parent_owned and view.nested:
+        modules.add(view.nested.parent_snake)
+    lines += [f"from app.models import {m} as {m}_models" for m in sorted(modules)]
     lines += [
         f"from app.repositories import {t.module} as {t.module}_repo" for t in _link_targets(view)
     ]

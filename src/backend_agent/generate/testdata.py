@@ -96,6 +96,9 @@ class EntityPlan:
     restricted_by: tuple[ParentPlan, ...]  # children whose RESTRICT key blocks a delete
     # Children of a softly deleted row: hidden with it (CASCADE), or unlinked (SET NULL).
     hidden_by_delete: tuple[ParentPlan, ...]
+    # A role that may list and read the rows but not every row of their nested parent:
+    # a row under a parent out of its reach must stay hidden from it; "" when none.
+    parent_stranger: str
     nulled_by_delete: tuple[ParentPlan, ...]
     list: ActionPlan
     read: ActionPlan
@@ -144,6 +147,34 @@ def _action(rule: Rule, blueprint: Blueprint, read: Rule, preferred: str = "") -
         stranger_status=404 if hidden else 403,
         stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
         exempt=rule.roles[0] if rule.kind == "owner_or_roles" and rule.roles else "",
+    )
+
+
+def _passes(rule: Rule, role: str) -> bool:
+    return (
+        rule.kind in ("anyone", "authenticated", "owner")
+        or role in rule.roles
+        or (rule.kind == "owner_or_roles")
+    )
+
+
+def _parent_stranger(blueprint: Blueprint, entity: Entity) -> str:
+    if not entity.nested_under or entity.nested_under == entity.name:
+        return ""
+    parent = blueprint.entity(entity.nested_under).permissions["read"]
+    if parent.kind not in ("roles", "owner", "owner_or_roles"):
+        return ""
+    rules = entity.permissions
+    candidates = [blueprint.auth.default_role, *blueprint.auth.roles]
+    return next(
+        (
+            role
+            for role in candidates
+            if role not in parent.roles
+            and _passes(rules["list"], role)
+            and _passes(rules["read"], role)
+        ),
+        "",
     )
 
 
@@ -314,6 +345,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         links=links,
         restricted_by=tuple(restricted),
         hidden_by_delete=tuple(soft),
+        parent_stranger=_parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
         list=_action(rules["list"], blueprint, read),
         read=_action(read, blueprint, read),
