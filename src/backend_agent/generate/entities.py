@@ -15,7 +15,7 @@ from backend_agent.generate.fields import (
 )
 from backend_agent.generate.liveness import Liveness, liveness
 from backend_agent.generate.pyexpr import column_ref, identifier, py, with_article
-from backend_agent.generate.tables import TableView, table_view
+from backend_agent.generate.tables import TableView, table_variable, table_view
 
 __all__ = [
     "CacheView",
@@ -144,6 +144,7 @@ class EntityView:
     plural: str
     module: str
     table: str
+    table_var: str  # the table's name in the repository module
     title: str
     label: str
     a_label: str
@@ -194,7 +195,7 @@ def target_view(entity: Entity) -> TargetView:
     return TargetView(
         name=entity.name,
         module=entity.snake,
-        table=entity.table.name,
+        table=table_variable(entity),
         label=entity.title.lower(),
         a_label=with_article(entity.title.lower()),
         plural_label=entity.plural.replace("_", " "),
@@ -262,7 +263,7 @@ def _sorts(entity: Entity) -> tuple[tuple[SortView, ...], str]:
     default = entity.default_sort.removeprefix("-")
     # The default order must work even when clients may not ask for it by name.
     columns = [*keys, default] if default not in keys else keys
-    views = tuple(SortView(k, column_ref(entity.table.name, k)) for k in columns)
+    views = tuple(SortView(k, column_ref(table_variable(entity), k)) for k in columns)
     choices = [v for key in (keys or [default]) for v in (key, f"-{key}")]
     return views, f"Literal[{', '.join(py(c) for c in choices)}]"
 
@@ -313,7 +314,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
 
 def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     """The view model of one entity."""
-    table = entity.table.name
+    table = table_variable(entity)
     aliased = any(identifier(f.name) != f.name for f in entity.writable_fields)
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {"SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", *classes}
@@ -354,7 +355,8 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         snake=entity.snake,
         plural=entity.plural,
         module=entity.snake,
-        table=table,
+        table=entity.table.name,
+        table_var=table,
         title=entity.title,
         label=entity.title.lower(),
         a_label=with_article(entity.title.lower()),
@@ -402,7 +404,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         repo_imports=(),
         service_imports=(),
         route_imports=(),
-        counted=any(c.table == table for c in blueprint.counted),
+        counted=any(c.table == entity.table.name for c in blueprint.counted),
         liveness=liveness(blueprint, entity),
         parent_scope=scope,
         parent_owned=parent_owned,
@@ -427,7 +429,7 @@ def _parent_scope(blueprint: Blueprint, entity: Entity) -> tuple[ParentScopeView
     if not (parent.owner and rule.checks_owner):
         return scope, ""
     parent_table = f"table_of({parent.snake}_models.{parent.name})"
-    key = column_ref(entity.table.name, entity.nested_column)
+    key = column_ref(table_variable(entity), entity.nested_column)
     owner = f'{parent_table}.c.owner_id == bindparam("parent_owner_id")'
     owned = f"select({parent_table}.c.id).where({owner})"
     return scope, f"{key}.in_({owned})"

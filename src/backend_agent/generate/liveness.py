@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from backend_agent.design.blueprint import Blueprint, Entity
 from backend_agent.design.visibility import children_of, hiding_relations
 from backend_agent.generate.pyexpr import column_ref, py
+from backend_agent.generate.tables import table_variable
 
 __all__ = ["ChildView", "Liveness", "liveness"]
 
@@ -38,7 +39,7 @@ class Liveness:
 
 def _table(entity: Entity, own: Entity) -> str:
     if entity.name == own.name:
-        return own.table.name
+        return table_variable(own)
     return f"table_of({entity.snake}_models.{entity.name})"
 
 
@@ -70,7 +71,7 @@ def liveness(blueprint: Blueprint, entity: Entity) -> Liveness:
     """The parent clauses and child references of ``entity``'s repository."""
     entities = {e.name: e for e in blueprint.entities}
     used: dict[str, Entity] = {}
-    own = [f"{entity.table.name}.c.deleted_at.is_(None)"] if entity.soft_delete else []
+    own = [f"{table_variable(entity)}.c.deleted_at.is_(None)"] if entity.soft_delete else []
     parent_clauses = _live(entity, entity, entities, frozenset(), used)[len(own) :]
     restricting, nulled = [], []
     for reference in children_of(entity, blueprint.entities):

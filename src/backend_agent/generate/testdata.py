@@ -21,6 +21,7 @@ from backend_agent.generate.samples import (
     row_value,
     value_source,
 )
+from backend_agent.generate.tables import table_variable
 
 __all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
 
@@ -68,6 +69,7 @@ class EntityPlan:
     name: str
     snake: str
     plural: str
+    table_var: str  # the table's name in the repository module
     label: str
     a_label: str
     collection: str
@@ -318,6 +320,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         name=entity.name,
         snake=entity.snake,
         plural=entity.plural,
+        table_var=table_variable(entity),
         label=entity.title.lower(),
         a_label=with_article(entity.title.lower()),
         collection=entity.collection_path,
