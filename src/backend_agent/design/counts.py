@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Counted, Entity
+from backend_agent.design.visibility import hiding_relations
 
 __all__ = [
     "COUNTS_TABLE",
@@ -36,12 +37,18 @@ def counted_tables(entities: Iterable[Entity]) -> tuple[Counted, ...]:
     A list whose rule restricts every caller to their own rows is always filtered by
     owner, so its table would pay for triggers it never reads.
     """
+    entities = tuple(entities)
+    by_name = {entity.name: entity for entity in entities}
     result = []
     for entity in entities:
         rule = entity.permissions.get("list")
         if rule is None or not any(route.action == "list" for route in entity.routes):
             continue
         if rule.kind == "owner" and not rule.roles:
+            continue
+        if hiding_relations(entity, by_name):
+            # Its rows are hidden with a softly deleted parent, which no trigger on
+            # this table sees: its total is counted.
             continue
         column = "deleted_at" if entity.soft_delete else None
         result.append(Counted(entity.table.name, column))

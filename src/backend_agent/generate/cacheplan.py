@@ -16,6 +16,7 @@ class CachedEntity:
     """A cached entity and the roles that read and write it in the tests."""
 
     plural: str
+    table_var: str  # the table's name in the repository module
     snake: str
     create: str
     read: str
@@ -68,6 +69,7 @@ def _entity(plan: EntityPlan) -> CachedEntity:
     owner_scoped = plan.read.owner_scoped and bool(plan.read.stranger)
     return CachedEntity(
         plural=plan.plural,
+        table_var=plan.table_var,
         snake=plan.snake,
         create=plan.create.actor,
         read=plan.read.actor,

@@ -13,14 +13,16 @@ from backend_agent.generate.fields import (
     field_views,
     filter_views,
 )
+from backend_agent.generate.liveness import Liveness, liveness
 from backend_agent.generate.pyexpr import column_ref, identifier, py, with_article
-from backend_agent.generate.tables import TableView, table_view
+from backend_agent.generate.tables import TableView, table_variable, table_view
 
 __all__ = [
     "CacheView",
     "EntityView",
     "LinkView",
     "NestedView",
+    "ParentScopeView",
     "ReferenceView",
     "RouteView",
     "SortView",
@@ -91,6 +93,15 @@ class NestedView:
 
 
 @dataclass(frozen=True)
+class ParentScopeView:
+    """The parent a nested entity's rows are visible through: only where it is."""
+
+    ts: str  # "order_service."
+    column: str  # the foreign key to the parent
+    label: str
+
+
+@dataclass(frozen=True)
 class ReferenceView:
     """A foreign key a client sets, checked against what the caller can see."""
 
@@ -133,6 +144,7 @@ class EntityView:
     plural: str
     module: str
     table: str
+    table_var: str  # the table's name in the repository module
     title: str
     label: str
     a_label: str
@@ -170,6 +182,11 @@ class EntityView:
     repo_imports: tuple[str, ...]
     service_imports: tuple[str, ...]
     route_imports: tuple[str, ...]
+    # Rows hidden with their parents, and what a soft delete does to the children.
+    liveness: Liveness
+    # The nested parent, when its read rule keeps some callers from some of its rows.
+    parent_scope: ParentScopeView | None
+    parent_owned: str  # the list's clause for the parent's owner scope, or ""
     counted: bool = False  # the unfiltered list's total is the trigger-kept count
 
 
@@ -178,7 +195,7 @@ def target_view(entity: Entity) -> TargetView:
     return TargetView(
         name=entity.name,
         module=entity.snake,
-        table=entity.table.name,
+        table=table_variable(entity),
         label=entity.title.lower(),
         a_label=with_article(entity.title.lower()),
         plural_label=entity.plural.replace("_", " "),
@@ -246,7 +263,7 @@ def _sorts(entity: Entity) -> tuple[tuple[SortView, ...], str]:
     default = entity.default_sort.removeprefix("-")
     # The default order must work even when clients may not ask for it by name.
     columns = [*keys, default] if default not in keys else keys
-    views = tuple(SortView(k, column_ref(entity.table.name, k)) for k in columns)
+    views = tuple(SortView(k, column_ref(table_variable(entity), k)) for k in columns)
     choices = [v for key in (keys or [default]) for v in (key, f"-{key}")]
     return views, f"Literal[{', '.join(py(c) for c in choices)}]"
 
@@ -297,7 +314,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
 
 def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     """The view model of one entity."""
-    table = entity.table.name
+    table = table_variable(entity)
     aliased = any(identifier(f.name) != f.name for f in entity.writable_fields)
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {"SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", *classes}
@@ -331,13 +348,15 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         for j in blueprint.junctions
         if j.left == entity.name
     )
+    scope, parent_owned = _parent_scope(blueprint, entity)
     item = entity.item_path.replace("{id}", "{row['id']}")
     view = EntityView(
         name=entity.name,
         snake=entity.snake,
         plural=entity.plural,
         module=entity.snake,
-        table=table,
+        table=entity.table.name,
+        table_var=table,
         title=entity.title,
         label=entity.title.lower(),
         a_label=with_article(entity.title.lower()),
@@ -385,7 +404,10 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         repo_imports=(),
         service_imports=(),
         route_imports=(),
-        counted=any(c.table == table for c in blueprint.counted),
+        counted=any(c.table == entity.table.name for c in blueprint.counted),
+        liveness=liveness(blueprint, entity),
+        parent_scope=scope,
+        parent_owned=parent_owned,
     )
     return replace(
         view,
@@ -393,6 +415,24 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         service_imports=_service_imports(view),
         route_imports=_route_imports(view),
     )
+
+
+def _parent_scope(blueprint: Blueprint, entity: Entity) -> tuple[ParentScopeView | None, str]:
+    """The scope a nested entity inherits from its parent's read rule, and its list clause."""
+    if not entity.nested_under or not entity.nested_column or entity.nested_under == entity.name:
+        return None, ""
+    parent = blueprint.entity(entity.nested_under)
+    rule = parent.permissions["read"]
+    if rule.kind not in ("roles", "owner", "owner_or_roles"):
+        return None, ""
+    scope = ParentScopeView(f"{parent.snake}_service.", entity.nested_column, parent.title.lower())
+    if not (parent.owner and rule.checks_owner):
+        return scope, ""
+    parent_table = f"table_of({parent.snake}_models.{parent.name})"
+    key = column_ref(table_variable(entity), entity.nested_column)
+    owner = f'{parent_table}.c.owner_id == bindparam("parent_owner_id")'
+    owned = f"select({parent_table}.c.id).where({owner})"
+    return scope, f"{key}.in_({owned})"
 
 
 def _schema_names(view: EntityView) -> list[str]:
@@ -411,8 +451,16 @@ def _link_targets(view: EntityView) -> list[TargetView]:
 
 
 def _repo_imports(view: EntityView) -> tuple[str, ...]:
-    models = [view.name, *(j.variable for j in view.junctions)]
-    lines = [f"from app.models.{view.module} import {', '.join(models)}"]
+    # The model class through its module: an entity may be called like a name this
+    # module imports (Page, Row, Filter, Column...).
+    lines = [f"from app.models import {view.module} as {view.module}_models"]
+    if view.junctions:
+        junctions = ", ".join(j.variable for j in view.junctions)
+        lines.append(f"from app.models.{view.module} import {junctions}")
+    modules = {e.snake for e in view.liveness.modules}
+    if view.parent_owned and view.nested:
+        modules.add(view.nested.parent_snake)
+    lines += [f"from app.models import {m} as {m}_models" for m in sorted(modules)]
     lines += [
         f"from app.repositories import {t.module} as {t.module}_repo" for t in _link_targets(view)
     ]

@@ -89,8 +89,12 @@ def value_type(column: Column, *, pattern: bool = True) -> str:
 
 
 def _alias_name(field: EntityField, taken: set[str]) -> str:
-    name = camel(field.name)
-    return name if name not in taken else f"{name}Value"
+    # The suffix keeps a field's alias apart from every name the schema module imports or
+    # defines (``Field``, ``Decimal``, ``None``...): none of those ends in ``Type``.
+    name = f"{camel(field.name)}Type"
+    while name in taken:
+        name = f"{name}_"
+    return name
 
 
 def field_views(

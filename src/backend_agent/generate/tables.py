@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-from backend_agent.design.blueprint import Column, Table
+from backend_agent.design.blueprint import Column, Entity, Table
 from backend_agent.generate.pyexpr import (
     identifier,
     migration_type,
@@ -15,7 +18,14 @@ from backend_agent.generate.pyexpr import (
     sql_literal,
 )
 
-__all__ = ["ColumnView", "IndexView", "TableView", "check_constraints", "table_view"]
+__all__ = [
+    "ColumnView",
+    "IndexView",
+    "TableView",
+    "check_constraints",
+    "table_variable",
+    "table_view",
+]
 
 
 @dataclass(frozen=True)
@@ -158,3 +168,22 @@ def table_view(table: Table, *, class_name: str = "", doc: str = "") -> TableVie
         indexes=_indexes(table),
         imports=_model_imports(table, core=core),
     )
+
+
+@cache
+def _repository_words() -> frozenset[str]:
+    template = resources.files("backend_agent.generate") / "templates/app/repositories"
+    text = (template / "entity.py.jinja").read_text(encoding="utf-8")
+    return frozenset(re.findall(r"[a-z_][a-z0-9_]*", text))
+
+
+def table_variable(entity: Entity) -> str:
+    """The name of ``entity``'s table in its repository module.
+
+    The table's own name, unless the repository's code uses that word itself (a
+    parameter ``filters``, a local ``values``...) or it ends like the modules the
+    repository imports: then it takes the suffix ``_table``, which none of those has.
+    """
+    name = entity.table.name
+    clash = name in _repository_words() or name.endswith(("_repo", "_models"))
+    return f"{name}_table" if clash else name

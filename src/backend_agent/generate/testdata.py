@@ -21,6 +21,7 @@ from backend_agent.generate.samples import (
     row_value,
     value_source,
 )
+from backend_agent.generate.tables import table_variable
 
 __all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
 
@@ -68,6 +69,7 @@ class EntityPlan:
     name: str
     snake: str
     plural: str
+    table_var: str  # the table's name in the repository module
     label: str
     a_label: str
     collection: str
@@ -94,6 +96,12 @@ class EntityPlan:
     nested_collection: str  # "/api/v1/posts/{parent}/comments"
     links: tuple[LinkPlan, ...]
     restricted_by: tuple[ParentPlan, ...]  # children whose RESTRICT key blocks a delete
+    # Children of a softly deleted row: hidden with it (CASCADE), or unlinked (SET NULL).
+    hidden_by_delete: tuple[ParentPlan, ...]
+    # A role that may list and read the rows but not every row of their nested parent:
+    # a row under a parent out of its reach must stay hidden from it; "" when none.
+    parent_stranger: str
+    nulled_by_delete: tuple[ParentPlan, ...]
     list: ActionPlan
     read: ActionPlan
     create: ActionPlan
@@ -141,6 +149,34 @@ def _action(rule: Rule, blueprint: Blueprint, read: Rule, preferred: str = "") -
         stranger_status=404 if hidden else 403,
         stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
         exempt=rule.roles[0] if rule.kind == "owner_or_roles" and rule.roles else "",
+    )
+
+
+def _passes(rule: Rule, role: str) -> bool:
+    return (
+        rule.kind in ("anyone", "authenticated", "owner")
+        or role in rule.roles
+        or (rule.kind == "owner_or_roles")
+    )
+
+
+def _parent_stranger(blueprint: Blueprint, entity: Entity) -> str:
+    if not entity.nested_under or entity.nested_under == entity.name:
+        return ""
+    parent = blueprint.entity(entity.nested_under).permissions["read"]
+    if parent.kind not in ("roles", "owner", "owner_or_roles"):
+        return ""
+    rules = entity.permissions
+    candidates = [blueprint.auth.default_role, *blueprint.auth.roles]
+    return next(
+        (
+            role
+            for role in candidates
+            if role not in parent.roles
+            and _passes(rules["list"], role)
+            and _passes(rules["read"], role)
+        ),
+        "",
     )
 
 
@@ -260,14 +296,19 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     if nested is not None and entity.nested_under:
         parent = blueprint.entity(entity.nested_under)
         nested_collection = f"{parent.collection_path}/{{parent_id}}/{entity.plural}"
-    restricted = []
+    children: dict[str, list[ParentPlan]] = {"RESTRICT": [], "CASCADE": [], "SET NULL": []}
     for other in blueprint.entities:
         for field in other.writable_fields:
             fk = field.column.foreign_key
-            if fk and fk.table == entity.table.name and fk.on_delete == "RESTRICT":
-                restricted.append(
+            if fk and fk.table == entity.table.name:
+                children[fk.on_delete].append(
                     ParentPlan(field.name, _factory(other), field.column.nullable, other.snake)
                 )
+    restricted = children["RESTRICT"]
+    # A row of the entity's own table refers to a row of it: not a child the soft delete
+    # reaches (visibility follows parents of other entities only).
+    soft = [c for c in children["CASCADE"] if c.name != entity.snake] if entity.soft_delete else []
+    nulled = children["SET NULL"] if entity.soft_delete else []
     links = tuple(
         LinkPlan(j.relation, _factory(blueprint.entity(j.right)), blueprint.entity(j.right).snake)
         for j in blueprint.junctions
@@ -279,6 +320,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         name=entity.name,
         snake=entity.snake,
         plural=entity.plural,
+        table_var=table_variable(entity),
         label=entity.title.lower(),
         a_label=with_article(entity.title.lower()),
         collection=entity.collection_path,
@@ -305,6 +347,9 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         nested_collection=nested_collection,
         links=links,
         restricted_by=tuple(restricted),
+        hidden_by_delete=tuple(soft),
+        parent_stranger=_parent_stranger(blueprint, entity),
+        nulled_by_delete=tuple(nulled),
         list=_action(rules["list"], blueprint, read),
         read=_action(read, blueprint, read),
         create=create,

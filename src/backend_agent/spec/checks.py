@@ -16,7 +16,13 @@ from backend_agent.spec.model import ACTIONS, FIELD_TYPES
 from backend_agent.spec.naming import plural, snake
 from backend_agent.spec.source import SourceMap
 
-__all__ = ["RESERVED_COLUMNS", "RESERVED_ENTITIES", "RESERVED_MODULES", "check_references"]
+__all__ = [
+    "MODEL_MODULE_NAMES",
+    "RESERVED_COLUMNS",
+    "RESERVED_ENTITIES",
+    "RESERVED_MODULES",
+    "check_references",
+]
 
 RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "owner_id"})
 # The service's own tables' classes: accounts, sessions, refresh tokens, the audit log,
@@ -24,6 +30,10 @@ RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "o
 RESERVED_ENTITIES = frozenset(
     {"User", "Session", "RefreshToken", "AuditLog", "AuditLogEntry", "IdempotencyKey"}
 )
+# Names an entity's model module imports beside its class (``class Mapped(Base)`` cannot
+# also annotate with SQLAlchemy's ``Mapped``); every other module reaches an entity's
+# class through its module, so only these cannot be entity names.
+MODEL_MODULE_NAMES = frozenset({"Any", "Decimal", "Mapped", "UTCDateTime"})
 # Module names the generated project uses for itself (app/core, app/services/common, ...).
 RESERVED_MODULES = frozenset(
     {
@@ -94,6 +104,16 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                 source.problem(
                     ("entities", name),
                     f"entity name '{name}' is reserved: the service defines a class of this name",
+                    key=True,
+                )
+            )
+        if name in MODEL_MODULE_NAMES:
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"entity name '{name}' clashes with a name its model module imports",
+                    expected="a name other than " + ", ".join(sorted(MODEL_MODULE_NAMES)),
+                    suggestion=f"call it {name}Item or {name}Entry",
                     key=True,
                 )
             )

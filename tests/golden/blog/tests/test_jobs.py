@@ -55,8 +55,12 @@ def _table_engine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def worker(engine: AsyncEngine, handler: Handler, **definition: Any) -> Worker:
-    """A worker that runs SAMPLE with ``handler``, its definition changed by ``definition``."""
-    jobs = {SAMPLE: replace(JOBS[SAMPLE], **definition)}
+    """A worker that runs SAMPLE with ``handler``, its definition changed by ``definition``.
+
+    Unscheduled unless ``definition`` says otherwise: a scheduled SAMPLE would queue a
+    run of its own beside the jobs a test adds.
+    """
+    jobs = {SAMPLE: replace(JOBS[SAMPLE], **{"every": None, **definition})}
     return Worker(engine, SETTINGS, handlers={SAMPLE: handler}, jobs=jobs)
 
 
@@ -458,5 +462,7 @@ async def test_cli_worker_once_runs_the_due_jobs_with_their_handlers(
 ) -> None:
     job_id = await add_job(engine)
     assert await to_thread.run_sync(main, ["worker", "--once"]) == 0
-    assert capsys.readouterr().out == "ran 1 jobs\n"
+    # The worker also queues one run of each scheduled job, due at once.
+    scheduled = sum(1 for definition in JOBS.values() if definition.every is not None)
+    assert capsys.readouterr().out == f"ran {1 + scheduled} jobs\n"
     assert (await job(engine, job_id))["status"] == "done"

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.repositories import bookmark as bookmark_repo
+from app.repositories import comment as comment_repo
 from app.repositories import post as repo
 from tests import factories
 from tests.factories import Account
@@ -243,6 +245,32 @@ async def test_delete_by_a_stranger_is_refused(
     stranger = await make_user("author")
     response = await client.delete(item(row["id"]), headers=stranger.headers)
     assert_error(response, 403, "FORBIDDEN")
+
+
+async def test_a_soft_delete_hides_its_comment_rows_by_post_id(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("author")
+    row = await factories.create_post(db, actor)
+    child = await factories.create_comment(db, actor, post_id=row["id"])
+    assert await comment_repo.get_comment(db, child["id"]) is not None
+    assert (await client.delete(item(row["id"]), headers=actor.headers)).status_code == 204
+    # ON DELETE CASCADE, softly: the child stays stored but no read path finds it.
+    assert await comment_repo.get_comment(db, child["id"]) is None
+    assert not await comment_repo.comment_exists(db, child["id"])
+
+
+async def test_a_soft_delete_hides_its_bookmark_rows_by_post_id(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("author")
+    row = await factories.create_post(db, actor)
+    child = await factories.create_bookmark(db, actor, post_id=row["id"])
+    assert await bookmark_repo.get_bookmark(db, child["id"]) is not None
+    assert (await client.delete(item(row["id"]), headers=actor.headers)).status_code == 204
+    # ON DELETE CASCADE, softly: the child stays stored but no read path finds it.
+    assert await bookmark_repo.get_bookmark(db, child["id"]) is None
+    assert not await bookmark_repo.bookmark_exists(db, child["id"])
 
 
 async def test_tags_link_list_and_unlink(

@@ -49,7 +49,7 @@ from app.core.config import Settings  # noqa: E402
 from app.core.migrations import upgrade  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Base  # noqa: E402
-from tests.factories import Account, create_account  # noqa: E402
+from tests.factories import Account, sign_up  # noqa: E402
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -113,7 +113,7 @@ def make_user(app: FastAPI, db: AsyncConnection) -> Callable[..., Awaitable[Acco
     """Create an account with a live session: ``await make_user("admin")``."""
 
     async def make(role: str = "member") -> Account:
-        return await create_account(db, app.state.settings, role=role)
+        return await sign_up(db, app.state.settings, role=role)
 
     return make
 

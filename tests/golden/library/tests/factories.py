@@ -38,7 +38,7 @@ class Account:
     headers: dict[str, str]
 
 
-async def create_account(
+async def sign_up(
     db: AsyncConnection, settings: Settings, *, role: str, email: str | None = None
 ) -> Account:
     """An account and an open session; its password is unusable (never needed here)."""

@@ -13,6 +13,8 @@ from app.jobs.queue import JOBS, Handler, JobContext
 
 
 async def mail_then_hang_on_first_attempt(job: JobContext) -> None:
+    if not job.payload:
+        return  # a scheduled run the worker queued itself: the tests watch only their own
     await job.mail.send(Mail(job_id=job.id, to="ada@example.com", subject="Hi", body="Hello"))
     if job.attempt == 1:
         await asyncio.Event().wait()  # never set: the test kills this worker here

@@ -23,7 +23,7 @@ from app.core.db import create_engine, create_inline_read_engine, create_read_en
 from app.core.migrations import upgrade
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.factories import create_account
+from tests.factories import sign_up
 from tests.helpers import assert_error, data
 
 pytestmark = pytest.mark.anyio
@@ -117,9 +117,9 @@ async def test_reads_go_to_the_replica_and_writes_to_the_primary(replicated: Ser
     assert state.read_engine is not state.engine
     # Each account exists in one database only: where a request looks shows in whom it knows.
     async with state.engine.connect() as db:
-        on_primary = await create_account(db, state.settings, role="member")
+        on_primary = await sign_up(db, state.settings, role="member")
     async with state.read_engine.connect() as db:
-        on_replica = await create_account(db, state.settings, role="member")
+        on_replica = await sign_up(db, state.settings, role="member")
 
     me = f"{AUTH}/me"
     assert data(await client.get(me, headers=on_replica.headers))["id"] == str(on_replica.id)
@@ -182,7 +182,7 @@ async def test_reads_of_a_sqlite_file_run_inline_and_writes_do_not(
     state = application.state
     await upgrade(state.engine)
     async with state.engine.connect() as db:
-        account = await create_account(db, state.settings, role="member")
+        account = await sign_up(db, state.settings, role="member")
     inline: list[str] = []
     event.listen(
         state.inline_read_engine, "before_cursor_execute", lambda *args: inline.append(args[2])

@@ -9,16 +9,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import rate_limit
-from app.api.routes import audit, auth, bookmark, comment, jobs, post, tag
+from app.api.routes import audit, auth, jobs
+from app.api.routes import bookmark as bookmark_routes
+from app.api.routes import comment as comment_routes
+from app.api.routes import post as post_routes
+from app.api.routes import tag as tag_routes
 from app.core.plain import PlainRoutes
 
 # Each router and the scope of its rate limit. The entities' routes come first: they are
 # the busiest, and routes are matched in order.
 API_ROUTERS: tuple[tuple[APIRouter, str], ...] = (
-    (post.router, "post"),
-    (comment.router, "comment"),
-    (tag.router, "tag"),
-    (bookmark.router, "bookmark"),
+    (post_routes.router, "post"),
+    (comment_routes.router, "comment"),
+    (tag_routes.router, "tag"),
+    (bookmark_routes.router, "bookmark"),
     (auth.router, "auth"),
     (audit.router, "audit"),
     (jobs.router, "jobs"),

@@ -6,7 +6,7 @@ and subtract in the transaction of each write, so the count is never stale. On
 PostgreSQL each connection adds to its own ``slot`` (backend pid mod 16), so concurrent
 writers never queue on one counter row: the count of a table is ``SUM(live)``.
 
-Counted tables: posts, comments, tags.
+Counted tables: posts, tags.
 """
 
 from __future__ import annotations
@@ -25,4 +25,4 @@ row_counts = sa.Table(
 )
 # The tables with a kept count, and the column that marks a row deleted (None: rows
 # are deleted for real, so every row is live).
-COUNTED: dict[str, str | None] = {"posts": "deleted_at", "comments": None, "tags": None}
+COUNTED: dict[str, str | None] = {"posts": "deleted_at", "tags": None}

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.models import bookmark as bookmark_models
+from app.models import post as post_models
 from app.models.base import table_of
-from app.models.bookmark import Bookmark
 from app.repositories.base import (
     EQ,
     Filter,
@@ -27,7 +28,7 @@ from app.repositories.base import (
     utcnow,
 )
 
-bookmarks = table_of(Bookmark)
+bookmarks = table_of(bookmark_models.Bookmark)
 
 # What a bookmark looks like in responses.
 COLUMNS = (
@@ -47,8 +48,15 @@ FILTERS: dict[str, Filter] = {
 
 
 def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
-    """The rows in reach: owned by ``owner_id`` when one is given."""
+    """The rows in reach: of live parents, and owned by ``owner_id`` when one is given."""
     clauses: list[ColumnElement[bool]] = []
+    clauses.append(
+        bookmarks.c.post_id.in_(
+            select(table_of(post_models.Post).c.id).where(
+                table_of(post_models.Post).c.deleted_at.is_(None)
+            )
+        )
+    )
     if owner_id is not None:
         clauses.append(bookmarks.c.owner_id == owner_id)
     return clauses

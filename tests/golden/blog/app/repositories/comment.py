@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.models import comment as comment_models
+from app.models import post as post_models
 from app.models.base import table_of
-from app.models.comment import Comment
 from app.repositories.base import (
     EQ,
     Filter,
@@ -21,14 +22,13 @@ from app.repositories.base import (
     exists,
     fetch_one,
     filter_params,
-    live_count,
     next_version,
     order_by,
     unchanged_since,
     utcnow,
 )
 
-comments = table_of(Comment)
+comments = table_of(comment_models.Comment)
 
 # What a comment looks like in responses.
 COLUMNS = (
@@ -47,14 +47,16 @@ FILTERS: dict[str, Filter] = {
 }
 
 
-# Every live row is in the list when it has no filter and no owner scope: its total is
-# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
-LIVE = live_count(comments)
-
-
 def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
-    """The rows in reach: owned by ``owner_id`` when one is given."""
+    """The rows in reach: of live parents, and owned by ``owner_id`` when one is given."""
     clauses: list[ColumnElement[bool]] = []
+    clauses.append(
+        comments.c.post_id.in_(
+            select(table_of(post_models.Post).c.id).where(
+                table_of(post_models.Post).c.deleted_at.is_(None)
+            )
+        )
+    )
     if owner_id is not None:
         clauses.append(comments.c.owner_id == owner_id)
     return clauses
@@ -67,8 +69,7 @@ def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
     if owned:
         where.append(comments.c.owner_id == bindparam("owner_id"))
     order = order_by(SORTS, sort, comments.c.id)
-    total = LIVE if not filters and not owned else None
-    return Page.of(select(*COLUMNS).where(*where), order, total)
+    return Page.of(select(*COLUMNS).where(*where), order)
 
 
 async def list_comments(

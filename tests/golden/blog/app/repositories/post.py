@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.models import post as post_models
 from app.models.base import table_of
-from app.models.post import Post, post_tags
+from app.models.post import post_tags
 from app.repositories import tag as tag_repo
 from app.repositories.base import (
     EQ,
@@ -34,7 +35,7 @@ from app.repositories.base import (
     where_filters,
 )
 
-posts = table_of(Post)
+posts = table_of(post_models.Post)
 
 # What a post looks like in responses (deleted_at stays inside).
 COLUMNS = (

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.models import tag as tag_models
 from app.models.base import table_of
-from app.models.tag import Tag
 from app.repositories.base import (
     EQ,
     Filter,
@@ -28,7 +28,7 @@ from app.repositories.base import (
     utcnow,
 )
 
-tags = table_of(Tag)
+tags = table_of(tag_models.Tag)
 
 # What a tag looks like in responses.
 COLUMNS = (

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull
 
-Note = Annotated[str, Field(max_length=200)]
+NoteType = Annotated[str, Field(max_length=200)]
 SortKey = Literal["created_at", "-created_at"]
 
 
@@ -19,7 +19,7 @@ class BookmarkCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: Note | None = None
+    note: NoteType | None = None
     post_id: uuid.UUID
 
 
@@ -28,7 +28,7 @@ class BookmarkUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: Note | None = None
+    note: NoteType | None = None
     post_id: Annotated[uuid.UUID | None, NotNull] = None
 
 

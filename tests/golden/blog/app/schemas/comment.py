@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull
 
-Body = Annotated[str, Field(min_length=1, max_length=5000)]
+BodyType = Annotated[str, Field(min_length=1, max_length=5000)]
 SortKey = Literal["created_at", "-created_at"]
 
 
@@ -19,7 +19,7 @@ class CommentNestedCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    body: Body
+    body: BodyType
 
 
 class CommentCreate(CommentNestedCreate):
@@ -33,7 +33,7 @@ class CommentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    body: Annotated[Body | None, NotNull] = None
+    body: Annotated[BodyType | None, NotNull] = None
     post_id: Annotated[uuid.UUID | None, NotNull] = None
 
 

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull, UTCDateTime
 
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Body = Annotated[str, Field(max_length=20000)]
-Status = Literal["draft", "published"]
+TitleType = Annotated[str, Field(min_length=1, max_length=200)]
+BodyType = Annotated[str, Field(max_length=20000)]
+StatusType = Literal["draft", "published"]
 SortKey = Literal["title", "-title", "published_at", "-published_at", "created_at", "-created_at"]
 
 
@@ -20,9 +20,9 @@ class PostCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title
-    body: Body | None = None
-    status: Status = "draft"
+    title: TitleType
+    body: BodyType | None = None
+    status: StatusType = "draft"
     published_at: UTCDateTime | None = None
 
 
@@ -31,9 +31,9 @@ class PostUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[Title | None, NotNull] = None
-    body: Body | None = None
-    status: Annotated[Status | None, NotNull] = None
+    title: Annotated[TitleType | None, NotNull] = None
+    body: BodyType | None = None
+    status: Annotated[StatusType | None, NotNull] = None
     published_at: UTCDateTime | None = None
 
 
@@ -41,7 +41,7 @@ class PostQuery(PageParams):
     """Paging, sort and filters of the post list."""
 
     sort: SortKey = "-created_at"
-    status: Status | None = None
+    status: StatusType | None = None
     published_at: UTCDateTime | None = None
     published_at_min: UTCDateTime | None = None
     published_at_max: UTCDateTime | None = None

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull
 
-Name = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+NameType = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 
@@ -18,7 +18,7 @@ class TagCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: NameType
 
 
 class TagUpdate(BaseModel):
@@ -26,7 +26,7 @@ class TagUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[Name | None, NotNull] = None
+    name: Annotated[NameType | None, NotNull] = None
 
 
 class TagQuery(PageParams):

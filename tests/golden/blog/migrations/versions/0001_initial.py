@@ -369,13 +369,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("table_name", "slot", name="pk_row_counts"),
     )
     _count_rows("posts", "deleted_at")
-    _count_rows("comments", None)
     _count_rows("tags", None)
 
 
 def downgrade() -> None:
     _uncount_rows("posts")
-    _uncount_rows("comments")
     _uncount_rows("tags")
     op.drop_table("row_counts")
     op.drop_index("uq_idempotency_keys_user_id_idempotency_key", table_name="idempotency_keys")

@@ -9,15 +9,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import rate_limit
-from app.api.routes import audit, auth, author, book, jobs, loan
+from app.api.routes import audit, auth, jobs
+from app.api.routes import author as author_routes
+from app.api.routes import book as book_routes
+from app.api.routes import loan as loan_routes
 from app.core.plain import PlainRoutes
 
 # Each router and the scope of its rate limit. The entities' routes come first: they are
 # the busiest, and routes are matched in order.
 API_ROUTERS: tuple[tuple[APIRouter, str], ...] = (
-    (author.router, "author"),
-    (book.router, "book"),
-    (loan.router, "loan"),
+    (author_routes.router, "author"),
+    (book_routes.router, "book"),
+    (loan_routes.router, "loan"),
     (auth.router, "auth"),
     (audit.router, "audit"),
     (jobs.router, "jobs"),

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.models.author import Author
+from app.models import author as author_models
 from app.models.base import table_of
 from app.repositories.base import (
     EQ,
@@ -28,7 +28,7 @@ from app.repositories.base import (
     utcnow,
 )
 
-authors = table_of(Author)
+authors = table_of(author_models.Author)
 
 # What an author looks like in responses.
 COLUMNS = (

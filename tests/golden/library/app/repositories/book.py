@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.models import book as book_models
 from app.models.base import table_of
-from app.models.book import Book
 from app.repositories.base import (
     EQ,
     Filter,
@@ -28,7 +28,7 @@ from app.repositories.base import (
     utcnow,
 )
 
-books = table_of(Book)
+books = table_of(book_models.Book)
 
 # What a book looks like in responses.
 COLUMNS = (

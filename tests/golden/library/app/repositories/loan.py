@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.models import loan as loan_models
 from app.models.base import table_of
-from app.models.loan import Loan
 from app.repositories.base import (
     EQ,
     GE,
@@ -30,7 +30,7 @@ from app.repositories.base import (
     utcnow,
 )
 
-loans = table_of(Loan)
+loans = table_of(loan_models.Loan)
 
 # What a loan looks like in responses.
 COLUMNS = (

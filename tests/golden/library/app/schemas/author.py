@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import URL_PATTERN, NotNull
 
-Name = Annotated[str, Field(max_length=120)]
-Website = Annotated[str, Field(max_length=2048, pattern=URL_PATTERN)]
+NameType = Annotated[str, Field(max_length=120)]
+WebsiteType = Annotated[str, Field(max_length=2048, pattern=URL_PATTERN)]
 SortKey = Literal["name", "-name", "born_on", "-born_on", "created_at", "-created_at"]
 
 
@@ -20,9 +20,9 @@ class AuthorCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: NameType
     born_on: date | None = None
-    website: Website | None = None
+    website: WebsiteType | None = None
 
 
 class AuthorUpdate(BaseModel):
@@ -30,13 +30,13 @@ class AuthorUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[Name | None, NotNull] = None
+    name: Annotated[NameType | None, NotNull] = None
     born_on: date | None = None
-    website: Website | None = None
+    website: WebsiteType | None = None
 
 
 class AuthorQuery(PageParams):
     """Paging, sort and filters of the author list."""
 
     sort: SortKey = "-created_at"
-    name: Name | None = None
+    name: NameType | None = None

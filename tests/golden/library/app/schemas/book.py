@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull
 
-Title = Annotated[str, Field(max_length=300)]
-Isbn = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$")]
-Genre = Literal["fiction", "science", "history", "poetry"]
-Pages = Annotated[int, Field(ge=1, le=10000)]
-Price = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
+TitleType = Annotated[str, Field(max_length=300)]
+IsbnType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$")]
+GenreType = Literal["fiction", "science", "history", "poetry"]
+PagesType = Annotated[int, Field(ge=1, le=10000)]
+PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
 SortKey = Literal[
     "title", "-title", "pages", "-pages", "price", "-price", "created_at", "-created_at"
 ]
@@ -26,11 +26,11 @@ class BookCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    title: Title
-    isbn: Isbn
-    genre: Genre = "fiction"
-    pages: Pages | None = None
-    price: Price | None = None
+    title: TitleType
+    isbn: IsbnType
+    genre: GenreType = "fiction"
+    pages: PagesType | None = None
+    price: PriceType | None = None
     available: bool = True
     metadata_: Annotated[JsonValue | None, Field(alias="metadata")] = None
     author_id: uuid.UUID
@@ -41,11 +41,11 @@ class BookUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    title: Annotated[Title | None, NotNull] = None
-    isbn: Annotated[Isbn | None, NotNull] = None
-    genre: Annotated[Genre | None, NotNull] = None
-    pages: Pages | None = None
-    price: Price | None = None
+    title: Annotated[TitleType | None, NotNull] = None
+    isbn: Annotated[IsbnType | None, NotNull] = None
+    genre: Annotated[GenreType | None, NotNull] = None
+    pages: PagesType | None = None
+    price: PriceType | None = None
     available: Annotated[bool | None, NotNull] = None
     metadata_: Annotated[JsonValue | None, Field(alias="metadata")] = None
     author_id: Annotated[uuid.UUID | None, NotNull] = None
@@ -55,6 +55,6 @@ class BookQuery(PageParams):
     """Paging, sort and filters of the book list."""
 
     sort: SortKey = "-created_at"
-    genre: Genre | None = None
+    genre: GenreType | None = None
     available: bool | None = None
     author_id: uuid.UUID | None = None

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import EMAIL_PATTERN, NotNull, UTCDateTime
 
-ContactEmail = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN)]
+ContactEmailType = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN)]
 SortKey = Literal["due_on", "-due_on", "created_at", "-created_at"]
 
 
@@ -23,7 +23,7 @@ class LoanCreate(BaseModel):
     due_on: date
     returned_at: UTCDateTime | None = None
     reference: uuid.UUID | None = None
-    contact_email: ContactEmail | None = None
+    contact_email: ContactEmailType | None = None
     book_id: uuid.UUID
 
 
@@ -35,7 +35,7 @@ class LoanUpdate(BaseModel):
     due_on: Annotated[date | None, NotNull] = None
     returned_at: UTCDateTime | None = None
     reference: uuid.UUID | None = None
-    contact_email: ContactEmail | None = None
+    contact_email: ContactEmailType | None = None
     book_id: Annotated[uuid.UUID | None, NotNull] = None
 
 
