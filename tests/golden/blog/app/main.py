@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Service:
         metrics=app.state.metrics,
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
+        deadline=settings.request_timeout or None,
     )
     # Outermost: the client's address is the proxy's until this has read X-Forwarded-For.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)

@@ -17,7 +17,8 @@
      +-- TooManyRequests         429, with Retry-After
      |    +-- AccountLocked      429 ACCOUNT_LOCKED
      |    +-- RateLimited        429 RATE_LIMITED
-     +-- ServiceUnavailable      503 SERVICE_UNAVAILABLE
+     +-- ServiceUnavailable      503 SERVICE_UNAVAILABLE, with Retry-After
+     +-- DeadlineExceeded        504 TIMEOUT, with Retry-After
 """
 
 from __future__ import annotations
@@ -158,10 +159,29 @@ class RateLimited(TooManyRequests):
     pass
 
 
+# Seconds a client is asked to wait before retrying after a 503 or a 504.
+RETRY_AFTER_SECONDS = 1
+
+
 class ServiceUnavailable(AppError):
+    """A dependency (the database) cannot serve now: down, restarting, frozen, saturated."""
+
     status_code = 503
     code = "SERVICE_UNAVAILABLE"
-    default_message = "The service cannot reach a dependency."
+    default_message = "The service cannot reach a dependency; try again shortly."
+    default_headers: ClassVar[Mapping[str, str]] = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+class DeadlineExceeded(AppError):
+    """The request ran past ``REQUEST_TIMEOUT``: it was abandoned, its outcome unknown."""
+
+    status_code = 504
+    code = "TIMEOUT"
+    default_message = (
+        "The request did not finish in time and was abandoned; a write may or may not have"
+        " been applied (retry with the same Idempotency-Key to be safe)."
+    )
+    default_headers: ClassVar[Mapping[str, str]] = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def error_response(

@@ -58,6 +58,15 @@ class Settings(DatabaseSettings):
     db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_pool_recycle: int = Field(default=1800, gt=0)
+    # PostgreSQL: seconds to open a connection, and the longest a statement may run (the
+    # driver gives up then, and the server cancels it: a frozen or overloaded database
+    # answers 503 instead of holding requests). 0 turns the statement limit off, e.g.
+    # behind a PgBouncer that refuses the statement_timeout start-up parameter.
+    db_connect_timeout: float = Field(default=2.0, gt=0)
+    db_statement_timeout: float = Field(default=3.0, ge=0)
+    # Seconds a request may take in all: past it, the request is abandoned and answered
+    # 504 TIMEOUT, whatever it waits for. 0 turns the deadline off.
+    request_timeout: float = Field(default=5.0, ge=0)
     # A read replica: GET and HEAD requests read from it (with the same pool settings);
     # every other request, and so every write, uses DATABASE_URL. Replicas lag a little.
     database_replica_url: str | None = None

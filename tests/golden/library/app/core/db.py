@@ -46,9 +46,22 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         hide_parameters=True,
+        connect_args=_postgresql_timeouts(settings),
         # enqueue() reads which engine runs the jobs from the connection it is given.
         execution_options={"jobs_engine": settings.jobs_engine},
     )
+
+
+def _postgresql_timeouts(settings: Settings) -> dict[str, Any]:
+    """asyncpg's connect timeout, and the statement limit on both sides: the driver's
+    (``command_timeout``, which also covers a server that stopped answering) and the
+    server's (``statement_timeout``, which frees the backend of a statement given up)."""
+    timeouts: dict[str, Any] = {"timeout": settings.db_connect_timeout}
+    if settings.db_statement_timeout:
+        timeouts["command_timeout"] = settings.db_statement_timeout
+        milliseconds = round(settings.db_statement_timeout * 1000)
+        timeouts["server_settings"] = {"statement_timeout": str(milliseconds)}
+    return timeouts
 
 
 def create_read_engine(settings: Settings, primary: AsyncEngine) -> AsyncEngine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -16,13 +17,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.cache import use
 from app.core.context import request_id_var
-from app.core.errors import error_response
+from app.core.errors import DeadlineExceeded, ServiceUnavailable, error_response
 from app.core.logging import log_access
 from app.core.metrics import KNOWN_METHODS, Metrics, route_of
+from app.core.outages import RepeatedFailures, unavailable
 from app.core.ratelimit import Usage
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("app.access")
+# Shared by every stack of middleware (the app's and the plain routes'): an outage
+# fails every request alike, and is logged once per interval with a count.
+failures = RepeatedFailures(logger)
 
 # An incoming X-Request-ID is echoed only when it is short and plain, so it cannot
 # smuggle anything into logs or headers.
@@ -62,8 +67,14 @@ class RequestContextMiddleware:
     * the request metrics (count, duration, in flight) and the access log;
     * the body size limit: 413 PAYLOAD_TOO_LARGE for a declared or streamed body over
       ``max_body_bytes``;
-    * a last-resort 500 in the envelope: it is the outermost middleware, so even errors
-      raised by other middleware come back with an ``X-Request-ID``.
+    * a deadline (``deadline`` seconds, ``REQUEST_TIMEOUT``): a request still running
+      then is abandoned (cancelled) and answered ``504 TIMEOUT`` at once, without
+      waiting for what it was waiting for;
+    * a last resort in the envelope: ``503 SERVICE_UNAVAILABLE`` with ``Retry-After``
+      when the database cannot serve (:func:`app.core.outages.unavailable`), else
+      ``500``; it is the outermost middleware, so even errors raised by other
+      middleware come back with an ``X-Request-ID``. Repeats of a failure are counted,
+      not logged one by one (:class:`app.core.outages.RepeatedFailures`).
 
     The app puts one in front of its plain routes too (:class:`app.main.Service`).
     """
@@ -75,11 +86,13 @@ class RequestContextMiddleware:
         metrics: Metrics,
         max_body_bytes: int,
         access_log: bool = True,
+        deadline: float | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.access_log = access_log
+        self.deadline = deadline
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,8 +114,13 @@ class RequestContextMiddleware:
             added.append(HSTS)
         status = 500  # unless a response starts: an error escaped every handler
         started = False
+        abandoned: asyncio.Task[None] | None = None  # the deadline's answer, once sent
 
         async def send_with_headers(message: Message) -> None:
+            if abandoned is None:  # once abandoned, what the request still sends is dropped
+                await forward(message)
+
+        async def forward(message: Message) -> None:
             nonlocal status, started
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -118,24 +136,48 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        task = asyncio.current_task()
+
+        def abandon() -> None:
+            # The deadline passed: answer now, from a task of its own, and cancel the
+            # request (its cleanup may still wait on a frozen database; the client won't).
+            nonlocal abandoned
+            if started or task is None:
+                return
+            error = DeadlineExceeded()
+            failures.failed(f"request abandoned after {self.deadline:g} s", error)
+            response = error_response(
+                request_id, error.status_code, error.code, error.message, headers=error.headers
+            )
+            abandoned = asyncio.get_running_loop().create_task(response(scope, receive, forward))
+            task.cancel()
+
         token = request_id_var.set(request_id)
         metrics = self.metrics
         metrics.in_flight.inc()
         began = time.perf_counter()
+        # A timer on the loop: asyncio.timeout() costs several times more per request.
+        timer = (
+            asyncio.get_running_loop().call_later(self.deadline, abandon) if self.deadline else None
+        )
         try:
             app = scope.get("app")  # set by the application before any middleware runs
             with use(app.state.cache) if app is not None else nullcontext():
                 await self._serve(scope, receive, send_with_headers, declared, request_id)
-        except Exception:
-            # Logged with the request id; the client sees neither the trace nor the SQL.
-            logger.exception("unhandled error (%s %s)", scope["method"], scope["path"])
-            if started:
+        except asyncio.CancelledError:
+            if abandoned is None:
                 raise
-            response = error_response(
-                request_id, 500, "INTERNAL_ERROR", "An unexpected error occurred."
-            )
-            await response(scope, receive, send_with_headers)
+        except Exception as exc:
+            if timer is not None:
+                timer.cancel()  # the answer is on its way
+            if abandoned is None:
+                await self._last_resort(exc, scope, receive, send_with_headers, request_id, started)
         finally:
+            if timer is not None:
+                timer.cancel()
+            if abandoned is not None and task is not None:
+                task.uncancel()
+                await abandoned
             seconds = time.perf_counter() - began
             metrics.in_flight.dec()
             method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
@@ -143,6 +185,31 @@ class RequestContextMiddleware:
             if self.access_log:
                 self._log_access(scope, status, seconds)
             request_id_var.reset(token)
+
+    @staticmethod
+    async def _last_resort(
+        exc: Exception, scope: Scope, receive: Receive, send: Send, request_id: str, started: bool
+    ) -> None:
+        """Answer an error that escaped every handler: 503 for an outage, else 500. The
+        log says what failed (the client sees neither the trace nor the SQL)."""
+        if unavailable(exc):
+            failures.failed("the database cannot serve", exc)
+            error: ServiceUnavailable | None = ServiceUnavailable()
+        else:
+            where = f"{scope['method']} {route_of(scope)}"
+            failures.failed(f"unhandled error ({where})", exc, traceback=True)
+            error = None
+        if started:
+            raise exc
+        if error is None:
+            response = error_response(
+                request_id, 500, "INTERNAL_ERROR", "An unexpected error occurred."
+            )
+        else:
+            response = error_response(
+                request_id, error.status_code, error.code, error.message, headers=error.headers
+            )
+        await response(scope, receive, send)
 
     async def _serve(
         self, scope: Scope, receive: Receive, send: Send, declared: bytes | None, request_id: str
