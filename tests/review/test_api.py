@@ -191,3 +191,14 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(
     errors: list[str] = []
     assert [f.code for f in review(project, on_error=errors.append)] == ["BA102"]
     assert errors == [f"{project / 'jobs.py'}: internal error in BA105: RuntimeError: boom"]
+
+
+def test_one_defect_reached_twice_on_a_line_is_one_finding(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, jsonify\n\napp = Flask(__name__)\n\n\n"
+        '@app.get("/r")\ndef r():\n    try:\n        return jsonify(rows=[])\n'
+        "    except Exception as e:\n        return jsonify(error=str(e)), 500\n",
+        encoding="utf-8",
+    )
+    found = [(f.line, f.code) for f in review(tmp_path, select=["BA402"], jobs=1)]
+    assert found == [(11, "BA402")]
