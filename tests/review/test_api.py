@@ -130,6 +130,7 @@ def test_config_is_found_by_walking_up(project: Path) -> None:
         ('fail-on = "critical"', "fail-on must be low, medium or high"),
         ('colour = "red"', "unknown key"),
         ('select = "BA101"', "select must be a list of strings"),
+        ('min-confidence = "sure"', "min-confidence must be low, medium or high"),
     ],
 )
 def test_bad_config_is_a_user_error(project: Path, table: str, message: str) -> None:
@@ -202,3 +203,45 @@ def test_one_defect_reached_twice_on_a_line_is_one_finding(tmp_path: Path) -> No
     )
     found = [(f.line, f.code) for f in review(tmp_path, select=["BA402"], jobs=1)]
     assert found == [(11, "BA402")]
+
+
+@pytest.mark.parametrize(
+    ("body", "confidence"),
+    [
+        ("def store(password):\n    return hashlib.md5(password.encode()).hexdigest()\n", "high"),
+        ("def password_reset_etag(user):\n    return hashlib.md5(user.email.encode()).hexdigest()\n", "low"),
+    ],
+)  # fmt: skip
+def test_a_hash_named_only_by_its_surroundings_is_low_confidence(
+    tmp_path: Path, body: str, confidence: str
+) -> None:
+    (tmp_path / "h.py").write_text("import hashlib\n\n\n" + body, encoding="utf-8")
+    [finding] = review(tmp_path, select=["BA203"], jobs=1)
+    assert finding.confidence == Level(confidence)
+
+
+def _flask_routes(protected: int, open_routes: int) -> str:
+    head = (
+        "from flask import Flask\nfrom flask_login import login_required\n\napp = Flask(__name__)\n"
+    )
+    guarded = "".join(
+        f'\n\n@app.post("/notes/{i}")\n@login_required\ndef guarded_{i}():\n    return ""\n'
+        for i in range(protected)
+    )
+    bare = "".join(
+        f'\n\n@app.post("/notes/o{i}")\ndef bare_{i}():\n    return ""\n'
+        for i in range(open_routes)
+    )
+    return head + guarded + bare
+
+
+@pytest.mark.parametrize(
+    ("protected", "open_routes", "confidence"), [(3, 1, "medium"), (1, 3, "low")]
+)
+def test_missing_auth_is_low_confidence_without_a_consistent_scheme(
+    tmp_path: Path, protected: int, open_routes: int, confidence: str
+) -> None:
+    (tmp_path / "app.py").write_text(_flask_routes(protected, open_routes), encoding="utf-8")
+    found = review(tmp_path, select=["BA201"], jobs=1)
+    assert len(found) == open_routes
+    assert {f.confidence for f in found} == {Level(confidence)}

@@ -119,6 +119,7 @@ class MissingAuth(Rule):
             if guarded[id(p)] and not r.public and _guarded(replace(r, drf_default=False), facts)
         ]
         by_file = Counter(r.file for r in protected)
+        routes_by_file = Counter(r.file for _, r in routes if not r.public)
         by_owner = Counter(r.owner for r in protected if r.owner)
         reads = Counter(
             (r.file, word) for r in protected if "GET" in r.methods for word in r.resource
@@ -133,8 +134,17 @@ class MissingAuth(Rule):
                 similar = neighbours
             else:  # a public read beside protected writes is normal, beside protected reads not
                 similar = any(reads[route.file, word] for word in route.resource)
-            if similar or route.privileged or "DELETE" in route.methods:
+            if route.privileged or "DELETE" in route.methods:
                 yield item.finding
+            elif similar:
+                # A read beside a protected read of the same resource is corroborated; a
+                # write beside a few protected routes among many open ones is not: the
+                # app has no consistent scheme and the route may be public on purpose.
+                consistent = (
+                    not route.methods & _WRITES
+                    or by_file[route.file] * 3 >= routes_by_file[route.file]
+                )
+                yield item.finding if consistent else replace(item.finding, confidence=Level.LOW)
 
 
 def _guarded(route: _Facts, facts: ProjectFacts) -> bool:
