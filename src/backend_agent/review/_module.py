@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
+from backend_agent.review._folding import prune_dead_branches
 from backend_agent.review._syntax import FunctionNode, dotted
 
 __all__ = ["Module", "parse_noqa"]
@@ -71,7 +72,9 @@ class Module:
     @classmethod
     def parse(cls, *, path: str, name: str, source: str) -> Module:
         """Parse ``source``; raises SyntaxError (or ValueError for NUL bytes)."""
-        return cls(path=path, name=name, source=source, tree=ast.parse(source, filename=path))
+        tree = ast.parse(source, filename=path)
+        prune_dead_branches(tree)
+        return cls(path=path, name=name, source=source, tree=tree)
 
     def _index(self) -> None:
         parents = self.parents

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from backend_agent.review._containers import stored_values
 from backend_agent.review._module import Module
 from backend_agent.review._scopes import Binding, Scopes
 from backend_agent.review._syntax import FunctionNode, const_str
@@ -126,6 +127,11 @@ class StringFlow:
             return _join(_worst(body.kind, orelse.kind), body, orelse)
         if isinstance(expr, ast.Name):
             return self._name(expr, scope, depth, helper=helper)
+        if isinstance(expr, ast.Subscript | ast.Call):
+            stored = stored_values(self.module, expr)
+            if stored:  # an item of a dict literal: what that key (or any key) holds
+                parts = [self._text(v, scope, depth + 1, helper=helper) for v in stored]
+                return _join(_worst(*(p.kind for p in parts)), *parts)
         if isinstance(expr, ast.Call):
             return self._call(expr, scope, depth, helper=helper)
         if isinstance(expr, ast.Await):

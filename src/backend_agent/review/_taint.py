@@ -7,7 +7,9 @@ URL arguments). Taint flows through assignments, f-strings, ``+``, ``%``,
 ``.format``, attribute and item access, method calls on tainted values and path
 builders; casts and sanitisers (``int``, ``secure_filename``, ``basename``,
 ``shlex.quote``...) stop it. A helper defined in the same module that a handler
-calls with tainted arguments gets those parameters tainted (one level).
+calls with tainted arguments gets those parameters tainted (one level). An item
+of a dict literal read under a constant key holds only what was stored under that
+key (``_containers``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import ast
 import re
 from functools import cached_property
 
+from backend_agent.review._containers import stored_values
 from backend_agent.review._module import Module
 from backend_agent.review._syntax import FunctionNode, dotted
 from backend_agent.review._web import Route, Web
@@ -238,6 +241,10 @@ class Taint:
             ):
                 return False
             return self.is_source(expr) or self._expr(expr.value, names)
+        if isinstance(expr, ast.Subscript | ast.Call):
+            stored = stored_values(self.module, expr)
+            if stored is not None:  # an item of a dict literal: only what that key holds
+                return any(self._expr(v, names) for v in stored)
         if isinstance(expr, ast.Subscript):
             return self._expr(expr.value, names)
         if isinstance(expr, ast.Call):
