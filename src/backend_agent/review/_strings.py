@@ -33,6 +33,7 @@ _SAFE_CALLS = frozenset(
         "escape_identifier", "quote_identifier", "uuid4", "UUID", "isoformat", "hex", "quote",
     }
 )  # fmt: skip
+_SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "Decimal", "date", "datetime"})
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 _USER_ROOTS = frozenset({"request", "req"})
 
@@ -379,6 +380,9 @@ class StringFlow:
             bindings = self.bindings(scope).get(expr.id, [])
             if any(how == "guard" for _, how, _ in bindings):
                 return True
+            only_param = bool(bindings) and all(how == "param" for _, how, _ in bindings)
+            if scope is not None and only_param and _typed_safe(scope, expr.id):
+                return True
         if isinstance(expr, ast.Attribute) and self._constant_attribute(expr, scope):
             return True
         return self._text(expr, scope, depth + 1, helper=helper).kind is Kind.CONST
@@ -424,6 +428,18 @@ def _inside(module: Module, node: ast.AST, container: ast.AST) -> bool:
 
 def _has_text(*parts: Text) -> bool:
     return any(p.kind is Kind.CONST and p.fragments for p in parts)
+
+
+def _typed_safe(scope: FunctionNode, name: str) -> bool:
+    """A parameter annotated with a type whose text cannot carry a shell word or quote."""
+    args = scope.args
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+        if arg.arg == name and arg.annotation is not None:
+            annotation = arg.annotation
+            head = annotation.attr if isinstance(annotation, ast.Attribute) else None
+            head = head or (annotation.id if isinstance(annotation, ast.Name) else None)
+            return head in _SAFE_ANNOTATIONS
+    return False
 
 
 def _worst(*kinds: Kind) -> Kind:

@@ -10,7 +10,7 @@ from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
 from backend_agent.review._scopes import Scopes
 from backend_agent.review._syntax import FunctionNode, argument, const_str
-from backend_agent.review._taint import Taint
+from backend_agent.review._taint import Taint, through
 
 __all__ = ["PathTraversal"]
 
@@ -83,9 +83,9 @@ class PathTraversal(Rule):
                     continue
                 if _confined(scope):
                     continue
-                yield self.finding(
-                    module, call, f"{name}() uses a file path that comes from the request"
-                )
+                message = f"{name}() uses a file path that comes from the request"
+                for site in taint.sites(path, scope, call):
+                    yield self.finding(module, site, through(message, site, call, scope))
 
     @staticmethod
     def _path(module: Module, call: ast.Call, name: str) -> ast.expr | None:

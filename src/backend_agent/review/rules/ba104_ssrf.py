@@ -9,7 +9,7 @@ from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
 from backend_agent.review._strings import StringFlow
-from backend_agent.review._taint import Taint
+from backend_agent.review._taint import Taint, through
 
 __all__ = ["Ssrf"]
 
@@ -68,6 +68,6 @@ class Ssrf(Rule):
                     continue
                 if fixed_host(url, flow, scope) or url_checked(scope):
                     continue
-                yield self.finding(
-                    module, call, f"{library} request to a URL that comes from the request"
-                )
+                message = f"{library} request to a URL that comes from the request"
+                for site in taint.sites(url, scope, call):
+                    yield self.finding(module, site, through(message, site, call, scope))
