@@ -34,6 +34,7 @@ SOURCE_ATTRIBUTES = frozenset(
         "path_params", "stream", "query_string", "view_args", "query", "match_info",
     }
 )  # fmt: skip
+_STDLIB_SOURCES = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 _SANITISERS = frozenset(
     {
@@ -51,6 +52,8 @@ _PROPAGATORS = frozenset(
         "encode", "lower", "upper", "strip", "lstrip", "rstrip", "replace", "split",
         "get", "getlist", "pop", "joinpath", "resolve", "dumps", "unquote", "model_dump",
         "dict_", "copy", "items", "keys", "values", "read", "getvalue", "removeprefix",
+        "parse_qs", "parse_qsl", "urlparse", "urlsplit", "unquote_plus", "partition",
+        "rpartition", "rsplit", "splitlines",
     }
 )  # fmt: skip
 _SAFE_TYPES = frozenset(
@@ -74,6 +77,8 @@ class Taint:
         self.web = module.memo(Web)
         self._names: dict[FunctionNode, frozenset[str]] = {}
         self._returns: dict[FunctionNode, frozenset[str]] = {}
+        # ``self.path``, ``self.headers`` and ``self.rfile`` of an http.server handler.
+        self._stdlib = any(r.framework == "stdlib" for r in self.web.routes)
 
     def tainted(self, expr: ast.AST, scope: FunctionNode | None) -> bool:
         """Whether ``expr`` (evaluated in ``scope``) can hold request data."""
@@ -97,8 +102,11 @@ class Taint:
                 base = node.value
                 if node.attr in SOURCE_ATTRIBUTES and _is_request(base):
                     return True
-                if node.attr == "kwargs" and isinstance(base, ast.Name) and base.id == "self":
-                    return True
+                if isinstance(base, ast.Name) and base.id == "self":
+                    if node.attr == "kwargs":
+                        return True
+                    if node.attr in _STDLIB_SOURCES and self._stdlib:
+                        return True
                 node = base
             elif isinstance(node, ast.Subscript):
                 node = node.value
@@ -293,6 +301,8 @@ class Taint:
             return self._expr(expr.value, names)
         if isinstance(expr, ast.Dict):
             return any(v is not None and self._expr(v, names) for v in expr.values)
+        if isinstance(expr, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            return any(self._expr(g.iter, names) for g in expr.generators)
         return False
 
     def _call(self, call: ast.Call, names: frozenset[str] | set[str]) -> bool:
@@ -310,16 +320,22 @@ class Taint:
         return self._through_helper(call, names)
 
     def _through_helper(self, call: ast.Call, names: frozenset[str] | set[str]) -> bool:
-        """A module function called with request data that it hands back in its result."""
-        if not isinstance(call.func, ast.Name):
-            return False
-        helper = self.module.top_functions.get(call.func.id)
+        """A function or method of this module called with request data that it hands
+        back in its result, or one that returns request data it reads itself."""
+        scope = self.module.function_of(call)
+        helper = self._callee(call, scope) if scope is not None else None
+        if helper is None and isinstance(call.func, ast.Name):
+            helper = self.module.top_functions.get(call.func.id)
         if helper is None or helper in self.web.handlers:
             return False
         params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
+        if params[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute):
+            params = params[1:]
         passed = [(params[i], a) for i, a in enumerate(call.args) if i < len(params)]
         passed.extend((kw.arg, kw.value) for kw in call.keywords if kw.arg)
         returned = self._returned_params(helper)
+        if "" in returned:
+            return True
         return any(param in returned and self._expr(arg, names) for param, arg in passed)
 
     def _returned_params(self, helper: FunctionNode) -> frozenset[str]:
@@ -332,10 +348,15 @@ class Taint:
                 for node in ast.walk(helper)
                 if isinstance(node, ast.Return) and node.value is not None
             ]
+            # "" stands for request data the helper reads itself (``self.path``).
+            params = ["", *(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])]
             known = frozenset(
-                arg.arg
-                for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]
-                if any(self._expr(v, self._propagate(helper, {arg.arg})) for v in values)
+                param
+                for param in params
+                if any(
+                    self._expr(v, self._propagate(helper, {param} if param else set()))
+                    for v in values
+                )
             )
             self._returns[helper] = known
         return known
