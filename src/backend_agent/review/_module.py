@@ -277,6 +277,18 @@ class Module:
             or (len(parts) > 1 and parts[-2] in ("tests", "test"))
         )
 
+    @cached_property
+    def is_migration(self) -> bool:
+        """A schema or data migration (Django ``migrations/``, Alembic ``versions/``).
+
+        They run once, offline, over a table being reshaped: a query per row there
+        is the usual way to write them, not an N+1 on a request path.
+        """
+        parts = self.name.split(".")
+        if "migrations" in parts[:-1]:
+            return True
+        return len(parts) > 1 and parts[-2] == "versions" and self.imports_from("alembic")
+
     def char_column(self, line: int, byte_offset: int) -> int:
         """The 0-based character column of a UTF-8 ``byte_offset`` (what ``ast`` reports)."""
         text = self.line_text(line)

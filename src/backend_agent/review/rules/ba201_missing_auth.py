@@ -51,6 +51,7 @@ class _Facts:
     methods: frozenset[str]
     privileged: bool
     resource: frozenset[str]
+    name: str = ""
 
 
 @register
@@ -105,7 +106,7 @@ class MissingAuth(Rule):
             methods = "/".join(sorted(route.methods))
             finding = self.finding(
                 module,
-                route.node,
+                _open_permissions(route) or route.node,
                 f"{methods} {kind} {route.node.name!r} has no authentication "
                 "dependency, decorator or permission check",
             )
@@ -156,7 +157,9 @@ def _guarded(route: _Facts, facts: ProjectFacts) -> bool:
         return True
     if facts.owner_guarded(route.owner):
         return True
-    if route.framework in ("django", "drf") and facts.login_middleware:
+    if route.framework in ("django", "drf") and (
+        facts.login_middleware or route.name in facts.protected_views
+    ):
         return True
     return route.drf_default and facts.drf_default_auth
 
@@ -211,6 +214,7 @@ def _route_facts(module: Module, route: Route) -> _Facts:
         methods=route.methods,
         privileged=bool(words & _PRIVILEGED),
         resource=_resource(route),
+        name=route.node.name,
     )
 
 
@@ -273,4 +277,16 @@ def _assigned_name(stmt: ast.stmt) -> str | None:
         return stmt.targets[0].id
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id
+    return None
+
+
+def _open_permissions(route: Route) -> ast.stmt | None:
+    """``permission_classes = [AllowAny]`` in a view class: the line that opens it."""
+    if not isinstance(route.node, ast.ClassDef):
+        return None
+    for stmt in route.node.body:
+        if _assigned_name(stmt) == "permission_classes" and isinstance(stmt, ast.Assign):
+            names = referenced_names(stmt.value)
+            if _judge(names)[1]:
+                return stmt
     return None
