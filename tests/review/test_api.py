@@ -245,3 +245,32 @@ def test_missing_auth_is_low_confidence_without_a_consistent_scheme(
     found = review(tmp_path, select=["BA201"], jobs=1)
     assert len(found) == open_routes
     assert {f.confidence for f in found} == {Level(confidence)}
+
+
+DRF_VIEWS = """\
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from notes.models import Note
+
+
+class NoteViewSet(viewsets.{base}):
+    queryset = Note.objects.all()[:100]
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "reported"), [("ModelViewSet", True), ("ReadOnlyModelViewSet", False)]
+)
+def test_an_open_drf_default_is_reported_when_a_write_view_relies_on_it(
+    tmp_path: Path, base: str, reported: bool
+) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "settings.py").write_text(
+        'REST_FRAMEWORK = {\n    "DEFAULT_PERMISSION_CLASSES": '
+        '["rest_framework.permissions.AllowAny"],\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "notes" / "api.py").write_text(DRF_VIEWS.format(base=base), encoding="utf-8")
+    found = [(Path(f.file).name, f.line) for f in review(tmp_path, select=["BA201"], jobs=1)]
+    assert (("settings.py", 2) in found) is reported

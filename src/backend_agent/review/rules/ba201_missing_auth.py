@@ -19,6 +19,7 @@ from backend_agent.review._facts import ProjectFacts, object_key
 from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Pending, Rule, register
+from backend_agent.review._syntax import const_str, dotted, is_false, keyword
 from backend_agent.review._web import Route, Web
 
 __all__ = ["MissingAuth"]
@@ -36,6 +37,7 @@ _GENERIC = frozenset(
      "details", "edit", "new", "all", "my", "set", "viewset", "apiview", "read", "retrieve"}
 )  # fmt: skip
 _OPEN = frozenset({"AllowAny"})
+_OPEN_DEFAULT = "drf-open-default"
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,12 @@ class MissingAuth(Rule):
         permissions and Django's ``LoginRequiredMiddleware``. A route is reported
         when its neighbours (same file or same router) are protected, when it is
         an admin/internal route, or when it deletes. Login, sign-up, health and
-        similar public routes are not reported.
+        similar public routes are not reported. Views protected where the URLs are
+        configured (``login_required(view)`` in ``path()``, a pattern list passed
+        through a function that applies an auth decorator) or by a base view class
+        (an auth mixin, closed ``permission_classes``) count as protected. Also
+        ``jwt.decode`` told not to verify the signature, and a DRF
+        ``DEFAULT_PERMISSION_CLASSES`` of ``AllowAny`` when a write view relies on it.
 
     Why it matters:
         One forgotten ``Depends(get_current_user)`` or ``@login_required`` opens
@@ -112,8 +119,52 @@ class MissingAuth(Rule):
             )
             yield self.pending(finding, facts)
 
+        yield from self._unverified_tokens(module)
+        yield from self._open_default(module)
+
+    def _unverified_tokens(self, module: Module) -> Iterator[Pending]:
+        """``jwt.decode(token, options={"verify_signature": False})``: any token passes."""
+        for call in module.calls.get("decode", []):
+            qualified = module.qualname(call.func) or ""
+            if qualified.rpartition(".")[0] not in ("jwt", "jose.jwt", "jwt.api_jwt"):
+                continue
+            options = keyword(call, "options")
+            unverified = is_false(keyword(call, "verify"))
+            if isinstance(options, ast.Dict):
+                for key, value in zip(options.keys, options.values, strict=True):
+                    if const_str(key) == "verify_signature" and is_false(value):
+                        unverified = True
+            if unverified:
+                finding = self.finding(
+                    module, call, f"{qualified}() accepts a token without checking its signature"
+                )
+                yield self.pending(finding, None)
+
+    def _open_default(self, module: Module) -> Iterator[Pending]:
+        """``DEFAULT_PERMISSION_CLASSES: [AllowAny]``: kept when a write view relies on it."""
+        config = module.top_values.get("REST_FRAMEWORK")
+        if not isinstance(config, ast.Dict):
+            return
+        for key, value in zip(config.keys, config.values, strict=True):
+            if const_str(key) != "DEFAULT_PERMISSION_CLASSES":
+                continue
+            classes = [
+                (const_str(e) or dotted(e) or "").rpartition(".")[2]
+                for e in getattr(value, "elts", [])
+            ]
+            if classes and all(c in _OPEN for c in classes):
+                finding = self.finding(
+                    module, value, "DRF's default permission lets anyone call every view"
+                )
+                yield self.pending(finding, _OPEN_DEFAULT)
+
     def resolve(self, pending: Sequence[Pending], facts: ProjectFacts) -> Iterator[Finding]:
+        for item in pending:
+            if item.payload is None:
+                yield item.finding
         routes = [(p, p.payload) for p in pending if isinstance(p.payload, _Facts)]
+        if any(r.drf_default and r.methods & _WRITES for _, r in routes):
+            yield from (p.finding for p in pending if p.payload == _OPEN_DEFAULT)
         guarded = {id(p): _guarded(r, facts) for p, r in routes}
         # Routes protected only by a project-wide default say nothing about their neighbours.
         protected = [

@@ -156,7 +156,8 @@ def _secret_value(value: ast.expr | None, label: str) -> bool:
         return False
     if not _SECRET_NAME.search(label):
         random_only = bool(_RANDOM_ONLY.search(label))
-        return random_only and not _PLACEHOLDER.match(text) and _random_looking(text)
+        mixed = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+        return random_only and mixed and not _PLACEHOLDER.match(text) and _random_looking(text)
     if len(text) < 4 or _PLACEHOLDER.match(text) or " " in text.strip():
         return False
     if text == label or text.upper() == label.upper() or re.fullmatch(r"[A-Z][A-Z0-9_-]+", text):
