@@ -7,6 +7,7 @@ All rules run on the whole tree, so a rule firing on another rule's fixture is a
 false positive here.
 
     python bench/review/accuracy.py [PATH ...] [--min-precision 0.9] [--min-recall 0.8]
+        [--min-confidence low]
 
 PATH defaults to tests/review/fixtures; several are added up. When a PATH holds
 no Python file itself,
@@ -23,7 +24,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from backend_agent.review import list_rules, review
+from backend_agent.review import Level, list_rules, review
 
 ROOT = Path(__file__).resolve().parents[2]
 _LABEL = re.compile(r"#\s*expect:\s*(?P<labels>[\w ,]+)")
@@ -56,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--min-precision", type=float, default=0.0)
     parser.add_argument("--min-recall", type=float, default=0.0)
+    parser.add_argument(
+        "--min-confidence",
+        type=Level,
+        default=Level.MEDIUM,
+        help="count findings this sure or surer, as the text output and --fail-on do",
+    )
     args = parser.parse_args(argv)
     paths = args.paths or [ROOT / "tests/review/fixtures"]
     expected = {label for path in paths for label in labels(path)}
@@ -65,7 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             projects.append(path)
         else:
             projects.extend(sorted(p for p in path.iterdir() if p.is_dir()))
-    actual = {(f.file, f.line, f.category) for p in projects for f in review(p, jobs=1)}
+    actual = {
+        (f.file, f.line, f.category)
+        for p in projects
+        for f in review(p, jobs=1)
+        if f.confidence >= args.min_confidence
+    }
     categories = sorted({c for _, _, c in expected | actual})
     tp = Counter(c for _, _, c in actual & expected)
     fp = Counter(c for _, _, c in actual - expected)

@@ -130,6 +130,7 @@ def test_config_is_found_by_walking_up(project: Path) -> None:
         ('fail-on = "critical"', "fail-on must be low, medium or high"),
         ('colour = "red"', "unknown key"),
         ('select = "BA101"', "select must be a list of strings"),
+        ('min-confidence = "sure"', "min-confidence must be low, medium or high"),
     ],
 )
 def test_bad_config_is_a_user_error(project: Path, table: str, message: str) -> None:
@@ -191,3 +192,85 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(
     errors: list[str] = []
     assert [f.code for f in review(project, on_error=errors.append)] == ["BA102"]
     assert errors == [f"{project / 'jobs.py'}: internal error in BA105: RuntimeError: boom"]
+
+
+def test_one_defect_reached_twice_on_a_line_is_one_finding(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, jsonify\n\napp = Flask(__name__)\n\n\n"
+        '@app.get("/r")\ndef r():\n    try:\n        return jsonify(rows=[])\n'
+        "    except Exception as e:\n        return jsonify(error=str(e)), 500\n",
+        encoding="utf-8",
+    )
+    found = [(f.line, f.code) for f in review(tmp_path, select=["BA402"], jobs=1)]
+    assert found == [(11, "BA402")]
+
+
+@pytest.mark.parametrize(
+    ("body", "confidence"),
+    [
+        ("def store(password):\n    return hashlib.md5(password.encode()).hexdigest()\n", "high"),
+        ("def password_reset_etag(user):\n    return hashlib.md5(user.email.encode()).hexdigest()\n", "low"),
+    ],
+)  # fmt: skip
+def test_a_hash_named_only_by_its_surroundings_is_low_confidence(
+    tmp_path: Path, body: str, confidence: str
+) -> None:
+    (tmp_path / "h.py").write_text("import hashlib\n\n\n" + body, encoding="utf-8")
+    [finding] = review(tmp_path, select=["BA203"], jobs=1)
+    assert finding.confidence == Level(confidence)
+
+
+def _flask_routes(protected: int, open_routes: int) -> str:
+    head = (
+        "from flask import Flask\nfrom flask_login import login_required\n\napp = Flask(__name__)\n"
+    )
+    guarded = "".join(
+        f'\n\n@app.post("/notes/{i}")\n@login_required\ndef guarded_{i}():\n    return ""\n'
+        for i in range(protected)
+    )
+    bare = "".join(
+        f'\n\n@app.post("/notes/o{i}")\ndef bare_{i}():\n    return ""\n'
+        for i in range(open_routes)
+    )
+    return head + guarded + bare
+
+
+@pytest.mark.parametrize(
+    ("protected", "open_routes", "confidence"), [(3, 1, "medium"), (1, 3, "low")]
+)
+def test_missing_auth_is_low_confidence_without_a_consistent_scheme(
+    tmp_path: Path, protected: int, open_routes: int, confidence: str
+) -> None:
+    (tmp_path / "app.py").write_text(_flask_routes(protected, open_routes), encoding="utf-8")
+    found = review(tmp_path, select=["BA201"], jobs=1)
+    assert len(found) == open_routes
+    assert {f.confidence for f in found} == {Level(confidence)}
+
+
+DRF_VIEWS = """\
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from notes.models import Note
+
+
+class NoteViewSet(viewsets.{base}):
+    queryset = Note.objects.all()[:100]
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "reported"), [("ModelViewSet", True), ("ReadOnlyModelViewSet", False)]
+)
+def test_an_open_drf_default_is_reported_when_a_write_view_relies_on_it(
+    tmp_path: Path, base: str, reported: bool
+) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "settings.py").write_text(
+        'REST_FRAMEWORK = {\n    "DEFAULT_PERMISSION_CLASSES": '
+        '["rest_framework.permissions.AllowAny"],\n}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "notes" / "api.py").write_text(DRF_VIEWS.format(base=base), encoding="utf-8")
+    found = [(Path(f.file).name, f.line) for f in review(tmp_path, select=["BA201"], jobs=1)]
+    assert (("settings.py", 2) in found) is reported

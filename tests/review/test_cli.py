@@ -158,3 +158,43 @@ def test_explain_prints_the_four_parts(app: typer.Typer) -> None:
     assert out.startswith("BA101 sql-injection (sql_injection, severity high, confidence high)")
     for title in ("What it finds:", "Why it matters:", "Example:", "Fix:"):
         assert f"\n{title}\n" in out
+
+
+GUESSED = """\
+import hashlib
+
+
+def password_reset_etag(user):
+    return hashlib.md5(user.email.encode()).hexdigest()
+"""
+
+
+def test_low_confidence_findings_are_hidden_and_do_not_fail(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    (tmp_path / "tokens.py").write_text(GUESSED, encoding="utf-8")
+    code, out, _ = invoke(app, "review", str(tmp_path))
+    assert (code, out) == (
+        0,
+        "No problems found.\n1 low-confidence finding not shown "
+        "(--min-confidence low shows them).\n",
+    )
+    code, out, _ = invoke(app, "review", str(tmp_path), "--min-confidence", "low")
+    assert code == 1
+    assert f"{tmp_path / 'tokens.py'}:5:12: BA203 [high, low confidence]" in out
+
+
+def test_min_confidence_comes_from_pyproject(app: typer.Typer, tmp_path: Path) -> None:
+    (tmp_path / "tokens.py").write_text(GUESSED, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.backend-agent.review]\nmin-confidence = "low"\n', encoding="utf-8"
+    )
+    code, out, _ = invoke(app, "review", str(tmp_path))
+    assert code == 1
+    assert "BA203 [high, low confidence]" in out
+
+
+def test_explain_says_how_confidence_is_used(app: typer.Typer) -> None:
+    code, out, _ = invoke(app, "rules", "--explain", "BA201")
+    assert code == 0
+    assert "--min-confidence low" in out

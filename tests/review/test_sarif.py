@@ -56,3 +56,91 @@ def test_sarif_results_point_at_relative_uris_and_known_rules(tmp_path: Path) ->
         "region": {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 13},
     }
     assert rules[result["ruleIndex"]]["properties"]["tags"] == ["security", "debug_mode"]
+
+
+VULNERABLE_ROUTE = """\
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.get("/run")
+def run():
+    os.system("ls " + request.args["path"])
+    return "ok"
+"""
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """A git work tree (a ``.git`` folder marks its top level) with code under src/app."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "src" / "app" / "routes.py").write_text(VULNERABLE_ROUTE, encoding="utf-8")
+    return tmp_path
+
+
+def test_sarif_of_a_subfolder_points_at_paths_from_the_repository_root(
+    schema: dict[str, Any], repository: Path
+) -> None:
+    log = sarif_for(repository / "src")
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repository.resolve().as_uri() + "/"
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    ]
+    assert uris == ["src/app/routes.py"]
+    assert all((repository / uri).is_file() for uri in uris)
+
+
+def test_sarif_of_a_folder_of_this_repository_names_files_from_its_top_level(
+    schema: dict[str, Any],
+) -> None:
+    top = Path(__file__).resolve().parents[2]
+    folder = FIXTURES / "ba101_sql_injection"
+    log = sarif_for(folder)
+    jsonschema.validate(log, schema)
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    ]
+    assert uris
+    for uri in uris:
+        assert uri.startswith("tests/review/fixtures/ba101_sql_injection/")
+        assert (top / uri).is_file()
+
+
+def fingerprints(root: Path) -> list[str]:
+    return [
+        r["partialFingerprints"]["backendAgentFindingHash/v1"]
+        for r in sarif_for(root)["runs"][0]["results"]
+    ]
+
+
+def test_fingerprints_survive_lines_inserted_above(repository: Path) -> None:
+    routes = repository / "src" / "app" / "routes.py"
+    routes.write_text(VULNERABLE_ROUTE + VULNERABLE_ROUTE.replace("run", "walk"), "utf-8")
+    before = fingerprints(repository)
+    routes.write_text("# a header\n\n" + routes.read_text("utf-8"), "utf-8")
+    after = fingerprints(repository)
+    assert len(before) == len(set(before)) == 2
+    assert after == before
+
+
+def test_identical_lines_get_distinct_fingerprints(repository: Path) -> None:
+    routes = repository / "src" / "app" / "routes.py"
+    twice = VULNERABLE_ROUTE + VULNERABLE_ROUTE.split("\n\n\n", 1)[1].replace("def run", "def r2")
+    routes.write_text(twice, "utf-8")
+    found = fingerprints(repository)
+    assert len(found) == len(set(found)) == 2
+
+
+def test_every_rule_has_a_help_uri_of_its_own(repository: Path) -> None:
+    rules = sarif_for(repository)["runs"][0]["tool"]["driver"]["rules"]
+    uris = [rule["helpUri"] for rule in rules]
+    assert len(set(uris)) == len(uris)
+    top = Path(__file__).resolve().parents[2]
+    for uri in uris:
+        assert (top / uri.split("/blob/main/", 1)[1]).is_file()

@@ -46,6 +46,16 @@ FailOnOpt = Annotated[
         show_default=False,
     ),
 ]
+ConfidenceOpt = Annotated[
+    Level | None,
+    typer.Option(
+        "--min-confidence",
+        help="Print and count (for --fail-on) only findings this sure or surer; "
+        "findings resting on a heuristic alone are low "
+        "(default: min-confidence from pyproject.toml, else medium).",
+        show_default=False,
+    ),
+]
 CodesOpt = Annotated[
     str | None,
     typer.Option(help="Comma-separated rule codes, code prefixes, names or categories."),
@@ -74,10 +84,13 @@ def review_command(
     exclude: ExcludeOpt = None,
     output: OutputOpt = None,
     jobs: JobsOpt = None,
+    min_confidence: ConfidenceOpt = None,
 ) -> None:
     """Review Python backend code for security, data-access and resilience problems.
 
-    Exit codes: 0 no finding at or above --fail-on; 1 some; 2 a user error.
+    Exit codes: 0 no finding at or above --fail-on (and --min-confidence); 1 some;
+    2 a user error. Text shows findings of --min-confidence or more; JSON and SARIF
+    hold every finding with its confidence.
     Suppress one finding with a ``# noqa: BA101`` comment on its line.
     """
     if not path.exists():
@@ -92,18 +105,20 @@ def review_command(
         jobs=jobs,
         on_error=lambda message: typer.echo(f"warning: {message}", err=True),
     )
+    sure = min_confidence or config.min_confidence
+    counted = [f for f in findings if f.confidence >= sure]
     if output_format is OutputFormat.JSON:
         report = render_json(findings)
     elif output_format is OutputFormat.SARIF:
         report = render_sarif(findings, root=path if path.is_dir() else path.parent)
     else:
-        report = render_text(findings)
+        report = render_text(counted, hidden=len(findings) - len(counted))
     if output is not None:
         output.write_text(report, encoding="utf-8")
     else:
         sys.stdout.write(report)
     threshold = fail_on or config.fail_on
-    if any(f.severity >= threshold for f in findings):
+    if any(f.severity >= threshold for f in counted):
         raise typer.Exit(1)
 
 
@@ -125,6 +140,12 @@ def rules_command(
         typer.echo(f"{info.code} {info.name} ({info.category}, severity {info.severity}, "
                    f"confidence {info.confidence})\n")  # fmt: skip
         typer.echo(info.summary + "\n")
+        typer.echo(
+            "Confidence: a finding's own confidence may be lower than the rule's when it "
+            "rests on a heuristic alone (a name, a neighbour's auth); low-confidence "
+            "findings are hidden from text output and from --fail-on unless "
+            "--min-confidence low is given.\n"
+        )
         for title, body in sections.items():
             typer.echo(f"{title}:")
             typer.echo("\n".join(f"    {line}" if line else "" for line in body.splitlines()))

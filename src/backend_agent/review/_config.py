@@ -11,7 +11,7 @@ from backend_agent.review._model import Level
 
 __all__ = ["ReviewConfig", "find_config", "load_config"]
 
-_KEYS = {"select", "ignore", "exclude", "fail-on", "per-file-ignores"}
+_KEYS = {"select", "ignore", "exclude", "fail-on", "min-confidence", "per-file-ignores"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class ReviewConfig:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: Level = Level.LOW
+    # Findings that rest on a heuristic alone are LOW; by default they are neither
+    # printed as text nor counted by fail-on.
+    min_confidence: Level = Level.MEDIUM
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     source: Path | None = None
 
@@ -59,6 +62,11 @@ def load_config(start: Path) -> ReviewConfig:
     fail_on = table.get("fail-on", "low")
     if fail_on not in {level.value for level in Level}:
         raise ReviewError(f"{path}: fail-on must be low, medium or high, not {fail_on!r}")
+    min_confidence = table.get("min-confidence", "medium")
+    if min_confidence not in {level.value for level in Level}:
+        raise ReviewError(
+            f"{path}: min-confidence must be low, medium or high, not {min_confidence!r}"
+        )
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ReviewError(f"{path}: per-file-ignores must be a table of glob = [codes]")
@@ -67,6 +75,7 @@ def load_config(start: Path) -> ReviewConfig:
         ignore=_strings(path, table, "ignore"),
         exclude=_strings(path, table, "exclude"),
         fail_on=Level(fail_on),
+        min_confidence=Level(min_confidence),
         per_file_ignores=tuple(
             (str(glob), _strings(path, per_file, glob)) for glob in sorted(per_file)
         ),

@@ -78,6 +78,9 @@ class ModuleFacts:
     relations: tuple[Relation, ...] = ()
     query_functions: frozenset[str] = frozenset()
     unbounded_functions: frozenset[str] = frozenset()
+    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    protected_views: frozenset[str] = frozenset()
+    serializer_relations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -95,12 +98,18 @@ class ProjectFacts:
     by_attribute: dict[str, list[Relation]] = field(default_factory=dict)
     query_functions: set[str] = field(default_factory=set)
     unbounded_functions: set[str] = field(default_factory=set)
+    # Views protected where the URLs are configured (a decorator around the view or
+    # around a whole list of patterns), by view function or class name.
+    protected_views: set[str] = field(default_factory=set)
+    # Serializer class -> relations its fields read (``source="author.name"``).
+    serializer_relations: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def merge(cls, parts: Iterable[ModuleFacts]) -> ProjectFacts:
         """One view of all modules' facts."""
         facts = cls()
-        for part in parts:
+        parts_seen = list(parts)
+        for part in parts_seen:
             facts.auth_names |= part.auth_names
             facts.owners.update((o.key, o) for o in part.owners)
             facts.includes.extend(part.includes)
@@ -113,7 +122,22 @@ class ProjectFacts:
             for relation in part.relations:
                 facts.relations[relation.model, relation.attribute] = relation
                 facts.by_attribute.setdefault(relation.attribute, []).append(relation)
+            facts.protected_views |= part.protected_views
+            for serializer, attribute in part.serializer_relations:
+                facts.serializer_relations.setdefault(serializer, set()).add(attribute)
+        facts._inherit_auth([pair for part in parts_seen for pair in part.class_bases])
         return facts
+
+    def _inherit_auth(self, classes: list[tuple[str, tuple[str, ...]]]) -> None:
+        """A class deriving from an auth mixin or a protected base view is a guard too
+        (``class PageEdit(EditorView)`` where ``EditorView(LoginRequiredMixin, View)``)."""
+        changed = True
+        while changed:
+            changed = False
+            for name, bases in classes:
+                if name not in self.auth_names and any(map(self.is_auth, bases)):
+                    self.auth_names.add(name)
+                    changed = True
 
     def is_auth(self, name: str) -> bool:
         """Whether ``name`` (a dependency, decorator, alias or class) guards a route."""
@@ -184,7 +208,97 @@ def collect_facts(module: Module) -> ModuleFacts:
         relations=tuple(_relations(module)),
         query_functions=_qualified(module, querying_functions(module)),
         unbounded_functions=_qualified(module, unbounded_functions(module)),
+        class_bases=tuple(_class_bases(module)),
+        protected_views=frozenset(_protected_views(module)),
+        serializer_relations=tuple(_serializer_relations(module)),
     )
+
+
+def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
+    for cls in module.classes:
+        bases = tuple(_last(b) for b in cls.bases if _last(b))
+        guarded = False
+        for stmt in cls.body:
+            if not isinstance(stmt, ast.Assign):
+                continue
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name) and target.id == "permission_classes":
+                names = [_last(n) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
+                guarded = any(n[:1].isupper() and n not in _OPEN_PERMISSIONS for n in names)
+        # A base view that sets closed permission classes protects its subclasses.
+        yield cls.name, (*bases, "IsAuthenticated") if guarded else bases
+
+
+_URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
+
+
+def _protected_views(module: Module) -> Iterable[str]:
+    """Views wrapped where URLs are configured: ``path("x/", login_required(view))`` and
+    ``urlpatterns += staff_only([...])`` where ``staff_only`` applies an auth decorator."""
+    if not module.imports_from("django"):
+        return
+    wrappers = {
+        func.name
+        for func in module.functions
+        if any(
+            looks_like_auth(_last(node))
+            for node in ast.walk(func)
+            if isinstance(node, ast.Name | ast.Attribute)
+        )
+    }
+    for name in _URL_FUNCTIONS:
+        for call in module.calls.get(name, []):
+            view = call.args[1] if len(call.args) >= 2 else keyword(call, "view")
+            if view is None:
+                continue
+            inner = _unwrap_auth(view)
+            if inner is not None:
+                yield _view_name(inner)
+                continue
+            for parent in module.ancestors(call):
+                if (
+                    isinstance(parent, ast.Call)
+                    and parent is not call
+                    and (_last(parent.func) in wrappers or looks_like_auth(_last(parent.func)))
+                ):
+                    yield _view_name(view)
+                    break
+
+
+def _unwrap_auth(view: ast.expr) -> ast.expr | None:
+    """The view inside ``login_required(view)`` or ``permission_required("p")(view)``."""
+    if not isinstance(view, ast.Call) or not view.args:
+        return None
+    func = view.func
+    head = func.func if isinstance(func, ast.Call) else func
+    if looks_like_auth(_last(head)):
+        return view.args[0]
+    return None
+
+
+def _view_name(view: ast.expr) -> str:
+    if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute):
+        view = view.func.value  # ``Edit.as_view()``
+    return _last(view)
+
+
+def _serializer_relations(module: Module) -> Iterable[tuple[str, str]]:
+    """Relations a DRF serializer reads per row: ``source="author.name"`` and nested
+    serializers (``author = UserSerializer()``)."""
+    if not module.imports_from("rest_framework"):
+        return
+    for cls in module.classes:
+        if not any(_last(b).endswith("Serializer") for b in cls.bases):
+            continue
+        for stmt in cls.body:
+            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
+                continue
+            target = stmt.targets[0]
+            source = const_str(keyword(stmt.value, "source"))
+            if source and "." in source:
+                yield cls.name, source.partition(".")[0]
+            elif isinstance(target, ast.Name) and _last(stmt.value.func).endswith("Serializer"):
+                yield cls.name, source or target.id
 
 
 def _qualified(module: Module, names: Iterable[str]) -> frozenset[str]:

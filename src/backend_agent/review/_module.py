@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
+from backend_agent.review._folding import prune_dead_branches
 from backend_agent.review._syntax import FunctionNode, dotted
 
 __all__ = ["Module", "parse_noqa"]
@@ -71,7 +72,9 @@ class Module:
     @classmethod
     def parse(cls, *, path: str, name: str, source: str) -> Module:
         """Parse ``source``; raises SyntaxError (or ValueError for NUL bytes)."""
-        return cls(path=path, name=name, source=source, tree=ast.parse(source, filename=path))
+        tree = ast.parse(source, filename=path)
+        prune_dead_branches(tree)
+        return cls(path=path, name=name, source=source, tree=tree)
 
     def _index(self) -> None:
         parents = self.parents
@@ -273,6 +276,18 @@ class Module:
             or last == "conftest"
             or (len(parts) > 1 and parts[-2] in ("tests", "test"))
         )
+
+    @cached_property
+    def is_migration(self) -> bool:
+        """A schema or data migration (Django ``migrations/``, Alembic ``versions/``).
+
+        They run once, offline, over a table being reshaped: a query per row there
+        is the usual way to write them, not an N+1 on a request path.
+        """
+        parts = self.name.split(".")
+        if "migrations" in parts[:-1]:
+            return True
+        return len(parts) > 1 and parts[-2] == "versions" and self.imports_from("alembic")
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """The 0-based character column of a UTF-8 ``byte_offset`` (what ``ast`` reports)."""

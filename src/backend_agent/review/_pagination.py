@@ -100,7 +100,7 @@ def unbounded_reads(module: Module, handler: FunctionNode) -> Iterator[ast.Call]
             sql = " ".join(sql_text(module, c) for c in executes).lower()
             if "select" not in sql or re.search(r"\b(limit|count\s*\(|where\s+\w*id\s*=)", sql):
                 continue
-        elif name in ("all", "filter", "exclude", "order_by"):
+        elif name in ("all", "filter", "exclude", "order_by", "values", "values_list"):
             parent = module.parent(node)
             if isinstance(parent, ast.Attribute):
                 continue

@@ -16,7 +16,7 @@ from backend_agent.review._model import Finding
 from backend_agent.review._module import Module, parse_noqa
 from backend_agent.review._registry import Pending, Rule, select_rules
 
-__all__ = ["FileResult", "discover", "review"]
+__all__ = ["FileResult", "dedupe", "discover", "review"]
 
 _SKIP_DIRS = frozenset(
     {".git", ".hg", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
@@ -153,7 +153,34 @@ def review(
         if not _suppressed(f, noqa.get(f.file, {}))
         and not _ignored_for_file(f, root, settings.per_file_ignores)
     ]
-    return sorted(set(kept))
+    return dedupe(kept)
+
+
+def dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings sorted by place, without repeats of one defect.
+
+    A rule that reaches the same defect twice on one line (a ``return`` and the
+    response inside it, one call nested in another, two paths to one sink) gives
+    one finding: the outermost. Findings of one rule side by side on a line
+    (two relationships read in one expression) stay apart.
+    """
+    kept: dict[tuple[str, int, str], list[Finding]] = {}
+    ordered = sorted(set(findings), key=lambda f: (f.file, f.line, f.column, -_end(f), f))
+    for finding in ordered:
+        same = kept.setdefault((finding.file, finding.line, finding.code), [])
+        if not any(_within(finding, other) for other in same):
+            same.append(finding)
+    return sorted(f for group in kept.values() for f in group)
+
+
+def _end(finding: Finding) -> int:
+    return (finding.end_line or finding.line) * 100_000 + finding.end_column
+
+
+def _within(inner: Finding, outer: Finding) -> bool:
+    return inner.column == outer.column or (
+        outer.column <= inner.column and _end(inner) <= _end(outer)
+    )
 
 
 def _run(files: list[tuple[Path, str]], codes: list[str], jobs: int | None) -> Iterator[FileResult]:

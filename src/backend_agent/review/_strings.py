@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from backend_agent.review._containers import stored_values
 from backend_agent.review._module import Module
 from backend_agent.review._scopes import Binding, Scopes
 from backend_agent.review._syntax import FunctionNode, const_str
@@ -32,6 +33,7 @@ _SAFE_CALLS = frozenset(
         "escape_identifier", "quote_identifier", "uuid4", "UUID", "isoformat", "hex", "quote",
     }
 )  # fmt: skip
+_SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "Decimal", "date", "datetime"})
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 _USER_ROOTS = frozenset({"request", "req"})
 
@@ -126,6 +128,11 @@ class StringFlow:
             return _join(_worst(body.kind, orelse.kind), body, orelse)
         if isinstance(expr, ast.Name):
             return self._name(expr, scope, depth, helper=helper)
+        if isinstance(expr, ast.Subscript | ast.Call):
+            stored = stored_values(self.module, expr)
+            if stored:  # an item of a dict literal: what that key (or any key) holds
+                parts = [self._text(v, scope, depth + 1, helper=helper) for v in stored]
+                return _join(_worst(*(p.kind for p in parts)), *parts)
         if isinstance(expr, ast.Call):
             return self._call(expr, scope, depth, helper=helper)
         if isinstance(expr, ast.Await):
@@ -373,6 +380,9 @@ class StringFlow:
             bindings = self.bindings(scope).get(expr.id, [])
             if any(how == "guard" for _, how, _ in bindings):
                 return True
+            only_param = bool(bindings) and all(how == "param" for _, how, _ in bindings)
+            if scope is not None and only_param and _typed_safe(scope, expr.id):
+                return True
         if isinstance(expr, ast.Attribute) and self._constant_attribute(expr, scope):
             return True
         return self._text(expr, scope, depth + 1, helper=helper).kind is Kind.CONST
@@ -418,6 +428,18 @@ def _inside(module: Module, node: ast.AST, container: ast.AST) -> bool:
 
 def _has_text(*parts: Text) -> bool:
     return any(p.kind is Kind.CONST and p.fragments for p in parts)
+
+
+def _typed_safe(scope: FunctionNode, name: str) -> bool:
+    """A parameter annotated with a type whose text cannot carry a shell word or quote."""
+    args = scope.args
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+        if arg.arg == name and arg.annotation is not None:
+            annotation = arg.annotation
+            head = annotation.attr if isinstance(annotation, ast.Attribute) else None
+            head = head or (annotation.id if isinstance(annotation, ast.Name) else None)
+            return head in _SAFE_ANNOTATIONS
+    return False
 
 
 def _worst(*kinds: Kind) -> Kind:

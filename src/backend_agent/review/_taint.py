@@ -7,7 +7,11 @@ URL arguments). Taint flows through assignments, f-strings, ``+``, ``%``,
 ``.format``, attribute and item access, method calls on tainted values and path
 builders; casts and sanitisers (``int``, ``secure_filename``, ``basename``,
 ``shlex.quote``...) stop it. A helper defined in the same module that a handler
-calls with tainted arguments gets those parameters tainted (one level).
+calls with tainted arguments gets those parameters tainted (one level), and
+``sites`` moves a sink found that way to the handler's call. A helper whose
+return value carries a tainted argument taints the call's result. An item
+of a dict literal read under a constant key holds only what was stored under that
+key (``_containers``).
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ import ast
 import re
 from functools import cached_property
 
+from backend_agent.review._containers import stored_values
 from backend_agent.review._module import Module
 from backend_agent.review._syntax import FunctionNode, dotted
 from backend_agent.review._web import Route, Web
 
-__all__ = ["SOURCE_ATTRIBUTES", "Taint"]
+__all__ = ["SOURCE_ATTRIBUTES", "Taint", "through"]
 
 SOURCE_ATTRIBUTES = frozenset(
     {
@@ -29,6 +34,7 @@ SOURCE_ATTRIBUTES = frozenset(
         "path_params", "stream", "query_string", "view_args", "query", "match_info",
     }
 )  # fmt: skip
+_STDLIB_SOURCES = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
 _REQUEST_NAMES = frozenset({"request", "req"})
 _SANITISERS = frozenset(
     {
@@ -46,6 +52,8 @@ _PROPAGATORS = frozenset(
         "encode", "lower", "upper", "strip", "lstrip", "rstrip", "replace", "split",
         "get", "getlist", "pop", "joinpath", "resolve", "dumps", "unquote", "model_dump",
         "dict_", "copy", "items", "keys", "values", "read", "getvalue", "removeprefix",
+        "parse_qs", "parse_qsl", "urlparse", "urlsplit", "unquote_plus", "partition",
+        "rpartition", "rsplit", "splitlines",
     }
 )  # fmt: skip
 _SAFE_TYPES = frozenset(
@@ -68,6 +76,9 @@ class Taint:
         self.module = module
         self.web = module.memo(Web)
         self._names: dict[FunctionNode, frozenset[str]] = {}
+        self._returns: dict[FunctionNode, frozenset[str]] = {}
+        # ``self.path``, ``self.headers`` and ``self.rfile`` of an http.server handler.
+        self._stdlib = any(r.framework == "stdlib" for r in self.web.routes)
 
     def tainted(self, expr: ast.AST, scope: FunctionNode | None) -> bool:
         """Whether ``expr`` (evaluated in ``scope``) can hold request data."""
@@ -91,8 +102,11 @@ class Taint:
                 base = node.value
                 if node.attr in SOURCE_ATTRIBUTES and _is_request(base):
                     return True
-                if node.attr == "kwargs" and isinstance(base, ast.Name) and base.id == "self":
-                    return True
+                if isinstance(base, ast.Name) and base.id == "self":
+                    if node.attr == "kwargs":
+                        return True
+                    if node.attr in _STDLIB_SOURCES and self._stdlib:
+                        return True
                 node = base
             elif isinstance(node, ast.Subscript):
                 node = node.value
@@ -175,9 +189,32 @@ class Taint:
             if any((dotted(b) or "").endswith("Enum") for b in cls.bases)
         )
 
+    def sites(self, expr: ast.AST, scope: FunctionNode | None, at: ast.AST) -> list[ast.AST]:
+        """Where a sink at ``at`` that uses ``expr`` is reported: ``[at]`` when request
+        data reaches it inside ``scope``; when it arrives only through the parameters
+        of a helper, the handlers' calls that pass it (the defect is the caller's
+        choice to hand the user's value on); ``[]`` when no request data reaches it."""
+        if not self.tainted(expr, scope):
+            return []
+        if scope is None or scope in self.web.handlers:
+            return [at]
+        calls = self._helper_calls.get(scope)
+        if not calls or self._expr(expr, self._propagate(scope, set())):
+            return [at]
+        found: list[ast.AST] = []
+        for param in sorted(calls):
+            if self._expr(expr, self._propagate(scope, {param})):
+                found.extend(c for c in calls[param] if c not in found)
+        return found or [at]
+
     @cached_property
     def _helper_seeds(self) -> dict[FunctionNode, set[str]]:
-        seeds: dict[FunctionNode, set[str]] = {}
+        return {helper: set(calls) for helper, calls in self._helper_calls.items()}
+
+    @cached_property
+    def _helper_calls(self) -> dict[FunctionNode, dict[str, list[ast.Call]]]:
+        """Helper -> its parameter -> the handlers' calls that pass request data to it."""
+        found: dict[FunctionNode, dict[str, list[ast.Call]]] = {}
         for handler in self.web.handlers:
             names = self.names(handler)
             for node in ast.walk(handler):
@@ -189,13 +226,16 @@ class Taint:
                 params = [a.arg for a in [*target.args.posonlyargs, *target.args.args]]
                 if params[:1] in (["self"], ["cls"]):
                     params = params[1:]
-                for index, arg in enumerate(node.args):
-                    if index < len(params) and self._expr(arg, names):
-                        seeds.setdefault(target, set()).add(params[index])
-                for kw in node.keywords:
-                    if kw.arg and self._expr(kw.value, names):
-                        seeds.setdefault(target, set()).add(kw.arg)
-        return seeds
+                passed = [
+                    (params[index], arg)
+                    for index, arg in enumerate(node.args)
+                    if index < len(params)
+                ]
+                passed.extend((kw.arg, kw.value) for kw in node.keywords if kw.arg)
+                for param, arg in passed:
+                    if self._expr(arg, names):
+                        found.setdefault(target, {}).setdefault(param, []).append(node)
+        return found
 
     def _callee(self, call: ast.Call, scope: FunctionNode) -> FunctionNode | None:
         func = call.func
@@ -238,6 +278,10 @@ class Taint:
             ):
                 return False
             return self.is_source(expr) or self._expr(expr.value, names)
+        if isinstance(expr, ast.Subscript | ast.Call):
+            stored = stored_values(self.module, expr)
+            if stored is not None:  # an item of a dict literal: only what that key holds
+                return any(self._expr(v, names) for v in stored)
         if isinstance(expr, ast.Subscript):
             return self._expr(expr.value, names)
         if isinstance(expr, ast.Call):
@@ -257,6 +301,8 @@ class Taint:
             return self._expr(expr.value, names)
         if isinstance(expr, ast.Dict):
             return any(v is not None and self._expr(v, names) for v in expr.values)
+        if isinstance(expr, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            return any(self._expr(g.iter, names) for g in expr.generators)
         return False
 
     def _call(self, call: ast.Call, names: frozenset[str] | set[str]) -> bool:
@@ -271,7 +317,56 @@ class Taint:
         if name in _PROPAGATORS:
             arguments = [*call.args, *(k.value for k in call.keywords)]
             return any(self._expr(a, names) for a in arguments)
-        return False
+        return self._through_helper(call, names)
+
+    def _through_helper(self, call: ast.Call, names: frozenset[str] | set[str]) -> bool:
+        """A function or method of this module called with request data that it hands
+        back in its result, or one that returns request data it reads itself."""
+        scope = self.module.function_of(call)
+        helper = self._callee(call, scope) if scope is not None else None
+        if helper is None and isinstance(call.func, ast.Name):
+            helper = self.module.top_functions.get(call.func.id)
+        if helper is None or helper in self.web.handlers:
+            return False
+        params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
+        if params[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute):
+            params = params[1:]
+        passed = [(params[i], a) for i, a in enumerate(call.args) if i < len(params)]
+        passed.extend((kw.arg, kw.value) for kw in call.keywords if kw.arg)
+        returned = self._returned_params(helper)
+        if "" in returned:
+            return True
+        return any(param in returned and self._expr(arg, names) for param, arg in passed)
+
+    def _returned_params(self, helper: FunctionNode) -> frozenset[str]:
+        known = self._returns.get(helper)
+        if known is None:
+            self._returns[helper] = frozenset()  # a recursion guard while computing
+            args = helper.args
+            values = [
+                node.value
+                for node in ast.walk(helper)
+                if isinstance(node, ast.Return) and node.value is not None
+            ]
+            # "" stands for request data the helper reads itself (``self.path``).
+            params = ["", *(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])]
+            known = frozenset(
+                param
+                for param in params
+                if any(
+                    self._expr(v, self._propagate(helper, {param} if param else set()))
+                    for v in values
+                )
+            )
+            self._returns[helper] = known
+        return known
+
+
+def through(message: str, site: ast.AST, sink: ast.AST, scope: FunctionNode | None) -> str:
+    """The message of a finding reported at ``site``; at a caller it names the helper."""
+    if site is sink or scope is None:
+        return message
+    return f"{message}, through {scope.name}() (line {getattr(sink, 'lineno', 0)})"
 
 
 def _is_request(node: ast.AST) -> bool:

@@ -1,8 +1,12 @@
-"""Where the web frameworks keep their routes: FastAPI, Flask, Django and DRF.
+"""Where the web frameworks keep their routes: FastAPI, Flask, Django, DRF, aiohttp
+and the standard library's ``http.server``.
 
 ``Web(module).routes`` lists every request handler of a module with its
 framework, HTTP methods, URL path and the object it hangs on (an app, a router,
 a blueprint); class-based views count as one route whose handlers are methods.
+aiohttp handlers are found by ``RouteTableDef`` decorators and by
+``app.router.add_get(path, handler)`` registrations; an ``http.server`` request
+handler class is one route whose handlers are its ``do_GET``-style methods.
 """
 
 from __future__ import annotations
@@ -24,13 +28,21 @@ _OWNER_KINDS = {
     "Flask": "flask",
     "Blueprint": "flask",
     "Quart": "flask",
+    "RouteTableDef": "aiohttp",
 }
+_AIOHTTP_ADD = {f"add_{verb}": verb.upper() for verb in ("get", "post", "put", "patch", "delete")}
+_AIOHTTP_ADD["add_route"] = ""
+_STDLIB_HANDLERS = frozenset(
+    {"BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler"}
+)
 HANDLER_METHODS = {
     "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE",
     "list": "GET", "retrieve": "GET", "create": "POST", "update": "PUT",
     "partial_update": "PATCH", "destroy": "DELETE", "perform_create": "POST",
     "perform_update": "PUT", "perform_destroy": "DELETE", "get_queryset": "GET",
-    "form_valid": "POST", "get_object": "GET", "head": "GET",
+    "form_valid": "POST", "get_object": "GET", "head": "GET", "do_GET": "GET",
+    "do_POST": "POST", "do_PUT": "PUT", "do_PATCH": "PATCH", "do_DELETE": "DELETE",
+    "do_HEAD": "GET",
 }  # fmt: skip
 _ALL = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 _VIEW_METHODS: dict[str, frozenset[str]] = {
@@ -129,9 +141,11 @@ class Web:
             if route is not None:
                 found.append(route)
         for cls in module.classes:
-            route = self._view_class(cls)
+            route = self._view_class(cls) or self._stdlib_handler(cls)
             if route is not None:
                 found.append(route)
+        seen = {r.node for r in found}
+        found.extend(r for r in self._registered() if r.node not in seen)
         found.sort(key=lambda r: (r.node.lineno, r.node.col_offset))
         return found
 
@@ -221,6 +235,53 @@ class Web:
             ):
                 methods.add("POST")
         return methods
+
+    def _registered(self) -> list[Route]:
+        """aiohttp handlers added with ``app.router.add_get("/path", handler)``."""
+        if not self.module.imports_from("aiohttp"):
+            return []
+        found: dict[FunctionNode, Route] = {}
+        for name, verb in _AIOHTTP_ADD.items():
+            for call in self.module.calls.get(name, []):
+                args = list(call.args)
+                if verb == "" and args:
+                    verb = str(const_str(args.pop(0)) or "GET").upper()
+                if len(args) < 2 or not isinstance(args[1], ast.Name):
+                    continue
+                handler = self.module.top_functions.get(args[1].id)
+                if handler is None or handler in found:
+                    continue
+                found[handler] = Route(
+                    node=handler,
+                    framework="aiohttp",
+                    methods=frozenset({verb or "GET"}),
+                    path=const_str(args[0]) or "",
+                    owner=dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None,
+                    decorator=None,
+                )
+        return list(found.values())
+
+    def _stdlib_handler(self, cls: ast.ClassDef) -> Route | None:
+        names = {(dotted(b) or "").rpartition(".")[2] for b in cls.bases}
+        if not names & _STDLIB_HANDLERS:
+            return None
+        methods = {
+            HANDLER_METHODS[n.name]
+            for n in cls.body
+            if isinstance(n, ast.FunctionDef)
+            and n.name.startswith("do_")
+            and n.name in HANDLER_METHODS
+        }
+        if not methods:
+            return None
+        return Route(
+            node=cls,
+            framework="stdlib",
+            methods=frozenset(methods),
+            path="/" + cls.name,
+            owner=None,
+            decorator=None,
+        )
 
     def _view_class(self, cls: ast.ClassDef) -> Route | None:
         bases = [dotted(b) or "" for b in cls.bases]

@@ -11,7 +11,7 @@ from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
 from backend_agent.review._strings import Kind, StringFlow
 from backend_agent.review._syntax import FunctionNode, anchor, argument, const_str
-from backend_agent.review._taint import Taint
+from backend_agent.review._taint import Taint, through
 
 __all__ = ["SqlInjection"]
 
@@ -82,11 +82,12 @@ class SqlInjection(Rule):
                         message = "SQL text taken from the request"
                     else:
                         continue
-                    yield self.finding(
-                        module,
-                        anchor(call, query),
-                        f"{message} reaches {name}(); a crafted value changes the query",
-                    )
+                    message = f"{message} reaches {name}(); a crafted value changes the query"
+                    at = anchor(call, query)
+                    taint = module.memo(Taint)
+                    sites = taint.sites(query, scope, at) if scope is not None else []
+                    for site in sites or [at]:
+                        yield self.finding(module, site, through(message, site, at, scope))
                     break
 
 

@@ -10,7 +10,7 @@ from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
 from backend_agent.review._strings import Kind, StringFlow
 from backend_agent.review._syntax import anchor, argument, const_str, is_true, keyword
-from backend_agent.review._taint import Taint
+from backend_agent.review._taint import Taint, through
 
 __all__ = ["CommandInjection"]
 
@@ -80,12 +80,15 @@ class CommandInjection(Rule):
                 if kind is Kind.CONST:
                     continue
                 user = taint.tainted(command, scope)
-                yield self.finding(
-                    module,
-                    anchor(call, command),
-                    f"{qualified}() runs a shell command built from a run-time value",
-                    confidence=Level.HIGH if kind is Kind.BUILT or user else Level.MEDIUM,
-                )
+                message = f"{qualified}() runs a shell command built from a run-time value"
+                at = anchor(call, command)
+                for site in taint.sites(command, scope, at) if user else [at]:
+                    yield self.finding(
+                        module,
+                        site,
+                        through(message, site, at, scope),
+                        confidence=Level.HIGH if kind is Kind.BUILT or user else Level.MEDIUM,
+                    )
 
 
 def _command(call: ast.Call, qualified: str) -> ast.expr | None:

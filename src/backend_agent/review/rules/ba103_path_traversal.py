@@ -10,7 +10,7 @@ from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
 from backend_agent.review._scopes import Scopes
 from backend_agent.review._syntax import FunctionNode, argument, const_str
-from backend_agent.review._taint import Taint
+from backend_agent.review._taint import Taint, through
 
 __all__ = ["PathTraversal"]
 
@@ -20,7 +20,8 @@ _FUNCTIONS = frozenset(
      "os.scandir", "os.chmod", "shutil.rmtree", "shutil.copy", "shutil.copyfile",
      "shutil.copy2", "shutil.move", "shutil.copytree", "flask.send_file", "send_file",
      "fastapi.responses.FileResponse", "starlette.responses.FileResponse", "FileResponse",
-     "django.http.FileResponse", "anyio.open_file", "pathlib.Path", "Path"}
+     "django.http.FileResponse", "anyio.open_file", "pathlib.Path", "Path", "os.path.exists",
+     "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.path.lexists", "os.stat"}
 )  # fmt: skip
 _PATH_METHODS = frozenset(
     {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir",
@@ -36,8 +37,9 @@ class PathTraversal(Rule):
     """Find file paths taken from the request without confining them to a folder.
 
     What it finds:
-        ``open``, ``os``/``shutil`` file functions, ``pathlib`` reads and writes,
-        ``FileStorage.save``, ``tarfile``/``zipfile`` ``add``/``write``, Flask
+        ``open``, ``codecs.open``, ``os``/``shutil`` file functions, existence
+        probes (``os.path.exists``, ``isfile``, ``getsize``), ``pathlib`` reads and
+        writes, ``FileStorage.save``, ``tarfile``/``zipfile`` ``add``/``write``, Flask
         ``send_file`` and Starlette ``FileResponse``
         called with a path that holds request data (a route parameter, a query
         argument, an upload's ``filename``), when the function neither passes the
@@ -83,9 +85,9 @@ class PathTraversal(Rule):
                     continue
                 if _confined(scope):
                     continue
-                yield self.finding(
-                    module, call, f"{name}() uses a file path that comes from the request"
-                )
+                message = f"{name}() uses a file path that comes from the request"
+                for site in taint.sites(path, scope, call):
+                    yield self.finding(module, site, through(message, site, call, scope))
 
     @staticmethod
     def _path(module: Module, call: ast.Call, name: str) -> ast.expr | None:
@@ -126,7 +128,7 @@ def _confined(scope: FunctionNode) -> bool:
     for node in ast.walk(scope):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
-            if name in _CONTAINMENT:
+            if name in _CONTAINMENT and not _url_prefix_check(node):
                 return True
         elif isinstance(node, ast.Compare) and const_str(node.left) == "..":
             return True
@@ -135,3 +137,12 @@ def _confined(scope: FunctionNode) -> bool:
         ):
             return True  # ``if base not in path.parents: abort(404)``
     return False
+
+
+def _url_prefix_check(call: ast.Call) -> bool:
+    """``self.path.startswith("/files")``: a routing test on the URL, not a containment check."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "startswith":
+        return False
+    receiver = func.value
+    return isinstance(receiver, ast.Attribute) and receiver.attr in ("path", "full_path", "url")

@@ -10,7 +10,7 @@ from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
 from backend_agent.review._syntax import FunctionNode, argument, const_str
-from backend_agent.review._taint import Taint
+from backend_agent.review._taint import Taint, through
 
 __all__ = ["OpenRedirect"]
 
@@ -64,7 +64,9 @@ class OpenRedirect(Rule):
                     continue
                 if _local(target) or _checked(scope):
                     continue
-                yield self.finding(module, call, f"{name}() to a URL that comes from the request")
+                message = f"{name}() to a URL that comes from the request"
+                for site in taint.sites(target, scope, call):
+                    yield self.finding(module, site, through(message, site, call, scope))
 
 
 def _local(target: ast.expr) -> bool:

@@ -19,6 +19,7 @@ from backend_agent.review._facts import ProjectFacts, object_key
 from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Pending, Rule, register
+from backend_agent.review._syntax import const_str, dotted, is_false, keyword
 from backend_agent.review._web import Route, Web
 
 __all__ = ["MissingAuth"]
@@ -36,6 +37,7 @@ _GENERIC = frozenset(
      "details", "edit", "new", "all", "my", "set", "viewset", "apiview", "read", "retrieve"}
 )  # fmt: skip
 _OPEN = frozenset({"AllowAny"})
+_OPEN_DEFAULT = "drf-open-default"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class _Facts:
     methods: frozenset[str]
     privileged: bool
     resource: frozenset[str]
+    name: str = ""
 
 
 @register
@@ -65,7 +68,12 @@ class MissingAuth(Rule):
         permissions and Django's ``LoginRequiredMiddleware``. A route is reported
         when its neighbours (same file or same router) are protected, when it is
         an admin/internal route, or when it deletes. Login, sign-up, health and
-        similar public routes are not reported.
+        similar public routes are not reported. Views protected where the URLs are
+        configured (``login_required(view)`` in ``path()``, a pattern list passed
+        through a function that applies an auth decorator) or by a base view class
+        (an auth mixin, closed ``permission_classes``) count as protected. Also
+        ``jwt.decode`` told not to verify the signature, and a DRF
+        ``DEFAULT_PERMISSION_CLASSES`` of ``AllowAny`` when a write view relies on it.
 
     Why it matters:
         One forgotten ``Depends(get_current_user)`` or ``@login_required`` opens
@@ -98,19 +106,65 @@ class MissingAuth(Rule):
 
     def check(self, module: Module) -> Iterator[Pending]:
         for route in module.memo(Web).routes:
+            if route.framework == "stdlib":
+                continue  # one handler class serves every path: no per-route scheme to skip
             facts = _route_facts(module, route)
             kind = "view" if isinstance(route.node, ast.ClassDef) else "route"
             methods = "/".join(sorted(route.methods))
             finding = self.finding(
                 module,
-                route.node,
+                _open_permissions(route) or route.node,
                 f"{methods} {kind} {route.node.name!r} has no authentication "
                 "dependency, decorator or permission check",
             )
             yield self.pending(finding, facts)
 
+        yield from self._unverified_tokens(module)
+        yield from self._open_default(module)
+
+    def _unverified_tokens(self, module: Module) -> Iterator[Pending]:
+        """``jwt.decode(token, options={"verify_signature": False})``: any token passes."""
+        for call in module.calls.get("decode", []):
+            qualified = module.qualname(call.func) or ""
+            if qualified.rpartition(".")[0] not in ("jwt", "jose.jwt", "jwt.api_jwt"):
+                continue
+            options = keyword(call, "options")
+            unverified = is_false(keyword(call, "verify"))
+            if isinstance(options, ast.Dict):
+                for key, value in zip(options.keys, options.values, strict=True):
+                    if const_str(key) == "verify_signature" and is_false(value):
+                        unverified = True
+            if unverified:
+                finding = self.finding(
+                    module, call, f"{qualified}() accepts a token without checking its signature"
+                )
+                yield self.pending(finding, None)
+
+    def _open_default(self, module: Module) -> Iterator[Pending]:
+        """``DEFAULT_PERMISSION_CLASSES: [AllowAny]``: kept when a write view relies on it."""
+        config = module.top_values.get("REST_FRAMEWORK")
+        if not isinstance(config, ast.Dict):
+            return
+        for key, value in zip(config.keys, config.values, strict=True):
+            if const_str(key) != "DEFAULT_PERMISSION_CLASSES":
+                continue
+            classes = [
+                (const_str(e) or dotted(e) or "").rpartition(".")[2]
+                for e in getattr(value, "elts", [])
+            ]
+            if classes and all(c in _OPEN for c in classes):
+                finding = self.finding(
+                    module, value, "DRF's default permission lets anyone call every view"
+                )
+                yield self.pending(finding, _OPEN_DEFAULT)
+
     def resolve(self, pending: Sequence[Pending], facts: ProjectFacts) -> Iterator[Finding]:
+        for item in pending:
+            if item.payload is None:
+                yield item.finding
         routes = [(p, p.payload) for p in pending if isinstance(p.payload, _Facts)]
+        if any(r.drf_default and r.methods & _WRITES for _, r in routes):
+            yield from (p.finding for p in pending if p.payload == _OPEN_DEFAULT)
         guarded = {id(p): _guarded(r, facts) for p, r in routes}
         # Routes protected only by a project-wide default say nothing about their neighbours.
         protected = [
@@ -119,6 +173,7 @@ class MissingAuth(Rule):
             if guarded[id(p)] and not r.public and _guarded(replace(r, drf_default=False), facts)
         ]
         by_file = Counter(r.file for r in protected)
+        routes_by_file = Counter(r.file for _, r in routes if not r.public)
         by_owner = Counter(r.owner for r in protected if r.owner)
         reads = Counter(
             (r.file, word) for r in protected if "GET" in r.methods for word in r.resource
@@ -133,8 +188,17 @@ class MissingAuth(Rule):
                 similar = neighbours
             else:  # a public read beside protected writes is normal, beside protected reads not
                 similar = any(reads[route.file, word] for word in route.resource)
-            if similar or route.privileged or "DELETE" in route.methods:
+            if route.privileged or "DELETE" in route.methods:
                 yield item.finding
+            elif similar:
+                # A read beside a protected read of the same resource is corroborated; a
+                # write beside a few protected routes among many open ones is not: the
+                # app has no consistent scheme and the route may be public on purpose.
+                consistent = (
+                    not route.methods & _WRITES
+                    or by_file[route.file] * 3 >= routes_by_file[route.file]
+                )
+                yield item.finding if consistent else replace(item.finding, confidence=Level.LOW)
 
 
 def _guarded(route: _Facts, facts: ProjectFacts) -> bool:
@@ -144,7 +208,9 @@ def _guarded(route: _Facts, facts: ProjectFacts) -> bool:
         return True
     if facts.owner_guarded(route.owner):
         return True
-    if route.framework in ("django", "drf") and facts.login_middleware:
+    if route.framework in ("django", "drf") and (
+        facts.login_middleware or route.name in facts.protected_views
+    ):
         return True
     return route.drf_default and facts.drf_default_auth
 
@@ -199,6 +265,7 @@ def _route_facts(module: Module, route: Route) -> _Facts:
         methods=route.methods,
         privileged=bool(words & _PRIVILEGED),
         resource=_resource(route),
+        name=route.node.name,
     )
 
 
@@ -261,4 +328,16 @@ def _assigned_name(stmt: ast.stmt) -> str | None:
         return stmt.targets[0].id
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id
+    return None
+
+
+def _open_permissions(route: Route) -> ast.stmt | None:
+    """``permission_classes = [AllowAny]`` in a view class: the line that opens it."""
+    if not isinstance(route.node, ast.ClassDef):
+        return None
+    for stmt in route.node.body:
+        if _assigned_name(stmt) == "permission_classes" and isinstance(stmt, ast.Assign):
+            names = referenced_names(stmt.value)
+            if _judge(names)[1]:
+                return stmt
     return None

@@ -44,6 +44,9 @@ _WORDS = frozenset(
     {"password", "passwd", "pass", "secret", "user", "username", "token", "key", "apikey",
      "api_key", "changeme", "bearer", "basic", "none", "default", "required", "optional"}
 )  # fmt: skip
+_EXAMPLE_FILE = re.compile(r"(?:^|[/_.-])(example|examples|sample|template)s?(?:[_.-][^/]*)?\.py$")
+# Names that hold a secret only when the value looks random (cache keys, sort keys do not).
+_RANDOM_ONLY = re.compile(r"(?:^|_)(key|salt|signing_?salt)$", re.I)
 _TOKEN_ONLY = re.compile(r"(?:^|_)(auth_?|access_?|refresh_?)?token$", re.I)
 _ENV_READERS = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv", "env", "config"})
 _KEY_ARGS = {"jwt.encode": 1, "jwt.decode": 1, "Fernet": 0, "hmac.new": 0, "HMAC": 0}
@@ -61,7 +64,11 @@ class HardcodedSecret(Rule):
         an inline password; and values shaped like known tokens (AWS, Stripe,
         GitHub, Slack, private keys); also a literal secret given as the fallback of
         ``os.environ.get``/``os.getenv``. Empty strings, placeholders and values
-        read from the environment are not reported; test files are skipped.
+        read from the environment are not reported; bytes literals count as text.
+        Names ending in ``_KEY`` or ``_SALT`` are reported when the value looks
+        random. Test files and example settings (``settings_example.py``,
+        ``config_sample.py``: files whose name says example, sample or template) are
+        skipped.
 
     Why it matters:
         Source code is copied to laptops, CI logs, forks and images. A secret in it
@@ -89,7 +96,7 @@ class HardcodedSecret(Rule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        if module.is_test:
+        if module.is_test or _EXAMPLE_FILE.search(module.path.replace("\\", "/")):
             return
         for node in module.assigns:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -139,12 +146,18 @@ def _label(target: ast.expr) -> str | None:
 
 def _secret_value(value: ast.expr | None, label: str) -> bool:
     text = const_str(value)
+    if text is None and isinstance(value, ast.Constant) and isinstance(value.value, bytes):
+        text = value.value.decode("latin-1")
     if text is None:
         return False
     if _KNOWN_TOKENS.match(text) or _dsn_password(text) or _AUTH_HEADER.match(text):
         return True
-    if not _SECRET_NAME.search(label) or _NOT_SECRET_NAME.search(label):
+    if _NOT_SECRET_NAME.search(label):
         return False
+    if not _SECRET_NAME.search(label):
+        random_only = bool(_RANDOM_ONLY.search(label))
+        mixed = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+        return random_only and mixed and not _PLACEHOLDER.match(text) and _random_looking(text)
     if len(text) < 4 or _PLACEHOLDER.match(text) or " " in text.strip():
         return False
     if text == label or text.upper() == label.upper() or re.fullmatch(r"[A-Z][A-Z0-9_-]+", text):

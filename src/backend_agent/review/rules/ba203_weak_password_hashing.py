@@ -72,9 +72,13 @@ class WeakPasswordHashing(Rule):
                     _FAST_HASHES
                 ):
                     continue
-                if _about_password(module, call):
+                evidence = _about_password(module, call)
+                if evidence is not None:
                     yield self.finding(
-                        module, call, f"password hashed with fast hash {qualified}()"
+                        module,
+                        call,
+                        f"password hashed with fast hash {qualified}()",
+                        confidence=evidence,
                     )
         for call in module.calls.get("pbkdf2_hmac", []):
             rounds = argument(call, 3, "iterations")
@@ -104,16 +108,33 @@ class WeakPasswordHashing(Rule):
                 )
 
 
-def _about_password(module: Module, call: ast.Call) -> bool:
+def _about_password(module: Module, call: ast.Call) -> Level | None:
+    """How sure the hashed value is a password: HIGH when the hashed value itself
+    says so, LOW when only the statement, the function or the target's name does
+    (``etag = md5(user.email)`` beside a password field is not password hashing)."""
     scope: FunctionNode | None = module.function_of(call)
     values: list[ast.AST] = [*call.args, *(k.value for k in call.keywords)]
     bindings = module.memo(StringFlow).bindings(scope)
     for arg in list(values):
         for local in loaded_names(arg):
             values.extend(v for _, how, v in bindings.get(local, []) if how == "=")
+    if _names_password(module, values):
+        return Level.HIGH
     statement = next((p for p in module.ancestors(call) if isinstance(p, ast.stmt)), None)
-    if statement is not None:
-        values.append(statement)
+    if statement is not None and _names_password(module, [statement]):
+        return Level.LOW
+    if scope is not None and _PASSWORDISH.search(scope.name):
+        # ``hash_password(plain)`` hashes its argument; ``reset_etag(user)`` hashing
+        # ``user.email`` hashes some other field of a password-related object.
+        nodes = [n for v in values for n in ast.walk(v)]
+        methods = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        fields = any(isinstance(n, ast.Attribute) and id(n) not in methods for n in nodes)
+        return Level.LOW if fields else Level.HIGH
+    target = _assigned_to(module, call)
+    return Level.LOW if target is not None and _PASSWORDISH.search(target) else None
+
+
+def _names_password(module: Module, values: list[ast.AST]) -> bool:
     for arg in values:
         for node in ast.walk(arg):
             name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
@@ -126,10 +147,7 @@ def _about_password(module: Module, call: ast.Call) -> bool:
                 and isinstance(module.parent(node), ast.Subscript)
             ):
                 return True
-    if scope is not None and _PASSWORDISH.search(scope.name):
-        return True
-    target = _assigned_to(module, call)
-    return target is not None and bool(_PASSWORDISH.search(target))
+    return False
 
 
 def _assigned_to(module: Module, node: ast.AST) -> str | None:

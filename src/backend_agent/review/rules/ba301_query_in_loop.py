@@ -58,7 +58,7 @@ class QueryInLoop(Rule):
     fix = "Load all rows in one query before the loop (IN (...), a join, selectinload/prefetch)."
 
     def check(self, module: Module) -> Iterator[Finding | Pending]:
-        if module.is_test or not module.loops:
+        if module.is_test or module.is_migration or not module.loops:
             return
         yield from self._helpers(module)
         if not uses_database(module):

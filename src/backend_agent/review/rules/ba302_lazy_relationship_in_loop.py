@@ -25,6 +25,15 @@ class _Access:
     shape: str
 
 
+@dataclass(frozen=True)
+class _Serialized:
+    """A DRF view whose serializer reads relations of every row of its queryset."""
+
+    model: str
+    serializer: str
+    eager: frozenset[str]
+
+
 @register
 class LazyRelationshipInLoop(Rule):
     """Find lazy ORM relationships read for each row of a query result (N+1 queries).
@@ -35,7 +44,10 @@ class LazyRelationshipInLoop(Rule):
         ``book.tags.all()``) when the relationship is lazy in the model - looked up
         across files in ``relationship(...)``/``ForeignKey``/``ManyToManyField``
         declarations - and the query did not load it with ``selectinload``,
-        ``joinedload``, ``select_related`` or ``prefetch_related``.
+        ``joinedload``, ``select_related`` or ``prefetch_related``. Also a DRF view
+        whose ``serializer_class`` reads a lazy relation per row (a field with
+        ``source="author.name"``, a nested serializer) while its ``queryset`` does
+        not load it. Migrations are skipped: they run once, offline.
 
     Why it matters:
         Each access runs one more query: listing 50 posts with their authors is 51
@@ -63,8 +75,9 @@ class LazyRelationshipInLoop(Rule):
     )
 
     def check(self, module: Module) -> Iterator[Pending]:
-        if not uses_database(module):
+        if module.is_migration or not uses_database(module):
             return
+        yield from self._serialized(module)
         for loop in module.loops:
             target = loop.target
             if not isinstance(target, ast.Name):
@@ -93,8 +106,39 @@ class LazyRelationshipInLoop(Rule):
                 payload = _Access(query.model, attribute, query.eager, shape)
                 yield self.pending(finding, payload)
 
+    def _serialized(self, module: Module) -> Iterator[Pending]:
+        if not module.imports_from("rest_framework"):
+            return
+        for cls in module.classes:
+            values = {
+                stmt.targets[0].id: stmt
+                for stmt in cls.body
+                if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+            }
+            queryset, serializer = values.get("queryset"), values.get("serializer_class")
+            if queryset is None or serializer is None or not isinstance(serializer.value, ast.Name):
+                continue
+            query = describe(module, queryset.value, None)
+            if query is None or query.model is None:
+                continue
+            finding = self.finding(
+                module,
+                queryset,
+                f"{serializer.value.id} reads a relation of each {query.model} row that the "
+                "queryset does not load (N+1 queries)",
+            )
+            payload = _Serialized(query.model, serializer.value.id, query.eager)
+            yield self.pending(finding, payload)
+
     def resolve(self, pending: Sequence[Pending], facts: ProjectFacts) -> Iterator[Finding]:
         for item in pending:
+            if isinstance(item.payload, _Serialized):
+                read = item.payload
+                attributes = facts.serializer_relations.get(read.serializer, set()) - read.eager
+                relations = [facts.relations.get((read.model, a)) for a in sorted(attributes)]
+                if any(r is not None and not r.eager for r in relations):
+                    yield item.finding
+                continue
             access = item.payload
             if not isinstance(access, _Access):
                 continue

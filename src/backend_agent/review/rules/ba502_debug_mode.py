@@ -33,7 +33,8 @@ class DebugMode(Rule):
     What it finds:
         ``app.run(debug=True)``, ``app.debug = True``, ``app.config["DEBUG"] = True``,
         ``FastAPI(debug=True)``/``Starlette(debug=True)``, ``uvicorn.run(debug=True)``,
-        ``run_simple(use_debugger=True)`` and ``DEBUG = True`` in a Django settings
+        ``run_simple(use_debugger=True)``, aiohttp's ``web.Application(debug=True)``
+        and ``DEBUG = True`` in a Django settings
         module (one that also sets ``INSTALLED_APPS``, ``MIDDLEWARE``...).
 
     Why it matters:
@@ -59,8 +60,12 @@ class DebugMode(Rule):
     fix = "Read debug from the environment and default it to off."
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for name in ("run", "FastAPI", "Starlette", "Flask", "run_simple", "update"):
+        for name in ("run", "FastAPI", "Starlette", "Flask", "run_simple", "update", "Application"):
             for call in module.calls.get(name, []):
+                if name == "Application" and not (module.qualname(call.func) or "").startswith(
+                    "aiohttp."
+                ):
+                    continue
                 for flag in ("debug", "use_debugger", "DEBUG"):
                     value = keyword(call, flag)
                     if value is not None and is_true(value):

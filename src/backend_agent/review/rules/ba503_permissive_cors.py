@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Rule, register
+from backend_agent.review._strings import StringFlow
 from backend_agent.review._syntax import const_str, dotted, is_true, keyword
 
 __all__ = ["PermissiveCors"]
@@ -25,7 +26,9 @@ class PermissiveCors(Rule):
         or with ``"*"``; ``@cross_origin()`` without origins; django-cors-headers
         ``CORS_ALLOW_ALL_ORIGINS``/``CORS_ORIGIN_ALLOW_ALL = True`` or a match-all
         regex; and an ``Access-Control-Allow-Origin`` header set to ``*`` or echoed
-        from the request's ``Origin``. With credentials allowed it is high severity.
+        from the request's ``Origin`` (also through a variable, as Flask
+        ``after_request`` hooks do) without an allow-list test around it. With
+        credentials allowed it is high severity.
 
     Why it matters:
         Any page a user visits can call the API from their browser; with
@@ -103,9 +106,14 @@ class PermissiveCors(Rule):
             isinstance(target, ast.Subscript)
             and (const_str(target.slice) or "").lower() == "access-control-allow-origin"
             and value is not None
-            and (_match_all(value) or _echoes_origin(value))
+            and (_match_all(value) or _echoes_origin(value) or _echoed_name(module, node, value))
         ):
-            yield self.finding(module, node, "Access-Control-Allow-Origin allows every origin")
+            yield self.finding(
+                module,
+                node,
+                "Access-Control-Allow-Origin allows every origin",
+                severity=Level.HIGH if _sends_credentials(module, node) else None,
+            )
 
 
 def _match_all(node: ast.AST) -> bool:
@@ -118,3 +126,31 @@ def _match_all(node: ast.AST) -> bool:
 
 def _echoes_origin(node: ast.AST) -> bool:
     return any((const_str(sub) or "").lower() == "origin" for sub in ast.walk(node))
+
+
+def _echoed_name(module: Module, node: ast.AST, value: ast.expr) -> bool:
+    """``origin = request.headers.get("Origin")`` then the header set to ``origin``,
+    with no ``if origin in ALLOWED`` around it."""
+    if not isinstance(value, ast.Name):
+        return False
+    scope = module.function_of(node)
+    bindings = module.memo(StringFlow).bindings(scope).get(value.id, [])
+    if not any(how == "=" and _echoes_origin(v) for _, how, v in bindings):
+        return False
+    for parent in module.ancestors(node):
+        if parent is scope:
+            break
+        if isinstance(parent, ast.If | ast.IfExp) and any(
+            isinstance(n, ast.Name) and n.id == value.id for n in ast.walk(parent.test)
+        ):
+            return False
+    return True
+
+
+def _sends_credentials(module: Module, node: ast.AST) -> bool:
+    scope = module.function_of(node)
+    if scope is None:
+        return False
+    return any(
+        (const_str(n) or "").lower() == "access-control-allow-credentials" for n in ast.walk(scope)
+    )
