@@ -223,3 +223,33 @@ def test_a_list_as_a_key_is_refused() -> None:
     assert problems_of("name: a\n? [x, y]\n: 1\nentities: {}\n")[0].startswith(
         "spec.yaml:2:3: a key must be a word"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "module"), [("Pass", "pass"), ("False", "false"), ("Match", "match")]
+)
+def test_an_entity_named_like_a_python_keyword_is_refused(name: str, module: str) -> None:
+    found = problems_of(f"name: a\nentities:\n  {name}:\n    fields: {{x: string}}\n")
+    assert found == [
+        f"spec.yaml:3:3: entity name '{name}' (module '{module}') is a Python keyword; "
+        f"choose another name, such as '{name}Item'"
+    ]
+
+
+def test_a_lone_surrogate_escape_is_refused() -> None:
+    found = problems_of(one_field('{type: string, description: "x\\ud83d"}'))
+    assert found[0].startswith("spec.yaml:5:38: the text holds a lone UTF-16 surrogate")
+
+
+@pytest.mark.parametrize(
+    ("field", "example"),
+    [
+        ("{type: date, example: 2024-01-31}", "2024-01-31"),
+        ("{type: datetime, example: 2024-01-31 12:00:00}", "2024-01-31T12:00:00Z"),
+        ("{type: decimal, example: 1.5}", "1.5"),
+    ],
+)
+def test_an_example_is_kept_in_its_json_form(field: str, example: str) -> None:
+    spec = load_spec_text(one_field(field))
+    assert spec.entities["Thing"].fields["x"].example == example
+    design(spec)  # the OpenAPI document embeds it as JSON

@@ -8,6 +8,7 @@ the typed model and skipped here.
 from __future__ import annotations
 
 import difflib
+import keyword
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,6 +104,16 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                     ("entities", name),
                     f"entity name '{name}' clashes with a module of the generated project",
                     expected="a name other than " + ", ".join(sorted(RESERVED_MODULES)),
+                    key=True,
+                )
+            )
+        python_names = (str(name), snake(str(name)))
+        if any(keyword.iskeyword(n) or keyword.issoftkeyword(n) for n in python_names):
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"entity name '{name}' (module '{snake(str(name))}') is a Python keyword",
+                    suggestion=f"choose another name, such as '{name}Item'",
                     key=True,
                 )
             )

@@ -22,7 +22,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from backend_agent.spec.values import DEFAULT_PRECISION, DEFAULT_SCALE, normalise_value
+from backend_agent.spec.values import (
+    DEFAULT_PRECISION,
+    DEFAULT_SCALE,
+    json_form,
+    normalise_value,
+)
 
 __all__ = [
     "ACTIONS",
@@ -166,6 +171,9 @@ class FieldSpec(_Strict):
                 raise PydanticCustomError(
                     "field_value", "{key} {problem}", {"key": key, "problem": str(exc)}
                 ) from None
+            if key == "example":
+                # An example is shown in JSON (OpenAPI, docs): the API's JSON form of it.
+                normalised = json_form(normalised)
             # The model is frozen to its users; the loader settles the value once, here.
             object.__setattr__(self, key, normalised)
         return self

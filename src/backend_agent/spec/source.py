@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ Path = tuple[str | int, ...]
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ class _Refusal(Exception):
 
 def _scalar(node: yaml.Node, source: SourceMap, problems: list[Problem]) -> Any:
     try:
-        return yaml.SafeLoader("").construct_object(node, deep=True)
+        value = yaml.SafeLoader("").construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError) as exc:
         # A value YAML recognises by its shape but cannot build, such as the date 2024-13-45.
         where = _loc(node)
@@ -197,3 +199,18 @@ def _scalar(node: yaml.Node, source: SourceMap, problems: list[Problem]) -> Any:
             Problem(source.file, where.line, where.column, f"invalid value {node.value!r}: {exc}")
         )
         return node.value
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # "\ud83d" escapes one half of a UTF-16 pair: no UTF-8 file can hold it.
+        where = _loc(node)
+        message = "the text holds a lone UTF-16 surrogate (an escape such as \\ud83d)"
+        problems.append(
+            Problem(
+                source.file,
+                where.line,
+                where.column,
+                message,
+                suggestion="write the character itself or its \\U0001xxxx escape",
+            )
+        )
+        return _SURROGATE.sub("\ufffd", value)
+    return value

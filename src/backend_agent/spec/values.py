@@ -16,7 +16,13 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-__all__ = ["DEFAULT_PRECISION", "DEFAULT_SCALE", "TEXT_BOUNDS", "normalise_value"]
+__all__ = [
+    "DEFAULT_PRECISION",
+    "DEFAULT_SCALE",
+    "TEXT_BOUNDS",
+    "json_form",
+    "normalise_value",
+]
 
 # The bounds the design stage applies when the spec gives none (kept in step with it).
 TEXT_BOUNDS = {"string": 255, "email": 320, "url": 2048}
@@ -185,4 +191,15 @@ def _json(value: Any) -> Any:
         raise ValueError(
             f"{value!r} is not JSON (mappings with text keys, lists, text, numbers, booleans)"
         ) from None
+    return value
+
+
+def json_form(value: Any) -> Any:
+    """A normalised value as the service's JSON shows it (dates in ISO form, decimals as text)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
     return value
