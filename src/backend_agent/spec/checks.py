@@ -8,6 +8,7 @@ the typed model and skipped here.
 from __future__ import annotations
 
 import difflib
+import keyword
 from collections.abc import Iterator
 from typing import Any
 
@@ -126,6 +127,16 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                     key=True,
                 )
             )
+        python_names = (str(name), snake(str(name)))
+        if any(keyword.iskeyword(n) or keyword.issoftkeyword(n) for n in python_names):
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"entity name '{name}' (module '{snake(str(name))}') is a Python keyword",
+                    suggestion=f"choose another name, such as '{name}Item'",
+                    key=True,
+                )
+            )
         plural = entity.get("plural") or _plural(str(name))
         if plural in plurals:
             problems.append(
@@ -139,7 +150,36 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
         plurals[plural] = str(name)
         problems.extend(_check_entity(str(name), entity, entities, roles, source))
     problems.extend(_check_jobs(_mapping(data.get("jobs")), entities, plurals, source))
+    problems.extend(_check_nesting(entities, source))
     return problems
+
+
+def _check_nesting(entities: dict[str, Any], source: SourceMap) -> Iterator[Problem]:
+    """``nested_under`` chains end at a top-level entity: no entity is its own ancestor."""
+    parents = {
+        name: parent
+        for name, entity in entities.items()
+        if isinstance(entity, dict)
+        and isinstance(parent := entity.get("nested_under"), str)
+        and parent in entities
+    }
+    reported: set[str] = set()
+    for start in parents:
+        chain = [start]
+        while chain[-1] in parents and parents[chain[-1]] not in chain:
+            chain.append(parents[chain[-1]])
+        if chain[-1] not in parents or start in reported:
+            continue
+        loop = chain[chain.index(parents[chain[-1]]) :]
+        if start not in loop:
+            continue  # a chain leading into a loop: the loop itself is reported
+        reported.update(loop)
+        path = " -> ".join([*loop, loop[0]])
+        yield source.problem(
+            ("entities", start, "nested_under"),
+            f"nested_under makes a loop ({path}): a resource cannot be nested in itself",
+            suggestion="leave nested_under off the top-level entity of the chain",
+        )
 
 
 def _plural(name: str) -> str:
@@ -229,13 +269,6 @@ def _check_field(
         yield source.problem(path, f"enum field '{name}' needs 'values'", expected="values: [a, b]")
     if kind != "enum" and values is not None:
         yield source.problem((*path, "values"), "'values' applies to enum fields only")
-    default = field.get("default")
-    if isinstance(values, list) and default is not None and default not in values:
-        yield source.problem(
-            (*path, "default"),
-            f"default '{field['default']}' is not one of the enum values",
-            expected="one of " + ", ".join(map(str, values)),
-        )
     for key in ("min_length", "max_length", "pattern"):
         if key in field and kind not in _TEXTUAL:
             yield source.problem((*path, key), f"'{key}' applies to string-like fields only")

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from backend_agent.errors import Problem, SpecError
 from backend_agent.spec.checks import check_references
+from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
+from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
-from backend_agent.spec.source import SourceMap, parse_yaml
 
 __all__ = ["load_spec", "load_spec_text"]
 
@@ -23,6 +24,12 @@ __all__ = ["load_spec", "load_spec_text"]
 def load_spec(path: Path) -> ServiceSpec:
     """Read and validate the spec at ``path``; raise ``SpecError`` listing every problem."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            message = f"the spec is {size} bytes, more than the limit of {MAX_SPEC_BYTES} (1 MiB)"
+            raise SpecError(
+                [Problem(str(path), 1, 1, message, suggestion="split or trim the spec")]
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpecError([Problem(str(path), 1, 1, "spec file not found")]) from None
@@ -44,6 +51,8 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
     except ValidationError as exc:
         problems.extend(_problems_from(exc, source))
     problems.extend(check_references(data, source))
+    if spec is not None:
+        problems.extend(check_identifiers(spec, source))
     if problems:
         raise SpecError(_unique(problems))
     assert spec is not None
@@ -74,6 +83,10 @@ def _problems_from(error: ValidationError, source: SourceMap) -> list[Problem]:
                     key=True,
                 )
             )
+        elif kind == "field_value":
+            # A field's default or example that does not fit the field: point at the value.
+            key = str(item.get("ctx", {}).get("key", ""))
+            problems.append(source.problem((*loc, key), item["msg"]))
         elif kind == "missing":
             problems.append(source.problem(loc[:-1], f"missing required key '{name}'"))
         elif kind == "literal_error":

@@ -20,10 +20,21 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from backend_agent.spec.values import (
+    DEFAULT_PRECISION,
+    DEFAULT_SCALE,
+    json_form,
+    normalise_value,
+)
 
 __all__ = [
     "ACTIONS",
     "FIELD_TYPES",
+    "MAX_ENTITIES",
+    "MAX_FIELDS",
+    "MAX_JOBS",
     "AuthSpec",
     "CacheSpec",
     "CharacterClass",
@@ -64,6 +75,11 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 _ENTITY_NAME = r"^[A-Z][A-Za-z0-9]*$"
 _FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+# How much one spec may declare: far beyond a real service, and small enough that
+# design and generation stay a matter of seconds.
+MAX_ENTITIES = 100
+MAX_FIELDS = 200
+MAX_JOBS = 100
 
 
 def parse_duration(text: str | int) -> int:
@@ -134,6 +150,33 @@ class FieldSpec(_Strict):
             except re.error as exc:
                 raise ValueError(f"pattern does not compile: {exc}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldSpec:
+        if self.type == "decimal":
+            precision = self.precision or DEFAULT_PRECISION
+            scale = self.scale if self.scale is not None else DEFAULT_SCALE
+            if scale > precision:
+                raise ValueError(
+                    f"scale ({scale}) is greater than precision ({precision}): a decimal "
+                    "keeps at most as many places after the point as it has digits"
+                )
+        for key in ("default", "example"):
+            value = getattr(self, key)
+            if value is None or (self.type == "enum" and not self.values):
+                continue  # no value; or the missing enum values are reported on their own
+            try:
+                normalised = normalise_value(self, value)
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "field_value", "{key} {problem}", {"key": key, "problem": str(exc)}
+                ) from None
+            if key == "example":
+                # An example is shown in JSON (OpenAPI, docs): the API's JSON form of it.
+                normalised = json_form(normalised)
+            # The model is frozen to its users; the loader settles the value once, here.
+            object.__setattr__(self, key, normalised)
+        return self
 
 
 class RelationSpec(_Strict):
@@ -208,9 +251,11 @@ class CacheSpec(_Strict):
 class EntitySpec(_Strict):
     """A resource of the service: a table and its REST endpoints."""
 
-    fields: dict[Annotated[str, Field(pattern=_FIELD_NAME)], FieldSpec] = Field(min_length=1)
+    fields: dict[Annotated[str, Field(pattern=_FIELD_NAME)], FieldSpec] = Field(
+        min_length=1, max_length=MAX_FIELDS
+    )
     relations: dict[Annotated[str, Field(pattern=_FIELD_NAME)], RelationSpec] = Field(
-        default_factory=dict
+        default_factory=dict, max_length=MAX_FIELDS
     )
     owner: bool = False
     permissions: PermissionsSpec = Field(default_factory=PermissionsSpec)
@@ -316,7 +361,9 @@ class ServiceSpec(_Strict):
     description: str | None = None
     version: str = "0.1.0"
     auth: AuthSpec = Field(default_factory=AuthSpec)
-    entities: dict[Annotated[str, Field(pattern=_ENTITY_NAME)], EntitySpec] = Field(min_length=1)
+    entities: dict[Annotated[str, Field(pattern=_ENTITY_NAME)], EntitySpec] = Field(
+        min_length=1, max_length=MAX_ENTITIES
+    )
     page_size: Annotated[int, Field(gt=0, le=1000)] = 20
     max_page_size: Annotated[int, Field(gt=0, le=1000)] = 100
     # Service-wide defaults; an entity's own rate_limits override them for its endpoints.
@@ -324,4 +371,6 @@ class ServiceSpec(_Strict):
         default_factory=lambda: RateLimitsSpec(read="300/minute", write="60/minute")
     )
     # Background jobs by name; they run in a worker, after the write that caused them commits.
-    jobs: dict[Annotated[str, Field(pattern=_FIELD_NAME)], JobSpec] = Field(default_factory=dict)
+    jobs: dict[Annotated[str, Field(pattern=_FIELD_NAME)], JobSpec] = Field(
+        default_factory=dict, max_length=MAX_JOBS
+    )

@@ -1,0 +1,141 @@
+"""A long campaign of drawn specs through the whole build: where does the generator break?
+
+    .venv/bin/python -m bench.generality.campaign --count 20 [--seed N] [--live]
+        [--out /tmp/generality] [--max-entities 3]
+
+Draws ``--count`` specs that load (tests/strategies/specs.py, the seed printed), builds
+each with ``backend-agent build`` (generate, the project's tests and coverage, ruff,
+mypy, migrations, review; with ``--live`` also the live gates: seed, load, contract,
+probes), and prints a table and a JSON summary: the count, failures by class (the
+first failed gate), and how often each feature and name class was drawn. Each failed
+spec is kept as ``<out>/<n>/spec.yaml`` with the build's output beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from tests.strategies.specs import DrawnSpec, drawn_specs
+
+from backend_agent.errors import SpecError
+from backend_agent.spec import load_spec_text
+
+__all__ = ["draw_specs", "main"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def draw_specs(count: int, draw_seed: int, *, max_entities: int) -> list[DrawnSpec]:
+    """``count`` drawn specs that the loader accepts, the same ones for the same seed."""
+    found: list[DrawnSpec] = []
+    texts: set[str] = set()
+    # Hypothesis draws its smallest specs first: draw several times the count and keep a
+    # seeded sample, so the campaign's specs span small and large ones.
+    wanted = count * 5
+
+    @seed(draw_seed)
+    @settings(
+        max_examples=count * 40,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(drawn_specs(max_entities=max_entities))
+    def collect(drawn: DrawnSpec) -> None:
+        if len(found) >= wanted or drawn.text in texts:
+            return
+        try:
+            load_spec_text(drawn.text)
+        except SpecError:
+            return
+        texts.add(drawn.text)
+        found.append(drawn)
+
+    collect()
+    return random.Random(draw_seed).sample(found, min(count, len(found)))
+
+
+def _failed_gate(report: dict[str, Any]) -> str | None:
+    """The first gate the build's JSON report marks as failed (None: all passed)."""
+    gates = report.get("gates") or report.get("report", {}).get("gates") or []
+    if isinstance(gates, dict):
+        gates = [
+            {"name": k, **(v if isinstance(v, dict) else {"status": v})} for k, v in gates.items()
+        ]
+    for gate in gates:
+        status = str(gate.get("status", gate.get("passed", ""))).lower()
+        if status in ("failed", "fail", "false", "error"):
+            return str(gate.get("name", "?"))
+    return None
+
+
+def build_one(drawn: DrawnSpec, work: Path, *, live: bool) -> tuple[str, float]:
+    """Build one drawn spec in ``work``; its outcome class and the seconds it took."""
+    work.mkdir(parents=True, exist_ok=True)
+    spec = work / "spec.yaml"
+    spec.write_text(drawn.text, encoding="utf-8")
+    command = [
+        str(ROOT / ".venv" / "bin" / "backend-agent"), "build", str(spec),
+        "-o", str(work / "project"), "--overwrite", "--json",
+    ]  # fmt: skip
+    command += ["--seed-rows", "200", "--load-seconds", "1"] if live else ["--no-live"]
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=1800)
+    seconds = time.perf_counter() - started
+    (work / "build.out").write_text(result.stdout + "\n" + result.stderr, encoding="utf-8")
+    if "Traceback" in result.stderr:
+        return "crash: " + result.stderr.strip().splitlines()[-1][:100], seconds
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return f"exit {result.returncode}: no JSON report", seconds
+    gate = _failed_gate(report)
+    if gate is None and result.returncode != 0:
+        gate = f"exit {result.returncode}"
+    return ("passed" if gate is None else f"gate: {gate}"), seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/generality"))
+    parser.add_argument("--max-entities", type=int, default=3)
+    parser.add_argument("--live", action="store_true", help="also run the live gates")
+    args = parser.parse_args(argv)
+    draw_seed = args.seed if args.seed is not None else random.randrange(2**32)
+    print(f"seed {draw_seed}, {args.count} specs, results under {args.out}", flush=True)
+    specs = draw_specs(args.count, draw_seed, max_entities=args.max_entities)
+    outcomes: collections.Counter[str] = collections.Counter()
+    features: collections.Counter[str] = collections.Counter()
+    rows = []
+    for number, drawn in enumerate(specs, 1):
+        features.update(drawn.features)
+        outcome, seconds = build_one(drawn, args.out / f"{number:03d}", live=args.live)
+        outcomes[outcome] += 1
+        rows.append({"spec": number, "outcome": outcome, "seconds": round(seconds, 1)})
+        print(f"{number:4d}  {seconds:7.1f}s  {outcome}", flush=True)
+    summary = {
+        "seed": draw_seed,
+        "count": len(specs),
+        "passed": outcomes["passed"],
+        "failures": {k: v for k, v in outcomes.most_common() if k != "passed"},
+        "features": dict(sorted(features.items())),
+        "specs": rows,
+    }
+    print(json.dumps(summary, indent=2))
+    return 0 if outcomes["passed"] == len(specs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
