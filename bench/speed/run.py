@@ -63,6 +63,11 @@ TARGETS = (
     ("postgresql", "list", "p99_ms", 100.0),
     ("postgresql", "post", "p99_ms", 100.0),
     ("sqlite", "get", "vs_baseline", 5.0),
+    # SQLite's writes queue for one connection per process instead of sleeping in the
+    # busy handler: the default database must carry the README's main command.
+    ("sqlite", "post", "vs_baseline", 2.0),
+    ("sqlite", "post", "p95_ms", 100.0),
+    ("sqlite", "post", "p99_ms", 200.0),
 )
 
 
@@ -399,7 +404,7 @@ def targets(results: list[dict[str, Any]], apps: list[App]) -> list[dict[str, An
             if app.role != "generated" or row is None or measure not in row:
                 continue
             value = row[measure]
-            passed = value < threshold if measure == "p99_ms" else value >= threshold
+            passed = value < threshold if measure.endswith("_ms") else value >= threshold
             verdicts.append(
                 {
                     "app": app.name,
@@ -456,7 +461,7 @@ def table(results: list[dict[str, Any]]) -> str:
 def verdict_lines(verdicts: list[dict[str, Any]]) -> str:
     lines = ["", "targets (issue #7):"]
     for v in verdicts:
-        sign = "<" if v["measure"] == "p99_ms" else ">="
+        sign = "<" if v["measure"].endswith("_ms") else ">="
         mark = "PASS" if v["passed"] else "FAIL"
         lines.append(
             f"  {mark} {v['app']:12} {v['database']:10} {v['endpoint']:4} {v['measure']:11}"

@@ -43,6 +43,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/core/redis.py.jinja", "app/core/redis.py"),
     ("app/core/responses.py.jinja", "app/core/responses.py"),
     ("app/core/security.py.jinja", "app/core/security.py"),
+    ("app/core/sqlite_writer.py.jinja", "app/core/sqlite_writer.py"),
     ("app/api/__init__.py.jinja", "app/api/__init__.py"),
     ("app/api/bodies.py.jinja", "app/api/bodies.py"),
     ("app/api/deps.py.jinja", "app/api/deps.py"),
@@ -104,6 +105,8 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/test_plain_routes.py.jinja", "tests/test_plain_routes.py"),
     ("tests/test_reads.py.jinja", "tests/test_reads.py"),
     ("tests/test_security.py.jinja", "tests/test_security.py"),
+    ("tests/test_sqlite_durability.py.jinja", "tests/test_sqlite_durability.py"),
+    ("tests/test_sqlite_writer.py.jinja", "tests/test_sqlite_writer.py"),
 )
 # Files of the trigger-kept row counts, when some list reads one.
 _COUNT_FILES: tuple[tuple[str, str], ...] = (
