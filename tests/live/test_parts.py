@@ -66,6 +66,14 @@ def test_a_document_that_is_not_openapi_3_is_refused() -> None:
         ([{"id": 1}], 1, None, None),
         ({"success": True, "data": {"id": "u-1"}}, None, None, "u-1"),
         ({"id": 42, "title": "x"}, None, None, "42"),
+        # JSON:API: rows under data, an id of a created row under data too
+        ({"data": [{"type": "notes", "id": "1", "attributes": {}}], "links": {}}, 1, None, None),
+        ({"data": {"type": "notes", "id": "n-9", "attributes": {"text": "x"}}}, None, None, "n-9"),
+        # HAL: rows under _embedded, the id in the self link when the body has none
+        ({"_embedded": {"notes": [{"id": 1}, {"id": 2}]}, "total": 2}, 2, 2, None),
+        ({"text": "x", "_links": {"self": {"href": "/api/notes/77"}}}, None, None, "77"),
+        # a Spring-style page
+        ({"content": [{"id": 1}], "totalElements": 1, "size": 20}, 1, None, None),
     ],
 )
 def test_rows_totals_and_ids_are_read_from_any_envelope(

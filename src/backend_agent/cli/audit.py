@@ -87,7 +87,22 @@ def audit_command(
     ] = 900.0,
     max_p95_ms: Annotated[float, typer.Option(help="The p95 gate, per endpoint.")] = 100.0,
     max_error_rate: Annotated[float, typer.Option(help="The error-rate gate (0..1).")] = 0.01,
-    min_contract_cases: Annotated[int, typer.Option(help="Fewest contract cases to pass.")] = 1000,
+    min_contract_cases: Annotated[
+        int,
+        typer.Option(
+            help="Fewest contract cases to pass, over all operations (every operation must be "
+            "sent cases either way)."
+        ),
+    ] = 0,
+    allow_writes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-writes",
+            help="Create rows through the API: seed the main collection and load its create "
+            "operation. Without it the seed gate and write load are skipped; contract cases and "
+            "probes still send the writes they need to check validation and access.",
+        ),
+    ] = False,
     gate: Annotated[
         list[str] | None,
         typer.Option("--gate", help="Run only this gate (seed, load, contract, security); repeat."),
@@ -96,13 +111,18 @@ def audit_command(
         bool, typer.Option("--json", help="Print machine-readable JSON only.")
     ] = False,
 ) -> None:
-    """Seed, probe, load and fuzz a running API; exit 1 when a gate fails."""
+    """Seed, probe, load and fuzz a running API.
+
+    Exit 0 when every gate that ran passed, 1 when one failed (findings), 3 when nothing
+    could be measured.
+    """
     from backend_agent.verify.live import LIVE_GATES, LiveOptions, LiveThresholds, ProbePlan, audit
 
     options = LiveOptions(
         seed_rows=seed_rows, load_seconds=load_seconds, load_connections=connections,
         load_max_requests=max_requests, contract_max_examples=contract_examples,
         contract_budget_seconds=contract_budget, gates=tuple(gate or LIVE_GATES),
+        load_every_get=True, allow_writes=allow_writes,
     )  # fmt: skip
     thresholds = LiveThresholds(
         max_p95_ms=max_p95_ms, max_error_rate=max_error_rate, min_contract_cases=min_contract_cases
@@ -126,6 +146,8 @@ def audit_command(
     print_delivery(delivery, as_json=as_json)
     if not as_json:
         console.print(f"report: {report_dir / 'report.html'}", highlight=False)
+    if all(g.status == "not_measured" for g in delivery.gates):
+        raise typer.Exit(3)  # nothing could be measured: no verdict either way
     if delivery.status != "completed":
         raise typer.Exit(1)
 

@@ -90,11 +90,11 @@ def _audit(
     openapi_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     plan = plan or ProbePlan()
     thresholds = thresholds or LiveThresholds()
-    target = Target(client, api, tuple(accounts), plan)
+    options = options or LiveOptions(seed_rows=100, load_every_get=True, allow_writes=False)
+    target = Target(client, api, tuple(accounts), plan, writes=options.allow_writes)
     results = measure(
         target, evidence=Evidence(report_dir, report_dir), openapi_file=openapi_file,
-        options=options or LiveOptions(seed_rows=100), thresholds=thresholds,
-        progress=progress or quiet,
+        options=options, thresholds=thresholds, progress=progress or quiet,
     )  # fmt: skip
     figures: dict[str, Figure] = {}
     for result in results:
@@ -106,11 +106,14 @@ def _audit(
     )
     gates = [r.gate for r in results]
     failed = [g for g in gates if g.status == "failed"]
+    left = [g for g in gates if g.status == "not_measured"]
     summary = (
         "failed gates: " + "; ".join(f"{g.name}: {g.message}" for g in failed)
         if failed
         else f"{base_url}: " + "; ".join(f"{g.name}: {g.message}" for g in gates)
     )
+    if left and failed:
+        summary += "; not measured: " + "; ".join(f"{g.name}: {g.message}" for g in left)
     delivery = Delivery(
         agent="backend-agent audit",
         status="failed" if failed else "completed",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from backend_agent.verify.live.process import Finished, run_measured
 
@@ -70,6 +71,23 @@ class ContractRun:
         return int(self.data.get("test_cases", {}).get("errored", 0)) + len(
             self.data.get("errors", [])
         )
+
+    def tested(self) -> set[str]:
+        """The operations (``GET /x``) schemathesis sent cases to, read from its JUnit report."""
+        try:
+            root = ElementTree.parse(self.junit).getroot()  # noqa: S314 - our own child's file
+        except (OSError, ElementTree.ParseError):
+            return set()
+        return {str(case.get("name")) for case in root.iter("testcase") if case.get("name")}
+
+    def checked_by_operation(self) -> dict[str, int]:
+        """Cases whose responses were checked, per operation and over every phase."""
+        rates = self.data.get("valid_rates", {})
+        return {
+            operation: sum(int(n) for phase in phases.values() for n in phase.values())
+            for operation, phases in rates.items()
+            if isinstance(phases, dict)
+        }
 
     @property
     def log(self) -> Path:
