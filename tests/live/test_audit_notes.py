@@ -127,3 +127,46 @@ def test_planted_leak_and_unbounded_list_are_found(notes: str, tmp_path: Path) -
     assert "verbose-error GET /notes/{i}" in message
     assert "Traceback" in message
     assert "page-bounds GET /notes ?limit=1: expected at most 1 row" in message
+
+
+@pytest.fixture
+def guarded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The notes API with POST /notes behind NOTES_AUTH (parametrized indirectly)."""
+    with served("notes_api:app", {"NOTES_AUTH": request.param}, tmp_path / "server.log") as base:
+        yield base
+
+
+@pytest.mark.parametrize(
+    ("guarded", "credentials"),
+    [
+        ("apikey", ["--header=X-API-Key: key-alice", "--header=X-API-Key: key-bob"]),
+        ("oauth2", ["--oauth2-password=alice:alice-pw", "--oauth2-password=bob:bob-pw"]),
+    ],
+    indirect=["guarded"],
+)
+def test_credentials_in_the_scheme_the_api_declares(
+    guarded: str, credentials: list[str], tmp_path: Path
+) -> None:
+    code, delivery = audit(
+        guarded, tmp_path, "--allow-writes", "--gate=seed", "--gate=security", *credentials
+    )
+    assert gate(delivery, "seed")["status"] == "passed"  # rows created with the credential
+    probes = json.loads((tmp_path / "probes.json").read_text())["probes"]
+    no_token = next(p for p in probes if p["kind"] == "no-token" and p["target"] == "POST /notes")
+    assert (no_token["observed"], no_token["passed"]) == ("401", True)
+    assert code == 1  # the missing security headers are still findings
+
+
+@pytest.mark.parametrize("guarded", ["apikey"], indirect=True)
+def test_without_a_credential_the_guarded_collection_is_not_seeded(
+    guarded: str, tmp_path: Path
+) -> None:
+    code, delivery = audit(guarded, tmp_path, "--allow-writes", "--gate=seed")
+    assert "no collection the accounts may create rows in" in gate(delivery, "seed")["message"]
+    assert code == 3
+
+
+def test_a_malformed_header_credential_is_a_user_error(notes: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli(), ["audit", notes, "--header=no-colon-here", *SMALL])
+    assert result.exit_code == 2
+    assert "is not 'Name: value'" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 import threading
@@ -11,10 +12,12 @@ import pytest
 from backend_agent.errors import GateError
 from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
-from backend_agent.verify.live.client import Client, require_loopback
+from backend_agent.verify.live.client import Client, auth_header, require_loopback
+from backend_agent.verify.live.credentials import basic_account, header_account, token_urls
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import MARKER, Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
+from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
 
 DOCUMENT = {
@@ -218,3 +221,46 @@ def test_an_answer_sent_before_the_body_is_read_is_still_the_reply() -> None:
         server.join()
         listener.close()
     assert reply.status == 413
+
+
+@pytest.mark.parametrize(
+    ("credential", "header"),
+    [
+        ("eyJhbGciOi.J9.abc-_~+/=", ("Authorization", "Bearer eyJhbGciOi.J9.abc-_~+/=")),
+        ("X-API-Key: k1", ("X-API-Key", "k1")),
+        ("Authorization: Basic YTpi", ("Authorization", "Basic YTpi")),
+        ("bad: line\r\nInjected: yes", ("Authorization", "Bearer bad: line\r\nInjected: yes")),
+    ],
+)
+def test_a_credential_is_a_bearer_token_or_a_whole_header_line(
+    credential: str, header: tuple[str, str]
+) -> None:
+    assert auth_header(credential) == header
+
+
+def test_oauth2_token_urls_come_from_the_security_schemes() -> None:
+    document = {
+        "components": {
+            "securitySchemes": {
+                "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                "login": {
+                    "type": "oauth2",
+                    "flows": {
+                        "password": {"tokenUrl": "/token", "scopes": {}},
+                        "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {}},
+                    },
+                },
+            }
+        }
+    }
+    assert token_urls(document) == {"password": "/token", "clientCredentials": "/oauth/token"}
+    assert token_urls({}) == {}
+
+
+def test_header_and_basic_accounts_carry_their_role() -> None:
+    assert header_account("viewer=X-API-Key: k9", 1) == Account(
+        "header-1", "X-API-Key: k9", "viewer"
+    )
+    basic = basic_account("ann:s3:cret", 1)
+    assert basic.token == "Authorization: Basic " + base64.b64encode(b"ann:s3:cret").decode()
+    assert basic.role is None

@@ -13,7 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, Tim
 from rich.progress import Progress as Bars
 
 from backend_agent.cli.output import print_delivery
+from backend_agent.errors import GateError
 from backend_agent.verify.live import Account, Progress
+from backend_agent.verify.live.credentials import basic_account, header_account
 
 __all__ = ["progress_bars", "register"]
 
@@ -68,6 +70,34 @@ def audit_command(
             "for the contract run and authenticated load (and is revoked if the API has a logout, "
             "fuzzed last). Also read from $BACKEND_AGENT_AUDIT_TOKENS (space-separated).",
             envvar="BACKEND_AGENT_AUDIT_TOKENS",
+        ),
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            help="A credential sent as a header, '[ROLE=]Name: value' (an API key, say); repeat "
+            "for more users.",
+        ),
+    ] = None,
+    basic: Annotated[
+        list[str] | None,
+        typer.Option("--basic", help="HTTP Basic credentials, '[ROLE=]user:password'; repeat."),
+    ] = None,
+    oauth2_password: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--oauth2-password",
+            help="'[ROLE=]user:password' logged in through the OAuth2 password flow the "
+            "document declares (its tokenUrl); repeat.",
+        ),
+    ] = None,
+    oauth2_client: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--oauth2-client",
+            help="'[ROLE=]client_id:secret' through the document's OAuth2 client-credentials "
+            "flow; repeat.",
         ),
     ] = None,
     plan: Annotated[
@@ -127,7 +157,16 @@ def audit_command(
     thresholds = LiveThresholds(
         max_p95_ms=max_p95_ms, max_error_rate=max_error_rate, min_contract_cases=min_contract_cases
     )
-    accounts = _accounts(token or [])
+    try:
+        accounts = [
+            *_accounts(token or []),
+            *(header_account(text, i) for i, text in enumerate(header or [], 1)),
+            *(basic_account(text, i) for i, text in enumerate(basic or [], 1)),
+        ]
+    except GateError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    logins = [("password", text) for text in oauth2_password or []]
+    logins += [("clientCredentials", text) for text in oauth2_client or []]
     console = Console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress: Progress | None = None
@@ -137,6 +176,7 @@ def audit_command(
             url,
             openapi=openapi or url.rstrip("/") + "/openapi.json",
             accounts=accounts,
+            oauth2_logins=logins,
             plan=ProbePlan.load(plan) if plan else None,
             options=options,
             thresholds=thresholds,
