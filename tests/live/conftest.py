@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -52,20 +53,15 @@ def _login(base: str, user: str) -> str:
     return str(reply.json()["access_token"])
 
 
-@pytest.fixture(scope="module")
-def sample(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Sample]:
-    """The sample API; parametrize indirectly with a SAMPLE_BROKEN mode ('' = healthy)."""
-    broken = getattr(request, "param", "")
+@contextlib.contextmanager
+def served(app: str, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``module:app`` from this folder served by uvicorn on a free port; yields its base URL."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("sample") / "server.log"
-    env = {**os.environ, "SAMPLE_BROKEN": broken}
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "sample_api:app", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
-            cwd=HERE, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=HERE, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -77,14 +73,25 @@ def sample(
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the sample API did not start:\n{log_path.read_text()}")
+                pytest.fail(f"{app} did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        roles = {"alice": "editor", "bob": "editor", "carol": "viewer"}
-        accounts = tuple(Account(u, _login(base, u), r) for u, r in roles.items())
-        yield Sample(base, accounts)
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def sample(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Sample]:
+    """The sample API; parametrize indirectly with a SAMPLE_BROKEN mode ('' = healthy)."""
+    broken = getattr(request, "param", "")
+    log_path = tmp_path_factory.mktemp("sample") / "server.log"
+    with served("sample_api:app", {"SAMPLE_BROKEN": broken}, log_path) as base:
+        roles = {"alice": "editor", "bob": "editor", "carol": "viewer"}
+        accounts = tuple(Account(u, _login(base, u), r) for u, r in roles.items())
+        yield Sample(base, accounts)
 
 
 @pytest.fixture(scope="module")

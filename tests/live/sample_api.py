@@ -4,7 +4,8 @@ It keeps its rows in memory, uses integer ids, plain (non-enveloped) JSON, a
 ``/auth/token`` login and an ``order`` sort parameter, so an audit that passes
 here is not coupled to backend-agent's own output. ``SAMPLE_BROKEN`` breaks it
 on purpose: ``auth`` lets anyone create notes, ``crash`` turns a quote in the
-title filter into a 500, ``assign`` stores whatever fields a client sends.
+title filter into a 500, ``assign`` stores whatever fields a client sends,
+``bola`` lets any signed-in user delete another's note.
 """
 
 from __future__ import annotations
@@ -214,7 +215,8 @@ def get_note(note_id: int) -> Note:
 def delete_note(note_id: int, user: User) -> Response:
     with _lock:
         note = _notes.get(note_id)
-        if note is None or note.owner != user:
+        # Broken on purpose in 'bola' mode: anyone signed in deletes anyone's note.
+        if note is None or (note.owner != user and BROKEN != "bola"):
             raise HTTPException(404, "no such note")
         del _notes[note_id]
     return Response(status_code=204)

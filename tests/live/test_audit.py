@@ -19,7 +19,7 @@ from tests.live.conftest import Sample
 
 SMALL = [
     "--seed-rows=60", "--load-seconds=1", "--connections=4", "--max-requests=2000",
-    "--contract-examples=5", "--min-contract-cases=100", "--json",
+    "--contract-examples=5", "--min-contract-cases=100", "--allow-writes", "--json",
 ]  # fmt: skip
 
 
@@ -148,7 +148,7 @@ def test_html_report_renders_the_chart_and_the_diagram_in_chromium(
     assert "<link" not in html
     assert re.search(r"""(src|href)=["']?(https?:)?//""", html) is None
     dom = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "p1").stdout
-    assert dom.count('class="bar"') == 9  # p50, p95, p99 for read-one, list, create
+    assert dom.count('class="bar"') == 12  # p50, p95, p99: read-one, list, create, GET /me
     assert 'id="latency-chart"' in dom
     assert 'id="p95-limit"' in dom
     assert 'class="entity" data-name="Note"' in dom

@@ -15,6 +15,7 @@ from tests.live.test_audit import run_audit
     [
         ("auth", "no-token POST /notes: expected 401"),  # anyone may create
         ("assign", "mass-assignment POST /notes"),  # server-owned fields are honoured
+        ("bola", "non-owner DELETE /notes/{note_id}"),  # another user's row is deleted
     ],
     indirect=["sample"],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import socket
 import threading
@@ -12,10 +14,12 @@ import pytest
 from backend_agent.errors import GateError
 from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
-from backend_agent.verify.live.client import Client, require_loopback
+from backend_agent.verify.live.client import Client, auth_header, require_loopback
+from backend_agent.verify.live.credentials import basic_account, header_account, token_urls
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
+from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
 
 DOCUMENT = {
@@ -67,6 +71,14 @@ def test_a_document_that_is_not_openapi_3_is_refused() -> None:
         ([{"id": 1}], 1, None, None),
         ({"success": True, "data": {"id": "u-1"}}, None, None, "u-1"),
         ({"id": 42, "title": "x"}, None, None, "42"),
+        # JSON:API: rows under data, an id of a created row under data too
+        ({"data": [{"type": "notes", "id": "1", "attributes": {}}], "links": {}}, 1, None, None),
+        ({"data": {"type": "notes", "id": "n-9", "attributes": {"text": "x"}}}, None, None, "n-9"),
+        # HAL: rows under _embedded, the id in the self link when the body has none
+        ({"_embedded": {"notes": [{"id": 1}, {"id": 2}]}, "total": 2}, 2, 2, None),
+        ({"text": "x", "_links": {"self": {"href": "/api/notes/77"}}}, None, None, "77"),
+        # a Spring-style page
+        ({"content": [{"id": 1}], "totalElements": 1, "size": 20}, 1, None, None),
     ],
 )
 def test_rows_totals_and_ids_are_read_from_any_envelope(
@@ -234,13 +246,20 @@ def test_the_contract_bar_scales_with_the_api_up_to_the_threshold(
     from backend_agent.verify.live.process import Finished
     from backend_agent.verify.live.summary import contract_gate
 
+    labels = [f"GET /things{i}" for i in range(operations)]
+    junit = tmp_path / "contract.junit.xml"
+    junit.write_text(
+        "<testsuites><testsuite>"
+        + "".join(f'<testcase name="{label}"/>' for label in labels)
+        + "</testsuite></testsuites>"
+    )
     run = ContractRun(
-        "contract", Finished("st run", 0, "", 1.0, 1.0), tmp_path / "contract.json",
-        tmp_path / "contract.junit.xml", {"test_cases": {"generated": cases}},
+        "contract", Finished("st run", 0, "", 1.0, 1.0), tmp_path / "contract.report.json",
+        junit, {"test_cases": {"generated": cases}},
     )  # fmt: skip
     result = contract_gate(
         [run], Evidence(tmp_path, tmp_path), LiveThresholds(), SERVER_CODES, SCHEMA_CODES,
-        operations=operations, examples=25,
+        operations=labels, examples=25,
     )  # fmt: skip
     assert (result.gate.status == "passed") is passed, result.gate.message
 
@@ -254,3 +273,71 @@ def test_audit_never_writes_over_a_folder_of_someone_elses_files(tmp_path: Path)
         audit("http://127.0.0.1:9", openapi="openapi.json", report_dir=tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["openapi.json"]
     assert (tmp_path / "openapi.json").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    ("credential", "header"),
+    [
+        ("eyJhbGciOi.J9.abc-_~+/=", ("Authorization", "Bearer eyJhbGciOi.J9.abc-_~+/=")),
+        ("X-API-Key: k1", ("X-API-Key", "k1")),
+        ("Authorization: Basic YTpi", ("Authorization", "Basic YTpi")),
+        ("bad: line\r\nInjected: yes", ("Authorization", "Bearer bad: line\r\nInjected: yes")),
+    ],
+)
+def test_a_credential_is_a_bearer_token_or_a_whole_header_line(
+    credential: str, header: tuple[str, str]
+) -> None:
+    assert auth_header(credential) == header
+
+
+def test_oauth2_token_urls_come_from_the_security_schemes() -> None:
+    document = {
+        "components": {
+            "securitySchemes": {
+                "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                "login": {
+                    "type": "oauth2",
+                    "flows": {
+                        "password": {"tokenUrl": "/token", "scopes": {}},
+                        "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {}},
+                    },
+                },
+            }
+        }
+    }
+    assert token_urls(document) == {"password": "/token", "clientCredentials": "/oauth/token"}
+    assert token_urls({}) == {}
+
+
+def test_header_and_basic_accounts_carry_their_role() -> None:
+    assert header_account("viewer=X-API-Key: k9", 1) == Account(
+        "header-1", "X-API-Key: k9", "viewer"
+    )
+    basic = basic_account("ann:s3:cret", 1)
+    assert basic.token == "Authorization: Basic " + base64.b64encode(b"ann:s3:cret").decode()
+    assert basic.role is None
+
+
+def test_an_operation_without_contract_cases_fails_the_gate(tmp_path: Path) -> None:
+    from backend_agent.verify.live.contract import SCHEMA_CODES, SERVER_CODES, ContractRun
+    from backend_agent.verify.live.options import Evidence, LiveThresholds
+    from backend_agent.verify.live.process import Finished
+    from backend_agent.verify.live.summary import contract_gate
+
+    junit = tmp_path / "contract.junit.xml"
+    junit.write_text('<testsuites><testsuite><testcase name="GET /a"/></testsuite></testsuites>')
+    run = ContractRun(
+        "contract", Finished("st run", 0, "", 1.0, 1.0), tmp_path / "contract.report.json",
+        junit, {"test_cases": {"generated": 50}},
+    )  # fmt: skip
+    result = contract_gate(
+        [run], Evidence(tmp_path, tmp_path), LiveThresholds(), SERVER_CODES, SCHEMA_CODES,
+        operations=["GET /a", "POST /a"], examples=5,
+    )  # fmt: skip
+    assert result.gate.status == "failed"
+    assert "1 operation(s) got no contract case: POST /a" in result.gate.message
+    table = json.loads((tmp_path / "contract.json").read_text())["operations"]
+    assert table == {
+        "GET /a": {"tested": True, "checked_cases": 0},
+        "POST /a": {"tested": False, "checked_cases": 0},
+    }

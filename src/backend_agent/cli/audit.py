@@ -14,7 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, Tim
 from rich.progress import Progress as Bars
 
 from backend_agent.cli.output import print_delivery
+from backend_agent.errors import GateError
 from backend_agent.verify.live import Account, Progress
+from backend_agent.verify.live.credentials import basic_account, header_account
 
 __all__ = ["LiveGate", "progress_bars", "register"]
 
@@ -80,6 +82,34 @@ def audit_command(
             envvar="BACKEND_AGENT_AUDIT_TOKENS",
         ),
     ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            help="A credential sent as a header, '[ROLE=]Name: value' (an API key, say); repeat "
+            "for more users.",
+        ),
+    ] = None,
+    basic: Annotated[
+        list[str] | None,
+        typer.Option("--basic", help="HTTP Basic credentials, '[ROLE=]user:password'; repeat."),
+    ] = None,
+    oauth2_password: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--oauth2-password",
+            help="'[ROLE=]user:password' logged in through the OAuth2 password flow the "
+            "document declares (its tokenUrl); repeat.",
+        ),
+    ] = None,
+    oauth2_client: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--oauth2-client",
+            help="'[ROLE=]client_id:secret' through the document's OAuth2 client-credentials "
+            "flow; repeat.",
+        ),
+    ] = None,
     plan: Annotated[
         Path | None,
         typer.Option(help="A probe plan (JSON): roles per operation, owner checks, login."),
@@ -97,7 +127,22 @@ def audit_command(
     ] = 900.0,
     max_p95_ms: Annotated[float, typer.Option(help="The p95 gate, per endpoint.")] = 100.0,
     max_error_rate: Annotated[float, typer.Option(help="The error-rate gate (0..1).")] = 0.01,
-    min_contract_cases: Annotated[int, typer.Option(help="Fewest contract cases to pass.")] = 1000,
+    min_contract_cases: Annotated[
+        int,
+        typer.Option(
+            help="Fewest contract cases to pass, over all operations (every operation must be "
+            "sent cases either way)."
+        ),
+    ] = 0,
+    allow_writes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-writes",
+            help="Create rows through the API: seed the main collection and load its create "
+            "operation. Without it the seed gate and write load are skipped; contract cases and "
+            "probes still send the writes they need to check validation and access.",
+        ),
+    ] = False,
     gate: Annotated[
         list[LiveGate] | None,
         typer.Option("--gate", help="Run only this gate; repeat for more. The rest are skipped."),
@@ -106,7 +151,11 @@ def audit_command(
         bool, typer.Option("--json", help="Print machine-readable JSON only.")
     ] = False,
 ) -> None:
-    """Seed, probe, load and fuzz a running API; exit 1 when a gate fails, 3 when one cannot run."""
+    """Seed, probe, load and fuzz a running API.
+
+    Exit 0 when every gate that ran passed, 1 when one failed (findings), 3 when a gate
+    that was asked for could not be measured.
+    """
     from backend_agent.verify.live import LIVE_GATES, LiveOptions, LiveThresholds, ProbePlan, audit
 
     options = LiveOptions(
@@ -114,11 +163,21 @@ def audit_command(
         load_max_requests=max_requests, contract_max_examples=contract_examples,
         contract_budget_seconds=contract_budget,
         gates=tuple(g.value for g in gate) if gate else LIVE_GATES,
+        load_every_get=True, allow_writes=allow_writes,
     )  # fmt: skip
     thresholds = LiveThresholds(
         max_p95_ms=max_p95_ms, max_error_rate=max_error_rate, min_contract_cases=min_contract_cases
     )
-    accounts = _accounts(token or [])
+    try:
+        accounts = [
+            *_accounts(token or []),
+            *(header_account(text, i) for i, text in enumerate(header or [], 1)),
+            *(basic_account(text, i) for i, text in enumerate(basic or [], 1)),
+        ]
+    except GateError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    logins = [("password", text) for text in oauth2_password or []]
+    logins += [("clientCredentials", text) for text in oauth2_client or []]
     console = Console(stderr=True)
     with contextlib.ExitStack() as stack:
         progress: Progress | None = None
@@ -128,6 +187,7 @@ def audit_command(
             url,
             openapi=openapi or url.rstrip("/") + "/openapi.json",
             accounts=accounts,
+            oauth2_logins=logins,
             plan=ProbePlan.load(plan) if plan else None,
             options=options,
             thresholds=thresholds,

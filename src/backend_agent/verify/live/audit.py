@@ -12,6 +12,7 @@ import yaml
 from backend_agent.errors import GateError, OutputError
 from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live.client import Client
+from backend_agent.verify.live.credentials import oauth2_account
 from backend_agent.verify.live.measure import LIVE_FIGURES, measure
 from backend_agent.verify.live.operations import Api
 from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds
@@ -68,6 +69,7 @@ def audit(
     *,
     openapi: str,
     accounts: Sequence[Account] = (),
+    oauth2_logins: Sequence[tuple[str, str]] = (),
     plan: ProbePlan | None = None,
     options: LiveOptions | None = None,
     thresholds: LiveThresholds | None = None,
@@ -78,14 +80,17 @@ def audit(
 
     ``accounts`` are signed-in users (the first is used for the contract run
     and authenticated load; its token is revoked at the very end if the API has
-    a logout operation, which is fuzzed last). ``report_dir`` must be new, empty or
-    an earlier audit's (``OutputError`` otherwise, before anything is sent). Raises
-    ``GateError`` when the target is not on this machine or has no OpenAPI document.
+    a logout operation, which is fuzzed last). ``oauth2_logins`` are (flow,
+    ``[ROLE=]name:secret``) pairs logged in through the document's OAuth2 token
+    URL (flows ``password`` and ``clientCredentials``) and added as accounts.
+    ``report_dir`` must be new, empty or an earlier audit's (``OutputError``
+    otherwise, before anything is sent). Raises ``GateError`` when the target is
+    not on this machine or has no OpenAPI document, or a login fails.
     """
     with Client(base_url) as client:
         return _audit(
-            client, openapi=openapi, accounts=accounts, plan=plan, options=options,
-            thresholds=thresholds, report_dir=report_dir, progress=progress,
+            client, openapi=openapi, accounts=accounts, oauth2_logins=oauth2_logins, plan=plan,
+            options=options, thresholds=thresholds, report_dir=report_dir, progress=progress,
         )  # fmt: skip
 
 
@@ -94,6 +99,7 @@ def _audit(
     *,
     openapi: str,
     accounts: Sequence[Account],
+    oauth2_logins: Sequence[tuple[str, str]],
     plan: ProbePlan | None,
     options: LiveOptions | None,
     thresholds: LiveThresholds | None,
@@ -106,15 +112,22 @@ def _audit(
     report_dir.mkdir(parents=True, exist_ok=True)
     document = load_openapi(openapi, client)
     api = Api.from_document(document)
+    accounts = [
+        *accounts,
+        *(
+            oauth2_account(document, client, text, flow=flow, index=index)
+            for index, (flow, text) in enumerate(oauth2_logins, 1)
+        ),
+    ]
     openapi_file = report_dir / "openapi.json"
     openapi_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     plan = plan or ProbePlan()
     thresholds = thresholds or LiveThresholds()
-    target = Target(client, api, tuple(accounts), plan)
+    options = options or LiveOptions(seed_rows=100, load_every_get=True, allow_writes=False)
+    target = Target(client, api, tuple(accounts), plan, writes=options.allow_writes)
     results = measure(
         target, evidence=Evidence(report_dir, report_dir), openapi_file=openapi_file,
-        options=options or LiveOptions(seed_rows=100), thresholds=thresholds,
-        progress=progress or quiet,
+        options=options, thresholds=thresholds, progress=progress or quiet,
     )  # fmt: skip
     figures: dict[str, Figure] = {}
     for result in results:

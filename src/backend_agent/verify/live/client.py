@@ -13,11 +13,11 @@ import json
 import threading
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from backend_agent.errors import GateError
 
-__all__ = ["Client", "Reply", "require_loopback"]
+__all__ = ["Client", "Reply", "auth_header", "require_loopback"]
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -40,6 +40,18 @@ def require_loopback(url: str) -> tuple[str, int]:
             "target loopback addresses (127.0.0.1, ::1, localhost)"
         )
     return host, parts.port or 80
+
+
+def auth_header(credential: str) -> tuple[str, str]:
+    """The header a credential is sent in: ``Name: value`` as written, else a bearer token.
+
+    A bearer token is token68 text (RFC 7235), which holds no ``": "``; so an API key
+    header or a Basic authorization is written as the whole header line.
+    """
+    name, sep, value = credential.partition(": ")
+    if sep and name and "\n" not in credential and "\r" not in credential:
+        return name, value
+    return "Authorization", f"Bearer {credential}"
 
 
 @dataclass(frozen=True)
@@ -106,18 +118,23 @@ class Client:
         method: str,
         path: str,
         *,
-        token: str | None = None,
+        token: str | None = None,  # a credential: a bearer token or a ``Name: value`` line
         json_body: Any = None,
         headers: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
     ) -> Reply:
         """Send one request; a dropped keep-alive connection is retried once."""
         sent = {"Accept": "application/json", **(headers or {})}
         payload = None
         if token is not None:
-            sent["Authorization"] = f"Bearer {token}"
+            name, value = auth_header(token)
+            sent[name] = value
         if json_body is not None:
             payload = json.dumps(json_body).encode("utf-8")
             sent["Content-Type"] = "application/json"
+        elif form is not None:
+            payload = urlencode(form).encode("utf-8")
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
         with self._lock:
             self.requests += 1
         for attempt in (1, 2):

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+from backend_agent.verify.live.client import auth_header
 from backend_agent.verify.live.process import Finished, run_measured
 
 __all__ = ["SCHEMA_CODES", "SERVER_CODES", "ContractRun", "run_contract", "schemathesis_available"]
@@ -71,6 +73,23 @@ class ContractRun:
             self.data.get("errors", [])
         )
 
+    def tested(self) -> set[str]:
+        """The operations (``GET /x``) schemathesis sent cases to, read from its JUnit report."""
+        try:
+            root = ElementTree.parse(self.junit).getroot()  # noqa: S314 - our own child's file
+        except (OSError, ElementTree.ParseError):
+            return set()
+        return {str(case.get("name")) for case in root.iter("testcase") if case.get("name")}
+
+    def checked_by_operation(self) -> dict[str, int]:
+        """Cases whose responses were checked, per operation and over every phase."""
+        rates = self.data.get("valid_rates", {})
+        return {
+            operation: sum(int(n) for phase in phases.values() for n in phase.values())
+            for operation, phases in rates.items()
+            if isinstance(phases, dict)
+        }
+
     @property
     def log(self) -> Path:
         """The file schemathesis's own output went to."""
@@ -102,9 +121,10 @@ def run_contract(
 ) -> ContractRun:
     """Run schemathesis on ``schema`` against ``base_url``; reports go to ``reports``."""
     config = reports / f"{name}.schemathesis.toml"
-    lines = ["# Written by backend-agent; the token comes from the environment."]
-    if token:
-        lines.append(f'headers = {{ Authorization = "Bearer ${{{TOKEN_VARIABLE}}}" }}')
+    lines = ["# Written by backend-agent; the credential comes from the environment."]
+    header = auth_header(token) if token else None
+    if header:
+        lines.append(f'headers = {{ {json.dumps(header[0])} = "${{{TOKEN_VARIABLE}}}" }}')
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report, junit = reports / f"{name}.report.json", reports / f"{name}.junit.xml"
     for stale in (report, junit):
@@ -127,7 +147,7 @@ def run_contract(
         cwd=workdir,
         output=reports / f"{name}.log",
         timeout=budget_seconds,
-        env={TOKEN_VARIABLE: token} if token else {},
+        env={TOKEN_VARIABLE: header[1]} if header else {},
         tick=tick,
     )
     if finished.timed_out:

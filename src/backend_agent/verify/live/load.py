@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from backend_agent.verify.live.client import auth_header
 from backend_agent.verify.live.process import Finished, run_measured
 
 __all__ = ["BODY_POOL_LIMIT", "Endpoint", "LoadRun", "lua_config", "run_load", "wrk_path"]
@@ -199,7 +200,10 @@ def _run_wrk(
         f"--duration={max(1, round(seconds))}s", "--timeout=10s", "--latency",
         f"--script={script.name}", base_url.rstrip("/"),
     ]  # fmt: skip
-    env = {"BACKEND_AGENT_LOAD_TOKEN": token} if endpoint.auth and token else {}
+    env = {}
+    if endpoint.auth and token:
+        name, value = auth_header(token)
+        env = {"BACKEND_AGENT_LOAD_HEADER": name, "BACKEND_AGENT_LOAD_TOKEN": value}
     finished = run_measured(
         args, cwd=reports, output=output, timeout=seconds + 30, env=env, tick=tick
     )

@@ -23,6 +23,11 @@ from backend_agent.verify.live.contract import (
     run_contract,
     schemathesis_available,
 )
+from backend_agent.verify.live.exposure import (
+    method_probes,
+    page_bound_probes,
+    verbose_error_probes,
+)
 from backend_agent.verify.live.hardening import (
     body_size_probe,
     cors_probes,
@@ -95,12 +100,16 @@ def _ticker(progress: Progress, task: str, total: float | None) -> Callable[[flo
 
 
 def main_collection(target: Target) -> Collection | None:
-    """The plan's main collection, else the first one an account of ours may create rows in."""
+    """The plan's main collection, else the first one we may create rows in, else read."""
     if target.plan.main_collection:
         found = target.api.collection_of(target.plan.main_collection)
         if found is not None:
             return found
-    return next((c for c in target.api.collections if target.creator(c) is not None), None)
+    collections = target.api.collections
+    writable = next((c for c in collections if target.creator(c) is not None), None)
+    return writable or next(
+        (c for c in collections if c.list_op is not None and target.reader(c.list_op)), None
+    )
 
 
 def measure(
@@ -130,6 +139,9 @@ def measure(
         injection_probes(target, probes)
         body_size_probe(target, probes)
         mass_assignment_probes(target, probes)
+        verbose_error_probes(target, probes)
+        page_bound_probes(target, probes)
+        method_probes(target, probes)
         progress("security probes", 1, 1)
     if "load" in chosen:
         results.append(_load(target, main, evidence, options, thresholds, progress))
@@ -151,7 +163,10 @@ def measure(
 def _seed(
     target: Target, main: Collection | None, ev: Evidence, options: LiveOptions, progress: Progress
 ) -> GateResult:
-    if main is None:
+    if not target.writes:
+        reason = "--allow-writes not given: no rows are created through the API"
+        return _missing("seed", reason, ("seed_rows",), skipped=True)
+    if main is None or target.creator(main) is None:
         return _missing("seed", "no collection the accounts may create rows in", ("seed_rows",))
     seeded = seed_collection(
         target,
@@ -210,8 +225,9 @@ def _endpoints(
 ) -> list[tuple[Endpoint, str | None]]:
     """(endpoint, token) for read-one, list and create (``count`` bodies) of the main collection."""
     creator = target.creator(main)
-    token = creator.token if creator else None
-    ids = target.rows.get(main.path, [])[:1000]
+    caller = creator or (target.reader(main.list_op) if main.list_op else None)
+    token = caller.token if caller else None
+    ids = target.known_ids(main)[:1000]
     found: list[tuple[Endpoint, str | None]] = []
     read, listing, create = main.read_op, main.list_op, main.create_op
     if read is not None and ids:
@@ -246,6 +262,34 @@ def _endpoints(
     return found
 
 
+def _every_get(
+    target: Target, main: Collection | None, *, count: int
+) -> tuple[list[tuple[Endpoint, str | None]], list[str]]:
+    """Every safe GET we can fill, the main collection's first; and why the others were left."""
+    found = _endpoints(target, main, count=count) if main is not None else []
+    taken = {endpoint.label for endpoint, _ in found}
+    skipped: list[str] = []
+    for op in target.api.operations:
+        if op.method != "GET" or op.label in taken or _SESSION_END.search(op.path):
+            continue
+        account = target.reader(op)
+        if account is None:
+            skipped.append(f"{op.label}: no account given may call it")
+            continue
+        paths: tuple[str, ...] = (op.path,)
+        if op.params("path"):
+            collection = target.api.collection_for(op)
+            ids = target.known_ids(collection)[:1000] if collection else []
+            if not ids:
+                skipped.append(f"{op.label}: no id to fill {{{op.params('path')[0].name}}} with")
+                continue
+            paths = tuple(target.path_for(op, row=i) for i in ids)
+        token = account.token if op.secured else None
+        found.append((Endpoint(op.key, op.label, "GET", paths, auth=op.secured), token))
+        taken.add(op.label)
+    return found, skipped
+
+
 def _load(
     target: Target,
     main: Collection | None,
@@ -257,11 +301,17 @@ def _load(
     names = _LOAD_FIGURES
     if wrk_path() is None:
         return _missing("load", "wrk is not installed (apt-get install wrk)", names)
-    if main is None:
-        return _missing("load", "no collection to load", names)
-    runs: list[LoadRun] = []
+    skipped: list[str] = []
     bodies = min(options.load_max_requests, BODY_POOL_LIMIT) + options.load_connections
-    for endpoint, token in _endpoints(target, main, count=bodies):
+    if options.load_every_get:
+        endpoints, skipped = _every_get(target, main, count=bodies)
+    else:
+        endpoints = _endpoints(target, main, count=bodies) if main is not None else []
+    if not endpoints:
+        reason = "; ".join(skipped) if skipped else "no collection to load"
+        return _missing("load", f"nothing could be loaded: {reason}", names)
+    runs: list[LoadRun] = []
+    for endpoint, token in endpoints[: options.load_max_endpoints]:
         task = f"load {endpoint.label}"
         progress(task, 0, options.load_seconds)
         runs.append(
@@ -279,7 +329,9 @@ def _load(
         )
         progress(task, options.load_seconds, options.load_seconds)
         _settle(target)
-    return load_gate(runs, ev, thresholds)
+    left = [f"{e.label}: past the bound of {options.load_max_endpoints} endpoints"
+            for e, _ in endpoints[options.load_max_endpoints :]]  # fmt: skip
+    return load_gate(runs, ev, thresholds, skipped=[*skipped, *left])
 
 
 def _settle(target: Target, *, limit: float = 15.0) -> None:
@@ -335,7 +387,8 @@ def _contract(
             progress(name, 1, 1)
     return contract_gate(
         runs, ev, thresholds, SERVER_CODES, SCHEMA_CODES,
-        operations=len(target.api.operations), examples=options.contract_max_examples,
+        operations=[op.label for op in target.api.operations],
+        examples=options.contract_max_examples,
     )  # fmt: skip
 
 

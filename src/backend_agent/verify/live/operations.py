@@ -14,7 +14,17 @@ from typing import Any
 
 from backend_agent.errors import GateError
 
-__all__ = ["Api", "Collection", "Operation", "Parameter", "row_count", "row_id", "rows_of"]
+__all__ = [
+    "PAGING_NAMES",
+    "SORT_NAMES",
+    "Api",
+    "Collection",
+    "Operation",
+    "Parameter",
+    "row_count",
+    "row_id",
+    "rows_of",
+]
 
 JSON = dict[str, Any]
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -225,14 +235,23 @@ def _data(body: Any) -> Any:
 
 
 def rows_of(body: Any) -> list[Any] | None:
-    """The rows of a list response: an array, ``data``, ``items``, or the one array field."""
+    """The rows of a list response, in any common shape.
+
+    A bare array; an envelope's ``data`` (ours, JSON:API); ``items``, ``results`` and
+    the like; HAL's ``_embedded`` array; else the body's one array field.
+    """
     body = _data(body)
     if isinstance(body, list):
         return body
     if isinstance(body, dict):
-        for name in ("items", "results", "data", "rows", "records"):
+        for name in ("items", "results", "data", "rows", "records", "content"):
             if isinstance(body.get(name), list):
                 return list(body[name])
+        embedded = body.get("_embedded")
+        if isinstance(embedded, dict):
+            arrays = [v for v in embedded.values() if isinstance(v, list)]
+            if len(arrays) == 1:
+                return list(arrays[0])
         arrays = [v for v in body.values() if isinstance(v, list)]
         if len(arrays) == 1:
             return list(arrays[0])
@@ -250,10 +269,20 @@ def row_count(body: Any) -> int | None:
 
 
 def row_id(body: Any) -> str | None:
-    """The id of a created row (``id`` in the body or in ``data``)."""
+    """The id of a row: ``id`` (or ``uuid``, ``_id``, ``pk``) in the body, its ``data``
+    (an envelope, JSON:API) or the last segment of HAL's ``_links.self.href``."""
     body = _data(body)
-    if isinstance(body, dict):
-        for name in ("id", "uuid", "_id", "pk"):
-            if isinstance(body.get(name), str | int) and not isinstance(body.get(name), bool):
-                return str(body[name])
+    if not isinstance(body, dict):
+        return None
+    for name in ("id", "uuid", "_id", "pk"):
+        value = body.get(name)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    if isinstance(body.get("data"), dict):
+        return row_id(body["data"])
+    links = body.get("_links")
+    link = links.get("self") if isinstance(links, dict) else None
+    href = link.get("href") if isinstance(link, dict) else None
+    if isinstance(href, str) and href.rstrip("/"):
+        return href.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or None
     return None

@@ -24,6 +24,9 @@ class LiveOptions:
     load_connections: int = 32
     load_threads: int = 2
     load_max_requests: int = 200_000  # per endpoint; wrk stops at whichever bound comes first
+    load_every_get: bool = False  # load every safe GET that can be filled, not only the main
+    load_max_endpoints: int = 12  # a bound on the endpoints one load gate runs
+    allow_writes: bool = True  # audit: rows are created (seed, POST load) only when allowed
     contract_max_examples: int = 25  # per operation and phase; ~1,500+ cases for a blog
     contract_budget_seconds: float = 900.0  # schemathesis is killed (gate failed) past this
     contract_seed: int = 0

@@ -17,9 +17,29 @@ from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.samples import Unsupported, sample_body
 from backend_agent.verify.live.target import Target
 
-__all__ = ["ProbeResult", "Probes", "access_probes", "login_flood"]
+__all__ = ["OWASP", "ProbeResult", "Probes", "access_probes", "login_flood"]
 
 _BAD_TOKEN = "backend-agent.invalid.token"  # noqa: S105 - a deliberately wrong token
+
+# The OWASP API Security Top 10 (2023) item each kind of probe checks.
+OWASP: dict[str, str] = {
+    "non-owner": "API1:2023 Broken Object Level Authorization",
+    "no-token": "API2:2023 Broken Authentication",
+    "bad-token": "API2:2023 Broken Authentication",
+    "login-flood": "API2:2023 Broken Authentication",
+    "mass-assignment": "API3:2023 Broken Object Property Level Authorization",
+    "body-size": "API4:2023 Unrestricted Resource Consumption",
+    "page-bounds": "API4:2023 Unrestricted Resource Consumption",
+    "wrong-role": "API5:2023 Broken Function Level Authorization",
+    "header": "API8:2023 Security Misconfiguration",
+    "cors-preflight": "API8:2023 Security Misconfiguration",
+    "cors-simple": "API8:2023 Security Misconfiguration",
+    "verbose-error": "API8:2023 Security Misconfiguration",
+    "methods": "API8:2023 Security Misconfiguration",
+    "injection-path": "API8:2023 Security Misconfiguration (injection)",
+    "injection-filter": "API8:2023 Security Misconfiguration (injection)",
+    "injection-sort": "API8:2023 Security Misconfiguration (injection)",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class ProbeResult:
     expected: str
     observed: str
     passed: bool
+    owasp: str = ""  # the OWASP API Security Top 10 (2023) item, from the kind
 
 
 @dataclass
@@ -42,7 +63,9 @@ class Probes:
 
     def add(self, kind: str, target: str, expected: str, observed: str, passed: bool) -> None:
         """Record one result."""
-        self.results.append(ProbeResult(kind, target, expected, observed, passed))
+        self.results.append(
+            ProbeResult(kind, target, expected, observed, passed, OWASP.get(kind, ""))
+        )
 
     @property
     def failed(self) -> list[ProbeResult]:

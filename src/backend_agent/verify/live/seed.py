@@ -8,7 +8,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from backend_agent.verify.live.operations import Collection, row_count, rows_of
+from backend_agent.verify.live.operations import PAGING_NAMES, Collection, row_count, rows_of
 from backend_agent.verify.live.target import Progress, Target
 
 __all__ = ["Seeded", "seed_collection"]
@@ -98,8 +98,9 @@ def seed_collection(
         )
         body = reply.json()
         total = row_count(body)
-        if total is None and rows_of(body) is not None:
-            total = len(rows_of(body) or [])
+        paged = any(p.name in PAGING_NAMES for p in collection.list_op.params("query"))
+        if total is None and rows_of(body) is not None and not paged:
+            total = len(rows_of(body) or [])  # an unpaged list is all the rows
     return Seeded(
         collection=collection.path,
         requested=count,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 from backend_agent.figures import Figure, Gate
@@ -21,7 +21,7 @@ _PER_ENDPOINT: dict[str, tuple[str, Callable[[LoadRun], float]]] = {
     "load_p50_ms": ("ms", lambda r: round(r.percentile_ms("50"), 2)),
     "load_p95_ms": ("ms", lambda r: round(r.percentile_ms("95"), 2)),
     "load_p99_ms": ("ms", lambda r: round(r.percentile_ms("99"), 2)),
-    "load_error_rate": ("ratio", lambda r: round(r.error_rate, 5)),
+    "load_error_rate": ("ratio", lambda r: round(error_rate(r), 5)),
     "load_generator_cpu_percent": ("%", lambda r: round(r.cpu_percent, 1)),
 }
 
@@ -41,8 +41,29 @@ def _by_percentile(q: str) -> Callable[[LoadRun], float]:
     return key
 
 
-def load_gate(runs: list[LoadRun], ev: Evidence, thresholds: LiveThresholds) -> GateResult:
-    """Per-endpoint and overall load figures; p95 and error rate judged per endpoint."""
+def rate_limited(run: LoadRun) -> int:
+    """Answers that were 429 Too Many Requests: the API's limit at work, not errors."""
+    return int(run.result.get("statuses", {}).get("429", 0))
+
+
+def error_rate(run: LoadRun) -> float:
+    """Errors other than 429 over attempted requests, 0..1."""
+    found = run.result.get("errors", {})
+    attempted = run.requests + int(found.get("connect", 0))
+    return min(1.0, (run.errors - rate_limited(run)) / attempted) if attempted else 1.0
+
+
+def load_gate(
+    runs: list[LoadRun],
+    ev: Evidence,
+    thresholds: LiveThresholds,
+    *,
+    skipped: Sequence[str] = (),
+) -> GateResult:
+    """Per-endpoint and overall load figures; p95 and error rate judged per endpoint.
+
+    ``skipped`` names the endpoints that could not be loaded, and why, for the report.
+    """
     summary = ev.reports / "load.json"
     summary.write_text(
         json.dumps(
@@ -57,11 +78,13 @@ def load_gate(runs: list[LoadRun], ev: Evidence, thresholds: LiveThresholds) -> 
                     "seconds": r.seconds,
                     "result": r.result,
                     "error": r.error,
+                    "rate_limited": rate_limited(r),
                     "raw": ev.artifact(r.output),
                     "script": ev.artifact(r.script),
                 }
                 for r in runs
-            ],
+            ]
+            + [{"skipped": reason} for reason in skipped],
             indent=2,
         )
         + "\n",
@@ -88,9 +111,9 @@ def load_gate(runs: list[LoadRun], ev: Evidence, thresholds: LiveThresholds) -> 
             problems.append(
                 f"p95 of {run.endpoint.label} is {p95:.1f} ms (limit {thresholds.max_p95_ms:g} ms)"
             )
-        if run.error_rate > thresholds.max_error_rate:
+        if error_rate(run) > thresholds.max_error_rate:
             problems.append(
-                f"error rate of {run.endpoint.label} is {run.error_rate:.2%} "
+                f"error rate of {run.endpoint.label} is {error_rate(run):.2%} "
                 f"(limit {thresholds.max_error_rate:.2%}); statuses {run.result.get('statuses')}, "
                 f"socket errors {run.result.get('errors')}"
             )
@@ -107,7 +130,8 @@ def load_gate(runs: list[LoadRun], ev: Evidence, thresholds: LiveThresholds) -> 
     overall: dict[str, tuple[float, str, str]] = {
         "load_rps": (round(requests / seconds, 1), "req/s", "all requests over all load time"),
         "load_error_rate": (
-            round(sum(r.errors for r in good) / max(attempted, 1), 5), "ratio", "all endpoints"
+            round(sum(r.errors - rate_limited(r) for r in good) / max(attempted, 1), 5),
+            "ratio", "all endpoints; 429 answers are counted apart, not as errors"
         ),
         "load_generator_cpu_percent": (
             round(100 * sum(r.finished.cpu_seconds for r in good) / seconds, 1),
@@ -131,8 +155,12 @@ def load_gate(runs: list[LoadRun], ev: Evidence, thresholds: LiveThresholds) -> 
             note=note,
         )
     ok = ", ".join(
-        f"{r.endpoint.label}: {r.rps:.0f} req/s, p95 {r.percentile_ms('95'):.1f} ms" for r in good
+        f"{r.endpoint.label}: {r.rps:.0f} req/s, p95 {r.percentile_ms('95'):.1f} ms"
+        + (f", {rate_limited(r)} rate-limited (429)" if rate_limited(r) else "")
+        for r in good
     )
+    if skipped:
+        ok += f"; not loaded: {'; '.join(skipped)}"
     return _result("load", problems, ok, figures)
 
 
@@ -143,13 +171,15 @@ def contract_gate(
     server_codes: frozenset[str],
     schema_codes: frozenset[str],
     *,
-    operations: int,
-    examples: int,
+    operations: Sequence[str] = (),
+    examples: int = 0,
 ) -> GateResult:
     """Cases, server errors and schema violations over every schemathesis run.
 
-    Enough cases means ``examples`` per operation, but never more than the
-    threshold asks: a small API has fewer cases to give than a large one.
+    Each of ``operations`` (``GET /x``) must have been sent cases; the per-operation
+    counts go to ``contract.json``. Enough cases in all means ``examples`` per
+    operation, but never more than the threshold asks: a small API has fewer cases
+    to give than a large one.
     """
     problems: list[str] = []
     for run in runs:
@@ -180,12 +210,37 @@ def contract_gate(
         )
         for name, (value, unit) in values.items()
     }
-    needed = min(thresholds.min_contract_cases, operations * examples)
+    needed = thresholds.min_contract_cases
+    if examples:
+        needed = min(needed, len(operations) * examples)
     if cases < needed:
         problems.append(
             f"only {cases} cases ran (at least {needed} needed: {examples} per operation for "
-            f"{operations} operations, at most {thresholds.min_contract_cases})"
+            f"{len(operations)} operations, at most {thresholds.min_contract_cases})"
         )
+    tested = set().union(*(r.tested() for r in done))
+    checked: dict[str, int] = {}
+    for run in done:
+        for operation, count in run.checked_by_operation().items():
+            checked[operation] = checked.get(operation, 0) + count
+    untested = [op for op in operations if op not in tested]
+    if untested:
+        problems.append(f"{len(untested)} operation(s) got no contract case: {', '.join(untested)}")
+    table = ev.reports / "contract.json"
+    table.write_text(
+        json.dumps(
+            {
+                "cases": cases,
+                "operations": {
+                    op: {"tested": op in tested, "checked_cases": checked.get(op, 0)}
+                    for op in sorted({*operations, *tested})
+                },
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     if server > thresholds.max_server_errors:
         details = [d for r in done for d in r.describe(server_codes)]
         problems.append(f"{server} server error(s): {'; '.join(details)}; see {junit}")
@@ -199,7 +254,7 @@ def contract_gate(
             )
         for other in run.other_failures():
             problems.append(f"{other.get('code')} {other.get('title')}: {other.get('operations')}")
-    ok = f"{cases} cases, 0 server errors, 0 schema violations"
+    ok = f"{cases} cases over {len(tested)} operations, 0 server errors, 0 schema violations"
     return _result("contract", problems, ok, figures)
 
 

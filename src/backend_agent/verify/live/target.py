@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend_agent.verify.live.client import Client, Reply
-from backend_agent.verify.live.operations import Api, Collection, Operation, row_id
+from backend_agent.verify.live.operations import Api, Collection, Operation, row_id, rows_of
 from backend_agent.verify.live.plan import Account, ProbePlan
 from backend_agent.verify.live.samples import Unsupported, sample, sample_body
 
-__all__ = ["Progress", "Target", "messages", "quiet"]
+__all__ = ["ANONYMOUS", "Progress", "Target", "messages", "quiet"]
+
+# Who calls an operation that needs no credentials when no account is given.
+ANONYMOUS = Account("anonymous", "", None)
 
 # (task, completed, total): total None means "unknown, show elapsed time".
 Progress = Callable[[str, float, float | None], None]
@@ -31,6 +34,7 @@ class Target:
     api: Api
     accounts: tuple[Account, ...]
     plan: ProbePlan = field(default_factory=ProbePlan)
+    writes: bool = True  # whether the gates may create rows (audit: only with --allow-writes)
     rows: dict[str, list[str]] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, id) -> account
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -43,12 +47,40 @@ class Target:
     def creator(self, collection: Collection, *, avoid: str | None = None) -> Account | None:
         """An account allowed to create rows in ``collection`` (other than ``avoid``)."""
         op = collection.create_op
-        if op is None:
+        if op is None or not self.writes:
             return None
         candidates = [a for a in self.accounts if a.name != avoid]
         if not op.secured:
+            if not candidates and avoid != ANONYMOUS.name:
+                return ANONYMOUS
             return candidates[0] if candidates else None
         return next((a for a in candidates if self.plan.may_call(op.operation_id, a)), None)
+
+    def reader(self, op: Operation) -> Account | None:
+        """The account that reads with ``op``: anyone for a public one, else the first allowed."""
+        if not op.secured:
+            return self.primary or ANONYMOUS
+        return next((a for a in self.accounts if self.plan.may_call(op.operation_id, a)), None)
+
+    def known_ids(self, collection: Collection) -> list[str]:
+        """Ids of rows in ``collection``: those we made, else those its list answers with."""
+        ids = self.rows.get(collection.path)
+        if ids:
+            return ids
+        listing = collection.list_op
+        account = self.reader(listing) if listing is not None else None
+        if listing is None or account is None or listing.params("path"):
+            return []
+        reply = self.client.request(
+            "GET", listing.path, token=account.token if listing.secured else None
+        )
+        found = [
+            str(i) for i in (row_id(row) for row in rows_of(reply.json()) or []) if i is not None
+        ]
+        if found:
+            with self._lock:
+                self.rows.setdefault(collection.path, []).extend(found)
+        return found
 
     def references(self, collection: Collection, n: int, *, depth: int = 0) -> dict[str, str]:
         """Ids of existing rows for the ``*_id`` fields of the create body (made if needed)."""

@@ -1,15 +1,16 @@
 -- The load script backend-agent runs with wrk (https://github.com/wg/wrk).
--- The `config` table above this line describes one endpoint. A bearer token,
--- when the endpoint needs one, comes from the environment, so this file (kept
--- in the reports as evidence) holds no secret.
+-- The `config` table above this line describes one endpoint. The credential
+-- (its header's name and value), when the endpoint needs one, comes from the
+-- environment, so this file (kept in the reports as evidence) holds no secret.
 
 local token = os.getenv("BACKEND_AGENT_LOAD_TOKEN")
+local token_header = os.getenv("BACKEND_AGENT_LOAD_HEADER") or "Authorization"
 wrk.method = config.method
 for name, value in pairs(config.headers) do
   wrk.headers[name] = value
 end
 if config.auth and token ~= nil and token ~= "" then
-  wrk.headers["Authorization"] = "Bearer " .. token
+  wrk.headers[token_header] = token
 end
 
 local ffi = require("ffi")
