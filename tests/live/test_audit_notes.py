@@ -31,8 +31,9 @@ def notes(
         yield base
 
 
-def audit(base: str, report_dir: Path, *extra: str) -> tuple[int, dict[str, Any]]:
-    args = ["audit", base, f"--report-dir={report_dir}", *SMALL, *extra]
+def audit(base: str, scratch: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    """Audit ``base`` with its reports in ``scratch/audit``."""
+    args = ["audit", base, f"--report-dir={scratch / 'audit'}", *SMALL, *extra]
     result = CliRunner().invoke(cli(), args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(result.stdout)
@@ -46,9 +47,9 @@ def gate(delivery: dict[str, Any], name: str) -> dict[str, Any]:
 def written(
     notes: str, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[int, dict[str, Any], Path]:
-    report_dir = tmp_path_factory.mktemp("audit")
-    code, delivery = audit(notes, report_dir, "--allow-writes")
-    return code, delivery, report_dir
+    scratch = tmp_path_factory.mktemp("written")
+    code, delivery = audit(notes, scratch, "--allow-writes")
+    return code, delivery, scratch / "audit"
 
 
 def test_findings_exit_1_not_3(written: tuple[int, dict[str, Any], Path]) -> None:
@@ -145,7 +146,7 @@ def test_credentials_in_the_scheme_the_api_declares(
         guarded, tmp_path, "--allow-writes", "--gate=seed", "--gate=security", *credentials
     )
     assert gate(delivery, "seed")["status"] == "passed"  # rows created with the credential
-    probes = json.loads((tmp_path / "probes.json").read_text())["probes"]
+    probes = json.loads((tmp_path / "audit" / "probes.json").read_text())["probes"]
     no_token = next(p for p in probes if p["kind"] == "no-token" and p["target"] == "POST /notes")
     assert (no_token["observed"], no_token["passed"]) == ("401", True)
     assert code == 1  # the missing security headers are still findings
