@@ -29,6 +29,20 @@ __all__ = [
 ]
 
 _ACTIONS = ("list", "read", "create", "update", "delete")
+# The rule (of _ACTIONS) an endpoint checks before it validates anything of the request.
+_RULE_OF = {
+    "list": "list",
+    "list_nested": "list",
+    "list_related": "read",
+    "read": "read",
+    "create": "create",
+    "create_nested": "create",
+    "replace": "update",
+    "update": "update",
+    "delete": "delete",
+    "link": "update",
+    "unlink": "update",
+}
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,7 @@ class RouteView:
     body: str = ""  # the model of the request body, if any
     query: str = ""  # the model of the query string, if any
     needs_user: bool = False  # the endpoint refuses anonymous callers itself (401)
+    rule: str = ""  # the key in the service's RULES checked before the request is validated
 
 
 @dataclass(frozen=True)
@@ -171,6 +186,9 @@ class EntityView:
     service_imports: tuple[str, ...]
     route_imports: tuple[str, ...]
     counted: bool = False  # the unfiltered list's total is the trigger-kept count
+    # The filters the repository knows: the list's, and the nested parent's key, which
+    # the nested list always filters on whether or not clients may.
+    repo_filters: tuple[FilterView, ...] = ()
 
 
 def target_view(entity: Entity) -> TargetView:
@@ -275,7 +293,9 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         "update": f"{name}Update",
     }.get(action)
     if body:
-        params.insert(len(path_params), f"body: {body}")
+        # A dependency, not a body parameter: FastAPI would parse a body parameter
+        # before the caller's rule is checked (app.api.bodies).
+        params.insert(len(path_params), f"body: Annotated[{body}, Depends(json_body({body}))]")
     if creates:
         params.append("idempotency: IdempotencyDep")
     elif action in ("replace", "update", "delete"):
@@ -292,6 +312,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         body=body or "",
         query=query,
         needs_user=needs_user,
+        rule=_RULE_OF[action],
     )
 
 
@@ -386,6 +407,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         service_imports=(),
         route_imports=(),
         counted=any(c.table == table for c in blueprint.counted),
+        repo_filters=_repo_filters(entity, filters),
     )
     return replace(
         view,
@@ -393,6 +415,20 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         service_imports=_service_imports(view),
         route_imports=_route_imports(view),
     )
+
+
+def _repo_filters(entity: Entity, filters: tuple[FilterView, ...]) -> tuple[FilterView, ...]:
+    column = entity.nested_column
+    if not entity.nested_under or not column or any(f.name == column for f in filters):
+        return filters
+    parent = FilterView(
+        name=column,
+        column=column_ref(entity.table.name, column),
+        op="EQ",
+        line="",
+        parent=True,
+    )
+    return (*filters, parent)
 
 
 def _schema_names(view: EntityView) -> list[str]:
