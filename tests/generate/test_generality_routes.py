@@ -166,6 +166,8 @@ async def test_the_caller_is_checked_before_the_request(
         )
         assert wrong_role.status_code == 403, (content, wrong_role.text)
     assert (await client.delete(f"{ITEMS}/not-a-uuid")).status_code == 401
+    audit = await client.get("/api/v1/audit-log", params={"limit": "0"})
+    assert audit.status_code == 401, audit.text
 
 
 async def test_a_body_that_is_not_json_is_415(client: httpx.AsyncClient, make_user: Any) -> None:
