@@ -196,6 +196,19 @@ async def test_naive_datetimes_are_refused(client: httpx.AsyncClient, make_user:
     assert aware["placed_at"].startswith("2024-01-31T07:30:00")
 
 
+async def test_integers_beyond_the_column_type_are_refused(
+    client: httpx.AsyncClient, make_user: Any
+) -> None:
+    user = await make_user()
+    for value in (2**31, -(2**31) - 1, 2**64):
+        created = await client.post(ORDERS, json={"reference": "r", "total": value}, headers=user.headers)
+        assert created.status_code == 422, (value, created.text)
+        for name in ("total", "filter_total_min", "total_max", "filter_limit"):
+            listed = await client.get(ORDERS, params={name: value})
+            assert listed.status_code == 422, (name, value, listed.text)
+    assert (await order(client, user.headers, total=2**31 - 1))["total"] == 2**31 - 1
+
+
 @pytest.mark.parametrize("started", [2037.4028446252357, 8174.326235239371, 32724.14146871332])
 async def test_the_reset_header_stays_within_the_window(started: float) -> None:
     store = MemoryStore(clock=lambda: started)
@@ -265,6 +278,10 @@ def test_a_body_that_is_not_json_is_an_unsupported_media_type(probes: Run) -> No
 
 def test_a_datetime_without_an_offset_is_refused_naming_its_field(probes: Run) -> None:
     probes.check("test_naive_datetimes_are_refused")
+
+
+def test_integers_outside_the_column_type_are_a_validation_error(probes: Run) -> None:
+    probes.check("test_integers_beyond_the_column_type_are_refused")
 
 
 def test_the_ratelimit_reset_header_never_exceeds_the_window(probes: Run) -> None:

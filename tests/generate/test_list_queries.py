@@ -26,8 +26,9 @@ entities:
 def test_the_query_model_keeps_its_own_attributes() -> None:
     order = design(load_spec_text(SPEC, "shop.yaml")).entity("Order")
     lines = {view.name: view.line for view in filter_views(order, {}, "orders")}
-    assert lines["filter_limit"] == "filter_limit: int | None = None"
-    assert lines["limit_min"] == "limit_min: int | None = None"
+    bounded = "Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None"
+    assert lines["filter_limit"] == f"filter_limit: {bounded}"
+    assert lines["limit_min"] == f"limit_min: {bounded}"
     # PageParams.filters() stays a method; the field keeps its query name as an alias.
     assert lines["filters"].startswith("filters_: Annotated[")
     assert 'Field(alias="filters")' in lines["filters"]

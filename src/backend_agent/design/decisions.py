@@ -73,8 +73,9 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
                 "checked against SQLAlchemy's own results by tests/test_reads.py.",
                 "GET by id, the list and POST create of each entity, the busiest routes, "
                 "are plain Starlette endpoints that run their rate limit, connection, "
-                "caller lookup and rule check themselves; the list validates its query string and create "
-                "its body as FastAPI does (app/api/bodies.py, compared with FastAPI's own "
+                "caller lookup and rule check themselves; the list validates its query "
+                "string and create its body as FastAPI does (app/api/bodies.py, compared "
+                "with FastAPI's own "
                 "errors by tests/test_plain_routes.py): FastAPI's dependency solving was a "
                 "quarter of a GET's CPU and a sixth of a POST's. The app serves them in "
                 "front of FastAPI (app/main.py, Service; app/core/plain.py), through its "

@@ -6,6 +6,7 @@ from typing import Any
 
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
 from backend_agent.design.errors import ERROR_CODES
+from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
 from backend_agent.design.openapi_parts import JSON, paging_params
 from backend_agent.design.openapi_parts import envelope as _envelope
@@ -43,8 +44,8 @@ def field_schema(column: Column, *, request: bool = False) -> JSON:
         if column.pattern:
             schema["pattern"] = column.pattern
     elif kind == "integer":
-        schema = {"type": "integer"}
-        _bounds(schema, column, int)
+        low, high = integer_bounds(column)
+        schema = {"type": "integer", "minimum": low, "maximum": high}
     elif kind == "decimal":
         # Decimals travel as strings so no precision is lost; requests may send numbers.
         schema = {"type": ["string", "number"] if request else "string", "format": "decimal"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
+from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.queries import LIST_PARAMETERS, list_filters
 from backend_agent.generate.pyexpr import camel, column_ref, identifier, py, regex
 
@@ -62,13 +63,15 @@ def _constraints(column: Column, *, pattern: bool) -> list[str]:
             items.append("pattern=URL_PATTERN")
         elif pattern and column.pattern:
             items.append(f"pattern={regex(column.pattern)}")
-    elif kind in ("integer", "decimal"):
-        number = int if kind == "integer" else (lambda text: f"Decimal({py(text)})")
+    elif kind == "integer":
+        low, high = integer_bounds(column)
+        items += [f"ge={low}", f"le={high}"]
+    elif kind == "decimal":
         if column.minimum is not None:
-            items.append(f"ge={number(column.minimum)}")
+            items.append(f"ge=Decimal({py(column.minimum)})")
         if column.maximum is not None:
-            items.append(f"le={number(column.maximum)}")
-        if kind == "decimal" and column.precision is not None:
+            items.append(f"le=Decimal({py(column.maximum)})")
+        if column.precision is not None:
             items.append(f"max_digits={column.precision}")
             items.append(f"decimal_places={column.scale}")
     return items
