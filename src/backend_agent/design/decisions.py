@@ -87,9 +87,10 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
                 "measured side by side (bench/speed in the generator's repository) and is "
                 "checked against SQLAlchemy's own results by tests/test_reads.py.",
                 "GET by id, the list and POST create of each entity, the busiest routes, "
-                "are plain Starlette endpoints that run their rate limit, connection and "
-                "caller lookup themselves; the list validates its query string and create "
-                "its body as FastAPI does (app/api/bodies.py, compared with FastAPI's own "
+                "are plain Starlette endpoints that run their rate limit, connection, "
+                "caller lookup and rule check themselves; the list validates its query "
+                "string and create its body as FastAPI does (app/api/bodies.py, compared "
+                "with FastAPI's own "
                 "errors by tests/test_plain_routes.py): FastAPI's dependency solving was a "
                 "quarter of a GET's CPU and a sixth of a POST's. The app serves them in "
                 "front of FastAPI (app/main.py, Service; app/core/plain.py), through its "
@@ -136,6 +137,9 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
             (
                 "A row a user may not see answers 404, not 403, so ids cannot be probed.",
                 "A row a user may see but not change answers 403.",
+                "The caller and the action's role are checked before the path, query or "
+                "body is validated (app/api/deps.py, allowed): a caller who may not act "
+                "gets 401 or 403, never the list of what a valid request would hold.",
             ),
         ),
         Decision(

@@ -22,6 +22,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "PRECONDITION_FAILED": (412, "If-Match names a version other than the current one."),
     "IDEMPOTENCY_KEY_REUSED": (422, "This Idempotency-Key was used for a different request."),
     "PAYLOAD_TOO_LARGE": (413, "The request body is larger than the service accepts."),
+    "UNSUPPORTED_MEDIA_TYPE": (
+        415,
+        "The request has a body that is not JSON: send Content-Type: application/json.",
+    ),
     "ACCOUNT_LOCKED": (429, "Too many failed logins; retry after the Retry-After delay."),
     "RATE_LIMITED": (429, "Too many requests; retry after the Retry-After delay."),
     "INTERNAL_ERROR": (500, "An unexpected error; the response carries a request id to report."),

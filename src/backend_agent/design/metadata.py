@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +11,22 @@ from sqlalchemy.dialects import postgresql
 
 from backend_agent.design.blueprint import Blueprint, Column, Table
 
-__all__ = ["column_type", "metadata", "server_default"]
+__all__ = ["INTEGER_RANGE", "column_type", "integer_bounds", "metadata", "server_default"]
+
+# The range of the integer column type on every supported database (PostgreSQL's
+# INTEGER is 32-bit, SQLite's 64): a request value outside it is refused (422) where it
+# is validated, instead of failing in the driver (500).
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+
+
+def integer_bounds(column: Column) -> tuple[int, int]:
+    """The values an integer ``column`` takes: the spec's bounds within the type's range."""
+    low, high = INTEGER_RANGE
+    if column.minimum is not None:
+        low = max(low, math.ceil(Decimal(column.minimum)))
+    if column.maximum is not None:
+        high = min(high, math.floor(Decimal(column.maximum)))
+    return low, high
 
 
 def column_type(column: Column) -> sa.types.TypeEngine[Any]:

@@ -6,16 +6,23 @@ from typing import Any
 
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
 from backend_agent.design.errors import ERROR_CODES
+from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
 from backend_agent.design.openapi_parts import JSON, paging_params
 from backend_agent.design.openapi_parts import envelope as _envelope
 from backend_agent.design.openapi_parts import error as _error
 from backend_agent.design.openapi_parts import ok as _ok
 from backend_agent.design.openapi_parts import ref as _ref
+from backend_agent.design.queries import list_filters
 
 __all__ = ["field_schema", "openapi_document"]
 
-_ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
+
+# What a request's date-time must carry (app/schemas/types.py refuses the rest).
+NAIVE_DATETIME_REFUSED = (
+    "A date and time with its offset from UTC (RFC 3339, e.g. 2024-01-31T09:30:00Z); "
+    "one without an offset is refused (422), never guessed."
+)
 
 
 def field_schema(column: Column, *, request: bool = False) -> JSON:
@@ -37,8 +44,8 @@ def field_schema(column: Column, *, request: bool = False) -> JSON:
         if column.pattern:
             schema["pattern"] = column.pattern
     elif kind == "integer":
-        schema = {"type": "integer"}
-        _bounds(schema, column, int)
+        low, high = integer_bounds(column)
+        schema = {"type": "integer", "minimum": low, "maximum": high}
     elif kind == "decimal":
         # Decimals travel as strings so no precision is lost; requests may send numbers.
         schema = {"type": ["string", "number"] if request else "string", "format": "decimal"}
@@ -49,6 +56,8 @@ def field_schema(column: Column, *, request: bool = False) -> JSON:
         schema = {"type": "string", "format": "date"}
     elif kind == "datetime":
         schema = {"type": "string", "format": "date-time"}
+        if request:
+            schema["description"] = NAIVE_DATETIME_REFUSED
     elif kind == "enum":
         schema = {"type": "string", "enum": list(column.enum_values)}
     else:
@@ -78,7 +87,8 @@ def _object(fields: list[tuple[str, JSON]], required: list[str], **extra: Any) -
 
 def _with_description(schema: JSON, field: EntityField) -> JSON:
     if field.description:
-        schema = {**schema, "description": field.description}
+        described = " ".join(filter(None, (field.description, schema.get("description"))))
+        schema = {**schema, "description": described}
     if field.column.default is not None:
         schema = {**schema, "default": field.column.default}
     return schema
@@ -249,30 +259,25 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
             },
         },
     ]
-    for name in entity.filters:
-        if name == skip:
+    schemas: dict[str, JSON] = {}
+    for item in list_filters(entity):
+        if item.field == skip:
             continue
-        column = entity.field(name).column
-        schema = field_schema(column, request=True)
-        schema.pop("pattern", None)
+        if item.field not in schemas:
+            schemas[item.field] = field_schema(entity.field(item.field).column, request=True)
+            schemas[item.field].pop("pattern", None)
+        word = {"EQ": "equals", "GE": "is at least", "LE": "is at most"}[item.op]
+        description = f"Only rows whose {item.field} {word} this."
+        if item.param != item.natural:
+            description += f" (Not `{item.natural}`: the list has another parameter by that name.)"
         params.append(
             {
-                "name": name,
+                "name": item.param,
                 "in": "query",
-                "schema": schema,
-                "description": f"Only rows whose {name} equals this.",
+                "schema": schemas[item.field],
+                "description": description,
             }
         )
-        if column.type in _ORDERED:
-            for suffix, word in (("min", "at least"), ("max", "at most")):
-                params.append(
-                    {
-                        "name": f"{name}_{suffix}",
-                        "in": "query",
-                        "schema": schema,
-                        "description": f"Only rows whose {name} is {word} this.",
-                    }
-                )
     return params
 
 
@@ -336,6 +341,8 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         responses["404"] = _error("No such resource, or not visible to you.")
     if body or action in ("create", "create_nested", "replace", "update", "link") or params:
         responses["422"] = _error("The request is not valid; details name each field.")
+    if body:
+        responses["415"] = _error("The body is not JSON (UNSUPPORTED_MEDIA_TYPE).")
     if action in (
         "create",
         "create_nested",

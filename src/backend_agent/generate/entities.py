@@ -31,6 +31,20 @@ __all__ = [
 ]
 
 _ACTIONS = ("list", "read", "create", "update", "delete")
+# The rule (of _ACTIONS) an endpoint checks before it validates anything of the request.
+_RULE_OF = {
+    "list": "list",
+    "list_nested": "list",
+    "list_related": "read",
+    "read": "read",
+    "create": "create",
+    "create_nested": "create",
+    "replace": "update",
+    "update": "update",
+    "delete": "delete",
+    "link": "update",
+    "unlink": "update",
+}
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,7 @@ class RouteView:
     body: str = ""  # the model of the request body, if any
     query: str = ""  # the model of the query string, if any
     needs_user: bool = False  # the endpoint refuses anonymous callers itself (401)
+    rule: str = ""  # the key in the service's RULES checked before the request is validated
 
 
 @dataclass(frozen=True)
@@ -188,6 +203,9 @@ class EntityView:
     parent_scope: ParentScopeView | None
     parent_owned: str  # the list's clause for the parent's owner scope, or ""
     counted: bool = False  # the unfiltered list's total is the trigger-kept count
+    # The filters the repository knows: the list's, and the nested parent's key, which
+    # the nested list always filters on whether or not clients may.
+    repo_filters: tuple[FilterView, ...] = ()
 
 
 def target_view(entity: Entity) -> TargetView:
@@ -292,7 +310,9 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         "update": f"{name}Update",
     }.get(action)
     if body:
-        params.insert(len(path_params), f"body: {body}")
+        # A dependency, not a body parameter: FastAPI would parse a body parameter
+        # before the caller's rule is checked (app.api.bodies).
+        params.insert(len(path_params), f"body: Annotated[{body}, Depends(json_body({body}))]")
     if creates:
         params.append("idempotency: IdempotencyDep")
     elif action in ("replace", "update", "delete"):
@@ -309,6 +329,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         body=body or "",
         query=query,
         needs_user=needs_user,
+        rule=_RULE_OF[action],
     )
 
 
@@ -408,6 +429,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         liveness=liveness(blueprint, entity),
         parent_scope=scope,
         parent_owned=parent_owned,
+        repo_filters=_repo_filters(entity, filters),
     )
     return replace(
         view,
@@ -433,6 +455,20 @@ def _parent_scope(blueprint: Blueprint, entity: Entity) -> tuple[ParentScopeView
     owner = f'{parent_table}.c.owner_id == bindparam("parent_owner_id")'
     owned = f"select({parent_table}.c.id).where({owner})"
     return scope, f"{key}.in_({owned})"
+
+
+def _repo_filters(entity: Entity, filters: tuple[FilterView, ...]) -> tuple[FilterView, ...]:
+    column = entity.nested_column
+    if not entity.nested_under or not column or any(f.name == column for f in filters):
+        return filters
+    parent = FilterView(
+        name=column,
+        column=column_ref(table_variable(entity), column),
+        op="EQ",
+        line="",
+        parent=True,
+    )
+    return (*filters, parent)
 
 
 def _schema_names(view: EntityView) -> list[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
+from backend_agent.design.metadata import integer_bounds
+from backend_agent.design.queries import LIST_PARAMETERS, list_filters
 from backend_agent.generate.pyexpr import camel, column_ref, identifier, py, regex
 
 __all__ = ["FieldView", "FilterView", "TypeAlias", "field_views", "filter_views", "value_type"]
 
-ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
 # Types that need no alias: the name already says everything.
 _PLAIN = {
     "uuid": "uuid.UUID",
@@ -62,13 +63,15 @@ def _constraints(column: Column, *, pattern: bool) -> list[str]:
             items.append("pattern=URL_PATTERN")
         elif pattern and column.pattern:
             items.append(f"pattern={regex(column.pattern)}")
-    elif kind in ("integer", "decimal"):
-        number = int if kind == "integer" else (lambda text: f"Decimal({py(text)})")
+    elif kind == "integer":
+        low, high = integer_bounds(column)
+        items += [f"ge={low}", f"le={high}"]
+    elif kind == "decimal":
         if column.minimum is not None:
-            items.append(f"ge={number(column.minimum)}")
+            items.append(f"ge=Decimal({py(column.minimum)})")
         if column.maximum is not None:
-            items.append(f"le={number(column.maximum)}")
-        if kind == "decimal" and column.precision is not None:
+            items.append(f"le=Decimal({py(column.maximum)})")
+        if column.precision is not None:
             items.append(f"max_digits={column.precision}")
             items.append(f"decimal_places={column.scale}")
     return items
@@ -137,31 +140,38 @@ def _field_view(field: EntityField, expr: str) -> FieldView:
     return FieldView(field.name, attr, create_line, f"{attr}: {update_type} = None")
 
 
+# Names of the query model a filter's attribute must not take: the list's own
+# parameters and PageParams.filters().
+_QUERY_ATTRIBUTES = frozenset({*LIST_PARAMETERS, "filters"})
+
+
+def _query_attribute(param: str) -> str:
+    attr = identifier(param)
+    return f"{attr}_" if attr in _QUERY_ATTRIBUTES else attr
+
+
 def filter_views(entity: Entity, types: dict[str, str], table: str) -> tuple[FilterView, ...]:
-    """The filters of the entity's list: equality, plus ranges on ordered columns."""
+    """The filters of the entity's list: equality, plus ranges on ordered columns, each
+    under its designed query parameter (backend_agent.design.queries)."""
     views: list[FilterView] = []
-    for name in entity.filters:
+    for item in list_filters(entity):
+        name = item.field
         column = entity.field(name).column
         if column.pattern or name not in types:
             kind = value_type(column, pattern=False)
         else:
             kind = types[name]
-        column_expr = column_ref(table, name)
-        params = [(name, "EQ")]
-        if column.type in ORDERED:
-            params += [(f"{name}_min", "GE"), (f"{name}_max", "LE")]
-        for param, op in params:
-            attr = identifier(param)
-            annotation = f"{kind} | None"
-            if attr != param:
-                annotation = f"Annotated[{annotation}, Field(alias={py(param)})]"
-            views.append(
-                FilterView(
-                    name=param,
-                    column=column_expr,
-                    op=op,
-                    line=f"{attr}: {annotation} = None",
-                    parent=name == entity.nested_column,
-                )
+        attr = _query_attribute(item.param)
+        annotation = f"{kind} | None"
+        if attr != item.param:
+            annotation = f"Annotated[{annotation}, Field(alias={py(item.param)})]"
+        views.append(
+            FilterView(
+                name=item.param,
+                column=column_ref(table, name),
+                op=item.op,
+                line=f"{attr}: {annotation} = None",
+                parent=name == entity.nested_column,
             )
+        )
     return tuple(views)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
+from backend_agent.design.queries import ORDERED, list_filters
 from backend_agent.generate.authplan import AuthPlan, auth_plan
-from backend_agent.generate.fields import ORDERED
 from backend_agent.generate.pyexpr import py, with_article
 from backend_agent.generate.samples import (
     body_value,
@@ -107,6 +107,8 @@ class EntityPlan:
     create: ActionPlan
     update: ActionPlan
     delete: ActionPlan
+    datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
+    datetime_param: str = ""  # a list parameter of a datetime field, the same
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ def _sort_key(entity: Entity) -> str:
 
 def _filter_cases(entity: Entity) -> tuple[tuple[str, tuple[int, ...]], ...]:
     plain = {f.name: f for f in _plain_fields(entity)}
+    params = {(f.field, f.op): f.param for f in list_filters(entity)}
     cases: list[tuple[str, tuple[int, ...]]] = []
     for name in entity.filters:
         field = plain.get(name)
@@ -262,16 +265,17 @@ def _filter_cases(entity: Entity) -> tuple[tuple[str, tuple[int, ...]], ...]:
             continue
         values = [row_value(field, n) for n in range(SAMPLES)]
         wanted = values[0]
+        text = _query_text(row_value(field, 0, json=True))
         cases.append(
             (
-                "{" + f"{py(name)}: {py(_query_text(row_value(field, 0, json=True)))}" + "}",
+                "{" + f"{py(params[name, 'EQ'])}: {py(text)}" + "}",
                 tuple(n for n, v in enumerate(values) if v == wanted),
             )
         )
         if field.column.type in ORDERED and increasing(field):
             low = _query_text(row_value(field, 1, json=True))
-            cases.append(("{" + f"{py(name + '_min')}: {py(low)}" + "}", (1, 2)))
-            cases.append(("{" + f"{py(name + '_max')}: {py(low)}" + "}", (0, 1)))
+            cases.append(("{" + f"{py(params[name, 'GE'])}: {py(low)}" + "}", (1, 2)))
+            cases.append(("{" + f"{py(params[name, 'LE'])}: {py(low)}" + "}", (0, 1)))
     return tuple(cases)
 
 
@@ -316,6 +320,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     )
     sort_key = _sort_key(entity)
     variant = _variant(entity)
+    moments = [f for f in entity.writable_fields if f.column.type == "datetime"]
     return EntityPlan(
         name=entity.name,
         snake=entity.snake,
@@ -355,6 +360,10 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         create=create,
         update=_action(rules["update"], blueprint, read, owner_role),
         delete=_action(rules["delete"], blueprint, read, owner_role),
+        datetime_field=next((f.name for f in moments), ""),
+        datetime_param=next(
+            (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""
+        ),
     )
 
 

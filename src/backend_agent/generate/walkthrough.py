@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from backend_agent.design.blueprint import Blueprint, Entity, Rule
+from backend_agent.design.queries import list_filters
 from backend_agent.generate.pyexpr import with_article
 from backend_agent.generate.samples import body_value
 
@@ -66,10 +67,10 @@ def walkthrough(blueprint: Blueprint) -> Walkthrough:
     query: list[tuple[str, object]] = [("limit", 1), ("page", 1)]
     if entity.sort:
         query.append(("sort", f"-{entity.sort[0]}"))
-    for name in entity.filters:
-        value = first.get(name)
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            query.append((name, value))
+    for item in list_filters(entity):
+        value = first.get(item.field)
+        if item.op == "EQ" and isinstance(value, str | int) and not isinstance(value, bool):
+            query.append((item.param, value))
             break
     patch_field = next(
         (k for k, v in first.items() if isinstance(v, str) and not entity.field(k).column.unique),

@@ -16,7 +16,7 @@ from typing import Any
 
 import jwt
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.dialects import sqlite
 
 from app import server
@@ -28,6 +28,7 @@ from app.core.responses import JSONResponse
 from app.core.security import create_access_token, decode_access_token, verify_password
 from app.main import create_app
 from app.models.types import UTCDateTime
+from app.schemas.types import UTCDateTime as RequestDateTime
 from app.schemas.types import to_utc
 from tests.conftest import make_settings
 
@@ -255,7 +256,18 @@ def test_utc_datetimes() -> None:
     assert column.process_bind_param(naive, dialect) == naive
     assert column.process_result_value(naive, dialect) == naive.replace(tzinfo=UTC)
     assert column.process_result_value(None, dialect) is None
-    assert to_utc(naive) == to_utc(aware) == naive.replace(tzinfo=UTC)
+    assert to_utc(aware) == naive.replace(tzinfo=UTC)
+
+
+def test_request_datetimes_need_an_offset() -> None:
+    adapter = TypeAdapter(RequestDateTime)
+    assert adapter.validate_python("2024-01-01T14:00:00+02:00") == datetime(
+        2024, 1, 1, 12, tzinfo=UTC
+    )
+    assert adapter.validate_python("2024-01-01T12:00:00Z") == datetime(2024, 1, 1, 12, tzinfo=UTC)
+    for naive in ("2024-01-01T12:00:00", datetime(2024, 1, 1, 12)):
+        with pytest.raises(ValidationError, match="timezone"):
+            adapter.validate_python(naive)
 
 
 def test_migrations_need_the_project_directory(

@@ -238,6 +238,18 @@ async def test_memory_store_counts_each_rate_apart() -> None:
     await store.close()
 
 
+@pytest.mark.parametrize("started", [0.0, 2037.4028446252357, 8174.326235239371, 32724.14146871332])
+async def test_the_reset_header_never_exceeds_the_window(started: float) -> None:
+    # At these clock readings, started + 60 - started rounds to a hair over 60.
+    now = [started]
+    store = MemoryStore(clock=lambda: now[0])
+    for elapsed in (0.0, 0.25, 59.5, 60.0):
+        now[0] = started + elapsed
+        for usage in (await store.take("k", Rate(1, 60.0)), await store.take("k", Rate(1, 60.0))):
+            reset = int(dict(usage.headers())[b"ratelimit-reset"])
+            assert 1 <= reset <= 60, (started, elapsed, usage)
+
+
 def test_limits_come_from_the_spec_and_can_be_set_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

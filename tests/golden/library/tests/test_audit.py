@@ -102,6 +102,8 @@ async def test_audit_log_filters_by_actor(
 
 async def test_audit_log_is_refused_to_anonymous_callers(client: httpx.AsyncClient) -> None:
     assert_error(await client.get(AUDIT), 401, "AUTHENTICATION_REQUIRED")
+    # The caller before the query: no word on what valid parameters are.
+    assert_error(await client.get(AUDIT, params={"limit": "0"}), 401, "AUTHENTICATION_REQUIRED")
 
 
 async def test_audit_log_is_refused_to_non_admins(
@@ -110,6 +112,8 @@ async def test_audit_log_is_refused_to_non_admins(
     caller = await make_user("member")
     await add_entries(db, caller)
     assert_error(await client.get(AUDIT, headers=caller.headers), 403, "FORBIDDEN")
+    refused = await client.get(AUDIT, params={"limit": "0"}, headers=caller.headers)
+    assert_error(refused, 403, "FORBIDDEN")
 
 
 async def test_audit_log_refuses_bad_parameters(

@@ -21,6 +21,15 @@ pytestmark = pytest.mark.anyio
 MakeUser = Callable[..., Awaitable[Account]]
 COLLECTION = "/api/v1/authors"
 UNKNOWN = uuid.UUID("00000000-0000-4000-8000-ffffffffffff")
+# Content types of bodies that are not JSON: refused with 415 once the caller may act.
+NOT_JSON = ("text/plain", "application/x-www-form-urlencoded")
+# Bodies no endpoint accepts: (bytes, content type). A caller who may not act gets 401
+# or 403 for each, never what is wrong with it.
+BAD_BODIES = (
+    (b"{", "application/json"),
+    (b'{"no_such_field": 1}', "application/json"),
+    (b"no_such_field=1", "application/x-www-form-urlencoded"),
+)
 
 
 def item(row_id: Any) -> str:
@@ -68,6 +77,12 @@ async def test_create_needs_a_token(
     response = await client.post(COLLECTION, json=body)
     assert_error(response, 401, "AUTHENTICATION_REQUIRED")
     assert response.headers["WWW-Authenticate"] == "Bearer"
+    # The caller first: an anonymous caller learns nothing of what a valid body is.
+    for content, content_type in BAD_BODIES:
+        refused = await client.post(
+            COLLECTION, content=content, headers={"Content-Type": content_type}
+        )
+        assert_error(refused, 401, "AUTHENTICATION_REQUIRED")
 
 
 async def test_create_is_refused_to_role_member(
@@ -78,6 +93,11 @@ async def test_create_is_refused_to_role_member(
         COLLECTION, json=await valid_body(db, caller), headers=caller.headers
     )
     assert_error(response, 403, "FORBIDDEN")
+    for content, content_type in BAD_BODIES:
+        headers = caller.headers | {"Content-Type": content_type}
+        assert_error(
+            await client.post(COLLECTION, content=content, headers=headers), 403, "FORBIDDEN"
+        )
 
 
 async def test_read_unknown_is_not_found(client: httpx.AsyncClient, make_user: MakeUser) -> None:
@@ -89,6 +109,40 @@ async def test_read_unknown_is_not_found(client: httpx.AsyncClient, make_user: M
         "VALIDATION_ERROR",
         fields={"path.id"},
     )
+
+
+async def test_extra_slashes_are_redirected_or_not_found(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("member")
+    row = await factories.create_author(db, caller)
+    for path in (f"{COLLECTION}/", f"{item(row['id'])}/"):
+        found = await client.get(path, headers=caller.headers, follow_redirects=True)
+        assert found.status_code == 200, path
+    prefix, _, plural = COLLECTION.rpartition("/")
+    variants = (
+        f"{COLLECTION}/",
+        f"{COLLECTION}//",
+        f"{item(row['id'])}/",
+        f"{COLLECTION}//{row['id']}",
+        f"{prefix}//{plural}",
+        f"{prefix}//{plural}/{row['id']}",
+    )
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        for path in variants:
+            response = await client.request(method, path, headers=caller.headers)
+            if response.status_code == 307:
+                # To the same path without its trailing slash, on this host only.
+                assert response.headers["Location"] == f"http://test{path.rstrip('/')}", (
+                    method,
+                    path,
+                )
+            elif method == "HEAD":
+                assert response.status_code in (404, 405), (method, path)
+            else:
+                code = "NOT_FOUND" if response.status_code == 404 else "METHOD_NOT_ALLOWED"
+                assert_error(response, response.status_code, code)
+                assert response.status_code in (404, 405), (method, path)
 
 
 async def test_list_pages_with_a_total(
@@ -181,6 +235,18 @@ async def test_replace_and_update(
     assert updated["name"] == changes["name"]
     unchanged = data(await client.patch(item(row["id"]), json={}, headers=actor.headers))
     assert unchanged["id"] == str(row["id"])
+    for content_type in NOT_JSON:
+        headers = actor.headers | {"Content-Type": content_type}
+        assert_error(
+            await client.put(item(row["id"]), content=b"{}", headers=headers),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
+        assert_error(
+            await client.patch(item(row["id"]), content=b"{}", headers=headers),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
     refused = await client.patch(item(row["id"]), json={"name": None}, headers=actor.headers)
     assert_error(refused, 422, "VALIDATION_ERROR", fields={"name"})
     missing = await client.put(item(UNKNOWN), json=body, headers=actor.headers)
@@ -195,6 +261,19 @@ async def test_update_needs_a_token(
 ) -> None:
     row = await factories.create_author(db, await make_user("librarian"))
     assert_error(await client.patch(item(row["id"]), json={}), 401, "AUTHENTICATION_REQUIRED")
+    for content, content_type in BAD_BODIES:
+        headers = {"Content-Type": content_type}
+        for path in (item(row["id"]), item("not-a-uuid")):
+            assert_error(
+                await client.put(path, content=content, headers=headers),
+                401,
+                "AUTHENTICATION_REQUIRED",
+            )
+            assert_error(
+                await client.patch(path, content=content, headers=headers),
+                401,
+                "AUTHENTICATION_REQUIRED",
+            )
 
 
 async def test_update_is_refused_to_role_member(
@@ -205,6 +284,11 @@ async def test_update_is_refused_to_role_member(
     assert_error(
         await client.patch(item(row["id"]), json={}, headers=caller.headers), 403, "FORBIDDEN"
     )
+    for content, content_type in BAD_BODIES:
+        headers = caller.headers | {"Content-Type": content_type}
+        assert_error(
+            await client.put(item(row["id"]), content=content, headers=headers), 403, "FORBIDDEN"
+        )
 
 
 async def test_delete(client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser) -> None:
@@ -224,6 +308,7 @@ async def test_delete_needs_a_token(
 ) -> None:
     row = await factories.create_author(db, await make_user("librarian"))
     assert_error(await client.delete(item(row["id"])), 401, "AUTHENTICATION_REQUIRED")
+    assert_error(await client.delete(item("not-a-uuid")), 401, "AUTHENTICATION_REQUIRED")
 
 
 async def test_delete_is_refused_to_role_member(

@@ -33,6 +33,23 @@ async def test_malformed_json_is_a_validation_error(client: httpx.AsyncClient) -
     assert_error(response, 422, "VALIDATION_ERROR", fields={"body"})
 
 
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        ("text/plain", b'{"email": "a@example.com"}'),
+        ("application/x-www-form-urlencoded", b"email=a%40example.com"),
+        ("multipart/form-data; boundary=x", b"--x--"),
+        (None, b"{}"),
+    ],
+)
+async def test_a_body_that_is_not_json_is_an_unsupported_media_type(
+    client: httpx.AsyncClient, content_type: str | None, content: bytes
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = await client.post("/api/v1/auth/login", content=content, headers=headers)
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE", fields={"header.Content-Type"})
+
+
 async def test_a_body_that_is_not_utf8_is_a_validation_error(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/auth/login", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}

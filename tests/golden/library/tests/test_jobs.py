@@ -428,6 +428,9 @@ async def test_jobs_are_refused_to_anonymous_callers_and_non_admins(
     dead = await dead_job(engine)
     assert_error(await client.get(JOBS_URL), 401, "AUTHENTICATION_REQUIRED")
     assert_error(await client.post(f"{JOBS_URL}/{dead}/replay"), 401, "AUTHENTICATION_REQUIRED")
+    # The caller before the query or the path: no word on what valid ones are.
+    assert_error(await client.get(JOBS_URL, params={"limit": "0"}), 401, "AUTHENTICATION_REQUIRED")
+    assert_error(await client.get(f"{JOBS_URL}/not-a-uuid"), 401, "AUTHENTICATION_REQUIRED")
     caller = await make_user("member")
     for response in (
         await client.get(JOBS_URL, headers=caller.headers),

@@ -1,11 +1,14 @@
-"""JSON bodies and query strings of plain endpoints, read and validated the way FastAPI
-reads its own.
+"""JSON bodies and query strings, read and validated as FastAPI reads its own, but only
+once the caller may act.
 
-FastAPI reads a body before it solves any dependency (a body that is not JSON is a 422
-before the caller is looked up), and validates it with the other parameters once the
-dependencies have run; the errors go to the same handler. The plain endpoints do the
-same, in the same order, so clients get the same envelope, field for field
-(tests/test_plain_routes.py compares them with FastAPI's own).
+FastAPI parses a body parameter before it solves any dependency: a body that is not
+JSON would be refused (422) before the caller is even looked up. The entity routes
+take their bodies through :func:`json_body` instead, a dependency declared after the
+caller's rule (app.api.deps.allowed), and the plain endpoints call the same functions
+in the same order: the rule first (401, 403), then the body (415 when it is not JSON,
+422 when it does not parse or validate). The errors are FastAPI's, field for field
+(tests/test_plain_routes.py compares them with FastAPI's own), and go to the same
+handler, which answers a body that is not JSON with 415 (app.core.errors).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import email.message
 import json
 import types
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -22,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-__all__ = ["MISSING", "query_model", "read_json", "validated"]
+__all__ = ["MISSING", "json_body", "query_model", "read_json", "validated"]
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -40,7 +43,8 @@ def _is_json(content_type: str) -> bool:
 
 async def read_json(request: Request) -> Any:
     """The body as JSON when its content type says JSON, as bytes otherwise (which no
-    model accepts), or :data:`MISSING`; a body that does not parse is a 422."""
+    model accepts: the error handler answers 415), or :data:`MISSING`; a body that does
+    not parse is a 422."""
     try:
         raw = await request.body()
         if not raw:
@@ -75,6 +79,24 @@ def validated(model: type[Model], value: Any, errors: list[Any]) -> Model | None
     except ValidationError as error:
         errors.extend({**detail, "loc": ("body", *detail["loc"])} for detail in error.errors())
         return None
+
+
+def json_body(model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+    """A dependency: the request's JSON body as ``model``.
+
+    Unlike a body parameter, it runs where the route declares it: after the rate limit
+    and the caller's rule, so only a caller who may act hears about the body.
+    """
+
+    async def body(request: Request) -> Model:
+        value = await read_json(request)
+        errors: list[Any] = []
+        result = validated(model, value, errors)
+        if result is None:
+            raise RequestValidationError(errors, body=value)
+        return result
+
+    return body
 
 
 def query_model(model: type[Model], request: Request) -> Model:

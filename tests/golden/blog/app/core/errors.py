@@ -19,6 +19,9 @@
      |    +-- RateLimited        429 RATE_LIMITED
      +-- ServiceUnavailable      503 SERVICE_UNAVAILABLE, with Retry-After
      +-- DeadlineExceeded        504 TIMEOUT, with Retry-After
+
+A body that is not JSON (its content type says otherwise, or nothing) is answered
+415 UNSUPPORTED_MEDIA_TYPE by the validation handler.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ _HTTP_CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+# The one detail of a 415: what the body must be.
+NOT_JSON = {
+    "field": "header.Content-Type",
+    "message": "The body must be JSON: send Content-Type: application/json.",
 }
 
 
@@ -233,6 +242,16 @@ def _field(error: Mapping[str, Any]) -> str:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    if isinstance(exc.body, bytes) and exc.body:
+        # The body was left as bytes: its content type is not JSON (text, a form) or
+        # missing, so no model could take it. That is the media type's fault, not a field's.
+        return error_response(
+            _request_id(request),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "The request body must be JSON.",
+            details=[NOT_JSON],
+        )
     details = [{"field": _field(error), "message": str(error["msg"])} for error in exc.errors()]
     return error_response(
         _request_id(request),

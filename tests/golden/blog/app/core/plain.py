@@ -32,7 +32,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z")
 _PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 _READS = frozenset({"GET", "HEAD"})
-Key = tuple[str, str]  # (method, exact path) or ("GET", "<prefix>/") of a GET by id
+Key = tuple[str, str]  # (method, exact path)
 
 # The plain endpoints of each router, by the router's id (routers live as long as the
 # process): (method, path on that router, endpoint).
@@ -53,7 +53,11 @@ class PlainRoutes:
     """
 
     def __init__(self) -> None:
-        self._declared: dict[Key, tuple[str, Endpoint]] = {}
+        self._exact: dict[Key, Endpoint] = {}
+        # A GET by id, by ``<prefix>/``: its parameter's name and its endpoint. Apart
+        # from the exact paths, so that ``<prefix>/`` itself (a collection with a
+        # trailing slash) is never taken for an item with an empty id.
+        self._items: dict[str, tuple[str, Endpoint]] = {}
 
     def include(self, router: object, prefix: str) -> None:
         """Serve the plain endpoints declared on ``router``, mounted under ``prefix``."""
@@ -64,7 +68,7 @@ class PlainRoutes:
         """Serve ``method`` ``path`` with ``endpoint``: a fixed path, or for GET also
         ``<fixed prefix>/{name}`` (a UUID)."""
         if "{" not in path:
-            self._declared[(method, path)] = ("", endpoint)
+            self._exact[(method, path)] = endpoint
             return
         if method != "GET":
             raise ValueError(f"a plain {method} route has a fixed path, not {path!r}")
@@ -72,7 +76,7 @@ class PlainRoutes:
         parameter = _PARAMETER.match(last)
         if parameter is None or "{" in prefix:
             raise ValueError(f"a plain route is a fixed prefix and one parameter, not {path!r}")
-        self._declared[("GET", prefix + "/")] = (parameter.group(1), endpoint)
+        self._items[prefix + "/"] = (parameter.group(1), endpoint)
 
     def find(self, scope: Scope) -> Endpoint | None:
         """The endpoint serving this request, its scope filled as the router would;
@@ -80,20 +84,20 @@ class PlainRoutes:
         if scope.get("root_path"):
             return None
         method, path = scope["method"], scope["path"]
-        found = self._declared.get(("GET" if method in _READS else method, path))
+        endpoint = self._exact.get(("GET" if method in _READS else method, path))
         params: dict[str, str] = {}
-        if found is None:
+        if endpoint is None:
             if method not in _READS:
                 return None
             prefix, _, last = path.rpartition("/")
-            found = self._declared.get(("GET", prefix + "/"))
-            if found is None or _UUID.match(last) is None:
+            item = self._items.get(prefix + "/")
+            if item is None or _UUID.match(last) is None:
                 return None
-            params = {found[0]: last}
-        for name, _ in scope["headers"]:
-            if name == b"origin":  # CORS answers those, on the router's side
+            name, endpoint = item
+            params = {name: last}
+        for header, _ in scope["headers"]:
+            if header == b"origin":  # CORS answers those, on the router's side
                 return None
-        endpoint = found[1]
         scope["endpoint"] = endpoint
         scope["path_params"] = params
         scope.setdefault("router", scope["app"].router)

@@ -99,7 +99,9 @@ class RateLimiter:
         start, count = self._windows.get(key, (now, 0))
         if now - start >= self.period:
             start, count = now, 0
-        reset = start + self.period - now
+        # The window's length less the time spent in it, never more than the period:
+        # start + period - now can round to a hair over it, and the header to one more.
+        reset = self.period - (now - start)
         if count >= self.limit:
             return Usage(self.limit, 0, reset, allowed=False)
         self._windows[key] = (start, count + 1)
@@ -192,9 +194,8 @@ class RedisStore:
             self._down_until = None
             logger.warning("Redis is reachable again: rate limits are shared again")
         count = int(count)
-        return Usage(
-            rate.limit, max(0, rate.limit - count), int(ttl_ms) / 1000, count <= rate.limit
-        )
+        reset = min(int(ttl_ms) / 1000, rate.period)
+        return Usage(rate.limit, max(0, rate.limit - count), reset, count <= rate.limit)
 
     async def reset(self) -> None:
         await self._fallback.reset()

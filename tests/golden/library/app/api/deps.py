@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.db import InlineConnection
 from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited, ValidationFailed
 from app.core.metrics import PLAIN_ROUTE_TEMPLATES
+from app.core.permissions import Rule, authorize
 from app.core.plain import declare
 from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
 from app.core.security import AccessClaims, decode_access_token
@@ -38,6 +39,15 @@ async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
     """
     state = request.app.state
     if request.method not in READ_ONLY_METHODS:
+        # The whole body first: a slow client then holds no pooled connection while it
+        # sends, whichever check (the caller, the body's type) refuses the request.
+        await request.body()
+        if state.sqlite_writer is not None:
+            # One writer at a time per process, in the order the requests asked
+            # (app.core.sqlite_writer); WriteConnection has the methods the code calls.
+            async with state.sqlite_writer.connect() as writes:
+                yield cast(AsyncConnection, writes)
+            return
         engine, checkout = state.engine, state.checkout
     elif state.inline_reads is not None:
         with state.inline_reads.connect() as inline:
@@ -147,6 +157,22 @@ async def get_current_user(user: OptionalUser) -> AuthUser:
 
 
 CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
+
+
+def allowed(rule: Rule) -> Callable[..., Awaitable[AuthUser | None]]:
+    """A dependency: the caller, once ``rule`` lets them act at all (401 AUTHENTICATION_REQUIRED
+    or 403 FORBIDDEN otherwise).
+
+    Routes declare it before their other parameters, so a caller who may not act learns
+    nothing of what a valid request looks like: the body, query and path are validated
+    after it. Ownership is still decided inside the service's query.
+    """
+
+    async def caller(user: OptionalUser) -> AuthUser | None:
+        authorize(rule, user)
+        return user
+
+    return caller
 
 
 def client_key(request: Request, settings: Settings) -> str:

@@ -5,16 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 
 def to_utc(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC; aware ones are converted.
-
-    So every stored timestamp, and every comparison in a filter, is in UTC.
-    """
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+    """An aware datetime in UTC: every stored timestamp, and every comparison in a
+    filter, is in UTC."""
     return value.astimezone(UTC)
 
 
@@ -25,7 +21,9 @@ def reject_null(value: object) -> object:
     return value
 
 
-UTCDateTime = Annotated[datetime, AfterValidator(to_utc)]
+# A datetime without an offset is refused (422 on its field): taking it as UTC, or as
+# the server's time, would store a guess.
+UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
 # Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven
 # by sending mail, not by a regular expression.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

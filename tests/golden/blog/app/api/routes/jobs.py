@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from app.api.deps import OptionalUser, SessionDep
+from app.api.deps import OptionalUser, SessionDep, allowed
 from app.core.responses import ok, page
 from app.schemas.jobs import JobQuery
 from app.services import jobs as service
 
-router = APIRouter(tags=["jobs"])
+# The rule before anything of the request is validated (app.api.deps.allowed).
+router = APIRouter(tags=["jobs"], dependencies=[Depends(allowed(service.RULE))])
 
 
 @router.get("/jobs", operation_id="list_jobs", summary="List jobs")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from app.api.deps import OptionalUser, SessionDep
+from app.api.deps import OptionalUser, SessionDep, allowed
 from app.core.responses import page
 from app.schemas.audit import AuditQuery
 from app.services import audit as service
 
-router = APIRouter(tags=["audit"])
+# The rule before anything of the request is validated (app.api.deps.allowed).
+router = APIRouter(tags=["audit"], dependencies=[Depends(allowed(service.RULE))])
 
 
 @router.get(

@@ -1,0 +1,74 @@
+"""The query parameters of a list: paging, sort, and one parameter per filter.
+
+A filter's parameter is named after its field (``status``; ``price_min`` and
+``price_max`` for the range of an ordered field), unless the list already uses that
+name: ``page``, ``limit`` and ``sort`` belong to the list itself, and a field may be
+called ``price_min`` next to a ``price`` whose range wants the same name. Such a
+parameter is spelled ``filter_<name>`` (``filter_limit``), so every field stays
+filterable and no field ever replaces the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from backend_agent.design.blueprint import Entity
+
+__all__ = ["LIST_PARAMETERS", "ORDERED", "ListFilter", "list_filters"]
+
+# The parameters every list reads besides its filters (app/core/pagination.py, and
+# the sort of each entity's query model).
+LIST_PARAMETERS = ("page", "limit", "sort")
+# Field types compared by range as well as by equality.
+ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
+FALLBACK_PREFIX = "filter_"
+
+Comparison = Literal["EQ", "GE", "LE"]
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """One query parameter that filters a list."""
+
+    param: str  # the query parameter: status, price_min, filter_limit
+    field: str  # the column it compares
+    op: Comparison
+
+    @property
+    def natural(self) -> str:
+        """The name its field and comparison suggest: ``price``, ``price_min``."""
+        return _natural(self.field, self.op)
+
+
+def _natural(field: str, op: Comparison) -> str:
+    return {"EQ": field, "GE": f"{field}_min", "LE": f"{field}_max"}[op]
+
+
+def list_filters(entity: Entity) -> tuple[ListFilter, ...]:
+    """Every filter parameter of ``entity``'s list, in a fixed order, each name unique
+    and none of :data:`LIST_PARAMETERS`."""
+    wanted: list[tuple[str, Comparison]] = []
+    for name in entity.filters:
+        wanted.append((name, "EQ"))
+        if entity.field(name).column.type in ORDERED:
+            wanted += [(name, "GE"), (name, "LE")]
+    taken = set(LIST_PARAMETERS)
+    names: dict[tuple[str, Comparison], str] = {}
+    # Equality filters keep their field's name first: a field called price_min is
+    # filtered as price_min, and the range of price moves aside.
+    for key in sorted(wanted, key=lambda item: item[1] != "EQ"):
+        natural = _natural(*key)
+        if natural not in taken:
+            names[key] = natural
+            taken.add(natural)
+    for key in wanted:
+        if key in names:
+            continue
+        candidate, n = FALLBACK_PREFIX + _natural(*key), 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{FALLBACK_PREFIX}{_natural(*key)}_{n}"
+        names[key] = candidate
+        taken.add(candidate)
+    return tuple(ListFilter(names[key], key[0], key[1]) for key in wanted)
