@@ -13,8 +13,11 @@ from backend_agent.design.openapi_parts import error as _error
 from backend_agent.design.openapi_parts import ok as _ok
 from backend_agent.design.openapi_parts import ref as _ref
 
-__all__ = ["field_schema", "openapi_document"]
+__all__ = ["INT_MAX", "INT_MIN", "field_schema", "openapi_document"]
 
+# The range of the 32-bit INTEGER column that integer fields get.
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
 _ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
 
 
@@ -37,8 +40,11 @@ def field_schema(column: Column, *, request: bool = False) -> JSON:
         if column.pattern:
             schema["pattern"] = column.pattern
     elif kind == "integer":
-        schema = {"type": "integer"}
+        # The column is a 32-bit INTEGER: the API refuses what it cannot hold.
+        schema = {"type": "integer", "minimum": INT_MIN, "maximum": INT_MAX}
         _bounds(schema, column, int)
+        schema["minimum"] = max(schema["minimum"], INT_MIN)
+        schema["maximum"] = min(schema["maximum"], INT_MAX)
     elif kind == "decimal":
         # Decimals travel as strings so no precision is lost; requests may send numbers.
         schema = {"type": ["string", "number"] if request else "string", "format": "decimal"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
+from backend_agent.design.openapi import INT_MAX, INT_MIN
 from backend_agent.generate.pyexpr import camel, column_ref, identifier, py, regex
 
 __all__ = ["FieldView", "FilterView", "TypeAlias", "field_views", "filter_views", "value_type"]
@@ -62,12 +63,18 @@ def _constraints(column: Column, *, pattern: bool) -> list[str]:
             items.append("pattern=URL_PATTERN")
         elif pattern and column.pattern:
             items.append(f"pattern={regex(column.pattern)}")
-    elif kind in ("integer", "decimal"):
-        number = int if kind == "integer" else (lambda text: f"Decimal({py(text)})")
+    elif kind == "integer":
+        # Within the column's 32-bit range even when the spec sets no bound: a larger
+        # number would pass validation and then fail in the database.
+        low = INT_MIN if column.minimum is None else max(int(column.minimum), INT_MIN)
+        high = INT_MAX if column.maximum is None else min(int(column.maximum), INT_MAX)
+        items.append("ge=INT_MIN" if low == INT_MIN else f"ge={low}")
+        items.append("le=INT_MAX" if high == INT_MAX else f"le={high}")
+    elif kind == "decimal":
         if column.minimum is not None:
-            items.append(f"ge={number(column.minimum)}")
+            items.append(f"ge=Decimal({py(column.minimum)})")
         if column.maximum is not None:
-            items.append(f"le={number(column.maximum)}")
+            items.append(f"le=Decimal({py(column.maximum)})")
         if kind == "decimal" and column.precision is not None:
             items.append(f"max_digits={column.precision}")
             items.append(f"decimal_places={column.scale}")
@@ -82,8 +89,9 @@ def value_type(column: Column, *, pattern: bool = True) -> str:
     if kind == "enum":
         return f"Literal[{', '.join(py(v) for v in column.enum_values)}]"
     if kind == "json":
-        return "JsonValue" if column.nullable else "Annotated[JsonValue, NotNull]"
-    base = {"integer": "int", "decimal": "Decimal"}.get(kind, "str")
+        return "StoredJson" if column.nullable else "Annotated[StoredJson, NotNull]"
+    # Text: a str that refuses what no database stores (NUL, lone surrogates).
+    base = {"integer": "int", "decimal": "Decimal"}.get(kind, "Text")
     constraints = _constraints(column, pattern=pattern)
     return f"Annotated[{base}, Field({', '.join(constraints)})]" if constraints else base
 
@@ -103,7 +111,7 @@ def field_views(
     for field in entity.writable_fields:
         column = field.column
         expr = value_type(column)
-        if column.type not in _PLAIN and expr not in ("int", "str", "Decimal", "JsonValue"):
+        if column.type not in _PLAIN and expr not in ("int", "Text", "Decimal", "StoredJson"):
             alias = _alias_name(field, taken)
             taken.add(alias)
             aliases.append(TypeAlias(alias, expr))
