@@ -302,7 +302,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {
         *("SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", "Text", "StoredJson"),
-        *("INT_MIN", "INT_MAX", "EMAIL_PATTERN", "URL_PATTERN", *classes),
+        *("EMAIL_PATTERN", "URL_PATTERN", *classes),
     }
     aliases, types, fields = field_views(entity, taken)
     filters = filter_views(entity, types, table)

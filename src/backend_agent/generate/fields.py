@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from math import ceil, floor
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
 from backend_agent.design.openapi import INT_MAX, INT_MIN
@@ -66,10 +68,9 @@ def _constraints(column: Column, *, pattern: bool) -> list[str]:
     elif kind == "integer":
         # Within the column's 32-bit range even when the spec sets no bound: a larger
         # number would pass validation and then fail in the database.
-        low = INT_MIN if column.minimum is None else max(int(column.minimum), INT_MIN)
-        high = INT_MAX if column.maximum is None else min(int(column.maximum), INT_MAX)
-        items.append("ge=INT_MIN" if low == INT_MIN else f"ge={low}")
-        items.append("le=INT_MAX" if high == INT_MAX else f"le={high}")
+        low = INT_MIN if column.minimum is None else max(ceil(Decimal(column.minimum)), INT_MIN)
+        high = INT_MAX if column.maximum is None else min(floor(Decimal(column.maximum)), INT_MAX)
+        items += [f"ge={low}", f"le={high}"]
     elif kind == "decimal":
         if column.minimum is not None:
             items.append(f"ge=Decimal({py(column.minimum)})")
