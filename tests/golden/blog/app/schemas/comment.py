@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import NotNull, Text
 
-Body = Annotated[str, Field(min_length=1, max_length=5000)]
+Body = Annotated[Text, Field(min_length=1, max_length=5000)]
 SortKey = Literal["created_at", "-created_at"]
 
 

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import NotNull, Text
 
-Name = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+Name = Annotated[Text, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 
@@ -33,4 +33,4 @@ class TagQuery(PageParams):
     """Paging, sort and filters of the tag list."""
 
     sort: SortKey = "-created_at"
-    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    name: Annotated[Text, Field(min_length=1, max_length=50)] | None = None
