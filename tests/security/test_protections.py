@@ -103,7 +103,7 @@ PROTECTIONS = (
     Protection(
         "API2 broken authentication (revocation)",
         "app/services/auth.py",
-        "    await repo.revoke_user_sessions(db, user.id, now=now)\n",
+        "        await repo.revoke_user_sessions(db, user.id, now=now)\n",
         "",
         "tests/test_auth.py::test_password_change_revokes_every_session",
     ),
