@@ -195,9 +195,9 @@ async def _claim_attempt(
 ) -> Claim | None:
     """Count a password attempt on ``account`` before the password is checked (and commit).
 
-    ``None`` when the account is gone. A locked account is refused here (429 ACCOUNT_LOCKED), so even the right password
-    waits for the lock to expire, and parallel guesses cannot slip past the lock while
-    earlier ones are still being checked.
+    ``None`` when the account is gone. A locked account is refused here (429
+    ACCOUNT_LOCKED), so even the right password waits for the lock to expire, and
+    parallel guesses cannot slip past the lock while earlier ones are still checked.
     """
     window = timedelta(seconds=settings.login_lockout_seconds)
     claim = await repo.claim_login_attempt(
