@@ -53,6 +53,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),  # the same key: tokens work on both
         "AUTO_MIGRATE": "false",
+        # Production hides /metrics; the test reads it from loopback, an allowed address.
+        "OPS_ALLOW_IPS": "127.0.0.1",
     }
     try:
         for args in (

@@ -45,11 +45,26 @@ def auth_plan(auth: AuthDesign) -> AuthPlan:
     password = _PASSWORD.ljust(shortest, "x")
     # The email after a prefix that carries every character class, long enough in all.
     prefix = max(4, shortest - len(EMAIL))
+    # Long enough and with every character class, yet a leetspeak variant of the most
+    # common password, repeated: only the strength estimate refuses it.
+    common = f'"P@ssw0rd" * {-(-shortest // 8)}'
+    # Without required classes, the classics pass every other rule too.
+    classics = (
+        ()
+        if auth.password_requires
+        else (
+            ("top_ten", f'"password".ljust({shortest}, "1")'),
+            ("digits", f'"12345678" * {-(-shortest // 8)}'),
+            ("spaces", f'" " * {shortest}'),
+        )
+    )
     weak = (
         ("too_short", f"PASSWORD[:{shortest - 1}]"),
         ("too_long", f'PASSWORD.ljust({auth.password_max_length + 1}, "x")'),
         ("contains_the_email", f"PASSWORD[:{prefix}] + EMAIL"),
         *((f"without_{name}", _WITHOUT[name]) for name in auth.password_requires),
+        ("easy_to_guess", common),
+        *classics,
     )
     return AuthPlan(
         email=EMAIL,

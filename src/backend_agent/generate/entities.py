@@ -338,7 +338,10 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     table = table_variable(entity)
     aliased = any(identifier(f.name) != f.name for f in entity.writable_fields)
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
-    taken = {"SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", *classes}
+    taken = {
+        *("SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", "Text", "StoredJson"),
+        *("EMAIL_PATTERN", "URL_PATTERN", *classes),
+    }
     aliases, types, fields = field_views(entity, taken)
     filters = filter_views(entity, types, table)
     sorts, sort_literal = _sorts(entity)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from math import ceil, floor
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
 from backend_agent.design.metadata import integer_bounds
@@ -85,8 +87,9 @@ def value_type(column: Column, *, pattern: bool = True) -> str:
     if kind == "enum":
         return f"Literal[{', '.join(py(v) for v in column.enum_values)}]"
     if kind == "json":
-        return "JsonValue" if column.nullable else "Annotated[JsonValue, NotNull]"
-    base = {"integer": "int", "decimal": "Decimal"}.get(kind, "str")
+        return "StoredJson" if column.nullable else "Annotated[StoredJson, NotNull]"
+    # Text: a str that refuses what no database stores (NUL, lone surrogates).
+    base = {"integer": "int", "decimal": "Decimal"}.get(kind, "Text")
     constraints = _constraints(column, pattern=pattern)
     return f"Annotated[{base}, Field({', '.join(constraints)})]" if constraints else base
 
@@ -110,7 +113,7 @@ def field_views(
     for field in entity.writable_fields:
         column = field.column
         expr = value_type(column)
-        if column.type not in _PLAIN and expr not in ("int", "str", "Decimal", "JsonValue"):
+        if column.type not in _PLAIN and expr not in ("int", "Text", "Decimal", "StoredJson"):
             alias = _alias_name(field, taken)
             taken.add(alias)
             aliases.append(TypeAlias(alias, expr))

@@ -98,6 +98,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/test_core.py.jinja", "tests/test_core.py"),
     ("tests/test_errors.py.jinja", "tests/test_errors.py"),
     ("tests/test_health.py.jinja", "tests/test_health.py"),
+    ("tests/test_inputs.py.jinja", "tests/test_inputs.py"),
     ("tests/test_metrics.py.jinja", "tests/test_metrics.py"),
     ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
     ("tests/test_outages.py.jinja", "tests/test_outages.py"),

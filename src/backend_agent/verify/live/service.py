@@ -99,6 +99,9 @@ def serve_project(
         "DATABASE_URL": database_url or f"sqlite+aiosqlite:///{scratch / 'live.db'}",
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        # Production hides /openapi.json from all but allowed addresses; the gates read
+        # the contract from the running service, over loopback.
+        "OPS_ALLOW_IPS": "127.0.0.1",
         **MEASURED_RATE_LIMITS,
     }
     if redis_url:

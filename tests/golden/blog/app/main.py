@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None) -> Service:
     sqlite_writer = create_sqlite_writer(settings)
     # One Redis client for the rate limits and the cache; the rate-limit store closes it.
     redis = connect(settings.redis_url) if settings.redis_url else None
-    rate_limit_store = create_store(redis, prefix=settings.rate_limit_prefix)
+    rate_limit_store = create_store(
+        redis, prefix=settings.rate_limit_prefix, max_keys=settings.rate_limit_max_keys
+    )
     cache = create_cache(settings, redis)
 
     @asynccontextmanager

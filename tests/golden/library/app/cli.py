@@ -56,8 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _create_user(credentials: Credentials, role: str, settings: Settings) -> int:
     engine = create_engine(settings)
     try:
-        async with engine.connect() as db:
-            user = await auth_service.register(db, credentials, settings, role=role)
+        user = await auth_service.register(engine.connect, credentials, settings, role=role)
     except EmailTaken:
         sys.stderr.write(f"error: an account with email {credentials.email} already exists\n")
         return 1

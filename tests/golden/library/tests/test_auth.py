@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -12,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core import security
 from app.core.security import create_access_token
@@ -38,6 +41,10 @@ WEAK_PASSWORDS = [
     pytest.param(PASSWORD[:7], id="too_short"),
     pytest.param(PASSWORD.ljust(129, "x"), id="too_long"),
     pytest.param(PASSWORD[:4] + EMAIL, id="contains_the_email"),
+    pytest.param("P@ssw0rd" * 1, id="easy_to_guess"),
+    pytest.param("password".ljust(8, "1"), id="top_ten"),
+    pytest.param("12345678" * 1, id="digits"),
+    pytest.param(" " * 8, id="spaces"),
 ]
 
 
@@ -117,6 +124,47 @@ async def test_password_policy_refuses_weak_passwords(
     data(await register(client), 201)
 
 
+def fullwidth(text: str) -> str:
+    """``text`` in fullwidth forms (U+FF01 to U+FF5E), which look like ASCII."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        pytest.param(EMAIL.upper(), id="upper_case"),
+        pytest.param(fullwidth(EMAIL), id="fullwidth"),
+        pytest.param(fullwidth(EMAIL.upper()), id="fullwidth_upper_case"),
+    ],
+)
+async def test_look_alike_emails_are_one_account(
+    client: httpx.AsyncClient, look_alike: str
+) -> None:
+    data(await register(client), 201)
+    assert_error(await register(client, look_alike), 409, "EMAIL_TAKEN")
+    tokens = data(await login(client, look_alike))
+    assert data(await client.get(f"{AUTH}/me", headers=bearer(tokens)))["email"] == EMAIL
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        pytest.param("\u200b", id="zero_width_space"),
+        pytest.param("\u200d", id="zero_width_joiner"),
+        pytest.param("\u202e", id="right_to_left_override"),
+        pytest.param("\x07", id="control"),
+        pytest.param("\x00", id="nul"),
+    ],
+)
+async def test_emails_with_invisible_characters_are_refused(
+    client: httpx.AsyncClient, hidden: str
+) -> None:
+    data(await register(client), 201)
+    disguised = EMAIL[:2] + hidden + EMAIL[2:]
+    assert_error(await register(client, disguised), 422, "VALIDATION_ERROR", fields={"email"})
+    assert_error(await login(client, disguised), 422, "VALIDATION_ERROR", fields={"email"})
+
+
 # -- login and lockout --------------------------------------------------------------------
 
 
@@ -166,6 +214,92 @@ async def test_lockout_after_repeated_failures(
     data(await login(client))
 
 
+async def test_parallel_guesses_cannot_pass_the_lockout(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data(await register(client), 201)
+    verify = security.verify_password
+
+    async def slow(password_hash: str, password: str, settings: Any) -> bool:
+        await asyncio.sleep(0.05)  # every guess is in flight before the first is checked
+        return await verify(password_hash, password, settings)
+
+    monkeypatch.setattr(auth_service, "verify_password", slow)
+
+    async def guess(n: int) -> httpx.Response:
+        async with client_at(app, f"10.0.3.{n}") as other:
+            return await login(other, password="wrong password!")
+
+    guesses = 2 * LOCKOUT_ATTEMPTS + 2
+    codes = [r.status_code for r in await asyncio.gather(*(guess(n + 1) for n in range(guesses)))]
+    # Each attempt is counted before its password is checked: only the allowed number
+    # are checked at all, the rest find the account locked.
+    assert codes.count(401) == LOCKOUT_ATTEMPTS, codes
+    assert codes.count(429) == guesses - LOCKOUT_ATTEMPTS, codes
+    assert_error(await login(client), 429, "ACCOUNT_LOCKED")
+
+
+async def test_password_hashing_holds_no_database_connection(
+    client: httpx.AsyncClient, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_use = 0
+    seen: list[int] = []
+
+    def checkout(*_: Any) -> None:
+        nonlocal in_use
+        in_use += 1
+
+    def checkin(*_: Any) -> None:
+        nonlocal in_use
+        in_use -= 1
+
+    def watched(work: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any) -> Any:
+            seen.append(in_use)
+            return await work(*args)
+
+        return call
+
+    monkeypatch.setattr(auth_service, "hash_password", watched(security.hash_password))
+    monkeypatch.setattr(auth_service, "verify_password", watched(security.verify_password))
+    event.listen(engine.sync_engine, "checkout", checkout)
+    event.listen(engine.sync_engine, "checkin", checkin)
+    try:
+        data(await register(client), 201)
+        tokens = data(await login(client))
+        assert_error(await login(client, "nobody@example.com"), 401, "INVALID_CREDENTIALS")
+        data(await change_password(client, tokens))
+    finally:
+        event.remove(engine.sync_engine, "checkout", checkout)
+        event.remove(engine.sync_engine, "checkin", checkin)
+    # register, login, unknown login, password change (current and new): a connection
+    # held while argon2 runs would starve every other request of the pool under a flood.
+    assert seen == [0, 0, 0, 0, 0]
+
+
+async def test_password_hashing_is_bounded(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = app.state.settings
+    active = peak = 0
+    lock = threading.Lock()
+    original = PasswordHasher.verify
+
+    def watched(self: PasswordHasher, password_hash: str, password: str) -> bool:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.02)
+        with lock:
+            active -= 1
+        return original(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", watched)
+    hashed = await security.hash_password(PASSWORD, settings)
+    checks = [security.verify_password(hashed, PASSWORD, settings) for _ in range(8)]
+    assert all(await asyncio.gather(*checks))
+    assert peak == settings.password_hash_concurrency
+
+
 async def test_a_success_resets_the_failure_streak(app: FastAPI, client: httpx.AsyncClient) -> None:
     data(await register(client), 201)
     await fail_logins(app, LOCKOUT_ATTEMPTS - 1)
@@ -202,11 +336,24 @@ async def test_refresh_rotates_the_refresh_token(client: httpx.AsyncClient) -> N
     assert_error(await refresh(client, tokens["refresh_token"]), 401, "REFRESH_TOKEN_REUSED")
 
 
-async def test_reused_refresh_token_revokes_the_session(client: httpx.AsyncClient) -> None:
+async def age_used_refresh_tokens(db: AsyncConnection, seconds: float) -> None:
+    """Move the use of every used refresh token ``seconds`` into the past."""
+    used = refresh_tokens.c.used_at.is_not(None)
+    await db.execute(
+        update(refresh_tokens).where(used).values(used_at=utcnow() - timedelta(seconds=seconds))
+    )
+    await db.commit()
+
+
+async def test_reused_refresh_token_revokes_the_session(
+    app: FastAPI, client: httpx.AsyncClient, db: AsyncConnection
+) -> None:
     data(await register(client), 201)
     stolen = data(await login(client))
     elsewhere = data(await login(client))
     rotated = data(await refresh(client, stolen["refresh_token"]))
+    # Presented again after the reuse interval: a copy, not a retry.
+    await age_used_refresh_tokens(db, app.state.settings.refresh_reuse_seconds + 1)
     reused = await refresh(client, stolen["refresh_token"])
     assert_error(reused, 401, "REFRESH_TOKEN_REUSED")
     assert reused.headers["WWW-Authenticate"].startswith("Bearer")
@@ -219,15 +366,31 @@ async def test_reused_refresh_token_revokes_the_session(client: httpx.AsyncClien
     data(await refresh(client, elsewhere["refresh_token"]))
 
 
-async def test_one_refresh_token_cannot_be_redeemed_twice_at_once(
+async def test_parallel_refreshes_of_one_token_share_one_successor(
     client: httpx.AsyncClient,
 ) -> None:
     data(await register(client), 201)
     tokens = data(await login(client))
-    first, second = await asyncio.gather(
-        refresh(client, tokens["refresh_token"]), refresh(client, tokens["refresh_token"])
-    )
-    assert sorted([first.status_code, second.status_code]) == [200, 401]
+    # A client that retries a refresh (its answer lost, or sent twice at once) must not
+    # end its own session: within the reuse interval every retry gets the same successor.
+    answers = await asyncio.gather(*(refresh(client, tokens["refresh_token"]) for _ in range(10)))
+    successors = {data(answer)["refresh_token"] for answer in answers}
+    assert len(successors) == 1
+    (successor,) = successors
+    assert successor != tokens["refresh_token"]
+    data(await client.get(f"{AUTH}/me", headers=bearer(tokens)))
+    rotated = data(await refresh(client, successor))
+    data(await client.get(f"{AUTH}/me", headers=bearer(rotated)))
+
+
+async def test_a_retry_after_its_successor_was_used_is_reuse(client: httpx.AsyncClient) -> None:
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    successor = data(await refresh(client, tokens["refresh_token"]))
+    newest = data(await refresh(client, successor["refresh_token"]))
+    # The family moved on: the first token again can only be a copy, even within the interval.
+    assert_error(await refresh(client, tokens["refresh_token"]), 401, "REFRESH_TOKEN_REUSED")
+    assert_error(await refresh(client, newest["refresh_token"]), 401, "INVALID_TOKEN")
 
 
 async def test_refresh_tokens_are_stored_only_as_digests(

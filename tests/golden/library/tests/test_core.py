@@ -23,7 +23,7 @@ from app import server
 from app.core.context import request_id_var
 from app.core.logging import BatchingHandler, JsonFormatter, configure_logging, log_access
 from app.core.migrations import alembic_config
-from app.core.ratelimit import RateLimiter
+from app.core.ratelimit import RateLimiter, address_key
 from app.core.responses import JSONResponse
 from app.core.security import create_access_token, decode_access_token, verify_password
 from app.main import create_app
@@ -78,15 +78,60 @@ def test_rate_limiter_windows() -> None:
     assert limiter.hit("a") is None
 
 
-def test_rate_limiter_forgets_expired_windows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.core.ratelimit._MAX_KEYS", 2)
+def test_rate_limiter_forgets_expired_windows() -> None:
     now = [0.0]
-    limiter = RateLimiter(1, 10.0, clock=lambda: now[0])
+    limiter = RateLimiter(1, 10.0, clock=lambda: now[0], max_keys=2)
     limiter.hit("a")
     limiter.hit("b")
     now[0] = 20.0
     limiter.hit("c")
+    assert len(limiter) == 1  # both expired windows went as soon as they ended
     assert limiter.hit("a") is None  # its old window was dropped, not carried over
+
+
+def test_a_full_rate_limiter_drops_the_window_nearest_its_end() -> None:
+    now = [0.0]
+    limiter = RateLimiter(1, 60.0, clock=lambda: now[0], max_keys=3)
+    for second, key in enumerate("abc"):
+        now[0] = float(second)
+        assert limiter.hit(key) is None
+    now[0] = 3.0
+    assert limiter.hit("d") is None  # a new client, with every window still running
+    assert len(limiter) == 3
+    # The oldest window went; the others still count.
+    assert limiter.hit("b") is not None
+    assert limiter.hit("c") is not None
+    assert limiter.hit("a") is None
+
+
+def test_rate_limiter_work_per_hit_does_not_grow_with_its_clients() -> None:
+    def seconds_per_hit(clients: int) -> float:
+        limiter = RateLimiter(5, 60.0, max_keys=clients + 1)
+        for n in range(clients):
+            limiter.hit(f"client-{n}")
+        started = time.perf_counter()
+        for n in range(2000):
+            limiter.hit(f"new-{n}")
+        return (time.perf_counter() - started) / 2000
+
+    small, large = seconds_per_hit(100), seconds_per_hit(30_000)
+    # A scan of every key per hit would make this hundreds of times slower.
+    assert large < small * 5 + 0.000_05, (small, large)
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_rate_limits_count_ipv6_clients_by_their_64_network(address: str, key: str) -> None:
+    assert address_key(address) == key
 
 
 def test_logs_are_json_lines(capsys: pytest.CaptureFixture[str]) -> None:

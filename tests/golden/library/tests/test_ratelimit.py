@@ -149,6 +149,18 @@ async def test_anonymous_limits_are_kept_per_address(apps: Apps) -> None:
     assert (await there.get(PATH)).status_code != 429
 
 
+async def test_ipv6_clients_are_limited_per_64_network(apps: Apps) -> None:
+    application = apps.app()
+    one = await apps.client(application, "2001:db8:0:1::1")
+    neighbour = await apps.client(application, "2001:db8:0:1:ffff::2")
+    elsewhere = await apps.client(application, "2001:db8:0:2::1")
+    for _ in range(3):
+        assert (await one.get(PATH)).status_code != 429
+    # Another address of the same /64 is the same subscriber: no new budget.
+    assert_limited(await neighbour.get(PATH), 3)
+    assert (await elsewhere.get(PATH)).status_code != 429
+
+
 async def test_behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for(
     apps: Apps,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,54 @@ async def test_hsts_is_sent_over_https_only(app: FastAPI) -> None:
             response = await client.get("/health/live")
         assert ("Strict-Transport-Security" in response.headers) is expected, scheme
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+OPS_PATHS = ["/metrics", "/docs", "/openapi.json"]
+OPS_TOKEN = "ops-token-for-the-tests-0123456789"
+
+
+@asynccontextmanager
+async def client_of(
+    address: str = "198.51.100.7", **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a new app with these settings, calling from ``address``."""
+    application = create_app(make_settings(**overrides))
+    transport = httpx.ASGITransport(app=application, client=(address, 50000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+    finally:
+        await application.state.engine.dispose()
+
+
+@pytest.mark.parametrize("path", OPS_PATHS)
+async def test_ops_endpoints_are_closed_in_production(path: str) -> None:
+    async with client_of(environment="production") as client:
+        assert_error(await client.get(path), 404, "NOT_FOUND")
+    # Outside production they stay open, as before.
+    async with client_of(environment="development") as client:
+        assert (await client.get(path)).status_code == 200
+
+
+@pytest.mark.parametrize("path", OPS_PATHS)
+async def test_a_token_or_an_allowed_address_opens_ops_endpoints(path: str) -> None:
+    tokens = {"metrics_token": OPS_TOKEN, "docs_token": OPS_TOKEN}
+    async with client_of(environment="production", **tokens) as client:
+        assert_error(await client.get(path), 401, "AUTHENTICATION_REQUIRED")
+        wrong = {"Authorization": "Bearer not-the-token"}
+        assert_error(await client.get(path, headers=wrong), 401, "INVALID_TOKEN")
+        right = {"Authorization": f"Bearer {OPS_TOKEN}"}
+        assert (await client.get(path, headers=right)).status_code == 200
+    allowed = {"environment": "production", "ops_allow_ips": ["192.0.2.0/24"]}
+    async with client_of("192.0.2.7", **allowed) as client:
+        assert (await client.get(path)).status_code == 200
+    async with client_of("198.51.100.7", **allowed) as client:
+        assert_error(await client.get(path), 404, "NOT_FOUND")
+
+
+def test_ops_allow_ips_must_be_addresses_or_networks() -> None:
+    with pytest.raises(ValidationError, match="not an IP address or network"):
+        make_settings(ops_allow_ips="10.0.0.0/8,intranet")
 
 
 JsonLines = Callable[[], list[dict[str, Any]]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from ipaddress import ip_network
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -83,9 +84,18 @@ class Settings(DatabaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+    # Password hashes computed at once per process; more logins wait for a turn, holding
+    # no database connection meanwhile. One hash already spreads over ARGON2_PARALLELISM
+    # threads and takes ARGON2_MEMORY_COST KiB: more at once buys no throughput on a busy
+    # machine, only slower answers for every other request.
+    password_hash_concurrency: int = Field(default=1, ge=1)
     login_lockout_attempts: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     auth_rate_limit: str = "5/minute"
+    # Seconds within which a refresh token presented again gets the same new refresh
+    # token its first use got (a client retrying a refresh whose answer it lost), instead
+    # of counting as reuse and revoking the session. 0 turns the grace off.
+    refresh_reuse_seconds: int = Field(default=10, ge=0, le=300)
     # Requests per client (the user of a valid token, else the address) and window, for
     # each endpoint class; RATE_LIMIT_OVERRIDES is JSON: {"<entity>.<read|write>": "rate"}.
     rate_limit_read: str = "300/minute"
@@ -95,6 +105,9 @@ class Settings(DatabaseSettings):
     # it each process counts on its own. Keys start with the prefix.
     redis_url: str | None = None
     rate_limit_prefix: str = "blog"
+    # In process, each rate keeps at most this many clients' windows; past it, the window
+    # nearest its end is dropped first (see app.core.ratelimit).
+    rate_limit_max_keys: int = Field(default=100_000, ge=100)
     # Reads of the entities the spec caches are served from the cache (in Redis with
     # REDIS_URL, else in each process, up to CACHE_MAX_ENTRIES) until a write through the
     # service invalidates them or their TTL passes. Keys start with the prefix.
@@ -110,8 +123,14 @@ class Settings(DatabaseSettings):
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)
-    # GET /metrics (Prometheus) asks for this bearer token when it is set.
+    # Operations endpoints: GET /metrics (Prometheus) asks for METRICS_TOKEN as a bearer
+    # token when it is set; /docs and /openapi.json ask for DOCS_TOKEN likewise. Clients
+    # from OPS_ALLOW_IPS (addresses or networks) need no token. In production, an
+    # endpoint without a token is closed (404) to everyone outside OPS_ALLOW_IPS; in
+    # development and test it is open.
     metrics_token: SecretStr | None = None
+    docs_token: SecretStr | None = None
+    ops_allow_ips: Annotated[list[str], NoDecode] = []
     # Seconds a POST's Idempotency-Key keeps its stored response for replay.
     idempotency_ttl: int = Field(default=86400, ge=1)
     # Background jobs: a worker runs inside the app process when JOBS_IN_PROCESS is true
@@ -126,7 +145,7 @@ class Settings(DatabaseSettings):
     jobs_poll_interval: float = Field(default=1.0, gt=0)
     jobs_lease_seconds: float = Field(default=30.0, gt=0)
 
-    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", "ops_allow_ips", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -142,6 +161,16 @@ class Settings(DatabaseSettings):
                     f"{origin!r} is not an origin: list each one as scheme://host[:port];"
                     " a wildcard is refused"
                 )
+        return value
+
+    @field_validator("ops_allow_ips")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not an IP address or network") from None
         return value
 
     @field_validator("auth_rate_limit", "rate_limit_read", "rate_limit_write")

@@ -13,8 +13,11 @@ import logging
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Literal, Protocol
 
 from redis.asyncio import Redis
@@ -25,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 Kind = Literal["read", "write"]
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
-_MAX_KEYS = 10_000
+# Windows kept per rate in process; the settings' RATE_LIMIT_MAX_KEYS overrides it.
+DEFAULT_MAX_KEYS = 100_000
 # After a Redis failure, count in process for this long before trying Redis again, so an
 # outage costs one failed call, not one per request.
 REDIS_RETRY_SECONDS = RETRY_SECONDS
@@ -77,15 +81,30 @@ class Usage:
 
 
 class RateLimiter:
-    """At most ``limit`` hits per key in each window of ``period`` seconds, in memory."""
+    """At most ``limit`` hits per key in each window of ``period`` seconds, in memory.
+
+    Windows are kept in the order they started, so the expired ones are always at the
+    front: each hit drops those first, and the work stays constant per hit however many
+    clients there are. At most ``max_keys`` windows are kept; a new key past that drops
+    the oldest live window, the one nearest its end anyway. Resetting one client's
+    limit that way takes ``max_keys`` other clients within one window, which is why
+    clients are addresses (IPv6 networks of /64, see :func:`address_key`) or users.
+    """
 
     def __init__(
-        self, limit: int, period: float, *, clock: Callable[[], float] = time.monotonic
+        self,
+        limit: int,
+        period: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = DEFAULT_MAX_KEYS,
     ) -> None:
         self.limit = limit
         self.period = period
+        self.max_keys = max_keys
         self._clock = clock
-        self._windows: dict[str, tuple[float, int]] = {}
+        # key -> (window start, hits), oldest window first
+        self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
 
     @classmethod
     def parse(cls, rate: str) -> RateLimiter:
@@ -93,20 +112,36 @@ class RateLimiter:
         parsed = Rate.parse(rate)
         return cls(parsed.limit, parsed.period)
 
+    def __len__(self) -> int:
+        """How many windows are kept."""
+        return len(self._windows)
+
     def take(self, key: str) -> Usage:
         """Count one hit of ``key`` unless its window is used up."""
         now = self._clock()
-        start, count = self._windows.get(key, (now, 0))
-        if now - start >= self.period:
+        windows = self._windows
+        while windows:
+            oldest_key, (oldest_start, _) = next(iter(windows.items()))
+            if now - oldest_start < self.period:
+                break
+            del windows[oldest_key]
+        window = windows.get(key)
+        if window is None:
+            if len(windows) >= self.max_keys:
+                windows.popitem(last=False)
             start, count = now, 0
+<<<<<<< HEAD
         # The window's length less the time spent in it, never more than the period:
         # start + period - now can round to a hair over it, and the header to one more.
         reset = self.period - (now - start)
+=======
+        else:
+            start, count = window
+        reset = start + self.period - now
+>>>>>>> svc-trust
         if count >= self.limit:
             return Usage(self.limit, 0, reset, allowed=False)
-        self._windows[key] = (start, count + 1)
-        if len(self._windows) > _MAX_KEYS:
-            self._forget_expired(now)
+        windows[key] = (start, count + 1)  # a new key goes last: its window is the newest
         return Usage(self.limit, self.limit - count - 1, reset, allowed=True)
 
     def hit(self, key: str) -> float | None:
@@ -118,10 +153,24 @@ class RateLimiter:
         """Forget every count."""
         self._windows.clear()
 
-    def _forget_expired(self, now: float) -> None:
-        expired = [k for k, (start, _) in self._windows.items() if now - start >= self.period]
-        for key in expired:
-            del self._windows[key]
+
+@lru_cache(maxsize=4096)
+def address_key(host: str) -> str:
+    """Whom an address's limits count: an IPv4 address, or the /64 network of an IPv6 one.
+
+    One IPv6 subscriber is usually given a whole /64 (or more), so counting single IPv6
+    addresses would give one client 2**64 budgets. IPv4-mapped IPv6 addresses count as
+    their IPv4 address; anything that is not an IP address counts as it is.
+    """
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ip_network((address, 64), strict=False))
+    return str(address)
 
 
 class RateLimitStore(Protocol):
@@ -143,14 +192,19 @@ class RateLimitStore(Protocol):
 class MemoryStore:
     """Counts in this process: one limiter per rate."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, max_keys: int = DEFAULT_MAX_KEYS
+    ) -> None:
         self._clock = clock
+        self._max_keys = max_keys
         self._limiters: dict[Rate, RateLimiter] = {}
 
     async def take(self, key: str, rate: Rate) -> Usage:
         limiter = self._limiters.get(rate)
         if limiter is None:
-            limiter = RateLimiter(rate.limit, rate.period, clock=self._clock)
+            limiter = RateLimiter(
+                rate.limit, rate.period, clock=self._clock, max_keys=self._max_keys
+            )
             self._limiters[rate] = limiter
         return limiter.take(key)
 
@@ -166,14 +220,19 @@ class RedisStore:
     """Counts in Redis, shared by every process that uses the same URL and prefix."""
 
     def __init__(
-        self, redis: Redis | str, *, prefix: str, clock: Callable[[], float] = time.monotonic
+        self,
+        redis: Redis | str,
+        *,
+        prefix: str,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = DEFAULT_MAX_KEYS,
     ) -> None:
         # A URL, or the app's client (which this store then closes).
         self._redis = connect(redis) if isinstance(redis, str) else redis
         self._script = self._redis.register_script(_TAKE)
         self._prefix = f"{prefix}:ratelimit:"
         self._clock = clock
-        self._fallback = MemoryStore(clock=clock)
+        self._fallback = MemoryStore(clock=clock, max_keys=max_keys)
         self._down_until: float | None = None
 
     async def take(self, key: str, rate: Rate) -> Usage:
@@ -207,11 +266,13 @@ class RedisStore:
         await self._redis.aclose()
 
 
-def create_store(redis: Redis | str | None, *, prefix: str) -> RateLimitStore:
+def create_store(
+    redis: Redis | str | None, *, prefix: str, max_keys: int = DEFAULT_MAX_KEYS
+) -> RateLimitStore:
     """In Redis when there is one (a client or a URL), else in process."""
     if redis is None or redis == "":
-        return MemoryStore()
-    return RedisStore(redis, prefix=prefix)
+        return MemoryStore(max_keys=max_keys)
+    return RedisStore(redis, prefix=prefix, max_keys=max_keys)
 
 
 class RatePolicy:

@@ -8,9 +8,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import NotNull, Text
 
+<<<<<<< HEAD
 NoteType = Annotated[str, Field(max_length=200)]
+=======
+Note = Annotated[Text, Field(max_length=200)]
+>>>>>>> svc-trust
 SortKey = Literal["created_at", "-created_at"]
 
 

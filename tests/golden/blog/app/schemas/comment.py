@@ -8,9 +8,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import NotNull, Text
 
+<<<<<<< HEAD
 BodyType = Annotated[str, Field(min_length=1, max_length=5000)]
+=======
+Body = Annotated[Text, Field(min_length=1, max_length=5000)]
+>>>>>>> svc-trust
 SortKey = Literal["created_at", "-created_at"]
 
 

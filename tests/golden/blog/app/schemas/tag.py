@@ -7,9 +7,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import NotNull, Text
 
+<<<<<<< HEAD
 NameType = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+=======
+Name = Annotated[Text, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+>>>>>>> svc-trust
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 
@@ -33,4 +37,4 @@ class TagQuery(PageParams):
     """Paging, sort and filters of the tag list."""
 
     sort: SortKey = "-created_at"
-    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    name: Annotated[Text, Field(min_length=1, max_length=50)] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
@@ -17,11 +18,12 @@ from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited, V
 from app.core.metrics import PLAIN_ROUTE_TEMPLATES
 from app.core.permissions import Rule, authorize
 from app.core.plain import declare
-from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy
+from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy, address_key
 from app.core.security import AccessClaims, decode_access_token
 from app.repositories import user as user_repo
 from app.repositories.base import utcnow
 from app.schemas.auth import AuthUser
+from app.services.auth import Connect
 
 # Methods that never write: with a replica configured, they read from it.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
@@ -76,7 +78,14 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_connect(request: Request) -> Connect:
+    """Opens connections of :func:`connect` on demand, for routes that must not hold
+    one throughout (password hashing runs between their queries)."""
+    return partial(connect, request)
+
+
 SessionDep = Annotated[AsyncConnection, Depends(get_db, scope="function")]
+ConnectDep = Annotated[Connect, Depends(get_connect)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -159,6 +168,7 @@ async def get_current_user(user: OptionalUser) -> AuthUser:
 CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
 
 
+<<<<<<< HEAD
 def allowed(rule: Rule) -> Callable[..., Awaitable[AuthUser | None]]:
     """A dependency: the caller, once ``rule`` lets them act at all (401 AUTHENTICATION_REQUIRED
     or 403 FORBIDDEN otherwise).
@@ -173,10 +183,22 @@ def allowed(rule: Rule) -> Callable[..., Awaitable[AuthUser | None]]:
         return user
 
     return caller
+=======
+async def get_current_user_briefly(request: Request) -> AuthUser:
+    """The caller, like :func:`get_current_user`, on a connection given back at once."""
+    async with connect(request) as db:
+        user = await get_optional_user(request, db)
+    return await get_current_user(user)
+
+
+# For routes that hash a password: the caller's lookup holds no connection meanwhile.
+CurrentUserBriefly = Annotated[AuthUser, Depends(get_current_user_briefly)]
+>>>>>>> svc-trust
 
 
 def client_key(request: Request, settings: Settings) -> str:
-    """Whom a rate limit counts: the user of a valid access token, else the client address.
+    """Whom a rate limit counts: the user of a valid access token, else the client address
+    (an IPv6 client's /64 network).
 
     Only the token's signature and expiry are checked here (no database): a forged or
     expired token counts against the address, so new tokens do not buy new budgets.
@@ -186,7 +208,7 @@ def client_key(request: Request, settings: Settings) -> str:
         claims = access_claims(request, token, settings)
         if claims is not None:
             return f"user:{claims.user_id}"
-    return f"ip:{request.client.host if request.client else 'unknown'}"
+    return f"ip:{address_key(request.client.host) if request.client else 'unknown'}"
 
 
 async def _count(request: Request, key: str, rate: Rate) -> None:
@@ -214,5 +236,5 @@ def rate_limit(scope: str) -> Callable[[Request], Awaitable[None]]:
 async def limit_auth_attempts(request: Request) -> None:
     """Per-client-address limit of login, register and password change (429 RATE_LIMITED)."""
     policy: RatePolicy = request.app.state.rate_policy
-    client = request.client.host if request.client else "unknown"
+    client = address_key(request.client.host) if request.client else "unknown"
     await _count(request, f"auth:{request.url.path}:ip:{client}", policy.auth)

@@ -1,24 +1,33 @@
-"""Passwords (argon2id), access tokens (JWT, HS256) and refresh-token digests."""
+"""Passwords (argon2id), access tokens (JWT, HS256), refresh-token digests, and who may
+read the operations endpoints."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import hashlib
 import hmac
 import secrets
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
+from ipaddress import ip_address, ip_network
+from typing import TypeVar
 
 import jwt
-from anyio import to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import SecretStr
 
 from app.core.config import Settings
+from app.core.errors import AuthenticationRequired, InvalidToken, NotFoundError
 
 ALGORITHM = "HS256"
+_T = TypeVar("_T")
 
 
 @lru_cache(maxsize=4)
@@ -33,9 +42,25 @@ def password_hasher(settings: Settings) -> PasswordHasher:
     )
 
 
+@lru_cache(maxsize=4)
+def _hashing_threads(size: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="password-hash")
+
+
+async def _off_the_loop(settings: Settings, work: Callable[[], _T]) -> _T:
+    """Run ``work`` in the password-hashing threads, at most PASSWORD_HASH_CONCURRENCY at once.
+
+    Each argon2id hash takes a core and ``argon2_memory_cost`` KiB for a while: a flood
+    of logins queues here, bounded, instead of taking every core, the memory and the
+    threads the rest of the app shares (anyio's default thread pool).
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_hashing_threads(settings.password_hash_concurrency), work)
+
+
 async def hash_password(password: str, settings: Settings) -> str:
     """The argon2id hash of ``password``; the work runs off the event loop."""
-    return await to_thread.run_sync(password_hasher(settings).hash, password)
+    return await _off_the_loop(settings, partial(password_hasher(settings).hash, password))
 
 
 async def verify_password(password_hash: str, password: str, settings: Settings) -> bool:
@@ -47,7 +72,7 @@ async def verify_password(password_hash: str, password: str, settings: Settings)
         except (VerificationError, InvalidHashError):
             return False
 
-    return await to_thread.run_sync(check)
+    return await _off_the_loop(settings, check)
 
 
 @lru_cache(maxsize=4)
@@ -65,6 +90,18 @@ def dummy_password_hash(settings: Settings) -> str:
 def new_refresh_token() -> str:
     """A fresh opaque refresh token (256 bits of randomness)."""
     return secrets.token_urlsafe(32)
+
+
+def successor_refresh_token(token: str, settings: Settings) -> str:
+    """The refresh token that rotating ``token`` issues.
+
+    Derived from the token with the secret key (HMAC-SHA256), so it is as unguessable
+    as a random one, yet a retried refresh can be answered with the same successor
+    without the service storing any token in the clear.
+    """
+    key = settings.secret_key.get_secret_value().encode()
+    mac = hmac.new(key, b"refresh-successor:" + token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def token_digest(token: str) -> str:
@@ -139,3 +176,36 @@ def decode_access_token(token: str, settings: Settings) -> AccessClaims | None:
         del _verified[next(iter(_verified))]  # the oldest entry
     _verified[key] = (verified, expires)
     return verified
+
+
+def ops_access(
+    *, client: str | None, authorization: str, token: SecretStr | None, settings: Settings
+) -> None:
+    """Let a request to an operations endpoint (metrics, docs) through, or raise.
+
+    A client from ``OPS_ALLOW_IPS`` needs nothing more. Otherwise, with a token set, the
+    request must carry it as a bearer token (401 without it or with another one); with
+    none set, the endpoint is open outside production and hidden in production (404),
+    so a production deployment publishes nothing by forgetting a setting.
+    """
+    if client is not None and _allowed_address(client, tuple(settings.ops_allow_ips)):
+        return
+    expected = token.get_secret_value() if token else ""
+    if not expected:
+        if settings.environment == "production":
+            raise NotFoundError
+        return
+    scheme, _, presented = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise AuthenticationRequired
+    if not secrets_equal(presented.strip(), expected):
+        raise InvalidToken
+
+
+@lru_cache(maxsize=1024)
+def _allowed_address(client: str, allowed: tuple[str, ...]) -> bool:
+    try:
+        address = ip_address(client)
+    except ValueError:  # a test client's or a socket's non-IP name
+        return False
+    return any(address in ip_network(network, strict=False) for network in allowed)

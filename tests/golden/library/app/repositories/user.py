@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.base import table_of
@@ -50,41 +50,60 @@ async def get_login(db: AsyncConnection, email: str) -> Row | None:
     return await fetch_one(db, statement)
 
 
-async def count_failed_login(
-    db: AsyncConnection, user_id: uuid.UUID, *, now: datetime, window: timedelta
-) -> int:
-    """Add a failed login to the account's streak and return the streak's length.
+async def claim_login_attempt(
+    db: AsyncConnection, user_id: uuid.UUID, *, now: datetime, window: timedelta, attempts: int
+) -> Row | None:
+    """Count a login attempt against an unlocked account, before its password is checked.
 
-    The streak restarts when the previous failure (the row's ``updated_at``) is older
-    than the lockout window, so only failures within one window add up.
+    The attempt counts as a failure until :func:`clear_failed_logins` says otherwise, and
+    the one that reaches ``attempts`` locks the account for ``window`` at once. Check and
+    write are one conditional UPDATE, so parallel guesses queue on the row: at most
+    ``attempts`` of them are ever checked. The streak restarts when the previous attempt
+    (the row's ``updated_at``) is older than the window. Returns the new streak and lock,
+    or ``None`` when the account is locked (or gone).
     """
-    stale = users.c.updated_at < now - window
+    streak = case((users.c.updated_at < now - window, 1), else_=users.c.failed_logins + 1)
     statement = (
         update(users)
-        .where(users.c.id == user_id)
+        .where(
+            users.c.id == user_id,
+            or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
+        )
         .values(
-            failed_logins=case((stale, 1), else_=users.c.failed_logins + 1),
+            failed_logins=streak,
+            locked_until=case((streak >= attempts, now + window), else_=None),
             updated_at=now,
         )
-        .returning(users.c.failed_logins)
+        .returning(users.c.failed_logins, users.c.locked_until)
     )
-    return int((await db.execute(statement)).scalar_one())
+    row = (await db.execute(statement)).mappings().one_or_none()
+    return None if row is None else dict(row)
 
 
-async def lock_user(
-    db: AsyncConnection, user_id: uuid.UUID, *, until: datetime, now: datetime
+async def get_lock(db: AsyncConnection, user_id: uuid.UUID) -> datetime | None:
+    """Until when the account refuses logins (``None``: it does not)."""
+    locked_until: datetime | None = await db.scalar(
+        select(users.c.locked_until).where(users.c.id == user_id)
+    )
+    return locked_until
+
+
+async def clear_failed_logins(
+    db: AsyncConnection, user_id: uuid.UUID, *, lock: datetime | None
 ) -> None:
-    """Refuse logins to the account until ``until``."""
+    """Forget the failure streak after a successful login.
+
+    ``lock`` is what the successful attempt's own claim set: the right password on the
+    last allowed attempt lifts the lock that attempt put in place, and no other.
+    """
     await db.execute(
         update(users)
         .where(users.c.id == user_id)
-        .values(locked_until=until, failed_logins=0, updated_at=now)
+        .values(
+            failed_logins=0,
+            locked_until=case((users.c.locked_until == lock, None), else_=users.c.locked_until),
+        )
     )
-
-
-async def clear_failed_logins(db: AsyncConnection, user_id: uuid.UUID) -> None:
-    """Forget the failed-login streak after a successful login."""
-    await db.execute(update(users).where(users.c.id == user_id).values(failed_logins=0))
 
 
 async def get_active_role(db: AsyncConnection, user_id: uuid.UUID) -> str | None:
@@ -160,6 +179,23 @@ async def use_refresh_token(
     )
     session_id: uuid.UUID | None = (await db.execute(statement)).scalar_one_or_none()
     return session_id
+
+
+async def get_live_session_owner(
+    db: AsyncConnection, session_id: uuid.UUID, *, now: datetime
+) -> Row | None:
+    """The account (``user_id``, ``role``) of a live session of an active account, or ``None``."""
+    statement = (
+        select(sessions.c.user_id, users.c.role)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(
+            sessions.c.id == session_id,
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > now,
+            users.c.is_active.is_(True),
+        )
+    )
+    return await fetch_one(db, statement)
 
 
 async def get_refresh_token(db: AsyncConnection, token_hash: str) -> Row | None:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from zxcvbn import zxcvbn
 
 from app.core.security import secrets_equal
-from app.schemas.types import Email
+from app.schemas.types import AccountEmail, Text
 
 PASSWORD_MIN_LENGTH = 8
 # Bounds the body and the hashing work a single request can ask for.
@@ -19,6 +20,10 @@ PASSWORD_MAX_LENGTH = 128
 PASSWORD_REQUIRES: tuple[str, ...] = ()
 ROLES: tuple[str, ...] = ("librarian", "member")
 DEFAULT_ROLE = "member"
+# zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable" (about 10^8
+# guesses or more), which leaves out common passwords, keyboard walks, repeats and
+# dictionary words with predictable substitutions, however long.
+PASSWORD_MIN_SCORE = 3
 
 # Character class -> (how the policy names it, whether a character belongs to it).
 CHARACTER_CLASSES: dict[str, tuple[str, Callable[[str], bool]]] = {
@@ -32,8 +37,9 @@ CHARACTER_CLASSES: dict[str, tuple[str, Callable[[str], bool]]] = {
 def password_problem(password: str, *, email: str | None) -> str | None:
     """What the password policy refuses in a new password, or ``None`` when it passes.
 
-    Lengths are checked by the field itself; this adds the required character classes
-    and refuses a password that contains the account's email (or is its local part).
+    Lengths are checked by the field itself; this adds the required character classes,
+    refuses a password that contains the account's email (or is its local part), and
+    one that an offline strength estimate finds easy to guess.
     """
     missing = [
         label
@@ -46,16 +52,29 @@ def password_problem(password: str, *, email: str | None) -> str | None:
         folded, address = password.casefold(), email.casefold()
         if address in folded or folded == address.partition("@")[0]:
             return "The password may not contain the email address."
-    return None
+    return _guessable(password, email=email)
+
+
+def _guessable(password: str, *, email: str | None) -> str | None:
+    """Why an offline estimate finds the password easy to guess, or ``None``.
+
+    The estimate knows common passwords, names, words, dates, keyboard patterns and
+    repeats (zxcvbn); the account's email counts as known to an attacker.
+    """
+    known = [email, email.partition("@")[0]] if email else []
+    estimate = zxcvbn(password, user_inputs=known)
+    if estimate["score"] >= PASSWORD_MIN_SCORE:
+        return None
+    feedback = estimate["feedback"]
+    hints = [feedback["warning"], *feedback["suggestions"]]
+    return " ".join(["The password is too easy to guess.", *(hint for hint in hints if hint)])
 
 
 # A password as a login presents it: any non-empty text within the upper bound, so
 # accounts created under an older policy can still sign in.
-PresentedPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+PresentedPassword = Annotated[Text, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 # A password being set: the whole policy applies.
-NewPassword = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
-# Emails are compared case-insensitively: stored and looked up in lower case.
-LowerEmail = Annotated[Email, AfterValidator(str.lower)]
+NewPassword = Annotated[Text, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
 
 
 class Credentials(BaseModel):
@@ -63,7 +82,7 @@ class Credentials(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: LowerEmail
+    email: AccountEmail
     password: NewPassword
 
     @field_validator("password")
@@ -80,7 +99,7 @@ class LoginRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: LowerEmail
+    email: AccountEmail
     password: PresentedPassword
 
 
@@ -110,7 +129,7 @@ class RefreshRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[Text, Field(min_length=1, max_length=512)]
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,24 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import NotNull, StoredJson, Text
 
+<<<<<<< HEAD
 TitleType = Annotated[str, Field(max_length=300)]
 IsbnType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$")]
 GenreType = Literal["fiction", "science", "history", "poetry"]
 PagesType = Annotated[int, Field(ge=1, le=10000)]
 PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
+=======
+Title = Annotated[Text, Field(max_length=300)]
+Isbn = Annotated[Text, Field(max_length=255, pattern=r"^[0-9]{13}$")]
+Genre = Literal["fiction", "science", "history", "poetry"]
+Pages = Annotated[int, Field(ge=1, le=10000)]
+Price = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
+>>>>>>> svc-trust
 SortKey = Literal[
     "title", "-title", "pages", "-pages", "price", "-price", "created_at", "-created_at"
 ]
@@ -32,7 +40,7 @@ class BookCreate(BaseModel):
     pages: PagesType | None = None
     price: PriceType | None = None
     available: bool = True
-    metadata_: Annotated[JsonValue | None, Field(alias="metadata")] = None
+    metadata_: Annotated[StoredJson | None, Field(alias="metadata")] = None
     author_id: uuid.UUID
 
 
@@ -47,7 +55,7 @@ class BookUpdate(BaseModel):
     pages: PagesType | None = None
     price: PriceType | None = None
     available: Annotated[bool | None, NotNull] = None
-    metadata_: Annotated[JsonValue | None, Field(alias="metadata")] = None
+    metadata_: Annotated[StoredJson | None, Field(alias="metadata")] = None
     author_id: Annotated[uuid.UUID | None, NotNull] = None
 
 

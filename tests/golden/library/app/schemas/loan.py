@@ -9,9 +9,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import EMAIL_PATTERN, NotNull, UTCDateTime
+from app.schemas.types import EMAIL_PATTERN, NotNull, Text, UTCDateTime
 
+<<<<<<< HEAD
 ContactEmailType = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN)]
+=======
+ContactEmail = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+>>>>>>> svc-trust
 SortKey = Literal["due_on", "-due_on", "created_at", "-created_at"]
 
 

@@ -8,7 +8,14 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from app.api.deps import CurrentUser, SessionDep, SettingsDep, limit_auth_attempts
+from app.api.deps import (
+    ConnectDep,
+    CurrentUser,
+    CurrentUserBriefly,
+    SessionDep,
+    SettingsDep,
+    limit_auth_attempts,
+)
 from app.core.responses import no_content, ok
 from app.schemas.auth import Credentials, LoginRequest, PasswordChange, RefreshRequest
 from app.services import auth as service
@@ -43,8 +50,8 @@ router = APIRouter(prefix="/auth", tags=["auth"], route_class=NoStoreRoute)
     summary="Create an account",
     dependencies=[Depends(limit_auth_attempts)],
 )
-async def register(body: Credentials, db: SessionDep, settings: SettingsDep) -> Response:
-    user = await service.register(db, body, settings)
+async def register(body: Credentials, connect: ConnectDep, settings: SettingsDep) -> Response:
+    user = await service.register(connect, body, settings)
     return ok(user, status_code=201)
 
 
@@ -54,15 +61,17 @@ async def register(body: Credentials, db: SessionDep, settings: SettingsDep) -> 
     summary="Exchange credentials for tokens",
     dependencies=[Depends(limit_auth_attempts)],
 )
-async def login(body: LoginRequest, db: SessionDep, settings: SettingsDep) -> Response:
-    return ok(await service.login(db, body, settings))
+async def login(body: LoginRequest, connect: ConnectDep, settings: SettingsDep) -> Response:
+    return ok(await service.login(connect, body, settings))
 
 
 @router.post(
     "/refresh", operation_id="refresh_tokens", summary="Rotate a refresh token for a new pair"
 )
-async def refresh_tokens(body: RefreshRequest, db: SessionDep, settings: SettingsDep) -> Response:
-    return ok(await service.refresh(db, body.refresh_token, settings))
+async def refresh_tokens(
+    body: RefreshRequest, connect: ConnectDep, settings: SettingsDep
+) -> Response:
+    return ok(await service.refresh(connect, body.refresh_token, settings))
 
 
 @router.post(
@@ -92,9 +101,9 @@ async def logout_all(user: CurrentUser, db: SessionDep) -> Response:
     dependencies=[Depends(limit_auth_attempts)],
 )
 async def change_password(
-    body: PasswordChange, user: CurrentUser, db: SessionDep, settings: SettingsDep
+    body: PasswordChange, user: CurrentUserBriefly, connect: ConnectDep, settings: SettingsDep
 ) -> Response:
-    return ok(await service.change_password(db, user, body, settings))
+    return ok(await service.change_password(connect, user, body, settings))
 
 
 @router.get("/me", operation_id="get_me", summary="The signed-in user")

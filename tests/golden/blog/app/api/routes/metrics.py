@@ -1,33 +1,31 @@
 """``GET /metrics``: the Prometheus metrics of this process (an ops endpoint, not the API).
 
 It is neither rate limited nor in the OpenAPI document. With ``METRICS_TOKEN`` set it
-asks for that bearer token; the reverse proxy of compose.yaml does not forward it.
+asks for that bearer token; clients from ``OPS_ALLOW_IPS`` need none; in production,
+without a token, it is hidden (404) from everyone else. The reverse proxy of
+compose.yaml does not forward it.
 """
 
 from __future__ import annotations
-
-import secrets
 
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from app.core.errors import AuthenticationRequired, InvalidToken
 from app.core.metrics import Metrics, cache_metrics, job_metrics
+from app.core.security import ops_access
 
 router = APIRouter(tags=["ops"])
 
 
 def _authorize(request: Request) -> None:
-    token = request.app.state.settings.metrics_token
-    expected = token.get_secret_value() if token else ""
-    if not expected:  # METRICS_TOKEN unset or empty: open, like the health probes
-        return
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not presented:
-        raise AuthenticationRequired
-    if not secrets.compare_digest(presented.strip().encode(), expected.encode()):
-        raise InvalidToken
+    settings = request.app.state.settings
+    ops_access(
+        client=request.client.host if request.client else None,
+        authorization=request.headers.get("Authorization", ""),
+        token=settings.metrics_token,
+        settings=settings,
+    )
 
 
 @router.get("/metrics", include_in_schema=False)
