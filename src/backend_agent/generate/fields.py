@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from math import ceil, floor
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
 from backend_agent.design.metadata import integer_bounds

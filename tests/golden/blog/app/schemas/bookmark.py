@@ -10,11 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull, Text
 
-<<<<<<< HEAD
-NoteType = Annotated[str, Field(max_length=200)]
-=======
-Note = Annotated[Text, Field(max_length=200)]
->>>>>>> svc-trust
+NoteType = Annotated[Text, Field(max_length=200)]
 SortKey = Literal["created_at", "-created_at"]
 
 

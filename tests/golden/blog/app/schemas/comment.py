@@ -10,11 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull, Text
 
-<<<<<<< HEAD
-BodyType = Annotated[str, Field(min_length=1, max_length=5000)]
-=======
-Body = Annotated[Text, Field(min_length=1, max_length=5000)]
->>>>>>> svc-trust
+BodyType = Annotated[Text, Field(min_length=1, max_length=5000)]
 SortKey = Literal["created_at", "-created_at"]
 
 

@@ -9,15 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull, Text, UTCDateTime
 
-<<<<<<< HEAD
-TitleType = Annotated[str, Field(min_length=1, max_length=200)]
-BodyType = Annotated[str, Field(max_length=20000)]
+TitleType = Annotated[Text, Field(min_length=1, max_length=200)]
+BodyType = Annotated[Text, Field(max_length=20000)]
 StatusType = Literal["draft", "published"]
-=======
-Title = Annotated[Text, Field(min_length=1, max_length=200)]
-Body = Annotated[Text, Field(max_length=20000)]
-Status = Literal["draft", "published"]
->>>>>>> svc-trust
 SortKey = Literal["title", "-title", "published_at", "-published_at", "created_at", "-created_at"]
 
 

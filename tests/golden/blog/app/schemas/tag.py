@@ -9,11 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull, Text
 
-<<<<<<< HEAD
-NameType = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
-=======
-Name = Annotated[Text, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
->>>>>>> svc-trust
+NameType = Annotated[Text, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 

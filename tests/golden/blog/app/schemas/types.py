@@ -12,16 +12,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated
 
-<<<<<<< HEAD
-from pydantic import AfterValidator, AwareDatetime, Field
-
-
-def to_utc(value: datetime) -> datetime:
-    """An aware datetime in UTC: every stored timestamp, and every comparison in a
-    filter, is in UTC."""
-    return value.astimezone(UTC)
-=======
-from pydantic import AfterValidator, BeforeValidator, Field, JsonValue
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, JsonValue
 
 
 def storable_text(value: str) -> str:
@@ -57,19 +48,16 @@ def storable_json(value: JsonValue) -> JsonValue:
 
 
 def to_utc(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC; aware ones are converted.
+    """An aware datetime in UTC: every stored timestamp, and every comparison in a
+    filter, is in UTC.
 
-    So every stored timestamp, and every comparison in a filter, is in UTC. A value whose
-    UTC time falls outside years 1 to 9999 (``9999-12-31T23:59:59-01:00``) has no
-    datetime to be stored as: it is refused.
+    A value whose UTC time falls outside years 1 to 9999 (``9999-12-31T23:59:59-01:00``)
+    has no datetime to be stored as: it is refused.
     """
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
     try:
         return value.astimezone(UTC)
     except OverflowError:
         raise ValueError("is out of range: in UTC it must fall within years 1 to 9999") from None
->>>>>>> svc-trust
 
 
 def reject_null(value: object) -> object:
@@ -79,11 +67,6 @@ def reject_null(value: object) -> object:
     return value
 
 
-<<<<<<< HEAD
-# A datetime without an offset is refused (422 on its field): taking it as UTC, or as
-# the server's time, would store a guess.
-UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
-=======
 def normal_email(value: object) -> object:
     """An email address in one canonical form: NFKC-normalised and case-folded.
 
@@ -101,8 +84,9 @@ def normal_email(value: object) -> object:
 
 Text = Annotated[str, AfterValidator(storable_text)]
 StoredJson = Annotated[JsonValue, AfterValidator(storable_json)]
-UTCDateTime = Annotated[datetime, AfterValidator(to_utc)]
->>>>>>> svc-trust
+# A datetime without an offset is refused (422 on its field): taking it as UTC, or as
+# the server's time, would store a guess.
+UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
 # Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven
 # by sending mail, not by a regular expression.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

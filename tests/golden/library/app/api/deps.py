@@ -168,7 +168,6 @@ async def get_current_user(user: OptionalUser) -> AuthUser:
 CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
 
 
-<<<<<<< HEAD
 def allowed(rule: Rule) -> Callable[..., Awaitable[AuthUser | None]]:
     """A dependency: the caller, once ``rule`` lets them act at all (401 AUTHENTICATION_REQUIRED
     or 403 FORBIDDEN otherwise).
@@ -183,7 +182,8 @@ def allowed(rule: Rule) -> Callable[..., Awaitable[AuthUser | None]]:
         return user
 
     return caller
-=======
+
+
 async def get_current_user_briefly(request: Request) -> AuthUser:
     """The caller, like :func:`get_current_user`, on a connection given back at once."""
     async with connect(request) as db:
@@ -193,7 +193,6 @@ async def get_current_user_briefly(request: Request) -> AuthUser:
 
 # For routes that hash a password: the caller's lookup holds no connection meanwhile.
 CurrentUserBriefly = Annotated[AuthUser, Depends(get_current_user_briefly)]
->>>>>>> svc-trust
 
 
 def client_key(request: Request, settings: Settings) -> str:

@@ -130,15 +130,11 @@ class RateLimiter:
             if len(windows) >= self.max_keys:
                 windows.popitem(last=False)
             start, count = now, 0
-<<<<<<< HEAD
+        else:
+            start, count = window
         # The window's length less the time spent in it, never more than the period:
         # start + period - now can round to a hair over it, and the header to one more.
         reset = self.period - (now - start)
-=======
-        else:
-            start, count = window
-        reset = start + self.period - now
->>>>>>> svc-trust
         if count >= self.limit:
             return Usage(self.limit, 0, reset, allowed=False)
         windows[key] = (start, count + 1)  # a new key goes last: its window is the newest

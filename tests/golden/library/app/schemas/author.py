@@ -10,13 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import URL_PATTERN, NotNull, Text
 
-<<<<<<< HEAD
-NameType = Annotated[str, Field(max_length=120)]
-WebsiteType = Annotated[str, Field(max_length=2048, pattern=URL_PATTERN)]
-=======
-Name = Annotated[Text, Field(max_length=120)]
-Website = Annotated[Text, Field(max_length=2048, pattern=URL_PATTERN)]
->>>>>>> svc-trust
+NameType = Annotated[Text, Field(max_length=120)]
+WebsiteType = Annotated[Text, Field(max_length=2048, pattern=URL_PATTERN)]
 SortKey = Literal["name", "-name", "born_on", "-born_on", "created_at", "-created_at"]
 
 

@@ -11,19 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import NotNull, StoredJson, Text
 
-<<<<<<< HEAD
-TitleType = Annotated[str, Field(max_length=300)]
-IsbnType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$")]
+TitleType = Annotated[Text, Field(max_length=300)]
+IsbnType = Annotated[Text, Field(max_length=255, pattern=r"^[0-9]{13}$")]
 GenreType = Literal["fiction", "science", "history", "poetry"]
 PagesType = Annotated[int, Field(ge=1, le=10000)]
 PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
-=======
-Title = Annotated[Text, Field(max_length=300)]
-Isbn = Annotated[Text, Field(max_length=255, pattern=r"^[0-9]{13}$")]
-Genre = Literal["fiction", "science", "history", "poetry"]
-Pages = Annotated[int, Field(ge=1, le=10000)]
-Price = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
->>>>>>> svc-trust
 SortKey = Literal[
     "title", "-title", "pages", "-pages", "price", "-price", "created_at", "-created_at"
 ]

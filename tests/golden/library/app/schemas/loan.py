@@ -11,11 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pagination import PageParams
 from app.schemas.types import EMAIL_PATTERN, NotNull, Text, UTCDateTime
 
-<<<<<<< HEAD
-ContactEmailType = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN)]
-=======
-ContactEmail = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
->>>>>>> svc-trust
+ContactEmailType = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
 SortKey = Literal["due_on", "-due_on", "created_at", "-created_at"]
 
 
