@@ -69,10 +69,10 @@ def _literal(module: Module, name: str, scope: FunctionNode | None) -> ast.Dict 
         if len(local) == 1 and not _mutated(scope, name):
             found = _plain_dict(local[0])
     elif name not in params:
-        value = module.top_values.get(name)
-        assigned = _bindings(module.tree, name)
-        if len(assigned) == 1 and value is not None and not _mutated(module.tree, name):
-            found = _plain_dict(value)
+        value = _plain_dict(module.top_values.get(name))
+        # The walks of the whole module only for a name bound to a dict literal there.
+        if value is not None and len(_bindings(module.tree, name)) == 1:
+            found = None if _mutated(module.tree, name) else value
     cache[key] = found
     return found
 
@@ -126,7 +126,7 @@ def _mutated(root: ast.AST | None, name: str) -> bool:
     return False
 
 
-def _plain_dict(value: ast.expr) -> ast.Dict | None:
+def _plain_dict(value: ast.expr | None) -> ast.Dict | None:
     if not isinstance(value, ast.Dict):
         return None
     if any(k is None or const_str(k) is None for k in value.keys):

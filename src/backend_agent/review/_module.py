@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 from backend_agent.review._folding import prune_dead_branches
 from backend_agent.review._syntax import FunctionNode, dotted
 
-__all__ = ["Module", "parse_noqa"]
+__all__ = ["Module", "child_fields", "parse_noqa"]
 
 _T = TypeVar("_T")
 
@@ -24,6 +24,18 @@ _LEAF_FIELDS = frozenset(
      "type_comment", "is_async", "conversion"}
 )  # fmt: skip
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of an ``ast`` node class that may hold nodes worth visiting."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(
+            f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS
+        )
+    return fields
+
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
