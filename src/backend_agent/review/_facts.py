@@ -21,7 +21,21 @@ from backend_agent.review._pagination import unbounded_functions
 from backend_agent.review._syntax import const_str, dotted, is_false, keyword
 from backend_agent.review._web import Web
 
-__all__ = ["ModuleFacts", "ProjectFacts", "Relation", "collect_facts", "object_key"]
+__all__ = [
+    "ACCESS_HOOKS",
+    "ModuleFacts",
+    "ProjectFacts",
+    "Relation",
+    "collect_facts",
+    "object_key",
+]
+
+# Methods a view class defines to decide who may use it (Flask-Admin, Django's
+# UserPassesTestMixin/PermissionRequiredMixin, DRF permissions on the view).
+ACCESS_HOOKS = frozenset(
+    {"is_accessible", "inaccessible_callback", "test_func", "has_permission",
+     "check_permissions", "get_permission_required"}
+)  # fmt: skip
 
 _EAGER = frozenset(
     {"joined", "selectin", "subquery", "immediate", "raise", "raise_on_sql", "noload"}
@@ -262,13 +276,16 @@ def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
         bases = tuple(_last(b) for b in cls.bases if _last(b))
         guarded = False
         for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
+                guarded = True
             if not isinstance(stmt, ast.Assign):
                 continue
             target = stmt.targets[0]
             if isinstance(target, ast.Name) and target.id == "permission_classes":
                 names = [_last(n) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
                 guarded = any(n[:1].isupper() and n not in _OPEN_PERMISSIONS for n in names)
-        # A base view that sets closed permission classes protects its subclasses.
+        # A base view with closed permission classes or an access hook protects its
+        # subclasses.
         yield cls.name, (*bases, "IsAuthenticated") if guarded else bases
 
 
