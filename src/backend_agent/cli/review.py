@@ -13,6 +13,7 @@ import typer
 from backend_agent.review import (
     Level,
     ReviewError,
+    default_cache_dir,
     doc_sections,
     list_rules,
     load_config,
@@ -66,6 +67,14 @@ ExcludeOpt = Annotated[
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
 ]
+CacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cache/--no-cache",
+        help="Reuse the results of unchanged files from the user cache folder "
+        "($XDG_CACHE_HOME/backend-agent/review).",
+    ),
+]
 JobsOpt = Annotated[int | None, typer.Option(help="Worker processes (default: one per CPU).")]
 
 
@@ -85,6 +94,7 @@ def review_command(
     output: OutputOpt = None,
     jobs: JobsOpt = None,
     min_confidence: ConfidenceOpt = None,
+    cache: CacheOpt = True,
 ) -> None:
     """Review Python backend code for security, data-access and resilience problems.
 
@@ -104,6 +114,7 @@ def review_command(
         config=config,
         jobs=jobs,
         on_error=lambda message: typer.echo(f"warning: {message}", err=True),
+        cache=default_cache_dir() if cache else None,
     )
     sure = min_confidence or config.min_confidence
     counted = [f for f in findings if f.confidence >= sure]

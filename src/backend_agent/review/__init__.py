@@ -12,6 +12,7 @@ lists them (``list_rules()`` from Python). The output formats are ``render_text`
 
 from __future__ import annotations
 
+from backend_agent.review._cache import default_cache_dir
 from backend_agent.review._config import ReviewConfig, load_config
 from backend_agent.review._errors import ReviewError
 from backend_agent.review._model import Confidence, Finding, Level, RuleInfo, Severity
@@ -28,6 +29,7 @@ __all__ = [
     "ReviewError",
     "RuleInfo",
     "Severity",
+    "default_cache_dir",
     "doc_sections",
     "list_rules",
     "load_config",

@@ -10,6 +10,7 @@ picklable, so worker processes can return them); ``ProjectFacts`` merges them.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,10 +18,24 @@ from backend_agent.review._auth import checks_auth, dependency_names, looks_like
 from backend_agent.review._module import Module
 from backend_agent.review._orm import querying_functions
 from backend_agent.review._pagination import unbounded_functions
-from backend_agent.review._syntax import const_str, dotted, keyword
+from backend_agent.review._syntax import const_str, dotted, is_false, keyword
 from backend_agent.review._web import Web
 
-__all__ = ["ModuleFacts", "ProjectFacts", "Relation", "collect_facts", "object_key"]
+__all__ = [
+    "ACCESS_HOOKS",
+    "ModuleFacts",
+    "ProjectFacts",
+    "Relation",
+    "collect_facts",
+    "object_key",
+]
+
+# Methods a view class defines to decide who may use it (Flask-Admin, Django's
+# UserPassesTestMixin/PermissionRequiredMixin, DRF permissions on the view).
+ACCESS_HOOKS = frozenset(
+    {"is_accessible", "inaccessible_callback", "test_func", "has_permission",
+     "check_permissions", "get_permission_required"}
+)  # fmt: skip
 
 _EAGER = frozenset(
     {"joined", "selectin", "subquery", "immediate", "raise", "raise_on_sql", "noload"}
@@ -81,6 +96,7 @@ class ModuleFacts:
     class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     protected_views: frozenset[str] = frozenset()
     serializer_relations: tuple[tuple[str, str], ...] = ()
+    leaky_models: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -103,6 +119,8 @@ class ProjectFacts:
     protected_views: set[str] = field(default_factory=set)
     # Serializer class -> relations its fields read (``source="author.name"``).
     serializer_relations: dict[str, set[str]] = field(default_factory=dict)
+    # Classes whose text form (repr/str) shows a password or token field.
+    leaky_models: set[str] = field(default_factory=set)
 
     @classmethod
     def merge(cls, parts: Iterable[ModuleFacts]) -> ProjectFacts:
@@ -123,6 +141,7 @@ class ProjectFacts:
                 facts.relations[relation.model, relation.attribute] = relation
                 facts.by_attribute.setdefault(relation.attribute, []).append(relation)
             facts.protected_views |= part.protected_views
+            facts.leaky_models |= part.leaky_models
             for serializer, attribute in part.serializer_relations:
                 facts.serializer_relations.setdefault(serializer, set()).add(attribute)
         facts._inherit_auth([pair for part in parts_seen for pair in part.class_bases])
@@ -211,7 +230,45 @@ def collect_facts(module: Module) -> ModuleFacts:
         class_bases=tuple(_class_bases(module)),
         protected_views=frozenset(_protected_views(module)),
         serializer_relations=tuple(_serializer_relations(module)),
+        leaky_models=frozenset(_leaky_models(module)),
     )
+
+
+_SECRET_FIELD = re.compile(r"pass(?:word|wd)|secret|token|api_?key|private_?key", re.I)
+_RECORD_BASES = frozenset({"BaseModel", "BaseSettings"})
+
+
+def _leaky_models(module: Module) -> Iterable[str]:
+    """Classes whose ``repr``/``str`` shows a secret field: a ``__repr__``/``__str__``
+    that reads one, or a dataclass or pydantic model that declares one as plain text."""
+    for cls in module.classes:
+        methods = [
+            n
+            for n in cls.body
+            if isinstance(n, ast.FunctionDef) and n.name in ("__repr__", "__str__")
+        ]
+        if any(
+            isinstance(n, ast.Attribute) and _SECRET_FIELD.search(n.attr)
+            for method in methods
+            for n in ast.walk(method)
+        ):
+            yield cls.name
+            continue
+        record = any(_last(d) == "dataclass" for d in cls.decorator_list) or any(
+            _last(b) in _RECORD_BASES for b in cls.bases
+        )
+        if record and not methods and any(_plain_secret(stmt) for stmt in cls.body):
+            yield cls.name
+
+
+def _plain_secret(stmt: ast.stmt) -> bool:
+    if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
+        return False
+    if not _SECRET_FIELD.search(stmt.target.id) or "Secret" in ast.unparse(stmt.annotation):
+        return False
+    value = stmt.value
+    hidden = isinstance(value, ast.Call) and is_false(keyword(value, "repr"))
+    return not hidden
 
 
 def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
@@ -219,13 +276,16 @@ def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
         bases = tuple(_last(b) for b in cls.bases if _last(b))
         guarded = False
         for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
+                guarded = True
             if not isinstance(stmt, ast.Assign):
                 continue
             target = stmt.targets[0]
             if isinstance(target, ast.Name) and target.id == "permission_classes":
                 names = [_last(n) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
                 guarded = any(n[:1].isupper() and n not in _OPEN_PERMISSIONS for n in names)
-        # A base view that sets closed permission classes protects its subclasses.
+        # A base view with closed permission classes or an access hook protects its
+        # subclasses.
         yield cls.name, (*bases, "IsAuthenticated") if guarded else bases
 
 

@@ -9,15 +9,42 @@ assignments do not feed the data flow of the live branch.
 from __future__ import annotations
 
 import ast
+import re
 
 __all__ = ["prune_dead_branches"]
 
 _LITERALS = (bool, int, str, type(None))
 
 
-def prune_dead_branches(tree: ast.Module) -> None:
+_LITERALS_TEXT = "False|True|None|0|1"
+
+
+def _test_pattern(alternatives: str, loops: str) -> re.Pattern[str]:
+    """``if X:`` / ``elif not X:`` / ``while X:`` statements and ``a if X else b``
+    (``while True:`` is left out: a loop that always runs has nothing to cut)."""
+    test = rf"(?:not\s+)?(?:{alternatives})"
+    return re.compile(
+        rf"^[ \t]*(?:el)?if\s+{test}\s*:|^[ \t]*while\s+(?:{loops})\s*:"
+        rf"|\bif\s+{test}\s+else\b",
+        re.M,
+    )
+
+
+_LITERAL_WORDS = ("if True", "if False", "if None", "if 0", "if 1", "if not True", "if not False",
+                  "while False",
+                  "while 0", "while None")  # fmt: skip
+_LITERAL_TEST = _test_pattern(_LITERALS_TEXT, r"False|None|0|not\s+True")
+
+
+def prune_dead_branches(tree: ast.Module, source: str) -> None:
     """Cut the dead side of every ``if`` (and ``x if c else y``) whose test is constant."""
-    constants = _module_constants(tree)
+    candidates = _candidates(tree)
+    # Walking the tree costs a third of a review: do it only when the text has a test
+    # that may fold (a literal, or a name bound to one at module level).
+    literal = any(word in source for word in _LITERAL_WORDS) and _LITERAL_TEST.search(source)
+    if not literal and not _names_tested(source, candidates):
+        return
+    constants = _module_constants(tree, candidates)
     for node in ast.walk(tree):
         if isinstance(node, ast.If | ast.While):
             value = _fold(node.test, constants)
@@ -32,7 +59,15 @@ def prune_dead_branches(tree: ast.Module) -> None:
                 node.body = node.orelse = live
 
 
-def _module_constants(tree: ast.Module) -> dict[str, object]:
+def _names_tested(source: str, names: dict[str, object]) -> bool:
+    names = {n: v for n, v in names.items() if f"if {n}" in source or f"if not {n}" in source}
+    if not names:
+        return False
+    alternatives = "|".join(re.escape(n) for n in names)
+    return _test_pattern(alternatives, rf"(?:not\s+)?(?:{alternatives})").search(source) is not None
+
+
+def _candidates(tree: ast.Module) -> dict[str, object]:
     bound: dict[str, object] = {}
     for stmt in tree.body:
         if (
@@ -43,6 +78,10 @@ def _module_constants(tree: ast.Module) -> dict[str, object]:
             and isinstance(stmt.value.value, _LITERALS)
         ):
             bound[stmt.targets[0].id] = stmt.value.value
+    return bound
+
+
+def _module_constants(tree: ast.Module, bound: dict[str, object]) -> dict[str, object]:
     if not bound:
         return bound
     stores: dict[str, int] = {}

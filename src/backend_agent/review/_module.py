@@ -12,11 +12,30 @@ from typing import Any, TypeVar, cast
 from backend_agent.review._folding import prune_dead_branches
 from backend_agent.review._syntax import FunctionNode, dotted
 
-__all__ = ["Module", "parse_noqa"]
+__all__ = ["Module", "child_fields", "parse_noqa"]
 
 _T = TypeVar("_T")
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+# Fields that never hold a node worth indexing: names, flags and the shared singleton
+# nodes of contexts and operators (``ast.Load()`` is one object for the whole tree).
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "arg", "attr", "name", "module", "level", "kind",
+     "type_comment", "is_async", "conversion"}
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of an ``ast`` node class that may hold nodes worth visiting."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(
+            f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS
+        )
+    return fields
+
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
@@ -69,11 +88,15 @@ class Module:
             self._memo[factory] = factory(self)
         return cast("_T", self._memo[factory])
 
+    def release(self) -> None:
+        """Drop the memoised analyses (they point back at the module: a cycle)."""
+        self._memo.clear()
+
     @classmethod
     def parse(cls, *, path: str, name: str, source: str) -> Module:
         """Parse ``source``; raises SyntaxError (or ValueError for NUL bytes)."""
         tree = ast.parse(source, filename=path)
-        prune_dead_branches(tree)
+        prune_dead_branches(tree, source)
         return cls(path=path, name=name, source=source, tree=tree)
 
     def _index(self) -> None:
@@ -83,10 +106,17 @@ class Module:
         stack: list[ast.AST] = [self.tree]
         push = stack.append
         node_type = ast.AST
+        child_fields = _CHILD_FIELDS
         while stack:
             node = stack.pop()
+            kind = type(node)
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = child_fields[kind] = tuple(
+                    f for f in kind._fields if f not in _LEAF_FIELDS
+                )
             # An inlined ast.iter_child_nodes: the generator version costs a third of the run.
-            for field in node._fields:
+            for field in fields:
                 value = getattr(node, field, None)
                 if type(value) is list:
                     for item in value:
@@ -96,7 +126,6 @@ class Module:
                 elif isinstance(value, node_type):
                     parents[value] = node
                     push(value)
-            kind = type(node)
             if kind is ast.Call:
                 call: ast.Call = node  # type: ignore[assignment]
                 func = call.func

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from backend_agent.review._module import Module
+from backend_agent.review._module import Module, child_fields
 from backend_agent.review._syntax import FunctionNode
 
 __all__ = ["Binding", "Scopes"]
@@ -83,12 +83,19 @@ def _walk_scope(body: list[ast.stmt]) -> list[ast.AST]:
     """Every node of ``body`` except those inside nested functions and classes."""
     found: list[ast.AST] = []
     stack: list[ast.AST] = list(reversed(body))
+    node_type = ast.AST
     while stack:
         node = stack.pop()
         found.append(node)
         if isinstance(node, _NESTED):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        # ast.iter_child_nodes, inlined and without the context/operator singletons.
+        for field in child_fields(type(node)):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                stack.append(value)
     return found
 
 

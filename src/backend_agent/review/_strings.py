@@ -68,6 +68,7 @@ class StringFlow:
     def __init__(self, module: Module) -> None:
         self.module = module
         self._names: dict[tuple[ast.Name, bool], Text] = {}
+        self._escape_cache: dict[str, bool] = {}
 
     # -- public ------------------------------------------------------------
 
@@ -248,7 +249,7 @@ class StringFlow:
         """What every call of the private module-level ``function`` passes for its
         parameter ``name``, with the scope it is read in; ``None`` when a call cannot
         be read or the function is used other than by calling it."""
-        if not function.name.startswith("_") or function.name in self._escaped:
+        if not function.name.startswith("_") or self._escapes(function.name):
             return None
         if self.module.top_functions.get(function.name) is not function:
             return None
@@ -280,17 +281,18 @@ class StringFlow:
                 return None
         return found
 
-    @cached_property
-    def _escaped(self) -> frozenset[str]:
-        """Names read other than as the function of a call (a callback, an export)."""
-        parents = self.module.parents
-        return frozenset(
-            node.id
-            for node in ast.walk(self.module.tree)
-            if isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Load)
-            and not (isinstance(call := parents.get(node), ast.Call) and call.func is node)
-        )
+    def _escapes(self, name: str) -> bool:
+        """``name`` is read other than as the function of a call (a callback, an export).
+
+        Read from the text, not the tree (a walk of the module per helper cost more
+        than the rest of the analysis); a mention in a comment only makes the answer
+        more careful.
+        """
+        known = self._escape_cache.get(name)
+        if known is None:
+            known = re.search(rf"\b{re.escape(name)}\b(?!\s*\()", self.module.source) is not None
+            self._escape_cache[name] = known
+        return known
 
     def _call(
         self, expr: ast.Call, scope: FunctionNode | None, depth: int, *, helper: bool

@@ -35,6 +35,7 @@ SOURCE_ATTRIBUTES = frozenset(
     }
 )  # fmt: skip
 _STDLIB_SOURCES = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
+_REQUEST_WORD = re.compile(r"\breq(?:uest)?\b")
 _REQUEST_NAMES = frozenset({"request", "req"})
 _SANITISERS = frozenset(
     {
@@ -76,12 +77,16 @@ class Taint:
         self.module = module
         self.web = module.memo(Web)
         self._names: dict[FunctionNode, frozenset[str]] = {}
-        self._returns: dict[FunctionNode, frozenset[str]] = {}
+        self._returns_cache: dict[tuple[FunctionNode, str], bool] = {}
         # ``self.path``, ``self.headers`` and ``self.rfile`` of an http.server handler.
         self._stdlib = any(r.framework == "stdlib" for r in self.web.routes)
+        # A module with no route and no ``request`` holds no request data at all.
+        self._inert = not self.web.routes and _REQUEST_WORD.search(module.source) is None
 
     def tainted(self, expr: ast.AST, scope: FunctionNode | None) -> bool:
         """Whether ``expr`` (evaluated in ``scope``) can hold request data."""
+        if self._inert:
+            return False
         names = self.names(scope) if scope is not None else frozenset()
         return self._expr(expr, names)
 
@@ -322,43 +327,44 @@ class Taint:
     def _through_helper(self, call: ast.Call, names: frozenset[str] | set[str]) -> bool:
         """A function or method of this module called with request data that it hands
         back in its result, or one that returns request data it reads itself."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and dotted(func.value) not in ("self", "cls"):
+            return False
+        if not isinstance(func, ast.Name | ast.Attribute):
+            return False
         scope = self.module.function_of(call)
         helper = self._callee(call, scope) if scope is not None else None
-        if helper is None and isinstance(call.func, ast.Name):
-            helper = self.module.top_functions.get(call.func.id)
+        if helper is None and isinstance(func, ast.Name):
+            helper = self.module.top_functions.get(func.id)
         if helper is None or helper in self.web.handlers:
             return False
         params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
-        if params[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute):
+        if params[:1] in (["self"], ["cls"]) and isinstance(func, ast.Attribute):
             params = params[1:]
         passed = [(params[i], a) for i, a in enumerate(call.args) if i < len(params)]
         passed.extend((kw.arg, kw.value) for kw in call.keywords if kw.arg)
-        returned = self._returned_params(helper)
-        if "" in returned:
-            return True
-        return any(param in returned and self._expr(arg, names) for param, arg in passed)
+        for param, arg in passed:
+            if self._expr(arg, names) and self._returns(helper, param):
+                return True
+        # "" stands for request data the helper reads itself (``self.path``, ``request``).
+        return self._returns(helper, "")
 
-    def _returned_params(self, helper: FunctionNode) -> frozenset[str]:
-        known = self._returns.get(helper)
+    def _returns(self, helper: FunctionNode, param: str) -> bool:
+        """Whether request data in ``param`` ("" for none) reaches ``helper``'s result."""
+        key = (helper, param)
+        known = self._returns_cache.get(key)
         if known is None:
-            self._returns[helper] = frozenset()  # a recursion guard while computing
-            args = helper.args
+            self._returns_cache[key] = False  # a recursion guard while computing
             values = [
                 node.value
                 for node in ast.walk(helper)
                 if isinstance(node, ast.Return) and node.value is not None
             ]
-            # "" stands for request data the helper reads itself (``self.path``).
-            params = ["", *(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])]
-            known = frozenset(
-                param
-                for param in params
-                if any(
-                    self._expr(v, self._propagate(helper, {param} if param else set()))
-                    for v in values
-                )
-            )
-            self._returns[helper] = known
+            names: frozenset[str] | set[str] = set()
+            if values:
+                names = self._propagate(helper, {param} if param else set())
+            known = any(self._expr(v, names) for v in values)
+            self._returns_cache[key] = known
         return known
 
 

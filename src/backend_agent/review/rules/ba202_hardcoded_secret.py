@@ -50,6 +50,7 @@ _RANDOM_ONLY = re.compile(r"(?:^|_)(key|salt|signing_?salt)$", re.I)
 _TOKEN_ONLY = re.compile(r"(?:^|_)(auth_?|access_?|refresh_?)?token$", re.I)
 _ENV_READERS = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv", "env", "config"})
 _KEY_ARGS = {"jwt.encode": 1, "jwt.decode": 1, "Fernet": 0, "hmac.new": 0, "HMAC": 0}
+_CALL_NAMES = frozenset({n.rpartition(".")[2] for n in [*_ENV_READERS, *_KEY_ARGS]})
 
 
 @register
@@ -115,8 +116,16 @@ class HardcodedSecret(Rule):
 
     def _call(self, module: Module, call: ast.Call) -> Iterator[Finding]:
         for kw in call.keywords:
-            if kw.arg and _secret_value(kw.value, kw.arg):
+            if kw.arg and type(kw.value) is ast.Constant and _secret_value(kw.value, kw.arg):
                 yield self.finding(module, kw.value, f"{kw.arg}= is passed a literal secret")
+        for arg in call.args:
+            text = const_str(arg) if type(arg) is ast.Constant else None
+            if text and (_dsn_password(text) or _KNOWN_TOKENS.match(text)):
+                yield self.finding(module, arg, "a literal credential is passed to a call")
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last not in _CALL_NAMES:
+            return  # every check below is about one of a few functions
         qualified = module.qualname(call.func) or ""
         if qualified in _ENV_READERS and len(call.args) >= 2:
             name, default = const_str(call.args[0]), call.args[1]
@@ -128,10 +137,6 @@ class HardcodedSecret(Rule):
             text = const_str(key)
             if key is not None and text and not _PLACEHOLDER.match(text):
                 yield self.finding(module, key, f"{qualified}() is given a literal key")
-        for arg in call.args:
-            text = const_str(arg)
-            if text and (_dsn_password(text) or _KNOWN_TOKENS.match(text)):
-                yield self.finding(module, arg, "a literal credential is passed to a call")
 
 
 def _label(target: ast.expr) -> str | None:

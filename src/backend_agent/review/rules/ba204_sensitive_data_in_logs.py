@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from backend_agent.review._facts import ProjectFacts
 from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
-from backend_agent.review._registry import Rule, register
-from backend_agent.review._syntax import const_str, dotted
+from backend_agent.review._registry import Pending, Rule, register
+from backend_agent.review._scopes import Scopes
+from backend_agent.review._syntax import FunctionNode, const_str, dotted
 
 __all__ = ["SensitiveDataInLogs"]
 
@@ -51,7 +53,10 @@ class SensitiveDataInLogs(Rule):
         token, API key, credit card, SSN or session cookie, or a whole request's
         headers/cookies - or, inside login, sign-up, password and payment code,
         the whole request body. Values passed through ``mask``/``redact``/``hash``
-        helpers, ``len()`` or a slice are not reported.
+        helpers, ``len()`` or a slice are not reported. Also a model object logged
+        whole when its ``repr``/``str`` shows a password or token field (a
+        ``__repr__`` that prints it, a dataclass or pydantic model declaring it as
+        plain text), looked up across files.
 
     Why it matters:
         Logs are shipped to aggregators, kept for months and read by many people
@@ -76,7 +81,7 @@ class SensitiveDataInLogs(Rule):
     confidence = Level.MEDIUM
     fix = "Log identifiers, not secrets: drop the value or mask it (last 4 digits, a hash)."
 
-    def check(self, module: Module) -> Iterator[Finding]:
+    def check(self, module: Module) -> Iterator[Finding | Pending]:
         for name in sorted(_LEVELS | {"print"}):
             for call in module.calls.get(name, []):
                 if not _is_log_call(module, call, name):
@@ -87,6 +92,43 @@ class SensitiveDataInLogs(Rule):
                 )
                 if leak is not None:
                     yield self.finding(module, call, f"{leak} is written to the log")
+                    continue
+                for arg in call.args[1:]:
+                    model = _model_of(module, arg, scope)
+                    if model is not None:
+                        finding = self.finding(
+                            module, call, f"a {model} object, whose text shows a secret, is logged"
+                        )
+                        yield self.pending(finding, model)
+                        break
+
+    def resolve(self, pending: Sequence[Pending], facts: ProjectFacts) -> Iterator[Finding]:
+        for item in pending:
+            if item.payload in facts.leaky_models:
+                yield item.finding
+
+
+def _model_of(module: Module, arg: ast.expr, scope: FunctionNode | None) -> str | None:
+    """The class of ``arg`` when it names an object just built or loaded by class:
+    ``User(...)``, ``session.get(User, id)``, ``User.objects.get(...)``."""
+    if not isinstance(arg, ast.Name) or scope is None:
+        return None
+    bindings = module.memo(Scopes).bindings(scope).get(arg.id, [])
+    values = [v for _, how, v in bindings if how == "="]
+    if len(values) != 1 or not isinstance(values[0], ast.Call):
+        return None
+    call = values[0]
+    func = call.func
+    if isinstance(func, ast.Name) and func.id[:1].isupper():
+        return func.id
+    if isinstance(func, ast.Attribute) and func.attr == "get":
+        if call.args and isinstance(call.args[0], ast.Name) and call.args[0].id[:1].isupper():
+            return call.args[0].id  # session.get(User, user_id)
+        owner = dotted(func.value) or ""
+        head = owner.partition(".")[0]
+        if owner.endswith((".objects", ".query")) and head[:1].isupper():
+            return head
+    return None
 
 
 def _is_log_call(module: Module, call: ast.Call, name: str) -> bool:

@@ -43,11 +43,12 @@ class ErrorDetailLeak(Rule):
         infrastructure errors (``Exception``, SQLAlchemy/DB-API errors, network
         errors) and put the exception into the body - ``str(e)``, ``repr(e)``,
         ``f"{e}"``, ``e.args``, ``e.orig`` - through ``return``,
-        ``HTTPException(detail=...)``, ``jsonify``, ``JSONResponse``, ``abort`` or
-        Django/DRF responses; the same in ``@app.exception_handler`` /
-        ``@app.errorhandler`` functions; and ``traceback.format_exc()`` in a
-        response. Narrow domain errors (``ValueError``, validation errors) are
-        not reported.
+        ``HTTPException(detail=...)``, ``jsonify``, ``JSONResponse``, ``abort``,
+        Django/DRF responses, or an ``http.server`` handler's ``send_error``,
+        ``wfile.write`` and its own methods that write the response; the same in
+        ``@app.exception_handler`` / ``@app.errorhandler`` functions; and
+        ``traceback.format_exc()`` in a response. Narrow domain errors
+        (``ValueError``, validation errors) are not reported.
 
     Why it matters:
         Database messages show table and column names, SQL, driver versions and
@@ -81,8 +82,11 @@ class ErrorDetailLeak(Rule):
             if handler.name is None or not _internal(handler.type):
                 continue
             in_view = module.function_of(handler) in serving
+            writers = _writers(module, module.function_of(handler)) if in_view else frozenset()
             for stmt in handler.body:
-                yield from self._responses(module, stmt, {handler.name}, returns=in_view)
+                yield from self._responses(
+                    module, stmt, {handler.name}, returns=in_view, writers=writers
+                )
         for func in exception_handlers:
             names = {a.arg for a in func.args.args[-1:]}
             for stmt in func.body:
@@ -95,14 +99,22 @@ class ErrorDetailLeak(Rule):
                     yield self.finding(module, call, "a traceback is sent to the client")
 
     def _responses(
-        self, module: Module, stmt: ast.stmt, names: set[str], *, returns: bool
+        self,
+        module: Module,
+        stmt: ast.stmt,
+        names: set[str],
+        *,
+        returns: bool,
+        writers: frozenset[str] = frozenset(),
     ) -> Iterator[Finding]:
         """Exception text in a response; a bare ``return`` counts only in request handlers."""
         for node in ast.walk(stmt):
             if isinstance(node, ast.Return) and node.value is not None:
                 if returns and _mentions(node.value, names):
                     yield self.finding(module, node, "the exception text is returned to the client")
-            elif isinstance(node, ast.Call) and _call_name(node) in _RESPONSES:
+            elif isinstance(node, ast.Call) and (
+                _call_name(node) in _RESPONSES or _writes_response(node, writers)
+            ):
                 if returns and isinstance(module.parent(node), ast.Return):
                     continue
                 if _mentions(node, names):
@@ -183,3 +195,30 @@ def _in_response(module: Module, node: ast.AST, *, returns: bool) -> bool:
         if isinstance(parent, ast.stmt):
             return False
     return False
+
+
+def _writes_response(call: ast.Call, writers: frozenset[str]) -> bool:
+    """``self.send_error(500, ...)``, ``self.wfile.write(...)`` or a method of the
+    handler class that answers the request (``self._send(500, {...})``)."""
+    name = dotted(call.func) or ""
+    return name in ("self.send_error", "self.wfile.write") or (
+        name.startswith("self.") and name[5:] in writers
+    )
+
+
+def _writers(module: Module, handler: ast.AST | None) -> frozenset[str]:
+    """Methods of an ``http.server`` handler class that write the response."""
+    owner = module.class_of(handler) if handler is not None else None
+    routes = module.memo(Web).routes
+    if owner is None or not any(r.node is owner and r.framework == "stdlib" for r in routes):
+        return frozenset()
+    return frozenset(
+        method.name
+        for method in owner.body
+        if isinstance(method, ast.FunctionDef)
+        and any(
+            isinstance(n, ast.Call)
+            and (dotted(n.func) or "") in ("self.wfile.write", "self.send_response")
+            for n in ast.walk(method)
+        )
+    )
