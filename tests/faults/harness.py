@@ -23,7 +23,25 @@ import httpx
 
 from backend_agent.verify.live.service import MEASURED_RATE_LIMITS, free_port
 
-PG_BIN = Path(os.environ.get("BACKEND_AGENT_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """Where initdb and pg_ctl are: $BACKEND_AGENT_PG_BIN, else Debian's newest version,
+    else the directory of an initdb on PATH."""
+    configured = os.environ.get("BACKEND_AGENT_PG_BIN")
+    if configured:
+        return Path(configured)
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+    )
+    if versions:
+        return versions[-1].parent
+    found = shutil.which("initdb")
+    if found is None:
+        raise RuntimeError("the fault tests need PostgreSQL's initdb and pg_ctl")
+    return Path(found).parent
+
+
+PG_BIN = _pg_bin()
 LOGIN = "/api/v1/auth/login"
 POSTS = "/api/v1/posts"
 

@@ -29,5 +29,14 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "ACCOUNT_LOCKED": (429, "Too many failed logins; retry after the Retry-After delay."),
     "RATE_LIMITED": (429, "Too many requests; retry after the Retry-After delay."),
     "INTERNAL_ERROR": (500, "An unexpected error; the response carries a request id to report."),
-    "SERVICE_UNAVAILABLE": (503, "A dependency such as the database is unreachable."),
+    "SERVICE_UNAVAILABLE": (
+        503,
+        "The database cannot serve now (down, restarting, frozen, out of connections);"
+        " retry after the Retry-After delay.",
+    ),
+    "TIMEOUT": (
+        504,
+        "The request ran past REQUEST_TIMEOUT and was abandoned; a write may or may not have"
+        " been applied: retry with the same Idempotency-Key.",
+    ),
 }

@@ -13,13 +13,13 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import Message
 
 from app.core.outages import RepeatedFailures, unavailable
 from app.main import create_app
@@ -125,9 +125,9 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.messages: list[tuple[float, dict[str, Any]]] = []
+        self.messages: list[tuple[float, Message]] = []
 
-    async def __call__(self, message: dict[str, Any]) -> None:
+    async def __call__(self, message: Message) -> None:
         self.messages.append((time.monotonic() - self.started, message))
 
 
@@ -151,7 +151,7 @@ async def test_a_request_past_its_deadline_answers_504_without_waiting_for_it() 
         "server": ("test", 80), "app": application,
     }  # fmt: skip
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
     send = _Recorder()
