@@ -62,7 +62,21 @@ def draw_specs(count: int, draw_seed: int, *, max_entities: int) -> list[DrawnSp
         found.append(drawn)
 
     collect()
-    return random.Random(draw_seed).sample(found, min(count, len(found)))
+    random.Random(draw_seed).shuffle(found)
+    return _spread(found, count)
+
+
+def _spread(candidates: list[DrawnSpec], count: int) -> list[DrawnSpec]:
+    """``count`` candidates, each chosen for the most features the others lack yet."""
+    chosen: list[DrawnSpec] = []
+    covered: set[str] = set()
+    pool = list(candidates)
+    while pool and len(chosen) < count:
+        best = max(pool, key=lambda d: (len(d.features - covered), len(d.features)))
+        pool.remove(best)
+        chosen.append(best)
+        covered |= best.features
+    return chosen
 
 
 def _failed_gate(report: dict[str, Any]) -> str | None:

@@ -253,3 +253,17 @@ def test_an_example_is_kept_in_its_json_form(field: str, example: str) -> None:
     spec = load_spec_text(one_field(field))
     assert spec.entities["Thing"].fields["x"].example == example
     design(spec)  # the OpenAPI document embeds it as JSON
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: a\nauth: {roles: 3}\nentities:\n  A:\n    fields: {x: string}\n", "spec.yaml:2:15"),
+        ("name: a\nentities:\n  A:\n    fields: {x: string}\n    filters: 5\n", "spec.yaml:5:14"),
+        ("name: a\nentities:\n  A:\n    fields: {x: string}\n    sort: 5\n", "spec.yaml:5:11"),
+        ("name: a\nentities:\n  A:\n    fields: {x: string}\n    plural: [a]\n", "spec.yaml:5:13"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_reported_not_crashed_on(text: str, expected: str) -> None:
+    found = problems_of(text)
+    assert any(p.startswith(expected) for p in found), found

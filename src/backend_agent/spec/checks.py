@@ -69,11 +69,16 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _sequence(value: Any) -> list[Any]:
+    # A value of the wrong shape is the typed model's to report; here it names nothing.
+    return value if isinstance(value, list) else []
+
+
 def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
     """Every cross-reference problem in the spec data."""
     entities = _mapping(data.get("entities"))
     auth = _mapping(data.get("auth"))
-    roles = [r for r in auth.get("roles", ["admin", "user"]) or [] if isinstance(r, str)]
+    roles = [r for r in _sequence(auth.get("roles", ["admin", "user"])) if isinstance(r, str)]
     problems: list[Problem] = []
     for key in ("default_role", "admin_role"):
         role = auth.get(key)
@@ -117,7 +122,8 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                     key=True,
                 )
             )
-        plural = entity.get("plural") or _plural(str(name))
+        declared = entity.get("plural")
+        plural = declared if isinstance(declared, str) and declared else _plural(str(name))
         if plural in plurals:
             problems.append(
                 source.problem(
@@ -206,7 +212,7 @@ def _check_entity(
             )
     filterable = list(fields) + [r for r, t in belongs.items() if t] + columns
     filterable += ["owner_id"] if owner else []
-    for index, item in enumerate(entity.get("filters") or []):
+    for index, item in enumerate(_sequence(entity.get("filters"))):
         if isinstance(item, str) and item not in filterable:
             yield source.problem(
                 (*base, "filters", index),
@@ -215,7 +221,7 @@ def _check_entity(
                 suggestion=_did_you_mean(item, filterable),
             )
     sortable = [*fields, "created_at", "updated_at"]
-    for index, item in enumerate(entity.get("sort") or []):
+    for index, item in enumerate(_sequence(entity.get("sort"))):
         if isinstance(item, str) and item not in sortable:
             yield source.problem(
                 (*base, "sort", index),
