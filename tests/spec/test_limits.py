@@ -238,7 +238,10 @@ def test_an_entity_named_like_a_python_keyword_is_refused(name: str, module: str
 
 def test_a_lone_surrogate_escape_is_refused() -> None:
     found = problems_of(one_field('{type: string, description: "x\\ud83d"}'))
-    assert found[0].startswith("spec.yaml:5:38: the text holds a lone UTF-16 surrogate")
+    # libyaml refuses the escape as it reads it; PyYAML's own reader leaves it to the loader.
+    assert found[0].startswith(
+        ("spec.yaml:5:38: the text holds a lone UTF-16 surrogate", "spec.yaml:5:42: invalid YAML")
+    ), found
 
 
 @pytest.mark.parametrize(
