@@ -270,3 +270,12 @@ def test_an_example_is_kept_in_its_json_form(field: str, example: str) -> None:
 def test_a_value_of_the_wrong_shape_is_reported_not_crashed_on(text: str, expected: str) -> None:
     found = problems_of(text)
     assert any(p.startswith(expected) for p in found), found
+
+
+@pytest.mark.parametrize(("key", "column"), [("filters", 15), ("sort", 12)])
+def test_a_json_field_cannot_be_filtered_or_sorted_on(key: str, column: int) -> None:
+    text = f"name: a\nentities:\n  A:\n    fields: {{doc: json, x: string}}\n    {key}: [doc]\n"
+    assert problems_of(text) == [
+        f"spec.yaml:5:{column}: 'doc' is a json field: a list cannot be filtered or sorted by "
+        "it; filter or sort by a field of another type"
+    ]
