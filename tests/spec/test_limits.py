@@ -279,3 +279,10 @@ def test_a_json_field_cannot_be_filtered_or_sorted_on(key: str, column: int) -> 
         f"spec.yaml:5:{column}: 'doc' is a json field: a list cannot be filtered or sorted by "
         "it; filter or sort by a field of another type"
     ]
+
+
+def test_a_unique_boolean_is_refused() -> None:
+    assert problems_of(one_field("{type: boolean, unique: true}")) == [
+        "spec.yaml:5:34: a boolean field cannot be unique: the table could hold two rows at "
+        "most; drop unique"
+    ]

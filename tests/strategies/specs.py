@@ -135,7 +135,9 @@ class _Drawer:
             )
             spec["values"] = values
         if kind not in ("text", "json") and self.draw(st.integers(0, 4)) == 0:
-            spec[self.draw(st.sampled_from(["unique", "index"]))] = True
+            # A unique boolean is refused by the loader; index it instead.
+            key = self.draw(st.sampled_from(["unique", "index"]))
+            spec["index" if kind == "boolean" else key] = True
             self.note("field:unique_or_index")
         if self.draw(st.booleans()):
             default = self.value_for(kind, spec)

@@ -285,6 +285,12 @@ def _check_field(
         yield source.problem(path, f"field '{name}' cannot be both required and nullable")
     if kind in ("text", "json") and (field.get("unique") or field.get("index")):
         yield source.problem(path, f"a {kind} field cannot be unique or indexed")
+    if kind == "boolean" and field.get("unique") is True:
+        yield source.problem(
+            (*path, "unique"),
+            "a boolean field cannot be unique: the table could hold two rows at most",
+            suggestion="drop unique",
+        )
 
 
 def _check_bounds(
