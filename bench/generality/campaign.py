@@ -1,14 +1,16 @@
-"""A long campaign of drawn specs through the whole build: where does the generator break?
+"""A long campaign of drawn specs through generation and checks: where does the generator break?
 
-    .venv/bin/python -m bench.generality.campaign --count 20 [--seed N] [--live]
-        [--out /tmp/generality] [--max-entities 3]
+    PYTHONPATH=. .venv/bin/python -m bench.generality.campaign --count 20 [--seed N]
+        [--out /tmp/generality] [--max-entities 3] [--full [--live]]
 
-Draws ``--count`` specs that load (tests/strategies/specs.py, the seed printed), builds
-each with ``backend-agent build`` (generate, the project's tests and coverage, ruff,
-mypy, migrations, review; with ``--live`` also the live gates: seed, load, contract,
-probes), and prints a table and a JSON summary: the count, failures by class (the
-first failed gate), and how often each feature and name class was drawn. Each failed
-spec is kept as ``<out>/<n>/spec.yaml`` with the build's output beside it.
+Draws ``--count`` specs that load (tests/strategies/specs.py, the seed printed first;
+specs chosen to cover the most features), and for each: generates the project, then
+ruff, mypy and the project's own tests (``pytest -x``) in the cached project
+environment. ``--full`` builds with ``backend-agent build`` instead (every gate;
+``--live`` adds seed, load, contract and probes). Prints a line per spec and a JSON
+summary: the count, failures by class (the failed step and its first failing test),
+and how often each feature and name class was drawn. Each spec stays in
+``<out>/<n>/spec.yaml`` with each step's output beside it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import collections
 import json
 import random
+import re
 import subprocess
 import sys
 import time
@@ -26,8 +29,12 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from tests.strategies.specs import DrawnSpec, drawn_specs
 
+from backend_agent.design import design
 from backend_agent.errors import SpecError
+from backend_agent.generate import generate, write_project
 from backend_agent.spec import load_spec_text
+from backend_agent.verify import SubprocessRunner
+from backend_agent.verify.environment import ensure_environment
 
 __all__ = ["draw_specs", "main"]
 
@@ -62,7 +69,21 @@ def draw_specs(count: int, draw_seed: int, *, max_entities: int) -> list[DrawnSp
         found.append(drawn)
 
     collect()
-    return random.Random(draw_seed).sample(found, min(count, len(found)))
+    random.Random(draw_seed).shuffle(found)
+    return _spread(found, count)
+
+
+def _spread(candidates: list[DrawnSpec], count: int) -> list[DrawnSpec]:
+    """``count`` candidates, each chosen for the most features the others lack yet."""
+    chosen: list[DrawnSpec] = []
+    covered: set[str] = set()
+    pool = list(candidates)
+    while pool and len(chosen) < count:
+        best = max(pool, key=lambda d: (len(d.features - covered), len(d.features)))
+        pool.remove(best)
+        chosen.append(best)
+        covered |= best.features
+    return chosen
 
 
 def _failed_gate(report: dict[str, Any]) -> str | None:
@@ -105,13 +126,59 @@ def build_one(drawn: DrawnSpec, work: Path, *, live: bool) -> tuple[str, float]:
     return ("passed" if gate is None else f"gate: {gate}"), seconds
 
 
+def check_one(drawn: DrawnSpec, work: Path) -> tuple[str, float]:
+    """Generate one drawn spec in ``work``, then ruff, mypy and its tests (stopping at the
+    first failure); its outcome class and the seconds it took."""
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "spec.yaml").write_text(drawn.text, encoding="utf-8")
+    started = time.perf_counter()
+    project = work / "project"
+    try:
+        blueprint = design(load_spec_text(drawn.text, "spec.yaml"))
+        write_project(generate(blueprint), project, overwrite=True)
+    except Exception as exc:  # any exception here is the finding itself
+        return f"crash: generate: {type(exc).__name__}: {str(exc)[:100]}", 0.0
+    python = ensure_environment(project, SubprocessRunner(), work / "env.log")
+    steps = {
+        "ruff": [str(ROOT / ".venv" / "bin" / "ruff"), "check", "."],
+        "mypy": [sys.executable, "-m", "mypy", "--python-executable", str(python), "app"],
+        "tests": [str(python), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+    }
+    # Every step runs even after one fails, so a lint finding does not hide a failing test.
+    failures = []
+    for step, command in steps.items():
+        try:
+            result = subprocess.run(
+                command, cwd=project, capture_output=True, text=True, check=False, timeout=900
+            )
+        except subprocess.TimeoutExpired:
+            failures.append(f"{step}: timed out after 900 s")
+            continue
+        (work / f"{step}.out").write_text(result.stdout + result.stderr, encoding="utf-8")
+        if result.returncode != 0:
+            failures.append(f"{step}: {_first_failure(step, result.stdout)}")
+    return " | ".join(failures) or "passed", time.perf_counter() - started
+
+
+def _first_failure(step: str, output: str) -> str:
+    """The failing test (without its parameters), or the first finding's code."""
+    if step == "tests":
+        failed = re.search(r"^(?:FAILED|ERROR) (\S+?)(?:\[|\s|$)", output, re.MULTILINE)
+        return failed.group(1) if failed else "failed"
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[0][:100] if lines else "failed"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--out", type=Path, default=Path("/tmp/generality"))
     parser.add_argument("--max-entities", type=int, default=3)
-    parser.add_argument("--live", action="store_true", help="also run the live gates")
+    parser.add_argument(
+        "--full", action="store_true", help="build with `backend-agent build` (every gate)"
+    )
+    parser.add_argument("--live", action="store_true", help="with --full: the live gates too")
     args = parser.parse_args(argv)
     draw_seed = args.seed if args.seed is not None else random.randrange(2**32)
     print(f"seed {draw_seed}, {args.count} specs, results under {args.out}", flush=True)
@@ -121,8 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for number, drawn in enumerate(specs, 1):
         features.update(drawn.features)
-        outcome, seconds = build_one(drawn, args.out / f"{number:03d}", live=args.live)
-        outcomes[outcome] += 1
+        work = args.out / f"{number:03d}"
+        if args.full:
+            outcome, seconds = build_one(drawn, work, live=args.live)
+        else:
+            outcome, seconds = check_one(drawn, work)
+        for failure in outcome.split(" | "):
+            outcomes[failure] += 1
         rows.append({"spec": number, "outcome": outcome, "seconds": round(seconds, 1)})
         print(f"{number:4d}  {seconds:7.1f}s  {outcome}", flush=True)
     summary = {

@@ -79,11 +79,20 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _type_of(field: Any) -> Any:
+    return field if isinstance(field, str) else _mapping(field).get("type")
+
+
+def _sequence(value: Any) -> list[Any]:
+    # A value of the wrong shape is the typed model's to report; here it names nothing.
+    return value if isinstance(value, list) else []
+
+
 def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
     """Every cross-reference problem in the spec data."""
     entities = _mapping(data.get("entities"))
     auth = _mapping(data.get("auth"))
-    roles = [r for r in auth.get("roles", ["admin", "user"]) or [] if isinstance(r, str)]
+    roles = [r for r in _sequence(auth.get("roles", ["admin", "user"])) if isinstance(r, str)]
     problems: list[Problem] = []
     for key in ("default_role", "admin_role"):
         role = auth.get(key)
@@ -137,7 +146,8 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                     key=True,
                 )
             )
-        plural = entity.get("plural") or _plural(str(name))
+        declared = entity.get("plural")
+        plural = declared if isinstance(declared, str) and declared else _plural(str(name))
         if plural in plurals:
             problems.append(
                 source.problem(
@@ -224,19 +234,30 @@ def _check_entity(
                 f"'{name}' is nested under '{parent}' but has no belongs_to relation to it",
                 suggestion=f"add a relation such as {{belongs_to: {parent}}}",
             )
+    # A JSON value has no equality or order the service could offer as a query parameter.
+    documents = {f for f, spec in fields.items() if _type_of(spec) == "json"}
     filterable = list(fields) + [r for r, t in belongs.items() if t] + columns
+    filterable = [c for c in filterable if c not in documents]
     filterable += ["owner_id"] if owner else []
-    for index, item in enumerate(entity.get("filters") or []):
-        if isinstance(item, str) and item not in filterable:
+    for key in ("filters", "sort"):
+        for index, item in enumerate(_sequence(entity.get(key))):
+            if isinstance(item, str) and item in documents:
+                yield source.problem(
+                    (*base, key, index),
+                    f"'{item}' is a json field: a list cannot be filtered or sorted by it",
+                    suggestion="filter or sort by a field of another type",
+                )
+    for index, item in enumerate(_sequence(entity.get("filters"))):
+        if isinstance(item, str) and item not in filterable and item not in documents:
             yield source.problem(
                 (*base, "filters", index),
                 f"filter '{item}' is not a field or belongs_to relation of '{name}'",
                 expected="one of " + ", ".join(dict.fromkeys(filterable)),
                 suggestion=_did_you_mean(item, filterable),
             )
-    sortable = [*fields, "created_at", "updated_at"]
-    for index, item in enumerate(entity.get("sort") or []):
-        if isinstance(item, str) and item not in sortable:
+    sortable = [*(f for f in fields if f not in documents), "created_at", "updated_at"]
+    for index, item in enumerate(_sequence(entity.get("sort"))):
+        if isinstance(item, str) and item not in sortable and item not in documents:
             yield source.problem(
                 (*base, "sort", index),
                 f"sort field '{item}' is not a field of '{name}'",
@@ -284,6 +305,12 @@ def _check_field(
         yield source.problem(path, f"field '{name}' cannot be both required and nullable")
     if kind in ("text", "json") and (field.get("unique") or field.get("index")):
         yield source.problem(path, f"a {kind} field cannot be unique or indexed")
+    if kind == "boolean" and field.get("unique") is True:
+        yield source.problem(
+            (*path, "unique"),
+            "a boolean field cannot be unique: the table could hold two rows at most",
+            suggestion="drop unique",
+        )
 
 
 def _check_bounds(

@@ -28,6 +28,8 @@ Path = tuple[str | int, ...]
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+# libyaml's composer, when PyYAML has it, is ten times faster on a large spec.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -85,7 +87,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Problem]]:
         message = f"the spec is {size} bytes, more than the limit of {MAX_SPEC_BYTES} (1 MiB)"
         return None, source, [Problem(file, 1, 1, message, suggestion="split or trim the spec")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
