@@ -60,6 +60,8 @@ def test_overwrite_replaces_an_untouched_generated_tree(tmp_path: Path) -> None:
     (out / "__pycache__").mkdir()
     (out / "__pycache__/x.pyc").write_bytes(b"\0")
     (out / ".coverage").write_text("data")
+    (out / ".hypothesis/examples").mkdir(parents=True)  # the generated tests use hypothesis
+    (out / ".hypothesis/examples/a").write_text("x")
     write_project(generated(FILES), out, overwrite=True)
     assert {"README.md", "app/__init__.py", "app/core/config.py"} <= set(tree(out))
     assert "old.txt" not in tree(out)
