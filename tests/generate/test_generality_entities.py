@@ -115,6 +115,8 @@ entities:
     fields: {title: {type: string, max_length: 20, required: true}}
   Column:
     fields: {title: {type: string, max_length: 20, required: true}}
+  Value:   # its table, values, is an SQL keyword
+    fields: {title: {type: string, max_length: 20, required: true}}
 jobs:
   tidy_up: {every: 10m}   # the only job is scheduled: it is the one the job tests queue
 """
