@@ -58,17 +58,21 @@ entities:
       note: {type: string, required: true}
     relations:
       items: {has_many: OrderItem}
-    permissions: {list: owner, read: owner, create: authenticated, update: owner, delete: owner}
+    permissions: {list: owner, read: owner_or_manager, create: authenticated, update: owner,
+                  delete: owner}
     soft_delete: true
   OrderItem:
+    owner: true
+    cache: 1m
     fields:
       quantity: {type: integer, min: 1, required: true}
     relations:
       order: {belongs_to: Order, on_delete: cascade}
       product: {belongs_to: Product, on_delete: restrict}
     nested_under: Order
+    # Visible to anyone signed in, yet only where the order is: to its buyer or a manager.
     permissions: {list: authenticated, read: authenticated, create: authenticated,
-                  update: authenticated, delete: authenticated}
+                  update: owner, delete: owner_or_manager}
     filters: [order]
   Review:
     owner: true
@@ -114,6 +118,8 @@ entities:
   Filter:
     fields: {title: {type: string, max_length: 20, required: true}}
   Column:
+    fields: {title: {type: string, max_length: 20, required: true}}
+  Value:   # its table, values, is an SQL keyword
     fields: {title: {type: string, max_length: 20, required: true}}
 jobs:
   tidy_up: {every: 10m}   # the only job is scheduled: it is the one the job tests queue
@@ -270,6 +276,7 @@ PROJECTS = {
             "tests/test_product.py",
             "tests/test_order.py",
             "tests/test_order_item.py",
+            "tests/test_cache.py",
             "tests/test_review.py",
             "tests/test_jobs.py",
             "tests/test_plain_routes.py",

@@ -97,13 +97,14 @@ _SQLITE_ADD = (
 
 def _count_rows(table: str, soft_delete_column: str | None) -> None:
     """Count ``table``'s live rows (``soft_delete_column`` NULL, or all rows) into
-    row_counts and install the triggers that keep the count exact."""
+    row_counts and install the triggers that keep the count exact. The table's name is
+    quoted: it may be an SQL keyword (values, order...)."""
     _uncount_rows(table)
     column = soft_delete_column
     live = f"{column} IS NULL" if column else "1 = 1"
     op.execute(
         "INSERT INTO row_counts (table_name, slot, live)"  # noqa: S608
-        f" SELECT '{table}', 0, count(*) FROM {table} WHERE {live}"
+        f""" SELECT '{table}', 0, count(*) FROM "{table}" WHERE {live}"""
     )
     if op.get_bind().dialect.name == "postgresql":
         new = f"(SELECT count(*) FROM new_rows WHERE {live})"  # noqa: S608
@@ -133,7 +134,7 @@ def _pg_trigger(table: str, event: str, transition: str, delta: str) -> None:
     function = _PG_TRUNCATED if event == "truncate" else _PG_COUNTER
     op.execute(function.format(name=name, table=table, delta=delta))
     op.execute(
-        f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table}{transition}"
+        f'CREATE TRIGGER {name} AFTER {event.upper()} ON "{table}"{transition}'
         f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
     )
 
@@ -143,7 +144,7 @@ def _sqlite_trigger(table: str, event: str, on: str, condition: str, delta: str)
     ``table``'s count."""
     add = _SQLITE_ADD.format(table=table, delta=delta)
     op.execute(
-        f"CREATE TRIGGER {table}_count_{event} AFTER {on} ON {table}{condition}"
+        f'CREATE TRIGGER {table}_count_{event} AFTER {on} ON "{table}"{condition}'
         f" BEGIN {add}; END"
     )
 
@@ -153,7 +154,7 @@ def _uncount_rows(table: str) -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for event in ("insert", "update", "delete", "truncate"):
         name = f"{table}_count_{event}"
-        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f' ON "{table}"' if postgres else ""))
         if postgres:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     op.execute(f"DELETE FROM row_counts WHERE table_name = '{table}'")  # noqa: S608

@@ -7,7 +7,7 @@ a filter returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
@@ -162,11 +162,25 @@ def _passes(rule: Rule, role: str) -> bool:
     )
 
 
-def _parent_stranger(blueprint: Blueprint, entity: Entity) -> str:
+def _parent_rule(blueprint: Blueprint, entity: Entity) -> Rule | None:
+    """The nested parent's read rule, when it keeps some callers from some parents."""
     if not entity.nested_under or entity.nested_under == entity.name:
-        return ""
-    parent = blueprint.entity(entity.nested_under).permissions["read"]
-    if parent.kind not in ("roles", "owner", "owner_or_roles"):
+        return None
+    rule = blueprint.entity(entity.nested_under).permissions["read"]
+    return rule if rule.kind in ("roles", "owner", "owner_or_roles") else None
+
+
+def _behind_parent(plan: ActionPlan, blueprint: Blueprint, entity: Entity) -> ActionPlan:
+    """``plan``, its stranger finding no row when the row's parent is out of its reach."""
+    parent = _parent_rule(blueprint, entity)
+    if not plan.stranger or parent is None or plan.stranger in parent.roles:
+        return plan
+    return replace(plan, stranger_status=404, stranger_code="NOT_FOUND")
+
+
+def _parent_stranger(blueprint: Blueprint, entity: Entity) -> str:
+    parent = _parent_rule(blueprint, entity)
+    if parent is None:
         return ""
     rules = entity.permissions
     candidates = [blueprint.auth.default_role, *blueprint.auth.roles]
@@ -356,10 +370,14 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         parent_stranger=_parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
         list=_action(rules["list"], blueprint, read),
-        read=_action(read, blueprint, read),
+        read=_behind_parent(_action(read, blueprint, read), blueprint, entity),
         create=create,
-        update=_action(rules["update"], blueprint, read, owner_role),
-        delete=_action(rules["delete"], blueprint, read, owner_role),
+        update=_behind_parent(
+            _action(rules["update"], blueprint, read, owner_role), blueprint, entity
+        ),
+        delete=_behind_parent(
+            _action(rules["delete"], blueprint, read, owner_role), blueprint, entity
+        ),
         datetime_field=next((f.name for f in moments), ""),
         datetime_param=next(
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""

@@ -29,7 +29,9 @@ SPEC_COPY = RECORD_DIR / "spec.yaml"
 BASE = RECORD_DIR / "base.json"
 REPORTS = RECORD_DIR / "reports"
 # Caches the project's own tools rebuild on their next run (verify's pytest writes some).
-_CACHE_DIRS = frozenset({"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis"})
+_CACHE_DIRS = frozenset(
+    {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis"}
+)
 _SHOWN = 5
 
 
