@@ -76,6 +76,8 @@ async def app(anyio_backend: str) -> AsyncIterator[FastAPI]:
     await application.state.engine.dispose()
     if application.state.inline_read_engine is not None:
         application.state.inline_read_engine.dispose()
+    if application.state.sqlite_writer is not None:
+        application.state.sqlite_writer.engine.dispose()
     _SCRATCH.cleanup()
 
 
@@ -121,8 +123,11 @@ def make_user(app: FastAPI, db: AsyncConnection) -> Callable[..., Awaitable[Acco
 @pytest.fixture
 def count_queries(app: FastAPI, engine: AsyncEngine) -> Callable[[], Any]:
     """``with count_queries() as queries: ...`` records every SQL statement sent."""
-    # On a SQLite file, read-only requests go through the app's inline engine.
-    engines = [e for e in (engine.sync_engine, app.state.inline_read_engine) if e is not None]
+    # On a SQLite file, read-only requests go through the app's inline engine, and write
+    # requests through the write path's engine.
+    writer = app.state.sqlite_writer
+    candidates = (engine.sync_engine, app.state.inline_read_engine, writer and writer.engine)
+    engines = [e for e in candidates if e is not None]
 
     @contextmanager
     def counting() -> Iterator[list[str]]:

@@ -32,6 +32,7 @@ from app.core.plain import PlainRoutes
 from app.core.ratelimit import RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
+from app.core.sqlite_writer import create_sqlite_writer
 from app.jobs.engines import create_worker
 
 API_PREFIX = "/api/v1"
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Service:
     engine = create_engine(settings)
     read_engine = create_read_engine(settings, engine)
     inline_read_engine = create_inline_read_engine(settings)
+    # On a SQLite file, write requests queue for the process's write connection.
+    sqlite_writer = create_sqlite_writer(settings)
     # One Redis client for the rate limits and the cache; the rate-limit store closes it.
     redis = connect(settings.redis_url) if settings.redis_url else None
     rate_limit_store = create_store(redis, prefix=settings.rate_limit_prefix)
@@ -112,6 +115,8 @@ def create_app(settings: Settings | None = None) -> Service:
         await engine.dispose()
         if inline_read_engine is not None:
             inline_read_engine.dispose()
+        if sqlite_writer is not None:
+            sqlite_writer.engine.dispose()
         if read_engine is not engine:
             await read_engine.dispose()
 
@@ -137,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Service:
     app.state.inline_reads = (
         InlineConnections(inline_read_engine) if inline_read_engine is not None else None
     )
+    app.state.sqlite_writer = sqlite_writer
     app.state.metrics = Metrics()
     app.state.plain_routes = app.plain_routes = PlainRoutes()
     app.state.rate_limit_store = rate_limit_store

@@ -38,6 +38,12 @@ async def connect(request: Request) -> AsyncIterator[AsyncConnection]:
     """
     state = request.app.state
     if request.method not in READ_ONLY_METHODS:
+        if state.sqlite_writer is not None:
+            # One writer at a time per process, in the order the requests asked
+            # (app.core.sqlite_writer); WriteConnection has the methods the code calls.
+            async with state.sqlite_writer.connect() as writes:
+                yield cast(AsyncConnection, writes)
+            return
         engine, checkout = state.engine, state.checkout
     elif state.inline_reads is not None:
         with state.inline_reads.connect() as inline:

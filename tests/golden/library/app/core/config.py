@@ -61,6 +61,9 @@ class Settings(DatabaseSettings):
     # A read replica: GET and HEAD requests read from it (with the same pool settings);
     # every other request, and so every write, uses DATABASE_URL. Replicas lag a little.
     database_replica_url: str | None = None
+    # On a SQLite file, "normal" makes a commit survive the server being killed, "full"
+    # also a power loss (the log is synced to disk on every commit, which costs time).
+    sqlite_synchronous: Literal["normal", "full"] = "normal"
     # Development only: apply pending migrations when the app starts.
     auto_migrate: bool | None = None
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     url = url or settings.database_url
     if url.startswith("sqlite"):
         engine = create_async_engine(url, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas(settings))
         return engine
     # No pre-ping: it costs a round trip per checkout. A connection the server closed
     # fails one statement, and SQLAlchemy then discards the pool's stale connections;
@@ -238,13 +238,21 @@ def create_inline_read_engine(settings: Settings) -> Engine | None:
     Writes stay on aiosqlite: a write may wait for the file lock (``busy_timeout``), and
     must not wait on the loop that the lock holder needs to commit.
     """
-    url = settings.database_replica_url or settings.database_url
+    path = sqlite_file(settings.database_replica_url or settings.database_url)
+    if path is None:
+        return None
+    engine = create_sync_engine("sqlite+pysqlite:///" + path, hide_parameters=True)
+    event.listen(engine, "connect", sqlite_pragmas(settings))
+    return engine
+
+
+def sqlite_file(url: str) -> str | None:
+    """The path (and query) of the SQLite file ``url`` names; ``None`` for PostgreSQL and
+    in-memory databases."""
     path = url.partition(":///")[2]
     if not url.startswith("sqlite") or path in ("", ":memory:") or "mode=memory" in url:
         return None
-    engine = create_sync_engine("sqlite+pysqlite:///" + path, hide_parameters=True)
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    return path
 
 
 class InlineConnections:
@@ -308,13 +316,25 @@ class InlineConnection:
         self.sync_connection.rollback()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers
-    # proceed while one writer commits, and busy_timeout waits for a lock instead of failing.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    # With WAL, NORMAL still never corrupts the database; it only skips an fsync per commit.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+_SYNCHRONOUS = {"normal": "PRAGMA synchronous=NORMAL", "full": "PRAGMA synchronous=FULL"}
+
+
+def sqlite_pragmas(settings: Settings) -> Callable[[Any, Any], None]:
+    """What every SQLite connection is told when it opens (a ``connect`` listener)."""
+    synchronous = _SYNCHRONOUS[settings.sqlite_synchronous]
+
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite leaves foreign keys off unless asked on every connection; WAL lets readers
+        # proceed while one writer commits, and busy_timeout waits for a lock instead of
+        # failing (the write path of app.core.sqlite_writer waits without it).
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        # With WAL, NORMAL never corrupts the database, and a commit survives the process
+        # being killed; only a power loss may undo the last commits. FULL also syncs the
+        # log on every commit (SQLITE_SYNCHRONOUS=full).
+        cursor.execute(synchronous)
+        cursor.close()
+
+    return pragmas

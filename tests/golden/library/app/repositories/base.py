@@ -29,6 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import InlineConnection
+from app.core.sqlite_writer import WriteConnection
 from app.models.counts import row_counts
 
 Row = dict[str, Any]
@@ -252,13 +253,16 @@ def _prepared(statement: Select[Any], dialect: Dialect) -> _Prepared:
 def raw_reader(db: AsyncConnection) -> Any | None:
     """The driver's connection under ``db`` when a read on it may skip SQLAlchemy, else
     ``None``: asyncpg's outside a transaction (autocommit, or none begun yet), sqlite3's
-    under a read-only request's inline connection; never while something listens for
+    under a read-only request's inline connection or, on a SQLite file, for a write
+    request's reads before its first write; never while something listens for
     statements (tracing, a test counting queries).
 
     Under PostgreSQL's default isolation (read committed) every statement sees what was
     committed when it started, in a transaction or not, so a plain SELECT made before a
     request's first write gives what it would give inside the transaction.
     """
+    if isinstance(db, WriteConnection):
+        return db.raw_reads()
     connection = db.sync_connection
     if connection is None or connection.dispatch.before_cursor_execute:
         return None
