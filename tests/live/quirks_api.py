@@ -3,7 +3,7 @@
 Django-style paths ending in "/", a relative OAuth2 tokenUrl, a logout whose path
 ends in "/", a sign-up collection whose rows are the new users (hidden from the
 caller who made them), a documented enum the API ignores rather than rejects,
-and an OpenAPI document only signed-in users may read.
+an OpenAPI document only signed-in users may read, and 422 for an undecodable token.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ tokens: dict[str, int] = {}
 
 
 def caller(token: Annotated[str, Depends(scheme)]) -> int:
+    if not token.startswith("token-"):
+        raise HTTPException(422, "Not enough segments")  # a JWT library's answer to garbage
     if token not in tokens:
         raise HTTPException(401, "not signed in")
     return tokens[token]
@@ -50,7 +52,7 @@ def login(username: Annotated[str, Form()], password: Annotated[str, Form()]) ->
 
 
 @app.post("/auth/logout/", status_code=204)
-def logout(token: Annotated[str, Depends(scheme)]) -> Response:
+def logout(token: Annotated[str, Depends(scheme)], me: Annotated[int, Depends(caller)]) -> Response:
     tokens.pop(token, None)
     return Response(status_code=204)
 

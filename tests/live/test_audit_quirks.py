@@ -70,3 +70,13 @@ def test_a_logout_path_ending_in_a_slash_is_fuzzed_last(
     _, delivery, report_dir = quirks
     assert (report_dir / "contract.session-end.junit.xml").exists()
     assert gate(delivery, "contract")["status"] in ("passed", "failed")
+
+
+def test_an_undecodable_token_refused_with_422_is_refused(
+    quirks: tuple[int, dict[str, Any], Path],
+) -> None:
+    _, _, report_dir = quirks
+    probes = json.loads((report_dir / "probes.json").read_text())["probes"]
+    bad = [p for p in probes if p["kind"] == "bad-token"]
+    assert bad
+    assert all(p["passed"] and p["observed"] == "422" for p in bad), bad
