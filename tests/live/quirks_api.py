@@ -3,11 +3,13 @@
 Django-style paths ending in "/", a relative OAuth2 tokenUrl, a logout whose path
 ends in "/", a sign-up collection whose rows are the new users (hidden from the
 caller who made them), a documented enum the API ignores rather than rejects,
-an OpenAPI document only signed-in users may read, and 422 for an undecodable token.
+an OpenAPI document only signed-in users may read, 422 for an undecodable token,
+and a filter in its own syntax that refuses plain words.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Response
@@ -82,6 +84,16 @@ def schema(
     lang: Annotated[str, Query(json_schema_extra={"enum": ["en", "de", "fr"]})] = "en",
 ) -> dict[str, str]:
     return {"lang": "en"}  # the documented choice is never enforced: any value reads as "en"
+
+
+@app.get("/tags")
+def list_tags(me: Annotated[int, Depends(caller)], q: str | None = None) -> list[dict[str, int]]:
+    if q is not None:
+        try:
+            json.loads(q)  # a filter in its own syntax: anything else is refused
+        except ValueError:
+            raise HTTPException(400, "q is not JSON") from None
+    return [{"id": 1}, {"id": 2}]  # a well-formed filter the API does not support is ignored
 
 
 @app.get("/openapi.json", include_in_schema=False)

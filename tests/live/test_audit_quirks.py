@@ -80,3 +80,12 @@ def test_an_undecodable_token_refused_with_422_is_refused(
     bad = [p for p in probes if p["kind"] == "bad-token"]
     assert bad
     assert all(p["passed"] and p["observed"] == "422" for p in bad), bad
+
+
+def test_a_filter_refusing_the_harmless_value_is_bounded_by_the_whole_list(
+    quirks: tuple[int, dict[str, Any], Path],
+) -> None:
+    _, _, report_dir = quirks
+    probes = json.loads((report_dir / "probes.json").read_text())["probes"]
+    q = next(p for p in probes if p["target"] == "GET /tags ?q=")
+    assert q["passed"], q  # all rows, as without a filter, is no leak
