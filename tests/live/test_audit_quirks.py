@@ -89,3 +89,12 @@ def test_a_filter_refusing_the_harmless_value_is_bounded_by_the_whole_list(
     probes = json.loads((report_dir / "probes.json").read_text())["probes"]
     q = next(p for p in probes if p["target"] == "GET /tags ?q=")
     assert q["passed"], q  # all rows, as without a filter, is no leak
+
+
+def test_the_oauth2_token_url_is_flooded_as_the_login(
+    quirks: tuple[int, dict[str, Any], Path],
+) -> None:
+    _, _, report_dir = quirks
+    probes = json.loads((report_dir / "probes.json").read_text())["probes"]
+    flood = next(p for p in probes if p["kind"] == "login-flood")
+    assert (flood["target"], flood["observed"]) == ("POST /auth/token/", "no 429: 400x50")
