@@ -73,7 +73,10 @@ def table(name: str, delivery: dict[str, Any], reports: Path) -> str:
     if contract_path.exists():
         contract = json.loads(contract_path.read_text())
         tested = sum(1 for row in contract["operations"].values() if row["tested"])
-        lines.append(f"\ncontract: {tested} of {len(contract['operations'])} operations sent cases")
+        lines.append(
+            f"\ncontract: {contract.get('cases')} cases; {tested} of "
+            f"{len(contract['operations'])} operations sent cases"
+        )
     probes_path = reports / "probes.json"
     if probes_path.exists():
         probes = json.loads(probes_path.read_text())["probes"]
