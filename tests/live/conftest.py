@@ -68,7 +68,7 @@ def served(app: str, env: dict[str, str], log_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 20
         while True:
             try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code in (200, 401):
                     break
             except httpx.TransportError:
                 pass

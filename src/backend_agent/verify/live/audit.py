@@ -25,12 +25,19 @@ __all__ = ["audit", "load_openapi"]
 _AGENT = "backend-agent audit"
 
 
-def load_openapi(source: str, client: Client) -> dict[str, Any]:
-    """The OpenAPI document from a loopback URL (through ``client``) or a JSON/YAML file."""
+def load_openapi(source: str, client: Client, *, credential: str | None = None) -> dict[str, Any]:
+    """The OpenAPI document from a loopback URL (through ``client``) or a JSON/YAML file.
+
+    A document only signed-in users may read (401/403 without credentials) is
+    fetched again with ``credential``, the first account's.
+    """
     if source.startswith(("http://", "https://")):
         if not source.startswith(client.base_url):
             Client(source).close()  # refuses anything off this machine
-        reply = client.request("GET", source.removeprefix(client.base_url) or "/")
+        path = source.removeprefix(client.base_url) or "/"
+        reply = client.request("GET", path)
+        if reply.status in (401, 403) and credential:
+            reply = client.request("GET", path, token=credential)
         if reply.status != 200:
             raise GateError(f"GET {source} answered {reply.status}: no OpenAPI document there")
         text = reply.body.decode("utf-8", errors="replace")
@@ -110,7 +117,7 @@ def _audit(
     report_dir = report_dir.resolve()
     _refuse_foreign_reports(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
-    document = load_openapi(openapi, client)
+    document = load_openapi(openapi, client, credential=accounts[0].token if accounts else None)
     api = Api.from_document(document)
     accounts = [
         *accounts,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from backend_agent.errors import GateError
 from backend_agent.verify.live.client import Client
@@ -74,11 +74,13 @@ def oauth2_account(
         if flow == "password"
         else {"grant_type": "client_credentials", "client_id": first, "client_secret": second}
     )
-    parts = urlsplit(url)
-    path = parts.path if not parts.netloc else url.removeprefix(client.base_url)
-    if parts.netloc and not url.startswith(client.base_url):
+    # A tokenUrl may be relative ("auth/jwt/login"): it is resolved against the API's URL,
+    # as a browser would, never sent as it stands (no server accepts a path without "/").
+    absolute = urljoin(client.base_url + "/", url)
+    if not absolute.startswith(client.base_url):
         raise GateError(f"the token URL {url} is not on the audited API")
-    reply = client.request("POST", path.removeprefix(client.prefix) or "/", form=form)
+    path = urlsplit(absolute.removeprefix(client.base_url)).path
+    reply = client.request("POST", "/" + path.lstrip("/"), form=form)
     body = reply.json()
     token = body.get("access_token") if isinstance(body, dict) else None
     if reply.status != 200 or not isinstance(token, str) or not token:

@@ -152,15 +152,27 @@ def _query(
     baseline = target.client.request(
         "GET", f"{op.path}?{urlencode({param.name: 'backend-agent-no-such-value'})}", token=token
     )
-    base_rows = _rows(baseline.json()) if baseline.status == 200 else 0
+    if baseline.status == 200:
+        base_rows = _rows(baseline.json())
+    else:
+        # The harmless value was refused (a filter in its own syntax: Rison, JSON), so it
+        # says nothing about how many rows a filter may give: the unfiltered list is the
+        # bound a payload must not pass.
+        whole = target.client.request("GET", op.path, token=token)
+        base_rows = _rows(whole.json()) if whole.status == 200 else 0
     results = []
+    ignored = True
     for payload in PAYLOADS:
         reply = target.client.request(
             "GET", f"{op.path}?{urlencode({param.name: payload})}", token=token
         )
         results.append((payload, reply.status, _rows(reply.json()) if reply.status == 200 else 0))
+        # A documented enum/format the API does not enforce but ignores (the same answer,
+        # byte for byte, as a harmless wrong value gets) is no injection: the payload
+        # changed nothing. The contract gate reports the undocumented leniency.
+        ignored = ignored and reply.status == baseline.status and reply.body == baseline.body
     kind = "injection-sort" if sort else "injection-filter"
-    strict = _restricted(param)
+    strict = _restricted(param) and not (ignored and 200 <= baseline.status < 300)
     statuses = [(p, s) for p, s, _ in results]
     extra = max((rows for _p, s, rows in results if s == 200), default=0)
     _judge(probes, kind, f"{op.label} ?{param.name}=", statuses, extra, base_rows, strict=strict)

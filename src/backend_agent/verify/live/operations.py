@@ -203,12 +203,13 @@ def _collections(operations: tuple[Operation, ...]) -> tuple[Collection, ...]:
     for path, methods in by_path.items():
         if "GET" not in methods or "POST" not in methods:
             continue
+        # Django-style APIs end every path with "/" ("/users/" and "/users/{id}/").
         items = [
             p
             for p in by_path
-            if p.startswith(path.rstrip("/") + "/{")
-            and p.endswith("}")
-            and p.count("/") == path.rstrip("/").count("/") + 1
+            if p.rstrip("/").startswith(path.rstrip("/") + "/{")
+            and p.rstrip("/").endswith("}")
+            and p.rstrip("/").count("/") == path.rstrip("/").count("/") + 1
         ]
         if not items:
             continue
@@ -218,7 +219,7 @@ def _collections(operations: tuple[Operation, ...]) -> tuple[Collection, ...]:
             Collection(
                 path=path,
                 item_path=item_path,
-                item_param=item_path.rsplit("{", 1)[1].rstrip("}"),
+                item_param=item_path.rstrip("/").rsplit("{", 1)[1].rstrip("}"),
                 list_op=methods["GET"],
                 create_op=methods["POST"],
                 read_op=by_path[item_path].get("GET"),

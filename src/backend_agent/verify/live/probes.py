@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from backend_agent.verify.live.client import Reply
+from backend_agent.verify.live.credentials import token_urls
 from backend_agent.verify.live.operations import Collection, Operation, rows_of
 from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.samples import Unsupported, sample_body
@@ -89,7 +92,13 @@ def _token_probes(target: Target, probes: Probes) -> None:
             continue
         for kind, token in (("no-token", None), ("bad-token", _BAD_TOKEN)):
             reply = _send(target, op, token=token)
-            probes.add(kind, op.label, "401", str(reply.status), reply.status == 401)
+            if token is None:
+                probes.add(kind, op.label, "401", str(reply.status), reply.status == 401)
+                continue
+            # Some JWT libraries (Flask-JWT-Extended) refuse a token they cannot decode
+            # with 422: still a refusal, and nothing is served.
+            refused = reply.status in (401, 422)
+            probes.add(kind, op.label, "401 (or 422)", str(reply.status), refused)
 
 
 def _role_probes(target: Target, probes: Probes) -> None:
@@ -189,20 +198,32 @@ def login_flood(target: Target, probes: Probes, *, attempts: int) -> None:
     op = (
         target.api.operation(target.plan.login_operation) if target.plan.login_operation else None
     ) or target.api.login_operation()
+    form = None
     if op is None or op.body is None:
+        # An OAuth2 password flow's token URL is a login too (a form, not JSON).
+        op = _token_operation(target)
+        form = {"grant_type": "password", "username": f"nobody-{uuid.uuid4().hex[:8]}"}
+    if op is None:
         probes.skipped.append("login-flood: no login operation found (set login_operation)")
         return
-    try:
-        body = sample_body(op.body, 424_242)
-    except Unsupported as exc:
-        probes.skipped.append(f"login-flood {op.label}: {exc}")
-        return
+    body: dict[str, Any] = {}
+    if form is None and op.body is not None:
+        try:
+            body = sample_body(op.body, 424_242)
+        except Unsupported as exc:
+            probes.skipped.append(f"login-flood {op.label}: {exc}")
+            return
+    if form is not None:
+        form["password"] = f"wrong-{uuid.uuid4().hex}"
     for name in body:
         if "pass" in name.lower():
             body[name] = f"wrong-{uuid.uuid4().hex}"
     statuses: list[int] = []
     for _ in range(attempts):
-        statuses.append(target.client.request("POST", op.path, json_body=body).status)
+        if form is not None:
+            statuses.append(target.client.request("POST", op.path, form=form).status)
+        else:
+            statuses.append(target.client.request("POST", op.path, json_body=body).status)
         if statuses[-1] == 429:
             break
     seen = ", ".join(f"{s}x{statuses.count(s)}" for s in sorted(set(statuses)))
@@ -210,3 +231,14 @@ def login_flood(target: Target, probes: Probes, *, attempts: int) -> None:
     probes.add(
         "login-flood", op.label, f"429 within {attempts} attempts", observed, statuses[-1] == 429
     )
+
+
+def _token_operation(target: Target) -> Operation | None:
+    """The POST operation at the document's OAuth2 password-flow token URL, if declared."""
+    url = token_urls(target.api.document).get("password")
+    if url is None:
+        return None
+    base = target.client.base_url
+    absolute = urljoin(base + "/", url)
+    path = "/" + urlsplit(absolute.removeprefix(base)).path.lstrip("/")
+    return next((o for o in target.api.operations if o.method == "POST" and o.path == path), None)

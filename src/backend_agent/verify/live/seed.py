@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from backend_agent.verify.live.operations import PAGING_NAMES, Collection, row_count, rows_of
+from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.target import Progress, Target
 
 __all__ = ["Seeded", "seed_collection"]
@@ -89,6 +90,13 @@ def seed_collection(
                 break  # nothing is being created: stop instead of sending thousands of failures
     seconds = time.monotonic() - started
     created = sum(v for k, v in statuses.items() if k.startswith("2"))
+    notes = []
+    if created and _hidden_from_creator(target, collection, account):
+        # Rows that belong to someone other than their creator (a sign-up makes a user
+        # who is not the caller): the API rightly hides them from the creating account,
+        # so they can neither be counted in its list nor read or loaded by it.
+        target.forget(collection)
+        notes.append(f"the rows are not readable by {account.name}, who created them")
     total = None
     if collection.list_op is not None:
         reply = target.client.request(
@@ -110,4 +118,17 @@ def seed_collection(
         listed_total=total,
         account=account.name,
         failure=failures[0] if failures else None,
+        notes=notes,
     )
+
+
+def _hidden_from_creator(target: Target, collection: Collection, account: Account) -> bool:
+    """Whether the first row made in ``collection`` answers 403/404 to its creator."""
+    read = collection.read_op
+    ids = target.rows.get(collection.path)
+    if read is None or not ids:
+        return False
+    reply = target.client.request(
+        "GET", target.path_for(read, row=ids[0]), token=account.token if read.secured else None
+    )
+    return reply.status in (403, 404)

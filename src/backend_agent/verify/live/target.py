@@ -82,6 +82,11 @@ class Target:
                 self.rows.setdefault(collection.path, []).extend(found)
         return found
 
+    def forget(self, collection: Collection) -> None:
+        """Drop the ids we made in ``collection`` (its list's own ids are used from then on)."""
+        with self._lock:
+            self.rows.pop(collection.path, None)
+
     def references(self, collection: Collection, n: int, *, depth: int = 0) -> dict[str, str]:
         """Ids of existing rows for the ``*_id`` fields of the create body (made if needed)."""
         body = collection.create_op.body if collection.create_op else None
