@@ -12,7 +12,6 @@ databases are throwaway files). The budgets are ``audit``'s defaults.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import subprocess
 import sys
@@ -23,7 +22,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.live.oss.services import SERVICES, start  # noqa: E402
+from tests.live.oss.services import SERVICES, python, start  # noqa: E402
+
+
+def _version(package: str) -> str:
+    """The package's version in the services' own environment."""
+    code = f"import importlib.metadata as m; print(m.version({package!r}))"
+    return subprocess.run([python(), "-c", code], capture_output=True, text=True).stdout.strip()
 
 
 def audit(name: str, data: Path) -> dict[str, Any]:
@@ -50,7 +55,7 @@ def table(name: str, delivery: dict[str, Any], reports: Path) -> str:
     )
     package = SERVICES[name].package
     lines = [
-        f"### {name} {importlib.metadata.version(package)}",
+        f"### {name} {_version(package)}",
         "",
         f"API: {document.get('info', {}).get('title')} {document.get('info', {}).get('version')}"
         f", {operations} operations; exit code {delivery['exit_code']}",

@@ -8,7 +8,10 @@ documentation does), and their credentials are returned as ``audit`` options.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +22,35 @@ from pathlib import Path
 
 import httpx
 
+from backend_agent.verify.environment import cache_root
+
 __all__ = ["SERVICES", "Service", "start"]
 
 ROOT = Path(__file__).resolve().parents[3]
+REQUIREMENTS = Path(__file__).with_name("requirements.txt")
+
+
+@functools.cache
+def python() -> str:
+    """The interpreter of the services' own environment, built once and cached by content."""
+    wanted = sorted(
+        line.strip()
+        for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    key = hashlib.sha256("\n".join([sys.version, *wanted]).encode("utf-8")).hexdigest()[:16]
+    root = cache_root() / "venvs" / f"audit-targets-{key}"
+    executable = root / "bin" / "python"
+    if not (root / ".ready").exists() or not executable.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
+        subprocess.run(
+            [str(executable), "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted],
+            check=True,
+            timeout=1200,
+        )
+        (root / ".ready").write_text("\n".join(wanted) + "\n", encoding="utf-8")
+    return str(executable)
 
 
 @dataclass(frozen=True)
@@ -55,9 +84,7 @@ def _nothing(_env: dict[str, str]) -> None:
 
 
 def _migrate(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([python(), "-m", "django", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def _fastapi_users_sign_in(base: str) -> tuple[str, ...]:
@@ -95,7 +122,7 @@ SERVICES: dict[str, _Recipe] = {
             "fastapi-users",
             "fastapi-users",
             lambda port: [
-                sys.executable,
+                python(),
                 "-m",
                 "uvicorn",
                 "tests.live.oss.fastapi_users_app:app",
@@ -114,7 +141,7 @@ SERVICES: dict[str, _Recipe] = {
             "djoser",
             "djoser",
             lambda port: [
-                sys.executable,
+                python(),
                 "-m",
                 "django",
                 "runserver",
@@ -129,7 +156,7 @@ SERVICES: dict[str, _Recipe] = {
             "flask-appbuilder",
             "flask-appbuilder",
             lambda port: [
-                sys.executable,
+                python(),
                 "-m",
                 "flask",
                 "--app",
