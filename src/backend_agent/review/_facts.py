@@ -27,6 +27,7 @@ __all__ = [
     "ProjectFacts",
     "Relation",
     "collect_facts",
+    "grants_access",
     "object_key",
 ]
 
@@ -35,6 +36,13 @@ __all__ = [
 ACCESS_HOOKS = frozenset(
     {"is_accessible", "inaccessible_callback", "test_func", "has_permission",
      "check_permissions", "get_permission_required"}
+)  # fmt: skip
+# Class attributes that name the permission a view (or every view of an app config)
+# needs: Django's PermissionRequiredMixin, Wagtail's permission policies,
+# Flask-AppBuilder's base_permissions, Oscar's permissions_map/default_permissions.
+_ACCESS_ATTRIBUTES = frozenset(
+    {"permission_required", "permission_policy", "base_permissions", "permissions_map",
+     "default_permissions"}
 )  # fmt: skip
 
 _EAGER = frozenset(
@@ -261,6 +269,26 @@ def _leaky_models(module: Module) -> Iterable[str]:
             yield cls.name
 
 
+def grants_access(stmt: ast.stmt) -> bool:
+    """``permission_required = "app.change"`` and the like, with a value that names
+    something: ``None`` or an empty list/dict/string leave the view open."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return False
+    if not isinstance(target, ast.Name) or target.id not in _ACCESS_ATTRIBUTES:
+        return False
+    if isinstance(value, ast.Constant):
+        return bool(value.value)
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        return bool(value.elts)
+    if isinstance(value, ast.Dict):
+        return bool(value.keys)
+    return True
+
+
 def _plain_secret(stmt: ast.stmt) -> bool:
     if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
         return False
@@ -278,14 +306,16 @@ def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
         for stmt in cls.body:
             if isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
                 guarded = True
+            if grants_access(stmt):
+                guarded = True
             if not isinstance(stmt, ast.Assign):
                 continue
             target = stmt.targets[0]
             if isinstance(target, ast.Name) and target.id == "permission_classes":
                 names = [_last(n) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
                 guarded = any(n[:1].isupper() and n not in _OPEN_PERMISSIONS for n in names)
-        # A base view with closed permission classes or an access hook protects its
-        # subclasses.
+        # A base view with closed permission classes, an access hook or a required
+        # permission protects its subclasses.
         yield cls.name, (*bases, "IsAuthenticated") if guarded else bases
 
 
@@ -306,6 +336,7 @@ def _protected_views(module: Module) -> Iterable[str]:
             if isinstance(node, ast.Name | ast.Attribute)
         )
     }
+    loaded = _loaded_views(module)
     for name in _URL_FUNCTIONS:
         for call in module.calls.get(name, []):
             view = call.args[1] if len(call.args) >= 2 else keyword(call, "view")
@@ -313,16 +344,38 @@ def _protected_views(module: Module) -> Iterable[str]:
                 continue
             inner = _unwrap_auth(view)
             if inner is not None:
-                yield _view_name(inner)
+                yield _view_name(inner, loaded)
                 continue
             for parent in module.ancestors(call):
                 if (
                     isinstance(parent, ast.Call)
                     and parent is not call
                     and (_last(parent.func) in wrappers or looks_like_auth(_last(parent.func)))
+                ) or (
+                    # An app config whose URLs get its permission map (Oscar's
+                    # OscarConfig applies permissions_map/default_permissions).
+                    isinstance(parent, ast.ClassDef) and any(map(grants_access, parent.body))
                 ):
-                    yield _view_name(view)
+                    yield _view_name(view, loaded)
                     break
+
+
+def _loaded_views(module: Module) -> dict[str, str]:
+    """``self.edit_view = get_class("shop.views", "EditView")``: attribute -> class name,
+    for URL configs that load their views by name."""
+    found: dict[str, str] = {}
+    for cls in module.classes:
+        for node in ast.walk(cls):
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+                continue
+            target = node.targets[0]
+            named = [const_str(a) for a in node.value.args]
+            last = named[-1] if named else None
+            if isinstance(target, ast.Attribute) and last:
+                name = last.rpartition(".")[2]
+                if name.isidentifier():
+                    found[target.attr] = name
+    return found
 
 
 def _unwrap_auth(view: ast.expr) -> ast.expr | None:
@@ -336,10 +389,13 @@ def _unwrap_auth(view: ast.expr) -> ast.expr | None:
     return None
 
 
-def _view_name(view: ast.expr) -> str:
+def _view_name(view: ast.expr, loaded: dict[str, str]) -> str:
     if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute):
         view = view.func.value  # ``Edit.as_view()``
-    return _last(view)
+    name = _last(view)
+    if isinstance(view, ast.Attribute):
+        return loaded.get(name, name)  # ``self.edit_view.as_view()``
+    return name
 
 
 def _serializer_relations(module: Module) -> Iterable[tuple[str, str]]:

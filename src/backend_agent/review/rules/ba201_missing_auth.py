@@ -15,7 +15,7 @@ from backend_agent.review._auth import (
     referenced_names,
     tokens,
 )
-from backend_agent.review._facts import ACCESS_HOOKS, ProjectFacts, object_key
+from backend_agent.review._facts import ACCESS_HOOKS, ProjectFacts, grants_access, object_key
 from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Pending, Rule, register
@@ -70,10 +70,12 @@ class MissingAuth(Rule):
         an admin/internal route, or when it deletes. Login, sign-up, health and
         similar public routes are not reported. Views protected where the URLs are
         configured (``login_required(view)`` in ``path()``, a pattern list passed
-        through a function that applies an auth decorator) or by a base view class
-        (an auth mixin, closed ``permission_classes``, an access hook such as
-        Flask-Admin's ``is_accessible`` or Django's ``test_func``) count as
-        protected. Also
+        through a function that applies an auth decorator, an app config with a
+        permission map such as Oscar's ``default_permissions``) or by the view
+        class or a base of it (an auth mixin, closed ``permission_classes``, an
+        access hook such as Flask-Admin's ``is_accessible`` or Django's
+        ``test_func``, a ``permission_required``, ``permission_policy`` or
+        ``base_permissions`` attribute) count as protected. Also
         ``jwt.decode`` told not to verify the signature, and a DRF
         ``DEFAULT_PERMISSION_CLASSES`` of ``AllowAny`` when a write view relies on it.
 
@@ -245,6 +247,8 @@ def _route_facts(module: Module, route: Route) -> _Facts:
                     refs.extend(names)
             elif isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
                 local = True  # Flask-Admin's is_accessible, Django's test_func...
+            elif grants_access(stmt):
+                local = True  # permission_required, a permission policy or map
     for handler in route.handlers:
         for decorator in handler.decorator_list:
             if decorator is not route.decorator:
