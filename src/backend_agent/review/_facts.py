@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backend_agent.review._auth import checks_auth, dependency_names, looks_like_auth
@@ -19,6 +19,7 @@ from backend_agent.review._module import Module
 from backend_agent.review._orm import querying_functions
 from backend_agent.review._pagination import unbounded_functions
 from backend_agent.review._syntax import const_str, dotted, is_false, keyword
+from backend_agent.review._urlconf import UrlConf, guarded_views, url_conf
 from backend_agent.review._web import Web
 
 __all__ = [
@@ -27,8 +28,10 @@ __all__ = [
     "ProjectFacts",
     "Relation",
     "collect_facts",
+    "exposes_guarded",
     "grants_access",
     "object_key",
+    "top_package",
 ]
 
 # Methods a view class defines to decide who may use it (Flask-Admin, Django's
@@ -105,6 +108,7 @@ class ModuleFacts:
     protected_views: frozenset[str] = frozenset()
     serializer_relations: tuple[tuple[str, str], ...] = ()
     leaky_models: frozenset[str] = frozenset()
+    url_conf: UrlConf | None = None
 
 
 @dataclass
@@ -129,6 +133,13 @@ class ProjectFacts:
     serializer_relations: dict[str, set[str]] = field(default_factory=dict)
     # Classes whose text form (repr/str) shows a password or token field.
     leaky_models: set[str] = field(default_factory=set)
+    # Views routed by some URL configuration of the project, by name.
+    routed_views: set[str] = field(default_factory=set)
+    # Top-level packages with a pattern list wrapped by an auth decorator that also
+    # takes patterns from plugins: a view of theirs routed nowhere may be behind it.
+    open_ended_auth: set[str] = field(default_factory=set)
+    # Names that some class of the project derives from.
+    subclassed: set[str] = field(default_factory=set)
 
     @classmethod
     def merge(cls, parts: Iterable[ModuleFacts]) -> ProjectFacts:
@@ -152,7 +163,13 @@ class ProjectFacts:
             facts.leaky_models |= part.leaky_models
             for serializer, attribute in part.serializer_relations:
                 facts.serializer_relations.setdefault(serializer, set()).add(attribute)
-        facts._inherit_auth([pair for part in parts_seen for pair in part.class_bases])
+        classes = [pair for part in parts_seen for pair in part.class_bases]
+        facts._inherit_auth(classes)
+        facts.subclassed = {base for _, bases in classes for base in bases}
+        confs = [part.url_conf for part in parts_seen if part.url_conf is not None]
+        facts.protected_views |= guarded_views(confs)
+        facts.routed_views = {view for conf in confs for view in conf.routed}
+        facts.open_ended_auth = {top_package(conf.module) for conf in confs if conf.open_ended}
         return facts
 
     def _inherit_auth(self, classes: list[tuple[str, tuple[str, ...]]]) -> None:
@@ -201,6 +218,12 @@ class ProjectFacts:
         return None
 
 
+def top_package(module: str) -> str:
+    """``shop.admin.urls`` -> ``shop``; a module at the reviewed root -> ``""``."""
+    head, dot, _ = module.partition(".")
+    return head if dot else ""
+
+
 def _same(a: str, b: str) -> bool:
     return a == b or a.endswith("." + b) or b.endswith("." + a)
 
@@ -239,6 +262,7 @@ def collect_facts(module: Module) -> ModuleFacts:
         protected_views=frozenset(_protected_views(module)),
         serializer_relations=tuple(_serializer_relations(module)),
         leaky_models=frozenset(_leaky_models(module)),
+        url_conf=url_conf(module, _view_namer(module)),
     )
 
 
@@ -267,6 +291,21 @@ def _leaky_models(module: Module) -> Iterable[str]:
         )
         if record and not methods and any(_plain_secret(stmt) for stmt in cls.body):
             yield cls.name
+
+
+def exposes_guarded(cls: ast.ClassDef) -> bool:
+    """Most methods a view class exposes carry an auth decorator (Flask-AppBuilder's
+    ``@expose(...)`` with ``@has_access``): subclasses inherit those methods."""
+    exposed = guarded = 0
+    for stmt in cls.body:
+        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        names = [_last(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list]
+        if not any(isinstance(d, ast.Call) for d in stmt.decorator_list):
+            continue
+        exposed += 1
+        guarded += any(looks_like_auth(n) for n in names)
+    return guarded > 0 and guarded * 2 >= exposed
 
 
 def grants_access(stmt: ast.stmt) -> bool:
@@ -302,7 +341,7 @@ def _plain_secret(stmt: ast.stmt) -> bool:
 def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
     for cls in module.classes:
         bases = tuple(_last(b) for b in cls.bases if _last(b))
-        guarded = False
+        guarded = exposes_guarded(cls)
         for stmt in cls.body:
             if isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
                 guarded = True
@@ -314,8 +353,8 @@ def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
             if isinstance(target, ast.Name) and target.id == "permission_classes":
                 names = [_last(n) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
                 guarded = any(n[:1].isupper() and n not in _OPEN_PERMISSIONS for n in names)
-        # A base view with closed permission classes, an access hook or a required
-        # permission protects its subclasses.
+        # A base view with closed permission classes, an access hook, a required
+        # permission or auth decorators on its exposed methods protects its subclasses.
         yield cls.name, (*bases, "IsAuthenticated") if guarded else bases
 
 
@@ -376,6 +415,11 @@ def _loaded_views(module: Module) -> dict[str, str]:
                 if name.isidentifier():
                     found[target.attr] = name
     return found
+
+
+def _view_namer(module: Module) -> Callable[[ast.expr], str]:
+    loaded = _loaded_views(module)
+    return lambda view: _view_name(view, loaded)
 
 
 def _unwrap_auth(view: ast.expr) -> ast.expr | None:
