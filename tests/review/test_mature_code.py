@@ -38,3 +38,9 @@ def test_permission_attributes_and_app_config_permission_maps_protect_views() ->
     assert ("shop_views.py", 15) not in found  # permission_required names a permission
     assert ("shop_views.py", 10) in found  # the app config's map is None
     assert ("shop_views.py", 22) in found  # permission_required is empty
+
+
+def test_a_cli_command_building_a_shell_command_from_its_options_is_low_confidence() -> None:
+    path = FIXTURES.parent / "ba102_command_injection" / "cli_tool.py"
+    found = {(f.line, str(f.confidence)) for f in review(path, select=["BA102"], jobs=1)}
+    assert found == {(10, "low"), (14, "high")}
