@@ -269,7 +269,7 @@ class Taint:
             before = len(names)
             for target, value in steps:
                 if self._expr(value, names):
-                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+                    names.update(_bound(target))
             if len(names) == before:
                 break
         return frozenset(names)
@@ -278,6 +278,8 @@ class Taint:
         if isinstance(expr, ast.Name):
             return expr.id in names
         if isinstance(expr, ast.Attribute):
+            if _self_attribute(expr) in names:
+                return True
             if expr.attr in ("name", "stem", "suffix", "suffixes") and isinstance(
                 expr.value, ast.Call
             ):
@@ -373,6 +375,25 @@ def through(message: str, site: ast.AST, sink: ast.AST, scope: FunctionNode | No
     if site is sink or scope is None:
         return message
     return f"{message}, through {scope.name}() (line {getattr(sink, 'lineno', 0)})"
+
+
+def _bound(target: ast.AST) -> set[str]:
+    """The names an assignment to ``target`` taints: ``self.object = ...`` taints
+    ``self.object``, not ``self`` (every attribute of the view)."""
+    found: set[str] = set()
+    for node in ast.walk(target):
+        if isinstance(node, ast.Attribute) and _self_attribute(node):
+            found.add(_self_attribute(node))
+        elif isinstance(node, ast.Name) and node.id not in ("self", "cls"):
+            found.add(node.id)
+    return found
+
+
+def _self_attribute(node: ast.Attribute) -> str:
+    """``self.object`` -> ``"self.object"``; anything else -> ``""``."""
+    if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return f"{node.value.id}.{node.attr}"
+    return ""
 
 
 def _is_request(node: ast.AST) -> bool:
