@@ -364,7 +364,7 @@ _URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 def _protected_views(module: Module) -> Iterable[str]:
     """Views wrapped where URLs are configured: ``path("x/", login_required(view))`` and
     ``urlpatterns += staff_only([...])`` where ``staff_only`` applies an auth decorator."""
-    if not module.imports_from("django"):
+    if not module.imports_from("django") or not _routes_urls(module):
         return
     wrappers = {
         func.name
@@ -375,7 +375,7 @@ def _protected_views(module: Module) -> Iterable[str]:
             if isinstance(node, ast.Name | ast.Attribute)
         )
     }
-    loaded = _loaded_views(module)
+    loaded = module.memo(_loaded_views)
     for name in _URL_FUNCTIONS:
         for call in module.calls.get(name, []):
             view = call.args[1] if len(call.args) >= 2 else keyword(call, "view")
@@ -399,26 +399,31 @@ def _protected_views(module: Module) -> Iterable[str]:
                     break
 
 
+def _routes_urls(module: Module) -> bool:
+    return any(module.calls.get(name) for name in _URL_FUNCTIONS)
+
+
 def _loaded_views(module: Module) -> dict[str, str]:
     """``self.edit_view = get_class("shop.views", "EditView")``: attribute -> class name,
     for URL configs that load their views by name."""
     found: dict[str, str] = {}
-    for cls in module.classes:
-        for node in ast.walk(cls):
-            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
-                continue
-            target = node.targets[0]
-            named = [const_str(a) for a in node.value.args]
-            last = named[-1] if named else None
-            if isinstance(target, ast.Attribute) and last:
-                name = last.rpartition(".")[2]
-                if name.isidentifier():
-                    found[target.attr] = name
+    if not _routes_urls(module):
+        return found
+    for node in module.assigns:
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+            continue
+        target = node.targets[0]
+        named = [const_str(a) for a in node.value.args]
+        last = named[-1] if named else None
+        if isinstance(target, ast.Attribute) and last:
+            name = last.rpartition(".")[2]
+            if name.isidentifier():
+                found[target.attr] = name
     return found
 
 
 def _view_namer(module: Module) -> Callable[[ast.expr], str]:
-    loaded = _loaded_views(module)
+    loaded = module.memo(_loaded_views)
     return lambda view: _view_name(view, loaded)
 
 
