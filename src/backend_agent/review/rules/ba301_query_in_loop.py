@@ -33,7 +33,10 @@ class QueryInLoop(Rule):
         outermost call of a query chain is reported; so is a call, inside the loop,
         to a helper of the same module that runs such a query. Writes are not
         reported, nor are test modules: a test's loop runs over a handful of
-        fixture rows, never a page a user asked for.
+        fixture rows, never a page a user asked for. Nor are queries combined
+        rather than run (``pages |= Page.objects.filter(...)``, a subquery in
+        ``id__in=``), migrations and ``RunPython`` functions (``apps,
+        schema_editor``) wherever they are defined.
 
     Why it matters:
         One query per row turns a page of 100 items into 101 round trips; latency

@@ -46,7 +46,8 @@ class DebugMode(Rule):
         ``FastAPI(debug=True)``/``Starlette(debug=True)``, ``uvicorn.run(debug=True)``,
         ``run_simple(use_debugger=True)``, aiohttp's ``web.Application(debug=True)``
         and ``DEBUG = True`` in a Django settings
-        module (one that also sets ``INSTALLED_APPS``, ``MIDDLEWARE``...).
+        module (one that also sets ``INSTALLED_APPS``, ``MIDDLEWARE``...), except
+        a development one (``settings/dev.py``, ``settings/test.py``).
 
     Why it matters:
         Debug mode shows tracebacks, settings and SQL to anyone who triggers an
