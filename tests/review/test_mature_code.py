@@ -39,6 +39,7 @@ def test_permission_attributes_and_app_config_permission_maps_protect_views() ->
     found = {(file, line) for file, line, _ in _found("django_cms")}
     assert ("shop_views.py", 5) not in found  # routed by an app config with a permission map
     assert ("shop_views.py", 15) not in found  # permission_required names a permission
+    assert ("shop_views.py", 29) not in found  # its app config hands out login_required
     assert ("shop_views.py", 10) in found  # the app config's map is None
     assert ("shop_views.py", 22) in found  # permission_required is empty
 

@@ -391,12 +391,26 @@ def _protected_views(module: Module) -> Iterable[str]:
                     and parent is not call
                     and (_last(parent.func) in wrappers or looks_like_auth(_last(parent.func)))
                 ) or (
-                    # An app config whose URLs get its permission map (Oscar's
-                    # OscarConfig applies permissions_map/default_permissions).
-                    isinstance(parent, ast.ClassDef) and any(map(grants_access, parent.body))
+                    # An app config whose URLs get its permission map or the auth
+                    # decorator its hook hands out (Oscar's OscarConfig).
+                    isinstance(parent, ast.ClassDef)
+                    and (any(map(grants_access, parent.body)) or _hands_out_auth(parent))
                 ):
                     yield _view_name(view, loaded)
                     break
+
+
+def _hands_out_auth(cls: ast.ClassDef) -> bool:
+    """A URL config whose hook picks the decorator for its patterns and returns an auth
+    one (Oscar's ``get_url_decorator`` returning ``login_required``)."""
+    return any(
+        isinstance(node, ast.Return)
+        and node.value is not None
+        and looks_like_auth(_last(node.value))
+        for stmt in cls.body
+        if isinstance(stmt, ast.FunctionDef) and "decorator" in stmt.name
+        for node in ast.walk(stmt)
+    )
 
 
 def _routes_urls(module: Module) -> bool:
