@@ -30,7 +30,8 @@ _WORDS = frozenset(
 )  # fmt: skip
 _PAIRS = frozenset(
     {("current", "user"), ("api", "key"), ("current", "active"), ("active", "user"),
-     ("user", "passes"), ("requires", "user"), ("access", "key"), ("x", "api")}
+     ("user", "passes"), ("requires", "user"), ("access", "key"), ("x", "api"),
+     ("has", "access")}
 )  # fmt: skip
 _NOT_AUTH = frozenset(
     {
@@ -44,7 +45,7 @@ _PUBLIC = frozenset(
         "refresh", "health", "healthz", "healthcheck", "ping", "ready", "readiness",
         "liveness", "live", "docs", "openapi", "metrics", "version", "webhook", "webhooks",
         "callback", "forgot", "reset", "recover", "recovery", "verify", "confirm", "activate",
-        "public", "index", "home", "root", "about", "robots", "favicon", "static",
+        "public", "anonymous", "index", "home", "root", "about", "robots", "favicon", "static",
         "sso", "csrf", "authorize", "oauth", "oauth2", "otp", "magic", "welcome",
         "landing", "subscribe", "unsubscribe", "newsletter", "invite", "invitation", "auth",
     }

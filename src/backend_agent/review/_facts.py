@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backend_agent.review._auth import checks_auth, dependency_names, looks_like_auth
@@ -19,6 +19,7 @@ from backend_agent.review._module import Module
 from backend_agent.review._orm import querying_functions
 from backend_agent.review._pagination import unbounded_functions
 from backend_agent.review._syntax import const_str, dotted, is_false, keyword
+from backend_agent.review._urlconf import UrlConf, guarded_views, url_conf
 from backend_agent.review._web import Web
 
 __all__ = [
@@ -27,7 +28,10 @@ __all__ = [
     "ProjectFacts",
     "Relation",
     "collect_facts",
+    "exposes_guarded",
+    "grants_access",
     "object_key",
+    "top_package",
 ]
 
 # Methods a view class defines to decide who may use it (Flask-Admin, Django's
@@ -35,6 +39,13 @@ __all__ = [
 ACCESS_HOOKS = frozenset(
     {"is_accessible", "inaccessible_callback", "test_func", "has_permission",
      "check_permissions", "get_permission_required"}
+)  # fmt: skip
+# Class attributes that name the permission a view (or every view of an app config)
+# needs: Django's PermissionRequiredMixin, Wagtail's permission policies,
+# Flask-AppBuilder's base_permissions, Oscar's permissions_map/default_permissions.
+_ACCESS_ATTRIBUTES = frozenset(
+    {"permission_required", "permission_policy", "base_permissions", "permissions_map",
+     "default_permissions"}
 )  # fmt: skip
 
 _EAGER = frozenset(
@@ -97,6 +108,7 @@ class ModuleFacts:
     protected_views: frozenset[str] = frozenset()
     serializer_relations: tuple[tuple[str, str], ...] = ()
     leaky_models: frozenset[str] = frozenset()
+    url_conf: UrlConf | None = None
 
 
 @dataclass
@@ -121,6 +133,13 @@ class ProjectFacts:
     serializer_relations: dict[str, set[str]] = field(default_factory=dict)
     # Classes whose text form (repr/str) shows a password or token field.
     leaky_models: set[str] = field(default_factory=set)
+    # Views routed by some URL configuration of the project, by name.
+    routed_views: set[str] = field(default_factory=set)
+    # Top-level packages with a pattern list wrapped by an auth decorator that also
+    # takes patterns from plugins: a view of theirs routed nowhere may be behind it.
+    open_ended_auth: set[str] = field(default_factory=set)
+    # Names that some class of the project derives from.
+    subclassed: set[str] = field(default_factory=set)
 
     @classmethod
     def merge(cls, parts: Iterable[ModuleFacts]) -> ProjectFacts:
@@ -144,7 +163,13 @@ class ProjectFacts:
             facts.leaky_models |= part.leaky_models
             for serializer, attribute in part.serializer_relations:
                 facts.serializer_relations.setdefault(serializer, set()).add(attribute)
-        facts._inherit_auth([pair for part in parts_seen for pair in part.class_bases])
+        classes = [pair for part in parts_seen for pair in part.class_bases]
+        facts._inherit_auth(classes)
+        facts.subclassed = {base for _, bases in classes for base in bases}
+        confs = [part.url_conf for part in parts_seen if part.url_conf is not None]
+        facts.protected_views |= guarded_views(confs)
+        facts.routed_views = {view for conf in confs for view in conf.routed}
+        facts.open_ended_auth = {top_package(conf.module) for conf in confs if conf.open_ended}
         return facts
 
     def _inherit_auth(self, classes: list[tuple[str, tuple[str, ...]]]) -> None:
@@ -193,6 +218,12 @@ class ProjectFacts:
         return None
 
 
+def top_package(module: str) -> str:
+    """``shop.admin.urls`` -> ``shop``; a module at the reviewed root -> ``""``."""
+    head, dot, _ = module.partition(".")
+    return head if dot else ""
+
+
 def _same(a: str, b: str) -> bool:
     return a == b or a.endswith("." + b) or b.endswith("." + a)
 
@@ -231,6 +262,7 @@ def collect_facts(module: Module) -> ModuleFacts:
         protected_views=frozenset(_protected_views(module)),
         serializer_relations=tuple(_serializer_relations(module)),
         leaky_models=frozenset(_leaky_models(module)),
+        url_conf=url_conf(module, _view_namer(module)),
     )
 
 
@@ -261,6 +293,41 @@ def _leaky_models(module: Module) -> Iterable[str]:
             yield cls.name
 
 
+def exposes_guarded(cls: ast.ClassDef) -> bool:
+    """Most methods a view class exposes carry an auth decorator (Flask-AppBuilder's
+    ``@expose(...)`` with ``@has_access``): subclasses inherit those methods."""
+    exposed = guarded = 0
+    for stmt in cls.body:
+        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        names = [_last(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list]
+        if not any(isinstance(d, ast.Call) for d in stmt.decorator_list):
+            continue
+        exposed += 1
+        guarded += any(looks_like_auth(n) for n in names)
+    return guarded > 0 and guarded * 2 >= exposed
+
+
+def grants_access(stmt: ast.stmt) -> bool:
+    """``permission_required = "app.change"`` and the like, with a value that names
+    something: ``None`` or an empty list/dict/string leave the view open."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return False
+    if not isinstance(target, ast.Name) or target.id not in _ACCESS_ATTRIBUTES:
+        return False
+    if isinstance(value, ast.Constant):
+        return bool(value.value)
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        return bool(value.elts)
+    if isinstance(value, ast.Dict):
+        return bool(value.keys)
+    return True
+
+
 def _plain_secret(stmt: ast.stmt) -> bool:
     if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
         return False
@@ -274,9 +341,11 @@ def _plain_secret(stmt: ast.stmt) -> bool:
 def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
     for cls in module.classes:
         bases = tuple(_last(b) for b in cls.bases if _last(b))
-        guarded = False
+        guarded = exposes_guarded(cls)
         for stmt in cls.body:
             if isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
+                guarded = True
+            if grants_access(stmt):
                 guarded = True
             if not isinstance(stmt, ast.Assign):
                 continue
@@ -284,8 +353,8 @@ def _class_bases(module: Module) -> Iterable[tuple[str, tuple[str, ...]]]:
             if isinstance(target, ast.Name) and target.id == "permission_classes":
                 names = [_last(n) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
                 guarded = any(n[:1].isupper() and n not in _OPEN_PERMISSIONS for n in names)
-        # A base view with closed permission classes or an access hook protects its
-        # subclasses.
+        # A base view with closed permission classes, an access hook, a required
+        # permission or auth decorators on its exposed methods protects its subclasses.
         yield cls.name, (*bases, "IsAuthenticated") if guarded else bases
 
 
@@ -295,7 +364,7 @@ _URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 def _protected_views(module: Module) -> Iterable[str]:
     """Views wrapped where URLs are configured: ``path("x/", login_required(view))`` and
     ``urlpatterns += staff_only([...])`` where ``staff_only`` applies an auth decorator."""
-    if not module.imports_from("django"):
+    if not module.imports_from("django") or not _routes_urls(module):
         return
     wrappers = {
         func.name
@@ -306,6 +375,7 @@ def _protected_views(module: Module) -> Iterable[str]:
             if isinstance(node, ast.Name | ast.Attribute)
         )
     }
+    loaded = module.memo(_loaded_views)
     for name in _URL_FUNCTIONS:
         for call in module.calls.get(name, []):
             view = call.args[1] if len(call.args) >= 2 else keyword(call, "view")
@@ -313,16 +383,62 @@ def _protected_views(module: Module) -> Iterable[str]:
                 continue
             inner = _unwrap_auth(view)
             if inner is not None:
-                yield _view_name(inner)
+                yield _view_name(inner, loaded)
                 continue
             for parent in module.ancestors(call):
                 if (
                     isinstance(parent, ast.Call)
                     and parent is not call
                     and (_last(parent.func) in wrappers or looks_like_auth(_last(parent.func)))
+                ) or (
+                    # An app config whose URLs get its permission map or the auth
+                    # decorator its hook hands out (Oscar's OscarConfig).
+                    isinstance(parent, ast.ClassDef)
+                    and (any(map(grants_access, parent.body)) or _hands_out_auth(parent))
                 ):
-                    yield _view_name(view)
+                    yield _view_name(view, loaded)
                     break
+
+
+def _hands_out_auth(cls: ast.ClassDef) -> bool:
+    """A URL config whose hook picks the decorator for its patterns and returns an auth
+    one (Oscar's ``get_url_decorator`` returning ``login_required``)."""
+    return any(
+        isinstance(node, ast.Return)
+        and node.value is not None
+        and looks_like_auth(_last(node.value))
+        for stmt in cls.body
+        if isinstance(stmt, ast.FunctionDef) and "decorator" in stmt.name
+        for node in ast.walk(stmt)
+    )
+
+
+def _routes_urls(module: Module) -> bool:
+    return any(module.calls.get(name) for name in _URL_FUNCTIONS)
+
+
+def _loaded_views(module: Module) -> dict[str, str]:
+    """``self.edit_view = get_class("shop.views", "EditView")``: attribute -> class name,
+    for URL configs that load their views by name."""
+    found: dict[str, str] = {}
+    if not _routes_urls(module):
+        return found
+    for node in module.assigns:
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+            continue
+        target = node.targets[0]
+        named = [const_str(a) for a in node.value.args]
+        last = named[-1] if named else None
+        if isinstance(target, ast.Attribute) and last:
+            name = last.rpartition(".")[2]
+            if name.isidentifier():
+                found[target.attr] = name
+    return found
+
+
+def _view_namer(module: Module) -> Callable[[ast.expr], str]:
+    loaded = module.memo(_loaded_views)
+    return lambda view: _view_name(view, loaded)
 
 
 def _unwrap_auth(view: ast.expr) -> ast.expr | None:
@@ -336,10 +452,13 @@ def _unwrap_auth(view: ast.expr) -> ast.expr | None:
     return None
 
 
-def _view_name(view: ast.expr) -> str:
+def _view_name(view: ast.expr, loaded: dict[str, str]) -> str:
     if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute):
         view = view.func.value  # ``Edit.as_view()``
-    return _last(view)
+    name = _last(view)
+    if isinstance(view, ast.Attribute):
+        return loaded.get(name, name)  # ``self.edit_view.as_view()``
+    return name
 
 
 def _serializer_relations(module: Module) -> Iterable[tuple[str, str]]:

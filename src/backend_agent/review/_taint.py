@@ -22,6 +22,7 @@ from functools import cached_property
 
 from backend_agent.review._containers import stored_values
 from backend_agent.review._module import Module
+from backend_agent.review._straight import StraightLine
 from backend_agent.review._syntax import FunctionNode, dotted
 from backend_agent.review._web import Route, Web
 
@@ -78,6 +79,8 @@ class Taint:
         self.web = module.memo(Web)
         self._names: dict[FunctionNode, frozenset[str]] = {}
         self._returns_cache: dict[tuple[FunctionNode, str], bool] = {}
+        self._straight: dict[FunctionNode, StraightLine] = {}
+        self._live_cache: dict[tuple[FunctionNode, ast.stmt], frozenset[str]] = {}
         # ``self.path``, ``self.headers`` and ``self.rfile`` of an http.server handler.
         self._stdlib = any(r.framework == "stdlib" for r in self.web.routes)
         # A module with no route and no ``request`` holds no request data at all.
@@ -88,7 +91,34 @@ class Taint:
         if self._inert:
             return False
         names = self.names(scope) if scope is not None else frozenset()
+        if scope is not None and names:
+            names = self._live(scope, names, expr)
         return self._expr(expr, names)
+
+    def _live(self, scope: FunctionNode, names: frozenset[str], at: ast.AST) -> frozenset[str]:
+        """``names`` less those a straight-line assignment before ``at`` rebinds to a
+        value without request data (``x = int(x)``)."""
+        straight = self._straight.get(scope)
+        if straight is None:
+            straight = self._straight[scope] = StraightLine(scope)
+        top = straight.top_statement(at, self.module.parents)
+        if top is None:
+            return names
+        key = (scope, top)
+        known = self._live_cache.get(key)
+        if known is not None:
+            return known
+        kept = set(names)
+        for name in names:
+            last = straight.last_before(name, top, self.module.parents)
+            if (
+                last is not None
+                and last.value is not None
+                and not self._expr(last.value, self._live(scope, names, last))
+            ):
+                kept.discard(name)
+        known = self._live_cache[key] = frozenset(kept)
+        return known
 
     def names(self, scope: FunctionNode) -> frozenset[str]:
         """Local names of ``scope`` that hold request data."""
@@ -269,7 +299,7 @@ class Taint:
             before = len(names)
             for target, value in steps:
                 if self._expr(value, names):
-                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+                    names.update(_bound(target))
             if len(names) == before:
                 break
         return frozenset(names)
@@ -278,6 +308,8 @@ class Taint:
         if isinstance(expr, ast.Name):
             return expr.id in names
         if isinstance(expr, ast.Attribute):
+            if _self_attribute(expr) in names:
+                return True
             if expr.attr in ("name", "stem", "suffix", "suffixes") and isinstance(
                 expr.value, ast.Call
             ):
@@ -373,6 +405,25 @@ def through(message: str, site: ast.AST, sink: ast.AST, scope: FunctionNode | No
     if site is sink or scope is None:
         return message
     return f"{message}, through {scope.name}() (line {getattr(sink, 'lineno', 0)})"
+
+
+def _bound(target: ast.AST) -> set[str]:
+    """The names an assignment to ``target`` taints: ``self.object = ...`` taints
+    ``self.object``, not ``self`` (every attribute of the view)."""
+    found: set[str] = set()
+    for node in ast.walk(target):
+        if isinstance(node, ast.Attribute) and _self_attribute(node):
+            found.add(_self_attribute(node))
+        elif isinstance(node, ast.Name) and node.id not in ("self", "cls"):
+            found.add(node.id)
+    return found
+
+
+def _self_attribute(node: ast.Attribute) -> str:
+    """``self.object`` -> ``"self.object"``; anything else -> ``""``."""
+    if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return f"{node.value.id}.{node.attr}"
+    return ""
 
 
 def _is_request(node: ast.AST) -> bool:

@@ -296,6 +296,10 @@ class Web:
             "rest_framework"
         ):
             framework = "drf"
+        elif not self.module.imports_from("django") and any(
+            target.startswith("flask") for target in self.module.imports.values()
+        ):
+            framework = "flask"  # Flask-AppBuilder's and Flask-Admin's view classes
         else:
             framework = "django"
         methods: set[str] = set()

@@ -210,8 +210,14 @@ def run_migrations(ws: Workspace, *, database_url: str, suffix: str = "") -> Gat
 
 
 def run_review(ws: Workspace) -> GateResult:
-    """backend-agent's own reviewer on the project: findings of medium severity or above."""
-    args = [sys.executable, "-m", "backend_agent", "review", ".", "--format", "json"]
+    """backend-agent's own reviewer on the project, counted as its CLI counts by default.
+
+    The JSON report holds every finding, low-confidence ones included; the gate
+    counts those of medium severity or above at medium confidence or above, as
+    ``review``'s text output and ``--fail-on`` do. ``--no-cache``: verify must not
+    write into the user's cache folder.
+    """
+    args = [sys.executable, "-m", "backend_agent", "review", ".", "--format", "json", "--no-cache"]
     result = ws.runner.run(args, cwd=ws.project, timeout=600)
     artifact = ws.save("review.json", result)
     try:
@@ -221,11 +227,11 @@ def run_review(ws: Workspace) -> GateResult:
     if not isinstance(findings, list):
         message = f"the reviewer did not produce a report (exit {result.exit_code}); see {artifact}"
         return GateResult(Gate(name="review", status="failed", message=message), {})
-    serious = [
-        f for f in findings if isinstance(f, dict) and f.get("severity") in ("medium", "high")
-    ]
+    serious = [f for f in findings if isinstance(f, dict) and _counted(f)]
     name = "review_findings_medium_plus"
-    figures = {name: _figure(len(serious), "findings", result, artifact)}
+    figure = _figure(len(serious), "findings", result, artifact).model_copy(
+        update={"note": _REVIEW_NOTE}
+    )
     ok = not serious
     codes = ", ".join(sorted({str(f.get("code")) for f in serious}))
     message = f"{len(serious)} finding(s) of medium severity or above" + (
@@ -233,8 +239,21 @@ def run_review(ws: Workspace) -> GateResult:
     )
     return GateResult(
         Gate(name="review", status="passed" if ok else "failed", message=message, figures=(name,)),
-        figures,
+        {name: figure},
     )
+
+
+_REVIEW_NOTE = (
+    "findings of medium or high severity at medium or high confidence, as the review "
+    "command counts them by default; low-confidence findings are in the artifact only"
+)
+
+
+def _counted(finding: dict[str, object]) -> bool:
+    # A finding without a confidence field (an older reviewer) is counted: the gate
+    # only leaves out what the reviewer itself says rests on a heuristic.
+    serious = finding.get("severity") in ("medium", "high")
+    return serious and finding.get("confidence", "high") in ("medium", "high")
 
 
 # FastAPI's routes and plain Starlette ones (a generated GET by id is one); Starlette

@@ -28,8 +28,10 @@ class OpenRedirect(Rule):
     What it finds:
         Flask/Django ``redirect``, ``HttpResponseRedirect`` and Starlette
         ``RedirectResponse`` whose target holds request data (typically a
-        ``next`` parameter), unless the target starts with a fixed local path or
-        the function checks it (``url_has_allowed_host_and_scheme``, ``urlparse``).
+        ``next`` parameter), unless the target starts with a fixed local path, the
+        function checks it (``url_has_allowed_host_and_scheme``, ``urlparse``), the
+        app builds it (``reverse``, ``get_absolute_url()``, ``url_for``) or a helper
+        of the module that checks it returns it.
 
     Why it matters:
         A link on the real domain that bounces to ``https://evil.example`` makes
@@ -62,11 +64,28 @@ class OpenRedirect(Rule):
                 scope = module.function_of(call)
                 if target is None or scope is None or not taint.tainted(target, scope):
                     continue
-                if _local(target) or _checked(scope):
+                if _local(target) or _checked(scope) or _built_here(module, target):
                     continue
                 message = f"{name}() to a URL that comes from the request"
                 for site in taint.sites(target, scope, call):
                     yield self.finding(module, site, through(message, site, call, scope))
+
+
+def _built_here(module: Module, target: ast.expr) -> bool:
+    """A URL the app builds (``reverse(...)``, ``obj.get_absolute_url()``, Flask's
+    ``url_for``) or one returned by a helper of this module that checks it
+    (``safe_referrer(request)`` calling ``url_has_allowed_host_and_scheme``)."""
+    if not isinstance(target, ast.Call):
+        return False
+    func = target.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name in _URL_BUILDERS:
+        return True
+    helper = module.top_functions.get(name) if isinstance(func, ast.Name) else None
+    return helper is not None and _checked(helper)
+
+
+_URL_BUILDERS = frozenset({"reverse", "reverse_lazy", "get_absolute_url", "url_for"})
 
 
 def _local(target: ast.expr) -> bool:

@@ -15,7 +15,14 @@ from backend_agent.review._auth import (
     referenced_names,
     tokens,
 )
-from backend_agent.review._facts import ACCESS_HOOKS, ProjectFacts, object_key
+from backend_agent.review._facts import (
+    ACCESS_HOOKS,
+    ProjectFacts,
+    exposes_guarded,
+    grants_access,
+    object_key,
+    top_package,
+)
 from backend_agent.review._model import Finding, Level
 from backend_agent.review._module import Module
 from backend_agent.review._registry import Pending, Rule, register
@@ -54,6 +61,9 @@ class _Facts:
     privileged: bool
     resource: frozenset[str]
     name: str = ""
+    view_class: bool = False
+    exposes: bool = False
+    package: str = ""
 
 
 @register
@@ -70,10 +80,12 @@ class MissingAuth(Rule):
         an admin/internal route, or when it deletes. Login, sign-up, health and
         similar public routes are not reported. Views protected where the URLs are
         configured (``login_required(view)`` in ``path()``, a pattern list passed
-        through a function that applies an auth decorator) or by a base view class
-        (an auth mixin, closed ``permission_classes``, an access hook such as
-        Flask-Admin's ``is_accessible`` or Django's ``test_func``) count as
-        protected. Also
+        through a function that applies an auth decorator, an app config with a
+        permission map such as Oscar's ``default_permissions``) or by the view
+        class or a base of it (an auth mixin, closed ``permission_classes``, an
+        access hook such as Flask-Admin's ``is_accessible`` or Django's
+        ``test_func``, a ``permission_required``, ``permission_policy`` or
+        ``base_permissions`` attribute) count as protected. Also
         ``jwt.decode`` told not to verify the signature, and a DRF
         ``DEFAULT_PERMISSION_CLASSES`` of ``AllowAny`` when a write view relies on it.
 
@@ -181,7 +193,7 @@ class MissingAuth(Rule):
             (r.file, word) for r in protected if "GET" in r.methods for word in r.resource
         )
         for item, route in routes:
-            if guarded[id(item)] or route.public:
+            if guarded[id(item)] or route.public or _base_view(route, facts):
                 continue
             if route.open_by_choice and not (route.privileged or "DELETE" in route.methods):
                 continue
@@ -190,7 +202,15 @@ class MissingAuth(Rule):
                 similar = neighbours
             else:  # a public read beside protected writes is normal, beside protected reads not
                 similar = any(reads[route.file, word] for word in route.resource)
-            if route.privileged or "DELETE" in route.methods:
+            if (
+                route.package in facts.open_ended_auth
+                and route.framework in ("django", "drf")
+                and route.name not in facts.routed_views
+            ):
+                # Routed nowhere in the project, where a plugin-fed URL list is wrapped
+                # by an auth decorator: it may well be mounted behind that wrapper.
+                yield replace(item.finding, confidence=Level.LOW)
+            elif route.privileged or "DELETE" in route.methods:
                 yield item.finding
             elif similar:
                 # A read beside a protected read of the same resource is corroborated; a
@@ -201,6 +221,17 @@ class MissingAuth(Rule):
                     or by_file[route.file] * 3 >= routes_by_file[route.file]
                 )
                 yield item.finding if consistent else replace(item.finding, confidence=Level.LOW)
+
+
+def _base_view(route: _Facts, facts: ProjectFacts) -> bool:
+    """A view class other views derive from, that no URL conf of the project routes
+    (Django) or that exposes no method of its own (Flask), is a base, not a route; its
+    subclasses are judged on their own."""
+    if not route.view_class or route.name not in facts.subclassed:
+        return False
+    if route.framework == "django":
+        return bool(facts.routed_views) and route.name not in facts.routed_views
+    return route.framework == "flask" and not route.exposes
 
 
 def _guarded(route: _Facts, facts: ProjectFacts) -> bool:
@@ -233,6 +264,7 @@ def _route_facts(module: Module, route: Route) -> _Facts:
                 local, open_by_choice = _judge(_permission_list(decorator) or [])
     if isinstance(node, ast.ClassDef):
         refs.extend(referenced_names(ast.Tuple(elts=list(node.bases))))
+        local = exposes_guarded(node)  # ``@expose(...)`` methods with ``@has_access``
         for stmt in node.body:
             target = _assigned_name(stmt)
             if target in ("permission_classes", "decorators", "method_decorators"):
@@ -245,6 +277,8 @@ def _route_facts(module: Module, route: Route) -> _Facts:
                     refs.extend(names)
             elif isinstance(stmt, ast.FunctionDef) and stmt.name in ACCESS_HOOKS:
                 local = True  # Flask-Admin's is_accessible, Django's test_func...
+            elif grants_access(stmt):
+                local = True  # permission_required, a permission policy or map
     for handler in route.handlers:
         for decorator in handler.decorator_list:
             if decorator is not route.decorator:
@@ -270,6 +304,18 @@ def _route_facts(module: Module, route: Route) -> _Facts:
         privileged=bool(words & _PRIVILEGED),
         resource=_resource(route),
         name=route.node.name,
+        view_class=isinstance(route.node, ast.ClassDef),
+        package=top_package(module.name),
+        exposes=bool(route.handlers) or _exposed_methods(route.node),
+    )
+
+
+def _exposed_methods(node: ast.AST) -> bool:
+    """A method under a decorator call (``@expose("/list/")``): a Flask view class's route."""
+    return isinstance(node, ast.ClassDef) and any(
+        isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(isinstance(d, ast.Call) for d in stmt.decorator_list)
+        for stmt in node.body
     )
 
 

@@ -33,7 +33,10 @@ class QueryInLoop(Rule):
         outermost call of a query chain is reported; so is a call, inside the loop,
         to a helper of the same module that runs such a query. Writes are not
         reported, nor are test modules: a test's loop runs over a handful of
-        fixture rows, never a page a user asked for.
+        fixture rows, never a page a user asked for. Nor are queries combined
+        rather than run (``pages |= Page.objects.filter(...)``, a subquery in
+        ``id__in=``), migrations and ``RunPython`` functions (``apps,
+        schema_editor``) wherever they are defined.
 
     Why it matters:
         One query per row turns a page of 100 items into 101 round trips; latency
@@ -80,6 +83,8 @@ class QueryInLoop(Rule):
                 seen.update(c for _, c in calls)
                 if not is_query_call(module, outer) and not is_query_call(module, call):
                     continue
+                if _lazy(module, outer) or _data_migration(module.function_of(call)):
+                    continue
                 loops = module.enclosing_loops(call)
                 if not loops or not _uses_loop_value(module, outer, loops):
                     continue
@@ -114,6 +119,30 @@ class QueryInLoop(Rule):
         for item in pending:
             if isinstance(item.payload, str) and facts.runs_query(item.payload):
                 yield item.finding
+
+
+def _lazy(module: Module, query: ast.Call) -> bool:
+    """A query combined into another one, not run: ``pages |= Page.objects.filter(...)``
+    (a lazy QuerySet union) or ``filter(id__in=Other.objects.values("id"))`` (a
+    subquery of the outer query)."""
+    parent = module.parent(query)
+    if isinstance(parent, ast.keyword):
+        return True
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr | ast.BitAnd):
+        return True
+    return (
+        isinstance(parent, ast.AugAssign)
+        and parent.value is query
+        and isinstance(parent.op, ast.BitOr | ast.BitAnd)
+    )
+
+
+def _data_migration(scope: ast.AST | None) -> bool:
+    """A ``RunPython`` function, ``def forwards(apps, schema_editor)``, wherever it is
+    defined: it runs once, offline, like the migration that calls it."""
+    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    return "schema_editor" in [a.arg for a in scope.args.args]
 
 
 def _uses_loop_value(

@@ -14,6 +14,17 @@ from backend_agent.review._web import Web
 __all__ = ["DebugMode"]
 
 
+def _development_settings(module: Module) -> bool:
+    """``settings/dev.py``, ``settings/test.py``: the settings of a developer's own
+    machine, where debug is meant to be on (production reads ``settings/production``)."""
+    parts = module.name.split(".")
+    return (
+        len(parts) > 1
+        and parts[-2] == "settings"
+        and parts[-1] in ("dev", "devel", "development", "test", "testing")
+    )
+
+
 def _app(module: Module, target: ast.Attribute) -> bool:
     """``app.debug``: the object is a web app (or named like one), not any class's flag."""
     owner = dotted(target.value) or ""
@@ -35,7 +46,8 @@ class DebugMode(Rule):
         ``FastAPI(debug=True)``/``Starlette(debug=True)``, ``uvicorn.run(debug=True)``,
         ``run_simple(use_debugger=True)``, aiohttp's ``web.Application(debug=True)``
         and ``DEBUG = True`` in a Django settings
-        module (one that also sets ``INSTALLED_APPS``, ``MIDDLEWARE``...).
+        module (one that also sets ``INSTALLED_APPS``, ``MIDDLEWARE``...), except
+        a development one (``settings/dev.py``, ``settings/test.py``).
 
     Why it matters:
         Debug mode shows tracebacks, settings and SQL to anyone who triggers an
@@ -93,5 +105,6 @@ class DebugMode(Rule):
                         any(m in module.top_values for m in _SETTINGS_MARKERS)
                         or "settings" in module.name.rpartition(".")[2]
                     )
+                    and not _development_settings(module)
                 ):
                     yield self.finding(module, node, "DEBUG = True in Django settings")
