@@ -75,7 +75,15 @@ def module_seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_domain_tools_are_listed_with_their_schemas(module_seen: dict[str, Any]) -> None:
     tools = module_seen["tools"]
     assert sorted(tools) == [
-        "agents", "audit", "build", "design", "init", "review", "rules", "update", "verify"
+        "agents",
+        "audit",
+        "build",
+        "design",
+        "init",
+        "review",
+        "rules",
+        "update",
+        "verify",
     ]
     schema = tools["design"].input_schema
     assert schema["required"] == ["spec"]
@@ -105,9 +113,7 @@ def test_the_annotations_say_which_tools_write(
 
 def test_only_audit_reaches_outside_the_project(module_seen: dict[str, Any]) -> None:
     tools = module_seen["tools"]
-    assert [name for name, t in sorted(tools.items()) if t.annotations.open_world_hint] == [
-        "audit"
-    ]
+    assert [name for name, t in sorted(tools.items()) if t.annotations.open_world_hint] == ["audit"]
 
 
 def test_the_update_and_audit_schemas_describe_every_option(module_seen: dict[str, Any]) -> None:
@@ -124,7 +130,7 @@ def test_the_builtin_agent_is_a_prompt_naming_its_served_tools(
     assert module_seen["prompts"] == ["backend-developer"]
     [message] = module_seen["prompt"].messages
     text = message.content.text
-    assert "use the backend-agent tools design, build, verify, review;" in text
+    assert "use the backend-agent tools init, design, build, update, verify, review, rules;" in text
     assert text.endswith("Task: add tags")
 
 
