@@ -70,6 +70,15 @@ def notes_api(log: Path) -> Iterator[str]:
         server.wait(timeout=10)
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie has ended; an orphan that runs on is alive)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
 def measured(result: Any) -> dict[str, Any]:
     """A delivery's figures, from a tool's structured answer."""
     figures: dict[str, Any] = result.structured_content["figures"]
@@ -111,30 +120,44 @@ async def whole_session(root: Path, seen: dict[str, Any]) -> None:
             )
         seen["review"] = await client.call_tool("review", {"path": "svc/app/main.py"})
 
-        # A second build, cancelled once the project's tests are running.
-        with anyio.CancelScope() as scope:
-
-            async def cancel_at_tests(
-                progress: float, total: float | None, message: str | None
-            ) -> None:
-                if message and message.startswith("running the project's tests"):
-                    scope.cancel()
-
-            await client.call_tool(
-                "build",
-                {"spec": "spec.yaml", "out": "svc2", "live": False},
-                progress_callback=cancel_at_tests,
-            )
-        seen["cancelled"] = scope.cancelled_caught
+        # A second build, cancelled while the project's tests run in a child of the worker.
         [server] = [
             pid
             for pid in children_of(os.getpid())
             if b"backend_agent.cli.agent" in Path(f"/proc/{pid}/cmdline").read_bytes()
         ]
-        deadline = time.monotonic() + 40
-        while children_of(server) and time.monotonic() < deadline:
+        testing = anyio.Event()
+
+        async def on_step(progress: float, total: float | None, message: str | None) -> None:
+            if (message or "").startswith("running the project's tests"):
+                testing.set()
+
+        async with anyio.create_task_group() as group:
+            scope = anyio.CancelScope()
+
+            async def cancellable_build() -> None:
+                with scope:
+                    await client.call_tool(
+                        "build",
+                        {"spec": "spec.yaml", "out": "svc2", "live": False},
+                        progress_callback=on_step,
+                    )
+
+            group.start_soon(cancellable_build)
+            await testing.wait()
+            running: list[int] = []
+            for _ in range(300):  # the worker and the test run it started
+                running = children_of(server)
+                if len(running) >= 2:
+                    break
+                await anyio.sleep(0.1)
+            scope.cancel()
+        seen["running"] = running
+        seen["cancelled"] = scope.cancelled_caught
+        deadline = time.monotonic() + 15  # far less than the tests take, so none end alone
+        while time.monotonic() < deadline and [p for p in running if alive(p)]:
             await anyio.sleep(0.2)
-        seen["left"] = children_of(server)
+        seen["left"] = [p for p in running if alive(p)] + children_of(server)
         seen["svc2_complete_or_absent"] = complete_or_absent(root / "svc2")
         seen["after_cancel"] = await client.call_tool("rules", {})
 
@@ -173,6 +196,7 @@ def test_a_whole_session_over_mcp(tmp_path: Path) -> None:
     assert seen["review"].structured_content == {"findings": []}
 
     assert seen["cancelled"]
+    assert len(seen["running"]) >= 2
     assert seen["left"] == []
     assert seen["svc2_complete_or_absent"]
     assert not seen["after_cancel"].is_error

@@ -1,7 +1,10 @@
-"""Ending a process tree: children, grandchildren in sessions of their own, and new forks."""
+"""Ending a process tree (children in sessions of their own included), and the MCP worker's
+cancellation, which ends everything the tool started."""
 
 from __future__ import annotations
 
+import json
+import signal
 import subprocess
 import sys
 import time
@@ -59,3 +62,33 @@ def test_a_process_without_children_has_no_descendants() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_cancelled_worker_ends_every_process_its_tool_started(tmp_path: Path) -> None:
+    # The bash tool's command leaves a process in a session of its own, as the served app is.
+    request = {
+        "root": str(tmp_path),
+        "tool": "bash",
+        "arguments": {"command": "setsid sleep 600 & sleep 600"},
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "backend_agent.agent.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert worker.stdin is not None
+        worker.stdin.write(json.dumps(request).encode())
+        worker.stdin.close()
+        below = wait_for(3, worker.pid)  # bash, and its two sleeps
+        assert len(below) == 3
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 143
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in below) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in below if alive(pid)] == []
+    finally:
+        end_tree(worker.pid, include_self=True)
+        worker.wait()

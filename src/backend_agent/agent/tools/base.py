@@ -159,16 +159,20 @@ class Tool(Generic[A]):
         """The tool as the model sees it."""
         return ToolSpec(self.name, self.description, self.parameters)
 
+    def validate(self, data: object) -> A:
+        """``data`` (decoded JSON) as the tool's arguments; a mismatch raises ``ToolError``."""
+        try:
+            return self.arguments.model_validate(data)
+        except ValidationError as exc:
+            raise ToolError(_describe(self.name, exc)) from None
+
     def call(self, workspace: Workspace, arguments: str) -> ToolResult:
         """Run the tool on a model's JSON ``arguments``; its mistakes raise ``ToolError``."""
         try:
             data = json.loads(arguments or "{}")
         except json.JSONDecodeError as exc:
             raise ToolError(f"the arguments of '{self.name}' are not valid JSON: {exc}") from None
-        try:
-            args = self.arguments.model_validate(data)
-        except ValidationError as exc:
-            raise ToolError(_describe(self.name, exc)) from None
+        args = self.validate(data)
         try:
             result = self.function(workspace, args)
         except BackendAgentError as exc:  # a bad spec, an unsafe output folder...
