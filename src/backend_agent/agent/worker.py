@@ -19,6 +19,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -62,9 +63,13 @@ class _Cancellation:
         os._exit(CANCELLED_EXIT)
 
 
+_SENDING = threading.Lock()  # the live gates report progress from worker threads too
+
+
 def _send(channel: IO[str], message: dict[str, Any]) -> None:
-    channel.write(json.dumps(message) + "\n")
-    channel.flush()
+    with _SENDING:
+        channel.write(json.dumps(message) + "\n")
+        channel.flush()
 
 
 def main() -> None:
