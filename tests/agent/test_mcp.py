@@ -47,6 +47,9 @@ async def session(params: StdioServerParameters) -> dict[str, Any]:
         resources = await client.list_resources()
         seen["resources"] = [str(r.uri) for r in resources.resources]
         seen["schema"] = await client.read_resource("backend-agent://schemas/spec.json")
+        seen["prompts"] = [p.name for p in (await client.list_prompts()).prompts]
+        seen["prompt"] = await client.get_prompt("backend-developer", {"task": "add tags"})
+        seen["rules"] = await client.call_tool("rules", {"explain": "BA101"})
     return seen
 
 
@@ -71,10 +74,72 @@ def module_seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_the_domain_tools_are_listed_with_their_schemas(module_seen: dict[str, Any]) -> None:
     tools = module_seen["tools"]
-    assert sorted(tools) == ["build", "design", "review", "verify"]
+    assert sorted(tools) == [
+        "agents",
+        "audit",
+        "build",
+        "design",
+        "init",
+        "review",
+        "rules",
+        "update",
+        "verify",
+    ]
     schema = tools["design"].input_schema
     assert schema["required"] == ["spec"]
     assert schema["properties"]["view"]["enum"] == ["summary", "ddl", "openapi", "architecture"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "read_only", "destructive"),
+    [
+        ("design", True, False),
+        ("review", True, False),
+        ("rules", True, False),
+        ("agents", True, False),
+        ("build", False, True),
+        ("update", False, True),
+        ("verify", False, False),
+        ("init", False, False),
+        ("audit", False, False),
+    ],
+)
+def test_the_annotations_say_which_tools_write(
+    module_seen: dict[str, Any], tool: str, read_only: bool, destructive: bool
+) -> None:
+    hints = module_seen["tools"][tool].annotations
+    assert (hints.read_only_hint, hints.destructive_hint) == (read_only, destructive)
+
+
+def test_only_audit_reaches_outside_the_project(module_seen: dict[str, Any]) -> None:
+    tools = module_seen["tools"]
+    assert [name for name, t in sorted(tools.items()) if t.annotations.open_world_hint] == ["audit"]
+
+
+def test_the_update_and_audit_schemas_describe_every_option(module_seen: dict[str, Any]) -> None:
+    for name in ("update", "audit", "init", "rules", "agents"):
+        properties = module_seen["tools"][name].input_schema["properties"]
+        assert all(p.get("description") for p in properties.values()), name
+    gates = module_seen["tools"]["audit"].input_schema["$defs"]["LiveGate"]["enum"]
+    assert gates == ["seed", "load", "contract", "security"]
+
+
+def test_the_builtin_agent_is_a_prompt_naming_its_served_tools(
+    module_seen: dict[str, Any],
+) -> None:
+    assert module_seen["prompts"] == ["backend-developer"]
+    [message] = module_seen["prompt"].messages
+    text = message.content.text
+    assert "use the backend-agent tools init, design, build, update, verify, review, rules;" in text
+    assert text.endswith("Task: add tags")
+
+
+def test_a_rule_is_explained_with_its_structured_sections(module_seen: dict[str, Any]) -> None:
+    result = module_seen["rules"]
+    assert not result.is_error
+    assert text_of(result).startswith("BA101 ")
+    assert result.structured_content["code"] == "BA101"
+    assert set(result.structured_content["sections"]) >= {"Why it matters", "Example"}
 
 
 def test_design_is_called_through_stdio(module_seen: dict[str, Any]) -> None:
@@ -89,6 +154,8 @@ def test_review_is_called_through_stdio(module_seen: dict[str, Any]) -> None:
     lines = text_of(result).splitlines()
     assert lines[0] == "1 finding:"
     assert lines[1].startswith("app/users.py:2:12: BA101 [high] SQL built from a run-time value")
+    [finding] = result.structured_content["findings"]
+    assert (finding["code"], finding["line"]) == ("BA101", 2)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +163,7 @@ def test_review_is_called_through_stdio(module_seen: dict[str, Any]) -> None:
     [
         ("bad", "error: invalid arguments for 'design':\n  view: Input should be"),
         ("outside", "error: '../..' is outside the project"),
-        ("unknown", "unknown tool 'deploy'; tools: design, build, verify, review"),
+        ("unknown", "unknown tool 'deploy'; tools: design, build, verify, review, init, "),
     ],
 )
 def test_mistakes_come_back_as_tool_errors(
@@ -131,5 +198,5 @@ def test_the_mcp_command_serves_the_same_tools(served_project: Path) -> None:
             return names, text_of(design)
 
     names, summary = anyio.run(check)
-    assert names == ["design", "build", "verify", "review"]
+    assert names[:4] == ["design", "build", "verify", "review"]
     assert summary.startswith("service library (Library API), API under /api/v1")

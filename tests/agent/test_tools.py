@@ -237,7 +237,17 @@ def test_every_tool_has_a_json_schema_and_a_description() -> None:
 def test_the_registry_holds_the_claude_code_tools_and_the_domain_tools() -> None:
     claude = {t.claude_name for t in REGISTRY if t.claude_name}
     assert claude == {"Read", "Write", "Edit", "Bash", "Glob", "Grep"}
-    assert DOMAIN_TOOLS == ("design", "build", "verify", "review")
+    assert DOMAIN_TOOLS == (
+        "design",
+        "build",
+        "verify",
+        "review",
+        "init",
+        "update",
+        "audit",
+        "rules",
+        "agents",
+    )
     assert REGISTRY.get("GREP") is REGISTRY.get("grep")
 
 

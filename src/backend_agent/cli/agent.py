@@ -209,7 +209,7 @@ def protocol_schema(
 def mcp(
     root: Annotated[Path, typer.Option(help="The project folder the tools act on.")] = Path(),
 ) -> None:
-    """Serve the domain tools (design, build, verify, review) over MCP on stdio."""
+    """Serve the tools (init, design, build, update, verify, audit, review...) over MCP (stdio)."""
     try:
         import anyio
 

@@ -1,8 +1,10 @@
 """The tools an agent can call: files, shell, and the product's own stages."""
 
-from backend_agent.agent.tools import domain, files, shell
+from backend_agent.agent.tools import catalog, domain, files, lifecycle, shell
 from backend_agent.agent.tools.base import (
+    READ_ONLY,
     REGISTRY,
+    Effects,
     Tool,
     ToolArgs,
     Toolbox,
@@ -13,7 +15,9 @@ from backend_agent.agent.tools.domain import describe_delivery
 
 __all__ = [
     "DOMAIN_TOOLS",
+    "READ_ONLY",
     "REGISTRY",
+    "Effects",
     "Tool",
     "ToolArgs",
     "ToolResult",
@@ -23,10 +27,14 @@ __all__ = [
     "domain_toolbox",
 ]
 
-_REGISTERED = (files, shell, domain)  # imported for the tools they register
+_REGISTERED = (files, shell, domain, lifecycle, catalog)  # imported for the tools they register
+_DOMAIN_MODULES = (domain.__name__, lifecycle.__name__, catalog.__name__)
 
 DOMAIN_TOOLS: tuple[str, ...] = tuple(
-    tool.name for tool in REGISTRY if tool.function.__module__ == domain.__name__
+    tool.name
+    for module in _DOMAIN_MODULES
+    for tool in REGISTRY
+    if tool.function.__module__ == module
 )
 """The product's own stages as tools; what ``backend-agent mcp`` serves."""
 

@@ -16,10 +16,12 @@ observation), never a crash. Register a tool with ``REGISTRY.tool(...)``::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -33,7 +35,9 @@ from backend_agent.figures import Delivery
 
 __all__ = [
     "MAX_OUTPUT_CHARS",
+    "READ_ONLY",
     "REGISTRY",
+    "Effects",
     "Tool",
     "ToolArgs",
     "ToolResult",
@@ -53,6 +57,25 @@ class ToolArgs(BaseModel):
 A = TypeVar("A", bound=ToolArgs)
 
 
+@dataclass(frozen=True)
+class Effects:
+    """What calling a tool does to the world (MCP's tool annotations say the same to hosts).
+
+    ``long`` tools take minutes and start child processes: the MCP server runs them
+    in a worker process it can end as a whole, and forwards their progress.
+    """
+
+    read_only: bool = False
+    destructive: bool = True  # meaningful only when not read_only: may replace what is there
+    idempotent: bool = False
+    open_world: bool = False  # talks to something outside the project (a URL, a database)
+    long: bool = False
+
+
+READ_ONLY = Effects(read_only=True, destructive=False, idempotent=True)
+"""A tool that only reads the project (the default for a tool registered without effects)."""
+
+
 @dataclass
 class Workspace:
     """The project a run works in; every path a tool touches must stay inside ``root``."""
@@ -60,6 +83,10 @@ class Workspace:
     root: Path
     deadline: float | None = None  # on ``clock``'s scale; commands get no more time than is left
     clock: Callable[[], float] = time.monotonic
+    progress: Callable[[str], None] | None = None  # a long tool says each step it starts here
+    # Held around writes that must not be cut short: a cancelled run waits for the
+    # write to finish, so what it writes is either untouched or complete.
+    writing: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -80,6 +107,11 @@ class Workspace:
         except ValueError:
             return str(path)
 
+    def say(self, message: str) -> None:
+        """Report a step to whoever watches (an MCP host's progress), if anyone does."""
+        if self.progress is not None:
+            self.progress(message)
+
     def seconds_left(self) -> float | None:
         """Wall time left before the run's deadline, or None without one."""
         return None if self.deadline is None else max(0.0, self.deadline - self.clock())
@@ -87,11 +119,22 @@ class Workspace:
 
 @dataclass(frozen=True)
 class ToolResult:
-    """What a tool gives back: text for the model, and a delivery when it measured something."""
+    """What a tool gives back: text for the model, and a delivery when it measured something.
+
+    ``data`` is the structured answer (the CLI's ``--json``) when it is not a delivery.
+    """
 
     output: str
     is_error: bool = False
     delivery: Delivery | None = None
+    data: dict[str, Any] | None = None
+
+    @property
+    def structured(self) -> dict[str, Any] | None:
+        """The answer as JSON: ``data``, else the delivery, else None."""
+        if self.data is not None:
+            return self.data
+        return None if self.delivery is None else self.delivery.model_dump(mode="json")
 
 
 @dataclass(frozen=True)
@@ -103,6 +146,7 @@ class Tool(Generic[A]):
     arguments: type[A]
     function: Callable[[Workspace, A], ToolResult]
     claude_name: str | None = None  # the Claude Code name this tool answers to
+    effects: Effects = READ_ONLY
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -115,16 +159,20 @@ class Tool(Generic[A]):
         """The tool as the model sees it."""
         return ToolSpec(self.name, self.description, self.parameters)
 
+    def validate(self, data: object) -> A:
+        """``data`` (decoded JSON) as the tool's arguments; a mismatch raises ``ToolError``."""
+        try:
+            return self.arguments.model_validate(data)
+        except ValidationError as exc:
+            raise ToolError(_describe(self.name, exc)) from None
+
     def call(self, workspace: Workspace, arguments: str) -> ToolResult:
         """Run the tool on a model's JSON ``arguments``; its mistakes raise ``ToolError``."""
         try:
             data = json.loads(arguments or "{}")
         except json.JSONDecodeError as exc:
             raise ToolError(f"the arguments of '{self.name}' are not valid JSON: {exc}") from None
-        try:
-            args = self.arguments.model_validate(data)
-        except ValidationError as exc:
-            raise ToolError(_describe(self.name, exc)) from None
+        args = self.validate(data)
         try:
             result = self.function(workspace, args)
         except BackendAgentError as exc:  # a bad spec, an unsafe output folder...
@@ -132,7 +180,7 @@ class Tool(Generic[A]):
         if len(result.output) > MAX_OUTPUT_CHARS:
             cut = len(result.output) - MAX_OUTPUT_CHARS
             output = f"{result.output[:MAX_OUTPUT_CHARS]}\n[... {cut} more characters not shown]"
-            result = ToolResult(output, result.is_error, result.delivery)
+            result = ToolResult(output, result.is_error, result.delivery, result.data)
         return result
 
 
@@ -181,7 +229,12 @@ class Toolbox:
         return Toolbox(chosen)
 
     def tool(
-        self, name: str, arguments: type[A], *, claude_name: str | None = None
+        self,
+        name: str,
+        arguments: type[A],
+        *,
+        claude_name: str | None = None,
+        effects: Effects = READ_ONLY,
     ) -> Callable[[Callable[[Workspace, A], ToolResult]], Callable[[Workspace, A], ToolResult]]:
         """Register the decorated function as a tool; its docstring is the description."""
 
@@ -193,7 +246,7 @@ class Toolbox:
             description = inspect.cleandoc(function.__doc__ or "")
             if not description:
                 raise ValueError(f"the tool '{name}' needs a docstring: it is its description")
-            self.tools.append(Tool(name, description, arguments, function, claude_name))
+            self.tools.append(Tool(name, description, arguments, function, claude_name, effects))
             return function
 
         return register

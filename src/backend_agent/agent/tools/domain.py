@@ -2,8 +2,9 @@
 
 Each one is a thin adapter: resolve paths inside the workspace, call the
 stage, and describe its result in words a model can act on. The stages are
-imported when called, so listing tools costs nothing. To add a tool (``audit``,
-``update``), write its arguments model and one decorated function here.
+imported when called, so listing tools costs nothing. The rest of the
+lifecycle (``init``, ``update``, ``audit``) is in ``lifecycle``; the read-only
+catalogues (``rules``, ``agents``) in ``catalog``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ from typing import Literal
 
 from pydantic import Field
 
-from backend_agent.agent.tools.base import REGISTRY, ToolArgs, ToolResult, Workspace
+from backend_agent.agent.tools.base import (
+    READ_ONLY,
+    REGISTRY,
+    Effects,
+    ToolArgs,
+    ToolResult,
+    Workspace,
+)
 from backend_agent.figures import Delivery
 
-__all__ = ["describe_delivery"]
+__all__ = ["BUILDS", "describe_delivery"]
+
+BUILDS = Effects(destructive=True, idempotent=True, open_world=False, long=True)
+"""Writes (replaces) a generated project and runs its gates as child processes."""
 
 _MAX_FINDINGS = 100
 
@@ -32,7 +43,7 @@ class DesignArgs(ToolArgs):
     dialect: Literal["sqlite", "postgresql"] = Field("sqlite", description="SQL dialect for ddl.")
 
 
-@REGISTRY.tool("design", DesignArgs)
+@REGISTRY.tool("design", DesignArgs, effects=READ_ONLY)
 def design(workspace: Workspace, args: DesignArgs) -> ToolResult:
     """Validate a service spec and show its design: tables, routes, SQL, OpenAPI or decisions.
 
@@ -66,27 +77,40 @@ class BuildArgs(ToolArgs):
     overwrite: bool = Field(False, description="Regenerate into an existing output folder.")
     verify: bool = Field(True, description="Run the quality gates after generating.")
     database_url: str | None = Field(None, description="Also verify against this database.")
+    live: bool = Field(
+        True,
+        description="With verify: serve the project and run the live gates (seed, load, "
+        "contract, security probes; minutes). false lists them as skipped.",
+    )
 
 
-@REGISTRY.tool("build", BuildArgs)
+@REGISTRY.tool("build", BuildArgs, effects=BUILDS)
 def build(workspace: Workspace, args: BuildArgs) -> ToolResult:
     """Design, generate and verify a service from a spec; report the measured gates.
 
     Slow with verify (it installs and tests the generated project, a minute or
-    more). Use overwrite: true to rebuild after editing the spec.
+    more). Use overwrite: true to rebuild after editing the spec: only a project
+    backend-agent generated and nobody edited is replaced (use update to keep edits).
     """
     from backend_agent.pipeline import build as run_build
+    from backend_agent.pipeline import live_settings, recorded_blueprint
+    from backend_agent.verify import verify as run_verify
 
     out = workspace.resolve(args.out)
-    delivery = run_build(
-        workspace.resolve(args.spec, must_exist=True),
-        out,
-        overwrite=args.overwrite,
-        database_url=args.database_url,
-        run_verify=args.verify,
+    spec = workspace.resolve(args.spec, must_exist=True)
+    with workspace.writing():  # the project is written whole, even when the call is cancelled
+        run_build(
+            spec, out, overwrite=args.overwrite, run_verify=False, progress=workspace.progress
+        )
+    if not args.verify:
+        shown = workspace.relative(out)
+        return ToolResult(
+            f"generated {shown} (not verified: verify was false)", data={"project": shown}
+        )
+    live = live_settings(recorded_blueprint(out)) if args.live else None
+    delivery = run_verify(
+        out, database_url=args.database_url, live=live, progress=workspace.progress
     )
-    if delivery is None:
-        return ToolResult(f"generated {workspace.relative(out)} (not verified: verify was false)")
     return _delivered(workspace, delivery)
 
 
@@ -100,7 +124,7 @@ class VerifyArgs(ToolArgs):
     )
 
 
-@REGISTRY.tool("verify", VerifyArgs)
+@REGISTRY.tool("verify", VerifyArgs, effects=Effects(destructive=False, idempotent=True, long=True))
 def verify(workspace: Workspace, args: VerifyArgs) -> ToolResult:
     """Run the quality gates (tests, coverage, contract, security, review...) on a project.
 
@@ -112,14 +136,17 @@ def verify(workspace: Workspace, args: VerifyArgs) -> ToolResult:
 
     project = workspace.resolve(args.project, must_exist=True)
     live = live_settings(recorded_blueprint(project)) if args.live else None
-    return _delivered(workspace, run_verify(project, database_url=args.database_url, live=live))
+    delivery = run_verify(
+        project, database_url=args.database_url, live=live, progress=workspace.progress
+    )
+    return _delivered(workspace, delivery)
 
 
 class ReviewArgs(ToolArgs):
     path: str = Field(".", description="File or folder to review, relative to the project root.")
 
 
-@REGISTRY.tool("review", ReviewArgs)
+@REGISTRY.tool("review", ReviewArgs, effects=READ_ONLY)
 def review(workspace: Workspace, args: ReviewArgs) -> ToolResult:
     """Review Python backend code for security and performance problems (static, fast).
 
@@ -128,8 +155,9 @@ def review(workspace: Workspace, args: ReviewArgs) -> ToolResult:
     from backend_agent.review import review as run_review
 
     findings = run_review(workspace.resolve(args.path, must_exist=True))
+    data = {"findings": [finding.as_dict() for finding in findings]}  # as review --format json
     if not findings:
-        return ToolResult(f"no findings in {args.path}")
+        return ToolResult(f"no findings in {args.path}", data=data)
     lines = [f"{len(findings)} finding{'s' if len(findings) != 1 else ''}:"]
     for finding in findings[:_MAX_FINDINGS]:
         where = _shown(workspace, Path(str(finding.file)))
@@ -139,7 +167,7 @@ def review(workspace: Workspace, args: ReviewArgs) -> ToolResult:
         )
     if len(findings) > _MAX_FINDINGS:
         lines.append(f"[{len(findings) - _MAX_FINDINGS} more findings not shown]")
-    return ToolResult("\n".join(lines))
+    return ToolResult("\n".join(lines), data=data)
 
 
 def _shown(workspace: Workspace, path: Path) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 
 from backend_agent.agent.errors import ToolError
-from backend_agent.agent.tools.base import REGISTRY, ToolArgs, ToolResult, Workspace
+from backend_agent.agent.tools.base import REGISTRY, Effects, ToolArgs, ToolResult, Workspace
 
 __all__ = ["LARGE_DELETION_RATIO", "SKIPPED_DIRS"]
 
@@ -81,7 +81,7 @@ class WriteArgs(ToolArgs):
     )
 
 
-@REGISTRY.tool("write", WriteArgs, claude_name="Write")
+@REGISTRY.tool("write", WriteArgs, claude_name="Write", effects=Effects(idempotent=True))
 def write(workspace: Workspace, args: WriteArgs) -> ToolResult:
     """Create a file, or replace a whole file's content; parent folders are created."""
     target = workspace.resolve(args.path)
@@ -105,7 +105,7 @@ class EditArgs(ToolArgs):
     )
 
 
-@REGISTRY.tool("edit", EditArgs, claude_name="Edit")
+@REGISTRY.tool("edit", EditArgs, claude_name="Edit", effects=Effects())
 def edit(workspace: Workspace, args: EditArgs) -> ToolResult:
     """Replace exact text in a file.
 

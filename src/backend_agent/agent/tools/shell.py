@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field
 
 from backend_agent.agent.errors import ToolError
-from backend_agent.agent.tools.base import REGISTRY, ToolArgs, ToolResult, Workspace
+from backend_agent.agent.tools.base import REGISTRY, Effects, ToolArgs, ToolResult, Workspace
 
 __all__ = ["CommandResult", "run_command"]
 
@@ -62,7 +62,7 @@ class BashArgs(ToolArgs):
     cwd: str = Field(".", description="Folder to run in, relative to the project root.")
 
 
-@REGISTRY.tool("bash", BashArgs, claude_name="Bash")
+@REGISTRY.tool("bash", BashArgs, claude_name="Bash", effects=Effects(open_world=True))
 def bash(workspace: Workspace, args: BashArgs) -> ToolResult:
     """Run a bash command in the project and return its exit code, stdout and stderr.
 
