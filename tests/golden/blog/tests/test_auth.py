@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from fastapi import FastAPI
-from sqlalchemy import event, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from fastapi import FastAPI, Request
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.api import deps
 from app.core import security
 from app.core.security import create_access_token
 from app.repositories.base import utcnow
@@ -240,18 +241,23 @@ async def test_parallel_guesses_cannot_pass_the_lockout(
 
 
 async def test_password_hashing_holds_no_database_connection(
-    client: httpx.AsyncClient, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Every connection a request takes comes through app.api.deps.connect, whatever the
+    # database and path (pooled, SQLite's one writer, inline reads): count those held.
     in_use = 0
     seen: list[int] = []
+    opened = deps.connect
 
-    def checkout(*_: Any) -> None:
+    @asynccontextmanager
+    async def counted(request: Request) -> AsyncIterator[AsyncConnection]:
         nonlocal in_use
-        in_use += 1
-
-    def checkin(*_: Any) -> None:
-        nonlocal in_use
-        in_use -= 1
+        async with opened(request) as connection:
+            in_use += 1
+            try:
+                yield connection
+            finally:
+                in_use -= 1
 
     def watched(work: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def call(*args: Any) -> Any:
@@ -260,18 +266,13 @@ async def test_password_hashing_holds_no_database_connection(
 
         return call
 
+    monkeypatch.setattr(deps, "connect", counted)
     monkeypatch.setattr(auth_service, "hash_password", watched(security.hash_password))
     monkeypatch.setattr(auth_service, "verify_password", watched(security.verify_password))
-    event.listen(engine.sync_engine, "checkout", checkout)
-    event.listen(engine.sync_engine, "checkin", checkin)
-    try:
-        data(await register(client), 201)
-        tokens = data(await login(client))
-        assert_error(await login(client, "nobody@example.com"), 401, "INVALID_CREDENTIALS")
-        data(await change_password(client, tokens))
-    finally:
-        event.remove(engine.sync_engine, "checkout", checkout)
-        event.remove(engine.sync_engine, "checkin", checkin)
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    assert_error(await login(client, "nobody@example.com"), 401, "INVALID_CREDENTIALS")
+    data(await change_password(client, tokens))
     # register, login, unknown login, password change (current and new): a connection
     # held while argon2 runs would starve every other request of the pool under a flood.
     assert seen == [0, 0, 0, 0, 0]
