@@ -1,0 +1,71 @@
+"""Specs the generality campaign found the generator failing on render cleanly now.
+
+Each spec is the minimal one kept in ``bench/generality/found/`` (the whole build of the
+fixed ones is in ``tests/spec/drawn/``, built by the slow tier); here the checks are
+the fast ones: the design, the rendering, and ruff on the rendered tree.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from backend_agent.design import design
+from backend_agent.design.blueprint import Blueprint
+from backend_agent.generate import generate, write_project
+from backend_agent.spec import load_spec_text
+
+RUFF = Path(sys.executable).parent / "ruff"
+
+TWO_MANY_TO_MANY = """\
+name: shop
+entities:
+  Tag:
+    fields: {label: string}
+  Invoice:
+    fields: {note: string}
+    relations:
+      labels: {many_to_many: Tag}
+      topics: {many_to_many: Tag}
+      related: {many_to_many: Invoice}
+      linked: {many_to_many: Invoice}
+"""
+
+
+def _blueprint(text: str) -> Blueprint:
+    return design(load_spec_text(text, "found.yaml"))
+
+
+def _ruff(blueprint: Blueprint, out: Path) -> str:
+    write_project(generate(blueprint), out)
+    result = subprocess.run(
+        [str(RUFF), "check", "--no-cache", "app"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout if result.returncode else ""
+
+
+def test_many_to_many_relations_to_one_target_get_unique_operations(tmp_path: Path) -> None:
+    blueprint = _blueprint(TWO_MANY_TO_MANY)
+    repeated = [
+        name for name, n in Counter(r.operation_id for r in blueprint.routes).items() if n > 1
+    ]
+    assert repeated == []
+    names = {r.operation_id for r in blueprint.routes}
+    assert {"add_invoice_labels", "remove_invoice_topics", "add_invoice_related"} <= names
+    assert _ruff(blueprint, tmp_path / "shop") == ""
+
+
+def test_a_single_many_to_many_keeps_its_target_name() -> None:
+    blueprint = _blueprint(
+        "name: blog\nentities:\n  Tag:\n    fields: {label: string}\n"
+        "  Post:\n    fields: {title: string}\n    relations:\n"
+        "      tags: {many_to_many: Tag}\n"
+    )
+    names = {r.operation_id for r in blueprint.routes}
+    assert {"add_post_tag", "remove_post_tag"} <= names
