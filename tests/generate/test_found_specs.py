@@ -7,6 +7,7 @@ the fast ones: the design, the rendering, and ruff on the rendered tree.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -15,6 +16,7 @@ from pathlib import Path
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
 from backend_agent.generate import generate, write_project
+from backend_agent.generate.samples import body_value
 from backend_agent.spec import load_spec_text
 
 RUFF = Path(sys.executable).parent / "ruff"
@@ -69,3 +71,29 @@ def test_a_single_many_to_many_keeps_its_target_name() -> None:
     )
     names = {r.operation_id for r in blueprint.routes}
     assert {"add_post_tag", "remove_post_tag"} <= names
+
+
+def test_owner_only_lists_render_their_initial_migration() -> None:
+    files = generate(
+        _blueprint(
+            "name: a\nentities:\n  Group:\n    fields: {note: string}\n"
+            "    owner: true\n    permissions: {list: owner}\n"
+        )
+    )
+    migration = next(text for path, text in files.items() if path.name == "0001_initial.py")
+    compile(migration, "0001_initial.py", "exec")
+    assert "def downgrade() -> None:" in migration
+
+
+def test_a_pattern_with_a_min_length_gets_a_long_enough_sample() -> None:
+    pattern = "^[A-Z][a-z0-9-]*$"
+    blueprint = _blueprint(
+        "name: shop\nentities:\n  Post:\n    fields:\n"
+        f'      search: {{type: string, pattern: "{pattern}", min_length: 5}}\n'
+    )
+    entity = blueprint.entity("Post")
+    field = next(f for f in entity.fields if f.name == "search")
+    sample = body_value(field)
+    assert isinstance(sample, str)
+    assert len(sample) >= 5
+    assert re.search(pattern, sample)
