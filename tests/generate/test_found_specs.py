@@ -16,6 +16,7 @@ from pathlib import Path
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
 from backend_agent.generate import generate, write_project
+from backend_agent.generate.counts import counts_view
 from backend_agent.generate.samples import body_value
 from backend_agent.spec import load_spec_text
 
@@ -97,3 +98,14 @@ def test_a_pattern_with_a_min_length_gets_a_long_enough_sample() -> None:
     assert isinstance(sample, str)
     assert len(sample) >= 5
     assert re.search(pattern, sample)
+
+
+def test_a_cascade_to_its_own_table_is_not_the_counted_cascade() -> None:
+    views = counts_view(
+        _blueprint(
+            "name: tree\nentities:\n  Node:\n    fields: {label: string}\n    relations:\n"
+            "      parent: {belongs_to: Node, required: false, on_delete: cascade}\n"
+        )
+    )
+    assert views is not None
+    assert views.cascade is None
