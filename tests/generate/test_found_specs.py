@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import uuid
 from collections import Counter
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from backend_agent.design import design
@@ -109,3 +112,27 @@ def test_a_cascade_to_its_own_table_is_not_the_counted_cascade() -> None:
     )
     assert views is not None
     assert views.cascade is None
+
+
+def test_defaults_render_as_values_of_their_field_type() -> None:
+    blueprint = _blueprint(
+        "name: shop\nentities:\n  Event:\n    fields:\n"
+        '      at: {type: datetime, nullable: true, default: "2024-01-31T12:00:00Z"}\n'
+        '      day: {type: date, default: "2024-02-29"}\n'
+        '      price: {type: decimal, default: "1.50"}\n'
+        '      ref: {type: uuid, default: "6f1c1f2e-3b7a-4c55-9a51-2f6a3c1d9e01"}\n'
+    )
+    files = generate(blueprint)
+    schema = next(text for path, text in files.items() if path.as_posix() == "app/schemas/event.py")
+    namespace = {"datetime": datetime, "date": date, "Decimal": Decimal, "uuid": uuid}
+    expected = {
+        "at": datetime(2024, 1, 31, 12, tzinfo=UTC),
+        "day": date(2024, 2, 29),
+        "price": Decimal("1.50"),
+        "ref": uuid.UUID("6f1c1f2e-3b7a-4c55-9a51-2f6a3c1d9e01"),
+    }
+    for name, value in expected.items():
+        line = next(line for line in schema.splitlines() if line.strip().startswith(f"{name}:"))
+        default = eval(line.split(" = ", 1)[1], namespace)  # noqa: S307 (our own output)
+        assert default == value
+        assert type(default) is type(value)
