@@ -136,3 +136,11 @@ def test_defaults_render_as_values_of_their_field_type() -> None:
         default = eval(line.split(" = ", 1)[1], namespace)  # noqa: S307 (our own output)
         assert default == value
         assert type(default) is type(value)
+
+
+def test_spec_text_in_any_script_passes_the_project_lint(tmp_path: Path) -> None:
+    blueprint = _blueprint(
+        "name: shop\nentities:\n  Note:\n    description: Größe in cm × cm\n"
+        '    fields:\n      size: {type: string, default: "2×3", description: "Breite × Höhe"}\n'
+    )
+    assert _ruff(blueprint, tmp_path / "shop") == ""
