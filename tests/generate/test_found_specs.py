@@ -144,3 +144,18 @@ def test_spec_text_in_any_script_passes_the_project_lint(tmp_path: Path) -> None
         '    fields:\n      size: {type: string, default: "2×3", description: "Breite × Höhe"}\n'
     )
     assert _ruff(blueprint, tmp_path / "shop") == ""
+
+
+def test_fields_in_pydantics_namespace_get_attributes_outside_it() -> None:
+    files = generate(
+        _blueprint(
+            "name: shop\nentities:\n  Child:\n    fields:\n"
+            "      model_computed_fields: {type: json, nullable: true}\n"
+            "      model_dump: {type: integer, nullable: true}\n"
+        )
+    )
+    schema = next(text for path, text in files.items() if path.as_posix() == "app/schemas/child.py")
+    attributes = [line.split(":")[0].strip() for line in schema.splitlines() if ": " in line]
+    assert not [name for name in attributes if name.startswith("model_")]
+    assert 'Field(alias="model_computed_fields")' in schema
+    assert 'Field(alias="model_dump")' in schema

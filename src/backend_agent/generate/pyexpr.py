@@ -100,6 +100,10 @@ def regex(pattern: str) -> str:
 
 def identifier(name: str) -> str:
     """A Python attribute name for an API field or column name."""
+    if name.startswith("model_"):
+        # Pydantic owns the model_ namespace (model_fields, model_dump, ...): a field
+        # there would override a BaseModel attribute, or warn, even with a suffix.
+        return f"field_{name}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         return f"{name}_"
     return name
