@@ -367,7 +367,7 @@ def _entity(
         *(f"{r}_id" for r in belongs),
         *(["owner_id"] if owner else []),
     ]
-    if draw(st.booleans()):
+    if filterable and draw(st.booleans()):
         entity["filters"] = draw(st.lists(st.sampled_from(filterable), unique=True, max_size=4))
         for item in entity["filters"]:
             d.note(f"filter:{_kind_of(fields.get(item))}")
