@@ -159,3 +159,12 @@ def test_fields_in_pydantics_namespace_get_attributes_outside_it() -> None:
     assert not [name for name in attributes if name.startswith("model_")]
     assert 'Field(alias="model_computed_fields")' in schema
     assert 'Field(alias="model_dump")' in schema
+
+
+def test_a_parent_in_pydantics_namespace_keeps_its_path_parameter(tmp_path: Path) -> None:
+    blueprint = _blueprint(
+        "name: shop\nentities:\n  Box:\n    fields: {label: string}\n  Key:\n"
+        "    fields: {note: string}\n    relations:\n"
+        "      model_config: {belongs_to: Box, on_delete: cascade}\n    nested_under: Box\n"
+    )
+    assert _ruff(blueprint, tmp_path / "shop") == ""

@@ -10,7 +10,7 @@ from decimal import Decimal
 from backend_agent.design.blueprint import Column, Entity, EntityField
 from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.queries import LIST_PARAMETERS, list_filters
-from backend_agent.generate.pyexpr import camel, column_ref, identifier, py, regex
+from backend_agent.generate.pyexpr import camel, column_ref, model_attribute, py, regex
 
 __all__ = ["FieldView", "FilterView", "TypeAlias", "field_views", "filter_views", "value_type"]
 
@@ -144,7 +144,7 @@ def _default_expr(column: Column) -> str:
 
 def _field_view(field: EntityField, expr: str) -> FieldView:
     column = field.column
-    attr = identifier(field.name)
+    attr = model_attribute(field.name)
     optional = f"{expr} | None"
     if field.required:
         create_type, create_default = (optional if column.nullable else expr), None
@@ -169,7 +169,7 @@ _QUERY_ATTRIBUTES = frozenset({*LIST_PARAMETERS, "filters"})
 
 
 def _query_attribute(param: str) -> str:
-    attr = identifier(param)
+    attr = model_attribute(param)
     return f"{attr}_" if attr in _QUERY_ATTRIBUTES else attr
 
 

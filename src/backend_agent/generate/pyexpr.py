@@ -19,6 +19,7 @@ __all__ = [
     "docstring",
     "identifier",
     "migration_type",
+    "model_attribute",
     "model_type",
     "py",
     "python_type",
@@ -98,12 +99,17 @@ def regex(pattern: str) -> str:
     return py(pattern)
 
 
-def identifier(name: str) -> str:
-    """A Python attribute name for an API field or column name."""
+def model_attribute(name: str) -> str:
+    """A Pydantic model attribute name for an API field (aliased when it differs)."""
     if name.startswith("model_"):
         # Pydantic owns the model_ namespace (model_fields, model_dump, ...): a field
         # there would override a BaseModel attribute, or warn, even with a suffix.
         return f"field_{name}"
+    return identifier(name)
+
+
+def identifier(name: str) -> str:
+    """A Python attribute name for an API field or column name."""
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         return f"{name}_"
     return name
