@@ -163,12 +163,10 @@ class _Drawer:
         if kind == "string" and self.draw(st.integers(0, 3)) == 0:
             pattern, sample = self.draw(st.sampled_from(_PATTERNS))
             spec["pattern"] = pattern
-            # The generator samples a pattern's shortest match and does not lengthen it
-            # to min_length (bench/generality/found/pattern-min-length.yaml): an example
-            # keeps drawn specs clear of that known defect.
-            if len(sample) < spec.get("min_length", 0):
-                spec["min_length"] = len(sample)
-            spec["example"] = sample
+            # With no example the generator samples the pattern itself, lengthened to
+            # min_length; the example is only given when it is long enough.
+            if self.draw(st.booleans()) and len(sample) >= spec.get("min_length", 0):
+                spec["example"] = sample
             self.note("field:pattern")
 
     def _numeric(self, spec: dict[str, Any], kind: str) -> None:
@@ -248,10 +246,6 @@ def _spec_data(
     for index, name in enumerate(names):
         entities[name] = _entity(d, name, names[: index + 1], roles, entities)
     _has_many(d, entities)
-    if all(e.get("permissions", {}).get("list") == "owner" for e in entities.values()):
-        # Known generator defect (bench/generality/found/owner-only-lists.yaml): with no
-        # list counted, the initial migration fails to render. Kept clear of until fixed.
-        entities[names[0]].setdefault("permissions", {})["list"] = "authenticated"
     data["entities"] = entities
     if draw(st.booleans()):
         data["jobs"] = _jobs(d, names)
@@ -260,7 +254,10 @@ def _spec_data(
     if draw(st.integers(0, 4)) == 0:
         # Sampled, not integers(1, ...): hypothesis favours the low end, and a page of one
         # row would then be drawn far more often than real specs ask for it.
-        data["page_size"] = draw(st.sampled_from([20, 5, 50, 2, 1]))
+        # Known generator defect (bench/generality/found/page-size-one.yaml): the
+        # generated list tests ask for pages of 2 and 5 rows and read 6 rows as one
+        # default page. Pages under 7 rows are kept clear of until it is fixed.
+        data["page_size"] = draw(st.sampled_from([20, 7, 50, 10]))
         data["max_page_size"] = data["page_size"] * draw(st.sampled_from([5, 1, 20]))
         d.note("service:page_size")
     return data, d.features
@@ -371,7 +368,7 @@ def _entity(
         *(f"{r}_id" for r in belongs),
         *(["owner_id"] if owner else []),
     ]
-    if draw(st.booleans()):
+    if filterable and draw(st.booleans()):
         entity["filters"] = draw(st.lists(st.sampled_from(filterable), unique=True, max_size=4))
         for item in entity["filters"]:
             d.note(f"filter:{_kind_of(fields.get(item))}")

@@ -276,6 +276,14 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
         if relation.kind != "many_to_many":
             continue
         target = entities[relation.target]
+        # Attach/detach are named after the target (add_post_tag) unless another
+        # many_to_many of this entity reaches the same target: then after the relation
+        # (add_invoice_labels, add_invoice_topics), so names and operationIds stay unique.
+        shared = sum(
+            other.kind == "many_to_many" and other.target == relation.target
+            for other in entity.relations
+        )
+        member_name = target.snake if shared == 1 else relation.name
         related = f"{entity.item_path}/{relation.name}"
         member = f"{related}/{{{target.snake}_id}}"
         routes += [
@@ -294,7 +302,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             Route(
                 "PUT",
                 member,
-                f"add_{name}_{target.snake}",
+                f"add_{name}_{member_name}",
                 entity.name,
                 "link",
                 rules["update"],
@@ -306,7 +314,7 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             Route(
                 "DELETE",
                 member,
-                f"remove_{name}_{target.snake}",
+                f"remove_{name}_{member_name}",
                 entity.name,
                 "unlink",
                 rules["update"],

@@ -14,7 +14,7 @@ from backend_agent.generate.fields import (
     filter_views,
 )
 from backend_agent.generate.liveness import Liveness, liveness
-from backend_agent.generate.pyexpr import column_ref, identifier, py, with_article
+from backend_agent.generate.pyexpr import column_ref, identifier, model_attribute, py, with_article
 from backend_agent.generate.tables import TableView, table_variable, table_view
 
 __all__ = [
@@ -336,7 +336,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
 def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     """The view model of one entity."""
     table = table_variable(entity)
-    aliased = any(identifier(f.name) != f.name for f in entity.writable_fields)
+    aliased = any(model_attribute(f.name) != f.name for f in entity.writable_fields)
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {
         *("SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", "Text", "StoredJson"),

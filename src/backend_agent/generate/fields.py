@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
 from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.queries import LIST_PARAMETERS, list_filters
-from backend_agent.generate.pyexpr import camel, column_ref, identifier, py, regex
+from backend_agent.generate.pyexpr import camel, column_ref, model_attribute, py, regex
 
 __all__ = ["FieldView", "FilterView", "TypeAlias", "field_views", "filter_views", "value_type"]
 
@@ -121,14 +124,33 @@ def field_views(
     return tuple(aliases), types, tuple(views)
 
 
+def _default_expr(column: Column) -> str:
+    """The Python value of a column's default, of the field's own type: the design keeps
+    it as JSON text (``"2024-01-31 12:00:00+00:00"``), which the type checker would
+    refuse for a datetime, date, decimal or UUID field."""
+    value = column.default
+    if not isinstance(value, str):
+        return py(value)
+    if column.type == "datetime":
+        return f"datetime.fromisoformat({py(datetime.fromisoformat(value).isoformat())})"
+    if column.type == "date":
+        return f"date.fromisoformat({py(date.fromisoformat(value).isoformat())})"
+    if column.type == "decimal":
+        return f"Decimal({py(str(Decimal(value)))})"
+    if column.type == "uuid":
+        return f"uuid.UUID({py(str(uuid.UUID(value)))})"
+    return py(value)
+
+
 def _field_view(field: EntityField, expr: str) -> FieldView:
     column = field.column
-    attr = identifier(field.name)
+    attr = model_attribute(field.name)
     optional = f"{expr} | None"
     if field.required:
         create_type, create_default = (optional if column.nullable else expr), None
     elif column.default is not None:
-        create_type, create_default = (optional if column.nullable else expr), py(column.default)
+        create_type = optional if column.nullable else expr
+        create_default = _default_expr(column)
     else:
         create_type, create_default = optional, "None"
     update_type = optional if column.nullable else f"Annotated[{optional}, NotNull]"
@@ -147,7 +169,7 @@ _QUERY_ATTRIBUTES = frozenset({*LIST_PARAMETERS, "filters"})
 
 
 def _query_attribute(param: str) -> str:
-    attr = identifier(param)
+    attr = model_attribute(param)
     return f"{attr}_" if attr in _QUERY_ATTRIBUTES else attr
 
 

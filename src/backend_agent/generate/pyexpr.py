@@ -19,6 +19,7 @@ __all__ = [
     "docstring",
     "identifier",
     "migration_type",
+    "model_attribute",
     "model_type",
     "py",
     "python_type",
@@ -96,6 +97,15 @@ def regex(pattern: str) -> str:
     if '"' not in pattern and "\n" not in pattern and not pattern.endswith("\\"):
         return f'r"{pattern}"'
     return py(pattern)
+
+
+def model_attribute(name: str) -> str:
+    """A Pydantic model attribute name for an API field (aliased when it differs)."""
+    if name.startswith("model_"):
+        # Pydantic owns the model_ namespace (model_fields, model_dump, ...): a field
+        # there would override a BaseModel attribute, or warn, even with a suffix.
+        return f"field_{name}"
+    return identifier(name)
 
 
 def identifier(name: str) -> str:

@@ -34,12 +34,13 @@ _BASE_DATE = date(2024, 1, 1)
 _BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _sample_of(pattern: str) -> str:
-    """The shortest string the (simple) pattern matches."""
-    return "".join(_emit(sre.parse(pattern)))
+def _sample_of(pattern: str, *, grow: int = 0) -> str:
+    """A string the (simple) pattern matches: the shortest, or with every repetition
+    taken ``grow`` more times than its least (as far as its most allows)."""
+    return "".join(_emit(sre.parse(pattern), grow))
 
 
-def _emit(items: object) -> list[str]:
+def _emit(items: object, grow: int = 0) -> list[str]:
     out: list[str] = []
     for op, arg in items:  # type: ignore[attr-defined]
         name = str(op)
@@ -48,12 +49,12 @@ def _emit(items: object) -> list[str]:
         elif name == "IN":
             out.append(_first_of_class(arg))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _, sub = arg
-            out.extend(_emit(sub) * low)
+            low, high, sub = arg
+            out.extend(_emit(sub, grow) * min(low + grow, high))
         elif name == "SUBPATTERN":
-            out.extend(_emit(arg[-1]))
+            out.extend(_emit(arg[-1], grow))
         elif name == "BRANCH":
-            out.extend(_emit(arg[1][0]))
+            out.extend(_emit(arg[1][0], grow))
         elif name == "ANY":
             out.append("a")
         elif name == "CATEGORY":
@@ -106,7 +107,12 @@ def body_value(field: EntityField) -> object:
         return example
     if kind in ("string", "text"):
         if column.pattern:
+            # The shortest match, lengthened while min_length asks for more.
             sample = _sample_of(column.pattern)
+            for grow in range(1, (column.min_length or 0) + 1):
+                if _valid(column, sample):
+                    break
+                sample = _sample_of(column.pattern, grow=grow)
             if not _valid(column, sample):
                 raise ValueError(
                     f"no sample value for {field.name}: give it an example that matches "

@@ -22,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.api import deps
 from app.core import security
 from app.core.security import create_access_token
+from app.main import create_app
 from app.repositories.base import utcnow
 from app.repositories.user import refresh_tokens, users
 from app.services import auth as auth_service
+from tests.conftest import make_settings
 from tests.factories import Account
 from tests.helpers import assert_error, data
 
@@ -311,16 +313,32 @@ async def test_a_success_resets_the_failure_streak(app: FastAPI, client: httpx.A
         data(await login(other))
 
 
-async def test_register_and_login_are_rate_limited(client: httpx.AsyncClient) -> None:
-    for n in range(5):
-        data(await register(client, f"user{n}@example.com"), 201)
-    limited = await register(client, "one-more@example.com")
-    assert_error(limited, 429, "RATE_LIMITED")
-    assert int(limited.headers["Retry-After"]) > 0
-    # Login has its own budget.
-    assert_error(
-        await login(client, "user0@example.com", "wrong password!"), 401, "INVALID_CREDENTIALS"
-    )
+async def test_register_and_login_are_rate_limited() -> None:
+    # An app with the spec's own auth rate: the other tests run with a generous one, so
+    # that a tight rate (1/second) does not refuse their second request.
+    application = create_app(make_settings(auth_rate_limit="5/minute"))
+    try:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for n in range(5):
+                data(await register(client, f"user{n}@example.com"), 201)
+            limited = await register(client, "one-more@example.com")
+            assert_error(limited, 429, "RATE_LIMITED")
+            assert int(limited.headers["Retry-After"]) > 0
+            # Login has its own budget.
+            assert_error(
+                await login(client, "user0@example.com", "wrong password!"),
+                401,
+                "INVALID_CREDENTIALS",
+            )
+    finally:
+        await application.state.rate_limit_store.reset()
+        await application.state.rate_limit_store.close()
+        await application.state.engine.dispose()
+        if application.state.inline_read_engine is not None:
+            application.state.inline_read_engine.dispose()
+        if application.state.sqlite_writer is not None:
+            application.state.sqlite_writer.engine.dispose()
 
 
 # -- refresh-token rotation and reuse detection -------------------------------------------
