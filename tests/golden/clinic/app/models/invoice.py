@@ -35,9 +35,7 @@ class Invoice(Base):
     )
     number: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
     amount: Mapped[Decimal] = mapped_column(sa.Numeric(precision=10, scale=2), nullable=False)
-    tax_rate: Mapped[Decimal] = mapped_column(
-        sa.Numeric(precision=5, scale=4), nullable=False, server_default=sa.text("0.2")
-    )
+    tax_rate: Mapped[Decimal] = mapped_column(sa.Numeric(precision=5, scale=4), nullable=False)
     issued_on: Mapped[date] = mapped_column(sa.Date(), nullable=False)
     paid: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.false())
     appointment_id: Mapped[uuid.UUID] = mapped_column(

@@ -27,7 +27,7 @@ class InvoiceCreate(BaseModel):
 
     number: NumberType
     amount: AmountType
-    tax_rate: TaxRateType = "0.2"
+    tax_rate: TaxRateType
     issued_on: date
     paid: bool = False
     appointment_id: uuid.UUID

@@ -274,12 +274,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("number", sa.String(length=255), nullable=False),
         sa.Column("amount", sa.Numeric(precision=10, scale=2), nullable=False),
-        sa.Column(
-            "tax_rate",
-            sa.Numeric(precision=5, scale=4),
-            nullable=False,
-            server_default=sa.text("0.2"),
-        ),
+        sa.Column("tax_rate", sa.Numeric(precision=5, scale=4), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=False),
         sa.Column("paid", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("appointment_id", sa.Uuid(), nullable=False),

@@ -36,9 +36,7 @@ class Ticket(Base):
     class_: Mapped[str] = mapped_column(
         "class", sa.String(length=8), nullable=False, server_default=sa.text("'standard'")
     )
-    price: Mapped[Decimal] = mapped_column(
-        sa.Numeric(precision=8, scale=2), nullable=False, server_default=sa.text("0")
-    )
+    price: Mapped[Decimal | None] = mapped_column(sa.Numeric(precision=8, scale=2), nullable=True)
     checked_in: Mapped[bool] = mapped_column(
         sa.Boolean(), nullable=False, server_default=sa.false()
     )

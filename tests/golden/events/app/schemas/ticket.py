@@ -23,7 +23,7 @@ class TicketNestedCreate(BaseModel):
 
     code: uuid.UUID
     class_: Annotated[ClassType, Field(alias="class")] = "standard"
-    price: PriceType = "0"
+    price: PriceType | None = None
     checked_in: bool = False
 
 
@@ -40,7 +40,7 @@ class TicketUpdate(BaseModel):
 
     code: Annotated[uuid.UUID | None, NotNull] = None
     class_: Annotated[Annotated[ClassType | None, NotNull], Field(alias="class")] = None
-    price: Annotated[PriceType | None, NotNull] = None
+    price: PriceType | None = None
     checked_in: Annotated[bool | None, NotNull] = None
     showing_id: Annotated[uuid.UUID | None, NotNull] = None
 

@@ -252,9 +252,7 @@ def upgrade() -> None:
         sa.Column(
             "class", sa.String(length=8), nullable=False, server_default=sa.text("'standard'")
         ),
-        sa.Column(
-            "price", sa.Numeric(precision=8, scale=2), nullable=False, server_default=sa.text("0")
-        ),
+        sa.Column("price", sa.Numeric(precision=8, scale=2), nullable=True),
         sa.Column("checked_in", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("showing_id", sa.Uuid(), nullable=False),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
