@@ -119,12 +119,12 @@ async def create_venue(
 
 
 EVENT_SAMPLES: tuple[dict[str, Any], ...] = (
-    {"title": "Title 0001", "date": date(2024, 1, 1), "published": False, "details": {"n": 1}},
-    {"title": "Title 0002", "date": date(2024, 1, 2), "published": True, "details": {"n": 2}},
-    {"title": "Title 0003", "date": date(2024, 1, 3), "published": False, "details": {"n": 3}},
-    {"title": "Title 0004", "date": date(2024, 1, 4), "published": True, "details": {"n": 4}},
-    {"title": "Title 0005", "date": date(2024, 1, 5), "published": False, "details": {"n": 5}},
-    {"title": "Title 0006", "date": date(2024, 1, 6), "published": True, "details": {"n": 6}},
+    {"title": "Title 0001", "date": date(2024, 1, 1), "published": False},
+    {"title": "Title 0002", "date": date(2024, 1, 2), "published": True},
+    {"title": "Title 0003", "date": date(2024, 1, 3), "published": False},
+    {"title": "Title 0004", "date": date(2024, 1, 4), "published": True},
+    {"title": "Title 0005", "date": date(2024, 1, 5), "published": False},
+    {"title": "Title 0006", "date": date(2024, 1, 6), "published": True},
 )
 
 

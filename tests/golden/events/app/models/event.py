@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -33,10 +31,6 @@ class Event(Base):
     title: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
     date_: Mapped[date] = mapped_column("date", sa.Date(), nullable=False)
     published: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.false())
-    details: Mapped[Any] = mapped_column(
-        sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql"),
-        nullable=True,
-    )
     venue_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(),
         sa.ForeignKey("venues.id", ondelete="RESTRICT", name="fk_events_venue_id"),

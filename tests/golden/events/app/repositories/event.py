@@ -38,7 +38,6 @@ COLUMNS = (
     events.c.title,
     events.c.date.label("date"),
     events.c.published,
-    events.c.details,
     events.c.venue_id,
     events.c.owner_id,
     events.c.created_at,

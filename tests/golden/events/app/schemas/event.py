@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, StoredJson, Text
+from app.schemas.types import NotNull, Text
 
 TitleType = Annotated[Text, Field(min_length=3, max_length=200)]
 SortKey = Literal["title", "-title", "date", "-date", "created_at", "-created_at"]
@@ -23,7 +23,6 @@ class EventCreate(BaseModel):
     title: TitleType
     date_: Annotated[date, Field(alias="date")]
     published: bool = False
-    details: StoredJson | None = None
     venue_id: uuid.UUID
 
 
@@ -35,7 +34,6 @@ class EventUpdate(BaseModel):
     title: Annotated[TitleType | None, NotNull] = None
     date_: Annotated[Annotated[date | None, NotNull], Field(alias="date")] = None
     published: Annotated[bool | None, NotNull] = None
-    details: StoredJson | None = None
     venue_id: Annotated[uuid.UUID | None, NotNull] = None
 
 

@@ -196,9 +196,6 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("published", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column(
-            "details", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
-        ),
         sa.Column("venue_id", sa.Uuid(), nullable=False),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column(
