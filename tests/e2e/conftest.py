@@ -32,12 +32,22 @@ REDIS_URL = os.environ.get("BACKEND_AGENT_TEST_REDIS", "redis://127.0.0.1:6379/5
 JOBS_ENGINE = "pgqueuer"
 
 
+# The two first examples run every gate. The others, there to prove the generator on unlike
+# domains, build on PostgreSQL + Redis and run their generated suite on SQLite and
+# PostgreSQL; of them only LIVE_EXAMPLES also run the live gates (seed, load, contract,
+# probes), which cost a minute or more each.
+FULL_EXAMPLES = ("blog", "library")
+LIVE_EXAMPLES = (*FULL_EXAMPLES, "events")
+ALL_EXAMPLES = tuple(p.stem for p in EXAMPLES)
+
+
 @dataclass(frozen=True)
 class Built:
     """An example built and verified on SQLite and PostgreSQL."""
 
     project: Path
     delivery: Delivery
+    live: bool
 
 
 def _fresh_database(name: str) -> str:
@@ -46,29 +56,57 @@ def _fresh_database(name: str) -> str:
     return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
 
 
-@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES])
-def built(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Built]:
-    stem = request.param
-    spec = next(p for p in EXAMPLES if p.stem == stem)
-    database = f"ba_e2e_{stem}_{secrets.token_hex(4)}"
-    url = _fresh_database(database)
-    project = tmp_path_factory.mktemp(stem) / stem
+@pytest.fixture(scope="session")
+def _builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Built]]:
+    """Every example is built once, on first use; its database lives until the session ends."""
+    databases: list[str] = []
+
+    class Cache(dict[str, Built]):
+        def __missing__(self, stem: str) -> Built:
+            spec = next(p for p in EXAMPLES if p.stem == stem)
+            database = f"ba_e2e_{stem}_{secrets.token_hex(4)}"
+            databases.append(database)
+            url = _fresh_database(database)
+            project = tmp_path_factory.mktemp(stem) / stem
+            live = stem in LIVE_EXAMPLES
+            delivery = build(
+                spec,
+                project,
+                database_url=url,
+                redis_url=REDIS_URL,
+                jobs_engine=JOBS_ENGINE,
+                live=LIVE,
+                run_live=live,
+                live_thresholds=LIVE_LIMITS,
+            )
+            assert delivery is not None
+            self[stem] = Built(project, delivery, live)
+            return self[stem]
+
+    cache = Cache()
     try:
-        delivery = build(
-            spec,
-            project,
-            database_url=url,
-            redis_url=REDIS_URL,
-            jobs_engine=JOBS_ENGINE,
-            live=LIVE,
-            live_thresholds=LIVE_LIMITS,
-        )
-        assert delivery is not None
-        yield Built(project, delivery)
+        yield cache
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for database in databases:
+            _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=ALL_EXAMPLES)
+def built(request: pytest.FixtureRequest, _builds: dict[str, Built]) -> Built:
+    """Any example: built on PostgreSQL + Redis, its generated suite run on both databases."""
+    return _builds[request.param]
+
+
+@pytest.fixture(scope="session", params=[s for s in ALL_EXAMPLES if s in LIVE_EXAMPLES])
+def live_built(request: pytest.FixtureRequest, _builds: dict[str, Built]) -> Built:
+    """An example built with the live gates too (seed, load, contract, security probes)."""
+    return _builds[request.param]
+
+
+@pytest.fixture(scope="session", params=[s for s in ALL_EXAMPLES if s in FULL_EXAMPLES])
+def full_built(request: pytest.FixtureRequest, _builds: dict[str, Built]) -> Built:
+    """One of the examples that keep the whole end-to-end run (mypy, the README walkthrough)."""
+    return _builds[request.param]
 
 
 def free_port() -> int:
@@ -85,9 +123,9 @@ class Server:
 
 
 @pytest.fixture
-def server(built: Built, tmp_path: Path) -> Iterator[Server]:
+def server(full_built: Built, tmp_path: Path) -> Iterator[Server]:
     """The built project served by its production server (app/server.py) in production mode."""
-    project = built.project
+    project = full_built.project
     python = ensure_environment(project, SubprocessRunner(), tmp_path / "env.log")
     port = free_port()
     env = {
@@ -125,4 +163,4 @@ def server(built: Built, tmp_path: Path) -> Iterator[Server]:
         log.close()
 
 
-__all__ = ["REPORTS_DIR", "Built", "Server"]
+__all__ = ["ALL_EXAMPLES", "FULL_EXAMPLES", "LIVE_EXAMPLES", "REPORTS_DIR", "Built", "Server"]

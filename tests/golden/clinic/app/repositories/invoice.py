@@ -1,0 +1,160 @@
+"""Queries on invoices: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models import invoice as invoice_models
+from app.models.base import table_of
+from app.repositories.base import (
+    EQ,
+    GE,
+    LE,
+    Filter,
+    Page,
+    Row,
+    bound_filters,
+    exists,
+    fetch_one,
+    filter_params,
+    live_count,
+    next_version,
+    order_by,
+    unchanged_since,
+    utcnow,
+)
+
+invoices = table_of(invoice_models.Invoice)
+
+# What an invoice looks like in responses.
+COLUMNS = (
+    invoices.c.id,
+    invoices.c.number,
+    invoices.c.amount,
+    invoices.c.tax_rate,
+    invoices.c.issued_on,
+    invoices.c.paid,
+    invoices.c.appointment_id,
+    invoices.c.created_at,
+    invoices.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "amount": invoices.c.amount,
+    "issued_on": invoices.c.issued_on,
+    "created_at": invoices.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "issued_on": (invoices.c.issued_on, EQ),
+    "issued_on_min": (invoices.c.issued_on, GE),
+    "issued_on_max": (invoices.c.issued_on, LE),
+    "paid": (invoices.c.paid, EQ),
+    "appointment_id": (invoices.c.appointment_id, EQ),
+}
+
+
+# Every live row is in the list when it has no filter: its total is
+# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
+LIVE = live_count(invoices)
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """The rows in reach: all of them."""
+    return []
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str) -> Page:
+    """The list query of one shape (the filters given, the sort), built once."""
+    where = [*visible(), *bound_filters(FILTERS, filters)]
+    order = order_by(SORTS, sort, invoices.c.id)
+    total = LIVE if not filters else None
+    return Page.of(select(*COLUMNS).where(*where), order, total)
+
+
+async def list_invoices(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of invoices and the total."""
+    params = filter_params(filters)
+    shape = _page(tuple(sorted(filters)), sort)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
+
+
+# Built once, values bound per call (see fetch_one): building a statement with its
+# values costs more CPU than running it.
+_GET = select(*COLUMNS).where(invoices.c.id == bindparam("id"), *visible())
+_INSERT = insert(invoices).returning(*COLUMNS)
+
+
+async def get_invoice(db: AsyncConnection, invoice_id: uuid.UUID) -> Row | None:
+    """One invoice, if it is in reach."""
+    return await fetch_one(db, _GET, {"id": invoice_id})
+
+
+async def invoice_exists(db: AsyncConnection, invoice_id: uuid.UUID) -> bool:
+    """Whether the invoice exists and is in reach."""
+    statement = select(invoices.c.id).where(invoices.c.id == invoice_id, *visible())
+    return await exists(db, statement)
+
+
+async def insert_invoice(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create an invoice from validated values."""
+    now = utcnow()
+    row = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, **values}
+    return dict((await db.execute(_INSERT, row)).mappings().one())
+
+
+async def update_invoice(
+    db: AsyncConnection,
+    invoice_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    seen: datetime | None = None,
+) -> Row | None:
+    """Change an invoice in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
+    statement = (
+        update(invoices)
+        .where(
+            invoices.c.id == invoice_id,
+            *visible(),
+            *unchanged_since(invoices.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_invoice(
+    db: AsyncConnection,
+    invoice_id: uuid.UUID,
+    *,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete an invoice in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(invoices)
+        .where(
+            invoices.c.id == invoice_id,
+            *visible(),
+            *unchanged_since(invoices.c.updated_at, seen),
+        )
+        .returning(invoices.c.id)
+    )
+    return await fetch_one(db, statement) is not None

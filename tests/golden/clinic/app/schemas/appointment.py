@@ -1,0 +1,61 @@
+"""What clients may send about appointments: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+TypeType = Literal["consultation", "follow_up", "surgery", "telehealth"]
+StatusType = Literal["booked", "attended", "cancelled", "no_show"]
+ReasonType = Annotated[Text, Field(max_length=500)]
+SortKey = Literal["from", "-from", "to", "-to", "created_at", "-created_at"]
+
+
+class AppointmentCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an appointment."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: Annotated[date, Field(alias="from")]
+    to: date
+    type: TypeType = "consultation"
+    status: StatusType = "booked"
+    reason: ReasonType | None = None
+    patient_id: uuid.UUID
+    doctor_id: uuid.UUID
+
+
+class AppointmentUpdate(BaseModel):
+    """The body to change some fields of an appointment (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: Annotated[Annotated[date | None, NotNull], Field(alias="from")] = None
+    to: Annotated[date | None, NotNull] = None
+    type: Annotated[TypeType | None, NotNull] = None
+    status: Annotated[StatusType | None, NotNull] = None
+    reason: ReasonType | None = None
+    patient_id: Annotated[uuid.UUID | None, NotNull] = None
+    doctor_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class AppointmentQuery(PageParams):
+    """Paging, sort and filters of the appointment list."""
+
+    sort: SortKey = "-created_at"
+    from_: Annotated[date | None, Field(alias="from")] = None
+    from_min: date | None = None
+    from_max: date | None = None
+    to: date | None = None
+    to_min: date | None = None
+    to_max: date | None = None
+    type: TypeType | None = None
+    status: StatusType | None = None
+    patient_id: uuid.UUID | None = None
+    doctor_id: uuid.UUID | None = None

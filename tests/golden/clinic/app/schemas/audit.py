@@ -1,0 +1,19 @@
+"""What clients may send about the audit log: list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import Text
+
+
+class AuditQuery(PageParams):
+    """Paging and filters of the audit log (always newest first)."""
+
+    entity: Annotated[Text, Field(min_length=1, max_length=100)] | None = None
+    entity_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None

@@ -1,0 +1,57 @@
+"""What clients may send about invoices: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+NumberType = Annotated[Text, Field(max_length=255, pattern=r"^INV-[0-9]{6}$")]
+AmountType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
+TaxRateType = Annotated[
+    Decimal, Field(ge=Decimal("0"), le=Decimal("1"), max_digits=5, decimal_places=4)
+]
+SortKey = Literal["amount", "-amount", "issued_on", "-issued_on", "created_at", "-created_at"]
+
+
+class InvoiceCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an invoice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: NumberType
+    amount: AmountType
+    tax_rate: TaxRateType
+    issued_on: date
+    paid: bool = False
+    appointment_id: uuid.UUID
+
+
+class InvoiceUpdate(BaseModel):
+    """The body to change some fields of an invoice (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: Annotated[NumberType | None, NotNull] = None
+    amount: Annotated[AmountType | None, NotNull] = None
+    tax_rate: Annotated[TaxRateType | None, NotNull] = None
+    issued_on: Annotated[date | None, NotNull] = None
+    paid: Annotated[bool | None, NotNull] = None
+    appointment_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class InvoiceQuery(PageParams):
+    """Paging, sort and filters of the invoice list."""
+
+    sort: SortKey = "-created_at"
+    issued_on: date | None = None
+    issued_on_min: date | None = None
+    issued_on_max: date | None = None
+    paid: bool | None = None
+    appointment_id: uuid.UUID | None = None

@@ -1,0 +1,45 @@
+"""What clients may send about patients: bodies and list parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import EMAIL_PATTERN, NotNull, Text
+
+FullNameType = Annotated[Text, Field(max_length=160)]
+EmailType = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+NotesType = Annotated[Text, Field(max_length=4000)]
+SortKey = Literal["full_name", "-full_name", "created_at", "-created_at"]
+
+
+class PatientCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a patient."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    full_name: FullNameType
+    date_: Annotated[date | None, Field(alias="date")] = None
+    email: EmailType | None = None
+    notes: NotesType | None = None
+
+
+class PatientUpdate(BaseModel):
+    """The body to change some fields of a patient (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    full_name: Annotated[FullNameType | None, NotNull] = None
+    date_: Annotated[date | None, Field(alias="date")] = None
+    email: EmailType | None = None
+    notes: NotesType | None = None
+
+
+class PatientQuery(PageParams):
+    """Paging, sort and filters of the patient list."""
+
+    sort: SortKey = "-created_at"
+    full_name: FullNameType | None = None

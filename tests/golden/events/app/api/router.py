@@ -1,0 +1,41 @@
+"""Every versioned API route, mounted under ``/api/v1`` by the app.
+
+Each router is rate limited per client by endpoint class (GET reads, other methods
+writes), with its own budget and the rates of app.core.config.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from app.api.deps import rate_limit
+from app.api.routes import audit, auth, jobs
+from app.api.routes import event as event_routes
+from app.api.routes import showing as showing_routes
+from app.api.routes import ticket as ticket_routes
+from app.api.routes import venue as venue_routes
+from app.core.plain import PlainRoutes
+
+# Each router and the scope of its rate limit. The entities' routes come first: they are
+# the busiest, and routes are matched in order.
+API_ROUTERS: tuple[tuple[APIRouter, str], ...] = (
+    (venue_routes.router, "venue"),
+    (event_routes.router, "event"),
+    (showing_routes.router, "showing"),
+    (ticket_routes.router, "ticket"),
+    (auth.router, "auth"),
+    (audit.router, "audit"),
+    (jobs.router, "jobs"),
+)
+
+
+def include_api(app: FastAPI, prefix: str) -> None:
+    """Mount every API router on ``app`` under ``prefix``, each with its rate limit.
+
+    Mounted on the app itself, not through an enclosing router: each level of included
+    routers is one more route-matching pass per request.
+    """
+    plain_routes: PlainRoutes = app.state.plain_routes
+    for router, scope in API_ROUTERS:
+        app.include_router(router, prefix=prefix, dependencies=[Depends(rate_limit(scope))])
+        plain_routes.include(router, prefix)

@@ -1,0 +1,48 @@
+"""What clients may send about events: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+TitleType = Annotated[Text, Field(min_length=3, max_length=200)]
+SortKey = Literal["title", "-title", "date", "-date", "created_at", "-created_at"]
+
+
+class EventCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an event."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    title: TitleType
+    date_: Annotated[date, Field(alias="date")]
+    published: bool = False
+    venue_id: uuid.UUID
+
+
+class EventUpdate(BaseModel):
+    """The body to change some fields of an event (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    title: Annotated[TitleType | None, NotNull] = None
+    date_: Annotated[Annotated[date | None, NotNull], Field(alias="date")] = None
+    published: Annotated[bool | None, NotNull] = None
+    venue_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class EventQuery(PageParams):
+    """Paging, sort and filters of the event list."""
+
+    sort: SortKey = "-created_at"
+    date_: Annotated[date | None, Field(alias="date")] = None
+    date_min: date | None = None
+    date_max: date | None = None
+    published: bool | None = None
+    venue_id: uuid.UUID | None = None

@@ -1,0 +1,60 @@
+"""What clients may send about showings: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text, UTCDateTime
+
+TitleType = Annotated[Text, Field(max_length=200)]
+MinutesType = Annotated[int, Field(ge=5, le=600)]
+RoomType = Annotated[Text, Field(max_length=40)]
+SortKey = Literal["starts_at", "-starts_at", "created_at", "-created_at"]
+
+
+class ShowingNestedCreate(BaseModel):
+    """The body to create a showing under its event (the path names the event)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: TitleType
+    starts_at: UTCDateTime
+    minutes: MinutesType = 45
+    room: RoomType | None = None
+
+
+class ShowingCreate(ShowingNestedCreate):
+    """The body to create (POST) or replace (PUT) a showing."""
+
+    event_id: uuid.UUID
+
+
+class ShowingUpdate(BaseModel):
+    """The body to change some fields of a showing (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[TitleType | None, NotNull] = None
+    starts_at: Annotated[UTCDateTime | None, NotNull] = None
+    minutes: Annotated[MinutesType | None, NotNull] = None
+    room: RoomType | None = None
+    event_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class ShowingNestedQuery(PageParams):
+    """Paging, sort and filters of the showings of one event."""
+
+    sort: SortKey = "-created_at"
+    starts_at: UTCDateTime | None = None
+    starts_at_min: UTCDateTime | None = None
+    starts_at_max: UTCDateTime | None = None
+
+
+class ShowingQuery(ShowingNestedQuery):
+    """Paging, sort and filters of the showing list."""
+
+    event_id: uuid.UUID | None = None

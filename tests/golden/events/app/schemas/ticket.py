@@ -1,0 +1,59 @@
+"""What clients may send about tickets: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull
+
+ClassType = Literal["standard", "student", "vip"]
+PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=8, decimal_places=2)]
+SortKey = Literal["price", "-price", "created_at", "-created_at"]
+
+
+class TicketNestedCreate(BaseModel):
+    """The body to create a ticket under its showing (the path names the showing)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    code: uuid.UUID
+    class_: Annotated[ClassType, Field(alias="class")] = "standard"
+    price: PriceType | None = None
+    checked_in: bool = False
+
+
+class TicketCreate(TicketNestedCreate):
+    """The body to create (POST) or replace (PUT) a ticket."""
+
+    showing_id: uuid.UUID
+
+
+class TicketUpdate(BaseModel):
+    """The body to change some fields of a ticket (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    code: Annotated[uuid.UUID | None, NotNull] = None
+    class_: Annotated[Annotated[ClassType | None, NotNull], Field(alias="class")] = None
+    price: PriceType | None = None
+    checked_in: Annotated[bool | None, NotNull] = None
+    showing_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class TicketNestedQuery(PageParams):
+    """Paging, sort and filters of the tickets of one showing."""
+
+    sort: SortKey = "-created_at"
+    class_: Annotated[ClassType | None, Field(alias="class")] = None
+    checked_in: bool | None = None
+
+
+class TicketQuery(TicketNestedQuery):
+    """Paging, sort and filters of the ticket list."""
+
+    showing_id: uuid.UUID | None = None

@@ -1,0 +1,98 @@
+"""Field types shared by the request schemas.
+
+Every value a client sends must be one the databases can store: text without NUL
+characters or lone surrogates, datetimes within the range both databases and Python
+hold, numbers within their column's range. Anything else is a 422 naming the field,
+never a database error (500) after the request was accepted.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, JsonValue
+
+
+def storable_text(value: str) -> str:
+    """Refuse text no database column stores.
+
+    PostgreSQL refuses the NUL character in text (and in JSON strings); a lone surrogate
+    is not Unicode at all and cannot be encoded for either database.
+    """
+    if "\x00" in value:
+        raise ValueError("may not contain the NUL character (U+0000)")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("is not valid Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+def storable_json(value: JsonValue) -> JsonValue:
+    """Refuse JSON whose strings (keys included) hold what :func:`storable_text` refuses."""
+    pending: list[JsonValue] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            storable_text(item)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            for key, nested in item.items():
+                storable_text(key)
+                pending.append(nested)
+    return value
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware datetime in UTC: every stored timestamp, and every comparison in a
+    filter, is in UTC.
+
+    A value whose UTC time falls outside years 1 to 9999 (``9999-12-31T23:59:59-01:00``)
+    has no datetime to be stored as: it is refused.
+    """
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range: in UTC it must fall within years 1 to 9999") from None
+
+
+def reject_null(value: object) -> object:
+    """A PATCH may omit a non-nullable field, but not set it to null."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
+def normal_email(value: object) -> object:
+    """An email address in one canonical form: NFKC-normalised and case-folded.
+
+    Look-alikes (fullwidth letters, ligatures, upper case) become the one address they
+    look like, so they cannot register as separate accounts. Invisible and control
+    characters (zero-width spaces and joiners, direction marks) have no canonical form
+    and are refused.
+    """
+    if not isinstance(value, str):
+        return value  # the str type reports it
+    if any(unicodedata.category(char)[0] in "CZ" and char != " " for char in value):
+        raise ValueError("may not contain invisible or control characters")
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+Text = Annotated[str, AfterValidator(storable_text)]
+StoredJson = Annotated[JsonValue, AfterValidator(storable_json)]
+# A datetime without an offset is refused (422 on its field): taking it as UTC, or as
+# the server's time, would store a guess.
+UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
+# Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven
+# by sending mail, not by a regular expression.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+# An account's email: compared, stored and looked up in its canonical form.
+AccountEmail = Annotated[Email, BeforeValidator(normal_email)]
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+# For PATCH bodies: a non-nullable field may be left out, but not sent as null.
+NotNull = AfterValidator(reject_null)

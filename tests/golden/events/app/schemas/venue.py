@@ -1,0 +1,45 @@
+"""What clients may send about venues: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import URL_PATTERN, NotNull, Text
+
+NameType = Annotated[Text, Field(max_length=150)]
+CityType = Annotated[Text, Field(max_length=80)]
+CapacityType = Annotated[int, Field(ge=1, le=100000)]
+WebsiteType = Annotated[Text, Field(max_length=2048, pattern=URL_PATTERN)]
+SortKey = Literal["name", "-name", "capacity", "-capacity", "created_at", "-created_at"]
+
+
+class VenueCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a venue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NameType
+    city: CityType
+    capacity: CapacityType
+    website: WebsiteType | None = None
+
+
+class VenueUpdate(BaseModel):
+    """The body to change some fields of a venue (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NameType | None, NotNull] = None
+    city: Annotated[CityType | None, NotNull] = None
+    capacity: Annotated[CapacityType | None, NotNull] = None
+    website: WebsiteType | None = None
+
+
+class VenueQuery(PageParams):
+    """Paging, sort and filters of the venue list."""
+
+    sort: SortKey = "-created_at"
+    city: CityType | None = None

@@ -1,0 +1,36 @@
+"""The labels table."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.types import UTCDateTime
+
+
+class Label(Base):
+    """A row of labels."""
+
+    __tablename__ = "labels"
+    __table_args__ = (
+        sa.Index("uq_labels_name", "name", unique=True),
+        sa.Index("ix_labels_created_at", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), default=uuid.uuid4, primary_key=True, nullable=False
+    )
+    name: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    colour: Mapped[str] = mapped_column(
+        sa.String(length=255), nullable=False, server_default=sa.text("'#888888'")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, server_default=sa.func.now()
+    )

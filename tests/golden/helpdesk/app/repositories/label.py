@@ -1,0 +1,146 @@
+"""Queries on labels: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models import label as label_models
+from app.models.base import table_of
+from app.repositories.base import (
+    Filter,
+    Page,
+    Row,
+    bound_filters,
+    exists,
+    fetch_one,
+    filter_params,
+    live_count,
+    next_version,
+    order_by,
+    unchanged_since,
+    utcnow,
+)
+
+labels = table_of(label_models.Label)
+
+# What a label looks like in responses.
+COLUMNS = (
+    labels.c.id,
+    labels.c.name,
+    labels.c.colour,
+    labels.c.created_at,
+    labels.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "name": labels.c.name,
+    "created_at": labels.c.created_at,
+}
+FILTERS: dict[str, Filter] = {}
+
+
+# Every live row is in the list when it has no filter: its total is
+# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
+LIVE = live_count(labels)
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """The rows in reach: all of them."""
+    return []
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str) -> Page:
+    """The list query of one shape (the filters given, the sort), built once."""
+    where = [*visible(), *bound_filters(FILTERS, filters)]
+    order = order_by(SORTS, sort, labels.c.id)
+    total = LIVE if not filters else None
+    return Page.of(select(*COLUMNS).where(*where), order, total)
+
+
+async def list_labels(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of labels and the total."""
+    params = filter_params(filters)
+    shape = _page(tuple(sorted(filters)), sort)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
+
+
+# Built once, values bound per call (see fetch_one): building a statement with its
+# values costs more CPU than running it.
+_GET = select(*COLUMNS).where(labels.c.id == bindparam("id"), *visible())
+_INSERT = insert(labels).returning(*COLUMNS)
+
+
+async def get_label(db: AsyncConnection, label_id: uuid.UUID) -> Row | None:
+    """One label, if it is in reach."""
+    return await fetch_one(db, _GET, {"id": label_id})
+
+
+async def label_exists(db: AsyncConnection, label_id: uuid.UUID) -> bool:
+    """Whether the label exists and is in reach."""
+    statement = select(labels.c.id).where(labels.c.id == label_id, *visible())
+    return await exists(db, statement)
+
+
+async def insert_label(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a label from validated values."""
+    now = utcnow()
+    row = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, **values}
+    return dict((await db.execute(_INSERT, row)).mappings().one())
+
+
+async def update_label(
+    db: AsyncConnection,
+    label_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    seen: datetime | None = None,
+) -> Row | None:
+    """Change a label in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
+    statement = (
+        update(labels)
+        .where(
+            labels.c.id == label_id,
+            *visible(),
+            *unchanged_since(labels.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_label(
+    db: AsyncConnection,
+    label_id: uuid.UUID,
+    *,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete a label in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(labels)
+        .where(
+            labels.c.id == label_id,
+            *visible(),
+            *unchanged_since(labels.c.updated_at, seen),
+        )
+        .returning(labels.c.id)
+    )
+    return await fetch_one(db, statement) is not None

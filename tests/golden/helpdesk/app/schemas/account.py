@@ -1,0 +1,42 @@
+"""What clients may send about accounts: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+NameType = Annotated[Text, Field(max_length=120)]
+TierType = Literal["free", "pro", "enterprise"]
+DomainType = Annotated[Text, Field(max_length=255, pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
+SortKey = Literal["name", "-name", "created_at", "-created_at"]
+
+
+class AccountCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NameType
+    tier: TierType = "free"
+    domain: DomainType | None = None
+
+
+class AccountUpdate(BaseModel):
+    """The body to change some fields of an account (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NameType | None, NotNull] = None
+    tier: Annotated[TierType | None, NotNull] = None
+    domain: DomainType | None = None
+
+
+class AccountQuery(PageParams):
+    """Paging, sort and filters of the account list."""
+
+    sort: SortKey = "-created_at"
+    tier: TierType | None = None

@@ -1,0 +1,41 @@
+"""What clients may send about agents: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import EMAIL_PATTERN, NotNull, Text
+
+HandleType = Annotated[Text, Field(max_length=255, pattern=r"^[a-z][a-z0-9_]{2,30}$")]
+EmailType = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+SortKey = Literal["handle", "-handle", "created_at", "-created_at"]
+
+
+class AgentCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    handle: HandleType
+    email: EmailType
+    on_call: bool = False
+
+
+class AgentUpdate(BaseModel):
+    """The body to change some fields of an agent (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    handle: Annotated[HandleType | None, NotNull] = None
+    email: Annotated[EmailType | None, NotNull] = None
+    on_call: Annotated[bool | None, NotNull] = None
+
+
+class AgentQuery(PageParams):
+    """Paging, sort and filters of the agent list."""
+
+    sort: SortKey = "-created_at"
+    on_call: bool | None = None

@@ -1,0 +1,38 @@
+"""What clients may send about labels: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+NameType = Annotated[Text, Field(max_length=255, pattern=r"^[a-z0-9-]{1,30}$")]
+ColourType = Annotated[Text, Field(max_length=255, pattern=r"^#[0-9a-f]{6}$")]
+SortKey = Literal["name", "-name", "created_at", "-created_at"]
+
+
+class LabelCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a label."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NameType
+    colour: ColourType = "#888888"
+
+
+class LabelUpdate(BaseModel):
+    """The body to change some fields of a label (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NameType | None, NotNull] = None
+    colour: Annotated[ColourType | None, NotNull] = None
+
+
+class LabelQuery(PageParams):
+    """Paging, sort and filters of the label list."""
+
+    sort: SortKey = "-created_at"

@@ -1,0 +1,58 @@
+"""What clients may send about tickets: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text, UTCDateTime
+
+SubjectType = Annotated[Text, Field(min_length=3, max_length=200)]
+BodyType = Annotated[Text, Field(max_length=20000)]
+PriorityType = Literal["low", "normal", "high", "urgent"]
+StateType = Literal["open", "pending", "solved", "closed"]
+SortKey = Literal["priority", "-priority", "due_at", "-due_at", "created_at", "-created_at"]
+
+
+class TicketCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a ticket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectType
+    body: BodyType
+    priority: PriorityType = "normal"
+    state: StateType = "open"
+    due_at: UTCDateTime | None = None
+    account_id: uuid.UUID
+    reporter_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+class TicketUpdate(BaseModel):
+    """The body to change some fields of a ticket (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: Annotated[SubjectType | None, NotNull] = None
+    body: Annotated[BodyType | None, NotNull] = None
+    priority: Annotated[PriorityType | None, NotNull] = None
+    state: Annotated[StateType | None, NotNull] = None
+    due_at: UTCDateTime | None = None
+    account_id: Annotated[uuid.UUID | None, NotNull] = None
+    reporter_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+class TicketQuery(PageParams):
+    """Paging, sort and filters of the ticket list."""
+
+    sort: SortKey = "-created_at"
+    priority: PriorityType | None = None
+    state: StateType | None = None
+    account_id: uuid.UUID | None = None
+    reporter_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None

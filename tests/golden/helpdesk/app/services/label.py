@@ -1,0 +1,180 @@
+"""Rules of labels: who may do what, and how each change is carried out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core import cache
+from app.core.errors import AppError, NotFoundError, PreconditionFailed
+from app.core.idempotency import Created, IdempotentRequest
+from app.core.permissions import Rule, access, authorize
+from app.repositories import label as repo
+from app.repositories.base import Row
+from app.schemas.auth import AuthUser
+from app.schemas.label import LabelCreate, LabelQuery, LabelUpdate
+from app.services import audit
+from app.services.common import checked_version, missing
+from app.services.idempotency import remember, replayed
+
+RULES = {
+    "list": Rule("anyone"),
+    "read": Rule("anyone"),
+    "create": Rule("roles", frozenset({"agent", "lead"})),
+    "update": Rule("roles", frozenset({"lead"})),
+    "delete": Rule("roles", frozenset({"lead"})),
+}
+NOT_FOUND = "Label not found."
+ENTITY = "labels"  # what the audit log calls these rows
+TTL = 600  # seconds a cached label or page of labels may be served
+
+
+async def is_visible(db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID) -> bool:
+    """Whether ``user`` may see the label: as itself, as a parent or as a reference."""
+    decision = access(RULES["read"], user)
+    return decision.allowed and await repo.label_exists(db, label_id)
+
+
+async def list_labels(
+    db: AsyncConnection, user: AuthUser | None, query: LabelQuery
+) -> tuple[list[Row], int]:
+    """A page of the labels the caller may list, and their total."""
+    authorize(RULES["list"], user)
+    params: dict[str, Any] = {
+        "filters": query.filters(),
+        "sort": query.sort,
+        "page": query.page,
+        "limit": query.limit,
+    }
+    load = partial(repo.list_labels, db, **params)
+    return await cache.current().page(ENTITY, "list", params, ttl=TTL, load=load)
+
+
+async def get_label(db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID) -> Row:
+    """One label; 404 when it does not exist or the caller may not see it."""
+    authorize(RULES["read"], user)
+    load = partial(repo.get_label, db, label_id)
+    row = await cache.current().row(ENTITY, label_id, ttl=TTL, load=load)
+    if row is None:
+        raise NotFoundError(NOT_FOUND)
+    return row
+
+
+async def create_label(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    data: LabelCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Created:
+    """Create a label, or answer a retry with the first response."""
+    authorize(RULES["create"], user)
+    if (earlier := await replayed(db, idempotent)) is not None:
+        return earlier
+    values = data.model_dump()
+    return await _insert(db, user, values, idempotent)
+
+
+async def replace_label(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    label_id: uuid.UUID,
+    data: LabelCreate,
+    if_match: str | None = None,
+) -> Row:
+    """Replace every writable field of a label (of the version If-Match names, if any)."""
+    return await _update(db, user, label_id, data.model_dump(), if_match, "replace")
+
+
+async def update_label(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    label_id: uuid.UUID,
+    data: LabelUpdate,
+    if_match: str | None = None,
+) -> Row:
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return await _update(
+        db, user, label_id, data.model_dump(exclude_unset=True), if_match, "update"
+    )
+
+
+async def delete_label(
+    db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID, if_match: str | None = None
+) -> None:
+    """Delete a label."""
+    authorize(RULES["delete"], user)
+    seen = await _version(db, user, label_id, if_match)
+    if not await repo.delete_label(db, label_id, seen=seen):
+        raise await _missed(db, user, label_id, seen)
+    await audit.record(db, user, "delete", ENTITY, label_id)
+    await db.commit()
+    await cache.current().invalidate("labels")
+
+
+async def _insert(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    values: dict[str, Any],
+    idempotent: IdempotentRequest | None,
+) -> Created:
+    # The row, its audit entry and the stored response commit together, or not at all.
+    row = await repo.insert_label(db, values)
+    await audit.record(db, user, "create", ENTITY, row["id"])
+    result = Created(row, location=f"/api/v1/labels/{row['id']}")
+    await remember(db, idempotent, result)
+    await db.commit()
+    await cache.current().invalidate("labels")
+    return result
+
+
+async def _update(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    label_id: uuid.UUID,
+    values: dict[str, Any],
+    if_match: str | None,
+    action: audit.Action,
+) -> Row:
+    authorize(RULES["update"], user)
+    seen = await _version(db, user, label_id, if_match)
+    row = await repo.update_label(db, label_id, values, seen=seen)
+    if row is None:
+        raise await _missed(db, user, label_id, seen)
+    await audit.record(db, user, action, ENTITY, label_id, {"fields": sorted(values)})
+    await db.commit()
+    await cache.current().invalidate("labels")
+    return row
+
+
+async def _version(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    label_id: uuid.UUID,
+    if_match: str | None,
+) -> datetime | None:
+    """The version (``updated_at``) a conditional write must still find, or ``None``.
+
+    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
+    row is read from the database, never from the cache: the compare-and-set needs the
+    version that is current now.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    current = await repo.get_label(db, label_id)
+    if current is None:
+        raise missing(await is_visible(db, user, label_id), NOT_FOUND)
+    return checked_version(if_match, current)
+
+
+async def _missed(
+    db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID, seen: datetime | None
+) -> AppError:
+    # The write matched no row. A conditional one found the row a moment ago, so it
+    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
+    if seen is not None:
+        return PreconditionFailed()
+    return missing(await is_visible(db, user, label_id), NOT_FOUND)

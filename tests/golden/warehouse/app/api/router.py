@@ -1,0 +1,42 @@
+"""Every versioned API route, mounted under ``/api/v1`` by the app.
+
+Each router is rate limited per client by endpoint class (GET reads, other methods
+writes), with its own budget and the rates of app.core.config.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from app.api.deps import rate_limit
+from app.api.routes import audit, auth
+from app.api.routes import category as category_routes
+from app.api.routes import item as item_routes
+from app.api.routes import location as location_routes
+from app.api.routes import movement as movement_routes
+from app.api.routes import stock as stock_routes
+from app.core.plain import PlainRoutes
+
+# Each router and the scope of its rate limit. The entities' routes come first: they are
+# the busiest, and routes are matched in order.
+API_ROUTERS: tuple[tuple[APIRouter, str], ...] = (
+    (category_routes.router, "category"),
+    (item_routes.router, "item"),
+    (location_routes.router, "location"),
+    (stock_routes.router, "stock"),
+    (movement_routes.router, "movement"),
+    (auth.router, "auth"),
+    (audit.router, "audit"),
+)
+
+
+def include_api(app: FastAPI, prefix: str) -> None:
+    """Mount every API router on ``app`` under ``prefix``, each with its rate limit.
+
+    Mounted on the app itself, not through an enclosing router: each level of included
+    routers is one more route-matching pass per request.
+    """
+    plain_routes: PlainRoutes = app.state.plain_routes
+    for router, scope in API_ROUTERS:
+        app.include_router(router, prefix=prefix, dependencies=[Depends(rate_limit(scope))])
+        plain_routes.include(router, prefix)

@@ -1,0 +1,150 @@
+"""Queries on categories: Core statements, one round trip each, rows as dicts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.models import category as category_models
+from app.models.base import table_of
+from app.repositories.base import (
+    EQ,
+    Filter,
+    Page,
+    Row,
+    bound_filters,
+    exists,
+    fetch_one,
+    filter_params,
+    live_count,
+    next_version,
+    order_by,
+    unchanged_since,
+    utcnow,
+)
+
+categories = table_of(category_models.Category)
+
+# What a category looks like in responses.
+COLUMNS = (
+    categories.c.id,
+    categories.c.name,
+    categories.c.code,
+    categories.c.created_at,
+    categories.c.updated_at,
+)
+SORTS: dict[str, Column[Any]] = {
+    "name": categories.c.name,
+    "code": categories.c.code,
+    "created_at": categories.c.created_at,
+}
+FILTERS: dict[str, Filter] = {
+    "code": (categories.c.code, EQ),
+}
+
+
+# Every live row is in the list when it has no filter: its total is
+# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
+LIVE = live_count(categories)
+
+
+def visible() -> list[ColumnElement[bool]]:
+    """The rows in reach: all of them."""
+    return []
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str) -> Page:
+    """The list query of one shape (the filters given, the sort), built once."""
+    where = [*visible(), *bound_filters(FILTERS, filters)]
+    order = order_by(SORTS, sort, categories.c.id)
+    total = LIVE if not filters else None
+    return Page.of(select(*COLUMNS).where(*where), order, total)
+
+
+async def list_categories(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    page: int,
+    limit: int,
+) -> tuple[list[Row], int]:
+    """One page of categories and the total."""
+    params = filter_params(filters)
+    shape = _page(tuple(sorted(filters)), sort)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
+
+
+# Built once, values bound per call (see fetch_one): building a statement with its
+# values costs more CPU than running it.
+_GET = select(*COLUMNS).where(categories.c.id == bindparam("id"), *visible())
+_INSERT = insert(categories).returning(*COLUMNS)
+
+
+async def get_category(db: AsyncConnection, category_id: uuid.UUID) -> Row | None:
+    """One category, if it is in reach."""
+    return await fetch_one(db, _GET, {"id": category_id})
+
+
+async def category_exists(db: AsyncConnection, category_id: uuid.UUID) -> bool:
+    """Whether the category exists and is in reach."""
+    statement = select(categories.c.id).where(categories.c.id == category_id, *visible())
+    return await exists(db, statement)
+
+
+async def insert_category(db: AsyncConnection, values: dict[str, Any]) -> Row:
+    """Create a category from validated values."""
+    now = utcnow()
+    row = {"id": uuid.uuid4(), "created_at": now, "updated_at": now, **values}
+    return dict((await db.execute(_INSERT, row)).mappings().one())
+
+
+async def update_category(
+    db: AsyncConnection,
+    category_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    seen: datetime | None = None,
+) -> Row | None:
+    """Change a category in reach; ``None`` when no row matched.
+
+    With ``seen`` (the ``updated_at`` an If-Match was checked against), only that
+    version of the row matches.
+    """
+    statement = (
+        update(categories)
+        .where(
+            categories.c.id == category_id,
+            *visible(),
+            *unchanged_since(categories.c.updated_at, seen),
+        )
+        .values(updated_at=next_version(seen), **values)
+        .returning(*COLUMNS)
+    )
+    return await fetch_one(db, statement)
+
+
+async def delete_category(
+    db: AsyncConnection,
+    category_id: uuid.UUID,
+    *,
+    seen: datetime | None = None,
+) -> bool:
+    """Delete a category in reach (only version ``seen``, if given); ``False`` when no
+    row matched."""
+    statement = (
+        delete(categories)
+        .where(
+            categories.c.id == category_id,
+            *visible(),
+            *unchanged_since(categories.c.updated_at, seen),
+        )
+        .returning(categories.c.id)
+    )
+    return await fetch_one(db, statement) is not None

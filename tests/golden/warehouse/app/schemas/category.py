@@ -1,0 +1,39 @@
+"""What clients may send about categories: bodies and list parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+NameType = Annotated[Text, Field(min_length=1, max_length=80)]
+CodeType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z]{3}$")]
+SortKey = Literal["name", "-name", "code", "-code", "created_at", "-created_at"]
+
+
+class CategoryCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NameType
+    code: CodeType
+
+
+class CategoryUpdate(BaseModel):
+    """The body to change some fields of a category (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[NameType | None, NotNull] = None
+    code: Annotated[CodeType | None, NotNull] = None
+
+
+class CategoryQuery(PageParams):
+    """Paging, sort and filters of the category list."""
+
+    sort: SortKey = "-created_at"
+    code: Annotated[Text, Field(max_length=255)] | None = None

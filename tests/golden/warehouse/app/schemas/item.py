@@ -1,0 +1,58 @@
+"""What clients may send about items: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+SkuType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z0-9-]{4,32}$")]
+NameType = Annotated[Text, Field(max_length=200)]
+UnitType = Literal["piece", "kg", "litre", "metre"]
+WeightType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=3)]
+BarcodeType = Annotated[Text, Field(max_length=255, pattern=r"^[0-9]{8,14}$")]
+ClassType = Literal["a", "b", "c"]
+SortKey = Literal["sku", "-sku", "name", "-name", "weight", "-weight", "created_at", "-created_at"]
+
+
+class ItemCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) an item."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sku: SkuType
+    name: NameType
+    unit: UnitType = "piece"
+    weight: WeightType | None = None
+    barcode: BarcodeType | None = None
+    class_: Annotated[ClassType, Field(alias="class")] = "c"
+    category_id: uuid.UUID | None = None
+
+
+class ItemUpdate(BaseModel):
+    """The body to change some fields of an item (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sku: Annotated[SkuType | None, NotNull] = None
+    name: Annotated[NameType | None, NotNull] = None
+    unit: Annotated[UnitType | None, NotNull] = None
+    weight: WeightType | None = None
+    barcode: BarcodeType | None = None
+    class_: Annotated[Annotated[ClassType | None, NotNull], Field(alias="class")] = None
+    category_id: uuid.UUID | None = None
+
+
+class ItemQuery(PageParams):
+    """Paging, sort and filters of the item list."""
+
+    sort: SortKey = "-created_at"
+    sku: Annotated[Text, Field(max_length=255)] | None = None
+    unit: UnitType | None = None
+    class_: Annotated[ClassType | None, Field(alias="class")] = None
+    category_id: uuid.UUID | None = None

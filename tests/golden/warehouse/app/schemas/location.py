@@ -1,0 +1,42 @@
+"""What clients may send about locations: bodies and list parameters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull, Text
+
+CodeType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z][0-9]{2}-[0-9]{2}$")]
+LimitType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=12, decimal_places=3)]
+SortKey = Literal["code", "-code", "created_at", "-created_at"]
+
+
+class LocationCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a location."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: CodeType
+    limit: LimitType | None = None
+    active: bool = True
+
+
+class LocationUpdate(BaseModel):
+    """The body to change some fields of a location (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[CodeType | None, NotNull] = None
+    limit: LimitType | None = None
+    active: Annotated[bool | None, NotNull] = None
+
+
+class LocationQuery(PageParams):
+    """Paging, sort and filters of the location list."""
+
+    sort: SortKey = "-created_at"
+    active: bool | None = None

@@ -1,0 +1,49 @@
+"""What clients may send about movements: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull
+
+QuantityType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=3)]
+DirectionType = Literal["in", "out"]
+SortKey = Literal["quantity", "-quantity", "created_at", "-created_at"]
+
+
+class MovementCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a movement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: QuantityType
+    direction: DirectionType
+    reference: uuid.UUID | None = None
+    item_id: uuid.UUID
+    location_id: uuid.UUID | None = None
+
+
+class MovementUpdate(BaseModel):
+    """The body to change some fields of a movement (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: Annotated[QuantityType | None, NotNull] = None
+    direction: Annotated[DirectionType | None, NotNull] = None
+    reference: uuid.UUID | None = None
+    item_id: Annotated[uuid.UUID | None, NotNull] = None
+    location_id: uuid.UUID | None = None
+
+
+class MovementQuery(PageParams):
+    """Paging, sort and filters of the movement list."""
+
+    sort: SortKey = "-created_at"
+    direction: DirectionType | None = None
+    item_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None

@@ -1,0 +1,49 @@
+"""What clients may send about stock levels: bodies and list parameters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import PageParams
+from app.schemas.types import NotNull
+
+QuantityType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=3)]
+SortKey = Literal["quantity", "-quantity", "counted_on", "-counted_on", "created_at", "-created_at"]
+
+
+class StockCreate(BaseModel):
+    """The body to create (POST) or replace (PUT) a stock."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: QuantityType
+    counted_on: date | None = None
+    item_id: uuid.UUID
+    location_id: uuid.UUID
+
+
+class StockUpdate(BaseModel):
+    """The body to change some fields of a stock (PATCH); omitted fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: Annotated[QuantityType | None, NotNull] = None
+    counted_on: date | None = None
+    item_id: Annotated[uuid.UUID | None, NotNull] = None
+    location_id: Annotated[uuid.UUID | None, NotNull] = None
+
+
+class StockQuery(PageParams):
+    """Paging, sort and filters of the stock list."""
+
+    sort: SortKey = "-created_at"
+    counted_on: date | None = None
+    counted_on_min: date | None = None
+    counted_on_max: date | None = None
+    item_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None

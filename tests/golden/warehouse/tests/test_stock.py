@@ -1,0 +1,351 @@
+"""Stock endpoints: success, validation, authentication, roles, ownership, paging."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.repositories import stock as repo
+from tests import factories
+from tests.factories import Account
+from tests.helpers import assert_error, data, ids
+
+pytestmark = pytest.mark.anyio
+
+MakeUser = Callable[..., Awaitable[Account]]
+COLLECTION = "/api/v1/stock_levels"
+UNKNOWN = uuid.UUID("00000000-0000-4000-8000-ffffffffffff")
+# Content types of bodies that are not JSON: refused with 415 once the caller may act.
+NOT_JSON = ("text/plain", "application/x-www-form-urlencoded")
+# Bodies no endpoint accepts: (bytes, content type). A caller who may not act gets 401
+# or 403 for each, never what is wrong with it.
+BAD_BODIES = (
+    (b"{", "application/json"),
+    (b'{"no_such_field": 1}', "application/json"),
+    (b"no_such_field=1", "application/x-www-form-urlencoded"),
+)
+
+
+def item(row_id: Any) -> str:
+    return f"{COLLECTION}/{row_id}"
+
+
+async def valid_body(db: AsyncConnection, owner: Account) -> dict[str, Any]:
+    """A body the API accepts, with parent rows for its foreign keys."""
+    body: dict[str, Any] = {"quantity": "0.000", "counted_on": "2024-01-01"}
+    body["item_id"] = str((await factories.create_item(db, owner))["id"])
+    body["location_id"] = str((await factories.create_location(db, owner))["id"])
+    return body
+
+
+async def test_create_returns_the_row_and_its_location(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("manager")
+    body = await valid_body(db, actor)
+    response = await client.post(COLLECTION, json=body, headers=actor.headers)
+    row = data(response, 201)
+    assert response.headers["Location"] == item(row["id"])
+    assert {key: row[key] for key in body} == body
+    assert "deleted_at" not in row
+    assert data(await client.get(item(row["id"]), headers=actor.headers))["id"] == row["id"]
+
+
+async def test_create_names_each_invalid_field(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("manager")
+    body = await valid_body(db, actor)
+    body["quantity"] = {"not": "valid"}
+    body["id"] = str(uuid.uuid4())
+    response = await client.post(COLLECTION, json=body, headers=actor.headers)
+    assert_error(response, 422, "VALIDATION_ERROR", fields={"quantity", "id"})
+
+
+async def test_create_needs_a_token(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    body = await valid_body(db, await make_user())
+    response = await client.post(COLLECTION, json=body)
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    # The caller first: an anonymous caller learns nothing of what a valid body is.
+    for content, content_type in BAD_BODIES:
+        refused = await client.post(
+            COLLECTION, content=content, headers={"Content-Type": content_type}
+        )
+        assert_error(refused, 401, "AUTHENTICATION_REQUIRED")
+
+
+async def test_create_is_refused_to_role_viewer(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("viewer")
+    response = await client.post(
+        COLLECTION, json=await valid_body(db, caller), headers=caller.headers
+    )
+    assert_error(response, 403, "FORBIDDEN")
+    for content, content_type in BAD_BODIES:
+        headers = caller.headers | {"Content-Type": content_type}
+        assert_error(
+            await client.post(COLLECTION, content=content, headers=headers), 403, "FORBIDDEN"
+        )
+
+
+async def test_create_refuses_an_unknown_item_id(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("manager")
+    body = await valid_body(db, actor) | {"item_id": str(UNKNOWN)}
+    response = await client.post(COLLECTION, json=body, headers=actor.headers)
+    assert_error(response, 422, "VALIDATION_ERROR", fields={"item_id"})
+
+
+async def test_create_refuses_an_unknown_location_id(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("manager")
+    body = await valid_body(db, actor) | {"location_id": str(UNKNOWN)}
+    response = await client.post(COLLECTION, json=body, headers=actor.headers)
+    assert_error(response, 422, "VALIDATION_ERROR", fields={"location_id"})
+
+
+async def test_read_unknown_is_not_found(client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    caller = await make_user("viewer")
+    assert_error(await client.get(item(UNKNOWN), headers=caller.headers), 404, "NOT_FOUND")
+    assert_error(
+        await client.get(item("not-a-uuid"), headers=caller.headers),
+        422,
+        "VALIDATION_ERROR",
+        fields={"path.id"},
+    )
+
+
+async def test_extra_slashes_are_redirected_or_not_found(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("viewer")
+    row = await factories.create_stock(db, caller)
+    for path in (f"{COLLECTION}/", f"{item(row['id'])}/"):
+        found = await client.get(path, headers=caller.headers, follow_redirects=True)
+        assert found.status_code == 200, path
+    prefix, _, plural = COLLECTION.rpartition("/")
+    variants = (
+        f"{COLLECTION}/",
+        f"{COLLECTION}//",
+        f"{item(row['id'])}/",
+        f"{COLLECTION}//{row['id']}",
+        f"{prefix}//{plural}",
+        f"{prefix}//{plural}/{row['id']}",
+    )
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        for path in variants:
+            response = await client.request(method, path, headers=caller.headers)
+            if response.status_code == 307:
+                # To the same path without its trailing slash, on this host only.
+                assert response.headers["Location"] == f"http://test{path.rstrip('/')}", (
+                    method,
+                    path,
+                )
+            elif method == "HEAD":
+                assert response.status_code in (404, 405), (method, path)
+            else:
+                code = "NOT_FOUND" if response.status_code == 404 else "METHOD_NOT_ALLOWED"
+                assert_error(response, response.status_code, code)
+                assert response.status_code in (404, 405), (method, path)
+
+
+async def test_read_needs_a_token(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    row = await factories.create_stock(db, await make_user("viewer"))
+    assert_error(await client.get(item(row["id"])), 401, "AUTHENTICATION_REQUIRED")
+    assert_error(await client.get(item("not-a-uuid")), 401, "AUTHENTICATION_REQUIRED")
+
+
+async def test_list_pages_with_a_total(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("viewer")
+    rows = [await factories.create_stock(db, caller, sample=n) for n in range(3)]
+    first = await client.get(COLLECTION, params={"limit": 2}, headers=caller.headers)
+    assert len(data(first)) == 2
+    assert first.json()["meta"] == {"page": 1, "limit": 2, "total": 3}
+    second = await client.get(COLLECTION, params={"limit": 2, "page": 2}, headers=caller.headers)
+    assert second.json()["meta"]["total"] == 3
+    assert set(ids(first) + ids(second)) == {str(row["id"]) for row in rows}
+    beyond = await client.get(COLLECTION, params={"limit": 2, "page": 5}, headers=caller.headers)
+    assert data(beyond) == []
+    assert beyond.json()["meta"]["total"] == 3
+    one_page = await client.get(COLLECTION, params={"limit": 5}, headers=caller.headers)
+    assert one_page.json()["meta"] == {"page": 1, "limit": 5, "total": 3}
+
+
+async def test_list_sorts(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("viewer")
+    rows = [str((await factories.create_stock(db, caller, sample=n))["id"]) for n in range(3)]
+    assert ids(await client.get(COLLECTION, headers=caller.headers)) == [rows[2], rows[1], rows[0]]
+    ascending = await client.get(COLLECTION, params={"sort": "quantity"}, headers=caller.headers)
+    assert ids(ascending) == rows
+    descending = await client.get(COLLECTION, params={"sort": "-quantity"}, headers=caller.headers)
+    assert ids(descending) == rows[::-1]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"counted_on": "2024-01-01"}, (0,)),
+        ({"counted_on_min": "2024-01-02"}, (1, 2)),
+        ({"counted_on_max": "2024-01-02"}, (0, 1)),
+    ],
+)
+async def test_list_filters(
+    client: httpx.AsyncClient,
+    db: AsyncConnection,
+    make_user: MakeUser,
+    params: dict[str, str],
+    expected: tuple[int, ...],
+) -> None:
+    caller = await make_user("viewer")
+    rows = [str((await factories.create_stock(db, caller, sample=n))["id"]) for n in range(3)]
+    response = await client.get(COLLECTION, params=params, headers=caller.headers)
+    assert sorted(ids(response)) == sorted(rows[n] for n in expected)
+
+
+async def test_list_refuses_bad_parameters(client: httpx.AsyncClient, make_user: MakeUser) -> None:
+    caller = await make_user("viewer")
+    params = {"limit": "0", "page": "0", "sort": "no-such-field", "no_such_filter": "1"}
+    response = await client.get(COLLECTION, params=params, headers=caller.headers)
+    fields = {"query.limit", "query.page", "query.sort", "query.no_such_filter"}
+    assert_error(response, 422, "VALIDATION_ERROR", fields=fields)
+    huge = await client.get(COLLECTION, params={"page": str(10**30)}, headers=caller.headers)
+    assert_error(huge, 422, "VALIDATION_ERROR", fields={"query.page"})
+
+
+async def test_list_runs_a_fixed_number_of_queries(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, count_queries: Any
+) -> None:
+    caller = await make_user("viewer")
+    for n in range(3):
+        await factories.create_stock(db, caller, sample=n)
+    with count_queries() as few:
+        data(await client.get(COLLECTION, headers=caller.headers))
+    for n in range(3, 6):
+        await factories.create_stock(db, caller, sample=n)
+    with count_queries() as many:
+        assert len(data(await client.get(COLLECTION, headers=caller.headers))) == 6
+    # One query for the caller's session, one for the page (not full, so its length is
+    # the total): the same two queries for three rows or six, never one per row.
+    assert len(few) == len(many) <= 2
+
+
+async def test_list_needs_a_token(client: httpx.AsyncClient) -> None:
+    assert_error(await client.get(COLLECTION), 401, "AUTHENTICATION_REQUIRED")
+    refused = await client.get(COLLECTION, params={"limit": "0", "no_such_filter": "1"})
+    assert_error(refused, 401, "AUTHENTICATION_REQUIRED")
+
+
+async def test_replace_and_update(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("manager")
+    row = await factories.create_stock(db, actor)
+    body = await valid_body(db, actor)
+    replaced = data(await client.put(item(row["id"]), json=body, headers=actor.headers))
+    assert replaced["id"] == str(row["id"])
+    assert replaced["updated_at"] >= replaced["created_at"]
+    unchanged = data(await client.patch(item(row["id"]), json={}, headers=actor.headers))
+    assert unchanged["id"] == str(row["id"])
+    for content_type in NOT_JSON:
+        headers = actor.headers | {"Content-Type": content_type}
+        assert_error(
+            await client.put(item(row["id"]), content=b"{}", headers=headers),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
+        assert_error(
+            await client.patch(item(row["id"]), content=b"{}", headers=headers),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
+    refused = await client.patch(item(row["id"]), json={"quantity": None}, headers=actor.headers)
+    assert_error(refused, 422, "VALIDATION_ERROR", fields={"quantity"})
+    missing = await client.put(item(UNKNOWN), json=body, headers=actor.headers)
+    assert_error(missing, 404, "NOT_FOUND")
+    assert_error(
+        await client.patch(item(UNKNOWN), json={}, headers=actor.headers), 404, "NOT_FOUND"
+    )
+
+
+async def test_update_needs_a_token(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    row = await factories.create_stock(db, await make_user("manager"))
+    assert_error(await client.patch(item(row["id"]), json={}), 401, "AUTHENTICATION_REQUIRED")
+    for content, content_type in BAD_BODIES:
+        headers = {"Content-Type": content_type}
+        for path in (item(row["id"]), item("not-a-uuid")):
+            assert_error(
+                await client.put(path, content=content, headers=headers),
+                401,
+                "AUTHENTICATION_REQUIRED",
+            )
+            assert_error(
+                await client.patch(path, content=content, headers=headers),
+                401,
+                "AUTHENTICATION_REQUIRED",
+            )
+
+
+async def test_update_is_refused_to_role_viewer(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    row = await factories.create_stock(db, await make_user("manager"))
+    caller = await make_user("viewer")
+    assert_error(
+        await client.patch(item(row["id"]), json={}, headers=caller.headers), 403, "FORBIDDEN"
+    )
+    for content, content_type in BAD_BODIES:
+        headers = caller.headers | {"Content-Type": content_type}
+        assert_error(
+            await client.put(item(row["id"]), content=content, headers=headers), 403, "FORBIDDEN"
+        )
+
+
+async def test_delete(client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser) -> None:
+    actor = await make_user("manager")
+    row = await factories.create_stock(db, actor)
+    response = await client.delete(item(row["id"]), headers=actor.headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_error(await client.get(item(row["id"]), headers=actor.headers), 404, "NOT_FOUND")
+    assert_error(await client.delete(item(row["id"]), headers=actor.headers), 404, "NOT_FOUND")
+    assert ids(await client.get(COLLECTION, headers=actor.headers)) == []
+    assert (
+        await db.scalar(select(repo.stock_levels.c.id).where(repo.stock_levels.c.id == row["id"]))
+        is None
+    )
+
+
+async def test_delete_needs_a_token(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    row = await factories.create_stock(db, await make_user("manager"))
+    assert_error(await client.delete(item(row["id"])), 401, "AUTHENTICATION_REQUIRED")
+    assert_error(await client.delete(item("not-a-uuid")), 401, "AUTHENTICATION_REQUIRED")
+
+
+async def test_delete_is_refused_to_role_clerk(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    row = await factories.create_stock(db, await make_user("manager"))
+    caller = await make_user("clerk")
+    assert_error(await client.delete(item(row["id"]), headers=caller.headers), 403, "FORBIDDEN")
