@@ -35,10 +35,16 @@ JOBS_ENGINE = "pgqueuer"
 # The two first examples run every gate. The others, there to prove the generator on unlike
 # domains, build on PostgreSQL + Redis and run their generated suite on SQLite and
 # PostgreSQL; of them only LIVE_EXAMPLES also run the live gates (seed, load, contract,
-# probes), which cost a minute or more each.
+# probes), which cost a minute or more each. A default run builds the first two and
+# events (a few minutes each on two cores); BACKEND_AGENT_E2E_EXAMPLES=all builds every
+# example (every example's golden tree, render and self-review are checked in every run).
 FULL_EXAMPLES = ("blog", "library")
 LIVE_EXAMPLES = (*FULL_EXAMPLES, "events")
-ALL_EXAMPLES = tuple(p.stem for p in EXAMPLES)
+ALL_EXAMPLES = tuple(
+    p.stem
+    for p in EXAMPLES
+    if os.environ.get("BACKEND_AGENT_E2E_EXAMPLES") == "all" or p.stem in LIVE_EXAMPLES
+)
 
 
 @dataclass(frozen=True)
