@@ -15,15 +15,18 @@ from typing import Any
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from fastapi import FastAPI
-from sqlalchemy import event, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from fastapi import FastAPI, Request
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.api import deps
 from app.core import security
 from app.core.security import create_access_token
+from app.main import create_app
 from app.repositories.base import utcnow
 from app.repositories.user import refresh_tokens, users
 from app.services import auth as auth_service
+from tests.conftest import make_settings
 from tests.factories import Account
 from tests.helpers import assert_error, data
 
@@ -240,18 +243,23 @@ async def test_parallel_guesses_cannot_pass_the_lockout(
 
 
 async def test_password_hashing_holds_no_database_connection(
-    client: httpx.AsyncClient, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Every connection a request takes comes through app.api.deps.connect, whatever the
+    # database and path (pooled, SQLite's one writer, inline reads): count those held.
     in_use = 0
     seen: list[int] = []
+    opened = deps.connect
 
-    def checkout(*_: Any) -> None:
+    @asynccontextmanager
+    async def counted(request: Request) -> AsyncIterator[AsyncConnection]:
         nonlocal in_use
-        in_use += 1
-
-    def checkin(*_: Any) -> None:
-        nonlocal in_use
-        in_use -= 1
+        async with opened(request) as connection:
+            in_use += 1
+            try:
+                yield connection
+            finally:
+                in_use -= 1
 
     def watched(work: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def call(*args: Any) -> Any:
@@ -260,18 +268,13 @@ async def test_password_hashing_holds_no_database_connection(
 
         return call
 
+    monkeypatch.setattr(deps, "connect", counted)
     monkeypatch.setattr(auth_service, "hash_password", watched(security.hash_password))
     monkeypatch.setattr(auth_service, "verify_password", watched(security.verify_password))
-    event.listen(engine.sync_engine, "checkout", checkout)
-    event.listen(engine.sync_engine, "checkin", checkin)
-    try:
-        data(await register(client), 201)
-        tokens = data(await login(client))
-        assert_error(await login(client, "nobody@example.com"), 401, "INVALID_CREDENTIALS")
-        data(await change_password(client, tokens))
-    finally:
-        event.remove(engine.sync_engine, "checkout", checkout)
-        event.remove(engine.sync_engine, "checkin", checkin)
+    data(await register(client), 201)
+    tokens = data(await login(client))
+    assert_error(await login(client, "nobody@example.com"), 401, "INVALID_CREDENTIALS")
+    data(await change_password(client, tokens))
     # register, login, unknown login, password change (current and new): a connection
     # held while argon2 runs would starve every other request of the pool under a flood.
     assert seen == [0, 0, 0, 0, 0]
@@ -310,16 +313,32 @@ async def test_a_success_resets_the_failure_streak(app: FastAPI, client: httpx.A
         data(await login(other))
 
 
-async def test_register_and_login_are_rate_limited(client: httpx.AsyncClient) -> None:
-    for n in range(5):
-        data(await register(client, f"user{n}@example.com"), 201)
-    limited = await register(client, "one-more@example.com")
-    assert_error(limited, 429, "RATE_LIMITED")
-    assert int(limited.headers["Retry-After"]) > 0
-    # Login has its own budget.
-    assert_error(
-        await login(client, "user0@example.com", "wrong password!"), 401, "INVALID_CREDENTIALS"
-    )
+async def test_register_and_login_are_rate_limited() -> None:
+    # An app with the spec's own auth rate: the other tests run with a generous one, so
+    # that a tight rate (1/second) does not refuse their second request.
+    application = create_app(make_settings(auth_rate_limit="5/minute"))
+    try:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for n in range(5):
+                data(await register(client, f"user{n}@example.com"), 201)
+            limited = await register(client, "one-more@example.com")
+            assert_error(limited, 429, "RATE_LIMITED")
+            assert int(limited.headers["Retry-After"]) > 0
+            # Login has its own budget.
+            assert_error(
+                await login(client, "user0@example.com", "wrong password!"),
+                401,
+                "INVALID_CREDENTIALS",
+            )
+    finally:
+        await application.state.rate_limit_store.reset()
+        await application.state.rate_limit_store.close()
+        await application.state.engine.dispose()
+        if application.state.inline_read_engine is not None:
+            application.state.inline_read_engine.dispose()
+        if application.state.sqlite_writer is not None:
+            application.state.sqlite_writer.engine.dispose()
 
 
 # -- refresh-token rotation and reuse detection -------------------------------------------

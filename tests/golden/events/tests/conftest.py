@@ -33,6 +33,7 @@ os.environ.update(
     ARGON2_PARALLELISM="1",
     AUTO_MIGRATE="false",
     # Other tests must not trip over the spec's rates; tests/test_ratelimit.py sets its own.
+    AUTH_RATE_LIMIT="100000/minute",
     RATE_LIMIT_READ="100000/minute",
     RATE_LIMIT_WRITE="100000/minute",
     RATE_LIMIT_OVERRIDES="{}",

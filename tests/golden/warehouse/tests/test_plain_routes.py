@@ -264,6 +264,11 @@ async def test_a_plain_create_refuses_bodies_as_fastapi_does(
                 headers["Content-Type"] = content_type
             plain = await client.post(collection, content=content, headers=headers)
             expected = await twin.post("/twin", content=content, headers=headers)
+            if expected.is_success:
+                # A body FastAPI takes (no required field: {} is a whole create) is
+                # taken here too, and creates.
+                assert plain.status_code == 201, (content_type, content, plain.text)
+                continue
             assert details(plain) == details(expected), (content_type, content)
             assert plain.status_code == status, (content_type, content)
         headers = caller.headers | {

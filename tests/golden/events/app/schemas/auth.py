@@ -55,6 +55,9 @@ def password_problem(password: str, *, email: str | None) -> str | None:
     return _guessable(password, email=email)
 
 
+ESTIMATED_LENGTH = 72  # zxcvbn's own limit
+
+
 def _guessable(password: str, *, email: str | None) -> str | None:
     """Why an offline estimate finds the password easy to guess, or ``None``.
 
@@ -62,7 +65,9 @@ def _guessable(password: str, *, email: str | None) -> str | None:
     repeats (zxcvbn); the account's email counts as known to an attacker.
     """
     known = [email, email.partition("@")[0]] if email else []
-    estimate = zxcvbn(password, user_inputs=known)
+    # zxcvbn refuses (ValueError) more than 72 characters, as its matching grows fast with
+    # length: a longer password is judged by its first 72, which must then be strong.
+    estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=known)
     if estimate["score"] >= PASSWORD_MIN_SCORE:
         return None
     feedback = estimate["feedback"]
