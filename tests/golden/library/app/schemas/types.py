@@ -31,13 +31,21 @@ def storable_text(value: str) -> str:
     return value
 
 
+# PostgreSQL keeps a JSON number exactly and writes 3e+44 back as a 45-digit integer,
+# which no JSON encoder here writes: numbers in JSON fields stay within 64 bits.
+JSON_NUMBER_LIMIT = 2**63
+
+
 def storable_json(value: JsonValue) -> JsonValue:
-    """Refuse JSON whose strings (keys included) hold what :func:`storable_text` refuses."""
+    """Refuse JSON whose strings (keys included) hold what :func:`storable_text` refuses,
+    or whose numbers pass 64 bits."""
     pending: list[JsonValue] = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
             storable_text(item)
+        elif isinstance(item, int | float) and abs(item) >= JSON_NUMBER_LIMIT:
+            raise ValueError("holds a number beyond 64 bits (at most 2**63 - 1 either way)")
         elif isinstance(item, list):
             pending.extend(item)
         elif isinstance(item, dict):
