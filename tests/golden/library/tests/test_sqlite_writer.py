@@ -58,6 +58,7 @@ def add(name: str) -> Any:
 
 
 NAMES = select(text("name")).select_from(text("t")).order_by(text("id"))
+PASSWORD = "T0&r correct horse battery staple"  # passes the spec's password policy
 
 
 def names(writer: SQLiteWriter) -> list[str]:
@@ -265,7 +266,7 @@ async def register(app: FastAPI, n: int) -> httpx.Response:
     # A client address each: registration is rate limited per address.
     transport = httpx.ASGITransport(app=app, client=(f"10.0.0.{n + 1}", 1234))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        body = {"email": f"writer-{n}@example.com", "password": "correct horse battery staple"}
+        body = {"email": f"writer-{n}@example.com", "password": PASSWORD}
         return await http.post("/api/v1/auth/register", json=body)
 
 
