@@ -320,7 +320,7 @@ async def test_delete_is_refused_to_role_attendee(
     assert_error(await client.delete(item(row["id"]), headers=caller.headers), 403, "FORBIDDEN")
 
 
-async def test_delete_while_event_rows_refer_to_it_is_a_conflict(
+async def test_delete_while_event_rows_refer_to_it_by_venue_id_is_a_conflict(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     actor = await make_user("organiser")

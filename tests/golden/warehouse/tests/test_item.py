@@ -358,7 +358,7 @@ async def test_delete_is_refused_to_role_clerk(
     assert_error(await client.delete(item(row["id"]), headers=caller.headers), 403, "FORBIDDEN")
 
 
-async def test_delete_while_stock_rows_refer_to_it_is_a_conflict(
+async def test_delete_while_stock_rows_refer_to_it_by_item_id_is_a_conflict(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     actor = await make_user("manager")
@@ -367,7 +367,7 @@ async def test_delete_while_stock_rows_refer_to_it_is_a_conflict(
     assert_error(await client.delete(item(row["id"]), headers=actor.headers), 409, "CONFLICT")
 
 
-async def test_delete_while_movement_rows_refer_to_it_is_a_conflict(
+async def test_delete_while_movement_rows_refer_to_it_by_item_id_is_a_conflict(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     actor = await make_user("manager")
