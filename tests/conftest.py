@@ -22,7 +22,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 # A clone of the repository is all a user has: a test that reads a file beside it (a sibling
 # folder next to the clone) passes only on the machine it was written on. Every file or
-# folder a test opens is checked; scratch space under the temporary folder is allowed.
+# folder a test opens is checked (a clone made straight in the temporary folder excepted).
 _TEMP = Path(tempfile.gettempdir()).resolve()
 _OPENED_OUTSIDE: list[str] = []
 
@@ -35,9 +35,11 @@ def outside_repository(path: str | bytes | os.PathLike[Any] | int) -> bool:
         resolved = Path(os.fsdecode(path)).resolve()
     except (OSError, ValueError):
         return False
-    if resolved.is_relative_to(ROOT) or resolved.is_relative_to(_TEMP):
+    if resolved.is_relative_to(ROOT) or not resolved.is_relative_to(ROOT.parent):
         return False
-    return resolved.is_relative_to(ROOT.parent)
+    # Beside the clone. A clone made straight in the temporary folder has every test's
+    # scratch space beside it too: only there are its siblings left unchecked.
+    return ROOT.parent != _TEMP
 
 
 def _watch_opens(event: str, args: tuple[Any, ...]) -> None:
