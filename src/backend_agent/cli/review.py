@@ -163,17 +163,7 @@ def rules_command(
             typer.echo("")
         return
     if as_json:
-        rows = [
-            {
-                "code": i.code,
-                "name": i.name,
-                "category": i.category,
-                "severity": str(i.severity),
-                "confidence": str(i.confidence),
-                "summary": i.summary,
-            }
-            for i in infos
-        ]
+        rows = [i.listing() for i in infos]
         typer.echo(json.dumps(rows, indent=2))
         return
     width = max(len(i.name) for i in infos)

@@ -60,6 +60,17 @@ class RuleInfo:
     doc: str
     fix: str
 
+    def listing(self) -> dict[str, str]:
+        """The rule as one row of ``rules --json`` (the MCP ``rules`` tool answers the same)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "severity": str(self.severity),
+            "confidence": str(self.confidence),
+            "summary": self.summary,
+        }
+
 
 @dataclass(frozen=True, order=True)
 class Finding:

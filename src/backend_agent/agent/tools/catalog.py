@@ -28,17 +28,7 @@ def rules(workspace: Workspace, args: RulesArgs) -> ToolResult:
     from backend_agent.review import doc_sections, list_rules
 
     infos = list_rules()
-    rows = [
-        {
-            "code": i.code,
-            "name": i.name,
-            "category": i.category,
-            "severity": str(i.severity),
-            "confidence": str(i.confidence),
-            "summary": i.summary,
-        }
-        for i in infos
-    ]
+    rows = [i.listing() for i in infos]
     if args.explain is None:
         lines = [f"{r['code']}  {r['name']}  [{r['severity']}]  {r['summary']}" for r in rows]
         return ToolResult("\n".join(lines), data={"rules": rows})
