@@ -13,6 +13,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp_types import TextContent
 
+from backend_agent.cli import main
 from backend_agent.spec import spec_json_schema
 
 from .conftest import EXAMPLES
@@ -40,6 +41,7 @@ async def session(params: StdioServerParameters) -> dict[str, Any]:
     async with Client(params, read_timeout_seconds=60) as client:
         seen["tools"] = {t.name: t for t in (await client.list_tools()).tools}
         seen["design"] = await client.call_tool("design", {"spec": "spec.yaml", "view": "ddl"})
+        seen["design_summary"] = await client.call_tool("design", {"spec": "spec.yaml"})
         seen["review"] = await client.call_tool("review", {"path": "app"})
         seen["bad"] = await client.call_tool("design", {"spec": "spec.yaml", "view": "poster"})
         seen["outside"] = await client.call_tool("review", {"path": "../.."})
@@ -69,7 +71,9 @@ def module_seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "backend_agent.agent.mcp_server", str(root)]
     )
-    return anyio.run(session, params)
+    seen = anyio.run(session, params)
+    seen["root"] = root
+    return seen
 
 
 def test_the_domain_tools_are_listed_with_their_schemas(module_seen: dict[str, Any]) -> None:
@@ -100,7 +104,7 @@ def test_the_domain_tools_are_listed_with_their_schemas(module_seen: dict[str, A
         ("build", False, True),
         ("update", False, True),
         ("verify", False, False),
-        ("init", False, False),
+        ("init", False, True),
         ("audit", False, False),
     ],
 )
@@ -116,12 +120,80 @@ def test_only_audit_reaches_outside_the_project(module_seen: dict[str, Any]) -> 
     assert [name for name, t in sorted(tools.items()) if t.annotations.open_world_hint] == ["audit"]
 
 
-def test_the_update_and_audit_schemas_describe_every_option(module_seen: dict[str, Any]) -> None:
-    for name in ("update", "audit", "init", "rules", "agents"):
-        properties = module_seen["tools"][name].input_schema["properties"]
-        assert all(p.get("description") for p in properties.values()), name
-    gates = module_seen["tools"]["audit"].input_schema["$defs"]["LiveGate"]["enum"]
+def test_every_tool_schema_describes_every_option(module_seen: dict[str, Any]) -> None:
+    for name, tool in module_seen["tools"].items():
+        properties = tool.input_schema["properties"]
+        assert properties, name
+        undescribed = [key for key, p in properties.items() if not p.get("description")]
+        assert undescribed == [], name
+    tools = module_seen["tools"]
+    gates = tools["audit"].input_schema["$defs"]["LiveGate"]["enum"]
     assert gates == ["seed", "load", "contract", "security"]
+    assert tools["design"].input_schema["properties"]["dialect"]["enum"] == ["sqlite", "postgresql"]
+    assert tools["agents"].input_schema["properties"]["action"]["enum"] == ["list", "validate"]
+
+
+def test_audit_takes_the_credentials_the_audit_command_takes(module_seen: dict[str, Any]) -> None:
+    properties = module_seen["tools"]["audit"].input_schema["properties"]
+    assert {"tokens", "headers", "basic", "oauth2_password", "oauth2_client", "plan"} <= set(
+        properties
+    )
+    assert properties["min_contract_cases"]["default"] == 0  # as the command's default
+
+
+def test_design_answers_the_json_of_design_json(
+    module_seen: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = module_seen["root"] / "spec.yaml"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as raised:
+        main(["design", str(spec), "--json"])
+    assert raised.value.code == 0
+    printed = json.loads(capsys.readouterr().out)
+    for call in ("design", "design_summary"):  # whatever the view, the same structured answer
+        assert module_seen[call].structured_content == printed, call
+
+
+def test_the_design_json_names_entities_fields_relations_operations_and_migration(
+    module_seen: dict[str, Any],
+) -> None:
+    design = module_seen["design_summary"].structured_content
+    assert design["service"]["name"] == "library"
+    assert design["auth"]["roles"] == ["librarian", "member"]
+    entities = {e["name"]: e for e in design["entities"]}
+    assert list(entities) == ["Author", "Book", "Loan"]
+    book = entities["Book"]
+    fields = {f["name"]: f for f in book["fields"]}
+    assert (fields["isbn"]["unique"], fields["isbn"]["required"]) == (True, True)
+    assert fields["genre"]["values"] == ["fiction", "science", "history", "poetry"]
+    [author] = book["relations"]
+    assert (author["kind"], author["target"], author["on_delete"]) == (
+        "belongs_to",
+        "Author",
+        "RESTRICT",
+    )
+    assert book["permissions"]["create"] == {"kind": "roles", "roles": ["librarian"]}
+    assert entities["Loan"]["owner"] is True
+    operations = {(o["method"], o["path"]): o for o in design["operations"]}
+    create = operations[("POST", "/api/v1/books")]
+    assert (create["entity"], create["action"], create["status"]) == ("Book", "create", 201)
+    # The migration creates the tables and indexes of the DDL, parents first.
+    ddl = text_of(module_seen["design"])
+    statements = [line.split() for line in ddl.splitlines() if line.startswith("CREATE ")]
+    migration = design["migration"]
+    assert sorted(migration["tables"]) == sorted(s[2] for s in statements if s[1] == "TABLE")
+    indexes = [s[s.index("INDEX") + 1] for s in statements if "INDEX" in s[1:3]]
+    assert indexes
+    assert sorted(migration["indexes"]) == sorted(indexes)
+    assert migration["tables"].index("authors") < migration["tables"].index("books")
+    assert migration["file"] == "migrations/versions/0001_initial.py"
+
+
+def test_design_json_is_the_summary_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["design", str(EXAMPLES / "library.yaml"), "--json", "--format", "openapi"])
+    assert raised.value.code == 2
+    assert "--json prints the summary only" in capsys.readouterr().err
 
 
 def test_the_builtin_agent_is_a_prompt_naming_its_served_tools(
@@ -146,6 +218,8 @@ def test_design_is_called_through_stdio(module_seen: dict[str, Any]) -> None:
     result = module_seen["design"]
     assert not result.is_error
     assert "CREATE TABLE books" in text_of(result)
+    summary = text_of(module_seen["design_summary"])
+    assert summary.startswith("service library (Library API), API under /api/v1")
 
 
 def test_review_is_called_through_stdio(module_seen: dict[str, Any]) -> None:

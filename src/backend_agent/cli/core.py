@@ -113,12 +113,27 @@ def design_command(
     fmt: Annotated[
         DesignFormat, typer.Option("--format", "-f", help="Which document to print or write.")
     ] = "all",
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the design as JSON only: service, auth, entities with their fields, "
+            "relations and permissions, operations, the initial migration, decisions.",
+        ),
+    ] = False,
 ) -> None:
     """Design the schema and the API: DDL for SQLite and PostgreSQL, OpenAPI, ARCHITECTURE.md."""
     from backend_agent.design import architecture_markdown, ddl, design, openapi_document
     from backend_agent.spec import load_spec
 
+    if as_json and (output is not None or fmt != "all"):
+        raise typer.BadParameter("--json prints the summary only; leave out --output and --format")
     blueprint = design(load_spec(spec))
+    if as_json:
+        from backend_agent.design.summary import design_summary
+
+        sys.stdout.write(json.dumps(design_summary(blueprint), indent=2) + "\n")
+        return
     documents = {
         "ddl-sqlite": ("schema.sqlite.sql", ddl(blueprint, "sqlite")),
         "ddl-postgresql": ("schema.postgresql.sql", ddl(blueprint, "postgresql")),

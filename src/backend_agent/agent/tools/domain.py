@@ -48,18 +48,22 @@ def design(workspace: Workspace, args: DesignArgs) -> ToolResult:
     """Validate a service spec and show its design: tables, routes, SQL, OpenAPI or decisions.
 
     Pure and fast: nothing is written. An invalid spec gives every problem with
-    file:line:column.
+    file:line:column. Whatever the view, the structured answer is the design as
+    ``backend-agent design --json`` prints it (entities, fields, relations,
+    operations, the initial migration).
     """
     from backend_agent import design as stage
+    from backend_agent.design.summary import design_summary
     from backend_agent.spec import load_spec
 
     blueprint = stage.design(load_spec(workspace.resolve(args.spec, must_exist=True)))
+    data = design_summary(blueprint)
     if args.view == "ddl":
-        return ToolResult(stage.ddl(blueprint, args.dialect))
+        return ToolResult(stage.ddl(blueprint, args.dialect), data=data)
     if args.view == "openapi":
-        return ToolResult(json.dumps(stage.openapi_document(blueprint), indent=2))
+        return ToolResult(json.dumps(stage.openapi_document(blueprint), indent=2), data=data)
     if args.view == "architecture":
-        return ToolResult(stage.architecture_markdown(blueprint))
+        return ToolResult(stage.architecture_markdown(blueprint), data=data)
     lines = [f"service {blueprint.name} ({blueprint.title}), API under {blueprint.api_prefix}"]
     lines.append("tables:")
     for table in blueprint.tables:
@@ -68,7 +72,7 @@ def design(workspace: Workspace, args: DesignArgs) -> ToolResult:
     lines += [f"  {r.method:6} {r.path}  [{r.operation_id}]" for r in blueprint.routes]
     lines.append("decisions:")
     lines += [f"  {d.title}: {d.choice}" for d in blueprint.decisions]
-    return ToolResult("\n".join(lines))
+    return ToolResult("\n".join(lines), data=data)
 
 
 class BuildArgs(ToolArgs):
@@ -103,9 +107,12 @@ def build(workspace: Workspace, args: BuildArgs) -> ToolResult:
             spec, out, overwrite=args.overwrite, run_verify=False, progress=workspace.progress
         )
     if not args.verify:
-        shown = workspace.relative(out)
-        return ToolResult(
-            f"generated {shown} (not verified: verify was false)", data={"project": shown}
+        from backend_agent.verify import unverified
+
+        skipped = unverified(out, "switched off by the caller (verify: false)")
+        return ToolResult(  # as build --no-verify --json
+            f"generated {workspace.relative(out)} (not verified: verify was false)",
+            data=skipped.model_dump(mode="json"),
         )
     live = live_settings(recorded_blueprint(out)) if args.live else None
     delivery = run_verify(

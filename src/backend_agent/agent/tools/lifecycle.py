@@ -24,7 +24,8 @@ class InitArgs(ToolArgs):
     force: bool = Field(False, description="Replace an existing file at that path.")
 
 
-@REGISTRY.tool("init", InitArgs, effects=Effects(destructive=False, idempotent=True))
+# destructive: with force it replaces whatever file is at that path
+@REGISTRY.tool("init", InitArgs, effects=Effects(destructive=True, idempotent=True))
 def init(workspace: Workspace, args: InitArgs) -> ToolResult:
     """Write a commented starter spec to edit, then build.
 
@@ -155,6 +156,16 @@ class AuditArgs(ToolArgs):
         default_factory=list,
         description="'[ROLE=]user:password' logged in through the document's OAuth2 password flow.",
     )
+    oauth2_client: list[str] = Field(
+        default_factory=list,
+        description="'[ROLE=]client_id:secret' through the document's OAuth2 client-credentials "
+        "flow.",
+    )
+    plan: str | None = Field(
+        None,
+        description="A probe plan (JSON) under the root: roles per operation, owner checks, "
+        "login. Without it the wrong-role and non-owner probes are skipped.",
+    )
     allow_writes: bool = Field(
         False,
         description="Create rows through the API (seed and write load). Without it they are "
@@ -170,10 +181,17 @@ class AuditArgs(ToolArgs):
     seed_rows: int = Field(100, ge=1, description="Rows to create in the main collection.")
     load_seconds: float = Field(5.0, gt=0, le=60, description="Load duration per endpoint.")
     connections: int = Field(32, ge=1, le=64, description="Load connections.")
+    max_requests: int = Field(200_000, ge=1, description="Request bound per endpoint.")
     contract_examples: int = Field(25, ge=1, description="Contract cases per operation and phase.")
     contract_budget: float = Field(900.0, gt=0, description="Seconds before the fuzzer is stopped.")
     max_p95_ms: float = Field(100.0, gt=0, description="The p95 latency gate, per endpoint.")
     max_error_rate: float = Field(0.01, ge=0, le=1, description="The error-rate gate (0..1).")
+    min_contract_cases: int = Field(
+        0,
+        ge=0,
+        description="Fewest contract cases to pass, over all operations (every operation must "
+        "be sent cases either way).",
+    )
 
 
 @REGISTRY.tool(
@@ -187,7 +205,13 @@ def audit(workspace: Workspace, args: AuditArgs) -> ToolResult:
     Sends real traffic (bounded) to the URL: contract fuzzing, security probes,
     load with wrk. Writes the report under report_dir.
     """
-    from backend_agent.verify.live import LIVE_GATES, Account, LiveOptions, LiveThresholds
+    from backend_agent.verify.live import (
+        LIVE_GATES,
+        Account,
+        LiveOptions,
+        LiveThresholds,
+        ProbePlan,
+    )
     from backend_agent.verify.live import audit as run_audit
     from backend_agent.verify.live.credentials import basic_account, header_account
 
@@ -198,13 +222,18 @@ def audit(workspace: Workspace, args: AuditArgs) -> ToolResult:
         seed_rows=args.seed_rows,
         load_seconds=args.load_seconds,
         load_connections=args.connections,
+        load_max_requests=args.max_requests,
         contract_max_examples=args.contract_examples,
         contract_budget_seconds=args.contract_budget,
         gates=tuple(g.value for g in args.gates) if args.gates else LIVE_GATES,
         load_every_get=True,
         allow_writes=args.allow_writes,
     )
-    thresholds = LiveThresholds(max_p95_ms=args.max_p95_ms, max_error_rate=args.max_error_rate)
+    thresholds = LiveThresholds(
+        max_p95_ms=args.max_p95_ms,
+        max_error_rate=args.max_error_rate,
+        min_contract_cases=args.min_contract_cases,
+    )
 
     accounts: list[Account] = []
     for index, text in enumerate(args.tokens, 1):
@@ -226,7 +255,11 @@ def audit(workspace: Workspace, args: AuditArgs) -> ToolResult:
         args.url,
         openapi=openapi,
         accounts=accounts,
-        oauth2_logins=[("password", text) for text in args.oauth2_password],
+        oauth2_logins=[
+            *(("password", text) for text in args.oauth2_password),
+            *(("clientCredentials", text) for text in args.oauth2_client),
+        ],
+        plan=ProbePlan.load(workspace.resolve(args.plan, must_exist=True)) if args.plan else None,
         options=options,
         thresholds=thresholds,
         report_dir=workspace.resolve(args.report_dir),
