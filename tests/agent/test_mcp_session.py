@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -15,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 
+from backend_agent.pipeline import probe_plan, recorded_blueprint
+from backend_agent.verify import SubprocessRunner
+from backend_agent.verify.environment import ensure_environment
+from backend_agent.verify.live import ProbePlan
+from backend_agent.verify.live.service import Service, serve_project
+
 from .test_mcp import CLI_SERVER, text_of
 
-LIVE = Path(__file__).parents[1] / "live"
 NEW_FIELD = "      color: {type: string, max_length: 20, nullable: true}\n"
 
 
@@ -43,31 +45,22 @@ def children_of(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def notes_api(log: Path) -> Iterator[str]:
-    """The hand-written notes API of the live tests, served on a free port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "notes_api:app", "--port", str(port),
-             "--log-level", "warning"],
-            cwd=LIVE, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def built_service(project: Path, scratch: Path) -> Iterator[tuple[Service, ProbePlan]]:
+    """The project the session built, started as verify's live gates start it.
+
+    Its own server (``app.server``) in the environment the build prepared, on a fresh
+    SQLite file, with one signed-in account per role of its design; stopped on exit.
+    """
+    blueprint = recorded_blueprint(project)
+    assert blueprint is not None
+    plan = probe_plan(blueprint)
+    log = scratch / "environment.log"
+    python = ensure_environment(project, SubprocessRunner(), log)
+    assert log.read_text().startswith("reused environment"), log.read_text()
+    with serve_project(
+        project, python, reports=scratch, scratch=scratch, roles=plan.roles, password=plan.password
+    ) as service:
+        yield service, plan
 
 
 def alive(pid: int) -> bool:
@@ -93,6 +86,47 @@ def complete_or_absent(project: Path) -> bool:
     return all((project / name).is_file() for name in manifest["files"])
 
 
+async def audit_the_built_service(client: Client, root: Path, seen: dict[str, Any]) -> None:
+    """Start the built project's server, audit it over MCP as its users, stop it."""
+    scratch = root / "served"
+    scratch.mkdir()
+    before = set(children_of(os.getpid()))
+    stack = contextlib.ExitStack()
+    try:
+        service, plan = await anyio.to_thread.run_sync(
+            stack.enter_context, built_service(root / "svc", scratch)
+        )
+        seen["serving"] = [p for p in children_of(os.getpid()) if p not in before]
+        (root / "plan.json").write_text(plan.to_json())
+        steps: list[str] = []
+
+        async def record(progress: float, total: float | None, message: str | None) -> None:
+            steps.append(message or "")
+
+        seen["audit"] = await client.call_tool(
+            "audit",
+            {
+                "url": service.base_url,
+                "tokens": [f"{a.role}:{a.token}" for a in service.accounts],
+                "plan": "plan.json",
+                "gates": ["contract", "security"],
+                "contract_examples": 2,
+                "min_contract_cases": 1,
+                "report_dir": "audit",
+            },
+            progress_callback=record,
+        )
+        seen["audit_steps"] = steps
+        seen["audit_roles"] = sorted(str(a.role) for a in service.accounts)
+    finally:
+        await anyio.to_thread.run_sync(stack.close)
+    serving = seen.get("serving", [])
+    deadline = time.monotonic() + 10  # workers the server's own stop left to end alone
+    while time.monotonic() < deadline and [p for p in serving if alive(p)]:
+        await anyio.sleep(0.2)
+    seen["left_serving"] = [p for p in serving if alive(p)]
+
+
 async def whole_session(root: Path, seen: dict[str, Any]) -> None:
     params = StdioServerParameters(command=sys.executable, args=["-c", CLI_SERVER, str(root)])
     steps: list[str] = []
@@ -114,10 +148,7 @@ async def whole_session(root: Path, seen: dict[str, Any]) -> None:
             "update", {"project": "svc", "spec": "spec.yaml", "verify": False}
         )
         seen["verify"] = await client.call_tool("verify", {"project": "svc", "live": False})
-        with notes_api(root / "notes.log") as base:
-            seen["audit"] = await client.call_tool(
-                "audit", {"url": base, "gates": ["security"], "report_dir": "audit"}
-            )
+        await audit_the_built_service(client, root, seen)
         seen["review"] = await client.call_tool("review", {"path": "svc/app/main.py"})
 
         # A second build, cancelled while the project's tests run in a child of the worker.
@@ -168,6 +199,7 @@ def test_a_whole_session_over_mcp(tmp_path: Path) -> None:
     anyio.run(whole_session, tmp_path, seen)
 
     assert not seen["init"].is_error
+    assert seen["init"].structured_content == {"spec": "spec.yaml", "name": "notes"}
     assert (tmp_path / "spec.yaml").is_file()
 
     # The gates' verdicts are the pipeline's business; here: each long tool ran and measured.
@@ -188,10 +220,29 @@ def test_a_whole_session_over_mcp(tmp_path: Path) -> None:
     assert verify["migration_roundtrip"]["exit_code"] == 0, text_of(seen["verify"])
     assert verify["tests_passed"]["value"] > 0
 
+    # The audit reached the service the session built, as its users, and measured it.
     audit = seen["audit"]
+    assert seen["audit_roles"] == ["admin", "member"]
     gates = {g["name"]: g["status"] for g in audit.structured_content["gates"]}
-    assert gates["security"] in ("passed", "failed"), text_of(audit)
-    assert gates["load"] == "skipped"
+    assert gates == {
+        "seed": "skipped",
+        "load": "skipped",
+        "contract": "passed",
+        "security": "passed",
+    }, text_of(audit)
+    figures = measured(audit)
+    assert figures["contract_cases"]["value"] > 0
+    assert figures["contract_server_errors"]["value"] == 0
+    assert figures["security_probes_passed"]["value"] > 0
+    assert figures["security_probes_failed"]["value"] == 0
+    contract = json.loads((tmp_path / "audit" / "contract.json").read_text())
+    covered = [op for op, row in contract["operations"].items() if row["tested"]]
+    assert covered, "no operation got a contract case"
+    assert len(covered) == len(contract["operations"])
+    assert any("/api/v1/projects/{project_id}/tasks" in op for op in covered)
+    assert seen["audit_steps"], "the audit sent no progress"
+    assert seen["serving"], "no server process was started"
+    assert seen["left_serving"] == []
 
     assert seen["review"].structured_content == {"findings": []}
 
