@@ -37,7 +37,7 @@ COLUMNS = (
     appointments.c.id,
     appointments.c["from"].label("from"),
     appointments.c.to,
-    appointments.c.type,
+    appointments.c.type.label("type"),
     appointments.c.status,
     appointments.c.reason,
     appointments.c.patient_id,

@@ -1,0 +1,99 @@
+"""Classes of defects the generality campaign found (seed 1206), each checked fast.
+
+The whole build of each found spec is in ``tests/spec/drawn/`` (the slow tier); here the
+generated code is rendered, and where a check needs the code to run, the piece in
+question runs in this environment (it has the generated services' stack).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import subprocess
+import sys
+import textwrap
+from pathlib import Path, PurePosixPath
+
+from backend_agent.design import design
+from backend_agent.design.blueprint import Blueprint
+from backend_agent.generate import generate, write_project
+from backend_agent.spec import load_spec_text
+
+# Every builtin type a generated annotation could name.
+BUILTIN_TYPES = {
+    name for name in dir(builtins) if name.islower() and isinstance(getattr(builtins, name), type)
+}
+
+
+def _blueprint(text: str) -> Blueprint:
+    return design(load_spec_text(text, "found.yaml"))
+
+
+def _run(project: Path, script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+BUILTIN_FIELDS = """\
+name: shop
+entities:
+  Order:
+    fields:
+      sort: {type: boolean, required: true}
+      bool: {type: decimal, min: -16, max: 51, default: "32.06"}
+      int: {type: integer, default: 3}
+      str: {type: string, default: abc}
+      float: {type: boolean, default: true}
+      type: {type: string, nullable: true}
+      list: {type: json, nullable: true}
+      dict: {type: date, nullable: true}
+      flag: {type: boolean, default: false}
+    filters: [sort, bool, int, str, flag]
+"""
+
+
+def _class_attributes(source: str) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            names += [
+                item.target.id
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            ]
+    return names
+
+
+def test_fields_named_like_builtin_types_never_shadow_an_annotation(tmp_path: Path) -> None:
+    files = generate(_blueprint(BUILTIN_FIELDS))
+    for module in ("app/schemas/order.py", "app/models/order.py"):
+        attributes = _class_attributes(files[PurePosixPath(module)])
+        assert not set(attributes) & BUILTIN_TYPES, module
+    schema = files[PurePosixPath("app/schemas/order.py")]
+    assert 'Field(alias="bool")' in schema
+    project = tmp_path / "shop"
+    write_project(files, project)
+    result = _run(
+        project,
+        """
+        from decimal import Decimal
+        from app.models import Base
+        from app.schemas.order import OrderCreate, OrderQuery, OrderUpdate
+        body = OrderCreate.model_validate({"sort": True, "bool": "1.5", "str": "x"})
+        assert body.model_dump(by_alias=True)["bool"] == Decimal("1.5"), body
+        assert body.model_dump(by_alias=True)["float"] is True
+        update = OrderUpdate.model_validate({"float": False})
+        assert update.model_dump(exclude_unset=True, by_alias=True) == {"float": False}
+        query = OrderQuery.model_validate({"sort": "-created_at", "bool": "2", "flag": "true"})
+        assert query.filters() == {"bool": Decimal("2"), "flag": True}, query.filters()
+        columns = set(Base.metadata.tables["orders"].c.keys())
+        assert {"bool", "int", "str", "type", "list", "dict"} <= columns
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
