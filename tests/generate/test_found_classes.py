@@ -97,3 +97,57 @@ def test_fields_named_like_builtin_types_never_shadow_an_annotation(tmp_path: Pa
         """,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_columns_named_like_keywords_sqlite_added_late_are_quoted(tmp_path: Path) -> None:
+    files = generate(
+        _blueprint(
+            "name: shop\nentities:\n  Post:\n    fields:\n"
+            "      returning: {type: enum, values: [a, b], index: true}\n"
+            "      nothing: {type: string, unique: true}\n      window: integer\n"
+            "    relations:\n      over: {belongs_to: Post, required: false}\n"
+            "      with: {many_to_many: Post}\n"
+            "    filters: [returning, nothing]\n    sort: [nothing, window]\n"
+        )
+    )
+    project = tmp_path / "shop"
+    write_project(files, project)
+    result = _run(
+        project,
+        f"""
+        import asyncio, uuid
+        from sqlalchemy import insert, select, update
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.core.migrations import upgrade
+        from app.models import Base
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/m.db")
+            await upgrade(engine)  # the migrations create every table and index
+            posts = Base.metadata.tables["posts"]
+            async with engine.begin() as connection:
+                first = uuid.uuid4()
+                row = (await connection.execute(
+                    insert(posts).values(id=first, returning="a", nothing="x", window=1)
+                    .returning(posts.c.returning, posts.c.nothing, posts.c.window)
+                )).one()
+                assert tuple(row) == ("a", "x", 1), row
+                await connection.execute(
+                    insert(posts).values(id=uuid.uuid4(), returning="b", nothing="y", over_id=first)
+                )
+                changed = await connection.scalar(
+                    update(posts).where(posts.c.nothing == "x").values(window=2)
+                    .returning(posts.c.window)
+                )
+                assert changed == 2
+                ordered = await connection.scalars(
+                    select(posts.c.nothing).where(posts.c.returning.in_(["a", "b"]))
+                    .order_by(posts.c.nothing.desc(), posts.c.window)
+                )
+                assert list(ordered) == ["y", "x"]
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
