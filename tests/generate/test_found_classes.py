@@ -99,6 +99,93 @@ def test_fields_named_like_builtin_types_never_shadow_an_annotation(tmp_path: Pa
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+SELF_RESTRICT = """\
+name: tree
+entities:
+  Node:
+    fields: {label: string}
+    relations:
+      page: {belongs_to: Node, required: false, on_delete: restrict}
+      up: {belongs_to: Node, required: false, on_delete: cascade}
+      links: {many_to_many: Node}
+  Leaf:
+    plural: leaves
+    fields: {note: string}
+    relations:
+      node: {belongs_to: Node, on_delete: restrict}
+"""
+
+
+def _fixture_source(conftest: str) -> str:
+    """The suite's table-emptying fixture and the names it needs, without decorators."""
+    module = ast.parse(conftest)
+    kept: list[ast.stmt] = []
+    for node in module.body:
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == "_empty_tables":
+            node.decorator_list = []
+            kept.append(node)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id.startswith("_") for t in targets):
+                kept.append(node)
+    kept = [n for n in kept if "_SCRATCH" not in ast.unparse(n)]
+    return "from __future__ import annotations\n" + ast.unparse(ast.Module(kept, []))
+
+
+def test_the_suite_empties_tables_whose_rows_restrict_each_other(tmp_path: Path) -> None:
+    files = generate(_blueprint(SELF_RESTRICT))
+    project = tmp_path / "tree"
+    write_project(files, project)
+    fixture = _fixture_source(files[PurePosixPath("tests/conftest.py")])
+    (project / "emptying.py").write_text(fixture, encoding="utf-8")
+    result = _run(
+        project,
+        f"""
+        import asyncio, types, uuid
+        from sqlalchemy import event, insert, select, func
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.models import Base
+
+        async def nothing():
+            return None
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/t.db")
+            @event.listens_for(engine.sync_engine, "connect")
+            def on(connection, record):
+                connection.execute("PRAGMA foreign_keys=ON")
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+            nodes, leaves = Base.metadata.tables["nodes"], Base.metadata.tables["leaves"]
+            first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+            async with engine.begin() as connection:
+                for values in (
+                    dict(id=first, label="a"),
+                    dict(id=second, label="b", page_id=first),
+                    dict(id=third, label="c", page_id=second, up_id=first),
+                ):
+                    await connection.execute(insert(nodes).values(**values))
+                leaf = dict(id=uuid.uuid4(), note="n", node_id=third)
+                await connection.execute(insert(leaves).values(**leaf))
+            namespace = {{"Base": Base}}
+            exec(open("emptying.py").read(), namespace)
+            state = types.SimpleNamespace(
+                rate_limit_store=types.SimpleNamespace(reset=nothing),
+                cache=types.SimpleNamespace(clear=nothing),
+            )
+            for _ in range(2):
+                await namespace["_empty_tables"](types.SimpleNamespace(state=state), engine)
+            async with engine.connect() as connection:
+                for table in Base.metadata.sorted_tables:
+                    assert await connection.scalar(select(func.count()).select_from(table)) == 0
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
 def test_columns_named_like_keywords_sqlite_added_late_are_quoted(tmp_path: Path) -> None:
     files = generate(
         _blueprint(
