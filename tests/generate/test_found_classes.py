@@ -186,6 +186,38 @@ def test_the_suite_empties_tables_whose_rows_restrict_each_other(tmp_path: Path)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+def test_generated_tests_ask_only_for_pages_the_spec_allows() -> None:
+    files = generate(
+        _blueprint(
+            "name: lib\nauth: {roles: [admin], admin_role: admin}\nentities:\n"
+            "  Post:\n    fields: {title: string}\n    soft_delete: true\n    cache: 60s\n"
+            "    relations:\n      tags: {many_to_many: Tag}\n"
+            "  Tag:\n    fields: {label: string}\n"
+            "jobs:\n  digest: {every: 1h}\npage_size: 1\nmax_page_size: 1\n"
+        )
+    )
+    helpers = files[PurePosixPath("tests/helpers.py")]
+    assert "PAGE_SIZE = 1\n" in helpers
+    assert "MAX_PAGE_SIZE = 1\n" in helpers
+    asked: list[tuple[str, int]] = []
+    for path, text in files.items():
+        if path.parts[0] != "tests":
+            continue
+        for node in ast.walk(ast.parse(text)):
+            # {"limit": 2} and params={"limit": 2}, and "?limit=2" in a URL
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    named = isinstance(key, ast.Constant) and key.value == "limit"
+                    if named and isinstance(value, ast.Constant) and isinstance(value.value, int):
+                        asked.append((str(path), value.value))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                for part in node.value.replace("?", "&").split("&"):
+                    if part.startswith("limit=") and part[6:].isdigit():
+                        asked.append((str(path), int(part[6:])))
+    assert asked  # the check looks at something
+    assert [(path, n) for path, n in asked if n > 1] == []
+
+
 def test_columns_named_like_keywords_sqlite_added_late_are_quoted(tmp_path: Path) -> None:
     files = generate(
         _blueprint(
