@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
 from backend_agent.generate import generate, write_project
+from backend_agent.generate.testdata import suite_plan
 from backend_agent.spec import load_spec_text
 
 # Every builtin type a generated annotation could name.
@@ -97,6 +98,42 @@ def test_fields_named_like_builtin_types_never_shadow_an_annotation(tmp_path: Pa
         """,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_every_operation_gets_its_inputs_from_a_role_it_lets_act() -> None:
+    blueprint = _blueprint(
+        "name: clinic\nauth: {roles: [admin, receptionist, patient], admin_role: admin}\n"
+        "entities:\n  Invoice:\n    fields: {number: integer, note: string}\n"
+        "    permissions: {list: [admin, receptionist], read: authenticated,"
+        " create: [receptionist], update: [patient, receptionist], delete: [admin]}\n"
+        "  Task:\n    owner: true\n    fields: {order: {type: integer, min: 0}}\n"
+        "    permissions: {create: owner_or_receptionist, update: [patient]}\n"
+    )
+    text = generate(blueprint)[PurePosixPath("tests/test_inputs.py")]
+    module = ast.parse(text)
+    roles = next(
+        ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "ROLES"
+        and node.value is not None
+    )
+    admin = next(
+        ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == "ADMIN_ROLE"
+    )
+    assert admin == "admin"
+    for route in blueprint.routes:
+        role = roles.get((route.method, route.path), admin)
+        if route.rule.kind == "roles":
+            assert role in route.rule.roles, (route.method, route.path, role)
+    assert roles[("POST", "/api/v1/invoices")] == "receptionist"
+    assert roles[("PATCH", "/api/v1/tasks/{id}")] == "patient"
+    assert ("DELETE", "/api/v1/invoices/{id}") not in roles
 
 
 SELF_RESTRICT = """\
@@ -270,3 +307,32 @@ def test_columns_named_like_keywords_sqlite_added_late_are_quoted(tmp_path: Path
         """,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_write_actors_see_the_rows_their_bodies_name_and_read_what_they_wrote() -> None:
+    blueprint = _blueprint(
+        "name: shop\nauth: {roles: [none, admin, member, owner], default_role: none}\n"
+        "entities:\n"
+        "  Post:\n    fields: {title: string}\n    permissions: {read: [admin]}\n"
+        "  Child:\n    owner: true\n    fields: {note: string}\n"
+        "    relations:\n      post: {belongs_to: Post, on_delete: cascade}\n"
+        "  Task:\n    fields: {note: string}\n"
+        "    relations:\n      up: {belongs_to: Task, required: false}\n"
+        "    permissions: {read: [member], list: [owner], update: [owner], delete: anyone}\n"
+    )
+    plans = {plan.name: plan for plan in suite_plan(blueprint).entities}
+    # A child's body names a post, which only admins see: an admin creates children.
+    assert plans["Child"].create.actor == "admin"
+    files = generate(blueprint)
+    tasks = files[PurePosixPath("tests/test_task.py")]
+    # The task's optional parent goes into a body only for a role that sees tasks.
+    assert 'if owner.role in ("member",):' in tasks
+    delete = tasks[tasks.index("async def test_delete(") :]
+    end = delete.find("\nasync def ", 1)
+    delete = delete[: end if end > 0 else None]
+    # The deleted row is looked for by a reader and a lister: a deleter that may read
+    # (every role may delete), and an owner, the one role that may list.
+    assert 'actor = await make_user("member")' in delete
+    assert "reader = actor" in delete
+    assert 'lister = await make_user("owner")' in delete
+    assert "await listed(client, COLLECTION, lister.headers)" in delete
