@@ -323,6 +323,8 @@ def test_write_actors_see_the_rows_their_bodies_name_and_read_what_they_wrote() 
     plans = {plan.name: plan for plan in suite_plan(blueprint).entities}
     # A child's body names a post, which only admins see: an admin creates children.
     assert plans["Child"].create.actor == "admin"
+    # Owners may change their children, admins any: only an admin sees the post to name.
+    assert plans["Child"].update.actor == "admin"
     files = generate(blueprint)
     tasks = files[PurePosixPath("tests/test_task.py")]
     # The task's optional parent goes into a body only for a role that sees tasks.

@@ -134,15 +134,16 @@ def _first(candidates: list[str], excluded: tuple[str, ...]) -> str:
     return next((role for role in candidates if role not in excluded), "")
 
 
+def _sees(role: str, parents: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``role`` sees a parent row of each of ``parents`` (readers, () for all)."""
+    return all(not readers or role in readers for readers in parents)
+
+
 def _best(options: list[str], read: Rule, parents: tuple[tuple[str, ...], ...]) -> str:
     """The first of ``options`` that may read the rows and see a parent row of each of
-    ``parents`` (readers, () for all) it made; else one that may read; else the first."""
-
-    def sees(role: str) -> bool:
-        return all(not readers or role in readers for readers in parents)
-
+    ``parents`` it made; else one that may read; else the first."""
     return next(
-        (r for r in options if _passes(read, r) and sees(r)),
+        (r for r in options if _passes(read, r) and _sees(r, parents)),
         next((r for r in options if _passes(read, r)), options[0] if options else ""),
     )
 
@@ -163,8 +164,11 @@ def _action(
     if rule.kind == "roles":
         actor = _best(list(rule.roles), read, parents)
     elif rule.checks_owner:
+        # An owner outside the exempt roles; one of those only where no owner outside
+        # them sees the parents the body names.
         outside = [r for r in candidates if r not in rule.roles]
-        actor = _best(outside, read, parents) if outside else rule.roles[0]
+        fits = [r for r in (*outside, *rule.roles) if _passes(read, r) and _sees(r, parents)]
+        actor = fits[0] if fits else (_best(outside, read, parents) if outside else rule.roles[0])
     else:
         actor = _best(candidates, read, parents)
     stranger = _first(candidates, rule.roles) if rule.checks_owner else ""
