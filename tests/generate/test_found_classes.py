@@ -338,3 +338,32 @@ def test_write_actors_see_the_rows_their_bodies_name_and_read_what_they_wrote() 
     assert "reader = actor" in delete
     assert 'lister = await make_user("owner")' in delete
     assert "await listed(client, COLLECTION, lister.headers)" in delete
+
+
+def test_a_field_named_self_is_updated_like_any_other(tmp_path: Path) -> None:
+    files = generate(
+        _blueprint("name: post\nentities:\n  Mail:\n    fields: {self: string, note: string}\n")
+    )
+    project = tmp_path / "post"
+    write_project(files, project)
+    result = _run(
+        project,
+        f"""
+        import asyncio
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.models import Base
+        from app.repositories import mail as repo
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/u.db")
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+                row = await repo.insert_mail(connection, {{"self": "a", "note": "n"}})
+                changed = await repo.update_mail(connection, row["id"], {{"self": "b"}})
+                assert changed is not None and changed["self"] == "b", changed
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]

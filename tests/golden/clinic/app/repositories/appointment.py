@@ -163,7 +163,7 @@ async def update_appointment(
             *visible(owner_id),
             *unchanged_since(appointments.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)
