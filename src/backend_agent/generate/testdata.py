@@ -154,6 +154,8 @@ def _action(
     read: Rule,
     preferred: str = "",
     parents: tuple[tuple[str, ...], ...] = (),
+    *,
+    reads: bool = True,
 ) -> ActionPlan:
     """Who acts under ``rule``: where the rule leaves a choice, a role that may read the
     rows (the tests read what they wrote) and see the parents the body names (a body
@@ -161,7 +163,9 @@ def _action(
     roles = list(blueprint.auth.roles)
     default = blueprint.auth.default_role
     candidates = [r for r in (preferred, default, *roles) if r]
-    if rule.kind == "roles":
+    if rule.kind == "roles" and not reads:
+        actor = rule.roles[0]  # the list tests log in with the list rule's own role
+    elif rule.kind == "roles":
         actor = _best(list(rule.roles), read, parents)
     elif rule.checks_owner:
         # An owner outside the exempt roles; one of those only where no owner outside
@@ -428,7 +432,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         hidden_by_delete=tuple(soft),
         parent_stranger=_parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
-        list=_action(rules["list"], blueprint, read),
+        list=_action(rules["list"], blueprint, read, reads=False),
         read=_behind_parent(_action(read, blueprint, read), blueprint, entity),
         create=create,
         update=_behind_parent(
