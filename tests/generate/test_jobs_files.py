@@ -92,3 +92,39 @@ def test_the_view_tells_which_events_a_write_must_enqueue() -> None:
     assert not jobs.emits("note.deleted")
     assert jobs.welcome is not None
     assert jobs.sample.name == "welcome"
+
+
+def test_handler_names_never_redefine_a_name_of_the_handlers_module() -> None:
+    spec = (
+        "name: notes\nentities:\n  Note:\n    fields: {text: string}\njobs:\n"
+        "  logger: {on: note.created}\n  handlers: {every: 1h}\n  class: {every: 1h}\n"
+        "  class_: {every: 1h}\n  logging: {on: note.deleted}\n"
+    )
+    handlers = generate(design(load_spec_text(spec)))[PurePosixPath("app/jobs/handlers.py")]
+    module = ast.parse(handlers)
+    defined: list[str] = []
+    for node in module.body:
+        if isinstance(node, ast.AsyncFunctionDef):
+            defined.append(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            defined += [alias.asname or alias.name for alias in node.names]
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined += [t.id for t in targets if isinstance(t, ast.Name)]
+    assert len(defined) == len(set(defined)), defined
+    handlers_map = next(
+        node.value
+        for node in module.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "HANDLERS"
+    )
+    assert isinstance(handlers_map, ast.Dict)
+    mapped = {
+        ast.literal_eval(key): value.id
+        for key, value in zip(handlers_map.keys, handlers_map.values, strict=True)
+        if key is not None and isinstance(value, ast.Name)
+    }
+    assert set(mapped) == {"logger", "handlers", "class", "class_", "logging"}
+    assert len(set(mapped.values())) == 5
+    assert mapped["logger"] != "logger"

@@ -253,13 +253,15 @@ def _spec_data(
         data["rate_limits"] = _rate_limits(d)
     if draw(st.integers(0, 4)) == 0:
         # Sampled, not integers(1, ...): hypothesis favours the low end, and a page of one
-        # row would then be drawn far more often than real specs ask for it.
-        # Known generator defect (bench/generality/found/page-size-one.yaml): the
-        # generated list tests ask for pages of 2 and 5 rows and read 6 rows as one
-        # default page. Pages under 7 rows are kept clear of until it is fixed.
-        data["page_size"] = draw(st.sampled_from([20, 7, 50, 10]))
-        data["max_page_size"] = data["page_size"] * draw(st.sampled_from([5, 1, 20]))
+        # row would then be drawn far more often than real specs ask for it. Pages shorter
+        # than the generated tests' rows (1 to 6) are drawn too, and a largest page of
+        # 1000, the most the spec allows.
+        data["page_size"] = draw(st.sampled_from([20, 7, 50, 10, 1, 2, 3, 5, 6]))
+        largest = data["page_size"] * draw(st.sampled_from([5, 1, 20]))
+        data["max_page_size"] = min(largest, 1000)
         d.note("service:page_size")
+        if data["page_size"] < 7:
+            d.note("service:short_pages")
     return data, d.features
 
 

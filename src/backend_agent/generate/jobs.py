@@ -32,6 +32,12 @@ JOB_FILES: tuple[tuple[str, str], ...] = (
     ("migrations/versions/0002_pgqueuer.py.jinja", "migrations/versions/0002_pgqueuer.py"),
 )
 
+# The module-level names of app/jobs/handlers.py besides the handlers: a handler named
+# like one would redefine it (a job named ``logger`` replacing the module's logger).
+HANDLER_MODULE_NAMES = frozenset(
+    {"annotations", "logging", "Mail", "Handler", "JobContext", "logger", "HANDLERS"}
+)
+
 
 @dataclass(frozen=True)
 class JobView:
@@ -82,7 +88,17 @@ class JobsView:
         return event in self.events
 
 
-def _job(job: Job) -> JobView:
+def _function(name: str, taken: set[str]) -> str:
+    """The handler's function name: the job's name, unless a keyword, a name of the
+    handlers module or another handler's name has it; then with trailing underscores."""
+    function = identifier(name)
+    while function in taken or function in HANDLER_MODULE_NAMES:
+        function += "_"
+    taken.add(function)
+    return function
+
+
+def _job(job: Job, function: str) -> JobView:
     if job.event is None:
         kind: Literal["welcome", "event", "schedule"] = "schedule"
         doc = f"Runs every {job.every_seconds} seconds."
@@ -94,7 +110,7 @@ def _job(job: Job) -> JobView:
         trigger = f"on `{job.event}`{delay}"
     return JobView(
         name=job.name,
-        function=identifier(job.name),
+        function=function,
         kind=kind,
         event=job.event,
         every=job.every_seconds,
@@ -122,7 +138,8 @@ def jobs_view(blueprint: Blueprint) -> JobsView | None:
         class_name="MailMessage",
         doc="A mail to send, at most one per job; a relay delivers it and sets sent_at.",
     )
-    jobs = tuple(_job(job) for job in design.jobs)
+    taken: set[str] = set()
+    jobs = tuple(_job(job, _function(job.name, taken)) for job in design.jobs)
     subscriptions: dict[str, list[str]] = {}
     for job in jobs:
         if job.event:

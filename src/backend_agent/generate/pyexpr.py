@@ -13,6 +13,7 @@ from decimal import Decimal
 from backend_agent.design.blueprint import Column
 
 __all__ = [
+    "BUILTIN_TYPES",
     "RESERVED",
     "camel",
     "column_ref",
@@ -28,6 +29,17 @@ __all__ = [
     "sql_literal",
     "with_article",
 ]
+
+# The builtin types (every lowercase builtin class), by name. Annotations of generated
+# classes use some (bool, int, str); none of them may be an attribute of such a class.
+BUILTIN_TYPES = frozenset(
+    {
+        *("bool", "bytearray", "bytes", "classmethod", "complex", "dict", "enumerate"),
+        *("filter", "float", "frozenset", "int", "list", "map", "memoryview", "object"),
+        *("property", "range", "reversed", "set", "slice", "staticmethod", "str", "super"),
+        *("tuple", "type", "zip"),
+    }
+)
 
 # Names a generated module imports or a base class defines: an API field with one of
 # these names gets a trailing underscore as its Python attribute (the column and the
@@ -60,6 +72,9 @@ RESERVED = frozenset(
         "schema",
         "schema_json",
         "validate",
+        # Builtin types: an annotation in a model or schema class resolves its names in
+        # the class body first, where an attribute ``bool`` would stand for the field.
+        *BUILTIN_TYPES,
     }
 )
 

@@ -19,6 +19,7 @@ from backend_agent.generate.pyexpr import (
 )
 
 __all__ = [
+    "UNQUOTED_KEYWORDS",
     "ColumnView",
     "IndexView",
     "TableView",
@@ -26,6 +27,19 @@ __all__ = [
     "table_variable",
     "table_view",
 ]
+
+
+# Keywords SQLite refuses as bare identifiers that SQLAlchemy's SQLite dialect leaves
+# unquoted (its list predates them): a column named ``returning`` is a syntax error in
+# every statement that names it. The other keywords SQLite added since (window, filter,
+# over, nulls...) fall back to identifiers there. Columns so named are quoted
+# explicitly, in the models and the migration.
+UNQUOTED_KEYWORDS = frozenset({"nothing", "returning"})
+
+
+def _name_expr(name: str) -> str:
+    """A column name as an expression, quoted whatever the dialect thinks of it if need be."""
+    return f"sa.quoted_name({py(name)}, True)" if name in UNQUOTED_KEYWORDS else py(name)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,12 @@ class IndexView:
     name: str
     columns: tuple[str, ...]
     unique: bool
+
+    @property
+    def columns_expr(self) -> str:
+        """The columns as a tuple expression, for ``op.create_index``."""
+        items = [_name_expr(c) for c in self.columns]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
 @dataclass(frozen=True)
@@ -90,11 +110,14 @@ def _column(table: Table, column: Column, *, core: bool) -> ColumnView:
     # The migration names the primary key in a PrimaryKeyConstraint instead.
     key = ["primary_key=True"] if primary else []
     common = [f"nullable={column.nullable}"]
+    if column.name in UNQUOTED_KEYWORDS:
+        common.append("quote=True")
     default = server_default(column)
     if default:
         common.append(f"server_default={default}")
     fk = _foreign_key(table, column)
-    name_arg = [py(column.name)] if (core or attr != column.name) else []
+    quoted = column.name in UNQUOTED_KEYWORDS  # quote= needs the name given
+    name_arg = [py(column.name)] if (core or quoted or attr != column.name) else []
     model = [*name_arg, model_type(column), *([fk] if fk else [])]
     if primary and column.type == "uuid" and not core and len(table.primary_key) == 1:
         model.append("default=uuid.uuid4")

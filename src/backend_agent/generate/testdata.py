@@ -51,6 +51,9 @@ class ParentPlan:
     factory: str
     nullable: bool
     name: str  # the entity's snake name
+    # The roles that see a parent row they made (the reference check lets a caller name
+    # only rows it sees); () when every role does.
+    readers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,22 +125,56 @@ class SuitePlan:
     lockout_attempts: int
     lockout_window_seconds: int
     auth: AuthPlan
+    # (method, path, role) of the operations whose rule refuses the admin role: a role
+    # it lets act, for the tests that send every operation values to refuse.
+    route_actors: tuple[tuple[str, str, str], ...] = ()
 
 
 def _first(candidates: list[str], excluded: tuple[str, ...]) -> str:
     return next((role for role in candidates if role not in excluded), "")
 
 
-def _action(rule: Rule, blueprint: Blueprint, read: Rule, preferred: str = "") -> ActionPlan:
+def _sees(role: str, parents: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``role`` sees a parent row of each of ``parents`` (readers, () for all)."""
+    return all(not readers or role in readers for readers in parents)
+
+
+def _best(options: list[str], read: Rule, parents: tuple[tuple[str, ...], ...]) -> str:
+    """The first of ``options`` that may read the rows and see a parent row of each of
+    ``parents`` it made; else one that may read; else the first."""
+    return next(
+        (r for r in options if _passes(read, r) and _sees(r, parents)),
+        next((r for r in options if _passes(read, r)), options[0] if options else ""),
+    )
+
+
+def _action(
+    rule: Rule,
+    blueprint: Blueprint,
+    read: Rule,
+    preferred: str = "",
+    parents: tuple[tuple[str, ...], ...] = (),
+    *,
+    reads: bool = True,
+) -> ActionPlan:
+    """Who acts under ``rule``: where the rule leaves a choice, a role that may read the
+    rows (the tests read what they wrote) and see the parents the body names (a body
+    may name only parent rows its sender sees)."""
     roles = list(blueprint.auth.roles)
     default = blueprint.auth.default_role
     candidates = [r for r in (preferred, default, *roles) if r]
-    if rule.kind == "roles":
-        actor = rule.roles[0]
+    if rule.kind == "roles" and not reads:
+        actor = rule.roles[0]  # the list tests log in with the list rule's own role
+    elif rule.kind == "roles":
+        actor = _best(list(rule.roles), read, parents)
     elif rule.checks_owner:
-        actor = _first(candidates, rule.roles) or rule.roles[0]
+        # An owner outside the exempt roles; one of those only where no owner outside
+        # them sees the parents the body names.
+        outside = [r for r in candidates if r not in rule.roles]
+        fits = [r for r in (*outside, *rule.roles) if _passes(read, r) and _sees(r, parents)]
+        actor = fits[0] if fits else (_best(outside, read, parents) if outside else rule.roles[0])
     else:
-        actor = preferred or default
+        actor = _best(candidates, read, parents)
     stranger = _first(candidates, rule.roles) if rule.checks_owner else ""
     hidden = (read.checks_owner and stranger not in read.roles) or (
         read.kind == "roles" and stranger not in read.roles
@@ -200,6 +237,24 @@ def _factory(entity: Entity) -> str:
     return f"create_{entity.snake}"
 
 
+def _readers(blueprint: Blueprint, entity: Entity) -> tuple[str, ...]:
+    """The roles that see a row of ``entity`` they made: its read rule's, and those of the
+    parents it is nested under; () when every role does."""
+    roles = set(blueprint.auth.roles)
+    seen: set[str] = set()
+    current: Entity | None = entity
+    while current is not None and current.name not in seen:
+        seen.add(current.name)
+        rule = current.permissions["read"]
+        if rule.kind == "roles":
+            roles &= set(rule.roles)
+        parent = current.nested_under
+        current = blueprint.entity(parent) if parent else None
+    if roles == set(blueprint.auth.roles):
+        return ()
+    return tuple(role for role in blueprint.auth.roles if role in roles)
+
+
 def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
     by_table = {e.table.name: e for e in blueprint.entities}
     parents = []
@@ -208,7 +263,13 @@ def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
         if fk is not None and fk.table in by_table:
             target = by_table[fk.table]
             parents.append(
-                ParentPlan(field.name, _factory(target), field.column.nullable, target.snake)
+                ParentPlan(
+                    field.name,
+                    _factory(target),
+                    field.column.nullable,
+                    target.snake,
+                    _readers(blueprint, target),
+                )
             )
     return tuple(parents)
 
@@ -302,7 +363,9 @@ def _query_text(value: object) -> str:
 def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     rules = entity.permissions
     read = rules["read"]
-    create = _action(rules["create"], blueprint, read)
+    # The readers of each parent row a body must name: its sender must be one of them.
+    required = tuple(p.readers for p in _parents(blueprint, entity) if not p.nullable)
+    create = _action(rules["create"], blueprint, read, parents=required)
     owner_role = create.actor
     plain = _plain_fields(entity)
     invalid = next((f for f in entity.writable_fields if invalid_json(f) is not None), None)
@@ -369,11 +432,11 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         hidden_by_delete=tuple(soft),
         parent_stranger=_parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
-        list=_action(rules["list"], blueprint, read),
+        list=_action(rules["list"], blueprint, read, reads=False),
         read=_behind_parent(_action(read, blueprint, read), blueprint, entity),
         create=create,
         update=_behind_parent(
-            _action(rules["update"], blueprint, read, owner_role), blueprint, entity
+            _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
         ),
         delete=_behind_parent(
             _action(rules["delete"], blueprint, read, owner_role), blueprint, entity
@@ -417,14 +480,25 @@ def _rate_limit_count(rate: str) -> int:
     return int(rate.split("/", 1)[0])
 
 
+def _route_actors(blueprint: Blueprint, admin: str) -> tuple[tuple[str, str, str], ...]:
+    """A role each role-restricted operation lets act, where the admin role may not."""
+    return tuple(
+        (route.method, route.path, route.rule.roles[0])
+        for route in blueprint.routes
+        if route.rule.kind == "roles" and route.rule.roles and admin not in route.rule.roles
+    )
+
+
 def suite_plan(blueprint: Blueprint) -> SuitePlan:
     """The plan of the suite generated for ``blueprint``."""
+    admin = blueprint.auth.admin_role or blueprint.auth.roles[0]
     return SuitePlan(
         entities=tuple(_entity_plan(blueprint, e) for e in blueprint.entities),
         default_role=blueprint.auth.default_role,
-        admin_role=blueprint.auth.admin_role or blueprint.auth.roles[0],
+        admin_role=admin,
         rate_limit_count=_rate_limit_count(blueprint.auth.rate_limit),
         lockout_attempts=blueprint.auth.lockout_attempts,
         lockout_window_seconds=blueprint.auth.lockout_window_seconds,
         auth=auth_plan(blueprint.auth),
+        route_actors=_route_actors(blueprint, admin),
     )

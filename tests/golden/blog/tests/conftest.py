@@ -88,10 +88,27 @@ def engine(app: FastAPI) -> AsyncEngine:
     return result
 
 
+# Tables are emptied children first. A key to a table emptied before (or at the same
+# time as) its own, as a row's key to another row of its table, is cleared first: a
+# RESTRICT reference would otherwise refuse the delete of the row it names.
+_EMPTYING_ORDER = list(reversed(Base.metadata.sorted_tables))
+_BACKWARD_KEYS = [
+    (table, column)
+    for position, table in enumerate(_EMPTYING_ORDER)
+    for column in table.columns
+    if column.nullable
+    and any(_EMPTYING_ORDER.index(key.column.table) <= position for key in column.foreign_keys)
+]
+
+
 @pytest.fixture(autouse=True)
 async def _empty_tables(app: FastAPI, engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table, column in _BACKWARD_KEYS:
+            await connection.execute(
+                table.update().where(column.is_not(None)).values({column: None})
+            )
+        for table in _EMPTYING_ORDER:
             await connection.execute(table.delete())
     await app.state.rate_limit_store.reset()
     await app.state.cache.clear()  # the rows were deleted behind the cache's back

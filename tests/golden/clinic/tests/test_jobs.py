@@ -35,7 +35,7 @@ from app.repositories import jobs as repo
 from app.repositories.base import Row, utcnow
 from tests.conftest import make_settings
 from tests.factories import Account
-from tests.helpers import assert_error, data, ids
+from tests.helpers import assert_error, data, ids, listed
 
 pytestmark = pytest.mark.anyio
 
@@ -362,8 +362,7 @@ async def test_admin_lists_dead_jobs_and_reads_one(
     admin = await make_user("admin")
     dead = await dead_job(engine)
     queued = await add_job(engine)
-    everything = await client.get(JOBS_URL, headers=admin.headers)
-    assert ids(everything) == [str(queued), str(dead)]
+    assert await listed(client, JOBS_URL, admin.headers) == [str(queued), str(dead)]
     response = await client.get(JOBS_URL, params={"status": "dead"}, headers=admin.headers)
     assert ids(response) == [str(dead)]
     assert response.json()["meta"]["total"] == 1

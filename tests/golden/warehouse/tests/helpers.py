@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.repositories.audit import audit_log
 
+# The spec's page sizes: a list answers PAGE_SIZE rows unless asked for up to MAX_PAGE_SIZE.
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
 
 def assert_error(
     response: httpx.Response, status: int, code: str, *, fields: set[str] | None = None
@@ -39,6 +43,23 @@ def data(response: httpx.Response, status: int = 200) -> Any:
 def ids(response: httpx.Response) -> list[str]:
     """The ids of the rows of a list response, in order."""
     return [row["id"] for row in data(response)]
+
+
+async def listed(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+) -> list[str]:
+    """The ids of every row of a list, in order: page after page of the largest size."""
+    found: list[str] = []
+    for page in range(1, 1000):
+        query = {**(params or {}), "limit": MAX_PAGE_SIZE, "page": page}
+        response = await client.get(url, params=query, headers=headers)
+        found += ids(response)
+        if not data(response) or len(found) >= response.json()["meta"]["total"]:
+            break
+    return found
 
 
 async def audit_trail(

@@ -142,7 +142,7 @@ async def update_bookmark(
             *visible(owner_id),
             *unchanged_since(bookmarks.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

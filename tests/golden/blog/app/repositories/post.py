@@ -155,7 +155,7 @@ async def update_post(
             *visible(owner_id),
             *unchanged_since(posts.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

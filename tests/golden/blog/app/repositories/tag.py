@@ -122,7 +122,7 @@ async def update_tag(
             *visible(),
             *unchanged_since(tags.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

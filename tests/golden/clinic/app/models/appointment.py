@@ -40,8 +40,8 @@ class Appointment(Base):
     )
     from_: Mapped[date] = mapped_column("from", sa.Date(), nullable=False)
     to: Mapped[date] = mapped_column(sa.Date(), nullable=False)
-    type: Mapped[str] = mapped_column(
-        sa.String(length=12), nullable=False, server_default=sa.text("'consultation'")
+    type_: Mapped[str] = mapped_column(
+        "type", sa.String(length=12), nullable=False, server_default=sa.text("'consultation'")
     )
     status: Mapped[str] = mapped_column(
         sa.String(length=9), nullable=False, server_default=sa.text("'booked'")

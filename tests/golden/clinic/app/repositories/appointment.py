@@ -37,7 +37,7 @@ COLUMNS = (
     appointments.c.id,
     appointments.c["from"].label("from"),
     appointments.c.to,
-    appointments.c.type,
+    appointments.c.type.label("type"),
     appointments.c.status,
     appointments.c.reason,
     appointments.c.patient_id,
@@ -163,7 +163,7 @@ async def update_appointment(
             *visible(owner_id),
             *unchanged_since(appointments.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

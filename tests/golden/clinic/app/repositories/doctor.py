@@ -128,7 +128,7 @@ async def update_doctor(
             *visible(),
             *unchanged_since(doctors.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

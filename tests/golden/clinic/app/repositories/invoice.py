@@ -134,7 +134,7 @@ async def update_invoice(
             *visible(),
             *unchanged_since(invoices.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

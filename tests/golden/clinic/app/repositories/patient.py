@@ -144,7 +144,7 @@ async def update_patient(
             *visible(owner_id),
             *unchanged_since(patients.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

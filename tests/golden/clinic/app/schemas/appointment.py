@@ -24,7 +24,7 @@ class AppointmentCreate(BaseModel):
 
     from_: Annotated[date, Field(alias="from")]
     to: date
-    type: TypeType = "consultation"
+    type_: Annotated[TypeType, Field(alias="type")] = "consultation"
     status: StatusType = "booked"
     reason: ReasonType | None = None
     patient_id: uuid.UUID
@@ -38,7 +38,7 @@ class AppointmentUpdate(BaseModel):
 
     from_: Annotated[Annotated[date | None, NotNull], Field(alias="from")] = None
     to: Annotated[date | None, NotNull] = None
-    type: Annotated[TypeType | None, NotNull] = None
+    type_: Annotated[Annotated[TypeType | None, NotNull], Field(alias="type")] = None
     status: Annotated[StatusType | None, NotNull] = None
     reason: ReasonType | None = None
     patient_id: Annotated[uuid.UUID | None, NotNull] = None
@@ -55,7 +55,7 @@ class AppointmentQuery(PageParams):
     to: date | None = None
     to_min: date | None = None
     to_max: date | None = None
-    type: TypeType | None = None
+    type_: Annotated[TypeType | None, Field(alias="type")] = None
     status: StatusType | None = None
     patient_id: uuid.UUID | None = None
     doctor_id: uuid.UUID | None = None

@@ -151,7 +151,7 @@ async def update_event(
             *visible(owner_id),
             *unchanged_since(events.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

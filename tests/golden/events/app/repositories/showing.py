@@ -131,7 +131,7 @@ async def update_showing(
             *visible(),
             *unchanged_since(showings.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -126,7 +126,7 @@ async def update_venue(
             *visible(),
             *unchanged_since(venues.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -124,7 +124,7 @@ async def update_agent(
             *visible(),
             *unchanged_since(agents.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -120,7 +120,7 @@ async def update_label(
             *visible(),
             *unchanged_since(labels.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -155,7 +155,7 @@ async def update_reply(
             *visible(owner_id),
             *unchanged_since(replies.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

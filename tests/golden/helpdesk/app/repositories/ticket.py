@@ -158,7 +158,7 @@ async def update_ticket(
             *visible(owner_id),
             *unchanged_since(tickets.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -125,7 +125,7 @@ async def update_author(
             *visible(),
             *unchanged_since(authors.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -133,7 +133,7 @@ async def update_book(
             *visible(),
             *unchanged_since(books.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -150,7 +150,7 @@ async def update_loan(
             *visible(owner_id),
             *unchanged_since(loans.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

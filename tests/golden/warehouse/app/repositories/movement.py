@@ -147,7 +147,7 @@ async def update_movement(
             *visible(owner_id),
             *unchanged_since(movements.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -132,7 +132,7 @@ async def update_stock(
             *visible(),
             *unchanged_since(stock_levels.c.updated_at, seen),
         )
-        .values(updated_at=next_version(seen), **values)
+        .values({**values, "updated_at": next_version(seen)})
         .returning(*COLUMNS)
     )
     return await fetch_one(db, statement)

@@ -1,0 +1,369 @@
+"""Classes of defects the generality campaign found (seed 1206), each checked fast.
+
+The whole build of each found spec is in ``tests/spec/drawn/`` (the slow tier); here the
+generated code is rendered, and where a check needs the code to run, the piece in
+question runs in this environment (it has the generated services' stack).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import subprocess
+import sys
+import textwrap
+from pathlib import Path, PurePosixPath
+
+from backend_agent.design import design
+from backend_agent.design.blueprint import Blueprint
+from backend_agent.generate import generate, write_project
+from backend_agent.generate.testdata import suite_plan
+from backend_agent.spec import load_spec_text
+
+# Every builtin type a generated annotation could name.
+BUILTIN_TYPES = {
+    name for name in dir(builtins) if name.islower() and isinstance(getattr(builtins, name), type)
+}
+
+
+def _blueprint(text: str) -> Blueprint:
+    return design(load_spec_text(text, "found.yaml"))
+
+
+def _run(project: Path, script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+BUILTIN_FIELDS = """\
+name: shop
+entities:
+  Order:
+    fields:
+      sort: {type: boolean, required: true}
+      bool: {type: decimal, min: -16, max: 51, default: "32.06"}
+      int: {type: integer, default: 3}
+      str: {type: string, default: abc}
+      float: {type: boolean, default: true}
+      type: {type: string, nullable: true}
+      list: {type: json, nullable: true}
+      dict: {type: date, nullable: true}
+      flag: {type: boolean, default: false}
+    filters: [sort, bool, int, str, flag]
+"""
+
+
+def _class_attributes(source: str) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            names += [
+                item.target.id
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            ]
+    return names
+
+
+def test_fields_named_like_builtin_types_never_shadow_an_annotation(tmp_path: Path) -> None:
+    files = generate(_blueprint(BUILTIN_FIELDS))
+    for module in ("app/schemas/order.py", "app/models/order.py"):
+        attributes = _class_attributes(files[PurePosixPath(module)])
+        assert not set(attributes) & BUILTIN_TYPES, module
+    schema = files[PurePosixPath("app/schemas/order.py")]
+    assert 'Field(alias="bool")' in schema
+    project = tmp_path / "shop"
+    write_project(files, project)
+    result = _run(
+        project,
+        """
+        from decimal import Decimal
+        from app.models import Base
+        from app.schemas.order import OrderCreate, OrderQuery, OrderUpdate
+        body = OrderCreate.model_validate({"sort": True, "bool": "1.5", "str": "x"})
+        assert body.model_dump(by_alias=True)["bool"] == Decimal("1.5"), body
+        assert body.model_dump(by_alias=True)["float"] is True
+        update = OrderUpdate.model_validate({"float": False})
+        assert update.model_dump(exclude_unset=True, by_alias=True) == {"float": False}
+        query = OrderQuery.model_validate({"sort": "-created_at", "bool": "2", "flag": "true"})
+        assert query.filters() == {"bool": Decimal("2"), "flag": True}, query.filters()
+        columns = set(Base.metadata.tables["orders"].c.keys())
+        assert {"bool", "int", "str", "type", "list", "dict"} <= columns
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_every_operation_gets_its_inputs_from_a_role_it_lets_act() -> None:
+    blueprint = _blueprint(
+        "name: clinic\nauth: {roles: [admin, receptionist, patient], admin_role: admin}\n"
+        "entities:\n  Invoice:\n    fields: {number: integer, note: string}\n"
+        "    permissions: {list: [admin, receptionist], read: authenticated,"
+        " create: [receptionist], update: [patient, receptionist], delete: [admin]}\n"
+        "  Task:\n    owner: true\n    fields: {order: {type: integer, min: 0}}\n"
+        "    permissions: {create: owner_or_receptionist, update: [patient]}\n"
+    )
+    text = generate(blueprint)[PurePosixPath("tests/test_inputs.py")]
+    module = ast.parse(text)
+    roles = next(
+        ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "ROLES"
+        and node.value is not None
+    )
+    admin = next(
+        ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == "ADMIN_ROLE"
+    )
+    assert admin == "admin"
+    for route in blueprint.routes:
+        role = roles.get((route.method, route.path), admin)
+        if route.rule.kind == "roles":
+            assert role in route.rule.roles, (route.method, route.path, role)
+    assert roles[("POST", "/api/v1/invoices")] == "receptionist"
+    assert roles[("PATCH", "/api/v1/tasks/{id}")] == "patient"
+    assert ("DELETE", "/api/v1/invoices/{id}") not in roles
+
+
+SELF_RESTRICT = """\
+name: tree
+entities:
+  Node:
+    fields: {label: string}
+    relations:
+      page: {belongs_to: Node, required: false, on_delete: restrict}
+      up: {belongs_to: Node, required: false, on_delete: cascade}
+      links: {many_to_many: Node}
+  Leaf:
+    plural: leaves
+    fields: {note: string}
+    relations:
+      node: {belongs_to: Node, on_delete: restrict}
+"""
+
+
+def _fixture_source(conftest: str) -> str:
+    """The suite's table-emptying fixture and the names it needs, without decorators."""
+    module = ast.parse(conftest)
+    kept: list[ast.stmt] = []
+    for node in module.body:
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == "_empty_tables":
+            node.decorator_list = []
+            kept.append(node)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id.startswith("_") for t in targets):
+                kept.append(node)
+    kept = [n for n in kept if "_SCRATCH" not in ast.unparse(n)]
+    return "from __future__ import annotations\n" + ast.unparse(ast.Module(kept, []))
+
+
+def test_the_suite_empties_tables_whose_rows_restrict_each_other(tmp_path: Path) -> None:
+    files = generate(_blueprint(SELF_RESTRICT))
+    project = tmp_path / "tree"
+    write_project(files, project)
+    fixture = _fixture_source(files[PurePosixPath("tests/conftest.py")])
+    (project / "emptying.py").write_text(fixture, encoding="utf-8")
+    result = _run(
+        project,
+        f"""
+        import asyncio, types, uuid
+        from sqlalchemy import event, insert, select, func
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.models import Base
+
+        async def nothing():
+            return None
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/t.db")
+            @event.listens_for(engine.sync_engine, "connect")
+            def on(connection, record):
+                connection.execute("PRAGMA foreign_keys=ON")
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+            nodes, leaves = Base.metadata.tables["nodes"], Base.metadata.tables["leaves"]
+            first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+            async with engine.begin() as connection:
+                for values in (
+                    dict(id=first, label="a"),
+                    dict(id=second, label="b", page_id=first),
+                    dict(id=third, label="c", page_id=second, up_id=first),
+                ):
+                    await connection.execute(insert(nodes).values(**values))
+                leaf = dict(id=uuid.uuid4(), note="n", node_id=third)
+                await connection.execute(insert(leaves).values(**leaf))
+            namespace = {{"Base": Base}}
+            exec(open("emptying.py").read(), namespace)
+            state = types.SimpleNamespace(
+                rate_limit_store=types.SimpleNamespace(reset=nothing),
+                cache=types.SimpleNamespace(clear=nothing),
+            )
+            for _ in range(2):
+                await namespace["_empty_tables"](types.SimpleNamespace(state=state), engine)
+            async with engine.connect() as connection:
+                for table in Base.metadata.sorted_tables:
+                    assert await connection.scalar(select(func.count()).select_from(table)) == 0
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_generated_tests_ask_only_for_pages_the_spec_allows() -> None:
+    files = generate(
+        _blueprint(
+            "name: lib\nauth: {roles: [admin], admin_role: admin}\nentities:\n"
+            "  Post:\n    fields: {title: string}\n    soft_delete: true\n    cache: 60s\n"
+            "    relations:\n      tags: {many_to_many: Tag}\n"
+            "  Tag:\n    fields: {label: string}\n"
+            "jobs:\n  digest: {every: 1h}\npage_size: 1\nmax_page_size: 1\n"
+        )
+    )
+    helpers = files[PurePosixPath("tests/helpers.py")]
+    assert "PAGE_SIZE = 1\n" in helpers
+    assert "MAX_PAGE_SIZE = 1\n" in helpers
+    asked: list[tuple[str, int]] = []
+    for path, text in files.items():
+        if path.parts[0] != "tests":
+            continue
+        for node in ast.walk(ast.parse(text)):
+            # {"limit": 2} and params={"limit": 2}, and "?limit=2" in a URL
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    named = isinstance(key, ast.Constant) and key.value == "limit"
+                    if named and isinstance(value, ast.Constant) and isinstance(value.value, int):
+                        asked.append((str(path), value.value))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                for part in node.value.replace("?", "&").split("&"):
+                    if part.startswith("limit=") and part[6:].isdigit():
+                        asked.append((str(path), int(part[6:])))
+    assert asked  # the check looks at something
+    assert [(path, n) for path, n in asked if n > 1] == []
+
+
+def test_columns_named_like_keywords_sqlite_added_late_are_quoted(tmp_path: Path) -> None:
+    files = generate(
+        _blueprint(
+            "name: shop\nentities:\n  Post:\n    fields:\n"
+            "      returning: {type: enum, values: [a, b], index: true}\n"
+            "      nothing: {type: string, unique: true}\n      window: integer\n"
+            "    relations:\n      over: {belongs_to: Post, required: false}\n"
+            "      with: {many_to_many: Post}\n"
+            "    filters: [returning, nothing]\n    sort: [nothing, window]\n"
+        )
+    )
+    project = tmp_path / "shop"
+    write_project(files, project)
+    result = _run(
+        project,
+        f"""
+        import asyncio, uuid
+        from sqlalchemy import insert, select, update
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.core.migrations import upgrade
+        from app.models import Base
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/m.db")
+            await upgrade(engine)  # the migrations create every table and index
+            posts = Base.metadata.tables["posts"]
+            async with engine.begin() as connection:
+                first = uuid.uuid4()
+                row = (await connection.execute(
+                    insert(posts).values(id=first, returning="a", nothing="x", window=1)
+                    .returning(posts.c.returning, posts.c.nothing, posts.c.window)
+                )).one()
+                assert tuple(row) == ("a", "x", 1), row
+                await connection.execute(
+                    insert(posts).values(id=uuid.uuid4(), returning="b", nothing="y", over_id=first)
+                )
+                changed = await connection.scalar(
+                    update(posts).where(posts.c.nothing == "x").values(window=2)
+                    .returning(posts.c.window)
+                )
+                assert changed == 2
+                ordered = await connection.scalars(
+                    select(posts.c.nothing).where(posts.c.returning.in_(["a", "b"]))
+                    .order_by(posts.c.nothing.desc(), posts.c.window)
+                )
+                assert list(ordered) == ["y", "x"]
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_write_actors_see_the_rows_their_bodies_name_and_read_what_they_wrote() -> None:
+    blueprint = _blueprint(
+        "name: shop\nauth: {roles: [none, admin, member, owner], default_role: none}\n"
+        "entities:\n"
+        "  Post:\n    fields: {title: string}\n    permissions: {read: [admin]}\n"
+        "  Child:\n    owner: true\n    fields: {note: string}\n"
+        "    relations:\n      post: {belongs_to: Post, on_delete: cascade}\n"
+        "  Task:\n    fields: {note: string}\n"
+        "    relations:\n      up: {belongs_to: Task, required: false}\n"
+        "    permissions: {read: [member], list: [owner], update: [owner], delete: anyone}\n"
+    )
+    plans = {plan.name: plan for plan in suite_plan(blueprint).entities}
+    # A child's body names a post, which only admins see: an admin creates children.
+    assert plans["Child"].create.actor == "admin"
+    # Owners may change their children, admins any: only an admin sees the post to name.
+    assert plans["Child"].update.actor == "admin"
+    files = generate(blueprint)
+    tasks = files[PurePosixPath("tests/test_task.py")]
+    # The task's optional parent goes into a body only for a role that sees tasks.
+    assert 'if owner.role in ("member",):' in tasks
+    delete = tasks[tasks.index("async def test_delete(") :]
+    end = delete.find("\nasync def ", 1)
+    delete = delete[: end if end > 0 else None]
+    # The deleted row is looked for by a reader and a lister: a deleter that may read
+    # (every role may delete), and an owner, the one role that may list.
+    assert 'actor = await make_user("member")' in delete
+    assert "reader = actor" in delete
+    assert 'lister = await make_user("owner")' in delete
+    assert "await listed(client, COLLECTION, lister.headers)" in delete
+
+
+def test_a_field_named_self_is_updated_like_any_other(tmp_path: Path) -> None:
+    files = generate(
+        _blueprint("name: post\nentities:\n  Mail:\n    fields: {self: string, note: string}\n")
+    )
+    project = tmp_path / "post"
+    write_project(files, project)
+    result = _run(
+        project,
+        f"""
+        import asyncio
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.models import Base
+        from app.repositories import mail as repo
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/u.db")
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+                row = await repo.insert_mail(connection, {{"self": "a", "note": "n"}})
+                changed = await repo.update_mail(connection, row["id"], {{"self": "b"}})
+                assert changed is not None and changed["self"] == "b", changed
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
