@@ -27,6 +27,13 @@ _TEMP = Path(tempfile.gettempdir()).resolve()
 _OPENED_OUTSIDE: list[str] = []
 
 
+def pytest_report_header() -> str:
+    from tests.strategies.regressions import regressions_this_run
+
+    chosen = ", ".join(path.stem for path in regressions_this_run()) or "none"
+    return f"regression specs built this run (BACKEND_AGENT_REGRESSION_BUILDS): {chosen}"
+
+
 def outside_repository(path: str | bytes | os.PathLike[Any] | int) -> bool:
     """Whether ``path`` lies beside the repository (under its parent folder, not in it)."""
     if isinstance(path, int):

@@ -2,8 +2,10 @@
 
 ``BACKEND_AGENT_DRAWN_BUILDS`` specs are drawn (2 by default), with the seed
 ``BACKEND_AGENT_DRAW_SEED``; with ``BACKEND_AGENT_DRAWN_SHRINK=1`` hypothesis shrinks a
-failing one. The regression specs in
-``tests/spec/drawn/`` (drawn specs kept once they pass) are built too. A spec found
+failing one. The regression specs in ``tests/spec/drawn/`` (drawn specs kept once they
+pass) are built too: ``BACKEND_AGENT_REGRESSION_BUILDS`` of them per run (4 by default, a
+window that moves on each day; ``all``, or names separated by commas), the chosen ones
+named in the run's header. A spec found
 failing is kept in ``bench/generality/found/`` until the generator is fixed, not here.
 """
 
@@ -24,6 +26,7 @@ from backend_agent.generate import generate, write_project
 from backend_agent.spec import load_spec_text
 from backend_agent.verify import SubprocessRunner
 from backend_agent.verify.environment import ensure_environment
+from tests.strategies.regressions import regressions_this_run, window
 from tests.strategies.specs import DrawnSpec, drawn_specs
 
 SEED = int(os.environ.get("BACKEND_AGENT_DRAW_SEED", "20261206"))
@@ -39,7 +42,7 @@ PHASES = (
     if os.environ.get("BACKEND_AGENT_DRAWN_SHRINK")
     else [Phase.generate]
 )
-REGRESSIONS = sorted((Path(__file__).parents[1] / "spec" / "drawn").glob("*.yaml"))
+REGRESSIONS = regressions_this_run()
 RUFF = Path(sys.executable).parent / "ruff"
 
 
@@ -87,3 +90,18 @@ def test_a_drawn_spec_builds_a_passing_project(drawn: DrawnSpec) -> None:
 @pytest.mark.parametrize("path", REGRESSIONS, ids=lambda p: p.stem)
 def test_a_regression_spec_builds_a_passing_project(path: Path, tmp_path: Path) -> None:
     build_and_check(path.read_text("utf-8"), tmp_path / "project")
+
+
+def test_the_regression_window_moves_through_every_spec() -> None:
+    specs = [Path(f"{name}.yaml") for name in "abcdefg"]
+    seen: set[Path] = set()
+    for day in range(2):
+        chosen = window("4", day, specs)
+        assert len(chosen) == 4
+        seen.update(chosen)
+    assert seen == set(specs)
+    assert window("all", 9, specs) == specs
+    assert window("b, d", 9, specs) == [Path("b.yaml"), Path("d.yaml")]
+    assert window("0", 9, specs) == []
+    with pytest.raises(ValueError, match="names no spec"):
+        window("zz", 9, specs)
