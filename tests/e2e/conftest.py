@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from backend_agent.pipeline import build
 from backend_agent.verify import REPORTS_DIR, LiveOptions, LiveThresholds, SubprocessRunner
 from backend_agent.verify.environment import ensure_environment
 from tests.conftest import EXAMPLES, POSTGRES_ADMIN_URL, _admin
+from tests.strategies.regressions import window
 
 # Smaller seeds and shorter loads than the product defaults keep the suite fast; the
 # contract keeps its default size. The p95 limit is wide because a shared CI machine
@@ -32,19 +34,23 @@ REDIS_URL = os.environ.get("BACKEND_AGENT_TEST_REDIS", "redis://127.0.0.1:6379/5
 JOBS_ENGINE = "pgqueuer"
 
 
-# The two first examples run every gate. The others, there to prove the generator on unlike
-# domains, build on PostgreSQL + Redis and run their generated suite on SQLite and
-# PostgreSQL; of them only LIVE_EXAMPLES also run the live gates (seed, load, contract,
-# probes), which cost a minute or more each. A default run builds the first two and
-# events (a few minutes each on two cores); BACKEND_AGENT_E2E_EXAMPLES=all builds every
-# example (every example's golden tree, render and self-review are checked in every run).
-FULL_EXAMPLES = ("blog", "library")
-LIVE_EXAMPLES = (*FULL_EXAMPLES, "events")
-ALL_EXAMPLES = tuple(
-    p.stem
-    for p in EXAMPLES
-    if os.environ.get("BACKEND_AGENT_E2E_EXAMPLES") == "all" or p.stem in LIVE_EXAMPLES
-)
+# Every example built here runs every gate, the live ones included. A run builds blog (the
+# README's example) and one other example, a window that moves on each day so that
+# consecutive days build them all (each build takes minutes on two cores);
+# BACKEND_AGENT_E2E_EXAMPLES=all builds every example, or names them separated by commas.
+# Every example's golden tree, render and self-review are checked in every run.
+def _examples_this_run() -> tuple[str, ...]:
+    stems = [p.stem for p in EXAMPLES]
+    wanted = os.environ.get("BACKEND_AGENT_E2E_EXAMPLES", "")
+    if wanted:
+        chosen = window(wanted, 0, [Path(f"{s}.yaml") for s in stems], "BACKEND_AGENT_E2E_EXAMPLES")
+        return tuple(p.stem for p in chosen)
+    others = [Path(f"{s}.yaml") for s in stems if s != "blog"]
+    return ("blog", *(p.stem for p in window("1", date.today().toordinal(), others)))
+
+
+ALL_EXAMPLES = _examples_this_run()
+FULL_EXAMPLES = LIVE_EXAMPLES = ALL_EXAMPLES
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,18 @@ ALL_REGRESSIONS = sorted((Path(__file__).parents[1] / "spec" / "drawn").glob("*.
 DEFAULT_BUILDS = "4"
 
 
-def window(wanted: str, day: int, specs: list[Path]) -> list[Path]:
-    """The specs ``wanted`` asks for on ``day``: ``all``, a count, or names."""
+def window(
+    wanted: str, day: int, specs: list[Path], variable: str = "BACKEND_AGENT_REGRESSION_BUILDS"
+) -> list[Path]:
+    """The specs ``wanted`` (the value of ``variable``) asks for on ``day``: ``all``, a
+    count (a window moving on by its size each day), or names."""
     if wanted == "all":
         return specs
     if not wanted.isdigit():
         names = {name.strip() for name in wanted.split(",") if name.strip()}
         unknown = names - {path.stem for path in specs}
         if unknown:
-            raise ValueError(f"BACKEND_AGENT_REGRESSION_BUILDS names no spec {sorted(unknown)}")
+            raise ValueError(f"{variable} names no spec {sorted(unknown)}")
         return [path for path in specs if path.stem in names]
     count = min(int(wanted), len(specs))
     if count == 0:
