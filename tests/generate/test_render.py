@@ -67,6 +67,8 @@ def test_the_project_has_its_runtime_and_operations_files() -> None:
         "Dockerfile",
         "compose.yaml",
         ".gitignore",
+        ".github/workflows/ci.yml",
+        ".pre-commit-config.yaml",
         "tests/conftest.py",
     ):
         assert PurePosixPath(path) in files, path

@@ -85,6 +85,8 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("project/gitignore.jinja", ".gitignore"),
     ("project/dockerignore.jinja", ".dockerignore"),
     ("project/Dockerfile.jinja", "Dockerfile"),
+    ("project/ci.yml.jinja", ".github/workflows/ci.yml"),
+    ("project/pre-commit-config.yaml.jinja", ".pre-commit-config.yaml"),
     ("project/compose.yaml.jinja", "compose.yaml"),
     ("project/nginx.conf.jinja", "deploy/nginx.conf"),
     ("tests/__init__.py.jinja", "tests/__init__.py"),
