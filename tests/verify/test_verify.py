@@ -33,8 +33,9 @@ class Script:
 
     def __init__(self, *, failures: int = 0, coverage: float = 95.5, lint: int = 0,
                  downgrade_fails: bool = False, tests_run: bool = True,
-                 review: int = 0) -> None:  # fmt: skip
+                 review: int = 0, types: int = 0, mypy_crash: bool = False) -> None:  # fmt: skip
         self.failures, self.coverage, self.lint, self.review = failures, coverage, lint, review
+        self.types, self.mypy_crash = types, mypy_crash
         self.downgrade_fails, self.tests_run = downgrade_fails, tests_run
 
     def __call__(self, args: Sequence[str], cwd: Path) -> tuple[int, str]:
@@ -57,6 +58,15 @@ class Script:
         if "backend_agent" in words and "review" in words:
             finding = {"code": "BA101", "severity": "high"}
             return (1 if self.review else 0), json.dumps([finding] * self.review)
+        if "mypy" in words:
+            if self.mypy_crash:
+                return 2, "mypy: error: unrecognized option"
+            if self.types:
+                return (
+                    1,
+                    f"app/x.py:1: error: boom\nFound {self.types} errors in 1 file (checked 9 source files)",
+                )
+            return 0, "Success: no issues found in 9 source files"
         if "ruff" in words:
             return (1 if self.lint else 0), json.dumps([{"code": "F401"}] * self.lint)
         if "alembic" in words:
@@ -82,12 +92,14 @@ def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
     assert figures["coverage_percent"].value == 95.5
     assert figures["endpoints"].value == 2
     assert figures["lint_errors"].value == 0
+    assert figures["type_errors"].value == 0
     assert figures["migration_roundtrip"].value is True
     for name in (
         "endpoints",
         "tests_passed",
         "coverage_percent",
         "lint_errors",
+        "type_errors",
         "migration_roundtrip",
     ):
         figure = figures[name]
@@ -117,6 +129,8 @@ def test_the_environment_is_reused_when_dependencies_are_unchanged(tmp_path: Pat
         (Script(failures=2), "tests", "2 test(s) failed"),
         (Script(coverage=71.25), "tests", "coverage 71.2% is below 90.0%"),
         (Script(lint=3), "lint", "3 ruff finding(s)"),
+        (Script(types=4), "types", "4 mypy error(s)"),
+        (Script(mypy_crash=True), "types", "mypy did not finish its check (exit 2)"),
         (Script(downgrade_fails=True), "migrations", "failed at:"),
         (Script(tests_run=False), "tests", "the test suite did not run (exit 4)"),
         (Script(review=2), "review", "2 finding(s) of medium severity or above: BA101"),

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 REPORTS_DIR = Path(".backend-agent") / "reports"
-CORE_GATES = ("endpoints", "tests", "lint", "migrations", "review")
+CORE_GATES = ("endpoints", "tests", "lint", "types", "migrations", "review")
 CORE_FIGURES = (
     "endpoints",
     "tests_passed",
@@ -50,6 +50,7 @@ CORE_FIGURES = (
     "coverage_percent",
     "migration_roundtrip",
     "lint_errors",
+    "type_errors",
     "review_findings_medium_plus",
 )
 Progress = Callable[[str], None]
@@ -111,6 +112,8 @@ def verify(
         )
         say("running ruff on the project")
         results.append(gates.run_lint(ws))
+        say("running mypy on the project")
+        results.append(gates.run_types(ws))
         say("migrations: upgrade, downgrade, upgrade (SQLite)")
         results.append(gates.run_migrations(ws, database_url=sqlite_url))
         say("reviewing the code")

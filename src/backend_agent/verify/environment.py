@@ -15,7 +15,7 @@ from backend_agent.verify.runner import Runner
 __all__ = ["cache_root", "dependencies", "ensure_environment"]
 
 # Tools the verifier runs inside the project's environment, besides its own dependencies.
-_VERIFIER_TOOLS = ("pytest>=8", "pytest-cov>=5", "coverage[toml]>=7.5")
+_VERIFIER_TOOLS = ("pytest>=8", "pytest-cov>=5", "coverage[toml]>=7.5", "mypy>=1.11")
 
 
 def cache_root() -> Path:
@@ -28,7 +28,8 @@ def cache_root() -> Path:
 
 
 def dependencies(project: Path) -> list[str]:
-    """The project's runtime and test requirements, from its pyproject.toml."""
+    """The project's runtime, test and development (ruff, mypy) requirements, from its
+    pyproject.toml."""
     path = project / "pyproject.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -38,7 +39,8 @@ def dependencies(project: Path) -> list[str]:
         raise GateError(f"{path} is not valid TOML: {exc}") from None
     section = data.get("project", {})
     extras = section.get("optional-dependencies", {})
-    return sorted({*section.get("dependencies", []), *extras.get("test", []), *_VERIFIER_TOOLS})
+    wanted = (*section.get("dependencies", []), *extras.get("test", []), *extras.get("dev", []))
+    return sorted({*wanted, *_VERIFIER_TOOLS})
 
 
 def ensure_environment(project: Path, runner: Runner, log: Path) -> Path:

@@ -7,6 +7,7 @@ directory, and turns only what those commands printed into figures.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Thresholds:
 
     min_coverage: float = 90.0
     max_lint_errors: int = 0
+    max_type_errors: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,36 @@ def run_lint(ws: Workspace) -> GateResult:
             status="passed" if ok else "failed",
             message=message,
             figures=("lint_errors",),
+        ),
+        figures,
+    )
+
+
+_MYPY_SUMMARY = re.compile(r"^Found (\d+) errors? in \d+ files?", re.MULTILINE)
+
+
+def run_types(ws: Workspace) -> GateResult:
+    """mypy on the project, with the project's own configuration (strict, ``app``)."""
+    args = [str(ws.python), "-m", "mypy", "--no-incremental", "--no-color-output"]
+    result = ws.runner.run(args, cwd=ws.project, timeout=600)
+    artifact = ws.save("mypy.txt", result)
+    found = _MYPY_SUMMARY.search(result.output)
+    if result.exit_code == 0:
+        count = 0
+    elif result.exit_code == 1 and found:
+        count = int(found.group(1))
+    else:
+        message = f"mypy did not finish its check (exit {result.exit_code}); see {artifact}"
+        return GateResult(Gate(name="types", status="failed", message=message), {})
+    figures = {"type_errors": _figure(count, "errors", result, artifact)}
+    ok = count <= ws.thresholds.max_type_errors
+    message = f"{count} mypy error(s)" + ("" if ok else f"; see {artifact}")
+    return GateResult(
+        Gate(
+            name="types",
+            status="passed" if ok else "failed",
+            message=message,
+            figures=("type_errors",),
         ),
         figures,
     )
