@@ -12,11 +12,13 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from backend_agent.figures import Figure, Gate
 from backend_agent.verify.runner import Completed, Runner
 
 __all__ = [
+    "Counted",
     "GateResult",
     "Thresholds",
     "Workspace",
@@ -25,6 +27,7 @@ __all__ = [
     "run_migrations",
     "run_review",
     "run_tests",
+    "run_types",
 ]
 
 
@@ -156,6 +159,23 @@ def _coverage_percent(path: Path) -> float | None:
     return round(float(data["totals"]["percent_covered"]), 2)
 
 
+@dataclass(frozen=True)
+class Counted:
+    """A gate that counts what a tool found: passed while the count is within a limit."""
+
+    gate_name: str
+    figure: str
+    unit: str
+    what: str  # "ruff finding(s)"
+
+    def gate(self, count: int, limit: int, result: Completed, artifact: str) -> GateResult:
+        ok = count <= limit
+        message = f"{count} {self.what}" + ("" if ok else f"; see {artifact}")
+        status: Literal["passed", "failed"] = "passed" if ok else "failed"
+        gate = Gate(name=self.gate_name, status=status, message=message, figures=(self.figure,))
+        return GateResult(gate, {self.figure: _figure(count, self.unit, result, artifact)})
+
+
 def run_lint(ws: Workspace) -> GateResult:
     """Ruff on the project, with the project's own configuration."""
     args = [sys.executable, "-m", "ruff", "check", "--output-format=json", "--no-cache", "."]
@@ -166,19 +186,8 @@ def run_lint(ws: Workspace) -> GateResult:
     except json.JSONDecodeError:
         message = f"ruff did not produce a report (exit {result.exit_code}); see {artifact}"
         return GateResult(Gate(name="lint", status="failed", message=message), {})
-    count = len(findings)
-    figures = {"lint_errors": _figure(count, "findings", result, artifact)}
-    ok = count <= ws.thresholds.max_lint_errors
-    message = f"{count} ruff finding(s)" + ("" if ok else f"; see {artifact}")
-    return GateResult(
-        Gate(
-            name="lint",
-            status="passed" if ok else "failed",
-            message=message,
-            figures=("lint_errors",),
-        ),
-        figures,
-    )
+    counted = Counted("lint", "lint_errors", "findings", "ruff finding(s)")
+    return counted.gate(len(findings), ws.thresholds.max_lint_errors, result, artifact)
 
 
 _MYPY_SUMMARY = re.compile(r"^Found (\d+) errors? in \d+ files?", re.MULTILINE)
@@ -197,18 +206,8 @@ def run_types(ws: Workspace) -> GateResult:
     else:
         message = f"mypy did not finish its check (exit {result.exit_code}); see {artifact}"
         return GateResult(Gate(name="types", status="failed", message=message), {})
-    figures = {"type_errors": _figure(count, "errors", result, artifact)}
-    ok = count <= ws.thresholds.max_type_errors
-    message = f"{count} mypy error(s)" + ("" if ok else f"; see {artifact}")
-    return GateResult(
-        Gate(
-            name="types",
-            status="passed" if ok else "failed",
-            message=message,
-            figures=("type_errors",),
-        ),
-        figures,
-    )
+    counted = Counted("types", "type_errors", "errors", "mypy error(s)")
+    return counted.gate(count, ws.thresholds.max_type_errors, result, artifact)
 
 
 def run_migrations(ws: Workspace, *, database_url: str, suffix: str = "") -> GateResult:
