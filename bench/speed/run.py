@@ -97,6 +97,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also measure another generated project (e.g. a tuned copy); repeatable",
     )
     parser.add_argument(
+        "--fast-path-off",
+        action="store_true",
+        help="also measure the generated project with FAST_PATH=false (app no-fastpath)",
+    )
+    parser.add_argument(
         "--server",
         choices=("auto", "uvicorn", "granian"),
         default="auto",
@@ -507,7 +512,12 @@ def main(argv: list[str] | None = None) -> int:
             f" {facts['wrk']}"
         )
         apps = servers.apps_for(
-            project, args.variant, server=args.server, first_port=args.port, python=python
+            project,
+            args.variant,
+            server=args.server,
+            first_port=args.port,
+            python=python,
+            fast_path_off=args.fast_path_off,
         )
         if args.apps:
             wanted = args.apps.split(",")

@@ -128,15 +128,32 @@ def environment_of(project: Path) -> Path:
 
 
 def apps_for(
-    project: Path, variants: list[str], *, server: str, first_port: int, python: Path
+    project: Path,
+    variants: list[str],
+    *,
+    server: str,
+    first_port: int,
+    python: Path,
+    fast_path_off: bool = False,
 ) -> list[App]:
     """The generated app, its variants, the baseline and the ceiling, on their own ports.
 
     A variant is ``NAME=DIR`` or ``NAME=DIR@SERVER`` (``uvicorn`` or ``granian``): another
     generated project, such as a tuned copy. ``server`` ("auto": the Dockerfile's) picks
-    the command of the generated apps that name none.
+    the command of the generated apps that name none. With ``fast_path_off`` the generated
+    project is measured a second time with ``FAST_PATH=false`` (app ``no-fastpath``).
     """
     found = [App("generated", "generated", project, _command(server, project))]
+    if fast_path_off:
+        found.append(
+            App(
+                "no-fastpath",
+                "generated",
+                project,
+                _command(server, project),
+                extra_env={"FAST_PATH": "false"},
+            )
+        )
     for variant in variants:
         name, _, rest = variant.partition("=")
         path_text, _, own_server = rest.partition("@")

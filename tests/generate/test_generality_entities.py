@@ -199,8 +199,8 @@ def test_list_tests_log_in_with_the_list_role_and_reads_with_the_read_role(
     tmp_path: Path,
 ) -> None:
     files = render(_blueprint(tmp_path, SHOP))
-    plain = files[PurePosixPath("tests/test_plain_routes.py")]
-    assert 'product_schemas.ProductQuery, "clerk")' in plain
+    fast = files[PurePosixPath("tests/test_fast_path.py")]
+    assert '"product": ("/api/v1/products", "clerk")' in fast
     entity = files[PurePosixPath("tests/test_product.py")]
     assert 'make_user("clerk")' in entity  # the list tests
     assert 'make_user("buyer")' in entity  # the read tests
@@ -279,7 +279,8 @@ PROJECTS = {
             "tests/test_cache.py",
             "tests/test_review.py",
             "tests/test_jobs.py",
-            "tests/test_plain_routes.py",
+            "tests/test_fast_path.py",
+            "tests/test_every_route.py",
             "tests/test_health.py",
         ),
     ),

@@ -87,15 +87,16 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
                 "measured side by side (bench/speed in the generator's repository) and is "
                 "checked against SQLAlchemy's own results by tests/test_reads.py.",
                 "GET by id, the list and POST create of each entity, the busiest routes, "
-                "are plain Starlette endpoints that run their rate limit, connection, "
-                "caller lookup and rule check themselves; the list validates its query "
-                "string and create its body as FastAPI does (app/api/bodies.py, compared "
-                "with FastAPI's own "
-                "errors by tests/test_plain_routes.py): FastAPI's dependency solving was a "
-                "quarter of a GET's CPU and a sixth of a POST's. The app serves them in "
-                "front of FastAPI (app/main.py, Service; app/core/plain.py), through its "
-                "own middleware only: FastAPI's error, telemetry and body-limit layers, its "
-                "router and exit stack were about a fifth of what was left.",
+                "are ordinary FastAPI routes that the fast path (app/core/fastpath.py, "
+                "FAST_PATH, on by default) serves with plain endpoints (app/api/fast.py) "
+                "running their rate limit, connection, caller lookup and rule check "
+                "themselves, the list validating its query string and create its body as "
+                "FastAPI does (app/api/bodies.py): FastAPI's dependency solving was a "
+                "quarter of a GET's CPU and a sixth of a POST's. The fast path is the "
+                "router's first route, so the app's middleware (any the owner adds too) "
+                "and exception handlers run for it as for every route; it steps aside "
+                "while the app has dependency overrides, and tests/test_fast_path.py "
+                "compares its answers with the app built with FAST_PATH=false.",
                 "Writes insert with statements built once and values bound per call: "
                 "building an INSERT with its values cost more CPU than running it.",
                 "The access log line (JSON, with the request id, secrets redacted) is built "

@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.api.fast import ENDPOINTS as FAST_ENDPOINTS
 from app.api.router import include_api
 from app.api.routes import docs, health, metrics
+from app.core import fastpath
 from app.core.cache import create_cache
 from app.core.config import Settings
 from app.core.db import (
@@ -28,7 +29,6 @@ from app.core.logging import configure_logging
 from app.core.metrics import Metrics
 from app.core.middleware import RequestContextMiddleware, StrictCORSMiddleware
 from app.core.migrations import upgrade
-from app.core.plain import PlainRoutes
 from app.core.ratelimit import RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
@@ -60,28 +60,7 @@ CORS_RESPONSE_HEADERS = [
 GC_THRESHOLDS = (50_000, 20, 20)
 
 
-class Service(FastAPI):
-    """FastAPI, with the plain routes (:mod:`app.core.plain`) served in front of it.
-
-    A request one of them answers goes through the app's own middleware (the proxy
-    headers, the request context; CORS lets a request without an Origin header through),
-    then straight to its endpoint; any other request goes through FastAPI as usual.
-    """
-
-    plain_routes: PlainRoutes | None = None
-    plain_front: ASGIApp | None = None  # the app's middleware around plain_routes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        plain, front = self.plain_routes, self.plain_front
-        if scope["type"] == "http" and plain is not None and front is not None:
-            scope["app"] = self
-            if not self.root_path and plain.find(scope) is not None:
-                await front(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
-
-
-def create_app(settings: Settings | None = None) -> Service:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application from ``settings`` (by default, from the environment)."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
@@ -122,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Service:
         if read_engine is not engine:
             await read_engine.dispose()
 
-    app = Service(
+    app = FastAPI(
         title="Events API",
         version="0.1.0",
         lifespan=lifespan,
@@ -146,7 +125,6 @@ def create_app(settings: Settings | None = None) -> Service:
     )
     app.state.sqlite_writer = sqlite_writer
     app.state.metrics = Metrics()
-    app.state.plain_routes = app.plain_routes = PlainRoutes()
     app.state.rate_limit_store = rate_limit_store
     app.state.redis = redis
     app.state.cache = cache  # cache.stats(): hits, misses and errors, for the metrics
@@ -176,16 +154,15 @@ def create_app(settings: Settings | None = None) -> Service:
     )
     # Outermost: the client's address is the proxy's until this has read X-Forwarded-For.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
-    # The same middleware in front of the plain routes, as Starlette stacks it.
-    front: ASGIApp = app.plain_routes
-    for middleware in reversed(app.user_middleware):
-        front = middleware.cls(front, *middleware.args, **middleware.kwargs)
-    app.plain_front = front
 
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(metrics.router)
     include_api(app, API_PREFIX)
+    # GET by id, the list and POST create of each entity without FastAPI's dependency
+    # solving, inside every middleware (app.core.fastpath); FAST_PATH=false leaves them
+    # to FastAPI like every other route.
+    app.state.fast_path = fastpath.install(app, FAST_ENDPOINTS) if settings.fast_path else None
     return app
 
 

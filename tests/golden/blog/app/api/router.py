@@ -14,7 +14,6 @@ from app.api.routes import bookmark as bookmark_routes
 from app.api.routes import comment as comment_routes
 from app.api.routes import post as post_routes
 from app.api.routes import tag as tag_routes
-from app.core.plain import PlainRoutes
 
 # Each router and the scope of its rate limit. The entities' routes come first: they are
 # the busiest, and routes are matched in order.
@@ -35,7 +34,5 @@ def include_api(app: FastAPI, prefix: str) -> None:
     Mounted on the app itself, not through an enclosing router: each level of included
     routers is one more route-matching pass per request.
     """
-    plain_routes: PlainRoutes = app.state.plain_routes
     for router, scope in API_ROUTERS:
         app.include_router(router, prefix=prefix, dependencies=[Depends(rate_limit(scope))])
-        plain_routes.include(router, prefix)

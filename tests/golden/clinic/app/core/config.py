@@ -120,6 +120,10 @@ class Settings(DatabaseSettings):
     # Addresses (or networks, or *) of proxies whose X-Forwarded-For and -Proto are
     # trusted: behind them, the client's address and scheme come from those headers.
     forwarded_allow_ips: Annotated[list[str], NoDecode] = ["127.0.0.1"]
+    # GET by id, the list and POST create of each entity served by the fast path
+    # (app.core.fastpath): the same answers, without FastAPI's dependency solving. false
+    # leaves them to FastAPI like every other route.
+    fast_path: bool = True
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)

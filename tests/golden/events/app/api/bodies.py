@@ -4,11 +4,12 @@ once the caller may act.
 FastAPI parses a body parameter before it solves any dependency: a body that is not
 JSON would be refused (422) before the caller is even looked up. The entity routes
 take their bodies through :func:`json_body` instead, a dependency declared after the
-caller's rule (app.api.deps.allowed), and the plain endpoints call the same functions
-in the same order: the rule first (401, 403), then the body (415 when it is not JSON,
-422 when it does not parse or validate). The errors are FastAPI's, field for field
-(tests/test_plain_routes.py compares them with FastAPI's own), and go to the same
-handler, which answers a body that is not JSON with 415 (app.core.errors).
+caller's rule (app.api.deps.allowed), and the fast path's endpoints (app.api.fast) call
+the same functions in the same order: the rule first (401, 403), then the body (415
+when it is not JSON, 422 when it does not parse or validate). :func:`query_model` reads
+a query string as FastAPI reads ``Annotated[model, Query()]``, for the fast path's
+lists (tests/test_fast_path.py compares their errors with FastAPI's own). The errors go
+to the same handler, which answers a body that is not JSON with 415 (app.core.errors).
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from app.core.ratelimit import Usage
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("app.access")
-# Shared by every stack of middleware (the app's and the plain routes'): an outage
-# fails every request alike, and is logged once per interval with a count.
+# Shared by every app of the process: an outage fails every request alike, and is
+# logged once per interval with a count.
 failures = RepeatedFailures(logger)
 
 # An incoming X-Request-ID is echoed only when it is short and plain, so it cannot
@@ -121,8 +121,6 @@ class RequestContextMiddleware:
       ``500``; it is the outermost middleware, so even errors raised by other
       middleware come back with an ``X-Request-ID``. Repeats of a failure are counted,
       not logged one by one (:class:`app.core.outages.RepeatedFailures`).
-
-    The app puts one in front of its plain routes too (:class:`app.main.Service`).
     """
 
     def __init__(

@@ -1,23 +1,26 @@
-"""Dependencies of the routes: the database connection, settings, the caller, rate limits."""
+"""Dependencies of the routes: the database connection, settings, the caller, rate limits.
+
+Every route that acts for a caller finds them through :func:`get_optional_user` (and
+:func:`get_current_user`, which requires one): ``app.dependency_overrides`` of it stands
+in for the caller on every such route, the fast path's included (app.core.fastpath).
+Changing a password looks the caller up through :func:`get_current_user_briefly`
+instead, on a connection given back before the password is hashed: override that too.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
-from starlette.responses import Response
 
 from app.core.config import Settings
 from app.core.db import InlineConnection
-from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited, ValidationFailed
-from app.core.metrics import PLAIN_ROUTE_TEMPLATES
+from app.core.errors import AuthenticationRequired, InvalidToken, RateLimited
 from app.core.permissions import Rule, authorize
-from app.core.plain import declare
 from app.core.ratelimit import Kind, Rate, RateLimitStore, RatePolicy, address_key
 from app.core.security import AccessClaims, decode_access_token
 from app.repositories import user as user_repo
@@ -87,33 +90,6 @@ async def get_connect(request: Request) -> Connect:
 SessionDep = Annotated[AsyncConnection, Depends(get_db, scope="function")]
 ConnectDep = Annotated[Connect, Depends(get_connect)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def add_plain_route(
-    router: APIRouter,
-    path: str,
-    endpoint: Callable[[Request], Awaitable[Response]],
-    name: str,
-    method: str = "GET",
-) -> None:
-    """Mount ``endpoint``, a plain Starlette endpoint, on ``router`` for ``method`` (GET
-    also answers HEAD); the app also serves it without the router (:mod:`app.core.plain`).
-
-    FastAPI names the route of its own endpoints in the request's scope, not of these:
-    the metrics learn the template here, to label the endpoint's requests with it.
-    """
-    router.add_route(path, endpoint, methods=[method], name=name)
-    PLAIN_ROUTE_TEMPLATES[endpoint] = path
-    declare(router, path, endpoint, method)
-
-
-def path_uuid(request: Request, name: str) -> uuid.UUID:
-    """The UUID path parameter ``name``; 422 VALIDATION_ERROR on ``path.<name>`` otherwise."""
-    try:
-        return uuid.UUID(request.path_params[name])
-    except ValueError:
-        detail = {"field": f"path.{name}", "message": "Input should be a valid UUID"}
-        raise ValidationFailed(details=[detail]) from None
 
 
 def bearer_token(request: Request) -> str | None:

@@ -81,11 +81,6 @@ class _Scrape:
         yield from self._extra
 
 
-# The templates of plain Starlette endpoints (app.api.deps.add_plain_route), which do not
-# name their route in the scope as FastAPI's endpoints do: endpoint -> template.
-PLAIN_ROUTE_TEMPLATES: dict[object, str] = {}
-
-
 def route_of(scope: Scope) -> str:
     """The template of the route that answered (``/api/v1/posts/{id}``), or UNMATCHED.
 
@@ -93,11 +88,7 @@ def route_of(scope: Scope) -> str:
     the router's prefix: the prefix is then the leading segments of the request's path
     (prefixes here are fixed words, never parameters).
     """
-    route = scope.get("route")
-    if route is not None:
-        template = getattr(route, "path", None)
-    else:
-        template = PLAIN_ROUTE_TEMPLATES.get(scope.get("endpoint"))
+    template = getattr(scope.get("route"), "path", None)
     if not isinstance(template, str):
         return UNMATCHED
     path: str = scope["path"]

@@ -3,96 +3,63 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.exceptions import RequestValidationError
-from starlette.requests import Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from app.api.bodies import json_body, query_model, read_json, validated
+from app.api.bodies import json_body
 from app.api.deps import (
+    CurrentUser,
     OptionalUser,
     SessionDep,
-    add_plain_route,
     allowed,
-    connect,
-    get_current_user,
-    get_optional_user,
-    path_uuid,
-    rate_limit,
 )
-from app.api.headers import IfMatch, idempotent_request
-from app.core.permissions import authorize
+from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.appointment import AppointmentCreate, AppointmentQuery, AppointmentUpdate
 from app.services import appointment as service
 
 router = APIRouter(tags=["appointments"])
-# The limit app.api.router puts on every route of this router; plain endpoints call it.
-limit = rate_limit("appointment")
 
 
-async def list_appointments(request: Request) -> Response:
-    """``GET /appointments`` (list appointments), the busiest list, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the query string validated as AppointmentQuery.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["list"], user)
-        query = query_model(AppointmentQuery, request)
-        rows, total = await service.list_appointments(db, user, query)
+@router.get(
+    "/appointments",
+    operation_id="list_appointments",
+    summary="List appointments",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+)
+async def list_appointments(
+    db: SessionDep, user: OptionalUser, query: Annotated[AppointmentQuery, Query()]
+) -> Response:
+    rows, total = await service.list_appointments(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-add_plain_route(router, "/appointments", list_appointments, "list_appointments")
+@router.post(
+    "/appointments",
+    status_code=201,
+    operation_id="create_appointment",
+    summary="Create an appointment",
+    dependencies=[Depends(allowed(service.RULES["create"]))],
+)
+async def create_appointment(
+    body: Annotated[AppointmentCreate, Depends(json_body(AppointmentCreate))],
+    db: SessionDep,
+    user: CurrentUser,
+    idempotency: IdempotencyDep,
+) -> Response:
+    return created(await service.create_appointment(db, user, body, idempotency))
 
 
-async def create_appointment(request: Request) -> Response:
-    """``POST /appointments`` (create an appointment), the busiest write, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the body read as JSON, the Idempotency-Key header and the body validated.
-    Solving the dependencies was a sixth of the request's CPU.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_current_user(await get_optional_user(request, db))
-        authorize(service.RULES["create"], user)
-        value = await read_json(request)
-        errors: list[Any] = []
-        idempotency = await idempotent_request(request, user, errors)
-        body = validated(AppointmentCreate, value, errors)
-        if body is None or errors:
-            raise RequestValidationError(errors, body=value)
-        return created(await service.create_appointment(db, user, body, idempotency))
-
-
-add_plain_route(router, "/appointments", create_appointment, "create_appointment", "POST")
-
-
-async def get_appointment(request: Request) -> Response:
-    """``GET /appointments/{id}`` (get an appointment), the busiest read, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
-    the connection, the caller and its rule, the path parameter), in the same order and
-    with the same errors: solving them was a third of the request's CPU. The OpenAPI
-    document is the designed one, so nothing is lost from it.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["read"], user)
-        row = await service.get_appointment(db, user, path_uuid(request, "id"))
-    return tagged(row)
-
-
-add_plain_route(router, "/appointments/{id}", get_appointment, "get_appointment")
+@router.get(
+    "/appointments/{id}",
+    operation_id="get_appointment",
+    summary="Get an appointment",
+    dependencies=[Depends(allowed(service.RULES["read"]))],
+)
+async def get_appointment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return tagged(await service.get_appointment(db, user, id))
 
 
 @router.put(

@@ -3,95 +3,62 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.exceptions import RequestValidationError
-from starlette.requests import Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from app.api.bodies import json_body, query_model, read_json, validated
+from app.api.bodies import json_body
 from app.api.deps import (
     OptionalUser,
     SessionDep,
-    add_plain_route,
     allowed,
-    connect,
-    get_optional_user,
-    path_uuid,
-    rate_limit,
 )
-from app.api.headers import IfMatch, idempotent_request
-from app.core.permissions import authorize
+from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.invoice import InvoiceCreate, InvoiceQuery, InvoiceUpdate
 from app.services import invoice as service
 
 router = APIRouter(tags=["invoices"])
-# The limit app.api.router puts on every route of this router; plain endpoints call it.
-limit = rate_limit("invoice")
 
 
-async def list_invoices(request: Request) -> Response:
-    """``GET /invoices`` (list invoices), the busiest list, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the query string validated as InvoiceQuery.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["list"], user)
-        query = query_model(InvoiceQuery, request)
-        rows, total = await service.list_invoices(db, user, query)
+@router.get(
+    "/invoices",
+    operation_id="list_invoices",
+    summary="List invoices",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+)
+async def list_invoices(
+    db: SessionDep, user: OptionalUser, query: Annotated[InvoiceQuery, Query()]
+) -> Response:
+    rows, total = await service.list_invoices(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-add_plain_route(router, "/invoices", list_invoices, "list_invoices")
+@router.post(
+    "/invoices",
+    status_code=201,
+    operation_id="create_invoice",
+    summary="Create an invoice",
+    dependencies=[Depends(allowed(service.RULES["create"]))],
+)
+async def create_invoice(
+    body: Annotated[InvoiceCreate, Depends(json_body(InvoiceCreate))],
+    db: SessionDep,
+    user: OptionalUser,
+    idempotency: IdempotencyDep,
+) -> Response:
+    return created(await service.create_invoice(db, user, body, idempotency))
 
 
-async def create_invoice(request: Request) -> Response:
-    """``POST /invoices`` (create an invoice), the busiest write, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the body read as JSON, the Idempotency-Key header and the body validated.
-    Solving the dependencies was a sixth of the request's CPU.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["create"], user)
-        value = await read_json(request)
-        errors: list[Any] = []
-        idempotency = await idempotent_request(request, user, errors)
-        body = validated(InvoiceCreate, value, errors)
-        if body is None or errors:
-            raise RequestValidationError(errors, body=value)
-        return created(await service.create_invoice(db, user, body, idempotency))
-
-
-add_plain_route(router, "/invoices", create_invoice, "create_invoice", "POST")
-
-
-async def get_invoice(request: Request) -> Response:
-    """``GET /invoices/{id}`` (get an invoice), the busiest read, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
-    the connection, the caller and its rule, the path parameter), in the same order and
-    with the same errors: solving them was a third of the request's CPU. The OpenAPI
-    document is the designed one, so nothing is lost from it.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["read"], user)
-        row = await service.get_invoice(db, user, path_uuid(request, "id"))
-    return tagged(row)
-
-
-add_plain_route(router, "/invoices/{id}", get_invoice, "get_invoice")
+@router.get(
+    "/invoices/{id}",
+    operation_id="get_invoice",
+    summary="Get an invoice",
+    dependencies=[Depends(allowed(service.RULES["read"]))],
+)
+async def get_invoice(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return tagged(await service.get_invoice(db, user, id))
 
 
 @router.put(

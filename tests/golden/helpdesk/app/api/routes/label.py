@@ -3,95 +3,62 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.exceptions import RequestValidationError
-from starlette.requests import Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from app.api.bodies import json_body, query_model, read_json, validated
+from app.api.bodies import json_body
 from app.api.deps import (
     OptionalUser,
     SessionDep,
-    add_plain_route,
     allowed,
-    connect,
-    get_optional_user,
-    path_uuid,
-    rate_limit,
 )
-from app.api.headers import IfMatch, idempotent_request
-from app.core.permissions import authorize
+from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.label import LabelCreate, LabelQuery, LabelUpdate
 from app.services import label as service
 
 router = APIRouter(tags=["labels"])
-# The limit app.api.router puts on every route of this router; plain endpoints call it.
-limit = rate_limit("label")
 
 
-async def list_labels(request: Request) -> Response:
-    """``GET /labels`` (list labels), the busiest list, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the query string validated as LabelQuery.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["list"], user)
-        query = query_model(LabelQuery, request)
-        rows, total = await service.list_labels(db, user, query)
+@router.get(
+    "/labels",
+    operation_id="list_labels",
+    summary="List labels",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+)
+async def list_labels(
+    db: SessionDep, user: OptionalUser, query: Annotated[LabelQuery, Query()]
+) -> Response:
+    rows, total = await service.list_labels(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-add_plain_route(router, "/labels", list_labels, "list_labels")
+@router.post(
+    "/labels",
+    status_code=201,
+    operation_id="create_label",
+    summary="Create a label",
+    dependencies=[Depends(allowed(service.RULES["create"]))],
+)
+async def create_label(
+    body: Annotated[LabelCreate, Depends(json_body(LabelCreate))],
+    db: SessionDep,
+    user: OptionalUser,
+    idempotency: IdempotencyDep,
+) -> Response:
+    return created(await service.create_label(db, user, body, idempotency))
 
 
-async def create_label(request: Request) -> Response:
-    """``POST /labels`` (create a label), the busiest write, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the body read as JSON, the Idempotency-Key header and the body validated.
-    Solving the dependencies was a sixth of the request's CPU.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["create"], user)
-        value = await read_json(request)
-        errors: list[Any] = []
-        idempotency = await idempotent_request(request, user, errors)
-        body = validated(LabelCreate, value, errors)
-        if body is None or errors:
-            raise RequestValidationError(errors, body=value)
-        return created(await service.create_label(db, user, body, idempotency))
-
-
-add_plain_route(router, "/labels", create_label, "create_label", "POST")
-
-
-async def get_label(request: Request) -> Response:
-    """``GET /labels/{id}`` (get a label), the busiest read, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
-    the connection, the caller and its rule, the path parameter), in the same order and
-    with the same errors: solving them was a third of the request's CPU. The OpenAPI
-    document is the designed one, so nothing is lost from it.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["read"], user)
-        row = await service.get_label(db, user, path_uuid(request, "id"))
-    return tagged(row)
-
-
-add_plain_route(router, "/labels/{id}", get_label, "get_label")
+@router.get(
+    "/labels/{id}",
+    operation_id="get_label",
+    summary="Get a label",
+    dependencies=[Depends(allowed(service.RULES["read"]))],
+)
+async def get_label(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return tagged(await service.get_label(db, user, id))
 
 
 @router.put(

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.exceptions import RequestValidationError
-from starlette.requests import Request
 from starlette.responses import Response
 
-from app.api.bodies import json_body, query_model, read_json, validated
+from app.api.bodies import json_body
 from app.api.deps import (
     CurrentUser,
     OptionalUser,
     SessionDep,
-    add_plain_route,
     allowed,
-    connect,
-    get_current_user,
-    get_optional_user,
-    path_uuid,
-    rate_limit,
 )
-from app.api.headers import IdempotencyDep, IfMatch, idempotent_request
-from app.core.permissions import authorize
+from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.reply import (
     ReplyCreate,
@@ -36,70 +27,45 @@ from app.schemas.reply import (
 from app.services import reply as service
 
 router = APIRouter(tags=["replies"])
-# The limit app.api.router puts on every route of this router; plain endpoints call it.
-limit = rate_limit("reply")
 
 
-async def list_replies(request: Request) -> Response:
-    """``GET /replies`` (list replies), the busiest list, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the query string validated as ReplyQuery.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["list"], user)
-        query = query_model(ReplyQuery, request)
-        rows, total = await service.list_replies(db, user, query)
+@router.get(
+    "/replies",
+    operation_id="list_replies",
+    summary="List replies",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+)
+async def list_replies(
+    db: SessionDep, user: OptionalUser, query: Annotated[ReplyQuery, Query()]
+) -> Response:
+    rows, total = await service.list_replies(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-add_plain_route(router, "/replies", list_replies, "list_replies")
+@router.post(
+    "/replies",
+    status_code=201,
+    operation_id="create_reply",
+    summary="Create a reply",
+    dependencies=[Depends(allowed(service.RULES["create"]))],
+)
+async def create_reply(
+    body: Annotated[ReplyCreate, Depends(json_body(ReplyCreate))],
+    db: SessionDep,
+    user: CurrentUser,
+    idempotency: IdempotencyDep,
+) -> Response:
+    return created(await service.create_reply(db, user, body, idempotency))
 
 
-async def create_reply(request: Request) -> Response:
-    """``POST /replies`` (create a reply), the busiest write, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the body read as JSON, the Idempotency-Key header and the body validated.
-    Solving the dependencies was a sixth of the request's CPU.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_current_user(await get_optional_user(request, db))
-        authorize(service.RULES["create"], user)
-        value = await read_json(request)
-        errors: list[Any] = []
-        idempotency = await idempotent_request(request, user, errors)
-        body = validated(ReplyCreate, value, errors)
-        if body is None or errors:
-            raise RequestValidationError(errors, body=value)
-        return created(await service.create_reply(db, user, body, idempotency))
-
-
-add_plain_route(router, "/replies", create_reply, "create_reply", "POST")
-
-
-async def get_reply(request: Request) -> Response:
-    """``GET /replies/{id}`` (get a reply), the busiest read, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
-    the connection, the caller and its rule, the path parameter), in the same order and
-    with the same errors: solving them was a third of the request's CPU. The OpenAPI
-    document is the designed one, so nothing is lost from it.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["read"], user)
-        row = await service.get_reply(db, user, path_uuid(request, "id"))
-    return tagged(row)
-
-
-add_plain_route(router, "/replies/{id}", get_reply, "get_reply")
+@router.get(
+    "/replies/{id}",
+    operation_id="get_reply",
+    summary="Get a reply",
+    dependencies=[Depends(allowed(service.RULES["read"]))],
+)
+async def get_reply(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return tagged(await service.get_reply(db, user, id))
 
 
 @router.put(

@@ -3,96 +3,63 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.exceptions import RequestValidationError
-from starlette.requests import Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from app.api.bodies import json_body, query_model, read_json, validated
+from app.api.bodies import json_body
 from app.api.deps import (
+    CurrentUser,
     OptionalUser,
     SessionDep,
-    add_plain_route,
     allowed,
-    connect,
-    get_current_user,
-    get_optional_user,
-    path_uuid,
-    rate_limit,
 )
-from app.api.headers import IfMatch, idempotent_request
-from app.core.permissions import authorize
+from app.api.headers import IdempotencyDep, IfMatch
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.movement import MovementCreate, MovementQuery, MovementUpdate
 from app.services import movement as service
 
 router = APIRouter(tags=["movements"])
-# The limit app.api.router puts on every route of this router; plain endpoints call it.
-limit = rate_limit("movement")
 
 
-async def list_movements(request: Request) -> Response:
-    """``GET /movements`` (list movements), the busiest list, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the query string validated as MovementQuery.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["list"], user)
-        query = query_model(MovementQuery, request)
-        rows, total = await service.list_movements(db, user, query)
+@router.get(
+    "/movements",
+    operation_id="list_movements",
+    summary="List movements",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+)
+async def list_movements(
+    db: SessionDep, user: OptionalUser, query: Annotated[MovementQuery, Query()]
+) -> Response:
+    rows, total = await service.list_movements(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
-add_plain_route(router, "/movements", list_movements, "list_movements")
+@router.post(
+    "/movements",
+    status_code=201,
+    operation_id="create_movement",
+    summary="Create a movement",
+    dependencies=[Depends(allowed(service.RULES["create"]))],
+)
+async def create_movement(
+    body: Annotated[MovementCreate, Depends(json_body(MovementCreate))],
+    db: SessionDep,
+    user: CurrentUser,
+    idempotency: IdempotencyDep,
+) -> Response:
+    return created(await service.create_movement(db, user, body, idempotency))
 
 
-async def create_movement(request: Request) -> Response:
-    """``POST /movements`` (create a movement), the busiest write, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI does for the other routes, in the same order and with
-    the same errors (app.api.bodies): the rate limit, the connection, the caller and its
-    rule, then the body read as JSON, the Idempotency-Key header and the body validated.
-    Solving the dependencies was a sixth of the request's CPU.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_current_user(await get_optional_user(request, db))
-        authorize(service.RULES["create"], user)
-        value = await read_json(request)
-        errors: list[Any] = []
-        idempotency = await idempotent_request(request, user, errors)
-        body = validated(MovementCreate, value, errors)
-        if body is None or errors:
-            raise RequestValidationError(errors, body=value)
-        return created(await service.create_movement(db, user, body, idempotency))
-
-
-add_plain_route(router, "/movements", create_movement, "create_movement", "POST")
-
-
-async def get_movement(request: Request) -> Response:
-    """``GET /movements/{id}`` (get a movement), the busiest read, as a plain Starlette endpoint.
-
-    It does by hand what FastAPI's dependencies do for the other routes (the rate limit,
-    the connection, the caller and its rule, the path parameter), in the same order and
-    with the same errors: solving them was a third of the request's CPU. The OpenAPI
-    document is the designed one, so nothing is lost from it.
-    """
-    await limit(request)
-    async with connect(request) as db:
-        user = await get_optional_user(request, db)
-        authorize(service.RULES["read"], user)
-        row = await service.get_movement(db, user, path_uuid(request, "id"))
-    return tagged(row)
-
-
-add_plain_route(router, "/movements/{id}", get_movement, "get_movement")
+@router.get(
+    "/movements/{id}",
+    operation_id="get_movement",
+    summary="Get a movement",
+    dependencies=[Depends(allowed(service.RULES["read"]))],
+)
+async def get_movement(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return tagged(await service.get_movement(db, user, id))
 
 
 @router.put(
