@@ -517,3 +517,24 @@ def test_cache_tests_list_rows_the_lister_sees_on_every_page() -> None:
     walk = _function(cache, "every_row")
     assert 'params={"page": page}' in walk
     assert 'response.json()["meta"]["total"]' in walk
+
+
+def test_nested_lists_are_read_by_a_role_that_may_list() -> None:
+    blueprint = _blueprint(
+        "name: lib\nauth: {roles: [admin, member], default_role: admin}\nentities:\n"
+        "  Series:\n    owner: true\n    fields: {title: string}\n"
+        "    permissions: {list: owner_or_admin}\n"
+        "  Event:\n    fields: {note: string}\n"
+        "    relations:\n      body: {belongs_to: Series, on_delete: cascade}\n"
+        "    nested_under: Series\n"
+        "    permissions: {create: authenticated, list: [member], read: [admin]}\n"
+    )
+    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Event")
+    # Admins create and read events, only members list them (campaign seed 8841 spec 2).
+    assert (plan.create.actor, plan.nested_lister) == ("admin", "member")
+    events = generate(blueprint)[PurePosixPath("tests/test_event.py")]
+    for name in ("test_nested_list_and_create", "test_nested_routes_need_a_visible_parent"):
+        nested = _function(events, name)
+        assert 'lister = await make_user("member")' in nested, name
+        assert "collection, actor.headers" not in nested, name
+        assert "client.get(collection, headers=actor.headers)" not in nested, name

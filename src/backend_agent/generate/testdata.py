@@ -125,6 +125,9 @@ class EntityPlan:
     # Roles whose GETs show the update (delete) actor's rows, for the ETags its writes
     # send: that actor where it may read its rows, else a reader of every row.
     update_reader: str = ""
+    # A role that lists the rows the create actor made under its parent: that actor where
+    # the list rule lets it, else the list tests' actor.
+    nested_lister: str = ""
     delete_reader: str = ""
     datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
     datetime_param: str = ""  # a list parameter of a datetime field, the same
@@ -458,6 +461,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         _action(rules["delete"], blueprint, read, owner_role), blueprint, entity
     )
     read_plan = _behind_parent(_action(read, blueprint, read), blueprint, entity)
+    list_plan = _action(rules["list"], blueprint, read, reads=False)
     own_readers = _readers(blueprint, entity)
     links = tuple(
         _link(blueprint, entity, blueprint.entity(j.right), j.relation, update.actor)
@@ -501,12 +505,13 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         hidden_by_delete=tuple(soft),
         parent_stranger=_parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
-        list=_action(rules["list"], blueprint, read, reads=False),
+        list=list_plan,
         read=read_plan,
         create=create,
         update=update,
         delete=delete,
         update_reader=_reader(update.actor, read_plan, read, own_readers),
+        nested_lister=create.actor if _passes(rules["list"], create.actor) else list_plan.actor,
         delete_reader=_reader(delete.actor, read_plan, read, own_readers),
         datetime_field=next((f.name for f in moments), ""),
         datetime_param=next(
