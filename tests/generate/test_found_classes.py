@@ -538,3 +538,19 @@ def test_nested_lists_are_read_by_a_role_that_may_list() -> None:
         assert 'lister = await make_user("member")' in nested, name
         assert "collection, actor.headers" not in nested, name
         assert "client.get(collection, headers=actor.headers)" not in nested, name
+
+
+def test_auth_tests_fail_a_login_last_when_one_failure_locks_the_account() -> None:
+    spec = "name: x\nauth: {{roles: [owner], lockout: {{attempts: {n}, window: 60}}}}\n"
+    spec += "entities:\n  Note:\n    fields: {{body: string}}\n"
+    for attempts in (1, 5):
+        auth = generate(_blueprint(spec.format(n=attempts)))[PurePosixPath("tests/test_auth.py")]
+        change = _function(auth, "test_password_change_revokes_every_session")
+        # A failed login counts toward the lockout: the new password is tried first.
+        new, old = change.index("password=NEW_PASSWORD"), change.rindex("INVALID_CREDENTIALS")
+        assert new < old, attempts
+        secrets = _function(auth, "test_responses_never_carry_passwords_or_hashes")
+        assert secrets.index('password="wrong password!"') > secrets.rindex("change_password(")
+        kept = _function(auth, "test_password_change_needs_the_current_password")
+        locked = 'assert_error(await login(client), 429, "ACCOUNT_LOCKED")' in kept
+        assert locked == (attempts == 1), attempts
