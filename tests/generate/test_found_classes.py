@@ -367,3 +367,190 @@ def test_a_field_named_self_is_updated_like_any_other(tmp_path: Path) -> None:
         """,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+LINK_RULES = """\
+name: board
+auth: {roles: [member, owner, editor], default_role: member}
+entities:
+  Task:
+    owner: true
+    fields: {note: string}
+    relations:
+      print: {many_to_many: Task}
+      tags: {many_to_many: Tag}
+    permissions: {update: [owner], read: [member], list: [owner], delete: anyone}
+  Tag:
+    fields: {label: string}
+    relations:
+      topics: {many_to_many: Tag}
+    permissions: {update: [member, editor], read: [editor], list: [editor, member]}
+"""
+
+
+def _function(module: str, name: str) -> str:
+    start = module.index(f"async def {name}(")
+    end = module.find("\nasync def ", start + 1)
+    return module[start : end if end > 0 else None]
+
+
+def test_link_tests_act_as_a_role_that_may_link_and_list_or_expect_the_refusals() -> None:
+    blueprint = _blueprint(LINK_RULES)
+    plans = {plan.name: plan for plan in suite_plan(blueprint).entities}
+    links = {link.relation: link for link in plans["Task"].links}
+    # Only owners may change a task and only members read one: a task linked to tasks is
+    # refused its targets (404: the owner sees no task); its links are not the owner's
+    # to list (403: only members read tasks).
+    assert plans["Task"].update.actor == "owner"
+    assert links["print"].actor == ""
+    assert (links["print"].refused, links["print"].link_status) == ("owner", 404)
+    assert links["print"].list_status == 403
+    # Only editors see tags: an owner linking a task to a tag is refused the same way.
+    assert (links["tags"].link_status, links["tags"].list_status) == (404, 403)
+    # Members and editors may change tags, only editors read them: an editor links.
+    topics = plans["Tag"].links[0]
+    assert (topics.actor, topics.linker) == ("editor", "editor")
+    files = generate(blueprint)
+    tasks = files[PurePosixPath("tests/test_task.py")]
+    assert "async def test_print_link_list_and_unlink(" not in tasks
+    refusal = _function(tasks, "test_print_links_are_refused_where_no_role_may_both_link_and_list")
+    assert 'make_user("owner")' in refusal
+    assert 'assert_error(response, 404, "NOT_FOUND")' in refusal
+    assert '403, "FORBIDDEN")' in refusal
+    tags = files[PurePosixPath("tests/test_tag.py")]
+    for name in (
+        "test_topics_link_list_and_unlink",
+        "test_topics_list_runs_a_fixed_number_of_queries",
+    ):
+        assert 'make_user("editor")' in _function(tags, name), name
+    # The audit test links as the update actor only where that role may link.
+    writes = files[PurePosixPath("tests/test_task_writes.py")]
+    assert "req-link-" not in writes
+    # The ETags an owner's writes send come from a member's reads: owners read no task.
+    assert plans["Task"].update_reader == "member"
+    for name in (
+        "test_read_returns_an_etag_that_every_write_changes",
+        "test_stale_if_match_is_refused_with_412",
+        "test_concurrent_writers_cannot_lose_an_update",
+    ):
+        etags = _function(writes, name)
+        assert 'reader = await make_user("member")' in etags, name
+        assert "client.get(url, headers=actor.headers)" not in etags, name
+
+
+def test_rows_with_a_column_quoted_explicitly_have_plain_keys(tmp_path: Path) -> None:
+    files = generate(
+        _blueprint(
+            "name: shop\nentities:\n  Post:\n    fields:\n"
+            "      returning: {type: string, required: true}\n      note: string\n"
+        )
+    )
+    project = tmp_path / "shop"
+    write_project(files, project)
+    result = _run(
+        project,
+        f"""
+        import asyncio
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.core.migrations import upgrade
+        from app.repositories import post as repo
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite:///{tmp_path}/q.db")
+            await upgrade(engine)  # the migrations: tables, row counts and their triggers
+            async with engine.begin() as connection:
+                row = await repo.insert_post(connection, {{"returning": "a", "note": "n"}})
+                got = await repo.get_post(connection, row["id"])
+                listed, _ = await repo.list_posts(
+                    connection, filters={{}}, sort="created_at", page=1, limit=5
+                )
+                for each in (row, got, *listed):
+                    # orjson (the responses' encoder) refuses a str subclass as a key.
+                    assert each is not None and {{type(key) for key in each}} == {{str}}, each
+            await engine.dispose()
+
+        asyncio.run(main())
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+CACHED_OWNERS = """\
+name: lib
+auth: {roles: [editor, member, staff, admin], admin_role: staff}
+entities:
+  Values:
+    owner: true
+    fields: {db: integer}
+    relations:
+      up: {belongs_to: Values, required: false}
+    permissions:
+      create: [staff, member, admin, editor]
+      list: owner_or_editor
+      update: [staff, admin, editor]
+    cache: 30
+page_size: 2
+"""
+
+
+def test_cache_tests_list_rows_the_lister_sees_on_every_page() -> None:
+    blueprint = _blueprint(CACHED_OWNERS)
+    plan = suite_plan(blueprint).entities[0]
+    # The rows' creator is not the lister, who sees only its own rows.
+    assert plan.create.actor != plan.list.actor
+    cache = generate(blueprint)[PurePosixPath("tests/test_cache.py")]
+    identical = _function(cache, "test_a_cached_response_is_byte_identical")
+    assert "await r.factory(db, await actors(r.maker), sample=sample)" in identical
+    assert "actors(r.create)" not in identical
+    # The rows are the lister's (its list is an owner's), whom the other rules let act.
+    assert 'maker="admin"' in cache
+    assert 'list="admin"' in cache
+    # A row made through the API is listed by its creator, an owner who sees its own.
+    assert 'create_lister="staff"' in cache
+    assert "actors(r.create_lister)" in _function(cache, "create")
+    # After a write, the list is read page after page of the spec's size (2 here): a
+    # body's parent rows may push the written row off the first page.
+    for write in ("create", "replace", "patch", "delete"):
+        checks = _function(cache, write)
+        assert "await every_row(client, r.collection, await actors(r." in checks, write
+        assert "get(client, r.collection" not in checks, write
+    walk = _function(cache, "every_row")
+    assert 'params={"page": page}' in walk
+    assert 'response.json()["meta"]["total"]' in walk
+
+
+def test_nested_lists_are_read_by_a_role_that_may_list() -> None:
+    blueprint = _blueprint(
+        "name: lib\nauth: {roles: [admin, member], default_role: admin}\nentities:\n"
+        "  Series:\n    owner: true\n    fields: {title: string}\n"
+        "    permissions: {list: owner_or_admin}\n"
+        "  Event:\n    fields: {note: string}\n"
+        "    relations:\n      body: {belongs_to: Series, on_delete: cascade}\n"
+        "    nested_under: Series\n"
+        "    permissions: {create: authenticated, list: [member], read: [admin]}\n"
+    )
+    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Event")
+    # Admins create and read events, only members list them (campaign seed 8841 spec 2).
+    assert (plan.create.actor, plan.nested_lister) == ("admin", "member")
+    events = generate(blueprint)[PurePosixPath("tests/test_event.py")]
+    for name in ("test_nested_list_and_create", "test_nested_routes_need_a_visible_parent"):
+        nested = _function(events, name)
+        assert 'lister = await make_user("member")' in nested, name
+        assert "collection, actor.headers" not in nested, name
+        assert "client.get(collection, headers=actor.headers)" not in nested, name
+
+
+def test_auth_tests_fail_a_login_last_when_one_failure_locks_the_account() -> None:
+    spec = "name: x\nauth: {{roles: [owner], lockout: {{attempts: {n}, window: 60}}}}\n"
+    spec += "entities:\n  Note:\n    fields: {{body: string}}\n"
+    for attempts in (1, 5):
+        auth = generate(_blueprint(spec.format(n=attempts)))[PurePosixPath("tests/test_auth.py")]
+        change = _function(auth, "test_password_change_revokes_every_session")
+        # A failed login counts toward the lockout: the new password is tried first.
+        new, old = change.index("password=NEW_PASSWORD"), change.rindex("INVALID_CREDENTIALS")
+        assert new < old, attempts
+        secrets = _function(auth, "test_responses_never_carry_passwords_or_hashes")
+        assert secrets.index('password="wrong password!"') > secrets.rindex("change_password(")
+        kept = _function(auth, "test_password_change_needs_the_current_password")
+        locked = 'assert_error(await login(client), 429, "ACCOUNT_LOCKED")' in kept
+        assert locked == (attempts == 1), attempts

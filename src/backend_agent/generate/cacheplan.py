@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend_agent.design.blueprint import Blueprint, Entity
+from backend_agent.design.blueprint import Blueprint, Entity, Rule
 from backend_agent.generate.testdata import EntityPlan, SuitePlan
 
 __all__ = ["CacheCascade", "CacheLink", "CacheSuite", "CachedEntity", "cache_suite"]
@@ -28,6 +28,11 @@ class CachedEntity:
     stranger_status: int
     stranger_code: str
     exempt: str  # a role that sees every row, or ""
+    # The role whose rows the tests' readers, listers and writers all reach (each the
+    # owner or exempt where its rule is an owner's): the tests' rows are its own.
+    maker: str = ""
+    # A role that lists the rows ``create`` makes through the API.
+    create_lister: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,25 @@ class CacheSuite:
     modules: tuple[str, ...]  # snake names whose test, service and repository modules it uses
 
 
-def _entity(plan: EntityPlan) -> CachedEntity:
+def _reaches(rule: Rule, actor: str, owner: str) -> bool:
+    """Whether ``actor`` acts on rows ``owner``'s account made (the tests give each role
+    one account): where the rule is an owner's, as that owner or as an exempt role."""
+    return not rule.checks_owner or actor == owner or actor in rule.roles
+
+
+def _entity(blueprint: Blueprint, entity: Entity, plan: EntityPlan) -> CachedEntity:
     owner_scoped = plan.read.owner_scoped and bool(plan.read.stranger)
+    rules = entity.permissions
+    actions = {"list": plan.list, "read": plan.read, "update": plan.update, "delete": plan.delete}
+    candidates = [plan.create.actor, *(a.actor for a in actions.values()), *blueprint.auth.roles]
+    maker = next(
+        (
+            role
+            for role in candidates
+            if all(_reaches(rules[name], a.actor, role) for name, a in actions.items())
+        ),
+        plan.create.actor,
+    )
     return CachedEntity(
         plural=plan.plural,
         table_var=plan.table_var,
@@ -81,6 +103,9 @@ def _entity(plan: EntityPlan) -> CachedEntity:
         stranger_status=plan.read.stranger_status,
         stranger_code=plan.read.stranger_code,
         exempt=plan.read.exempt if owner_scoped else "",
+        maker=maker,
+        # An owner's list shows the creator its own rows; any other, every row to its role.
+        create_lister=plan.create.actor if rules["list"].checks_owner else plan.list.actor,
     )
 
 
@@ -117,23 +142,26 @@ def cache_suite(blueprint: Blueprint, suite: SuitePlan) -> CacheSuite:
     """The cache tests of ``blueprint``'s cached entities (none: only the cache's own)."""
     plans = {plan.name: plan for plan in suite.entities}
     cached = [e for e in blueprint.entities if e.cache is not None]
+    # A link's cached list is checked by a role that may both link and list (none: the
+    # entity's tests check the refusals instead).
+    actors = {(p.name, link.relation): link.actor for p in suite.entities for link in p.links}
     links = [
         CacheLink(
             function=f"{blueprint.entity(j.left).snake}_{j.relation}",
             left=blueprint.entity(j.left).snake,
             relation=j.relation,
             target=blueprint.entity(j.right).snake,
-            editor=plans[j.left].update.actor,
+            editor=actors[j.left, j.relation],
         )
         for j in blueprint.junctions
-        if blueprint.entity(j.right).cache is not None
+        if blueprint.entity(j.right).cache is not None and actors[j.left, j.relation]
     ]
     cascades = _cascades(blueprint, plans)
     modules = {e.snake for e in cached} | {link.left for link in links}
     modules |= {link.target for link in links}
     modules |= {c.parent for c in cascades} | {c.child for c in cascades}
     return CacheSuite(
-        entities=tuple(_entity(plans[e.name]) for e in cached),
+        entities=tuple(_entity(blueprint, e, plans[e.name]) for e in cached),
         links=tuple(links),
         cascades=tuple(cascades),
         modules=tuple(sorted(modules)),

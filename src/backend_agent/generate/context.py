@@ -11,7 +11,7 @@ from backend_agent.generate.counts import CountsView, counts_view
 from backend_agent.generate.entities import EntityView, entity_view
 from backend_agent.generate.jobs import JobsView, jobs_view
 from backend_agent.generate.platform import PlatformView, platform_view
-from backend_agent.generate.tables import TableView, table_view
+from backend_agent.generate.tables import UNQUOTED_KEYWORDS, TableView, table_view
 from backend_agent.generate.testdata import SuitePlan, suite_plan
 from backend_agent.spec.checks import RESERVED_MODULES
 
@@ -71,6 +71,8 @@ class ProjectView:
     tables_reversed: tuple[TableView, ...]
     uses_postgresql_types: bool
     has_links: bool
+    # A column is quoted explicitly (tables.UNQUOTED_KEYWORDS): rows get plain str keys.
+    quoted_columns: bool
     tests: SuitePlan
     error_codes: tuple[tuple[str, int, str], ...]  # (code, status, meaning), by status
     rate_limits: RateLimitView
@@ -137,6 +139,9 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         tables_reversed=tuple(reversed(tables)),
         uses_postgresql_types=any(c.type == "json" for t in blueprint.tables for c in t.columns),
         has_links=bool(blueprint.junctions),
+        quoted_columns=any(
+            c.name in UNQUOTED_KEYWORDS for e in blueprint.entities for c in e.table.columns
+        ),
         tests=suite_plan(blueprint),
         error_codes=tuple(
             sorted(((c, s, m) for c, (s, m) in ERROR_CODES.items()), key=lambda e: (e[1], e[0]))

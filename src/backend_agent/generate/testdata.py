@@ -58,11 +58,23 @@ class ParentPlan:
 
 @dataclass(frozen=True)
 class LinkPlan:
-    """A many-to-many relation under test."""
+    """A many-to-many relation under test, and who links and lists its rows.
+
+    Linking takes the update rule on the row and a target the caller sees; listing the
+    links takes the read rule on the row and the target's list rule. ``actor`` may do
+    both; where no role may, ``actor`` is "" and the update actor gets the refusals.
+    """
 
     relation: str
     target_factory: str
     target_module: str
+    actor: str = ""  # a role that may link, unlink and list the links of its own row
+    linker: str = ""  # a role that may link and unlink (it need not list), or ""
+    refused: str = ""  # with no ``actor``: the role refused (the update actor)
+    link_status: int = 204  # what ``refused`` gets linking a target it made
+    link_code: str = ""
+    list_status: int = 200  # what ``refused`` gets listing its row's links
+    list_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,13 @@ class EntityPlan:
     create: ActionPlan
     update: ActionPlan
     delete: ActionPlan
+    # Roles whose GETs show the update (delete) actor's rows, for the ETags its writes
+    # send: that actor where it may read its rows, else a reader of every row.
+    update_reader: str = ""
+    # A role that lists the rows the create actor made under its parent: that actor where
+    # the list rule lets it, else the list tests' actor.
+    nested_lister: str = ""
+    delete_reader: str = ""
     datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
     datetime_param: str = ""  # a list parameter of a datetime field, the same
 
@@ -274,6 +293,51 @@ def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
     return tuple(parents)
 
 
+def _reader(actor: str, read_plan: ActionPlan, read: Rule, readers: tuple[str, ...]) -> str:
+    """``actor`` if it may read the rows it made, else the read tests' actor."""
+    return actor if _passes(read, actor) and (not readers or actor in readers) else read_plan.actor
+
+
+def _link(
+    blueprint: Blueprint, entity: Entity, target: Entity, relation: str, editor: str
+) -> LinkPlan:
+    """Who links ``entity``'s rows to ``target``'s through ``relation``: the test's row and
+    targets are made by the actor, so owner rules let it act; the rules by role decide."""
+    rules = entity.permissions
+    rows, targets = _readers(blueprint, entity), _readers(blueprint, target)
+
+    def link_refusal(role: str) -> tuple[int, str]:
+        if not _passes(rules["update"], role):
+            return 403, "FORBIDDEN"
+        # The target must be a row the caller sees.
+        return (404, "NOT_FOUND") if targets and role not in targets else (204, "")
+
+    def list_refusal(role: str) -> tuple[int, str]:
+        if not _passes(rules["read"], role):
+            return 403, "FORBIDDEN"
+        if rows and role not in rows:
+            return 404, "NOT_FOUND"
+        return (200, "") if _passes(target.permissions["list"], role) else (403, "FORBIDDEN")
+
+    candidates = [r for r in (editor, blueprint.auth.default_role, *blueprint.auth.roles) if r]
+    linkers = [r for r in candidates if link_refusal(r)[0] == 204]
+    actor = next((r for r in linkers if list_refusal(r)[0] == 200), "")
+    link_status, link_code = link_refusal(editor) if not actor else (204, "")
+    list_status, list_code = list_refusal(editor) if not actor else (200, "")
+    return LinkPlan(
+        relation,
+        _factory(target),
+        target.snake,
+        actor=actor,
+        linker=editor if editor in linkers else next(iter(linkers), ""),
+        refused="" if actor else editor,
+        link_status=link_status,
+        link_code=link_code,
+        list_status=list_status,
+        list_code=list_code,
+    )
+
+
 def _plain_fields(entity: Entity) -> list[EntityField]:
     return [f for f in entity.writable_fields if f.column.foreign_key is None]
 
@@ -390,8 +454,17 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     # reaches (visibility follows parents of other entities only).
     soft = [c for c in children["CASCADE"] if c.name != entity.snake] if entity.soft_delete else []
     nulled = children["SET NULL"] if entity.soft_delete else []
+    update = _behind_parent(
+        _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
+    )
+    delete = _behind_parent(
+        _action(rules["delete"], blueprint, read, owner_role), blueprint, entity
+    )
+    read_plan = _behind_parent(_action(read, blueprint, read), blueprint, entity)
+    list_plan = _action(rules["list"], blueprint, read, reads=False)
+    own_readers = _readers(blueprint, entity)
     links = tuple(
-        LinkPlan(j.relation, _factory(blueprint.entity(j.right)), blueprint.entity(j.right).snake)
+        _link(blueprint, entity, blueprint.entity(j.right), j.relation, update.actor)
         for j in blueprint.junctions
         if j.left == entity.name
     )
@@ -432,15 +505,14 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         hidden_by_delete=tuple(soft),
         parent_stranger=_parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
-        list=_action(rules["list"], blueprint, read, reads=False),
-        read=_behind_parent(_action(read, blueprint, read), blueprint, entity),
+        list=list_plan,
+        read=read_plan,
         create=create,
-        update=_behind_parent(
-            _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
-        ),
-        delete=_behind_parent(
-            _action(rules["delete"], blueprint, read, owner_role), blueprint, entity
-        ),
+        update=update,
+        delete=delete,
+        update_reader=_reader(update.actor, read_plan, read, own_readers),
+        nested_lister=create.actor if _passes(rules["list"], create.actor) else list_plan.actor,
+        delete_reader=_reader(delete.actor, read_plan, read, own_readers),
         datetime_field=next((f.name for f in moments), ""),
         datetime_param=next(
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""

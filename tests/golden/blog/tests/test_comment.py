@@ -318,8 +318,9 @@ async def test_nested_list_and_create(
     other = await factories.create_comment(db, actor)
     mine = await factories.create_comment(db, actor, sample=1, post_id=parent["id"])
     collection = nested(parent["id"])
-    assert await listed(client, collection, actor.headers) == [str(mine["id"])]
-    assert str(other["id"]) not in await listed(client, collection, actor.headers)
+    lister = actor
+    assert await listed(client, collection, lister.headers) == [str(mine["id"])]
+    assert str(other["id"]) not in await listed(client, collection, lister.headers)
     body = await valid_body(db, actor)
     body.pop("post_id", None)
     created = data(await client.post(collection, json=body, headers=actor.headers), 201)
@@ -333,9 +334,10 @@ async def test_nested_routes_need_a_visible_parent(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     actor = await make_user("reader")
+    lister = actor
     collection = nested(UNKNOWN)
-    assert_error(await client.get(collection, headers=actor.headers), 404, "NOT_FOUND")
-    assert_error(await client.get(nested(""), headers=actor.headers), 404, "NOT_FOUND")
+    assert_error(await client.get(collection, headers=lister.headers), 404, "NOT_FOUND")
+    assert_error(await client.get(nested(""), headers=lister.headers), 404, "NOT_FOUND")
     body = await valid_body(db, actor)
     body.pop("post_id", None)
     assert_error(await client.post(collection, json=body, headers=actor.headers), 404, "NOT_FOUND")

@@ -454,11 +454,12 @@ async def test_password_change_revokes_every_session(client: httpx.AsyncClient) 
     for tokens in (here, there):
         assert_error(await client.get(f"{AUTH}/me", headers=bearer(tokens)), 401, "INVALID_TOKEN")
         assert_error(await refresh(client, tokens["refresh_token"]), 401, "INVALID_TOKEN")
-    # The caller gets a new session; the old password stops working, the new one works.
+    # The caller gets a new session; the new password works, the old one no longer does
+    # (last: a failed login counts toward the lockout).
     data(await client.get(f"{AUTH}/me", headers=bearer(fresh)))
     data(await refresh(client, fresh["refresh_token"]))
-    assert_error(await login(client), 401, "INVALID_CREDENTIALS")
     data(await login(client, password=NEW_PASSWORD))
+    assert_error(await login(client), 401, "INVALID_CREDENTIALS")
 
 
 async def test_password_change_needs_the_current_password(client: httpx.AsyncClient) -> None:
@@ -529,13 +530,14 @@ async def test_responses_never_carry_passwords_or_hashes(
     responses = [
         created,
         await register(client, password=PASSWORD + EMAIL),
-        await login(client, password="wrong password!"),
         await client.get(f"{AUTH}/me", headers=bearer(tokens)),
         await refresh(client, tokens["refresh_token"]),
         await change_password(client, tokens, new=PASSWORD + EMAIL),
         await change_password(client, tokens),
+        # Last: a failed login counts toward the lockout.
+        await login(client, password="wrong password!"),
     ]
-    assert [r.status_code for r in responses] == [201, 422, 401, 200, 200, 422, 200]
+    assert [r.status_code for r in responses] == [201, 422, 200, 200, 422, 200, 401]
     hashes.append((await db.execute(select(users.c.password_hash))).scalar_one())
     hashes += (await db.execute(select(refresh_tokens.c.token_hash))).scalars().all()
     for response in responses:

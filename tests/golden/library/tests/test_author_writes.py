@@ -146,14 +146,15 @@ async def test_read_returns_an_etag_that_every_write_changes(
     actor = await make_user("librarian")
     row = await factories.create_author(db, actor)
     url = item(row["id"])
-    tag = (await client.get(url, headers=actor.headers)).headers["ETag"]
+    reader = actor
+    tag = (await client.get(url, headers=reader.headers)).headers["ETag"]
     assert tag.startswith('"')  # strong, not W/"..."
     assert tag.endswith('"')
-    assert (await client.get(url, headers=actor.headers)).headers["ETag"] == tag
+    assert (await client.get(url, headers=reader.headers)).headers["ETag"] == tag
     replaced = await client.put(url, json=await valid_body(db, actor), headers=if_match(actor, tag))
     data(replaced)
     assert replaced.headers["ETag"] != tag
-    assert (await client.get(url, headers=actor.headers)).headers["ETag"] == replaced.headers[
+    assert (await client.get(url, headers=reader.headers)).headers["ETag"] == replaced.headers[
         "ETag"
     ]
     updated = await client.patch(url, json={}, headers=if_match(actor, replaced.headers["ETag"]))
@@ -167,7 +168,8 @@ async def test_stale_if_match_is_refused_with_412(
     actor = await make_user("librarian")
     row = await factories.create_author(db, actor)
     url = item(row["id"])
-    stale = (await client.get(url, headers=actor.headers)).headers["ETag"]
+    reader = actor
+    stale = (await client.get(url, headers=reader.headers)).headers["ETag"]
     # If-Match is optional: a write without it always applies.
     current = (await client.patch(url, json={}, headers=actor.headers)).headers["ETag"]
     body = await valid_body(db, actor)
@@ -177,7 +179,7 @@ async def test_stale_if_match_is_refused_with_412(
         await client.patch(url, json={}, headers=if_match(actor, f"W/{current}")),
     ):
         assert_error(response, 412, "PRECONDITION_FAILED")
-    assert (await client.get(url, headers=actor.headers)).headers["ETag"] == current
+    assert (await client.get(url, headers=reader.headers)).headers["ETag"] == current
     assert [entry[0] for entry in await audit_trail(db, row["id"])] == ["update"]
     data(await client.patch(url, json={}, headers=if_match(actor, f"{stale}, {current}")))
     data(await client.put(url, json=body, headers=if_match(actor, "*")))
@@ -191,18 +193,19 @@ async def test_stale_if_match_is_refused_with_412_on_delete(
     actor = await make_user("librarian")
     row = await factories.create_author(db, actor)
     url = item(row["id"])
-    stale = (await client.get(url, headers=actor.headers)).headers["ETag"]
+    reader = actor
+    stale = (await client.get(url, headers=reader.headers)).headers["ETag"]
     await repo.update_author(db, row["id"], {})  # another writer changes the row
     await db.commit()
     assert_error(
         await client.delete(url, headers=if_match(actor, stale)), 412, "PRECONDITION_FAILED"
     )
-    current = (await client.get(url, headers=actor.headers)).headers["ETag"]
+    current = (await client.get(url, headers=reader.headers)).headers["ETag"]
     assert_error(
         await client.delete(item(UNKNOWN), headers=if_match(actor, current)), 404, "NOT_FOUND"
     )
     assert (await client.delete(url, headers=if_match(actor, current))).status_code == 204
-    assert_error(await client.get(url, headers=actor.headers), 404, "NOT_FOUND")
+    assert_error(await client.get(url, headers=reader.headers), 404, "NOT_FOUND")
 
 
 async def test_concurrent_writers_cannot_lose_an_update(
@@ -211,16 +214,17 @@ async def test_concurrent_writers_cannot_lose_an_update(
     actor = await make_user("librarian")
     row = await factories.create_author(db, actor)
     url = item(row["id"])
+    reader = actor
     # Two clients read the same version...
-    first_read = await client.get(url, headers=actor.headers)
-    second_read = await client.get(url, headers=actor.headers)
+    first_read = await client.get(url, headers=reader.headers)
+    second_read = await client.get(url, headers=reader.headers)
     body = await valid_body(db, actor)
     # ...the first write wins; the second is refused instead of overwriting it unseen.
     won = await client.put(url, json=body, headers=if_match(actor, first_read.headers["ETag"]))
     data(won)
     late = await client.put(url, json=body, headers=if_match(actor, second_read.headers["ETag"]))
     assert_error(late, 412, "PRECONDITION_FAILED")
-    assert (await client.get(url, headers=actor.headers)).headers["ETag"] == won.headers["ETag"]
+    assert (await client.get(url, headers=reader.headers)).headers["ETag"] == won.headers["ETag"]
 
 
 async def test_a_write_between_check_and_update_is_not_lost(
