@@ -15,23 +15,36 @@ from tests.live.conftest import generate_example
 from tests.live.test_audit import cli
 
 
+def _drop(path: Path, line: str, after: str = "") -> None:
+    """Remove the first ``line`` of ``path`` that follows ``after``; it must be there."""
+    text = path.read_text()
+    start = text.index(after) if after else 0
+    assert line in text[start:], (path, line)
+    path.write_text(text[:start] + text[start:].replace(line, "", 1))
+
+
+def _raise_in(path: Path, function: str) -> None:
+    """Make ``function`` of ``path`` raise as soon as it is called."""
+    text = path.read_text()
+    body = text.index(") -> Response:\n", text.index(f"async def {function}(")) + len(
+        ") -> Response:\n"
+    )
+    path.write_text(text[:body] + '    raise RuntimeError("broken on purpose")\n' + text[body:])
+
+
 def _break(project: Path) -> None:
-    """Drop the auth check of create_tag (route and service), and make list_tags raise."""
-    route = project / "app" / "api" / "routes" / "tag.py"
-    text = route.read_text()
-    create = text.index("async def create_tag(")
-    check = '        authorize(service.RULES["create"], user)\n'
-    assert check in text[create:]
-    text = text[:create] + text[create:].replace(check, "", 1)
-    listing = text.index("async def list_tags(")
-    body = text.index(") -> Response:\n", listing) + len(") -> Response:\n")
-    text = text[:body] + '    raise RuntimeError("broken on purpose")\n' + text[body:]
-    route.write_text(text)
-    service = project / "app" / "services" / "tag.py"
-    text = service.read_text()
-    check = '    authorize(RULES["create"], user)\n'
-    assert check in text
-    service.write_text(text.replace(check, "", 1))
+    """Drop the auth check of create_tag (route, fast path and service), and make list_tags
+    raise (route and fast path)."""
+    app = project / "app"
+    _drop(
+        app / "api" / "routes" / "tag.py",
+        '    dependencies=[Depends(allowed(service.RULES["create"]))],\n',
+        after='operation_id="create_tag"',
+    )
+    _drop(app / "api" / "fast.py", '        authorize(tag_service.RULES["create"], user)\n')
+    _drop(app / "services" / "tag.py", '    authorize(RULES["create"], user)\n')
+    _raise_in(app / "api" / "routes" / "tag.py", "list_tags")
+    _raise_in(app / "api" / "fast.py", "list_tags")
 
 
 def test_a_broken_service_fails_the_matching_gates(tmp_path: Path) -> None:
