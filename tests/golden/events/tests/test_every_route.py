@@ -113,7 +113,7 @@ async def call(client: httpx.AsyncClient, operation: Operation) -> httpx.Respons
     while "{" in path:
         start = path.index("{")
         path = path[:start] + str(SOME_ID) + path[path.index("}", start) + 1 :]
-    body = {} if method in ("POST", "PUT", "PATCH") else None
+    body: dict[str, object] | None = {} if method in ("POST", "PUT", "PATCH") else None
     return await client.request(method, path, json=body)
 
 
