@@ -554,3 +554,26 @@ def test_auth_tests_fail_a_login_last_when_one_failure_locks_the_account() -> No
         kept = _function(auth, "test_password_change_needs_the_current_password")
         locked = 'assert_error(await login(client), 429, "ACCOUNT_LOCKED")' in kept
         assert locked == (attempts == 1), attempts
+
+
+def test_job_tests_count_one_job_per_event_and_check_every_listener_apart() -> None:
+    spec = (
+        "name: x\nauth: {roles: [owner]}\nentities:\n  Note:\n    fields: {body: string}\n"
+        "jobs:\n  offset: {on: user.registered}\n  join: {on: user.registered, delay: 0}\n"
+        "  code: {every: 1d}\n"
+    )
+    files = generate(_blueprint(spec))
+    queue = files[PurePosixPath("app/jobs/queue.py")]
+    assert '"user.registered": ("offset", "join")' in queue.replace("'", '"')
+    conftest = files[PurePosixPath("tests/conftest.py")]
+    start = conftest.index("def one_job_per_event(")
+    narrowing = conftest[start : conftest.index("\n\n\n", start)]
+    assert 'preferred = ("offset",)' in narrowing
+    for module in ("tests/test_jobs.py", "tests/test_jobs_pgqueuer.py"):
+        text = files[PurePosixPath(module)]
+        assert 'pytest.mark.usefixtures("one_job_per_event")' in text, module
+    every = _function(
+        files[PurePosixPath("tests/test_jobs.py")], "test_an_event_queues_every_job_that_runs_on_it"
+    )
+    assert "SUBSCRIBED.items()" in every
+    assert "sorted(names)" in every

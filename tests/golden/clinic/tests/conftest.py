@@ -61,6 +61,19 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(_env_file=None, **overrides)
 
 
+@pytest.fixture
+def one_job_per_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each event queues one job (the job the tests queue, else the welcome email, else its
+    first), so that a test counts that job's runs; the job tests check every listener of
+    an event apart."""
+    from app.jobs.queue import SUBSCRIPTIONS
+
+    preferred = ("send_appointment_reminder",)
+    for topic, names in list(SUBSCRIPTIONS.items()):
+        chosen = next((name for name in preferred if name in names), names[0])
+        monkeypatch.setitem(SUBSCRIPTIONS, topic, (chosen,))
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"

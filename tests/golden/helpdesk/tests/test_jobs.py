@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import app as app_package
 from app.cli import main
 from app.jobs.mail import Mail
-from app.jobs.queue import JOBS, Handler, JobContext, enqueue
+from app.jobs.queue import JOBS, SUBSCRIPTIONS, Handler, JobContext, enqueue
 from app.jobs.worker import Worker, retry_delay
 from app.main import create_app
 from app.repositories import jobs as repo
@@ -37,7 +37,7 @@ from tests.conftest import make_settings
 from tests.factories import Account
 from tests.helpers import assert_error, data, ids, listed
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("one_job_per_event")]
 
 MakeUser = Callable[..., Awaitable[Account]]
 SAMPLE = "notify_assignee"  # the job the tests queue
@@ -46,6 +46,7 @@ JOBS_URL = "/api/v1/jobs"
 SETTINGS = make_settings(jobs_poll_interval=0.01, jobs_lease_seconds=5)
 PAYLOAD = {"id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "email": "ada@example.com"}
 PROJECT = Path(app_package.__file__).resolve().parents[1]
+SUBSCRIBED = dict(SUBSCRIPTIONS)  # every listener of each event, before a test narrows them
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +105,18 @@ async def dead_job(engine: AsyncEngine) -> uuid.UUID:
     job_id = await add_job(engine)
     assert await worker(engine, fail, attempts=1).run_until_idle() == 1
     return job_id
+
+
+async def test_an_event_queues_every_job_that_runs_on_it(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for event, names in SUBSCRIBED.items():
+        monkeypatch.setitem(SUBSCRIPTIONS, event, names)  # as the app has them
+        async with engine.connect() as db:
+            queued = await enqueue(db, event, PAYLOAD)
+            query = select(repo.jobs.c.name).where(repo.jobs.c.id.in_(queued))
+            assert sorted((await db.execute(query)).scalars()) == sorted(names), event
+            await db.rollback()
 
 
 async def test_a_rolled_back_transaction_enqueues_nothing(engine: AsyncEngine) -> None:

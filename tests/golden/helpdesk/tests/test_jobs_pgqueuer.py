@@ -37,7 +37,7 @@ from app.repositories import jobs as repo
 from app.repositories.base import Row
 from tests.conftest import DATABASE_URL, make_settings
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("one_job_per_event")]
 needs_pgqueuer = pytest.mark.skipif(
     not DATABASE_URL.startswith("postgresql") or os.environ.get("JOBS_ENGINE") != "pgqueuer",
     reason="needs DATABASE_URL on PostgreSQL and JOBS_ENGINE=pgqueuer",
