@@ -15,7 +15,12 @@ from backend_agent.errors import GateError
 from backend_agent.figures import Delivery, Figure
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
 from backend_agent.verify.live.client import Client, auth_header, require_loopback
-from backend_agent.verify.live.credentials import basic_account, header_account, token_urls
+from backend_agent.verify.live.credentials import (
+    basic_account,
+    header_account,
+    token_account,
+    token_urls,
+)
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
@@ -316,6 +321,13 @@ def test_header_and_basic_accounts_carry_their_role() -> None:
     basic = basic_account("ann:s3:cret", 1)
     assert basic.token == "Authorization: Basic " + base64.b64encode(b"ann:s3:cret").decode()
     assert basic.role is None
+
+
+def test_token_accounts_read_an_optional_role_and_refuse_an_empty_token() -> None:
+    assert token_account("admin:ey.J", 2) == Account("token-2", "ey.J", "admin")
+    assert token_account("ey.J", 1) == Account("token-1", "ey.J", None)
+    with pytest.raises(GateError, match="no token after the role"):
+        token_account("admin:", 1)
 
 
 def test_an_operation_without_contract_cases_fails_the_gate(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from rich.progress import Progress as Bars
 
 from backend_agent.cli.output import print_delivery
 from backend_agent.errors import GateError
-from backend_agent.verify.live import Account, Progress
-from backend_agent.verify.live.credentials import basic_account, header_account
+from backend_agent.verify.live import Progress
+from backend_agent.verify.live.credentials import basic_account, header_account, token_account
 
 __all__ = ["LiveGate", "progress_bars", "register"]
 
@@ -50,18 +50,6 @@ def progress_bars(console: Console) -> Iterator[Progress]:
 
     with bars:
         yield update
-
-
-def _accounts(tokens: list[str]) -> list[Account]:
-    accounts = []
-    for index, text in enumerate(tokens):
-        role, sep, token = text.partition(":")
-        if not sep:
-            role, token = "", text
-        if not token:
-            raise typer.BadParameter(f"--token {text!r} has no token after the role")
-        accounts.append(Account(f"token-{index + 1}", token, role or None))
-    return accounts
 
 
 def audit_command(
@@ -170,7 +158,7 @@ def audit_command(
     )
     try:
         accounts = [
-            *_accounts(token or []),
+            *(token_account(text, i) for i, text in enumerate(token or [], 1)),
             *(header_account(text, i) for i, text in enumerate(header or [], 1)),
             *(basic_account(text, i) for i, text in enumerate(basic or [], 1)),
         ]

@@ -207,13 +207,16 @@ def audit(workspace: Workspace, args: AuditArgs) -> ToolResult:
     """
     from backend_agent.verify.live import (
         LIVE_GATES,
-        Account,
         LiveOptions,
         LiveThresholds,
         ProbePlan,
     )
     from backend_agent.verify.live import audit as run_audit
-    from backend_agent.verify.live.credentials import basic_account, header_account
+    from backend_agent.verify.live.credentials import (
+        basic_account,
+        header_account,
+        token_account,
+    )
 
     openapi = args.openapi or args.url.rstrip("/") + "/openapi.json"
     if "://" not in openapi:
@@ -235,13 +238,7 @@ def audit(workspace: Workspace, args: AuditArgs) -> ToolResult:
         min_contract_cases=args.min_contract_cases,
     )
 
-    accounts: list[Account] = []
-    for index, text in enumerate(args.tokens, 1):
-        role, sep, token = text.partition(":")
-        role, token = (role, token) if sep else ("", text)
-        if not token:
-            raise BackendAgentError(f"token {text!r} has no token after the role")
-        accounts.append(Account(f"token-{index}", token, role or None))
+    accounts = [token_account(text, i) for i, text in enumerate(args.tokens, 1)]
     accounts += [header_account(text, i) for i, text in enumerate(args.headers, 1)]
     accounts += [basic_account(text, i) for i, text in enumerate(args.basic, 1)]
     started: set[str] = set()

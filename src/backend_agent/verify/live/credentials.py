@@ -16,7 +16,7 @@ from backend_agent.errors import GateError
 from backend_agent.verify.live.client import Client
 from backend_agent.verify.live.plan import Account
 
-__all__ = ["basic_account", "header_account", "oauth2_account", "token_urls"]
+__all__ = ["basic_account", "header_account", "oauth2_account", "token_account", "token_urls"]
 
 
 def _role(text: str) -> tuple[str | None, str]:
@@ -25,6 +25,15 @@ def _role(text: str) -> tuple[str | None, str]:
     if sep and role and ":" not in role and " " not in role:
         return role, rest
     return None, text
+
+
+def token_account(text: str, index: int) -> Account:
+    """``[ROLE:]token``: a bearer token."""
+    role, sep, token = text.partition(":")
+    role, token = (role, token) if sep else ("", text)
+    if not token:
+        raise GateError(f"--token {text!r} has no token after the role")
+    return Account(f"token-{index}", token, role or None)
 
 
 def header_account(text: str, index: int) -> Account:
