@@ -43,23 +43,20 @@ def _examples_this_run() -> tuple[str, ...]:
     stems = [p.stem for p in EXAMPLES]
     wanted = os.environ.get("BACKEND_AGENT_E2E_EXAMPLES", "")
     if wanted:
-        chosen = window(wanted, 0, [Path(f"{s}.yaml") for s in stems], "BACKEND_AGENT_E2E_EXAMPLES")
-        return tuple(p.stem for p in chosen)
-    others = [Path(f"{s}.yaml") for s in stems if s != "blog"]
-    return ("blog", *(p.stem for p in window("1", date.today().toordinal(), others)))
+        return tuple(window(wanted, 0, stems, "BACKEND_AGENT_E2E_EXAMPLES"))
+    others = [stem for stem in stems if stem != "blog"]
+    return ("blog", *window("1", date.today().toordinal(), others))
 
 
 ALL_EXAMPLES = _examples_this_run()
-FULL_EXAMPLES = LIVE_EXAMPLES = ALL_EXAMPLES
 
 
 @dataclass(frozen=True)
 class Built:
-    """An example built and verified on SQLite and PostgreSQL."""
+    """An example built and verified on SQLite and PostgreSQL, the live gates included."""
 
     project: Path
     delivery: Delivery
-    live: bool
 
 
 def _fresh_database(name: str) -> str:
@@ -80,7 +77,6 @@ def _builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Buil
             databases.append(database)
             url = _fresh_database(database)
             project = tmp_path_factory.mktemp(stem) / stem
-            live = stem in LIVE_EXAMPLES
             delivery = build(
                 spec,
                 project,
@@ -88,11 +84,11 @@ def _builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Buil
                 redis_url=REDIS_URL,
                 jobs_engine=JOBS_ENGINE,
                 live=LIVE,
-                run_live=live,
+                run_live=True,
                 live_thresholds=LIVE_LIMITS,
             )
             assert delivery is not None
-            self[stem] = Built(project, delivery, live)
+            self[stem] = Built(project, delivery)
             return self[stem]
 
     cache = Cache()
@@ -106,18 +102,6 @@ def _builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Buil
 @pytest.fixture(scope="session", params=ALL_EXAMPLES)
 def built(request: pytest.FixtureRequest, _builds: dict[str, Built]) -> Built:
     """Any example: built on PostgreSQL + Redis, its generated suite run on both databases."""
-    return _builds[request.param]
-
-
-@pytest.fixture(scope="session", params=[s for s in ALL_EXAMPLES if s in LIVE_EXAMPLES])
-def live_built(request: pytest.FixtureRequest, _builds: dict[str, Built]) -> Built:
-    """An example built with the live gates too (seed, load, contract, security probes)."""
-    return _builds[request.param]
-
-
-@pytest.fixture(scope="session", params=[s for s in ALL_EXAMPLES if s in FULL_EXAMPLES])
-def full_built(request: pytest.FixtureRequest, _builds: dict[str, Built]) -> Built:
-    """One of the examples that keep the whole end-to-end run (mypy, the README walkthrough)."""
     return _builds[request.param]
 
 
@@ -135,9 +119,9 @@ class Server:
 
 
 @pytest.fixture
-def server(full_built: Built, tmp_path: Path) -> Iterator[Server]:
+def server(built: Built, tmp_path: Path) -> Iterator[Server]:
     """The built project served by its production server (app/server.py) in production mode."""
-    project = full_built.project
+    project = built.project
     python = ensure_environment(project, SubprocessRunner(), tmp_path / "env.log")
     port = free_port()
     env = {
@@ -175,4 +159,4 @@ def server(full_built: Built, tmp_path: Path) -> Iterator[Server]:
         log.close()
 
 
-__all__ = ["ALL_EXAMPLES", "FULL_EXAMPLES", "LIVE_EXAMPLES", "REPORTS_DIR", "Built", "Server"]
+__all__ = ["ALL_EXAMPLES", "REPORTS_DIR", "Built", "Server"]

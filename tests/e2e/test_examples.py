@@ -20,7 +20,7 @@ def test_build_passes_every_gate(built: Built) -> None:
     failed = [f"{g.name}: {g.message}" for g in delivery.gates if g.status == "failed"]
     assert delivery.status == "completed", failed
     skipped = {g.name for g in delivery.gates if g.status == "skipped"}
-    assert skipped == (set() if built.live else {"seed", "load", "contract", "security"})
+    assert skipped == set()
 
 
 def test_the_app_serves_every_designed_operation(built: Built) -> None:
@@ -106,8 +106,7 @@ def test_generated_coverage_is_at_least_90_percent(built: Built) -> None:
     assert (built.project / coverage.artifact).is_file()
 
 
-def test_live_gates_measure_load_contract_and_probes(live_built: Built) -> None:
-    built = live_built
+def test_live_gates_measure_load_contract_and_probes(built: Built) -> None:
     figures = built.delivery.figures
     for name in ("load_rps", "load_p50_ms", "load_p95_ms", "load_p99_ms"):
         value = figures[name].value
@@ -139,21 +138,19 @@ def test_live_gates_measure_load_contract_and_probes(live_built: Built) -> None:
     assert (built.project / ".backend-agent/reports/report.html").is_file()
 
 
-def test_every_figure_points_at_saved_evidence(live_built: Built) -> None:
-    for name, figure in live_built.delivery.figures.items():
+def test_every_figure_points_at_saved_evidence(built: Built) -> None:
+    for name, figure in built.delivery.figures.items():
         assert figure.measured, name
-        assert (live_built.project / str(figure.artifact)).is_file(), name
+        assert (built.project / str(figure.artifact)).is_file(), name
 
 
-def test_readme_walkthrough_runs_against_the_live_service(
-    full_built: Built, server: Server
-) -> None:
-    readme = (full_built.project / "README.md").read_text()
+def test_readme_walkthrough_runs_against_the_live_service(built: Built, server: Server) -> None:
+    readme = (built.project / "README.md").read_text()
     match = re.search(r"<!-- walkthrough -->.*?```bash\n(.*?)```", readme, re.S)
     assert match, "the README has no walkthrough block"
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", match.group(1)],
-        cwd=full_built.project,
+        cwd=built.project,
         env={**server.env, "BASE_URL": server.base_url},
         capture_output=True,
         text=True,

@@ -93,15 +93,15 @@ def test_a_regression_spec_builds_a_passing_project(path: Path, tmp_path: Path) 
 
 
 def test_the_regression_window_moves_through_every_spec() -> None:
-    specs = [Path(f"{name}.yaml") for name in "abcdefg"]
-    seen: set[Path] = set()
+    specs = list("abcdefg")
+    seen: set[str] = set()
     for day in range(2):
         chosen = window("4", day, specs)
         assert len(chosen) == 4
         seen.update(chosen)
     assert seen == set(specs)
     assert window("all", 9, specs) == specs
-    assert window("b, d", 9, specs) == [Path("b.yaml"), Path("d.yaml")]
+    assert window("b, d", 9, specs) == ["b", "d"]
     assert window("0", 9, specs) == []
-    with pytest.raises(ValueError, match="names no spec"):
+    with pytest.raises(ValueError, match="names no such spec"):
         window("zz", 9, specs)

@@ -21,26 +21,28 @@ DEFAULT_BUILDS = "4"
 
 
 def window(
-    wanted: str, day: int, specs: list[Path], variable: str = "BACKEND_AGENT_REGRESSION_BUILDS"
-) -> list[Path]:
-    """The specs ``wanted`` (the value of ``variable``) asks for on ``day``: ``all``, a
-    count (a window moving on by its size each day), or names."""
+    wanted: str, day: int, names: list[str], variable: str = "BACKEND_AGENT_REGRESSION_BUILDS"
+) -> list[str]:
+    """The ``names`` that ``wanted`` (the value of ``variable``) asks for on ``day``:
+    ``all``, a count (a window moving on by its size each day), or names."""
     if wanted == "all":
-        return specs
+        return names
     if not wanted.isdigit():
-        names = {name.strip() for name in wanted.split(",") if name.strip()}
-        unknown = names - {path.stem for path in specs}
+        asked = {name.strip() for name in wanted.split(",") if name.strip()}
+        unknown = asked - set(names)
         if unknown:
-            raise ValueError(f"{variable} names no spec {sorted(unknown)}")
-        return [path for path in specs if path.stem in names]
-    count = min(int(wanted), len(specs))
+            raise ValueError(f"{variable} names no such spec {sorted(unknown)}")
+        return [name for name in names if name in asked]
+    count = min(int(wanted), len(names))
     if count == 0:
         return []
-    start = (day * count) % len(specs)
-    return [specs[(start + i) % len(specs)] for i in range(count)]
+    start = (day * count) % len(names)
+    return [names[(start + i) % len(names)] for i in range(count)]
 
 
 def regressions_this_run() -> list[Path]:
     """This run's regression specs, from the environment and today's date."""
     wanted = os.environ.get("BACKEND_AGENT_REGRESSION_BUILDS", DEFAULT_BUILDS)
-    return window(wanted, datetime.date.today().toordinal(), ALL_REGRESSIONS)
+    by_name = {path.stem: path for path in ALL_REGRESSIONS}
+    day = datetime.date.today().toordinal()
+    return [by_name[name] for name in window(wanted, day, list(by_name))]
