@@ -97,6 +97,11 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
                 "and exception handlers run for it as for every route; it steps aside "
                 "while the app has dependency overrides, and tests/test_fast_path.py "
                 "compares its answers with the app built with FAST_PATH=false.",
+                "FastAPI's native OpenTelemetry is off unless OPENTELEMETRY=true: with no "
+                "provider configured, FastAPI still looked for one on every request, "
+                "4.6 us, a tenth of what every layer around a route costs together. The "
+                "in-flight request count is a plain integer Prometheus reads when it "
+                "scrapes: a Gauge takes a lock on every change.",
                 "Writes insert with statements built once and values bound per call: "
                 "building an INSERT with its values cost more CPU than running it.",
                 "The access log line (JSON, with the request id, secrets redacted) is built "

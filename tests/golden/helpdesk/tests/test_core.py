@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import logging
@@ -16,6 +17,7 @@ from typing import Any
 
 import jwt
 import pytest
+from fastapi import FastAPI
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.dialects import sqlite
 
@@ -26,10 +28,11 @@ from app.core.migrations import alembic_config
 from app.core.ratelimit import RateLimiter, address_key
 from app.core.responses import JSONResponse
 from app.core.security import create_access_token, decode_access_token, verify_password
-from app.main import create_app
+from app.main import create_app, native_telemetry
 from app.models.types import UTCDateTime
 from app.schemas.types import UTCDateTime as RequestDateTime
 from app.schemas.types import to_utc
+from tests.apps import serving
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
@@ -290,6 +293,19 @@ def test_the_production_server_is_configured_as_measured() -> None:
     assert (served.interface, served.http, served.websockets) == ("asgi", "1", False)
     assert (served.runtime_mode, served.loop, served.log_access) == ("st", "uvloop", False)
     assert served.workers_kill_timeout == server.SHUTDOWN_SECONDS
+
+
+async def test_fastapi_native_telemetry_is_off_unless_asked() -> None:
+    # On, FastAPI looks for configured OpenTelemetry providers on every request.
+    assert native_telemetry(make_settings(opentelemetry=True)) == {}
+    if "telemetry" not in inspect.signature(FastAPI).parameters:
+        assert native_telemetry(make_settings()) == {}  # this FastAPI has none
+        return
+    for asked in (False, True):
+        application = create_app(make_settings(opentelemetry=asked))
+        async with serving(application):
+            config = application._telemetry
+        assert (config["tracing"], config["metrics"], config["logs"]) == (asked, asked, asked)
 
 
 def test_utc_datetimes() -> None:

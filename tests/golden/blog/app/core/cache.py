@@ -302,19 +302,20 @@ def create_cache(settings: Settings, redis: Redis | None) -> Cache:
 
 
 _DISABLED = Cache(None, prefix="disabled")
-_current: ContextVar[Cache] = ContextVar("cache", default=_DISABLED)
+# The cache of the request being served (RequestContextMiddleware sets it).
+current_cache: ContextVar[Cache] = ContextVar("cache", default=_DISABLED)
 
 
 def current() -> Cache:
     """The cache of the app serving this request (a disabled one outside requests)."""
-    return _current.get()
+    return current_cache.get()
 
 
 @contextmanager
 def use(cache: Cache) -> Iterator[Cache]:
     """Make ``cache`` the current one inside the block."""
-    token = _current.set(cache)
+    token = current_cache.set(cache)
     try:
         yield cache
     finally:
-        _current.reset(token)
+        current_cache.reset(token)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
-import secrets
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -16,7 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.cache import use
+from app.core.cache import current_cache
 from app.core.context import request_id_var
 from app.core.errors import DeadlineExceeded, ServiceUnavailable, error_response
 from app.core.logging import log_access
@@ -151,7 +150,7 @@ class RequestContextMiddleware:
             elif name == b"content-length":
                 declared = value
         text = incoming.decode("latin-1")
-        request_id = text if incoming and _SANE_REQUEST_ID.match(text) else secrets.token_hex(16)
+        request_id = text if incoming and _SANE_REQUEST_ID.match(text) else os.urandom(16).hex()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         added = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
@@ -198,16 +197,17 @@ class RequestContextMiddleware:
             task.cancel()
 
         token = request_id_var.set(request_id)
+        app = scope.get("app")  # set by the application before any middleware runs
+        # The app's cache as the current one (app.core.cache.use, without its wrapper).
+        cache_token = current_cache.set(app.state.cache) if app is not None else None
         metrics = self.metrics
-        metrics.in_flight.inc()
+        metrics.in_flight += 1
         began = time.perf_counter()
         deadlines = self.deadlines
         if deadlines is not None:
             deadlines.add(abandon)
         try:
-            app = scope.get("app")  # set by the application before any middleware runs
-            with use(app.state.cache) if app is not None else nullcontext():
-                await self._serve(scope, receive, send_with_headers, declared, request_id)
+            await self._serve(scope, receive, send_with_headers, declared, request_id)
         except asyncio.CancelledError:
             if abandoned is None:
                 raise
@@ -223,11 +223,13 @@ class RequestContextMiddleware:
                 task.uncancel()
                 await abandoned
             seconds = time.perf_counter() - began
-            metrics.in_flight.dec()
+            metrics.in_flight -= 1
             method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
             metrics.observe(method, route_of(scope), status, seconds)
             if self.access_log:
                 self._log_access(scope, status, seconds)
+            if cache_token is not None:
+                current_cache.reset(cache_token)
             request_id_var.reset(token)
 
     @staticmethod

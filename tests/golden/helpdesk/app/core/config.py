@@ -124,6 +124,10 @@ class Settings(DatabaseSettings):
     # (app.core.fastpath): the same answers, without FastAPI's dependency solving. false
     # leaves them to FastAPI like every other route.
     fast_path: bool = True
+    # FastAPI's native OpenTelemetry traces, metrics and logs, for a service whose
+    # OpenTelemetry providers are configured; off, FastAPI skips looking for them on
+    # every request.
+    opentelemetry: bool = False
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)
