@@ -53,22 +53,40 @@ PACKAGES = (
     "pyjwt",
     "argon2-cffi",
 )
-# (database, endpoint, measure, threshold): the Done-when of issue #7.
-TARGETS = (
-    ("postgresql", "get", "vs_baseline", 3.0),
-    ("postgresql", "list", "vs_baseline", 3.0),
-    ("postgresql", "post", "vs_baseline", 2.0),
-    ("postgresql", "get", "vs_ceiling", 0.7),
-    ("postgresql", "get", "p99_ms", 100.0),
-    ("postgresql", "list", "p99_ms", 100.0),
-    ("postgresql", "post", "p99_ms", 100.0),
-    ("sqlite", "get", "vs_baseline", 5.0),
-    # SQLite's writes queue for one connection per process instead of sleeping in the
-    # busy handler: the default database must carry the README's main command.
-    ("sqlite", "post", "vs_baseline", 2.0),
-    ("sqlite", "post", "p95_ms", 100.0),
-    ("sqlite", "post", "p99_ms", 200.0),
-)
+# Per issue, its Done-when as (database, endpoint, measure, threshold); every generated
+# app measured (``no-fastpath`` too) is held to each.
+TARGETS: dict[str, tuple[tuple[str, str, str, float], ...]] = {
+    "#7": (
+        ("postgresql", "get", "vs_baseline", 3.0),
+        ("postgresql", "list", "vs_baseline", 3.0),
+        ("postgresql", "post", "vs_baseline", 2.0),
+        ("postgresql", "get", "vs_ceiling", 0.7),
+        ("postgresql", "get", "p99_ms", 100.0),
+        ("postgresql", "list", "p99_ms", 100.0),
+        ("postgresql", "post", "p99_ms", 100.0),
+        ("sqlite", "get", "vs_baseline", 5.0),
+        # SQLite's writes queue for one connection per process instead of sleeping in the
+        # busy handler: the default database must carry the README's main command.
+        ("sqlite", "post", "vs_baseline", 2.0),
+        ("sqlite", "post", "p95_ms", 100.0),
+        ("sqlite", "post", "p99_ms", 200.0),
+    ),
+    # The ceiling on the generated service's server (granian) and its POST writing the
+    # audit row in the post's transaction: the same essential work.
+    "#17": (
+        ("postgresql", "get", "vs_baseline", 3.0),
+        ("postgresql", "list", "vs_baseline", 3.0),
+        ("postgresql", "post", "vs_baseline", 2.0),
+        ("postgresql", "get", "vs_ceiling", 0.8),
+        ("postgresql", "post", "vs_ceiling", 0.6),
+        ("postgresql", "get", "p99_ms", 100.0),
+        ("postgresql", "list", "p99_ms", 100.0),
+        ("postgresql", "post", "p99_ms", 100.0),
+    ),
+}
+# The connections the targets are set at: at another count they are printed as
+# "n/a" (the value, not a verdict).
+TARGET_CONNECTIONS = 64
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -234,6 +252,11 @@ def check(app: App, db: seed.Database, reference: dict[str, Any]) -> list[str]:
         problems.append(f"POST /posts answered {status}: {str(body)[:200]}")
     elif uuid.UUID(str(body["data"]["owner_id"])) != db.poster_id:
         problems.append("POST /posts: the new post is not owned by the caller")
+    elif app.role != "baseline":
+        # The generated service and the ceiling write the same audit row with the post.
+        audit = seed.audit_rows(db, uuid.UUID(str(body["data"]["id"])))
+        if audit != [("create", "posts", db.poster_id)]:
+            problems.append(f"POST /posts: audit rows {audit}, expected one create by the caller")
     return problems
 
 
@@ -399,28 +422,35 @@ def summarize(runs: list[dict[str, Any]], apps: list[App]) -> dict[str, Any]:
     return summary
 
 
-def targets(results: list[dict[str, Any]], apps: list[App]) -> list[dict[str, Any]]:
-    """Each target of the issue, for every generated app that was measured."""
+def targets(
+    results: list[dict[str, Any]], apps: list[App], connections: int = TARGET_CONNECTIONS
+) -> list[dict[str, Any]]:
+    """Each target of each issue, for every generated app that was measured.
+
+    ``passed`` is ``None`` when the runs were not at :data:`TARGET_CONNECTIONS`.
+    """
     verdicts = []
     by_kind = {r["database"]: r["summary"] for r in results}
-    for kind, endpoint, measure, threshold in TARGETS:
-        for app in apps:
-            row = by_kind.get(kind, {}).get(endpoint, {}).get(app.name)
-            if app.role != "generated" or row is None or measure not in row:
-                continue
-            value = row[measure]
-            passed = value < threshold if measure.endswith("_ms") else value >= threshold
-            verdicts.append(
-                {
-                    "app": app.name,
-                    "database": kind,
-                    "endpoint": endpoint,
-                    "measure": measure,
-                    "threshold": threshold,
-                    "value": round(value, 2),
-                    "passed": passed,
-                }
-            )
+    for issue, goals in TARGETS.items():
+        for kind, endpoint, measure, threshold in goals:
+            for app in apps:
+                row = by_kind.get(kind, {}).get(endpoint, {}).get(app.name)
+                if app.role != "generated" or row is None or measure not in row:
+                    continue
+                value = row[measure]
+                passed = value < threshold if measure.endswith("_ms") else value >= threshold
+                verdicts.append(
+                    {
+                        "issue": issue,
+                        "app": app.name,
+                        "database": kind,
+                        "endpoint": endpoint,
+                        "measure": measure,
+                        "threshold": threshold,
+                        "value": round(value, 2),
+                        "passed": passed if connections == TARGET_CONNECTIONS else None,
+                    }
+                )
     return verdicts
 
 
@@ -464,14 +494,21 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def verdict_lines(verdicts: list[dict[str, Any]]) -> str:
-    lines = ["", "targets (issue #7):"]
-    for v in verdicts:
-        sign = "<" if v["measure"].endswith("_ms") else ">="
-        mark = "PASS" if v["passed"] else "FAIL"
-        lines.append(
-            f"  {mark} {v['app']:12} {v['database']:10} {v['endpoint']:4} {v['measure']:11}"
-            f" {v['value']:8.2f} (target {sign} {v['threshold']})"
-        )
+    """The verdicts as PASS/FAIL lines (n/a: not at the targets' connections), by issue."""
+    lines = []
+    for issue in dict.fromkeys(v.get("issue", "#7") for v in verdicts):
+        lines += ["", f"targets (issue {issue}):"]
+        for v in verdicts:
+            if v.get("issue", "#7") != issue:
+                continue
+            sign = "<" if v["measure"].endswith("_ms") else ">="
+            mark = {True: "PASS", False: "FAIL", None: "n/a "}[v["passed"]]
+            lines.append(
+                f"  {mark} {v['app']:12} {v['database']:10} {v['endpoint']:4} {v['measure']:11}"
+                f" {v['value']:8.2f} (target {sign} {v['threshold']})"
+            )
+    if any(v["passed"] is None for v in verdicts):
+        lines.append(f"  (n/a: the targets are set at {TARGET_CONNECTIONS} connections)")
     return "\n".join(lines)
 
 
@@ -511,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
             f"machine: {facts['cpu']}, {facts['cores']} cores, Python {facts['python']},"
             f" {facts['wrk']}"
         )
+        if facts["packages"]["granian"] == "not installed":
+            # The generated service and the ceiling are both served by granian.
+            raise SystemExit(f"granian is not in {python}'s environment: pip install granian")
         apps = servers.apps_for(
             project,
             args.variant,
@@ -525,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for kind in [k for k in args.databases.split(",") if k]:
             results.append(bench_database(kind, apps, args, project, workdir))
-    verdicts = targets(results, apps)
+    verdicts = targets(results, apps, args.connections)
     say(table(results))
     say(verdict_lines(verdicts))
     args.out.mkdir(parents=True, exist_ok=True)

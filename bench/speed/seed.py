@@ -218,13 +218,14 @@ def _seed_sqlite(
 
 
 def remove_new_posts(db: Database) -> int:
-    """Delete the posts the POST runs created (all owned by the poster), so every run
-    reads the same data."""
+    """Delete the posts the POST runs created (all owned by the poster) and their audit
+    rows, so every run reads and writes to the same data."""
     if db.kind == "sqlite":
         conn = sqlite3.connect(str(db.path), timeout=30)
         try:
             assert db.poster_id is not None
             count = conn.execute("DELETE FROM posts WHERE owner_id = ?", (db.poster_id.hex,))
+            conn.execute("DELETE FROM audit_log WHERE actor_id = ?", (db.poster_id.hex,))
             conn.commit()
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return count.rowcount
@@ -239,8 +240,37 @@ async def _remove_new_posts_pg(db: Database) -> int:
     conn = await asyncpg.connect(db.dsn)
     try:
         status = await conn.execute("DELETE FROM posts WHERE owner_id = $1", db.poster_id)
+        await conn.execute("DELETE FROM audit_log WHERE actor_id = $1", db.poster_id)
         await conn.execute("VACUUM ANALYZE posts")
+        await conn.execute("VACUUM ANALYZE audit_log")
         return int(status.split()[-1])
+    finally:
+        await conn.close()
+
+
+def audit_rows(db: Database, entity_id: uuid.UUID) -> list[tuple[object, ...]]:
+    """The audit rows of one post: (action, entity, actor_id), actor ids as UUIDs."""
+    if db.kind == "sqlite":
+        conn = sqlite3.connect(str(db.path), timeout=30)
+        try:
+            found = conn.execute(
+                "SELECT action, entity, actor_id FROM audit_log WHERE entity_id = ?",
+                (entity_id.hex,),
+            ).fetchall()
+        finally:
+            conn.close()
+        return [(a, e, actor and uuid.UUID(actor)) for a, e, actor in found]
+    return asyncio.run(_audit_rows_pg(db, entity_id))
+
+
+async def _audit_rows_pg(db: Database, entity_id: uuid.UUID) -> list[tuple[object, ...]]:
+    import asyncpg
+
+    conn = await asyncpg.connect(db.dsn)
+    try:
+        query = "SELECT action, entity, actor_id FROM audit_log WHERE entity_id = $1"
+        rows = await conn.fetch(query, entity_id)
+        return [(r[0], r[1], r[2] and uuid.UUID(str(r[2]))) for r in rows]
     finally:
         await conn.close()
 

@@ -94,6 +94,25 @@ DEFAULT_COMMANDS = {
 }
 
 
+# The ceiling is served as the generated project's ``app.server`` serves it (granian,
+# ASGI, HTTP/1.1, no websockets, a single-threaded runtime, uvloop, no access log: the
+# generated app writes its own), so the two differ in the app, not in the server.
+CEILING_COMMAND = [
+    "granian",
+    "--interface",
+    "asgi",
+    "--http",
+    "1",
+    "--no-ws",
+    "--runtime-mode",
+    "st",
+    "--loop",
+    "uvloop",
+    "--no-access-log",
+    "app:app",
+]
+
+
 def command_of(project: Path) -> list[str]:
     """The server command of the generated project's Dockerfile (its last exec-form CMD:
     ``python -m app.server``, ``uvicorn`` or ``granian``).
@@ -119,7 +138,8 @@ def environment_of(project: Path) -> Path:
     """The python of the generated project's own environment (installed once, then cached).
 
     Every app runs in it: it holds FastAPI, SQLAlchemy, asyncpg, aiosqlite, PyJWT, argon2,
-    orjson and uvicorn, all the baseline and the ceiling need too, at the same versions.
+    orjson, uvicorn and granian (the generated ``app.server``'s), all the baseline and the
+    ceiling need too, at the same versions.
     """
     from backend_agent.verify import SubprocessRunner
     from backend_agent.verify.environment import ensure_environment
@@ -160,11 +180,9 @@ def apps_for(
         path = Path(path_text).resolve()
         found.append(App(name, "generated", path, _command(own_server or server, path)))
     # The baseline runs as its docs say (``uvicorn main:app``: access log on); the
-    # ceiling without an access log, as lean as it gets.
+    # ceiling on the generated service's server, as that one is configured.
     found.append(App("baseline", "baseline", HERE / "baseline", ["uvicorn", "app:app"]))
-    found.append(
-        App("ceiling", "ceiling", HERE / "ceiling", ["uvicorn", "app:app", "--no-access-log"])
-    )
+    found.append(App("ceiling", "ceiling", HERE / "ceiling", CEILING_COMMAND))
     for offset, app in enumerate(found):
         app.port = first_port + offset
         app.python = python

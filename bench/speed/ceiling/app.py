@@ -3,14 +3,19 @@
 Starlette routing, one driver call per query (asyncpg on PostgreSQL, the sqlite3
 module on SQLite), JSON by orjson, and a JWT check with no database lookup. It shows
 how fast a Python process can serve this data, not how a service should be written.
+A POST does the essential work of the generated service's: the post and its audit row
+(table ``audit_log``, the generated project's) inserted in one transaction.
 
-Run: ``DATABASE_URL=... SECRET_KEY=... uvicorn app:app --app-dir bench/speed/ceiling``
+Run (from this folder; the server settings of the generated project's ``app.server``):
+``DATABASE_URL=... SECRET_KEY=... granian --interface asgi --http 1 --no-ws
+--runtime-mode st --loop uvloop --no-access-log app:app``
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
@@ -32,6 +37,15 @@ POOL_SIZE = int(os.environ.get("CEILING_POOL_SIZE", "16"))
 IS_SQLITE = DATABASE_URL.startswith("sqlite")
 COLUMNS = "id, title, body, status, published_at, owner_id, created_at, updated_at"
 STATUSES = ("draft", "published")
+INSERT_POST = (
+    "INSERT INTO posts (id, title, body, status, published_at, owner_id, created_at, updated_at)"
+)
+# The generated project's audit log (app/models/platform.py, its first migration): who
+# (actor_id), what (action, entity, entity_id), which request, when; detail NULL on create.
+INSERT_AUDIT = (
+    "INSERT INTO audit_log (id, actor_id, action, entity, entity_id, request_id, detail,"
+    " created_at)"
+)
 
 _db: Any = None
 
@@ -160,25 +174,38 @@ async def create_post(request: Request) -> Response:
         return _error(422, "The body is not a valid post")
     post_id, owner_id, now = uuid.uuid4(), uuid.UUID(claims["sub"]), datetime.now(UTC)
     fields = (post_id, values["title"], values["body"], values["status"])
+    # The generated service's request id (``secrets.token_hex(16)``), kept in the audit row.
+    request_id = secrets.token_hex(16)
     if IS_SQLITE:
         published = values["published_at"] and _sqlite_time(values["published_at"])
         stamp = _sqlite_time(now)
-        raw = _db.execute(
-            f"INSERT INTO posts (id, title, body, status, published_at, owner_id, created_at,"
-            f" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}",
-            (post_id.hex, *fields[1:], published, owner_id.hex, stamp, stamp),
-        ).fetchone()
-        _db.commit()
+        with _db:  # one transaction: committed on the way out, rolled back on an error
+            raw = _db.execute(
+                f"{INSERT_POST} VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}",
+                (post_id.hex, *fields[1:], published, owner_id.hex, stamp, stamp),
+            ).fetchone()
+            _db.execute(
+                f"{INSERT_AUDIT} VALUES (?, ?, 'create', 'posts', ?, ?, NULL, ?)",
+                (uuid.uuid4().hex, owner_id.hex, post_id.hex, request_id, stamp),
+            )
         row = _sqlite_row(raw)
     else:
-        found = await _db.fetchrow(
-            f"INSERT INTO posts (id, title, body, status, published_at, owner_id, created_at,"
-            f" updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}",
-            *fields,
-            values["published_at"],
-            owner_id,
-            now,
-        )
+        async with _db.acquire() as conn, conn.transaction():
+            found = await conn.fetchrow(
+                f"{INSERT_POST} VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}",
+                *fields,
+                values["published_at"],
+                owner_id,
+                now,
+            )
+            await conn.execute(
+                f"{INSERT_AUDIT} VALUES ($1, $2, 'create', 'posts', $3, $4, NULL, $5)",
+                uuid.uuid4(),
+                owner_id,
+                post_id,
+                request_id,
+                now,
+            )
         row = dict(found)
     return _json({"success": True, "data": row}, 201)
 
