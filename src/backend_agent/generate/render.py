@@ -105,6 +105,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("tests/test_inputs.py.jinja", "tests/test_inputs.py"),
     ("tests/test_metrics.py.jinja", "tests/test_metrics.py"),
     ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
+    ("tests/test_openapi.py.jinja", "tests/test_openapi.py"),
     ("tests/test_outages.py.jinja", "tests/test_outages.py"),
     ("tests/test_ratelimit.py.jinja", "tests/test_ratelimit.py"),
     ("tests/test_fast_path.py.jinja", "tests/test_fast_path.py"),

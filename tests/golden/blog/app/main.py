@@ -118,7 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         default_response_class=JSONResponse,
-        # The designed contract is served from app/openapi.json by the docs router.
+        # The document's parts no route says, from the designed contract (app/openapi.json).
+        description=docs.DESIGN["info"].get("description", ""),
+        openapi_tags=docs.DESIGN.get("tags"),
+        servers=docs.DESIGN.get("servers"),
+        # FastAPI's document and Swagger UI are served by the docs router, which asks
+        # for DOCS_TOKEN in production.
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
@@ -176,6 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # solving, inside every middleware (app.core.fastpath); FAST_PATH=false leaves them
     # to FastAPI like every other route.
     app.state.fast_path = fastpath.install(app, FAST_ENDPOINTS) if settings.fast_path else None
+    # The schemas the routes refer to that FastAPI does not write (app.api.routes.docs).
+    docs.install(app)
     return app
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.responses import Response
 
 from app.core.idempotency import Created
@@ -36,8 +37,12 @@ def etag(row: Mapping[str, Any]) -> str:
     return f'"{hashlib.sha256(canonical).hexdigest()[:32]}"'
 
 
-class JSONResponse(Response):
-    """A JSON response rendered by orjson (datetimes, dates and UUIDs natively)."""
+class JSONResponse(StarletteJSONResponse):
+    """A JSON response rendered by orjson (datetimes, dates and UUIDs natively).
+
+    Starlette's JSONResponse by class, so FastAPI documents what a route returns as
+    JSON (a plain Response would be documented as a string).
+    """
 
     media_type = "application/json"
 

@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
@@ -133,8 +134,14 @@ async def get_optional_user(request: Request, db: SessionDep) -> AuthUser | None
 
 OptionalUser = Annotated[AuthUser | None, Depends(get_optional_user)]
 
+# The bearer token as the OpenAPI document names it (securitySchemes.bearerAuth). A
+# dependency that needs a caller declares it, so its operations show the requirement;
+# it refuses nothing itself (auto_error=False): the caller's dependencies decide.
+bearer_auth = HTTPBearer(scheme_name="bearerAuth", bearerFormat="JWT", auto_error=False)
+BearerAuth = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_auth)]
 
-async def get_current_user(user: OptionalUser) -> AuthUser:
+
+async def get_current_user(user: OptionalUser, _bearer: BearerAuth = None) -> AuthUser:
     """The caller; 401 AUTHENTICATION_REQUIRED without a token."""
     if user is None:
         raise AuthenticationRequired
@@ -150,17 +157,22 @@ def allowed(rule: Rule) -> Callable[..., Awaitable[AuthUser | None]]:
 
     Routes declare it before their other parameters, so a caller who may not act learns
     nothing of what a valid request looks like: the body, query and path are validated
-    after it. Ownership is still decided inside the service's query.
+    after it. Ownership is still decided inside the service's query. A rule that needs
+    a caller declares the bearer scheme, so the OpenAPI document shows the requirement.
     """
 
     async def caller(user: OptionalUser) -> AuthUser | None:
         authorize(rule, user)
         return user
 
-    return caller
+    async def signed_in_caller(user: OptionalUser, _bearer: BearerAuth) -> AuthUser | None:
+        authorize(rule, user)
+        return user
+
+    return caller if rule.kind == "anyone" else signed_in_caller
 
 
-async def get_current_user_briefly(request: Request) -> AuthUser:
+async def get_current_user_briefly(request: Request, _bearer: BearerAuth = None) -> AuthUser:
     """The caller, like :func:`get_current_user`, on a connection given back at once."""
     async with connect(request) as db:
         user = await get_optional_user(request, db)

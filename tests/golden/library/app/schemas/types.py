@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    JsonValue,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 
 def storable_text(value: str) -> str:
@@ -91,7 +102,10 @@ def normal_email(value: object) -> object:
 
 
 Text = Annotated[str, AfterValidator(storable_text)]
-StoredJson = Annotated[JsonValue, AfterValidator(storable_json)]
+# Documented as what it is, any JSON value (Pydantic would name a JsonValue schema).
+StoredJson = Annotated[
+    JsonValue, AfterValidator(storable_json), WithJsonSchema({"description": "Any JSON value."})
+]
 # A datetime without an offset is refused (422 on its field): taking it as UTC, or as
 # the server's time, would store a guess.
 UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
@@ -102,5 +116,28 @@ Email = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
 # An account's email: compared, stored and looked up in its canonical form.
 AccountEmail = Annotated[Email, BeforeValidator(normal_email)]
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
-# For PATCH bodies: a non-nullable field may be left out, but not sent as null.
-NotNull = AfterValidator(reject_null)
+
+
+class NotNullable:
+    """For PATCH bodies: a non-nullable field may be left out (``X | None = None``), but
+    not sent as null; its JSON Schema says so, without the null alternative."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(reject_null, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        if "anyOf" not in json_schema:
+            return json_schema
+        alternatives = [item for item in json_schema["anyOf"] if item != {"type": "null"}]
+        if len(alternatives) != 1:
+            return {**json_schema, "anyOf": alternatives}
+        only: JsonSchemaValue = alternatives[0]
+        return {k: v for k, v in json_schema.items() if k != "anyOf"} | only
+
+
+NotNull = NotNullable()

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.bookmark import BookmarkCreate, BookmarkQuery, BookmarkUpdate
 from app.services import bookmark as service
@@ -28,6 +29,7 @@ router = APIRouter(tags=["bookmarks"])
     operation_id="list_bookmarks",
     summary="List bookmarks",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_bookmarks"),
 )
 async def list_bookmarks(
     db: SessionDep, user: OptionalUser, query: Annotated[BookmarkQuery, Query()]
@@ -42,6 +44,8 @@ async def list_bookmarks(
     operation_id="create_bookmark",
     summary="Create a bookmark",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_bookmark"),
+    openapi_extra=request_body(BookmarkCreate),
 )
 async def create_bookmark(
     body: Annotated[BookmarkCreate, Depends(json_body(BookmarkCreate))],
@@ -57,6 +61,7 @@ async def create_bookmark(
     operation_id="get_bookmark",
     summary="Get a bookmark",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_bookmark"),
 )
 async def get_bookmark(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_bookmark(db, user, id))
@@ -67,6 +72,8 @@ async def get_bookmark(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Res
     operation_id="replace_bookmark",
     summary="Replace a bookmark",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_bookmark"),
+    openapi_extra=request_body(BookmarkCreate),
 )
 async def replace_bookmark(
     id: uuid.UUID,
@@ -83,6 +90,8 @@ async def replace_bookmark(
     operation_id="update_bookmark",
     summary="Update some fields of a bookmark",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_bookmark"),
+    openapi_extra=request_body(BookmarkUpdate),
 )
 async def update_bookmark(
     id: uuid.UUID,
@@ -100,6 +109,7 @@ async def update_bookmark(
     operation_id="delete_bookmark",
     summary="Delete a bookmark",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_bookmark"),
 )
 async def delete_bookmark(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

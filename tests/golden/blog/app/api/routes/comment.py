@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.comment import (
     CommentCreate,
@@ -34,6 +35,7 @@ router = APIRouter(tags=["comments"])
     operation_id="list_comments",
     summary="List comments",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_comments"),
 )
 async def list_comments(
     db: SessionDep, user: OptionalUser, query: Annotated[CommentQuery, Query()]
@@ -48,6 +50,8 @@ async def list_comments(
     operation_id="create_comment",
     summary="Create a comment",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_comment"),
+    openapi_extra=request_body(CommentCreate),
 )
 async def create_comment(
     body: Annotated[CommentCreate, Depends(json_body(CommentCreate))],
@@ -63,6 +67,7 @@ async def create_comment(
     operation_id="get_comment",
     summary="Get a comment",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_comment"),
 )
 async def get_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_comment(db, user, id))
@@ -73,6 +78,8 @@ async def get_comment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Resp
     operation_id="replace_comment",
     summary="Replace a comment",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_comment"),
+    openapi_extra=request_body(CommentCreate),
 )
 async def replace_comment(
     id: uuid.UUID,
@@ -89,6 +96,8 @@ async def replace_comment(
     operation_id="update_comment",
     summary="Update some fields of a comment",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_comment"),
+    openapi_extra=request_body(CommentUpdate),
 )
 async def update_comment(
     id: uuid.UUID,
@@ -106,6 +115,7 @@ async def update_comment(
     operation_id="delete_comment",
     summary="Delete a comment",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_comment"),
 )
 async def delete_comment(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
@@ -119,6 +129,7 @@ async def delete_comment(
     operation_id="list_post_comments",
     summary="List the comments of a post",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_post_comments"),
 )
 async def list_post_comments(
     post_id: uuid.UUID,
@@ -136,6 +147,8 @@ async def list_post_comments(
     operation_id="create_post_comment",
     summary="Create a comment under a post",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_post_comment"),
+    openapi_extra=request_body(CommentNestedCreate),
 )
 async def create_post_comment(
     post_id: uuid.UUID,

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.responses import Response
 
+from app.api.routes.docs import design_responses
 from app.core.errors import ServiceUnavailable
 from app.core.responses import ok
 from app.models.base import table_of
@@ -40,12 +41,22 @@ DISABLED: Check = {"status": "disabled", "latency_ms": None}
 _jobs = table_of(Job)
 
 
-@router.get("/live", operation_id="health_live", summary="The process is up")
+@router.get(
+    "/live",
+    operation_id="health_live",
+    summary="The process is up",
+    responses=design_responses("health_live"),
+)
 async def health_live() -> Response:
     return ok({"status": "ok"})
 
 
-@router.get("/ready", operation_id="health_ready", summary="The service can reach its database")
+@router.get(
+    "/ready",
+    operation_id="health_ready",
+    summary="The service can reach its database",
+    responses=design_responses("health_ready"),
+)
 async def health_ready(request: Request) -> Response:
     state = request.app.state
     engine: AsyncEngine = state.engine

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.post import PostCreate, PostQuery, PostUpdate
 from app.schemas.tag import TagQuery
@@ -29,6 +30,7 @@ router = APIRouter(tags=["posts"])
     operation_id="list_posts",
     summary="List posts",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_posts"),
 )
 async def list_posts(
     db: SessionDep, user: OptionalUser, query: Annotated[PostQuery, Query()]
@@ -43,6 +45,8 @@ async def list_posts(
     operation_id="create_post",
     summary="Create a post",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_post"),
+    openapi_extra=request_body(PostCreate),
 )
 async def create_post(
     body: Annotated[PostCreate, Depends(json_body(PostCreate))],
@@ -58,6 +62,7 @@ async def create_post(
     operation_id="get_post",
     summary="Get a post",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_post"),
 )
 async def get_post(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_post(db, user, id))
@@ -68,6 +73,8 @@ async def get_post(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respons
     operation_id="replace_post",
     summary="Replace a post",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_post"),
+    openapi_extra=request_body(PostCreate),
 )
 async def replace_post(
     id: uuid.UUID,
@@ -84,6 +91,8 @@ async def replace_post(
     operation_id="update_post",
     summary="Update some fields of a post",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_post"),
+    openapi_extra=request_body(PostUpdate),
 )
 async def update_post(
     id: uuid.UUID,
@@ -101,6 +110,7 @@ async def update_post(
     operation_id="delete_post",
     summary="Delete a post",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_post"),
 )
 async def delete_post(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
@@ -114,6 +124,7 @@ async def delete_post(
     operation_id="list_post_tags",
     summary="List the tags of a post",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("list_post_tags"),
 )
 async def list_post_tags(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, query: Annotated[TagQuery, Query()]
@@ -128,6 +139,7 @@ async def list_post_tags(
     operation_id="add_post_tag",
     summary="Attach a tag to a post",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("add_post_tag"),
 )
 async def add_post_tag(
     id: uuid.UUID, tag_id: uuid.UUID, db: SessionDep, user: OptionalUser
@@ -142,6 +154,7 @@ async def add_post_tag(
     operation_id="remove_post_tag",
     summary="Detach a tag from a post",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("remove_post_tag"),
 )
 async def remove_post_tag(
     id: uuid.UUID, tag_id: uuid.UUID, db: SessionDep, user: OptionalUser

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.tag import TagCreate, TagQuery, TagUpdate
 from app.services import tag as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["tags"])
     operation_id="list_tags",
     summary="List tags",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_tags"),
 )
 async def list_tags(
     db: SessionDep, user: OptionalUser, query: Annotated[TagQuery, Query()]
@@ -41,6 +43,8 @@ async def list_tags(
     operation_id="create_tag",
     summary="Create a tag",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_tag"),
+    openapi_extra=request_body(TagCreate),
 )
 async def create_tag(
     body: Annotated[TagCreate, Depends(json_body(TagCreate))],
@@ -56,6 +60,7 @@ async def create_tag(
     operation_id="get_tag",
     summary="Get a tag",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_tag"),
 )
 async def get_tag(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_tag(db, user, id))
@@ -66,6 +71,8 @@ async def get_tag(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response
     operation_id="replace_tag",
     summary="Replace a tag",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_tag"),
+    openapi_extra=request_body(TagCreate),
 )
 async def replace_tag(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_tag(
     operation_id="update_tag",
     summary="Update some fields of a tag",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_tag"),
+    openapi_extra=request_body(TagUpdate),
 )
 async def update_tag(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_tag(
     operation_id="delete_tag",
     summary="Delete a tag",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_tag"),
 )
 async def delete_tag(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

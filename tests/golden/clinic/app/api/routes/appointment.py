@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.appointment import AppointmentCreate, AppointmentQuery, AppointmentUpdate
 from app.services import appointment as service
@@ -28,6 +29,7 @@ router = APIRouter(tags=["appointments"])
     operation_id="list_appointments",
     summary="List appointments",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_appointments"),
 )
 async def list_appointments(
     db: SessionDep, user: OptionalUser, query: Annotated[AppointmentQuery, Query()]
@@ -42,6 +44,8 @@ async def list_appointments(
     operation_id="create_appointment",
     summary="Create an appointment",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_appointment"),
+    openapi_extra=request_body(AppointmentCreate),
 )
 async def create_appointment(
     body: Annotated[AppointmentCreate, Depends(json_body(AppointmentCreate))],
@@ -57,6 +61,7 @@ async def create_appointment(
     operation_id="get_appointment",
     summary="Get an appointment",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_appointment"),
 )
 async def get_appointment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_appointment(db, user, id))
@@ -67,6 +72,8 @@ async def get_appointment(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> 
     operation_id="replace_appointment",
     summary="Replace an appointment",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_appointment"),
+    openapi_extra=request_body(AppointmentCreate),
 )
 async def replace_appointment(
     id: uuid.UUID,
@@ -83,6 +90,8 @@ async def replace_appointment(
     operation_id="update_appointment",
     summary="Update some fields of an appointment",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_appointment"),
+    openapi_extra=request_body(AppointmentUpdate),
 )
 async def update_appointment(
     id: uuid.UUID,
@@ -100,6 +109,7 @@ async def update_appointment(
     operation_id="delete_appointment",
     summary="Delete an appointment",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_appointment"),
 )
 async def delete_appointment(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

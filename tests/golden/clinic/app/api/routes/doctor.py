@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.doctor import DoctorCreate, DoctorQuery, DoctorUpdate
 from app.services import doctor as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["doctors"])
     operation_id="list_doctors",
     summary="List doctors",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_doctors"),
 )
 async def list_doctors(
     db: SessionDep, user: OptionalUser, query: Annotated[DoctorQuery, Query()]
@@ -41,6 +43,8 @@ async def list_doctors(
     operation_id="create_doctor",
     summary="Create a doctor",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_doctor"),
+    openapi_extra=request_body(DoctorCreate),
 )
 async def create_doctor(
     body: Annotated[DoctorCreate, Depends(json_body(DoctorCreate))],
@@ -56,6 +60,7 @@ async def create_doctor(
     operation_id="get_doctor",
     summary="Get a doctor",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_doctor"),
 )
 async def get_doctor(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_doctor(db, user, id))
@@ -66,6 +71,8 @@ async def get_doctor(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respo
     operation_id="replace_doctor",
     summary="Replace a doctor",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_doctor"),
+    openapi_extra=request_body(DoctorCreate),
 )
 async def replace_doctor(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_doctor(
     operation_id="update_doctor",
     summary="Update some fields of a doctor",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_doctor"),
+    openapi_extra=request_body(DoctorUpdate),
 )
 async def update_doctor(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_doctor(
     operation_id="delete_doctor",
     summary="Delete a doctor",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_doctor"),
 )
 async def delete_doctor(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.invoice import InvoiceCreate, InvoiceQuery, InvoiceUpdate
 from app.services import invoice as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["invoices"])
     operation_id="list_invoices",
     summary="List invoices",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_invoices"),
 )
 async def list_invoices(
     db: SessionDep, user: OptionalUser, query: Annotated[InvoiceQuery, Query()]
@@ -41,6 +43,8 @@ async def list_invoices(
     operation_id="create_invoice",
     summary="Create an invoice",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_invoice"),
+    openapi_extra=request_body(InvoiceCreate),
 )
 async def create_invoice(
     body: Annotated[InvoiceCreate, Depends(json_body(InvoiceCreate))],
@@ -56,6 +60,7 @@ async def create_invoice(
     operation_id="get_invoice",
     summary="Get an invoice",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_invoice"),
 )
 async def get_invoice(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_invoice(db, user, id))
@@ -66,6 +71,8 @@ async def get_invoice(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Resp
     operation_id="replace_invoice",
     summary="Replace an invoice",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_invoice"),
+    openapi_extra=request_body(InvoiceCreate),
 )
 async def replace_invoice(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_invoice(
     operation_id="update_invoice",
     summary="Update some fields of an invoice",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_invoice"),
+    openapi_extra=request_body(InvoiceUpdate),
 )
 async def update_invoice(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_invoice(
     operation_id="delete_invoice",
     summary="Delete an invoice",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_invoice"),
 )
 async def delete_invoice(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.patient import PatientCreate, PatientQuery, PatientUpdate
 from app.services import patient as service
@@ -28,6 +29,7 @@ router = APIRouter(tags=["patients"])
     operation_id="list_patients",
     summary="List patients",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_patients"),
 )
 async def list_patients(
     db: SessionDep, user: OptionalUser, query: Annotated[PatientQuery, Query()]
@@ -42,6 +44,8 @@ async def list_patients(
     operation_id="create_patient",
     summary="Create a patient",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_patient"),
+    openapi_extra=request_body(PatientCreate),
 )
 async def create_patient(
     body: Annotated[PatientCreate, Depends(json_body(PatientCreate))],
@@ -57,6 +61,7 @@ async def create_patient(
     operation_id="get_patient",
     summary="Get a patient",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_patient"),
 )
 async def get_patient(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_patient(db, user, id))
@@ -67,6 +72,8 @@ async def get_patient(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Resp
     operation_id="replace_patient",
     summary="Replace a patient",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_patient"),
+    openapi_extra=request_body(PatientCreate),
 )
 async def replace_patient(
     id: uuid.UUID,
@@ -83,6 +90,8 @@ async def replace_patient(
     operation_id="update_patient",
     summary="Update some fields of a patient",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_patient"),
+    openapi_extra=request_body(PatientUpdate),
 )
 async def update_patient(
     id: uuid.UUID,
@@ -100,6 +109,7 @@ async def update_patient(
     operation_id="delete_patient",
     summary="Delete a patient",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_patient"),
 )
 async def delete_patient(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.event import EventCreate, EventQuery, EventUpdate
 from app.services import event as service
@@ -28,6 +29,7 @@ router = APIRouter(tags=["events"])
     operation_id="list_events",
     summary="List events",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_events"),
 )
 async def list_events(
     db: SessionDep, user: OptionalUser, query: Annotated[EventQuery, Query()]
@@ -42,6 +44,8 @@ async def list_events(
     operation_id="create_event",
     summary="Create an event",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_event"),
+    openapi_extra=request_body(EventCreate),
 )
 async def create_event(
     body: Annotated[EventCreate, Depends(json_body(EventCreate))],
@@ -57,6 +61,7 @@ async def create_event(
     operation_id="get_event",
     summary="Get an event",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_event"),
 )
 async def get_event(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_event(db, user, id))
@@ -67,6 +72,8 @@ async def get_event(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respon
     operation_id="replace_event",
     summary="Replace an event",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_event"),
+    openapi_extra=request_body(EventCreate),
 )
 async def replace_event(
     id: uuid.UUID,
@@ -83,6 +90,8 @@ async def replace_event(
     operation_id="update_event",
     summary="Update some fields of an event",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_event"),
+    openapi_extra=request_body(EventUpdate),
 )
 async def update_event(
     id: uuid.UUID,
@@ -100,6 +109,7 @@ async def update_event(
     operation_id="delete_event",
     summary="Delete an event",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_event"),
 )
 async def delete_event(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.showing import (
     ShowingCreate,
@@ -33,6 +34,7 @@ router = APIRouter(tags=["showings"])
     operation_id="list_showings",
     summary="List showings",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_showings"),
 )
 async def list_showings(
     db: SessionDep, user: OptionalUser, query: Annotated[ShowingQuery, Query()]
@@ -47,6 +49,8 @@ async def list_showings(
     operation_id="create_showing",
     summary="Create a showing",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_showing"),
+    openapi_extra=request_body(ShowingCreate),
 )
 async def create_showing(
     body: Annotated[ShowingCreate, Depends(json_body(ShowingCreate))],
@@ -62,6 +66,7 @@ async def create_showing(
     operation_id="get_showing",
     summary="Get a showing",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_showing"),
 )
 async def get_showing(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_showing(db, user, id))
@@ -72,6 +77,8 @@ async def get_showing(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Resp
     operation_id="replace_showing",
     summary="Replace a showing",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_showing"),
+    openapi_extra=request_body(ShowingCreate),
 )
 async def replace_showing(
     id: uuid.UUID,
@@ -88,6 +95,8 @@ async def replace_showing(
     operation_id="update_showing",
     summary="Update some fields of a showing",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_showing"),
+    openapi_extra=request_body(ShowingUpdate),
 )
 async def update_showing(
     id: uuid.UUID,
@@ -105,6 +114,7 @@ async def update_showing(
     operation_id="delete_showing",
     summary="Delete a showing",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_showing"),
 )
 async def delete_showing(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
@@ -118,6 +128,7 @@ async def delete_showing(
     operation_id="list_event_showings",
     summary="List the showings of an event",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_event_showings"),
 )
 async def list_event_showings(
     event_id: uuid.UUID,
@@ -135,6 +146,8 @@ async def list_event_showings(
     operation_id="create_event_showing",
     summary="Create a showing under an event",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_event_showing"),
+    openapi_extra=request_body(ShowingNestedCreate),
 )
 async def create_event_showing(
     event_id: uuid.UUID,

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.ticket import (
     TicketCreate,
@@ -34,6 +35,7 @@ router = APIRouter(tags=["tickets"])
     operation_id="list_tickets",
     summary="List tickets",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_tickets"),
 )
 async def list_tickets(
     db: SessionDep, user: OptionalUser, query: Annotated[TicketQuery, Query()]
@@ -48,6 +50,8 @@ async def list_tickets(
     operation_id="create_ticket",
     summary="Create a ticket",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_ticket"),
+    openapi_extra=request_body(TicketCreate),
 )
 async def create_ticket(
     body: Annotated[TicketCreate, Depends(json_body(TicketCreate))],
@@ -63,6 +67,7 @@ async def create_ticket(
     operation_id="get_ticket",
     summary="Get a ticket",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_ticket"),
 )
 async def get_ticket(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_ticket(db, user, id))
@@ -73,6 +78,8 @@ async def get_ticket(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respo
     operation_id="replace_ticket",
     summary="Replace a ticket",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_ticket"),
+    openapi_extra=request_body(TicketCreate),
 )
 async def replace_ticket(
     id: uuid.UUID,
@@ -89,6 +96,8 @@ async def replace_ticket(
     operation_id="update_ticket",
     summary="Update some fields of a ticket",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_ticket"),
+    openapi_extra=request_body(TicketUpdate),
 )
 async def update_ticket(
     id: uuid.UUID,
@@ -106,6 +115,7 @@ async def update_ticket(
     operation_id="delete_ticket",
     summary="Delete a ticket",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_ticket"),
 )
 async def delete_ticket(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
@@ -119,6 +129,7 @@ async def delete_ticket(
     operation_id="list_showing_tickets",
     summary="List the tickets of a showing",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_showing_tickets"),
 )
 async def list_showing_tickets(
     showing_id: uuid.UUID,
@@ -136,6 +147,8 @@ async def list_showing_tickets(
     operation_id="create_showing_ticket",
     summary="Create a ticket under a showing",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_showing_ticket"),
+    openapi_extra=request_body(TicketNestedCreate),
 )
 async def create_showing_ticket(
     showing_id: uuid.UUID,

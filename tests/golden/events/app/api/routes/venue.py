@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.venue import VenueCreate, VenueQuery, VenueUpdate
 from app.services import venue as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["venues"])
     operation_id="list_venues",
     summary="List venues",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_venues"),
 )
 async def list_venues(
     db: SessionDep, user: OptionalUser, query: Annotated[VenueQuery, Query()]
@@ -41,6 +43,8 @@ async def list_venues(
     operation_id="create_venue",
     summary="Create a venue",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_venue"),
+    openapi_extra=request_body(VenueCreate),
 )
 async def create_venue(
     body: Annotated[VenueCreate, Depends(json_body(VenueCreate))],
@@ -56,6 +60,7 @@ async def create_venue(
     operation_id="get_venue",
     summary="Get a venue",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_venue"),
 )
 async def get_venue(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_venue(db, user, id))
@@ -66,6 +71,8 @@ async def get_venue(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respon
     operation_id="replace_venue",
     summary="Replace a venue",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_venue"),
+    openapi_extra=request_body(VenueCreate),
 )
 async def replace_venue(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_venue(
     operation_id="update_venue",
     summary="Update some fields of a venue",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_venue"),
+    openapi_extra=request_body(VenueUpdate),
 )
 async def update_venue(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_venue(
     operation_id="delete_venue",
     summary="Delete a venue",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_venue"),
 )
 async def delete_venue(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

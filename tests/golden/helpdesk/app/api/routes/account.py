@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.account import AccountCreate, AccountQuery, AccountUpdate
 from app.services import account as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["accounts"])
     operation_id="list_accounts",
     summary="List accounts",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_accounts"),
 )
 async def list_accounts(
     db: SessionDep, user: OptionalUser, query: Annotated[AccountQuery, Query()]
@@ -41,6 +43,8 @@ async def list_accounts(
     operation_id="create_account",
     summary="Create an account",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_account"),
+    openapi_extra=request_body(AccountCreate),
 )
 async def create_account(
     body: Annotated[AccountCreate, Depends(json_body(AccountCreate))],
@@ -56,6 +60,7 @@ async def create_account(
     operation_id="get_account",
     summary="Get an account",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_account"),
 )
 async def get_account(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_account(db, user, id))
@@ -66,6 +71,8 @@ async def get_account(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Resp
     operation_id="replace_account",
     summary="Replace an account",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_account"),
+    openapi_extra=request_body(AccountCreate),
 )
 async def replace_account(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_account(
     operation_id="update_account",
     summary="Update some fields of an account",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_account"),
+    openapi_extra=request_body(AccountUpdate),
 )
 async def update_account(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_account(
     operation_id="delete_account",
     summary="Delete an account",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_account"),
 )
 async def delete_account(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

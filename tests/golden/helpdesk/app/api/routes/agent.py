@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.agent import AgentCreate, AgentQuery, AgentUpdate
 from app.services import agent as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["agents"])
     operation_id="list_agents",
     summary="List agents",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_agents"),
 )
 async def list_agents(
     db: SessionDep, user: OptionalUser, query: Annotated[AgentQuery, Query()]
@@ -41,6 +43,8 @@ async def list_agents(
     operation_id="create_agent",
     summary="Create an agent",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_agent"),
+    openapi_extra=request_body(AgentCreate),
 )
 async def create_agent(
     body: Annotated[AgentCreate, Depends(json_body(AgentCreate))],
@@ -56,6 +60,7 @@ async def create_agent(
     operation_id="get_agent",
     summary="Get an agent",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_agent"),
 )
 async def get_agent(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_agent(db, user, id))
@@ -66,6 +71,8 @@ async def get_agent(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respon
     operation_id="replace_agent",
     summary="Replace an agent",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_agent"),
+    openapi_extra=request_body(AgentCreate),
 )
 async def replace_agent(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_agent(
     operation_id="update_agent",
     summary="Update some fields of an agent",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_agent"),
+    openapi_extra=request_body(AgentUpdate),
 )
 async def update_agent(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_agent(
     operation_id="delete_agent",
     summary="Delete an agent",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_agent"),
 )
 async def delete_agent(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.label import LabelCreate, LabelQuery, LabelUpdate
 from app.services import label as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["labels"])
     operation_id="list_labels",
     summary="List labels",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_labels"),
 )
 async def list_labels(
     db: SessionDep, user: OptionalUser, query: Annotated[LabelQuery, Query()]
@@ -41,6 +43,8 @@ async def list_labels(
     operation_id="create_label",
     summary="Create a label",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_label"),
+    openapi_extra=request_body(LabelCreate),
 )
 async def create_label(
     body: Annotated[LabelCreate, Depends(json_body(LabelCreate))],
@@ -56,6 +60,7 @@ async def create_label(
     operation_id="get_label",
     summary="Get a label",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_label"),
 )
 async def get_label(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_label(db, user, id))
@@ -66,6 +71,8 @@ async def get_label(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respon
     operation_id="replace_label",
     summary="Replace a label",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_label"),
+    openapi_extra=request_body(LabelCreate),
 )
 async def replace_label(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_label(
     operation_id="update_label",
     summary="Update some fields of a label",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_label"),
+    openapi_extra=request_body(LabelUpdate),
 )
 async def update_label(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_label(
     operation_id="delete_label",
     summary="Delete a label",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_label"),
 )
 async def delete_label(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.reply import (
     ReplyCreate,
@@ -34,6 +35,7 @@ router = APIRouter(tags=["replies"])
     operation_id="list_replies",
     summary="List replies",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_replies"),
 )
 async def list_replies(
     db: SessionDep, user: OptionalUser, query: Annotated[ReplyQuery, Query()]
@@ -48,6 +50,8 @@ async def list_replies(
     operation_id="create_reply",
     summary="Create a reply",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_reply"),
+    openapi_extra=request_body(ReplyCreate),
 )
 async def create_reply(
     body: Annotated[ReplyCreate, Depends(json_body(ReplyCreate))],
@@ -63,6 +67,7 @@ async def create_reply(
     operation_id="get_reply",
     summary="Get a reply",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_reply"),
 )
 async def get_reply(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_reply(db, user, id))
@@ -73,6 +78,8 @@ async def get_reply(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respon
     operation_id="replace_reply",
     summary="Replace a reply",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_reply"),
+    openapi_extra=request_body(ReplyCreate),
 )
 async def replace_reply(
     id: uuid.UUID,
@@ -89,6 +96,8 @@ async def replace_reply(
     operation_id="update_reply",
     summary="Update some fields of a reply",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_reply"),
+    openapi_extra=request_body(ReplyUpdate),
 )
 async def update_reply(
     id: uuid.UUID,
@@ -106,6 +115,7 @@ async def update_reply(
     operation_id="delete_reply",
     summary="Delete a reply",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_reply"),
 )
 async def delete_reply(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
@@ -119,6 +129,7 @@ async def delete_reply(
     operation_id="list_ticket_replies",
     summary="List the replies of a ticket",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_ticket_replies"),
 )
 async def list_ticket_replies(
     ticket_id: uuid.UUID,
@@ -136,6 +147,8 @@ async def list_ticket_replies(
     operation_id="create_ticket_reply",
     summary="Create a reply under a ticket",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_ticket_reply"),
+    openapi_extra=request_body(ReplyNestedCreate),
 )
 async def create_ticket_reply(
     ticket_id: uuid.UUID,

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.label import LabelQuery
 from app.schemas.ticket import TicketCreate, TicketQuery, TicketUpdate
@@ -29,6 +30,7 @@ router = APIRouter(tags=["tickets"])
     operation_id="list_tickets",
     summary="List tickets",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_tickets"),
 )
 async def list_tickets(
     db: SessionDep, user: OptionalUser, query: Annotated[TicketQuery, Query()]
@@ -43,6 +45,8 @@ async def list_tickets(
     operation_id="create_ticket",
     summary="Create a ticket",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_ticket"),
+    openapi_extra=request_body(TicketCreate),
 )
 async def create_ticket(
     body: Annotated[TicketCreate, Depends(json_body(TicketCreate))],
@@ -58,6 +62,7 @@ async def create_ticket(
     operation_id="get_ticket",
     summary="Get a ticket",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_ticket"),
 )
 async def get_ticket(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_ticket(db, user, id))
@@ -68,6 +73,8 @@ async def get_ticket(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respo
     operation_id="replace_ticket",
     summary="Replace a ticket",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_ticket"),
+    openapi_extra=request_body(TicketCreate),
 )
 async def replace_ticket(
     id: uuid.UUID,
@@ -84,6 +91,8 @@ async def replace_ticket(
     operation_id="update_ticket",
     summary="Update some fields of a ticket",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_ticket"),
+    openapi_extra=request_body(TicketUpdate),
 )
 async def update_ticket(
     id: uuid.UUID,
@@ -101,6 +110,7 @@ async def update_ticket(
     operation_id="delete_ticket",
     summary="Delete a ticket",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_ticket"),
 )
 async def delete_ticket(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
@@ -114,6 +124,7 @@ async def delete_ticket(
     operation_id="list_ticket_labels",
     summary="List the labels of a ticket",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("list_ticket_labels"),
 )
 async def list_ticket_labels(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, query: Annotated[LabelQuery, Query()]
@@ -128,6 +139,7 @@ async def list_ticket_labels(
     operation_id="add_ticket_label",
     summary="Attach a label to a ticket",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("add_ticket_label"),
 )
 async def add_ticket_label(
     id: uuid.UUID, label_id: uuid.UUID, db: SessionDep, user: OptionalUser
@@ -142,6 +154,7 @@ async def add_ticket_label(
     operation_id="remove_ticket_label",
     summary="Detach a label from a ticket",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("remove_ticket_label"),
 )
 async def remove_ticket_label(
     id: uuid.UUID, label_id: uuid.UUID, db: SessionDep, user: OptionalUser

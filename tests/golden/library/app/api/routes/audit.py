@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from app.api.deps import OptionalUser, SessionDep, allowed
+from app.api.routes.docs import design_responses
 from app.core.responses import page
 from app.schemas.audit import AuditQuery
 from app.services import audit as service
@@ -20,6 +21,7 @@ router = APIRouter(tags=["audit"], dependencies=[Depends(allowed(service.RULE))]
     "/audit-log",
     operation_id="list_audit_log",
     summary="List the audit log of writes, newest first",
+    responses=design_responses("list_audit_log"),
 )
 async def list_audit_log(
     db: SessionDep, user: OptionalUser, query: Annotated[AuditQuery, Query()]

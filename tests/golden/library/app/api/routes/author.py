@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.author import AuthorCreate, AuthorQuery, AuthorUpdate
 from app.services import author as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["authors"])
     operation_id="list_authors",
     summary="List authors",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_authors"),
 )
 async def list_authors(
     db: SessionDep, user: OptionalUser, query: Annotated[AuthorQuery, Query()]
@@ -41,6 +43,8 @@ async def list_authors(
     operation_id="create_author",
     summary="Create an author",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_author"),
+    openapi_extra=request_body(AuthorCreate),
 )
 async def create_author(
     body: Annotated[AuthorCreate, Depends(json_body(AuthorCreate))],
@@ -56,6 +60,7 @@ async def create_author(
     operation_id="get_author",
     summary="Get an author",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_author"),
 )
 async def get_author(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_author(db, user, id))
@@ -66,6 +71,8 @@ async def get_author(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respo
     operation_id="replace_author",
     summary="Replace an author",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_author"),
+    openapi_extra=request_body(AuthorCreate),
 )
 async def replace_author(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_author(
     operation_id="update_author",
     summary="Update some fields of an author",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_author"),
+    openapi_extra=request_body(AuthorUpdate),
 )
 async def update_author(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_author(
     operation_id="delete_author",
     summary="Delete an author",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_author"),
 )
 async def delete_author(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

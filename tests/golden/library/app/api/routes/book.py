@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.book import BookCreate, BookQuery, BookUpdate
 from app.services import book as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["books"])
     operation_id="list_books",
     summary="List books",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_books"),
 )
 async def list_books(
     db: SessionDep, user: OptionalUser, query: Annotated[BookQuery, Query()]
@@ -41,6 +43,8 @@ async def list_books(
     operation_id="create_book",
     summary="Create a book",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_book"),
+    openapi_extra=request_body(BookCreate),
 )
 async def create_book(
     body: Annotated[BookCreate, Depends(json_body(BookCreate))],
@@ -56,6 +60,7 @@ async def create_book(
     operation_id="get_book",
     summary="Get a book",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_book"),
 )
 async def get_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_book(db, user, id))
@@ -66,6 +71,8 @@ async def get_book(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respons
     operation_id="replace_book",
     summary="Replace a book",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_book"),
+    openapi_extra=request_body(BookCreate),
 )
 async def replace_book(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_book(
     operation_id="update_book",
     summary="Update some fields of a book",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_book"),
+    openapi_extra=request_body(BookUpdate),
 )
 async def update_book(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_book(
     operation_id="delete_book",
     summary="Delete a book",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_book"),
 )
 async def delete_book(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

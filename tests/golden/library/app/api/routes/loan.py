@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.loan import LoanCreate, LoanQuery, LoanUpdate
 from app.services import loan as service
@@ -28,6 +29,7 @@ router = APIRouter(tags=["loans"])
     operation_id="list_loans",
     summary="List loans",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_loans"),
 )
 async def list_loans(
     db: SessionDep, user: OptionalUser, query: Annotated[LoanQuery, Query()]
@@ -42,6 +44,8 @@ async def list_loans(
     operation_id="create_loan",
     summary="Create a loan",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_loan"),
+    openapi_extra=request_body(LoanCreate),
 )
 async def create_loan(
     body: Annotated[LoanCreate, Depends(json_body(LoanCreate))],
@@ -57,6 +61,7 @@ async def create_loan(
     operation_id="get_loan",
     summary="Get a loan",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_loan"),
 )
 async def get_loan(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_loan(db, user, id))
@@ -67,6 +72,8 @@ async def get_loan(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respons
     operation_id="replace_loan",
     summary="Replace a loan",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_loan"),
+    openapi_extra=request_body(LoanCreate),
 )
 async def replace_loan(
     id: uuid.UUID,
@@ -83,6 +90,8 @@ async def replace_loan(
     operation_id="update_loan",
     summary="Update some fields of a loan",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_loan"),
+    openapi_extra=request_body(LoanUpdate),
 )
 async def update_loan(
     id: uuid.UUID,
@@ -100,6 +109,7 @@ async def update_loan(
     operation_id="delete_loan",
     summary="Delete a loan",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_loan"),
 )
 async def delete_loan(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

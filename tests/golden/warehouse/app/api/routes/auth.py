@@ -16,6 +16,7 @@ from app.api.deps import (
     SettingsDep,
     limit_auth_attempts,
 )
+from app.api.routes.docs import design_responses
 from app.core.responses import no_content, ok
 from app.schemas.auth import Credentials, LoginRequest, PasswordChange, RefreshRequest
 from app.services import auth as service
@@ -49,6 +50,7 @@ router = APIRouter(prefix="/auth", tags=["auth"], route_class=NoStoreRoute)
     operation_id="register",
     summary="Create an account",
     dependencies=[Depends(limit_auth_attempts)],
+    responses=design_responses("register"),
 )
 async def register(body: Credentials, connect: ConnectDep, settings: SettingsDep) -> Response:
     user = await service.register(connect, body, settings)
@@ -60,13 +62,17 @@ async def register(body: Credentials, connect: ConnectDep, settings: SettingsDep
     operation_id="login",
     summary="Exchange credentials for tokens",
     dependencies=[Depends(limit_auth_attempts)],
+    responses=design_responses("login"),
 )
 async def login(body: LoginRequest, connect: ConnectDep, settings: SettingsDep) -> Response:
     return ok(await service.login(connect, body, settings))
 
 
 @router.post(
-    "/refresh", operation_id="refresh_tokens", summary="Rotate a refresh token for a new pair"
+    "/refresh",
+    operation_id="refresh_tokens",
+    summary="Rotate a refresh token for a new pair",
+    responses=design_responses("refresh_tokens"),
 )
 async def refresh_tokens(
     body: RefreshRequest, connect: ConnectDep, settings: SettingsDep
@@ -75,7 +81,11 @@ async def refresh_tokens(
 
 
 @router.post(
-    "/logout", status_code=204, operation_id="logout", summary="Revoke the current session"
+    "/logout",
+    status_code=204,
+    operation_id="logout",
+    summary="Revoke the current session",
+    responses=design_responses("logout"),
 )
 async def logout(user: CurrentUser, db: SessionDep) -> Response:
     await service.logout(db, user)
@@ -87,6 +97,7 @@ async def logout(user: CurrentUser, db: SessionDep) -> Response:
     status_code=204,
     operation_id="logout_all",
     summary="Revoke every session of the signed-in user",
+    responses=design_responses("logout_all"),
 )
 async def logout_all(user: CurrentUser, db: SessionDep) -> Response:
     await service.logout_all(db, user)
@@ -99,6 +110,7 @@ async def logout_all(user: CurrentUser, db: SessionDep) -> Response:
     summary="Change the password: every session ends and a new one starts",
     # Strict like login: it checks a password, so it must not become a guessing oracle.
     dependencies=[Depends(limit_auth_attempts)],
+    responses=design_responses("change_password"),
 )
 async def change_password(
     body: PasswordChange, user: CurrentUserBriefly, connect: ConnectDep, settings: SettingsDep
@@ -106,6 +118,8 @@ async def change_password(
     return ok(await service.change_password(connect, user, body, settings))
 
 
-@router.get("/me", operation_id="get_me", summary="The signed-in user")
+@router.get(
+    "/me", operation_id="get_me", summary="The signed-in user", responses=design_responses("get_me")
+)
 async def get_me(user: CurrentUser) -> Response:
     return ok(user.public())

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.category import CategoryCreate, CategoryQuery, CategoryUpdate
 from app.services import category as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["categories"])
     operation_id="list_categories",
     summary="List categories",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_categories"),
 )
 async def list_categories(
     db: SessionDep, user: OptionalUser, query: Annotated[CategoryQuery, Query()]
@@ -41,6 +43,8 @@ async def list_categories(
     operation_id="create_category",
     summary="Create a category",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_category"),
+    openapi_extra=request_body(CategoryCreate),
 )
 async def create_category(
     body: Annotated[CategoryCreate, Depends(json_body(CategoryCreate))],
@@ -56,6 +60,7 @@ async def create_category(
     operation_id="get_category",
     summary="Get a category",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_category"),
 )
 async def get_category(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_category(db, user, id))
@@ -66,6 +71,8 @@ async def get_category(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Res
     operation_id="replace_category",
     summary="Replace a category",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_category"),
+    openapi_extra=request_body(CategoryCreate),
 )
 async def replace_category(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_category(
     operation_id="update_category",
     summary="Update some fields of a category",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_category"),
+    openapi_extra=request_body(CategoryUpdate),
 )
 async def update_category(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_category(
     operation_id="delete_category",
     summary="Delete a category",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_category"),
 )
 async def delete_category(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.item import ItemCreate, ItemQuery, ItemUpdate
 from app.services import item as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["items"])
     operation_id="list_items",
     summary="List items",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_items"),
 )
 async def list_items(
     db: SessionDep, user: OptionalUser, query: Annotated[ItemQuery, Query()]
@@ -41,6 +43,8 @@ async def list_items(
     operation_id="create_item",
     summary="Create an item",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_item"),
+    openapi_extra=request_body(ItemCreate),
 )
 async def create_item(
     body: Annotated[ItemCreate, Depends(json_body(ItemCreate))],
@@ -56,6 +60,7 @@ async def create_item(
     operation_id="get_item",
     summary="Get an item",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_item"),
 )
 async def get_item(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_item(db, user, id))
@@ -66,6 +71,8 @@ async def get_item(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respons
     operation_id="replace_item",
     summary="Replace an item",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_item"),
+    openapi_extra=request_body(ItemCreate),
 )
 async def replace_item(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_item(
     operation_id="update_item",
     summary="Update some fields of an item",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_item"),
+    openapi_extra=request_body(ItemUpdate),
 )
 async def update_item(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_item(
     operation_id="delete_item",
     summary="Delete an item",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_item"),
 )
 async def delete_item(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.location import LocationCreate, LocationQuery, LocationUpdate
 from app.services import location as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["locations"])
     operation_id="list_locations",
     summary="List locations",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_locations"),
 )
 async def list_locations(
     db: SessionDep, user: OptionalUser, query: Annotated[LocationQuery, Query()]
@@ -41,6 +43,8 @@ async def list_locations(
     operation_id="create_location",
     summary="Create a location",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_location"),
+    openapi_extra=request_body(LocationCreate),
 )
 async def create_location(
     body: Annotated[LocationCreate, Depends(json_body(LocationCreate))],
@@ -56,6 +60,7 @@ async def create_location(
     operation_id="get_location",
     summary="Get a location",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_location"),
 )
 async def get_location(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_location(db, user, id))
@@ -66,6 +71,8 @@ async def get_location(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Res
     operation_id="replace_location",
     summary="Replace a location",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_location"),
+    openapi_extra=request_body(LocationCreate),
 )
 async def replace_location(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_location(
     operation_id="update_location",
     summary="Update some fields of a location",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_location"),
+    openapi_extra=request_body(LocationUpdate),
 )
 async def update_location(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_location(
     operation_id="delete_location",
     summary="Delete a location",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_location"),
 )
 async def delete_location(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -16,6 +16,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.movement import MovementCreate, MovementQuery, MovementUpdate
 from app.services import movement as service
@@ -28,6 +29,7 @@ router = APIRouter(tags=["movements"])
     operation_id="list_movements",
     summary="List movements",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_movements"),
 )
 async def list_movements(
     db: SessionDep, user: OptionalUser, query: Annotated[MovementQuery, Query()]
@@ -42,6 +44,8 @@ async def list_movements(
     operation_id="create_movement",
     summary="Create a movement",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_movement"),
+    openapi_extra=request_body(MovementCreate),
 )
 async def create_movement(
     body: Annotated[MovementCreate, Depends(json_body(MovementCreate))],
@@ -57,6 +61,7 @@ async def create_movement(
     operation_id="get_movement",
     summary="Get a movement",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_movement"),
 )
 async def get_movement(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_movement(db, user, id))
@@ -67,6 +72,8 @@ async def get_movement(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Res
     operation_id="replace_movement",
     summary="Replace a movement",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_movement"),
+    openapi_extra=request_body(MovementCreate),
 )
 async def replace_movement(
     id: uuid.UUID,
@@ -83,6 +90,8 @@ async def replace_movement(
     operation_id="update_movement",
     summary="Update some fields of a movement",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_movement"),
+    openapi_extra=request_body(MovementUpdate),
 )
 async def update_movement(
     id: uuid.UUID,
@@ -100,6 +109,7 @@ async def update_movement(
     operation_id="delete_movement",
     summary="Delete a movement",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_movement"),
 )
 async def delete_movement(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None

@@ -15,6 +15,7 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.routes.docs import design_responses, request_body
 from app.core.responses import created, no_content, page, tagged
 from app.schemas.stock import StockCreate, StockQuery, StockUpdate
 from app.services import stock as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["stock_levels"])
     operation_id="list_stock_levels",
     summary="List stock levels",
     dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("list_stock_levels"),
 )
 async def list_stock_levels(
     db: SessionDep, user: OptionalUser, query: Annotated[StockQuery, Query()]
@@ -41,6 +43,8 @@ async def list_stock_levels(
     operation_id="create_stock",
     summary="Create a stock",
     dependencies=[Depends(allowed(service.RULES["create"]))],
+    responses=design_responses("create_stock"),
+    openapi_extra=request_body(StockCreate),
 )
 async def create_stock(
     body: Annotated[StockCreate, Depends(json_body(StockCreate))],
@@ -56,6 +60,7 @@ async def create_stock(
     operation_id="get_stock",
     summary="Get a stock",
     dependencies=[Depends(allowed(service.RULES["read"]))],
+    responses=design_responses("get_stock"),
 )
 async def get_stock(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
     return tagged(await service.get_stock(db, user, id))
@@ -66,6 +71,8 @@ async def get_stock(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Respon
     operation_id="replace_stock",
     summary="Replace a stock",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("replace_stock"),
+    openapi_extra=request_body(StockCreate),
 )
 async def replace_stock(
     id: uuid.UUID,
@@ -82,6 +89,8 @@ async def replace_stock(
     operation_id="update_stock",
     summary="Update some fields of a stock",
     dependencies=[Depends(allowed(service.RULES["update"]))],
+    responses=design_responses("update_stock"),
+    openapi_extra=request_body(StockUpdate),
 )
 async def update_stock(
     id: uuid.UUID,
@@ -99,6 +108,7 @@ async def update_stock(
     operation_id="delete_stock",
     summary="Delete a stock",
     dependencies=[Depends(allowed(service.RULES["delete"]))],
+    responses=design_responses("delete_stock"),
 )
 async def delete_stock(
     id: uuid.UUID, db: SessionDep, user: OptionalUser, if_match: IfMatch = None
