@@ -13,7 +13,7 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
     links = sum(1 for e in entities for r in e.relations if r.kind != "has_many")
     owned = [e.name for e in entities if e.owner]
     names = ", ".join(e.name for e in entities)
-    record = (
+    record: tuple[Decision, ...] = (
         Decision(
             "Deployment shape",
             "A modular monolith: one deployable service, one database.",
