@@ -119,3 +119,27 @@ def test_architecture_has_er_diagram_and_decisions() -> None:
     assert 'posts ||--|{ comments : "post_id"' in text
     assert "### 1. Deployment shape" in text
     assert "**Choice:** A modular monolith" in text
+
+
+def test_each_hand_written_part_is_weighed_against_its_library() -> None:
+    with_jobs = design(load_spec(BLOG))
+    (decision,) = [d for d in with_jobs.decisions if d.title == "Hand-written or library"]
+    parts = [reason.split(" (", 1)[0] for reason in decision.reasons]
+    assert parts == [
+        "Rate limiter",
+        "Read cache",
+        "JSON logging with redaction",
+        "Request id and security headers",
+        "Default job queue",
+    ]
+    for library in ("limits 5.8", "cashews 7.6", "structlog 26.1", "asgi-correlation-id 5.0"):
+        assert library in " ".join(decision.reasons)
+    assert "procrastinate 3.10" in decision.reasons[-1]
+    assert "no switch is pending" in decision.alternatives[0]
+    assert "### 8. Hand-written or library" in architecture_markdown(with_jobs)
+    spec = load_spec_text("name: a\nentities:\n  Note:\n    fields: {x: string}\n")
+    without_jobs = design(spec)
+    (plain,) = [d for d in without_jobs.decisions if d.title == "Hand-written or library"]
+    assert len(plain.reasons) == 4
+    assert "job" not in plain.choice
+    assert "procrastinate" not in " ".join(plain.alternatives)
