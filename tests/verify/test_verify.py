@@ -21,6 +21,7 @@ JUNIT = (
 
 def make_project(root: Path) -> Path:
     (root / "app").mkdir(parents=True)
+    (root / "app" / "openapi.json").write_text('{"openapi": "3.1.0"}')
     (root / "pyproject.toml").write_text(
         '[project]\nname = "demo"\nversion = "0"\ndependencies = ["fastapi"]\n'
         '[project.optional-dependencies]\ntest = ["pytest"]\n'
@@ -33,13 +34,20 @@ class Script:
 
     def __init__(self, *, failures: int = 0, coverage: float = 95.5, lint: int = 0,
                  downgrade_fails: bool = False, tests_run: bool = True,
-                 review: int = 0, types: int = 0, mypy_crash: bool = False) -> None:  # fmt: skip
+                 review: int = 0, types: int = 0, mypy_crash: bool = False,
+                 openapi_errors: int = 0) -> None:  # fmt: skip
         self.failures, self.coverage, self.lint, self.review = failures, coverage, lint, review
+        self.openapi_errors = openapi_errors
         self.types, self.mypy_crash = types, mypy_crash
         self.downgrade_fails, self.tests_run = downgrade_fails, tests_run
 
     def __call__(self, args: Sequence[str], cwd: Path) -> tuple[int, str]:
         words = [str(a) for a in args]
+        if words[0].endswith("redocly"):
+            totals = {"errors": self.openapi_errors, "warnings": 3}
+            return (1 if self.openapi_errors else 0), json.dumps({"totals": totals})
+        if words[0].endswith("spectral"):
+            return 0, json.dumps([{"code": "info-contact", "severity": 1}])
         if "venv" in words:
             python = Path(words[-1]) / "bin" / "python"
             python.parent.mkdir(parents=True)
@@ -82,6 +90,17 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKEND_AGENT_CACHE", str(tmp_path / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def _linters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OpenAPI linters are "installed" here; the scripted runner answers for them."""
+    folder = tmp_path / "node-bin"
+    folder.mkdir()
+    for name in ("redocly", "spectral"):
+        (folder / name).write_text("")
+        (folder / name).chmod(0o755)
+    monkeypatch.setenv("BACKEND_AGENT_NODE_BIN", str(folder))
+
+
 def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
     project = make_project(tmp_path / "demo")
     delivery = verify(project, runner=FakeRunner(Script()))
@@ -93,6 +112,8 @@ def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
     assert figures["endpoints"].value == 2
     assert figures["lint_errors"].value == 0
     assert figures["type_errors"].value == 0
+    assert figures["openapi_lint_errors"].value == 0
+    assert figures["openapi_lint_warnings"].value == 4
     assert figures["migration_roundtrip"].value is True
     for name in (
         "endpoints",
@@ -100,6 +121,7 @@ def test_a_healthy_project_reports_measured_figures(tmp_path: Path) -> None:
         "coverage_percent",
         "lint_errors",
         "type_errors",
+        "openapi_lint_errors",
         "migration_roundtrip",
     ):
         figure = figures[name]
@@ -131,6 +153,7 @@ def test_the_environment_is_reused_when_dependencies_are_unchanged(tmp_path: Pat
         (Script(lint=3), "lint", "3 ruff finding(s)"),
         (Script(types=4), "types", "4 mypy error(s)"),
         (Script(mypy_crash=True), "types", "mypy did not finish its check (exit 2)"),
+        (Script(openapi_errors=2), "openapi_lint", "2 error(s), 4 warning(s)"),
         (Script(downgrade_fails=True), "migrations", "failed at:"),
         (Script(tests_run=False), "tests", "the test suite did not run (exit 4)"),
         (Script(review=2), "review", "2 finding(s) of medium severity or above: BA101"),
@@ -327,3 +350,14 @@ def test_a_delivery_cannot_claim_more_than_its_gates() -> None:
     with pytest.raises(ValidationError, match="claims more than its gates give"):
         Delivery(status="completed", summary="all gates passed", gates=unmeasured)
     assert Delivery(status="failed", summary="over budget", gates=unmeasured).exit_code == 1
+
+
+def test_without_the_openapi_linters_that_gate_is_not_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BACKEND_AGENT_NODE_BIN", str(tmp_path / "nowhere"))
+    delivery = verify(make_project(tmp_path / "demo"), runner=FakeRunner(Script()))
+    gate = {g.name: g for g in delivery.gates}["openapi_lint"]
+    assert (gate.status, delivery.status) == ("not_measured", "incomplete")
+    assert "not installed" in gate.message
+    assert delivery.figures["openapi_lint_errors"].display() == "not measured"

@@ -77,10 +77,13 @@ def design(spec: ServiceSpec) -> Blueprint:
         for relation in entity.relations
         if relation.kind == "many_to_many"
     )
-    routes_by_entity = {
-        e.name: _limited(entity_routes(e, by_name, API_PREFIX), e.rate_limits or limits)
-        for e in entities
-    }
+    routes_by_entity = _unique_operation_ids(
+        {
+            e.name: _limited(entity_routes(e, by_name, API_PREFIX), e.rate_limits or limits)
+            for e in entities
+        },
+        taken={r.operation_id for r in _platform_routes(has_jobs=bool(spec.jobs))},
+    )
     entities = [replace(e, routes=routes_by_entity[e.name]) for e in entities]
     stale = invalidations(entities, junctions)
     entities = [replace(e, invalidation=stale[e.name]) for e in entities]
@@ -141,6 +144,34 @@ def _with_rate_limits(entity: Entity, spec: EntitySpec, service: RateLimits) -> 
     )
     limits = RateLimits(read=given.read or service.read, write=given.write or service.write)
     return replace(entity, rate_limits=limits, rate_limit_overrides=overrides)
+
+
+def _platform_routes(*, has_jobs: bool) -> tuple[Route, ...]:
+    """The service's own routes, for their operationIds (rules and rates do not matter)."""
+    jobs = job_routes(API_PREFIX, "") if has_jobs else ()
+    return (*health_routes(), *auth_routes(API_PREFIX), *audit_routes(API_PREFIX, ""), *jobs)
+
+
+def _unique_operation_ids(
+    routes_by_entity: dict[str, tuple[Route, ...]], *, taken: set[str]
+) -> dict[str, tuple[Route, ...]]:
+    """Entity routes whose operationId is already taken get the first free ``_2``, ``_3``...
+
+    The service's own routes keep theirs; an entity named ``Me`` (``get_me``) or ``Job``, or
+    a ``PostTag`` beside ``Post.tags`` (``list_post_tags``), would repeat one otherwise, and
+    clients and probes find operations by operationId.
+    """
+    unique: dict[str, tuple[Route, ...]] = {}
+    for name, routes in routes_by_entity.items():
+        renamed = []
+        for route in routes:
+            operation_id, number = route.operation_id, 2
+            while operation_id in taken:
+                operation_id, number = f"{route.operation_id}_{number}", number + 1
+            taken.add(operation_id)
+            renamed.append(replace(route, operation_id=operation_id))
+        unique[name] = tuple(renamed)
+    return unique
 
 
 def _limited(

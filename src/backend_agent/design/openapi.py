@@ -7,12 +7,18 @@ from typing import Any
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
 from backend_agent.design.errors import ERROR_CODES
 from backend_agent.design.metadata import integer_bounds
+from backend_agent.design.openapi_examples import create_example, password_example
 from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
 from backend_agent.design.openapi_parts import JSON, paging_params
 from backend_agent.design.openapi_parts import envelope as _envelope
 from backend_agent.design.openapi_parts import error as _error
 from backend_agent.design.openapi_parts import ok as _ok
 from backend_agent.design.openapi_parts import ref as _ref
+from backend_agent.design.openapi_texts import (
+    TAG_DESCRIPTIONS,
+    operation_description,
+    reads_token,
+)
 from backend_agent.design.queries import list_filters
 
 __all__ = ["field_schema", "openapi_document"]
@@ -101,7 +107,7 @@ def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, J
         (f.name, _with_description(field_schema(f.column, request=True), f)) for f in writable
     ]
     required = [f.name for f in writable if f.required]
-    example = {f.name: f.example for f in writable if f.example is not None}
+    example = create_example(writable)
     schemas = {
         entity.name: _object(read, [f.name for f in entity.readable_fields]),
         f"{entity.name}Create": _object(
@@ -153,7 +159,12 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
     credentials = _object(
         [("email", email), ("password", password)],
         ["email", "password"],
-        examples=[{"email": "ada@example.com", "password": "correct horse battery"}],
+        examples=[
+            {
+                "email": "ada@example.com",
+                "password": password_example(auth.password_min_length, auth.password_max_length),
+            }
+        ],
     )
     detail = _object(
         [("field", {"type": "string"}), ("message", {"type": "string"})], ["field", "message"]
@@ -255,6 +266,10 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
             "schema": {
                 "type": "string",
                 "enum": [v for s in entity.sort for v in (s, f"-{s}")],
+                # Readable names for generated clients (a leading '-' names nothing).
+                "x-enum-varnames": [
+                    v for s in entity.sort for v in (f"{s}_asc".upper(), f"{s}_desc".upper())
+                ],
                 "default": entity.default_sort,
             },
         },
@@ -283,7 +298,12 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
 
 def _operation(blueprint: Blueprint, route: Route) -> JSON:
     entity = blueprint.entity(route.entity) if route.entity else None
-    op: JSON = {"operationId": route.operation_id, "summary": route.summary, "tags": [route.tag]}
+    op: JSON = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "description": operation_description(blueprint, route),
+        "tags": [route.tag],
+    }
     params = _path_params(route.path)
     responses: JSON = {}
     body: str | None = None
@@ -329,6 +349,12 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
     if route.rule.needs_user:
         op["security"] = [{"bearerAuth": []}]
         responses["401"] = _error("Missing, invalid or expired token.")
+    elif reads_token(route):
+        # Anonymous or signed in: the empty requirement makes the token optional.
+        op["security"] = [{}, {"bearerAuth": []}]
+        responses["401"] = _error("An invalid or expired token (send none to act anonymously).")
+    else:
+        op["security"] = []
     if route.rule.kind in ("roles", "owner", "owner_or_roles") or action in (
         "replace",
         "update",
@@ -550,7 +576,7 @@ def openapi_document(blueprint: Blueprint) -> JSON:
     paths: JSON = {}
     for route in blueprint.routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(blueprint, route)
-    tags = [{"name": "health"}, {"name": "auth"}, {"name": "audit"}] + [
+    tags = [{"name": name, "description": text} for name, text in TAG_DESCRIPTIONS.items()] + [
         {"name": e.plural, "description": e.description or f"{e.title} resources."}
         for e in blueprint.entities
     ]
@@ -565,6 +591,8 @@ def openapi_document(blueprint: Blueprint) -> JSON:
             + "\n\nEvery response uses one envelope: `success`, then `data` (and `meta` on lists) "
             "or `error`." + _error_reference(),
         },
+        # Relative: the paths are served where this document is.
+        "servers": [{"url": "/", "description": "The host serving this document."}],
         "tags": tags,
         "paths": paths,
         "components": {

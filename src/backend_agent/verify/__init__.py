@@ -24,12 +24,14 @@ from backend_agent.verify.live import (
     write_html_report,
 )
 from backend_agent.verify.live import Progress as LiveProgress
+from backend_agent.verify.openapi_lint import Linters, find_linters, run_openapi_lint
 from backend_agent.verify.runner import Completed, FakeRunner, Runner, SubprocessRunner
 
 __all__ = [
     "REPORTS_DIR",
     "Completed",
     "FakeRunner",
+    "Linters",
     "LiveOptions",
     "LiveSettings",
     "LiveThresholds",
@@ -42,7 +44,7 @@ __all__ = [
 ]
 
 REPORTS_DIR = Path(".backend-agent") / "reports"
-CORE_GATES = ("endpoints", "tests", "lint", "types", "migrations", "review")
+CORE_GATES = ("endpoints", "tests", "lint", "types", "openapi_lint", "migrations", "review")
 CORE_FIGURES = (
     "endpoints",
     "tests_passed",
@@ -51,6 +53,8 @@ CORE_FIGURES = (
     "migration_roundtrip",
     "lint_errors",
     "type_errors",
+    "openapi_lint_errors",
+    "openapi_lint_warnings",
     "review_findings_medium_plus",
 )
 Progress = Callable[[str], None]
@@ -77,6 +81,7 @@ def verify(
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
     live: LiveSettings | None = None,
+    linters: Linters | None = None,
 ) -> Delivery:
     """Run every gate on ``project`` and return the delivery message.
 
@@ -86,7 +91,9 @@ def verify(
     runs the PostgreSQL tests with that JOBS_ENGINE (``pgqueuer``: its own tests too). ``live``
     starts the service and measures it (seed, load, contract, security probes), on
     ``database_url`` and ``redis_url`` when given (a fresh schema first), else on a
-    scratch SQLite file; without ``live`` those gates are reported as skipped. The
+    scratch SQLite file; without ``live`` those gates are reported as skipped. ``linters``
+    (default: ``find_linters()``) lint the designed OpenAPI document; when neither is
+    given nor found, that gate is not measured. The
     delivery's status comes from the gates (``Delivery.from_gates``). Raises ``GateError``
     when the gates cannot run at all (no project, dependencies that do not
     install).
@@ -114,6 +121,8 @@ def verify(
         results.append(gates.run_lint(ws))
         say("running mypy on the project")
         results.append(gates.run_types(ws))
+        say("linting the OpenAPI document (Redocly, Spectral)")
+        results.append(run_openapi_lint(ws, linters or find_linters()))
         say("migrations: upgrade, downgrade, upgrade (SQLite)")
         results.append(gates.run_migrations(ws, database_url=sqlite_url))
         say("reviewing the code")
