@@ -27,6 +27,18 @@ _TEMP = Path(tempfile.gettempdir()).resolve()
 _OPENED_OUTSIDE: list[str] = []
 
 
+# Folders whose tests build, serve, migrate or attack whole projects: the quick tier
+# (``pytest -m "not slow"``, the generator's and the tools' unit tests) leaves them out.
+_SLOW_FOLDERS = ("e2e", "faults", "live", "security", "update")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.relative_to(ROOT / "tests").parts
+        if parts[0] in _SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header() -> str:
     from tests.strategies.regressions import regressions_this_run
 
