@@ -1,16 +1,18 @@
 """A long campaign of drawn specs through generation and checks: where does the generator break?
 
     PYTHONPATH=. .venv/bin/python -m bench.generality.campaign --count 20 [--seed N]
-        [--out /tmp/generality] [--max-entities 3] [--full [--live]]
+        [--out /tmp/generality] [--max-entities 3] [--contract] [--full [--live]]
 
 Draws ``--count`` specs that load (tests/strategies/specs.py, the seed printed first;
 specs chosen to cover the most features), and for each: generates the project, then
 ruff, mypy and the project's own tests (``pytest -x``) in the cached project
-environment. ``--full`` builds with ``backend-agent build`` instead (every gate;
-``--live`` adds seed, load, contract and probes). Prints a line per spec and a JSON
-summary: the count, failures by class (the failed step and its first failing test),
-and how often each feature and name class was drawn. Each spec stays in
-``<out>/<n>/spec.yaml`` with each step's output beside it.
+environment; ``--contract`` then serves each project that passed on loopback (SQLite)
+and runs the contract gate alone (seed, then schemathesis against its served OpenAPI
+document), a 5xx or a schema violation being the finding. ``--full`` builds with
+``backend-agent build`` instead (every gate; ``--live`` adds seed, load, contract and
+probes). Prints a line per spec and a JSON summary: the count, failures by class (the
+failed step and its first failing test), and how often each feature and name class was
+drawn. Each spec stays in ``<out>/<n>/spec.yaml`` with each step's output beside it.
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from tests.strategies.specs import DrawnSpec, drawn_specs
 
-from backend_agent.design import design
+from backend_agent.design import Blueprint, design
 from backend_agent.errors import SpecError
 from backend_agent.generate import generate, write_project
+from backend_agent.pipeline import probe_plan
 from backend_agent.spec import load_spec_text
 from backend_agent.verify import SubprocessRunner
 from backend_agent.verify.environment import ensure_environment
+from backend_agent.verify.gates import Thresholds, Workspace
+from backend_agent.verify.live import LiveOptions, live_gates
 
 __all__ = ["draw_specs", "main"]
 
@@ -126,9 +131,10 @@ def build_one(drawn: DrawnSpec, work: Path, *, live: bool) -> tuple[str, float]:
     return ("passed" if gate is None else f"gate: {gate}"), seconds
 
 
-def check_one(drawn: DrawnSpec, work: Path) -> tuple[str, float]:
+def check_one(drawn: DrawnSpec, work: Path, *, contract: bool = False) -> tuple[str, float]:
     """Generate one drawn spec in ``work``, then ruff, mypy and its tests (stopping at the
-    first failure); its outcome class and the seconds it took."""
+    first failure), and with ``contract`` the contract gate on the served project; its
+    outcome class and the seconds it took."""
     work.mkdir(parents=True, exist_ok=True)
     (work / "spec.yaml").write_text(drawn.text, encoding="utf-8")
     started = time.perf_counter()
@@ -157,7 +163,35 @@ def check_one(drawn: DrawnSpec, work: Path) -> tuple[str, float]:
         (work / f"{step}.out").write_text(result.stdout + result.stderr, encoding="utf-8")
         if result.returncode != 0:
             failures.append(f"{step}: {_first_failure(step, result.stdout)}")
+    if contract and not failures:
+        failures += contract_findings(blueprint, project, python, work)
     return " | ".join(failures) or "passed", time.perf_counter() - started
+
+
+# Enough seeded rows and cases to reach every operation, in about a minute a spec.
+CONTRACT_OPTIONS = LiveOptions(
+    gates=("seed", "contract"), seed_rows=40, seed_related_rows=5, contract_max_examples=10
+)
+
+
+def contract_findings(blueprint: Blueprint, project: Path, python: Path, work: Path) -> list[str]:
+    """Serve ``project`` and run the contract gate alone: its failures as outcome classes."""
+    reports = work / "reports"
+    reports.mkdir(exist_ok=True)
+    ws = Workspace(project, python, SubprocessRunner(), reports, Thresholds())
+    results = live_gates(ws, plan=probe_plan(blueprint), options=CONTRACT_OPTIONS)
+    findings = []
+    for result in results:
+        if result.gate.name not in CONTRACT_OPTIONS.gates or result.gate.status == "passed":
+            continue
+        bad = {
+            name: figure.value
+            for name, figure in result.figures.items()
+            if name in ("contract_server_errors", "contract_schema_violations") and figure.value
+        }
+        detail = ", ".join(f"{name} {value}" for name, value in bad.items()) or result.gate.message
+        findings.append(f"{result.gate.name}: {result.gate.status}: {detail[:100]}")
+    return findings
 
 
 def _first_failure(step: str, output: str) -> str:
@@ -179,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         "--full", action="store_true", help="build with `backend-agent build` (every gate)"
     )
     parser.add_argument("--live", action="store_true", help="with --full: the live gates too")
+    parser.add_argument(
+        "--contract", action="store_true", help="the contract gate on each project that passed"
+    )
     args = parser.parse_args(argv)
     draw_seed = args.seed if args.seed is not None else random.randrange(2**32)
     print(f"seed {draw_seed}, {args.count} specs, results under {args.out}", flush=True)
@@ -192,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.full:
             outcome, seconds = build_one(drawn, work, live=args.live)
         else:
-            outcome, seconds = check_one(drawn, work)
+            outcome, seconds = check_one(drawn, work, contract=args.contract)
         for failure in outcome.split(" | "):
             outcomes[failure] += 1
         rows.append({"spec": number, "outcome": outcome, "seconds": round(seconds, 1)})

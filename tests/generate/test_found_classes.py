@@ -577,3 +577,50 @@ def test_job_tests_count_one_job_per_event_and_check_every_listener_apart() -> N
     )
     assert "SUBSCRIBED.items()" in every
     assert "sorted(names)" in every
+
+
+FORMATTED_FIELDS = """\
+name: registry
+entities:
+  Column:
+    fields:
+      registry: {type: email, required: true}
+      homepage: {type: url, nullable: true}
+      code: {type: string, pattern: "^[A-Z]{3}$", required: true}
+      note: {type: string, max_length: 20, nullable: true}
+"""
+
+
+def test_request_schemas_document_what_the_design_documents(tmp_path: Path) -> None:
+    # Campaign seed 4242: a constraint applied after the text validator was checked but
+    # left out of FastAPI's document, so the seed sent plain words to an email field
+    # (422 on every row); and a loose email pattern in place of ``format: email`` let the
+    # contract gate store addresses the response schema refuses.
+    project = tmp_path / "registry"
+    write_project(generate(_blueprint(FORMATTED_FIELDS)), project)
+    result = _run(
+        project,
+        """
+        from pydantic import TypeAdapter
+        from app.schemas.column import ColumnCreate
+        from app.schemas.types import Email
+        fields = ColumnCreate.model_json_schema()["properties"]
+        assert fields["registry"] == {
+            "format": "email", "maxLength": 320, "title": "Registry", "type": "string"
+        }, fields["registry"]
+        homepage = [s for s in fields["homepage"]["anyOf"] if s.get("type") == "string"][0]
+        assert homepage["format"] == "uri" and "pattern" not in homepage, homepage
+        assert fields["code"]["pattern"] == "^[A-Z]{3}$", fields["code"]
+        note = [s for s in fields["note"]["anyOf"] if s.get("type") == "string"][0]
+        assert note["maxLength"] == 20, note
+        email = TypeAdapter(Email).json_schema()
+        assert email["format"] == "email" and "pattern" not in email, email
+        for bad in ("word", "a\\x00@b.co"):
+            try:
+                ColumnCreate.model_validate({"registry": bad, "code": "ABC"})
+            except ValueError:
+                continue
+            raise AssertionError(f"{bad!r} was accepted")
+        """,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]

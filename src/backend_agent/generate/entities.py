@@ -340,7 +340,8 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {
         *("SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", "Text", "StoredJson"),
-        *("EMAIL_PATTERN", "URL_PATTERN", *classes),
+        "Storable",
+        *("EMAIL_PATTERN", "URL_PATTERN", "EMAIL_FORMAT", "URL_FORMAT", *classes),
     }
     aliases, types, fields = field_views(entity, taken)
     filters = filter_views(entity, types, table)

@@ -61,9 +61,9 @@ def _constraints(column: Column, *, pattern: bool) -> list[str]:
         if column.max_length:
             items.append(f"max_length={column.max_length}")
         if kind == "email":
-            items.append("pattern=EMAIL_PATTERN")
+            items += ["pattern=EMAIL_PATTERN", "json_schema_extra=EMAIL_FORMAT"]
         elif kind == "url":
-            items.append("pattern=URL_PATTERN")
+            items += ["pattern=URL_PATTERN", "json_schema_extra=URL_FORMAT"]
         elif pattern and column.pattern:
             items.append(f"pattern={regex(column.pattern)}")
     elif kind == "integer":
@@ -89,10 +89,13 @@ def value_type(column: Column, *, pattern: bool = True) -> str:
         return f"Literal[{', '.join(py(v) for v in column.enum_values)}]"
     if kind == "json":
         return "StoredJson" if column.nullable else "Annotated[StoredJson, NotNull]"
-    # Text: a str that refuses what no database stores (NUL, lone surrogates).
-    base = {"integer": "int", "decimal": "Decimal"}.get(kind, "Text")
     constraints = _constraints(column, pattern=pattern)
-    return f"Annotated[{base}, Field({', '.join(constraints)})]" if constraints else base
+    if kind in ("integer", "decimal"):
+        base = "int" if kind == "integer" else "Decimal"
+        return f"Annotated[{base}, Field({', '.join(constraints)})]" if constraints else base
+    # Text: a str that refuses what no database stores (NUL, lone surrogates); its
+    # constraints go first, or the JSON Schema would lose their pattern.
+    return f"Annotated[str, Field({', '.join(constraints)}), Storable]" if constraints else "Text"
 
 
 def _alias_name(field: EntityField, taken: set[str]) -> str:

@@ -8,9 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NoteType = Annotated[Text, Field(max_length=200)]
+NoteType = Annotated[str, Field(max_length=200), Storable]
 SortKey = Literal["created_at", "-created_at"]
 
 

@@ -8,9 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-BodyType = Annotated[Text, Field(min_length=1, max_length=5000)]
+BodyType = Annotated[str, Field(min_length=1, max_length=5000), Storable]
 SortKey = Literal["created_at", "-created_at"]
 
 

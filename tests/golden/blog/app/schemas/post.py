@@ -7,10 +7,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text, UTCDateTime
+from app.schemas.types import (
+    NotNull,
+    Storable,
+    UTCDateTime,
+)
 
-TitleType = Annotated[Text, Field(min_length=1, max_length=200)]
-BodyType = Annotated[Text, Field(max_length=20000)]
+TitleType = Annotated[str, Field(min_length=1, max_length=200), Storable]
+BodyType = Annotated[str, Field(max_length=20000), Storable]
 StatusType = Literal["draft", "published"]
 SortKey = Literal["title", "-title", "published_at", "-published_at", "created_at", "-created_at"]
 

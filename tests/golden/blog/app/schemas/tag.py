@@ -7,9 +7,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+NameType = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$"), Storable]
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 
@@ -33,4 +36,4 @@ class TagQuery(PageParams):
     """Paging, sort and filters of the tag list."""
 
     sort: SortKey = "-created_at"
-    name: Annotated[Text, Field(min_length=1, max_length=50)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=50), Storable] | None = None

@@ -9,11 +9,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
 TypeType = Literal["consultation", "follow_up", "surgery", "telehealth"]
 StatusType = Literal["booked", "attended", "cancelled", "no_show"]
-ReasonType = Annotated[Text, Field(max_length=500)]
+ReasonType = Annotated[str, Field(max_length=500), Storable]
 SortKey = Literal["from", "-from", "to", "-to", "created_at", "-created_at"]
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from zxcvbn import zxcvbn
 
 from app.core.security import secrets_equal
-from app.schemas.types import AccountEmail, Text
+from app.schemas.types import AccountEmail, Storable
 
 PASSWORD_MIN_LENGTH = 12
 # Bounds the body and the hashing work a single request can ask for.
@@ -77,9 +77,11 @@ def _guessable(password: str, *, email: str | None) -> str | None:
 
 # A password as a login presents it: any non-empty text within the upper bound, so
 # accounts created under an older policy can still sign in.
-PresentedPassword = Annotated[Text, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+PresentedPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), Storable]
 # A password being set: the whole policy applies.
-NewPassword = Annotated[Text, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
+NewPassword = Annotated[
+    str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH), Storable
+]
 
 
 class Credentials(BaseModel):
@@ -134,7 +136,7 @@ class RefreshRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: Annotated[Text, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512), Storable]
 
 
 @dataclass(frozen=True)

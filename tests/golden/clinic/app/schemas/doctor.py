@@ -8,11 +8,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(min_length=2, max_length=120)]
+NameType = Annotated[str, Field(min_length=2, max_length=120), Storable]
 SpecialtyType = Literal["general", "cardiology", "pediatrics", "dermatology"]
-LicenceType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z]{2}-[0-9]{6}$")]
+LicenceType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z]{2}-[0-9]{6}$"), Storable]
 FeeType = Annotated[
     Decimal, Field(ge=Decimal("0"), le=Decimal("5000"), max_digits=8, decimal_places=2)
 ]

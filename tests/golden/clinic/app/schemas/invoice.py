@@ -10,9 +10,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NumberType = Annotated[Text, Field(max_length=255, pattern=r"^INV-[0-9]{6}$")]
+NumberType = Annotated[str, Field(max_length=255, pattern=r"^INV-[0-9]{6}$"), Storable]
 AmountType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
 TaxRateType = Annotated[
     Decimal, Field(ge=Decimal("0"), le=Decimal("1"), max_digits=5, decimal_places=4)

@@ -8,11 +8,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import EMAIL_PATTERN, NotNull, Text
+from app.schemas.types import (
+    EMAIL_FORMAT,
+    EMAIL_PATTERN,
+    NotNull,
+    Storable,
+)
 
-FullNameType = Annotated[Text, Field(max_length=160)]
-EmailType = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
-NotesType = Annotated[Text, Field(max_length=4000)]
+FullNameType = Annotated[str, Field(max_length=160), Storable]
+EmailType = Annotated[
+    str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
+]
+NotesType = Annotated[str, Field(max_length=4000), Storable]
 SortKey = Literal["full_name", "-full_name", "created_at", "-created_at"]
 
 

@@ -9,6 +9,7 @@ never a database error (500) after the request was accepted.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -101,7 +102,11 @@ def normal_email(value: object) -> object:
     return unicodedata.normalize("NFKC", value).casefold()
 
 
-Text = Annotated[str, AfterValidator(storable_text)]
+# Text is a str that refuses what no database stores. Constraints go before ``Storable``
+# (``Annotated[str, Field(...), Storable]``): after a validator, Pydantic checks a
+# pattern but leaves it out of the JSON Schema, and clients then cannot know it.
+Storable = AfterValidator(storable_text)
+Text = Annotated[str, Storable]
 # Documented as what it is, any JSON value (Pydantic would name a JsonValue schema).
 StoredJson = Annotated[
     JsonValue, AfterValidator(storable_json), WithJsonSchema({"description": "Any JSON value."})
@@ -109,10 +114,29 @@ StoredJson = Annotated[
 # A datetime without an offset is refused (422 on its field): taking it as UTC, or as
 # the server's time, would store a guess.
 UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
+
+
+def documented_as(format_name: str) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra`` of a field whose loose pattern stands for a format: its JSON
+    Schema says the format, as the design does (clients then send real addresses, and
+    what the service answers with meets the response schema); validation keeps the
+    pattern."""
+
+    def document(schema: dict[str, Any]) -> None:
+        schema.pop("pattern", None)
+        schema["format"] = format_name
+
+    return document
+
+
+EMAIL_FORMAT = documented_as("email")
+URL_FORMAT = documented_as("uri")
 # Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven
 # by sending mail, not by a regular expression.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-Email = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+Email = Annotated[
+    str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
+]
 # An account's email: compared, stored and looked up in its canonical form.
 AccountEmail = Annotated[Email, BeforeValidator(normal_email)]
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"

@@ -8,12 +8,12 @@ from typing import Annotated
 from pydantic import Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import Text
+from app.schemas.types import Storable
 
 
 class AuditQuery(PageParams):
     """Paging and filters of the audit log (always newest first)."""
 
-    entity: Annotated[Text, Field(min_length=1, max_length=100)] | None = None
+    entity: Annotated[str, Field(min_length=1, max_length=100), Storable] | None = None
     entity_id: uuid.UUID | None = None
     actor_id: uuid.UUID | None = None

@@ -9,9 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-TitleType = Annotated[Text, Field(min_length=3, max_length=200)]
+TitleType = Annotated[str, Field(min_length=3, max_length=200), Storable]
 SortKey = Literal["title", "-title", "date", "-date", "created_at", "-created_at"]
 
 

@@ -8,11 +8,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text, UTCDateTime
+from app.schemas.types import (
+    NotNull,
+    Storable,
+    UTCDateTime,
+)
 
-TitleType = Annotated[Text, Field(max_length=200)]
+TitleType = Annotated[str, Field(max_length=200), Storable]
 MinutesType = Annotated[int, Field(ge=5, le=600)]
-RoomType = Annotated[Text, Field(max_length=40)]
+RoomType = Annotated[str, Field(max_length=40), Storable]
 SortKey = Literal["starts_at", "-starts_at", "created_at", "-created_at"]
 
 

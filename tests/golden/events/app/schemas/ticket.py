@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import (
+    NotNull,
+)
 
 ClassType = Literal["standard", "student", "vip"]
 PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=8, decimal_places=2)]

@@ -7,12 +7,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import URL_PATTERN, NotNull, Text
+from app.schemas.types import (
+    URL_FORMAT,
+    URL_PATTERN,
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(max_length=150)]
-CityType = Annotated[Text, Field(max_length=80)]
+NameType = Annotated[str, Field(max_length=150), Storable]
+CityType = Annotated[str, Field(max_length=80), Storable]
 CapacityType = Annotated[int, Field(ge=1, le=100000)]
-WebsiteType = Annotated[Text, Field(max_length=2048, pattern=URL_PATTERN)]
+WebsiteType = Annotated[
+    str, Field(max_length=2048, pattern=URL_PATTERN, json_schema_extra=URL_FORMAT), Storable
+]
 SortKey = Literal["name", "-name", "capacity", "-capacity", "created_at", "-created_at"]
 
 

@@ -7,11 +7,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(max_length=120)]
+NameType = Annotated[str, Field(max_length=120), Storable]
 TierType = Literal["free", "pro", "enterprise"]
-DomainType = Annotated[Text, Field(max_length=255, pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
+DomainType = Annotated[str, Field(max_length=255, pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$"), Storable]
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 

@@ -7,10 +7,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import EMAIL_PATTERN, NotNull, Text
+from app.schemas.types import (
+    EMAIL_FORMAT,
+    EMAIL_PATTERN,
+    NotNull,
+    Storable,
+)
 
-HandleType = Annotated[Text, Field(max_length=255, pattern=r"^[a-z][a-z0-9_]{2,30}$")]
-EmailType = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+HandleType = Annotated[str, Field(max_length=255, pattern=r"^[a-z][a-z0-9_]{2,30}$"), Storable]
+EmailType = Annotated[
+    str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
+]
 SortKey = Literal["handle", "-handle", "created_at", "-created_at"]
 
 

@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(max_length=255, pattern=r"^[a-z0-9-]{1,30}$")]
-ColourType = Annotated[Text, Field(max_length=255, pattern=r"^#[0-9a-f]{6}$")]
+NameType = Annotated[str, Field(max_length=255, pattern=r"^[a-z0-9-]{1,30}$"), Storable]
+ColourType = Annotated[str, Field(max_length=255, pattern=r"^#[0-9a-f]{6}$"), Storable]
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 
 

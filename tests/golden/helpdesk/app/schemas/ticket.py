@@ -8,10 +8,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text, UTCDateTime
+from app.schemas.types import (
+    NotNull,
+    Storable,
+    UTCDateTime,
+)
 
-SubjectType = Annotated[Text, Field(min_length=3, max_length=200)]
-BodyType = Annotated[Text, Field(max_length=20000)]
+SubjectType = Annotated[str, Field(min_length=3, max_length=200), Storable]
+BodyType = Annotated[str, Field(max_length=20000), Storable]
 PriorityType = Literal["low", "normal", "high", "urgent"]
 StateType = Literal["open", "pending", "solved", "closed"]
 SortKey = Literal["priority", "-priority", "due_at", "-due_at", "created_at", "-created_at"]

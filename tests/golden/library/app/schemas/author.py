@@ -8,10 +8,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import URL_PATTERN, NotNull, Text
+from app.schemas.types import (
+    URL_FORMAT,
+    URL_PATTERN,
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(max_length=120)]
-WebsiteType = Annotated[Text, Field(max_length=2048, pattern=URL_PATTERN)]
+NameType = Annotated[str, Field(max_length=120), Storable]
+WebsiteType = Annotated[
+    str, Field(max_length=2048, pattern=URL_PATTERN, json_schema_extra=URL_FORMAT), Storable
+]
 SortKey = Literal["name", "-name", "born_on", "-born_on", "created_at", "-created_at"]
 
 

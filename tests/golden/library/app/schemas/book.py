@@ -9,10 +9,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, StoredJson, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+    StoredJson,
+)
 
-TitleType = Annotated[Text, Field(max_length=300)]
-IsbnType = Annotated[Text, Field(max_length=255, pattern=r"^[0-9]{13}$")]
+TitleType = Annotated[str, Field(max_length=300), Storable]
+IsbnType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$"), Storable]
 GenreType = Literal["fiction", "science", "history", "poetry"]
 PagesType = Annotated[int, Field(ge=1, le=10000)]
 PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]

@@ -9,9 +9,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import EMAIL_PATTERN, NotNull, Text, UTCDateTime
+from app.schemas.types import (
+    EMAIL_FORMAT,
+    EMAIL_PATTERN,
+    NotNull,
+    Storable,
+    UTCDateTime,
+)
 
-ContactEmailType = Annotated[Text, Field(max_length=320, pattern=EMAIL_PATTERN)]
+ContactEmailType = Annotated[
+    str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
+]
 SortKey = Literal["due_on", "-due_on", "created_at", "-created_at"]
 
 

@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-NameType = Annotated[Text, Field(min_length=1, max_length=80)]
-CodeType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z]{3}$")]
+NameType = Annotated[str, Field(min_length=1, max_length=80), Storable]
+CodeType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z]{3}$"), Storable]
 SortKey = Literal["name", "-name", "code", "-code", "created_at", "-created_at"]
 
 
@@ -36,4 +39,4 @@ class CategoryQuery(PageParams):
     """Paging, sort and filters of the category list."""
 
     sort: SortKey = "-created_at"
-    code: Annotated[Text, Field(max_length=255)] | None = None
+    code: Annotated[str, Field(max_length=255), Storable] | None = None

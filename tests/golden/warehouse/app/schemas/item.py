@@ -9,13 +9,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-SkuType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z0-9-]{4,32}$")]
-NameType = Annotated[Text, Field(max_length=200)]
+SkuType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z0-9-]{4,32}$"), Storable]
+NameType = Annotated[str, Field(max_length=200), Storable]
 UnitType = Literal["piece", "kg", "litre", "metre"]
 WeightType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=3)]
-BarcodeType = Annotated[Text, Field(max_length=255, pattern=r"^[0-9]{8,14}$")]
+BarcodeType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{8,14}$"), Storable]
 ClassType = Literal["a", "b", "c"]
 SortKey = Literal["sku", "-sku", "name", "-name", "weight", "-weight", "created_at", "-created_at"]
 
@@ -52,7 +55,7 @@ class ItemQuery(PageParams):
     """Paging, sort and filters of the item list."""
 
     sort: SortKey = "-created_at"
-    sku: Annotated[Text, Field(max_length=255)] | None = None
+    sku: Annotated[str, Field(max_length=255), Storable] | None = None
     unit: UnitType | None = None
     class_: Annotated[ClassType | None, Field(alias="class")] = None
     category_id: uuid.UUID | None = None

@@ -8,9 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull, Text
+from app.schemas.types import (
+    NotNull,
+    Storable,
+)
 
-CodeType = Annotated[Text, Field(max_length=255, pattern=r"^[A-Z][0-9]{2}-[0-9]{2}$")]
+CodeType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z][0-9]{2}-[0-9]{2}$"), Storable]
 LimitType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=12, decimal_places=3)]
 SortKey = Literal["code", "-code", "created_at", "-created_at"]
 

@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import NotNull
+from app.schemas.types import (
+    NotNull,
+)
 
 QuantityType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=3)]
 SortKey = Literal["quantity", "-quantity", "counted_on", "-counted_on", "created_at", "-created_at"]
