@@ -143,7 +143,9 @@ def test_the_generated_client_registers_logs_in_creates_and_lists(
         assert post.owner_id == registered.parsed.data.id
         assert post.status == models.PostStatus.PUBLISHED
 
-        listed = list_posts.sync_detailed(client=anonymous, limit=100)
+        # The sort choices carry readable names (x-enum-varnames), not VALUE_1...
+        newest_first = models.ListPostsSort.CREATED_AT_DESC
+        listed = list_posts.sync_detailed(client=anonymous, limit=100, sort=newest_first)
     assert listed.status_code == 200, listed.content
     assert isinstance(listed.parsed, models.PostPage)
     found = {p.id: p for p in listed.parsed.data}

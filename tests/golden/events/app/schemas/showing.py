@@ -13,7 +13,22 @@ from app.schemas.types import NotNull, Text, UTCDateTime
 TitleType = Annotated[Text, Field(max_length=200)]
 MinutesType = Annotated[int, Field(ge=5, le=600)]
 RoomType = Annotated[Text, Field(max_length=40)]
-SortKey = Literal["starts_at", "-starts_at", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["starts_at", "-starts_at", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "STARTS_AT_ASC",
+                "STARTS_AT_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class ShowingNestedCreate(BaseModel):
