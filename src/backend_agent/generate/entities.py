@@ -176,7 +176,8 @@ class EntityView:
     nested_create_fields: tuple[FieldView, ...]
     update_fields: tuple[FieldView, ...]
     populate_by_name: bool
-    sort_literal: str
+    sort_choices: tuple[str, ...]
+    sort_varnames: tuple[str, ...]
     default_sort: str
     filters: tuple[FilterView, ...]
     sorts: tuple[SortView, ...]
@@ -276,14 +277,22 @@ def _response_column(table: str, name: str) -> str:
     return ref if identifier(name) == name else f"{ref}.label({py(name)})"
 
 
-def _sorts(entity: Entity) -> tuple[tuple[SortView, ...], str]:
+def _sorts(entity: Entity) -> tuple[tuple[SortView, ...], tuple[str, ...]]:
     keys = list(entity.sort)
     default = entity.default_sort.removeprefix("-")
     # The default order must work even when clients may not ask for it by name.
     columns = [*keys, default] if default not in keys else keys
     views = tuple(SortView(k, column_ref(table_variable(entity), k)) for k in columns)
-    choices = [v for key in (keys or [default]) for v in (key, f"-{key}")]
-    return views, f"Literal[{', '.join(py(c) for c in choices)}]"
+    choices = tuple(v for key in (keys or [default]) for v in (key, f"-{key}"))
+    return views, choices
+
+
+def _sort_varnames(choices: tuple[str, ...]) -> tuple[str, ...]:
+    """The enum member names generated clients give the sort choices (``x-enum-varnames``,
+    as in the designed document): a leading '-' names nothing."""
+    return tuple(
+        f"{c.removeprefix('-')}_{'desc' if c[0] == '-' else 'asc'}".upper() for c in choices
+    )
 
 
 def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: str) -> RouteView:
@@ -345,7 +354,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     }
     aliases, types, fields = field_views(entity, taken)
     filters = filter_views(entity, types, table)
-    sorts, sort_literal = _sorts(entity)
+    sorts, sort_choices = _sorts(entity)
     links = _links(blueprint, entity)
     nested = None
     if entity.nested_under and entity.nested_column:
@@ -402,7 +411,8 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         nested_create_fields=tuple(f for f in fields if f.name != entity.nested_column),
         update_fields=fields,
         populate_by_name=aliased,
-        sort_literal=sort_literal,
+        sort_choices=sort_choices,
+        sort_varnames=_sort_varnames(sort_choices),
         default_sort=entity.default_sort,
         filters=filters,
         sorts=sorts,

@@ -14,7 +14,15 @@ from app.schemas.types import (
 )
 
 NoteType = Annotated[str, Field(max_length=200), Storable]
-SortKey = Literal["created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={"x-enum-varnames": ["CREATED_AT_ASC", "CREATED_AT_DESC"]},
+    ),
+]
 
 
 class BookmarkCreate(BaseModel):

@@ -16,7 +16,24 @@ from app.schemas.types import (
 TitleType = Annotated[str, Field(min_length=1, max_length=200), Storable]
 BodyType = Annotated[str, Field(max_length=20000), Storable]
 StatusType = Literal["draft", "published"]
-SortKey = Literal["title", "-title", "published_at", "-published_at", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["title", "-title", "published_at", "-published_at", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "TITLE_ASC",
+                "TITLE_DESC",
+                "PUBLISHED_AT_ASC",
+                "PUBLISHED_AT_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class PostCreate(BaseModel):

@@ -13,7 +13,17 @@ from app.schemas.types import (
 )
 
 NameType = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$"), Storable]
-SortKey = Literal["name", "-name", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["name", "-name", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": ["NAME_ASC", "NAME_DESC", "CREATED_AT_ASC", "CREATED_AT_DESC"]
+        },
+    ),
+]
 
 
 class TagCreate(BaseModel):

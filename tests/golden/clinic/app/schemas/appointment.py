@@ -17,7 +17,24 @@ from app.schemas.types import (
 TypeType = Literal["consultation", "follow_up", "surgery", "telehealth"]
 StatusType = Literal["booked", "attended", "cancelled", "no_show"]
 ReasonType = Annotated[str, Field(max_length=500), Storable]
-SortKey = Literal["from", "-from", "to", "-to", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["from", "-from", "to", "-to", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "FROM_ASC",
+                "FROM_DESC",
+                "TO_ASC",
+                "TO_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class AppointmentCreate(BaseModel):

@@ -19,7 +19,24 @@ LicenceType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z]{2}-[0-9]{6}$
 FeeType = Annotated[
     Decimal, Field(ge=Decimal("0"), le=Decimal("5000"), max_digits=8, decimal_places=2)
 ]
-SortKey = Literal["name", "-name", "fee", "-fee", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["name", "-name", "fee", "-fee", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "NAME_ASC",
+                "NAME_DESC",
+                "FEE_ASC",
+                "FEE_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class DoctorCreate(BaseModel):

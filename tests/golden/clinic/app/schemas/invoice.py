@@ -20,7 +20,24 @@ AmountType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_pl
 TaxRateType = Annotated[
     Decimal, Field(ge=Decimal("0"), le=Decimal("1"), max_digits=5, decimal_places=4)
 ]
-SortKey = Literal["amount", "-amount", "issued_on", "-issued_on", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["amount", "-amount", "issued_on", "-issued_on", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "AMOUNT_ASC",
+                "AMOUNT_DESC",
+                "ISSUED_ON_ASC",
+                "ISSUED_ON_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class InvoiceCreate(BaseModel):

@@ -20,7 +20,22 @@ EmailType = Annotated[
     str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
 ]
 NotesType = Annotated[str, Field(max_length=4000), Storable]
-SortKey = Literal["full_name", "-full_name", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["full_name", "-full_name", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "FULL_NAME_ASC",
+                "FULL_NAME_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class PatientCreate(BaseModel):

@@ -15,7 +15,24 @@ from app.schemas.types import (
 )
 
 TitleType = Annotated[str, Field(min_length=3, max_length=200), Storable]
-SortKey = Literal["title", "-title", "date", "-date", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["title", "-title", "date", "-date", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "TITLE_ASC",
+                "TITLE_DESC",
+                "DATE_ASC",
+                "DATE_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class EventCreate(BaseModel):

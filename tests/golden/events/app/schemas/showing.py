@@ -17,7 +17,22 @@ from app.schemas.types import (
 TitleType = Annotated[str, Field(max_length=200), Storable]
 MinutesType = Annotated[int, Field(ge=5, le=600)]
 RoomType = Annotated[str, Field(max_length=40), Storable]
-SortKey = Literal["starts_at", "-starts_at", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["starts_at", "-starts_at", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "STARTS_AT_ASC",
+                "STARTS_AT_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class ShowingNestedCreate(BaseModel):

@@ -15,7 +15,17 @@ from app.schemas.types import (
 
 ClassType = Literal["standard", "student", "vip"]
 PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=8, decimal_places=2)]
-SortKey = Literal["price", "-price", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["price", "-price", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": ["PRICE_ASC", "PRICE_DESC", "CREATED_AT_ASC", "CREATED_AT_DESC"]
+        },
+    ),
+]
 
 
 class TicketNestedCreate(BaseModel):

@@ -20,7 +20,24 @@ CapacityType = Annotated[int, Field(ge=1, le=100000)]
 WebsiteType = Annotated[
     str, Field(max_length=2048, pattern=URL_PATTERN, json_schema_extra=URL_FORMAT), Storable
 ]
-SortKey = Literal["name", "-name", "capacity", "-capacity", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["name", "-name", "capacity", "-capacity", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "NAME_ASC",
+                "NAME_DESC",
+                "CAPACITY_ASC",
+                "CAPACITY_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class VenueCreate(BaseModel):

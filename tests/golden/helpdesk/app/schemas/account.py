@@ -15,7 +15,17 @@ from app.schemas.types import (
 NameType = Annotated[str, Field(max_length=120), Storable]
 TierType = Literal["free", "pro", "enterprise"]
 DomainType = Annotated[str, Field(max_length=255, pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$"), Storable]
-SortKey = Literal["name", "-name", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["name", "-name", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": ["NAME_ASC", "NAME_DESC", "CREATED_AT_ASC", "CREATED_AT_DESC"]
+        },
+    ),
+]
 
 
 class AccountCreate(BaseModel):

@@ -18,7 +18,17 @@ HandleType = Annotated[str, Field(max_length=255, pattern=r"^[a-z][a-z0-9_]{2,30
 EmailType = Annotated[
     str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
 ]
-SortKey = Literal["handle", "-handle", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["handle", "-handle", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": ["HANDLE_ASC", "HANDLE_DESC", "CREATED_AT_ASC", "CREATED_AT_DESC"]
+        },
+    ),
+]
 
 
 class AgentCreate(BaseModel):

@@ -18,7 +18,24 @@ SubjectType = Annotated[str, Field(min_length=3, max_length=200), Storable]
 BodyType = Annotated[str, Field(max_length=20000), Storable]
 PriorityType = Literal["low", "normal", "high", "urgent"]
 StateType = Literal["open", "pending", "solved", "closed"]
-SortKey = Literal["priority", "-priority", "due_at", "-due_at", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["priority", "-priority", "due_at", "-due_at", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "PRIORITY_ASC",
+                "PRIORITY_DESC",
+                "DUE_AT_ASC",
+                "DUE_AT_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class TicketCreate(BaseModel):

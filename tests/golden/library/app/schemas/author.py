@@ -19,7 +19,24 @@ NameType = Annotated[str, Field(max_length=120), Storable]
 WebsiteType = Annotated[
     str, Field(max_length=2048, pattern=URL_PATTERN, json_schema_extra=URL_FORMAT), Storable
 ]
-SortKey = Literal["name", "-name", "born_on", "-born_on", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["name", "-name", "born_on", "-born_on", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "NAME_ASC",
+                "NAME_DESC",
+                "BORN_ON_ASC",
+                "BORN_ON_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class AuthorCreate(BaseModel):

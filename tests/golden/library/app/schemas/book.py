@@ -20,8 +20,25 @@ IsbnType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$"), Storabl
 GenreType = Literal["fiction", "science", "history", "poetry"]
 PagesType = Annotated[int, Field(ge=1, le=10000)]
 PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
-SortKey = Literal[
-    "title", "-title", "pages", "-pages", "price", "-price", "created_at", "-created_at"
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["title", "-title", "pages", "-pages", "price", "-price", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "TITLE_ASC",
+                "TITLE_DESC",
+                "PAGES_ASC",
+                "PAGES_DESC",
+                "PRICE_ASC",
+                "PRICE_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
 ]
 
 

@@ -20,7 +20,17 @@ from app.schemas.types import (
 ContactEmailType = Annotated[
     str, Field(max_length=320, pattern=EMAIL_PATTERN, json_schema_extra=EMAIL_FORMAT), Storable
 ]
-SortKey = Literal["due_on", "-due_on", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["due_on", "-due_on", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": ["DUE_ON_ASC", "DUE_ON_DESC", "CREATED_AT_ASC", "CREATED_AT_DESC"]
+        },
+    ),
+]
 
 
 class LoanCreate(BaseModel):

@@ -20,7 +20,26 @@ UnitType = Literal["piece", "kg", "litre", "metre"]
 WeightType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=3)]
 BarcodeType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{8,14}$"), Storable]
 ClassType = Literal["a", "b", "c"]
-SortKey = Literal["sku", "-sku", "name", "-name", "weight", "-weight", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["sku", "-sku", "name", "-name", "weight", "-weight", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "SKU_ASC",
+                "SKU_DESC",
+                "NAME_ASC",
+                "NAME_DESC",
+                "WEIGHT_ASC",
+                "WEIGHT_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class ItemCreate(BaseModel):

@@ -15,7 +15,17 @@ from app.schemas.types import (
 
 CodeType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z][0-9]{2}-[0-9]{2}$"), Storable]
 LimitType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=12, decimal_places=3)]
-SortKey = Literal["code", "-code", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["code", "-code", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": ["CODE_ASC", "CODE_DESC", "CREATED_AT_ASC", "CREATED_AT_DESC"]
+        },
+    ),
+]
 
 
 class LocationCreate(BaseModel):

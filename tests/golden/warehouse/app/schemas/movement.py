@@ -15,7 +15,22 @@ from app.schemas.types import (
 
 QuantityType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=3)]
 DirectionType = Literal["in", "out"]
-SortKey = Literal["quantity", "-quantity", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["quantity", "-quantity", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "QUANTITY_ASC",
+                "QUANTITY_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class MovementCreate(BaseModel):

@@ -15,7 +15,24 @@ from app.schemas.types import (
 )
 
 QuantityType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=3)]
-SortKey = Literal["quantity", "-quantity", "counted_on", "-counted_on", "created_at", "-created_at"]
+# FastAPI writes the sort parameter's schema from this; the names are the designed
+# document's, for generated clients (openapi-python-client, openapi-generator).
+SortKey = Annotated[
+    Literal["quantity", "-quantity", "counted_on", "-counted_on", "created_at", "-created_at"],
+    Field(
+        description="A sort field; prefix with '-' for descending order.",
+        json_schema_extra={
+            "x-enum-varnames": [
+                "QUANTITY_ASC",
+                "QUANTITY_DESC",
+                "COUNTED_ON_ASC",
+                "COUNTED_ON_DESC",
+                "CREATED_AT_ASC",
+                "CREATED_AT_DESC",
+            ]
+        },
+    ),
+]
 
 
 class StockCreate(BaseModel):
