@@ -23,11 +23,13 @@ import pytest
 
 from backend_agent.verify.live.plan import PasswordPolicy
 from backend_agent.verify.live.service import Service, serve_project
+from tests.conftest import ROOT
 from tests.live.conftest import generate_example
 
 # The generated package's import name; its modules are dropped from sys.modules afterwards.
 PACKAGE = "blog_api_client"
-GENERATOR = Path(sys.executable).parent / "openapi-python-client"
+# In an environment of its own (scripts/bootstrap): it pins an older typer than ours.
+GENERATOR = ROOT / ".tools" / "openapi-python-client" / "bin" / "openapi-python-client"
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,11 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Blog]:
 
 def _generate_client(document: Path, out: Path) -> str:
     """Run openapi-python-client on ``document``; its output, or a failure with it."""
-    assert GENERATOR.exists(), f"{GENERATOR} is missing: pip install -e '.[dev]'"
+    assert GENERATOR.exists(), f"{GENERATOR} is missing: run scripts/bootstrap"
     # The generator formats its output with ruff (this environment's); any warning means a
     # part of the document it skipped, so warnings fail the run.
-    env = {**os.environ, "PATH": f"{GENERATOR.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    ruff = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{ruff}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(
         [str(GENERATOR), "generate", f"--path={document}", f"--output-path={out}",
          "--meta=none", "--fail-on-warning"],
