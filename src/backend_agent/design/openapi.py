@@ -21,7 +21,7 @@ from backend_agent.design.openapi_texts import (
 )
 from backend_agent.design.queries import list_filters
 
-__all__ = ["field_schema", "openapi_document"]
+__all__ = ["field_schema", "openapi_document", "sort_varname"]
 
 
 # What a request's date-time must carry (app/schemas/types.py refuses the rest).
@@ -29,6 +29,12 @@ NAIVE_DATETIME_REFUSED = (
     "A date and time with its offset from UTC (RFC 3339, e.g. 2024-01-31T09:30:00Z); "
     "one without an offset is refused (422), never guessed."
 )
+
+
+def sort_varname(choice: str) -> str:
+    """The enum member name generated clients give a sort choice (``x-enum-varnames``):
+    ``-created_at`` is ``CREATED_AT_DESC`` (a leading '-' names nothing)."""
+    return f"{choice.removeprefix('-')}_{'desc' if choice.startswith('-') else 'asc'}".upper()
 
 
 def field_schema(column: Column, *, request: bool = False) -> JSON:
@@ -267,9 +273,7 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
                 "type": "string",
                 "enum": [v for s in entity.sort for v in (s, f"-{s}")],
                 # Readable names for generated clients (a leading '-' names nothing).
-                "x-enum-varnames": [
-                    v for s in entity.sort for v in (f"{s}_asc".upper(), f"{s}_desc".upper())
-                ],
+                "x-enum-varnames": [sort_varname(v) for s in entity.sort for v in (s, f"-{s}")],
                 "default": entity.default_sort,
             },
         },

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from backend_agent.design.blueprint import Blueprint, Entity, Route, Rule
+from backend_agent.design.openapi import sort_varname
 from backend_agent.generate.fields import (
     FieldView,
     FilterView,
@@ -287,14 +288,6 @@ def _sorts(entity: Entity) -> tuple[tuple[SortView, ...], tuple[str, ...]]:
     return views, choices
 
 
-def _sort_varnames(choices: tuple[str, ...]) -> tuple[str, ...]:
-    """The enum member names generated clients give the sort choices (``x-enum-varnames``,
-    as in the designed document): a leading '-' names nothing."""
-    return tuple(
-        f"{c.removeprefix('-')}_{'desc' if c[0] == '-' else 'asc'}".upper() for c in choices
-    )
-
-
 def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: str) -> RouteView:
     action = route.action
     creates = action in ("create", "create_nested")
@@ -412,7 +405,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         update_fields=fields,
         populate_by_name=aliased,
         sort_choices=sort_choices,
-        sort_varnames=_sort_varnames(sort_choices),
+        sort_varnames=tuple(sort_varname(c) for c in sort_choices),
         default_sort=entity.default_sort,
         filters=filters,
         sorts=sorts,
