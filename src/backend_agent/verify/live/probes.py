@@ -87,8 +87,11 @@ def _send(target: Target, op: Operation, *, token: str | None, row: str | None =
 
 
 def _token_probes(target: Target, probes: Probes) -> None:
+    # The design's rules count too: a document served from the code says an operation
+    # is public once the code lost its check, exactly when the probe matters most.
+    designed = {rule.operation_id for rule in target.plan.rules}
     for op in target.api.operations:
-        if not op.secured:
+        if not (op.secured or op.operation_id in designed):
             continue
         for kind, token in (("no-token", None), ("bad-token", _BAD_TOKEN)):
             reply = _send(target, op, token=token)
