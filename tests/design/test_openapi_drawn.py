@@ -8,19 +8,17 @@ the linters, so it runs fast on many specs.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, note, seed, settings
+from hypothesis import given, note, seed, settings
 from jsonschema import Draft202012Validator
 
 from backend_agent.design import design, openapi_document
 from backend_agent.errors import SpecError
 from backend_agent.spec import load_spec_text
-from tests.strategies.specs import DrawnSpec, drawn_specs
+from tests.strategies.specs import DRAWN, SEED, DrawnSpec, drawn_specs
 
-SEED = int(os.environ.get("BACKEND_AGENT_DRAW_SEED", "20261206"))
 METHODS = ("get", "put", "post", "patch", "delete")
 PUBLIC = ([], [{}, {"bearerAuth": []}])
 
@@ -87,13 +85,7 @@ def _sort_problems(where: str, op: dict[str, Any]) -> list[str]:
 
 
 @seed(SEED)
-@settings(
-    deadline=None,
-    database=None,
-    max_examples=100,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    phases=[Phase.explicit, Phase.generate],
-)
+@settings(DRAWN, max_examples=100)
 @given(drawn_specs(max_entities=3, under_repair=False))
 def test_a_drawn_spec_designs_a_document_linters_accept(drawn: DrawnSpec) -> None:
     note(f"seed {SEED} (BACKEND_AGENT_DRAW_SEED)")

@@ -27,9 +27,8 @@ from backend_agent.spec import load_spec_text
 from backend_agent.verify import SubprocessRunner
 from backend_agent.verify.environment import ensure_environment
 from tests.strategies.regressions import regressions_this_run, window
-from tests.strategies.specs import DrawnSpec, drawn_specs
+from tests.strategies.specs import SEED, DrawnSpec, drawn_specs
 
-SEED = int(os.environ.get("BACKEND_AGENT_DRAW_SEED", "20261206"))
 # Drawn specs built per run. Off unless asked for: the generator does not yet pass every
 # drawn spec (the classes still open are in bench/generality/found/); the regression
 # specs below, each a drawn or found spec that passes, run in every run.

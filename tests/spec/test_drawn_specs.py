@@ -6,9 +6,7 @@ here is reproduced by running the same test with the same seed.
 
 from __future__ import annotations
 
-import os
-
-from hypothesis import HealthCheck, Phase, given, note, seed, settings
+from hypothesis import given, note, seed, settings
 
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
@@ -16,16 +14,7 @@ from backend_agent.errors import SpecError
 from backend_agent.generate import generate, render
 from backend_agent.spec import load_spec_text
 from backend_agent.spec.identifiers import MAX_IDENTIFIER_BYTES
-from tests.strategies.specs import DrawnSpec, drawn_specs
-
-SEED = int(os.environ.get("BACKEND_AGENT_DRAW_SEED", "20261206"))
-DRAWN = settings(
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-    phases=[Phase.explicit, Phase.generate],
-)
+from tests.strategies.specs import DRAWN, SEED, DrawnSpec, drawn_specs
 
 
 def _identifiers(blueprint: Blueprint) -> list[str]:

@@ -17,17 +17,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import yaml
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from tests.strategies.names import ENTITY_NAMES, FIELD_NAMES, UNDER_REPAIR
 
-__all__ = ["DrawnSpec", "drawn_specs", "to_yaml"]
+__all__ = ["DRAWN", "SEED", "DrawnSpec", "drawn_specs", "to_yaml"]
+
+# One seed for every test that draws specs, printed with each failure; set it to replay.
+SEED = int(os.environ.get("BACKEND_AGENT_DRAW_SEED", "20261206"))
+# The settings those tests share: no deadline (a spec renders a whole project), no
+# example database, and no shrinking of a drawn spec (its text is the report).
+DRAWN = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+    phases=[Phase.explicit, Phase.generate],
+)
 
 TYPES = (
     "string", "text", "integer", "decimal", "boolean", "date", "datetime", "enum", "uuid",
