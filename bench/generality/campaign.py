@@ -145,9 +145,14 @@ def check_one(drawn: DrawnSpec, work: Path, *, contract: bool = False) -> tuple[
     except Exception as exc:  # any exception here is the finding itself
         return f"crash: generate: {type(exc).__name__}: {str(exc)[:100]}", 0.0
     python = ensure_environment(project, SubprocessRunner(), work / "env.log")
+    mypy_cache = str(work.parent / ".mypy_cache")
     steps = {
         "ruff": [str(ROOT / ".venv" / "bin" / "ruff"), "check", "."],
-        "mypy": [sys.executable, "-m", "mypy", "--python-executable", str(python), "app"],
+        # One cache for the whole campaign: the libraries are checked once, not per spec.
+        "mypy": [
+            *(sys.executable, "-m", "mypy", "--python-executable", str(python)),
+            *("--cache-dir", mypy_cache, "app"),
+        ],
         "tests": [str(python), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
     }
     # Every step runs even after one fails, so a lint finding does not hide a failing test.

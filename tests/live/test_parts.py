@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backend_agent.errors import GateError
 from backend_agent.figures import Delivery, Figure
@@ -101,6 +103,29 @@ def test_pattern_values_match_and_stay_unique(pattern: str) -> None:
     values = [from_pattern(pattern, n) for n in range(200)]
     assert all(re.search(pattern, v) for v in values)
     assert len(set(values)) == 200
+
+
+@given(
+    pattern=st.sampled_from(
+        [r"^[a-z]+$", r"^[A-Z][a-z0-9-]*$", r"^[0-9]{3,}$", r"^x[0-9]*y?$", r"^[A-Z]{2}\d{3,9}$"]
+    ),
+    min_length=st.integers(0, 11),
+    room=st.integers(5, 40),  # room for 50 distinct values of each pattern
+)
+def test_pattern_values_reach_the_schemas_min_length(
+    pattern: str, min_length: int, room: int
+) -> None:
+    # Campaign seed 777: the seed gate sent "a" for ``^[a-z]+$`` with minLength 5 (422).
+    schema = {"minLength": min_length, "maxLength": min_length + room}
+    try:
+        values = [from_pattern(pattern, n, schema) for n in range(50)]
+    except Unsupported:
+        # Only a pattern too long at its shortest for maxLength may be refused.
+        assert len(from_pattern(pattern, 0)) > schema["maxLength"]
+        return
+    assert all(re.search(pattern, v) for v in values)
+    assert all(min_length <= len(v) <= min_length + room for v in values)
+    assert len(set(values)) == 50
 
 
 def test_patterns_with_groups_are_unsupported_rather_than_guessed() -> None:

@@ -281,8 +281,36 @@ def test_a_json_field_cannot_be_filtered_or_sorted_on(key: str, column: int) -> 
     ]
 
 
-def test_a_unique_boolean_is_refused() -> None:
-    assert problems_of(one_field("{type: boolean, unique: true}")) == [
-        "spec.yaml:5:34: a boolean field cannot be unique: the table could hold two rows at "
-        "most; drop unique"
+@pytest.mark.parametrize(
+    ("field", "kind", "room", "widen"),
+    [
+        ("{type: boolean, unique: true}", "boolean", 2, ""),
+        ("{type: enum, values: [a, b, c], unique: true, nullable: true}", "enum", 3, ""),
+        ("{type: integer, min: 1, max: 999, unique: true}", "integer", 999, ", or widen min and max"),
+        ("{type: decimal, min: 0, max: 5, scale: 2, unique: true}", "decimal", 501, ", or widen min and max"),
+    ],
+)  # fmt: skip
+def test_a_unique_field_without_room_for_many_rows_is_refused(
+    field: str, kind: str, room: int, widen: str
+) -> None:
+    at = len("      x: ") + field.index("unique: ") + len("unique: ") + 1  # the value
+    assert problems_of(one_field(field)) == [
+        f"spec.yaml:5:{at}: a unique {kind} field with {room} possible values limits the "
+        f"table to {room} rows (expected room for at least 1,000 distinct values); "
+        f"drop unique (index it instead){widen}"
     ]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "{type: integer, min: 1, max: 1000, unique: true}",
+        "{type: decimal, min: 0, max: 10, scale: 2, unique: true}",
+        "{type: integer, min: 1, unique: true}",
+        "{type: string, max_length: 2, unique: true}",
+        "{type: enum, values: [a, b], index: true}",
+    ],
+)
+def test_a_unique_field_with_room_is_accepted(field: str) -> None:
+    spec = load_spec_text(one_field(field), "spec.yaml")
+    assert spec.entities["Thing"].fields["x"].unique is ("unique" in field)

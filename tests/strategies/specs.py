@@ -149,9 +149,10 @@ class _Drawer:
             )
             spec["values"] = values
         if kind not in ("text", "json") and self.draw(st.integers(0, 4)) == 0:
-            # A unique boolean is refused by the loader; index it instead.
+            # A unique boolean or enum is refused by the loader (too few values for
+            # many rows); index it instead.
             key = self.draw(st.sampled_from(["unique", "index"]))
-            spec["index" if kind == "boolean" else key] = True
+            spec["index" if kind in ("boolean", "enum") else key] = True
             self.note("field:unique_or_index")
         if self.draw(st.booleans()):
             default = self.value_for(kind, spec)
@@ -172,7 +173,8 @@ class _Drawer:
             low = self.draw(st.integers(0, 5))
             if low:
                 spec["min_length"] = low
-            spec["max_length"] = self.draw(st.integers(max(low, 8), 300))
+            short = st.integers(max(low, 2), 7)  # room for few distinct values
+            spec["max_length"] = self.draw(st.integers(max(low, 8), 300) | short)
             self.note("field:length_bounds")
         if kind == "string" and self.draw(st.integers(0, 3)) == 0:
             pattern, sample = self.draw(st.sampled_from(_PATTERNS))
@@ -193,7 +195,7 @@ class _Drawer:
             low = self.draw(st.integers(-100, 50))
             spec["min"] = low
             if self.draw(st.booleans()):
-                spec["max"] = self.draw(st.integers(low, 99))
+                spec["max"] = self.draw(st.integers(low, 99) | st.integers(low + 999, 9999))
             self.note("field:min_max")
 
     def value_for(self, kind: str, spec: dict[str, Any]) -> Any:

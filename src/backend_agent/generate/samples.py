@@ -15,6 +15,7 @@ import re
 # and the only parser that reads patterns exactly as ``re`` does.
 import re._parser as sre  # type: ignore[import-not-found]
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -22,7 +23,10 @@ from backend_agent.design.blueprint import Column, EntityField
 from backend_agent.generate.pyexpr import py
 
 __all__ = [
+    "FACTORY_SAMPLES",
+    "DecimalRows",
     "body_value",
+    "decimal_rows",
     "increasing",
     "invalid_json",
     "number_range",
@@ -133,12 +137,14 @@ def row_value(field: EntityField, n: int, *, json: bool = False) -> object:
         return n % 2 == 0 if column.default is None else (n % 2 == 0) == bool(column.default)
     if kind in ("integer", "decimal"):
         low, high = number_range(column)
-        # Wrap around inside the allowed range; the first rows still increase when it
-        # holds at least three values (see ``increasing``).
-        number = low + n % (high - low + 1)
         if kind == "integer":
-            return number
-        value = Decimal(number).quantize(Decimal(1).scaleb(-(column.scale or 0)))
+            # Wrap around inside the allowed range; the first rows still increase when
+            # it holds at least three values (see ``increasing``).
+            return low + n % (high - low + 1)
+        rows = decimal_rows(column)
+        value = (rows.first + n % rows.count * rows.step).quantize(
+            Decimal(1).scaleb(-(column.scale or 0))
+        )
         return str(value) if json else value
     if kind == "date":
         value_date = _BASE_DATE + timedelta(days=n)
@@ -155,7 +161,39 @@ def row_value(field: EntityField, n: int, *, json: bool = False) -> object:
         return f"user{n + 1:04d}@example.com"
     if kind == "url":
         return f"https://example.com/{n + 1:04d}"
-    return _fit(f"{field.name.replace('_', ' ').capitalize()} {n + 1:04d}", column)
+    name, number = f"{field.name.replace('_', ' ').capitalize()} ", f"{n + 1:04d}"
+    if column.max_length is not None and len(name) + len(number) > column.max_length:
+        # Shorten the name, never the number: short unique columns stay unique.
+        keep = column.max_length - len(number)
+        name, number = name[: max(keep, 0)], number[-column.max_length :]
+    return _fit(name + number, column)
+
+
+# The rows the factories can make without repeating a unique value.
+FACTORY_SAMPLES = 6
+
+
+@dataclass(frozen=True)
+class DecimalRows:
+    """The factory values of a decimal column: ``first + k * step`` for ``k < count``."""
+
+    first: Decimal
+    step: Decimal
+    count: int
+
+
+def decimal_rows(column: Column) -> DecimalRows:
+    """Whole numbers where the column's range holds enough of them for the sample rows;
+    else every step of its scale (a range narrower than one still holds many)."""
+    low, high = number_range(column)
+    if high - low >= FACTORY_SAMPLES or not column.scale:
+        return DecimalRows(Decimal(low), Decimal(1), max(high - low + 1, 1))
+    unit = Decimal(1).scaleb(-column.scale)
+    least = Decimal(column.minimum) if column.minimum is not None else Decimal(0)
+    most = Decimal(column.maximum) if column.maximum is not None else Decimal(high)
+    first = (least / unit).to_integral_value(rounding="ROUND_CEILING") * unit
+    last = (most / unit).to_integral_value(rounding="ROUND_FLOOR") * unit
+    return DecimalRows(first, unit, max(int((last - first) / unit) + 1, 1))
 
 
 def number_range(column: Column) -> tuple[int, int]:

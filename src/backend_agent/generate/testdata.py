@@ -8,13 +8,16 @@ a filter returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
 from backend_agent.generate.authplan import AuthPlan, auth_plan
 from backend_agent.generate.pyexpr import py, with_article
 from backend_agent.generate.samples import (
+    FACTORY_SAMPLES,
     body_value,
+    decimal_rows,
     increasing,
     invalid_json,
     number_range,
@@ -26,7 +29,6 @@ from backend_agent.generate.tables import table_variable
 __all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
 
 SAMPLES = 3  # factory rows per entity in list tests
-FACTORY_SAMPLES = 6  # rows the factories can make without repeating a unique value
 
 
 @dataclass(frozen=True)
@@ -352,16 +354,25 @@ def _fresh(field: EntityField) -> str | None:
     kind = column.type
     if kind in ("string", "text", "email", "url"):
         width = column.max_length or 255
+        if width < 8:  # letters only, unlike any sample row: distinct for 16**width rows
+            return f"short_serial({width})"
         prefix = field.name.replace("_", "-")[: max(width - 8, 0)]
         return f'f"{prefix}-{{next(SERIAL):07d}}"[:{width}]'
-    if kind in ("integer", "decimal"):
+    if kind == "integer":
         # Above the sample rows' values, inside the column's range.
         low, high = number_range(column)
         start, span = low + FACTORY_SAMPLES, high - low - FACTORY_SAMPLES + 1
-        if span < 1:
+        return f"{start} + next(SERIAL) % {span}" if span >= 1 else None
+    if kind == "decimal":
+        # Past the sample rows, every step of the column's scale counts: a narrow range
+        # still has room for the rows a test makes.
+        rows = decimal_rows(column)
+        unit = Decimal(1).scaleb(-(column.scale or 0))
+        first = rows.first + FACTORY_SAMPLES * rows.step
+        room = int((rows.first + (rows.count - 1) * rows.step - first) / unit) + 1
+        if room < 1:
             return None
-        number = f"{start} + next(SERIAL) % {span}"
-        return number if kind == "integer" else f"Decimal({number})"
+        return f'Decimal("{first}") + Decimal(next(SERIAL) % {room}).scaleb(-{column.scale or 0})'
     return {
         "uuid": "uuid.uuid4()",
         "date": "date(2000, 1, 1) + timedelta(days=next(SERIAL))",

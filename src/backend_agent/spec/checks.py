@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import keyword
 from collections.abc import Iterator
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from backend_agent.errors import Problem
 from backend_agent.spec.model import ACTIONS, FIELD_TYPES
 from backend_agent.spec.naming import plural, snake
 from backend_agent.spec.source import SourceMap
+from backend_agent.spec.values import DEFAULT_SCALE
 
 __all__ = [
     "MODEL_MODULE_NAMES",
@@ -305,12 +307,44 @@ def _check_field(
         yield source.problem(path, f"field '{name}' cannot be both required and nullable")
     if kind in ("text", "json") and (field.get("unique") or field.get("index")):
         yield source.problem(path, f"a {kind} field cannot be unique or indexed")
-    if kind == "boolean" and field.get("unique") is True:
+    room = _distinct_values(kind, field)
+    if field.get("unique") is True and room is not None and room < UNIQUE_ROOM:
         yield source.problem(
             (*path, "unique"),
-            "a boolean field cannot be unique: the table could hold two rows at most",
-            suggestion="drop unique",
+            f"a unique {kind} field with {room} possible value{'s' if room != 1 else ''} "
+            f"limits the table to {room} row{'s' if room != 1 else ''}",
+            expected=f"room for at least {UNIQUE_ROOM:,} distinct values",
+            suggestion="drop unique (index it instead)"
+            + (", or widen min and max" if kind in _NUMERIC else ""),
         )
+
+
+# A unique field must leave room for the rows a real table holds (and that the
+# generated tests, the seed and the load gates write): booleans, enums and narrow
+# numeric ranges do not.
+UNIQUE_ROOM = 1000
+
+
+def _distinct_values(kind: str, field: dict[str, Any]) -> int | None:
+    """How many distinct values ``field`` can hold, when that is small enough to matter."""
+    if kind == "boolean":
+        return 2
+    if kind == "enum":
+        values = field.get("values")
+        return len(values) if isinstance(values, list) else None
+    low, high = field.get("min"), field.get("max")
+    numbers = (int, float)
+    if kind not in _NUMERIC or not isinstance(low, numbers) or not isinstance(high, numbers):
+        return None
+    if isinstance(low, bool) or isinstance(high, bool) or low > high:
+        return None
+    scale = field.get("scale", DEFAULT_SCALE) if kind == "decimal" else 0
+    step = Decimal(1).scaleb(-scale) if isinstance(scale, int) and 0 <= scale <= 38 else None
+    if step is None:
+        return None
+    first = (Decimal(str(low)) / step).to_integral_value(rounding=ROUND_CEILING)
+    last = (Decimal(str(high)) / step).to_integral_value(rounding=ROUND_FLOOR)
+    return max(int(last - first) + 1, 0)
 
 
 def _check_bounds(

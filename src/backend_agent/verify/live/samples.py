@@ -235,8 +235,8 @@ def _fill(chars: str, count: int, n: int) -> str:
     return "".join(reversed(out))
 
 
-def _parse(pattern: str, n: int) -> str:
-    out: list[str] = []
+def _parse(pattern: str, n: int, min_length: int = 0) -> str:
+    pieces: list[tuple[str, int, int | None]] = []  # characters, count, most allowed
     i = 0
     while i < len(pattern):
         char = pattern[i]
@@ -256,8 +256,17 @@ def _parse(pattern: str, n: int) -> str:
             chars, i = char, i + 1
         low, high, i = _quantifier(pattern, i)
         count = low if high is not None and high == low else max(low, min(high or 12, len(str(n))))
-        out.append(_fill(chars, count, n) if len(chars) > 1 else chars * count)
-    return "".join(out)
+        pieces.append((chars, count, high))
+    # Lengthen the repeatable pieces, last first, while minLength asks for more.
+    missing = min_length - sum(count for _, count, _ in pieces)
+    for k in reversed(range(len(pieces))):
+        chars, count, high = pieces[k]
+        grow = min(missing, (high if high is not None else missing + count) - count)
+        if grow > 0:
+            pieces[k], missing = (chars, count + grow, high), missing - grow
+    return "".join(
+        _fill(chars, count, n) if len(chars) > 1 else chars * count for chars, count, _ in pieces
+    )
 
 
 def _quantifier(pattern: str, i: int) -> tuple[int, int | None, int]:
@@ -282,12 +291,13 @@ def from_pattern(pattern: str, n: int, schema: JSON | None = None) -> str:
     """A string matching ``pattern`` that encodes ``n``; ``Unsupported`` if none is found."""
     if "(" in pattern or "|" in pattern:
         raise Unsupported(f"pattern {pattern!r} uses groups or alternatives")
+    limits = schema or {}
     try:
-        text = _parse(pattern, n)
+        text = _parse(pattern, n, int(limits.get("minLength", 0)))
         matched = re.search(pattern, text) is not None
     except (ValueError, re.error, IndexError) as exc:
         raise Unsupported(f"pattern {pattern!r}: {exc}") from None
-    limits = schema or {}
-    if not matched or len(text) > int(limits.get("maxLength", len(text))):
+    too_short = len(text) < int(limits.get("minLength", 0))
+    if not matched or too_short or len(text) > int(limits.get("maxLength", len(text))):
         raise Unsupported(f"could not build a value for pattern {pattern!r}")
     return text

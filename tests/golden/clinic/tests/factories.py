@@ -26,6 +26,12 @@ from app.repositories.base import Row, utcnow
 
 # Draws values for unique columns, so any number of rows can be made in one test.
 SERIAL = itertools.count(1)
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def short_serial(width: int) -> str:
+    """The next serial in ``width`` letters (no digit, so never a sample row's value)."""
+    return f"{next(SERIAL):0{width}x}"[-width:].translate(_LETTERS)
 
 
 @dataclass(frozen=True)
@@ -252,35 +258,35 @@ INVOICE_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "number": "Number 0002",
         "amount": Decimal("1.00"),
-        "tax_rate": Decimal("1.0000"),
+        "tax_rate": Decimal("0.0001"),
         "issued_on": date(2024, 1, 2),
         "paid": True,
     },
     {
         "number": "Number 0003",
         "amount": Decimal("2.00"),
-        "tax_rate": Decimal("0.0000"),
+        "tax_rate": Decimal("0.0002"),
         "issued_on": date(2024, 1, 3),
         "paid": False,
     },
     {
         "number": "Number 0004",
         "amount": Decimal("3.00"),
-        "tax_rate": Decimal("1.0000"),
+        "tax_rate": Decimal("0.0003"),
         "issued_on": date(2024, 1, 4),
         "paid": True,
     },
     {
         "number": "Number 0005",
         "amount": Decimal("4.00"),
-        "tax_rate": Decimal("0.0000"),
+        "tax_rate": Decimal("0.0004"),
         "issued_on": date(2024, 1, 5),
         "paid": False,
     },
     {
         "number": "Number 0006",
         "amount": Decimal("5.00"),
-        "tax_rate": Decimal("1.0000"),
+        "tax_rate": Decimal("0.0005"),
         "issued_on": date(2024, 1, 6),
         "paid": True,
     },

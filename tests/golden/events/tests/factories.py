@@ -26,6 +26,12 @@ from app.repositories.base import Row, utcnow
 
 # Draws values for unique columns, so any number of rows can be made in one test.
 SERIAL = itertools.count(1)
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def short_serial(width: int) -> str:
+    """The next serial in ``width`` letters (no digit, so never a sample row's value)."""
+    return f"{next(SERIAL):0{width}x}"[-width:].translate(_LETTERS)
 
 
 @dataclass(frozen=True)
