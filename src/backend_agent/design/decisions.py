@@ -83,7 +83,9 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
                 "they read through sqlite3 on the event loop's thread instead of aiosqlite's "
                 "worker thread, single rows straight through the driver with SQLAlchemy's "
                 "own conversions. List queries are built once per shape (filters, sort, "
-                "owner scope) with every value bound, and read the same way. Each was "
+                "owner scope) with every value bound, and read the same way. The direct "
+                "reads are the fast path's part in the database (app/core/direct.py, off "
+                "with FAST_PATH=false, when SQLAlchemy runs every statement). Each was "
                 "measured side by side (bench/speed in the generator's repository) and is "
                 "checked against SQLAlchemy's own results by tests/test_reads.py.",
                 "GET by id, the list and POST create of each entity, the busiest routes, "

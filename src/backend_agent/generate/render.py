@@ -39,6 +39,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/core/pagination.py.jinja", "app/core/pagination.py"),
     ("app/core/permissions.py.jinja", "app/core/permissions.py"),
     ("app/core/fastpath.py.jinja", "app/core/fastpath.py"),
+    ("app/core/direct.py.jinja", "app/core/direct.py"),
     ("app/core/ratelimit.py.jinja", "app/core/ratelimit.py"),
     ("app/core/redis.py.jinja", "app/core/redis.py"),
     ("app/core/responses.py.jinja", "app/core/responses.py"),

@@ -1,10 +1,10 @@
 """Reads of read-only requests: the fast path gives what SQLAlchemy gives.
 
 On PostgreSQL, a prebuilt statement read in autocommit goes straight to asyncpg
-(``app.repositories.base.fetch_one``); on a SQLite file, a read-only request's read goes
-straight to sqlite3 through its inline connection. With a statement listener attached,
-the same read goes through SQLAlchemy. Both must return the same values, of the same
-types.
+(``app.core.direct``); on a SQLite file, a read-only request's read goes straight to
+sqlite3 through its inline connection. With a statement listener attached, or with the
+fast path off, the same read goes through SQLAlchemy. Both must return the same values,
+of the same types.
 """
 
 from __future__ import annotations
@@ -19,18 +19,21 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import InlineConnection
+from app.core.direct import reader as raw_reader
 from app.core.pagination import PageParams
+from app.main import create_app
 from app.repositories import bookmark as bookmark_repo
 from app.repositories import comment as comment_repo
 from app.repositories import post as post_repo
 from app.repositories import tag as tag_repo
 from app.repositories import user as user_repo
-from app.repositories.base import Row, raw_reader, utcnow
+from app.repositories.base import Row, utcnow
 from app.schemas import bookmark as bookmark_schemas
 from app.schemas import comment as comment_schemas
 from app.schemas import post as post_schemas
 from app.schemas import tag as tag_schemas
 from tests import factories
+from tests.conftest import make_settings
 from tests.factories import Account
 
 pytestmark = pytest.mark.anyio
@@ -141,6 +144,23 @@ async def test_a_write_request_reads_directly_only_before_its_transaction(app: F
         assert raw_reader(connection) is None
         await connection.rollback()
         assert (raw_reader(connection) is not None) == postgresql
+
+
+async def test_with_the_fast_path_off_every_read_goes_through_sqlalchemy(app: FastAPI) -> None:
+    plain = create_app(make_settings(fast_path=False))
+    try:
+        async with read_connection(plain) as connection:
+            assert raw_reader(connection) is None
+        async with plain.state.engine.connect() as connection:
+            assert raw_reader(connection) is None
+        if plain.state.sqlite_writer is not None:
+            assert plain.state.sqlite_writer.raw_reads() is None
+    finally:
+        await plain.state.engine.dispose()
+        if plain.state.inline_read_engine is not None:
+            plain.state.inline_read_engine.dispose()
+        if plain.state.sqlite_writer is not None:
+            plain.state.sqlite_writer.engine.dispose()
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))

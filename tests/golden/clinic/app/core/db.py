@@ -33,7 +33,7 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     """
     url = url or settings.database_url
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, hide_parameters=True)
+        engine = create_async_engine(url, hide_parameters=True, execution_options=direct(settings))
         event.listen(engine.sync_engine, "connect", sqlite_pragmas(settings))
         return engine
     # No pre-ping: it costs a round trip per checkout. A connection the server closed
@@ -48,8 +48,18 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         hide_parameters=True,
         connect_args=_postgresql_timeouts(settings),
         # enqueue() reads which engine runs the jobs from the connection it is given.
-        execution_options={"jobs_engine": settings.jobs_engine},
+        execution_options={**direct(settings), "jobs_engine": settings.jobs_engine},
     )
+
+
+# The engines' execution option that lets prebuilt reads skip SQLAlchemy's execution
+# layer (app.core.direct): the fast path's part in the database, on with FAST_PATH.
+DIRECT_READS = "direct_reads"
+
+
+def direct(settings: Settings) -> dict[str, Any]:
+    """The execution options of an engine of ``settings``: direct reads or not."""
+    return {DIRECT_READS: settings.fast_path}
 
 
 def _postgresql_timeouts(settings: Settings) -> dict[str, Any]:
@@ -254,7 +264,9 @@ def create_inline_read_engine(settings: Settings) -> Engine | None:
     path = sqlite_file(settings.database_replica_url or settings.database_url)
     if path is None:
         return None
-    engine = create_sync_engine("sqlite+pysqlite:///" + path, hide_parameters=True)
+    engine = create_sync_engine(
+        "sqlite+pysqlite:///" + path, hide_parameters=True, execution_options=direct(settings)
+    )
     event.listen(engine, "connect", sqlite_pragmas(settings))
     return engine
 

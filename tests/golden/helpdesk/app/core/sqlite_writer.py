@@ -65,7 +65,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.selectable import CompoundSelect
 
 from app.core.config import Settings
-from app.core.db import InlineConnections, sqlite_file, sqlite_pragmas
+from app.core.db import DIRECT_READS, InlineConnections, direct, sqlite_file, sqlite_pragmas
 
 __all__ = ["SQLiteWriter", "WriteConnection", "create_sqlite_writer"]
 
@@ -90,6 +90,7 @@ def create_sqlite_writer(settings: Settings) -> SQLiteWriter | None:
         # The connections are used on the event loop's thread only, but granian and the
         # tests may start the app on one thread and serve on another.
         connect_args={"check_same_thread": False},
+        execution_options=direct(settings),
     )
     event.listen(engine, "connect", sqlite_pragmas(settings))
     event.listen(engine, "connect", _manual_transactions)
@@ -142,9 +143,12 @@ class SQLiteWriter:
 
     def raw_reads(self) -> sqlite3.Connection | None:
         """sqlite3's connection for one read outside any transaction, run to completion
-        at once (``app.repositories.base.raw_reader``); ``None`` while something listens
-        for statements."""
-        if self.engine.dispatch.before_cursor_execute:
+        at once (``app.core.direct.reader``); ``None`` with the fast path off or while
+        something listens for statements."""
+        engine = self.engine
+        if engine.dispatch.before_cursor_execute or not engine.get_execution_options().get(
+            DIRECT_READS
+        ):
             return None
         connection = self._raw_reads
         if connection is None or connection.closed or connection.invalidated:

@@ -7,11 +7,9 @@ come back as plain dicts, ready for the JSON envelope.
 from __future__ import annotations
 
 import operator
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -27,11 +25,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.db import InlineConnection
-from app.core.sqlite_writer import WriteConnection
+from app.core import direct
 from app.models.counts import row_counts
 
 Row = dict[str, Any]
@@ -194,90 +190,6 @@ class Page:
         return rows, int(await db.scalar(self.count, dict(params)) or 0)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """A prebuilt statement compiled once: its SQL, the order of its parameters, and for
-    SQLite the conversions SQLAlchemy applies to each parameter and result column."""
-
-    sql: str
-    names: tuple[str, ...]
-    binds: tuple[Callable[[Any], Any] | None, ...]
-    results: tuple[Callable[[Any], Any] | None, ...]
-    fixed: Mapping[str, Any]  # the values the statement holds itself (literals)
-
-    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        """The values of ``params`` in the statement's order, converted for SQLite."""
-        fixed = self.fixed
-        values = [params[name] if name not in fixed else fixed[name] for name in self.names]
-        if not self.binds:
-            return values
-        return [
-            value if bind is None else bind(value)
-            for value, bind in zip(values, self.binds, strict=True)
-        ]
-
-    def sqlite_rows(
-        self, driver: sqlite3.Connection, params: Mapping[str, Any], *, first: bool = False
-    ) -> list[Row]:
-        cursor = driver.execute(self.sql, self.arguments(params))
-        found = cursor.fetchmany(1) if first else cursor.fetchall()
-        keys = [column[0] for column in cursor.description]
-        return [
-            {
-                key: value if process is None else process(value)
-                for key, value, process in zip(keys, row, self.results, strict=True)
-            }
-            for row in found
-        ]
-
-
-@lru_cache(maxsize=256)
-def _prepared(statement: Select[Any], dialect: Dialect) -> _Prepared:
-    compiled = statement.compile(dialect=dialect)
-    names = tuple(getattr(compiled, "positiontup", None) or ())
-    fixed = {
-        name: compiled.binds[name].value for name in names if not compiled.binds[name].required
-    }
-    if dialect.name != "sqlite":
-        return _Prepared(str(compiled), names, (), (), fixed)
-    # Each type as the dialect implements it: the conversions SQLAlchemy itself applies.
-    binds = [compiled.binds[name].type.dialect_impl(dialect) for name in names]
-    results = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
-    return _Prepared(
-        str(compiled),
-        names,
-        tuple(kind.bind_processor(dialect) for kind in binds),
-        tuple(kind.result_processor(dialect, None) for kind in results),
-        fixed,
-    )
-
-
-def raw_reader(db: AsyncConnection) -> Any | None:
-    """The driver's connection under ``db`` when a read on it may skip SQLAlchemy, else
-    ``None``: asyncpg's outside a transaction (autocommit, or none begun yet), sqlite3's
-    under a read-only request's inline connection or, on a SQLite file, for a write
-    request's reads before its first write; never while something listens for
-    statements (tracing, a test counting queries).
-
-    Under PostgreSQL's default isolation (read committed) every statement sees what was
-    committed when it started, in a transaction or not, so a plain SELECT made before a
-    request's first write gives what it would give inside the transaction.
-    """
-    if isinstance(db, WriteConnection):
-        return db.raw_reads()
-    connection = db.sync_connection
-    if connection is None or connection.dispatch.before_cursor_execute:
-        return None
-    if isinstance(db, InlineConnection):
-        return connection.connection.driver_connection
-    if db.dialect.name != "postgresql":
-        return None
-    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-    if not autocommit and connection.in_transaction():
-        return None
-    return connection.connection.driver_connection
-
-
 async def fetch_one(
     db: AsyncConnection, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Row | None:
@@ -287,26 +199,17 @@ async def fetch_one(
     see ``app.core.db.reads_in_autocommit``, and a write request's reads before its
     first write, such as the caller's session) goes straight to asyncpg on the pooled
     connection, its SQL compiled once; on a SQLite file, a GET's read goes straight to
-    sqlite3 (``app.core.db.create_inline_read_engine``) with SQLAlchemy's own
-    conversions of each parameter and column. SQLAlchemy's execution layer costs as
-    much CPU as the query. (When something listens for statements, they all take
-    SQLAlchemy's path, so the listener sees every one.) The values come back as
-    SQLAlchemy gives them (tests/test_reads.py checks each read both ways): on
-    PostgreSQL for the column types this service uses (UUID, text, numbers, booleans,
-    dates, timestamptz, JSON: SQLAlchemy registers its JSON codecs on each asyncpg
-    connection).
+    sqlite3 (``app.core.db.create_inline_read_engine``). That is the fast path's part in
+    the database (``app.core.direct``, off with ``FAST_PATH=false``); every other read
+    is SQLAlchemy's, and gives the same values (tests/test_reads.py).
     """
     if (
         params is not None
         and isinstance(statement, Select)
-        and (driver := raw_reader(db)) is not None
+        and (driver := direct.reader(db)) is not None
     ):
-        prepared = _prepared(statement, db.dialect)
-        if db.dialect.name == "sqlite":
-            found = prepared.sqlite_rows(driver, params, first=True)
-            return found[0] if found else None
-        record = await driver.fetchrow(prepared.sql, *prepared.arguments(params))
-        return dict(record) if record is not None else None
+        found = await direct.rows(driver, db.dialect, statement, params, first=True)
+        return found[0] if found else None
     row = (await db.execute(statement, params)).mappings().first()
     return dict(row) if row is not None else None
 
@@ -316,12 +219,8 @@ async def fetch_all(
 ) -> list[Row]:
     """Every row of ``statement`` with ``params``; a ``prebuilt`` statement (one built
     once, not for this call) is read as :func:`fetch_one` reads one."""
-    if prebuilt and (driver := raw_reader(db)) is not None:
-        prepared = _prepared(statement, db.dialect)
-        if db.dialect.name == "sqlite":
-            return prepared.sqlite_rows(driver, params)
-        records = await driver.fetch(prepared.sql, *prepared.arguments(params))
-        return [dict(record) for record in records]
+    if prebuilt and (driver := direct.reader(db)) is not None:
+        return await direct.rows(driver, db.dialect, statement, params)
     return [dict(row) for row in (await db.execute(statement, params)).mappings()]
 
 
