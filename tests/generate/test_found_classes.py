@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
+from backend_agent.design.openapi import openapi_document
 from backend_agent.generate import generate, write_project
 from backend_agent.generate.testdata import suite_plan
 from backend_agent.spec import load_spec_text
@@ -697,3 +698,20 @@ def test_factories_never_repeat_a_unique_value(field: str) -> None:
             assert Decimal(value) == Decimal(value).quantize(
                 Decimal(1).scaleb(-(column.scale or 0))
             )
+
+
+def test_related_lists_document_the_refusal_of_the_targets_list_rule() -> None:
+    # Campaign seed 1207: GET /children/{id}/weight lists rows of an entity only members
+    # may list; its 403 was not documented (schemathesis ST103).
+    document = openapi_document(
+        _blueprint(
+            "name: a\nauth: {roles: [member, user]}\nentities:\n"
+            "  Tag:\n    fields: {label: string}\n    permissions: {list: [member]}\n"
+            "  Child:\n    fields: {name: string}\n"
+            "    relations: {weight: {many_to_many: Tag}, plain: {many_to_many: Other}}\n"
+            "  Other:\n    fields: {label: string}\n"
+        )
+    )
+    paths = document["paths"]
+    assert "403" in paths["/api/v1/children/{id}/weight"]["get"]["responses"]
+    assert "403" not in paths["/api/v1/children/{id}/plain"]["get"]["responses"]

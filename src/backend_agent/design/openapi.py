@@ -312,6 +312,8 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
     responses: JSON = {}
     body: str | None = None
     action = route.action
+    forbidding = ("roles", "owner", "owner_or_roles")
+    forbids = route.rule.kind in forbidding
     if entity is not None:
         name = entity.name
         if action in ("list", "list_nested"):
@@ -323,6 +325,8 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
             )
             params += _list_params(blueprint, target)
             responses["200"] = _ok(f"{target.name}Page", f"A page of {target.plural}.")
+            # The related rows are listed under the target's list rule as well.
+            forbids = forbids or target.permissions["list"].kind in forbidding
         elif action in ("create", "create_nested"):
             body = f"{name}NestedCreate" if action == "create_nested" else f"{name}Create"
             responses["201"] = _ok(f"{name}Response", "Created.", location=True)
@@ -359,7 +363,7 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         responses["401"] = _error("An invalid or expired token (send none to act anonymously).")
     else:
         op["security"] = []
-    if route.rule.kind in ("roles", "owner", "owner_or_roles") or action in (
+    if forbids or action in (
         "replace",
         "update",
         "delete",
