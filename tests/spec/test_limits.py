@@ -314,3 +314,26 @@ def test_a_unique_field_without_room_for_many_rows_is_refused(
 def test_a_unique_field_with_room_is_accepted(field: str) -> None:
     spec = load_spec_text(one_field(field), "spec.yaml")
     assert spec.entities["Thing"].fields["x"].unique is ("unique" in field)
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (
+            "{type: email, max_length: 5}",
+            "spec.yaml:5:36: an email field needs a max_length of at least 12, room for real "
+            "addresses (5 given); raise max_length to 12 or more, or drop it",
+        ),
+        (
+            "{type: url, min_length: 2, max_length: 19}",
+            "spec.yaml:5:49: a url field needs a max_length of at least 20, room for real "
+            "links (19 given); raise max_length to 20 or more, or drop it",
+        ),
+    ],
+)
+def test_email_and_url_fields_too_narrow_for_an_address_are_refused(
+    field: str, expected: str
+) -> None:
+    # Campaign seed 1207: an email field of max_length 3 or 5 built a project whose
+    # tests sent addresses the API refused (no address fits).
+    assert problems_of(one_field(field)) == [expected]

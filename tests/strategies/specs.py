@@ -173,8 +173,11 @@ class _Drawer:
             low = self.draw(st.integers(0, 5))
             if low:
                 spec["min_length"] = low
-            short = st.integers(max(low, 2), 7)  # room for few distinct values
-            spec["max_length"] = self.draw(st.integers(max(low, 8), 300) | short)
+            # Short text columns hold few distinct values; email and url columns are
+            # never narrower than the loader allows (room for an address or a link).
+            narrowest = {"email": 12, "url": 20}.get(kind, 2)
+            short = st.integers(max(low, narrowest), max(low, narrowest, 7))
+            spec["max_length"] = self.draw(st.integers(max(low, narrowest, 8), 300) | short)
             self.note("field:length_bounds")
         if kind == "string" and self.draw(st.integers(0, 3)) == 0:
             pattern, sample = self.draw(st.sampled_from(_PATTERNS))

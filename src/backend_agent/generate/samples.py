@@ -157,10 +157,13 @@ def row_value(field: EntityField, n: int, *, json: bool = False) -> object:
         return str(value_uuid) if json else value_uuid
     if kind == "json":
         return {"n": n + 1}
-    if kind == "email":
-        return f"user{n + 1:04d}@example.com"
-    if kind == "url":
-        return f"https://example.com/{n + 1:04d}"
+    if kind in ("email", "url"):
+        # The short form where the column is narrow (the loader leaves room for it).
+        forms = SHORT_FORMS[kind]
+        text = forms[0].format(n + 1)
+        if column.max_length is not None and len(text) > column.max_length:
+            text = forms[1].format(n + 1)
+        return _fit(text, column)  # lengthened at the end while min_length asks for more
     name, number = f"{field.name.replace('_', ' ').capitalize()} ", f"{n + 1:04d}"
     if column.max_length is not None and len(name) + len(number) > column.max_length:
         # Shorten the name, never the number: short unique columns stay unique.
@@ -168,6 +171,13 @@ def row_value(field: EntityField, n: int, *, json: bool = False) -> object:
         name, number = name[: max(keep, 0)], number[-column.max_length :]
     return _fit(name + number, column)
 
+
+# Row values of e-mail and URL fields: the usual form, and the short one for narrow
+# columns (email and url fields have room for at least the short one, see the loader).
+SHORT_FORMS = {
+    "email": ("user{:04d}@example.com", "u{:04d}@e.co"),
+    "url": ("https://example.com/{:04d}", "https://e.co/{:04d}"),
+}
 
 # The rows the factories can make without repeating a unique value.
 FACTORY_SAMPLES = 6

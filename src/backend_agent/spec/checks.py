@@ -307,6 +307,16 @@ def _check_field(
         yield source.problem(path, f"field '{name}' cannot be both required and nullable")
     if kind in ("text", "json") and (field.get("unique") or field.get("index")):
         yield source.problem(path, f"a {kind} field cannot be unique or indexed")
+    shortest = SHORTEST_MAX_LENGTH.get(kind)
+    most = field.get("max_length")
+    if shortest and isinstance(most, int) and not isinstance(most, bool) and most < shortest:
+        yield source.problem(
+            (*path, "max_length"),
+            f"{'an' if kind == 'email' else 'a'} {kind} field needs a max_length of at least "
+            f"{shortest}, "
+            f"room for real {'addresses' if kind == 'email' else 'links'} ({most} given)",
+            suggestion=f"raise max_length to {shortest} or more, or drop it",
+        )
     room = _distinct_values(kind, field)
     if field.get("unique") is True and room is not None and room < UNIQUE_ROOM:
         yield source.problem(
@@ -318,6 +328,10 @@ def _check_field(
             + (", or widen min and max" if kind in _NUMERIC else ""),
         )
 
+
+# The narrowest email and url columns: room for short values (u10000@e.co,
+# https://e.co/10000) across the rows a service holds.
+SHORTEST_MAX_LENGTH = {"email": 12, "url": 20}
 
 # A unique field must leave room for the rows a real table holds (and that the
 # generated tests, the seed and the load gates write): booleans, enums and narrow

@@ -152,8 +152,9 @@ def _string(schema: JSON, n: int, name: str) -> str:
     if "pattern" in schema:
         return from_pattern(str(schema["pattern"]), n, schema)
     text: str
+    narrow = int(schema.get("maxLength", 320)) < 40  # then the short forms, which fit
     if kind == "email":
-        text = f"{_WORDS[n % len(_WORDS)]}.{n}@example.com"
+        text = f"u{n}@e.co" if narrow else f"{_WORDS[n % len(_WORDS)]}.{n}@example.com"
     elif kind == "uuid":
         text = str(uuid.uuid5(_NAMESPACE, f"{name}:{n}"))
     elif kind == "date":
@@ -162,7 +163,9 @@ def _string(schema: JSON, n: int, name: str) -> str:
         moment = _EPOCH + dt.timedelta(seconds=(n * 17) % (_DAYS * 86_400))
         text = moment.isoformat().replace("+00:00", "Z")
     elif kind in ("uri", "url"):
-        text = f"https://example.com/{_WORDS[n % len(_WORDS)]}/{n}"
+        text = (
+            f"https://e.co/{n}" if narrow else f"https://example.com/{_WORDS[n % len(_WORDS)]}/{n}"
+        )
     elif kind == "decimal":
         text = f"{_number(schema, n, integer=False):.2f}"
     elif kind == "password" or "password" in name.lower():
