@@ -26,12 +26,13 @@ entities:
 def test_the_query_model_keeps_its_own_attributes() -> None:
     order = design(load_spec_text(SPEC, "shop.yaml")).entity("Order")
     lines = {view.name: view.line for view in filter_views(order, {}, "orders")}
-    bounded = "Annotated[int, Field(ge=-2147483648, le=2147483647)] | None = None"
-    assert lines["filter_limit"] == f"filter_limit: {bounded}"
-    assert lines["limit_min"] == f"limit_min: {bounded}"
+    bounded = "Annotated[Annotated[int, Field(ge=-2147483648, le=2147483647)] | None, Field("
+    assert lines["filter_limit"].startswith(f"filter_limit: {bounded}description=")
+    assert "(Not `limit`: the list has another parameter by that name.)" in lines["filter_limit"]
+    assert lines["limit_min"].startswith(f"limit_min: {bounded}description=")
     # PageParams.filters() stays a method; the field keeps its query name as an alias.
     assert lines["filters"].startswith("filters_: Annotated[")
-    assert 'Field(alias="filters")' in lines["filters"]
+    assert 'Field(alias="filters", description=' in lines["filters"]
     assert lines["filter_sort"].startswith("filter_sort: ")
 
 

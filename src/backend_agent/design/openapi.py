@@ -285,16 +285,12 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
         if item.field not in schemas:
             schemas[item.field] = field_schema(entity.field(item.field).column, request=True)
             schemas[item.field].pop("pattern", None)
-        word = {"EQ": "equals", "GE": "is at least", "LE": "is at most"}[item.op]
-        description = f"Only rows whose {item.field} {word} this."
-        if item.param != item.natural:
-            description += f" (Not `{item.natural}`: the list has another parameter by that name.)"
         params.append(
             {
                 "name": item.param,
                 "in": "query",
                 "schema": schemas[item.field],
-                "description": description,
+                "description": item.description,
             }
         )
     return params
@@ -553,9 +549,8 @@ def _audit_params(blueprint: Blueprint) -> list[JSON]:
         {
             "name": "entity",
             "in": "query",
-            "description": "Only rows of this collection, such as "
-            + ", ".join(f"`{e.plural}`" for e in blueprint.entities[:2])
-            + ".",
+            "description": "Only rows of this collection: its name in the paths, such as "
+            "`posts` in `/api/v1/posts`.",
             "schema": {"type": "string", "maxLength": 100},
         },
         {"name": "entity_id", "in": "query", "schema": uuid, "description": "Only this row."},

@@ -40,6 +40,15 @@ class ListFilter:
         """The name its field and comparison suggest: ``price``, ``price_min``."""
         return _natural(self.field, self.op)
 
+    @property
+    def description(self) -> str:
+        """What the parameter does, as the API documents it."""
+        word = {"EQ": "equals", "GE": "is at least", "LE": "is at most"}[self.op]
+        text = f"Only rows whose {self.field} {word} this."
+        if self.param != self.natural:
+            text += f" (Not `{self.natural}`: the list has another parameter by that name.)"
+        return text
+
 
 def _natural(field: str, op: Comparison) -> str:
     return {"EQ": field, "GE": f"{field}_min", "LE": f"{field}_max"}[op]

@@ -188,9 +188,9 @@ def filter_views(entity: Entity, types: dict[str, str], table: str) -> tuple[Fil
         else:
             kind = types[name]
         attr = _query_attribute(item.param)
-        annotation = f"{kind} | None"
-        if attr != item.param:
-            annotation = f"Annotated[{annotation}, Field(alias={py(item.param)})]"
+        # The description is the parameter's in the served document, as designed.
+        alias = f"alias={py(item.param)}, " if attr != item.param else ""
+        annotation = f"Annotated[{kind} | None, Field({alias}description={py(item.description)})]"
         views.append(
             FilterView(
                 name=item.param,

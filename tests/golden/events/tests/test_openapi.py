@@ -5,7 +5,8 @@ FastAPI writes the document from the routes; the design is what was promised. Ev
 designed operation must be served at the same method and path, with the same
 operationId, tags, status codes, parameters, request body, response schemas and security
 requirement; every designed schema must be served with the same shape; the security
-schemes must be equal. Prose is not compared (descriptions, summaries, examples).
+schemes must be equal. A parameter's description is part of it (clients show it);
+other prose is not compared (summaries, schema descriptions, examples).
 
 Schemas are compared by shape (:func:`shape`), so that the design's way of writing a
 schema and Pydantic's compare equal when they accept the same JSON:
@@ -93,9 +94,9 @@ def required_schemes(operation: JSON) -> frozenset[str]:
     return frozenset(name for alternative in alternatives for name in alternative)
 
 
-def parameters(operation: JSON) -> set[tuple[str, str, bool]]:
+def parameters(operation: JSON) -> set[tuple[str, str, bool, str | None]]:
     return {
-        (p["in"], p["name"], bool(p.get("required", False)))
+        (p["in"], p["name"], bool(p.get("required", False)), p.get("description"))
         for p in operation.get("parameters", [])
     }
 
@@ -191,7 +192,7 @@ async def test_a_route_the_owner_adds_is_in_the_document() -> None:
     assert response.status_code == 200
     operation = response.json()["paths"]["/hello"]["get"]
     assert operation["operationId"] == name
-    assert parameters(operation) == {("query", "who", False)}
+    assert parameters(operation) == {("query", "who", False, None)}
     # The designed operations are still there alongside it.
     served = {
         op["operationId"] for item in response.json()["paths"].values() for op in item.values()

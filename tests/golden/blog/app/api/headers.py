@@ -13,14 +13,31 @@ from app.schemas.auth import AuthUser
 
 # The ETag(s) the client last read, or "*": a write to a row whose ETag is no longer
 # one of them is refused with 412. Optional: without it, the last write wins.
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=1024)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=1024,
+        description="Optional: the ETag the client last read (or `*`). When it no longer "
+        "matches the stored row, nothing is written and the answer is 412 PRECONDITION_FAILED.",
+    ),
+]
+REPLAY_DESCRIPTION = (
+    "Optional, signed-in callers only (ignored for anonymous ones): a retry "
+    "with the same key and the same request gets the stored response back, marked "
+    "`Idempotent-Replayed: true`, without a second write; the same key with another "
+    "request is refused (422 IDEMPOTENCY_KEY_REUSED). Keys expire after 24 hours."
+)
 
 
 async def get_idempotent_request(
     request: Request,
     user: OptionalUser,
     settings: SettingsDep,
-    key: Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)] = None,
+    key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", pattern=KEY_PATTERN, description=REPLAY_DESCRIPTION),
+    ] = None,
 ) -> IdempotentRequest | None:
     """The request's idempotency key, scoped to the caller; ``None`` without one.
 

@@ -47,4 +47,6 @@ class BookmarkQuery(PageParams):
     """Paging, sort and filters of the bookmark list."""
 
     sort: SortKey = "-created_at"
-    post_id: uuid.UUID | None = None
+    post_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose post_id equals this.")
+    ] = None

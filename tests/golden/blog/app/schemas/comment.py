@@ -57,4 +57,6 @@ class CommentNestedQuery(PageParams):
 class CommentQuery(CommentNestedQuery):
     """Paging, sort and filters of the comment list."""
 
-    post_id: uuid.UUID | None = None
+    post_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose post_id equals this.")
+    ] = None

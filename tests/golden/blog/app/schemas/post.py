@@ -62,7 +62,15 @@ class PostQuery(PageParams):
     """Paging, sort and filters of the post list."""
 
     sort: SortKey = "-created_at"
-    status: StatusType | None = None
-    published_at: UTCDateTime | None = None
-    published_at_min: UTCDateTime | None = None
-    published_at_max: UTCDateTime | None = None
+    status: Annotated[
+        StatusType | None, Field(description="Only rows whose status equals this.")
+    ] = None
+    published_at: Annotated[
+        UTCDateTime | None, Field(description="Only rows whose published_at equals this.")
+    ] = None
+    published_at_min: Annotated[
+        UTCDateTime | None, Field(description="Only rows whose published_at is at least this.")
+    ] = None
+    published_at_max: Annotated[
+        UTCDateTime | None, Field(description="Only rows whose published_at is at most this.")
+    ] = None

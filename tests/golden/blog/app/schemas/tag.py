@@ -46,4 +46,7 @@ class TagQuery(PageParams):
     """Paging, sort and filters of the tag list."""
 
     sort: SortKey = "-created_at"
-    name: Annotated[str, Field(min_length=1, max_length=50), Storable] | None = None
+    name: Annotated[
+        Annotated[str, Field(min_length=1, max_length=50), Storable] | None,
+        Field(description="Only rows whose name equals this."),
+    ] = None

@@ -69,13 +69,27 @@ class AppointmentQuery(PageParams):
     """Paging, sort and filters of the appointment list."""
 
     sort: SortKey = "-created_at"
-    from_: Annotated[date | None, Field(alias="from")] = None
-    from_min: date | None = None
-    from_max: date | None = None
-    to: date | None = None
-    to_min: date | None = None
-    to_max: date | None = None
-    type_: Annotated[TypeType | None, Field(alias="type")] = None
-    status: StatusType | None = None
-    patient_id: uuid.UUID | None = None
-    doctor_id: uuid.UUID | None = None
+    from_: Annotated[
+        date | None, Field(alias="from", description="Only rows whose from equals this.")
+    ] = None
+    from_min: Annotated[
+        date | None, Field(description="Only rows whose from is at least this.")
+    ] = None
+    from_max: Annotated[date | None, Field(description="Only rows whose from is at most this.")] = (
+        None
+    )
+    to: Annotated[date | None, Field(description="Only rows whose to equals this.")] = None
+    to_min: Annotated[date | None, Field(description="Only rows whose to is at least this.")] = None
+    to_max: Annotated[date | None, Field(description="Only rows whose to is at most this.")] = None
+    type_: Annotated[
+        TypeType | None, Field(alias="type", description="Only rows whose type equals this.")
+    ] = None
+    status: Annotated[
+        StatusType | None, Field(description="Only rows whose status equals this.")
+    ] = None
+    patient_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose patient_id equals this.")
+    ] = None
+    doctor_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose doctor_id equals this.")
+    ] = None

@@ -10,10 +10,15 @@ from pydantic import Field
 from app.core.pagination import PageParams
 from app.schemas.types import Storable
 
+ENTITY = "Only rows of this collection: its name in the paths, such as `posts` in `/api/v1/posts`."
+
 
 class AuditQuery(PageParams):
     """Paging and filters of the audit log (always newest first)."""
 
-    entity: Annotated[str, Field(min_length=1, max_length=100), Storable] | None = None
-    entity_id: uuid.UUID | None = None
-    actor_id: uuid.UUID | None = None
+    entity: Annotated[
+        Annotated[str, Field(min_length=1, max_length=100), Storable] | None,
+        Field(description=ENTITY),
+    ] = None
+    entity_id: Annotated[uuid.UUID | None, Field(description="Only this row.")] = None
+    actor_id: Annotated[uuid.UUID | None, Field(description="Only this user's.")] = None

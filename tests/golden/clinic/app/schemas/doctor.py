@@ -67,5 +67,9 @@ class DoctorQuery(PageParams):
     """Paging, sort and filters of the doctor list."""
 
     sort: SortKey = "-created_at"
-    specialty: SpecialtyType | None = None
-    accepting: bool | None = None
+    specialty: Annotated[
+        SpecialtyType | None, Field(description="Only rows whose specialty equals this.")
+    ] = None
+    accepting: Annotated[
+        bool | None, Field(description="Only rows whose accepting equals this.")
+    ] = None

@@ -70,8 +70,16 @@ class InvoiceQuery(PageParams):
     """Paging, sort and filters of the invoice list."""
 
     sort: SortKey = "-created_at"
-    issued_on: date | None = None
-    issued_on_min: date | None = None
-    issued_on_max: date | None = None
-    paid: bool | None = None
-    appointment_id: uuid.UUID | None = None
+    issued_on: Annotated[
+        date | None, Field(description="Only rows whose issued_on equals this.")
+    ] = None
+    issued_on_min: Annotated[
+        date | None, Field(description="Only rows whose issued_on is at least this.")
+    ] = None
+    issued_on_max: Annotated[
+        date | None, Field(description="Only rows whose issued_on is at most this.")
+    ] = None
+    paid: Annotated[bool | None, Field(description="Only rows whose paid equals this.")] = None
+    appointment_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose appointment_id equals this.")
+    ] = None

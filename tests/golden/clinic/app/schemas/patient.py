@@ -64,4 +64,6 @@ class PatientQuery(PageParams):
     """Paging, sort and filters of the patient list."""
 
     sort: SortKey = "-created_at"
-    full_name: FullNameType | None = None
+    full_name: Annotated[
+        FullNameType | None, Field(description="Only rows whose full_name equals this.")
+    ] = None

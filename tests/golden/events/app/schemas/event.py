@@ -61,8 +61,18 @@ class EventQuery(PageParams):
     """Paging, sort and filters of the event list."""
 
     sort: SortKey = "-created_at"
-    date_: Annotated[date | None, Field(alias="date")] = None
-    date_min: date | None = None
-    date_max: date | None = None
-    published: bool | None = None
-    venue_id: uuid.UUID | None = None
+    date_: Annotated[
+        date | None, Field(alias="date", description="Only rows whose date equals this.")
+    ] = None
+    date_min: Annotated[
+        date | None, Field(description="Only rows whose date is at least this.")
+    ] = None
+    date_max: Annotated[date | None, Field(description="Only rows whose date is at most this.")] = (
+        None
+    )
+    published: Annotated[
+        bool | None, Field(description="Only rows whose published equals this.")
+    ] = None
+    venue_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose venue_id equals this.")
+    ] = None

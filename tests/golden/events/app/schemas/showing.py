@@ -68,12 +68,20 @@ class ShowingNestedQuery(PageParams):
     """Paging, sort and filters of the showings of one event."""
 
     sort: SortKey = "-created_at"
-    starts_at: UTCDateTime | None = None
-    starts_at_min: UTCDateTime | None = None
-    starts_at_max: UTCDateTime | None = None
+    starts_at: Annotated[
+        UTCDateTime | None, Field(description="Only rows whose starts_at equals this.")
+    ] = None
+    starts_at_min: Annotated[
+        UTCDateTime | None, Field(description="Only rows whose starts_at is at least this.")
+    ] = None
+    starts_at_max: Annotated[
+        UTCDateTime | None, Field(description="Only rows whose starts_at is at most this.")
+    ] = None
 
 
 class ShowingQuery(ShowingNestedQuery):
     """Paging, sort and filters of the showing list."""
 
-    event_id: uuid.UUID | None = None
+    event_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose event_id equals this.")
+    ] = None

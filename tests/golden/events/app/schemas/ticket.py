@@ -61,11 +61,17 @@ class TicketNestedQuery(PageParams):
     """Paging, sort and filters of the tickets of one showing."""
 
     sort: SortKey = "-created_at"
-    class_: Annotated[ClassType | None, Field(alias="class")] = None
-    checked_in: bool | None = None
+    class_: Annotated[
+        ClassType | None, Field(alias="class", description="Only rows whose class equals this.")
+    ] = None
+    checked_in: Annotated[
+        bool | None, Field(description="Only rows whose checked_in equals this.")
+    ] = None
 
 
 class TicketQuery(TicketNestedQuery):
     """Paging, sort and filters of the ticket list."""
 
-    showing_id: uuid.UUID | None = None
+    showing_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose showing_id equals this.")
+    ] = None

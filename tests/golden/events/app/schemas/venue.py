@@ -66,4 +66,4 @@ class VenueQuery(PageParams):
     """Paging, sort and filters of the venue list."""
 
     sort: SortKey = "-created_at"
-    city: CityType | None = None
+    city: Annotated[CityType | None, Field(description="Only rows whose city equals this.")] = None

@@ -52,4 +52,4 @@ class AccountQuery(PageParams):
     """Paging, sort and filters of the account list."""
 
     sort: SortKey = "-created_at"
-    tier: TierType | None = None
+    tier: Annotated[TierType | None, Field(description="Only rows whose tier equals this.")] = None

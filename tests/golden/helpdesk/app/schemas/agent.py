@@ -55,4 +55,6 @@ class AgentQuery(PageParams):
     """Paging, sort and filters of the agent list."""
 
     sort: SortKey = "-created_at"
-    on_call: bool | None = None
+    on_call: Annotated[bool | None, Field(description="Only rows whose on_call equals this.")] = (
+        None
+    )

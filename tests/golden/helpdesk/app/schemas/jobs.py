@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from app.core.pagination import PageParams
 
@@ -13,5 +15,8 @@ JobName = Literal["escalate_overdue", "notify_assignee"]
 class JobQuery(PageParams):
     """Paging and filters of the job list (always newest first); ``status=dead``: the dead letters."""
 
-    status: JobStatus | None = None
-    name: JobName | None = None
+    status: Annotated[
+        JobStatus | None,
+        Field(description="Only jobs in this state; `dead` lists the dead letters."),
+    ] = None
+    name: Annotated[JobName | None, Field(description="Only this job.")] = None

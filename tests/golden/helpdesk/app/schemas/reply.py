@@ -54,10 +54,14 @@ class ReplyNestedQuery(PageParams):
     """Paging, sort and filters of the replies of one ticket."""
 
     sort: SortKey = "-created_at"
-    internal: bool | None = None
+    internal: Annotated[bool | None, Field(description="Only rows whose internal equals this.")] = (
+        None
+    )
 
 
 class ReplyQuery(ReplyNestedQuery):
     """Paging, sort and filters of the reply list."""
 
-    ticket_id: uuid.UUID | None = None
+    ticket_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose ticket_id equals this.")
+    ] = None

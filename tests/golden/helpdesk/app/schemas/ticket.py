@@ -72,8 +72,18 @@ class TicketQuery(PageParams):
     """Paging, sort and filters of the ticket list."""
 
     sort: SortKey = "-created_at"
-    priority: PriorityType | None = None
-    state: StateType | None = None
-    account_id: uuid.UUID | None = None
-    reporter_id: uuid.UUID | None = None
-    assignee_id: uuid.UUID | None = None
+    priority: Annotated[
+        PriorityType | None, Field(description="Only rows whose priority equals this.")
+    ] = None
+    state: Annotated[StateType | None, Field(description="Only rows whose state equals this.")] = (
+        None
+    )
+    account_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose account_id equals this.")
+    ] = None
+    reporter_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose reporter_id equals this.")
+    ] = None
+    assignee_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose assignee_id equals this.")
+    ] = None

@@ -63,4 +63,4 @@ class AuthorQuery(PageParams):
     """Paging, sort and filters of the author list."""
 
     sort: SortKey = "-created_at"
-    name: NameType | None = None
+    name: Annotated[NameType | None, Field(description="Only rows whose name equals this.")] = None

@@ -76,6 +76,12 @@ class BookQuery(PageParams):
     """Paging, sort and filters of the book list."""
 
     sort: SortKey = "-created_at"
-    genre: GenreType | None = None
-    available: bool | None = None
-    author_id: uuid.UUID | None = None
+    genre: Annotated[GenreType | None, Field(description="Only rows whose genre equals this.")] = (
+        None
+    )
+    available: Annotated[
+        bool | None, Field(description="Only rows whose available equals this.")
+    ] = None
+    author_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose author_id equals this.")
+    ] = None

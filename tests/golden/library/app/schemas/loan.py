@@ -61,7 +61,13 @@ class LoanQuery(PageParams):
     """Paging, sort and filters of the loan list."""
 
     sort: SortKey = "-created_at"
-    due_on: date | None = None
-    due_on_min: date | None = None
-    due_on_max: date | None = None
-    book_id: uuid.UUID | None = None
+    due_on: Annotated[date | None, Field(description="Only rows whose due_on equals this.")] = None
+    due_on_min: Annotated[
+        date | None, Field(description="Only rows whose due_on is at least this.")
+    ] = None
+    due_on_max: Annotated[
+        date | None, Field(description="Only rows whose due_on is at most this.")
+    ] = None
+    book_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose book_id equals this.")
+    ] = None

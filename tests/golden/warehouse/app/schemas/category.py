@@ -56,4 +56,7 @@ class CategoryQuery(PageParams):
     """Paging, sort and filters of the category list."""
 
     sort: SortKey = "-created_at"
-    code: Annotated[str, Field(max_length=255), Storable] | None = None
+    code: Annotated[
+        Annotated[str, Field(max_length=255), Storable] | None,
+        Field(description="Only rows whose code equals this."),
+    ] = None

@@ -74,7 +74,14 @@ class ItemQuery(PageParams):
     """Paging, sort and filters of the item list."""
 
     sort: SortKey = "-created_at"
-    sku: Annotated[str, Field(max_length=255), Storable] | None = None
-    unit: UnitType | None = None
-    class_: Annotated[ClassType | None, Field(alias="class")] = None
-    category_id: uuid.UUID | None = None
+    sku: Annotated[
+        Annotated[str, Field(max_length=255), Storable] | None,
+        Field(description="Only rows whose sku equals this."),
+    ] = None
+    unit: Annotated[UnitType | None, Field(description="Only rows whose unit equals this.")] = None
+    class_: Annotated[
+        ClassType | None, Field(alias="class", description="Only rows whose class equals this.")
+    ] = None
+    category_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose category_id equals this.")
+    ] = None

@@ -52,4 +52,4 @@ class LocationQuery(PageParams):
     """Paging, sort and filters of the location list."""
 
     sort: SortKey = "-created_at"
-    active: bool | None = None
+    active: Annotated[bool | None, Field(description="Only rows whose active equals this.")] = None

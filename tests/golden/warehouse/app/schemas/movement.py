@@ -61,6 +61,12 @@ class MovementQuery(PageParams):
     """Paging, sort and filters of the movement list."""
 
     sort: SortKey = "-created_at"
-    direction: DirectionType | None = None
-    item_id: uuid.UUID | None = None
-    location_id: uuid.UUID | None = None
+    direction: Annotated[
+        DirectionType | None, Field(description="Only rows whose direction equals this.")
+    ] = None
+    item_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose item_id equals this.")
+    ] = None
+    location_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose location_id equals this.")
+    ] = None

@@ -61,8 +61,18 @@ class StockQuery(PageParams):
     """Paging, sort and filters of the stock list."""
 
     sort: SortKey = "-created_at"
-    counted_on: date | None = None
-    counted_on_min: date | None = None
-    counted_on_max: date | None = None
-    item_id: uuid.UUID | None = None
-    location_id: uuid.UUID | None = None
+    counted_on: Annotated[
+        date | None, Field(description="Only rows whose counted_on equals this.")
+    ] = None
+    counted_on_min: Annotated[
+        date | None, Field(description="Only rows whose counted_on is at least this.")
+    ] = None
+    counted_on_max: Annotated[
+        date | None, Field(description="Only rows whose counted_on is at most this.")
+    ] = None
+    item_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose item_id equals this.")
+    ] = None
+    location_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose location_id equals this.")
+    ] = None
