@@ -12,24 +12,25 @@ from backend_agent.generate.tables import TableView, table_view
 
 __all__ = ["JOB_FILES", "JobView", "JobsView", "jobs_view"]
 
-# The project files a service with jobs adds: template (under templates/) -> output path.
+# The project files a service with jobs adds: template (under templates/) or platform file
+# (under platform/) -> output path.
 JOB_FILES: tuple[tuple[str, str], ...] = (
-    ("app/jobs/__init__.py.jinja", "app/jobs/__init__.py"),
-    ("app/jobs/engines.py.jinja", "app/jobs/engines.py"),
+    ("app/jobs/__init__.py", "app/jobs/__init__.py"),
+    ("app/jobs/engines.py", "app/jobs/engines.py"),
     ("app/jobs/handlers.py.jinja", "app/jobs/handlers.py"),
-    ("app/jobs/mail.py.jinja", "app/jobs/mail.py"),
-    ("app/jobs/pgq.py.jinja", "app/jobs/pgq.py"),
+    ("app/jobs/mail.py", "app/jobs/mail.py"),
+    ("app/jobs/pgq.py", "app/jobs/pgq.py"),
     ("app/jobs/queue.py.jinja", "app/jobs/queue.py"),
-    ("app/jobs/worker.py.jinja", "app/jobs/worker.py"),
+    ("app/jobs/worker.py", "app/jobs/worker.py"),
     ("app/models/jobs.py.jinja", "app/models/jobs.py"),
     ("app/repositories/jobs.py.jinja", "app/repositories/jobs.py"),
     ("app/schemas/jobs.py.jinja", "app/schemas/jobs.py"),
     ("app/services/jobs.py.jinja", "app/services/jobs.py"),
     ("app/api/routes/jobs.py.jinja", "app/api/routes/jobs.py"),
-    ("tests/job_handlers.py.jinja", "tests/job_handlers.py"),
+    ("tests/job_handlers.py", "tests/job_handlers.py"),
     ("tests/test_jobs.py.jinja", "tests/test_jobs.py"),
     ("tests/test_jobs_pgqueuer.py.jinja", "tests/test_jobs_pgqueuer.py"),
-    ("migrations/versions/0002_pgqueuer.py.jinja", "migrations/versions/0002_pgqueuer.py"),
+    ("migrations/versions/0002_pgqueuer.py", "migrations/versions/0002_pgqueuer.py"),
 )
 
 # The module-level names of app/jobs/handlers.py besides the handlers: a handler named

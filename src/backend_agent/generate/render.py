@@ -1,8 +1,13 @@
-"""``render(blueprint)``: every file of the generated project, as text, from templates."""
+"""``render(blueprint)``: every file of the generated project, as text.
+
+What varies with the spec is rendered from a template under templates/ (a name ending in
+``.jinja``); what does not is a real file under platform/, laid out as in the project and
+copied verbatim (any other name).
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import PurePosixPath
 
@@ -17,100 +22,101 @@ from backend_agent.generate.walkthrough import walkthrough
 
 __all__ = ["render"]
 
-# Project-wide files: template (under templates/) -> output path.
+# Project-wide files: template (under templates/) or platform file (under platform/) ->
+# output path.
 _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/__init__.py.jinja", "app/__init__.py"),
     ("app/main.py.jinja", "app/main.py"),
     ("app/cli.py.jinja", "app/cli.py"),
-    ("app/server.py.jinja", "app/server.py"),
-    ("app/core/__init__.py.jinja", "app/core/__init__.py"),
-    ("app/core/cache.py.jinja", "app/core/cache.py"),
-    ("app/core/cachestore.py.jinja", "app/core/cachestore.py"),
+    ("app/server.py", "app/server.py"),
+    ("app/core/__init__.py", "app/core/__init__.py"),
+    ("app/core/cache.py", "app/core/cache.py"),
+    ("app/core/cachestore.py", "app/core/cachestore.py"),
     ("app/core/config.py.jinja", "app/core/config.py"),
-    ("app/core/context.py.jinja", "app/core/context.py"),
+    ("app/core/context.py", "app/core/context.py"),
     ("app/core/db.py.jinja", "app/core/db.py"),
-    ("app/core/idempotency.py.jinja", "app/core/idempotency.py"),
-    ("app/core/errors.py.jinja", "app/core/errors.py"),
-    ("app/core/logging.py.jinja", "app/core/logging.py"),
+    ("app/core/idempotency.py", "app/core/idempotency.py"),
+    ("app/core/errors.py", "app/core/errors.py"),
+    ("app/core/logging.py", "app/core/logging.py"),
     ("app/core/metrics.py.jinja", "app/core/metrics.py"),
-    ("app/core/middleware.py.jinja", "app/core/middleware.py"),
-    ("app/core/migrations.py.jinja", "app/core/migrations.py"),
-    ("app/core/outages.py.jinja", "app/core/outages.py"),
+    ("app/core/middleware.py", "app/core/middleware.py"),
+    ("app/core/migrations.py", "app/core/migrations.py"),
+    ("app/core/outages.py", "app/core/outages.py"),
     ("app/core/pagination.py.jinja", "app/core/pagination.py"),
-    ("app/core/permissions.py.jinja", "app/core/permissions.py"),
-    ("app/core/fastpath.py.jinja", "app/core/fastpath.py"),
-    ("app/core/direct.py.jinja", "app/core/direct.py"),
-    ("app/core/ratelimit.py.jinja", "app/core/ratelimit.py"),
-    ("app/core/redis.py.jinja", "app/core/redis.py"),
-    ("app/core/responses.py.jinja", "app/core/responses.py"),
-    ("app/core/security.py.jinja", "app/core/security.py"),
-    ("app/core/sqlite_writer.py.jinja", "app/core/sqlite_writer.py"),
-    ("app/api/__init__.py.jinja", "app/api/__init__.py"),
-    ("app/api/bodies.py.jinja", "app/api/bodies.py"),
-    ("app/api/deps.py.jinja", "app/api/deps.py"),
+    ("app/core/permissions.py", "app/core/permissions.py"),
+    ("app/core/fastpath.py", "app/core/fastpath.py"),
+    ("app/core/direct.py", "app/core/direct.py"),
+    ("app/core/ratelimit.py", "app/core/ratelimit.py"),
+    ("app/core/redis.py", "app/core/redis.py"),
+    ("app/core/responses.py", "app/core/responses.py"),
+    ("app/core/security.py", "app/core/security.py"),
+    ("app/core/sqlite_writer.py", "app/core/sqlite_writer.py"),
+    ("app/api/__init__.py", "app/api/__init__.py"),
+    ("app/api/bodies.py", "app/api/bodies.py"),
+    ("app/api/deps.py", "app/api/deps.py"),
     ("app/api/fast.py.jinja", "app/api/fast.py"),
-    ("app/api/headers.py.jinja", "app/api/headers.py"),
+    ("app/api/headers.py", "app/api/headers.py"),
     ("app/api/router.py.jinja", "app/api/router.py"),
-    ("app/api/routes/__init__.py.jinja", "app/api/routes/__init__.py"),
+    ("app/api/routes/__init__.py", "app/api/routes/__init__.py"),
     ("app/api/routes/audit.py.jinja", "app/api/routes/audit.py"),
-    ("app/api/routes/auth.py.jinja", "app/api/routes/auth.py"),
+    ("app/api/routes/auth.py", "app/api/routes/auth.py"),
     ("app/api/routes/docs.py.jinja", "app/api/routes/docs.py"),
     ("app/api/routes/health.py.jinja", "app/api/routes/health.py"),
     ("app/api/routes/metrics.py.jinja", "app/api/routes/metrics.py"),
     ("app/models/__init__.py.jinja", "app/models/__init__.py"),
-    ("app/models/base.py.jinja", "app/models/base.py"),
+    ("app/models/base.py", "app/models/base.py"),
     ("app/models/platform.py.jinja", "app/models/platform.py"),
-    ("app/models/types.py.jinja", "app/models/types.py"),
+    ("app/models/types.py", "app/models/types.py"),
     ("app/models/user.py.jinja", "app/models/user.py"),
-    ("app/schemas/__init__.py.jinja", "app/schemas/__init__.py"),
-    ("app/schemas/audit.py.jinja", "app/schemas/audit.py"),
+    ("app/schemas/__init__.py", "app/schemas/__init__.py"),
+    ("app/schemas/audit.py", "app/schemas/audit.py"),
     ("app/schemas/auth.py.jinja", "app/schemas/auth.py"),
-    ("app/schemas/types.py.jinja", "app/schemas/types.py"),
-    ("app/repositories/__init__.py.jinja", "app/repositories/__init__.py"),
+    ("app/schemas/types.py", "app/schemas/types.py"),
+    ("app/repositories/__init__.py", "app/repositories/__init__.py"),
     ("app/repositories/audit.py.jinja", "app/repositories/audit.py"),
     ("app/repositories/base.py.jinja", "app/repositories/base.py"),
-    ("app/repositories/idempotency.py.jinja", "app/repositories/idempotency.py"),
-    ("app/repositories/user.py.jinja", "app/repositories/user.py"),
+    ("app/repositories/idempotency.py", "app/repositories/idempotency.py"),
+    ("app/repositories/user.py", "app/repositories/user.py"),
     ("app/services/__init__.py.jinja", "app/services/__init__.py"),
     ("app/services/audit.py.jinja", "app/services/audit.py"),
     ("app/services/auth.py.jinja", "app/services/auth.py"),
     ("app/services/common.py.jinja", "app/services/common.py"),
     ("app/services/idempotency.py.jinja", "app/services/idempotency.py"),
     ("migrations/env.py.jinja", "migrations/env.py"),
-    ("migrations/script.py.mako.jinja", "migrations/script.py.mako"),
+    ("migrations/script.py.mako", "migrations/script.py.mako"),
     ("migrations/versions/0001_initial.py.jinja", "migrations/versions/0001_initial.py"),
-    ("project/alembic.ini.jinja", "alembic.ini"),
+    ("alembic.ini", "alembic.ini"),
     ("project/pyproject.toml.jinja", "pyproject.toml"),
     ("project/README.md.jinja", "README.md"),
     ("project/SECURITY.md.jinja", "SECURITY.md"),
     ("project/env.example.jinja", ".env.example"),
-    ("project/gitignore.jinja", ".gitignore"),
-    ("project/dockerignore.jinja", ".dockerignore"),
-    ("project/Dockerfile.jinja", "Dockerfile"),
+    (".gitignore", ".gitignore"),
+    (".dockerignore", ".dockerignore"),
+    ("Dockerfile", "Dockerfile"),
     ("project/ci.yml.jinja", ".github/workflows/ci.yml"),
-    ("project/pre-commit-config.yaml.jinja", ".pre-commit-config.yaml"),
+    (".pre-commit-config.yaml", ".pre-commit-config.yaml"),
     ("project/compose.yaml.jinja", "compose.yaml"),
-    ("project/nginx.conf.jinja", "deploy/nginx.conf"),
-    ("tests/__init__.py.jinja", "tests/__init__.py"),
+    ("deploy/nginx.conf", "deploy/nginx.conf"),
+    ("tests/__init__.py", "tests/__init__.py"),
     ("tests/conftest.py.jinja", "tests/conftest.py"),
     ("tests/factories.py.jinja", "tests/factories.py"),
-    ("tests/apps.py.jinja", "tests/apps.py"),
+    ("tests/apps.py", "tests/apps.py"),
     ("tests/helpers.py.jinja", "tests/helpers.py"),
     ("tests/test_audit.py.jinja", "tests/test_audit.py"),
     ("tests/test_auth.py.jinja", "tests/test_auth.py"),
-    ("tests/test_checkout.py.jinja", "tests/test_checkout.py"),
+    ("tests/test_checkout.py", "tests/test_checkout.py"),
     ("tests/test_cli.py.jinja", "tests/test_cli.py"),
-    ("tests/test_core.py.jinja", "tests/test_core.py"),
+    ("tests/test_core.py", "tests/test_core.py"),
     ("tests/test_errors.py.jinja", "tests/test_errors.py"),
     ("tests/test_health.py.jinja", "tests/test_health.py"),
     ("tests/test_inputs.py.jinja", "tests/test_inputs.py"),
     ("tests/test_metrics.py.jinja", "tests/test_metrics.py"),
     ("tests/test_migrations.py.jinja", "tests/test_migrations.py"),
-    ("tests/test_openapi.py.jinja", "tests/test_openapi.py"),
+    ("tests/test_openapi.py", "tests/test_openapi.py"),
     ("tests/test_outages.py.jinja", "tests/test_outages.py"),
     ("tests/test_ratelimit.py.jinja", "tests/test_ratelimit.py"),
     ("tests/test_fast_path.py.jinja", "tests/test_fast_path.py"),
-    ("tests/test_every_route.py.jinja", "tests/test_every_route.py"),
+    ("tests/test_every_route.py", "tests/test_every_route.py"),
     ("tests/test_reads.py.jinja", "tests/test_reads.py"),
     ("tests/test_security.py.jinja", "tests/test_security.py"),
     ("tests/test_sqlite_durability.py.jinja", "tests/test_sqlite_durability.py"),
@@ -137,6 +143,12 @@ def _load(name: str) -> str:
     return (resources.files("backend_agent.generate") / "templates" / name).read_text("utf-8")
 
 
+@cache
+def _platform(name: str) -> str:
+    """A platform file's text, the same in every project."""
+    return (resources.files("backend_agent.generate") / "platform" / name).read_text("utf-8")
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     """The template environment, built once: templates compile on first use."""
@@ -153,8 +165,11 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _render(environment: jinja2.Environment, template: str, **context: object) -> str:
-    return environment.get_template(template).render(**context)
+def _render(environment: jinja2.Environment, source: str, **context: object) -> str:
+    """A template rendered with ``context``, or a platform file as it is."""
+    if not source.endswith(".jinja"):
+        return _platform(source)
+    return environment.get_template(source).render(**context)
 
 
 def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
@@ -164,17 +179,18 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
     plans = {plan.name: plan for plan in project.tests.entities}
     guide = walkthrough(blueprint)
     files: dict[PurePosixPath, str] = {}
-    for template, output in _PROJECT_FILES:
-        files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
-    for template, output in JOB_FILES if project.jobs else ():
-        files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
-    for template, output in _COUNT_FILES if project.counts else ():
-        files[PurePosixPath(output)] = _render(environment, template, p=project, w=guide)
+    for source, output in _PROJECT_FILES:
+        files[PurePosixPath(output)] = _render(environment, source, p=project, w=guide)
+    for source, output in JOB_FILES if project.jobs else ():
+        files[PurePosixPath(output)] = _render(environment, source, p=project, w=guide)
+    for source, output in _COUNT_FILES if project.counts else ():
+        files[PurePosixPath(output)] = _render(environment, source, p=project, w=guide)
     caching = cache_suite(blueprint, project.tests)
-    for name in (
-        ("test_cache.py", "test_cache_store.py") if caching.entities else ("test_cache_store.py",)
-    ):
-        files[PurePosixPath("tests", name)] = _render(environment, f"tests/{name}.jinja", c=caching)
+    files[PurePosixPath("tests/test_cache_store.py")] = _platform("tests/test_cache_store.py")
+    if caching.entities:
+        files[PurePosixPath("tests/test_cache.py")] = _render(
+            environment, "tests/test_cache.py.jinja", c=caching
+        )
     for entity in project.entities:
         for template, output in _ENTITY_FILES:
             path = PurePosixPath(output.format(module=entity.module))

@@ -114,6 +114,8 @@ StoredJson = Annotated[
 # A datetime without an offset is refused (422 on its field): taking it as UTC, or as
 # the server's time, would store a guess.
 UTCDateTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
+
+
 def documented_as(format_name: str) -> Callable[[dict[str, Any]], None]:
     """``json_schema_extra`` of a field whose loose pattern stands for a format: its JSON
     Schema says the format, as the design does (clients then send real addresses, and

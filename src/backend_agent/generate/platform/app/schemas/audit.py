@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.core.pagination import PageParams
-from app.schemas.types import Storable, Text
+from app.schemas.types import Storable
 
 
 ENTITY = (

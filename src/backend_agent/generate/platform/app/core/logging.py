@@ -53,7 +53,17 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 # the lower-cased text (a tenth of the regular expression's time on a request path);
 # elsewhere the expression, whose case-insensitive matching also takes a few other
 # letters (the long s, U+017F; the Kelvin sign, U+212A) for ASCII ones.
-_SECRET_WORDS = ("password", "passwd", "secret", "token", "api_key", "authorization", "cookie", "bearer", "eyj")
+_SECRET_WORDS = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "authorization",
+    "cookie",
+    "bearer",
+    "eyj",
+)
 _MAYBE_SECRET = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
 
 

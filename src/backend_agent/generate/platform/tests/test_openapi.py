@@ -194,8 +194,9 @@ async def test_a_route_the_owner_adds_is_in_the_document() -> None:
     assert operation["operationId"] == name
     assert parameters(operation) == {("query", "who", False, None)}
     # The designed operations are still there alongside it.
-    served = {op["operationId"] for item in response.json()["paths"].values() for op in item.values()}
+    served = {
+        op["operationId"] for item in response.json()["paths"].values() for op in item.values()
+    }
     assert served >= set(DESIGNED)
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text
-

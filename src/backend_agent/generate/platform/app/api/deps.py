@@ -29,7 +29,6 @@ from app.repositories.base import utcnow
 from app.schemas.auth import AuthUser
 from app.services.auth import Connect
 
-
 # Methods that never write: with a replica configured, they read from it.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 

@@ -64,7 +64,9 @@ async def read_json(request: Request) -> Any:
     except HTTPException:
         raise  # 413 from the body limit
     except Exception as error:
-        raise HTTPException(status_code=400, detail="There was an error parsing the body") from error
+        raise HTTPException(
+            status_code=400, detail="There was an error parsing the body"
+        ) from error
 
 
 def validated(model: type[Model], value: Any, errors: list[Any]) -> Model | None:
@@ -140,4 +142,8 @@ def _is_sequence(annotation: Any) -> bool:
         return any(_is_sequence(arg) for arg in get_args(annotation) if arg is not type(None))
     if origin is None:
         return False
-    return isinstance(origin, type) and issubclass(origin, Sequence | set | frozenset) and not issubclass(origin, str | bytes)
+    return (
+        isinstance(origin, type)
+        and issubclass(origin, Sequence | set | frozenset)
+        and not issubclass(origin, str | bytes)
+    )

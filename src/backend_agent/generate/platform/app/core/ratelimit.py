@@ -274,9 +274,7 @@ def create_store(
 class RatePolicy:
     """Which rate applies: each scope's (an entity's) override, else the class default."""
 
-    def __init__(
-        self, *, read: str, write: str, auth: str, overrides: Mapping[str, str]
-    ) -> None:
+    def __init__(self, *, read: str, write: str, auth: str, overrides: Mapping[str, str]) -> None:
         self.defaults: dict[str, Rate] = {"read": Rate.parse(read), "write": Rate.parse(write)}
         self.auth = Rate.parse(auth)
         self.overrides = {key: Rate.parse(rate) for key, rate in overrides.items()}

@@ -96,7 +96,9 @@ class Deadlines:
                 break
             del self._due[abandon]
             abandon()
-        self._timer = loop.call_later(self.seconds / self.CHECKS, self._check) if self._due else None
+        self._timer = (
+            loop.call_later(self.seconds / self.CHECKS, self._check) if self._due else None
+        )
 
 
 class RequestContextMiddleware:

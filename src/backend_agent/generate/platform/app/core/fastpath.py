@@ -30,10 +30,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.datastructures import URLPath
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.datastructures import URLPath
 from starlette.types import Receive, Scope, Send
 
 __all__ = ["Endpoint", "FastPath", "install"]

@@ -204,7 +204,12 @@ class Worker:
             delay = retry_delay(job["attempts"], definition.backoff)
             logger.warning(
                 "job %s %s failed (attempt %d of %d), retrying in %.1fs: %s",
-                job["name"], job["id"], job["attempts"], definition.attempts, delay, error,
+                job["name"],
+                job["id"],
+                job["attempts"],
+                definition.attempts,
+                delay,
+                error,
             )
             run_after = utcnow() + timedelta(seconds=delay)
             held = await self._update(job, repo.retry, run_after=run_after, error=error)
@@ -213,14 +218,22 @@ class Worker:
         return None
 
     async def _bury(self, job: Row, error: str) -> None:
-        logger.error("job %s %s is dead after %d attempts: %s", job["name"], job["id"], job["attempts"], error)
+        logger.error(
+            "job %s %s is dead after %d attempts: %s",
+            job["name"],
+            job["id"],
+            job["attempts"],
+            error,
+        )
         await self._update(job, repo.bury, error=error)
 
     async def _update(self, job: Row, change: Callable[..., Any], **values: Any) -> bool:
         async with self.engine.begin() as db:
             held = bool(await change(db, job["id"], worker=self.id, now=utcnow(), **values))
         if not held:
-            logger.warning("job %s %s: the lease was lost to another worker", job["name"], job["id"])
+            logger.warning(
+                "job %s %s: the lease was lost to another worker", job["name"], job["id"]
+            )
         return held
 
     async def _keep_lease(self, job_id: uuid.UUID) -> None:

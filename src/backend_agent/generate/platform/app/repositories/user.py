@@ -243,5 +243,7 @@ async def set_password_hash(
 ) -> None:
     """Replace the account's password hash."""
     await db.execute(
-        update(users).where(users.c.id == user_id).values(password_hash=password_hash, updated_at=now)
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=password_hash, updated_at=now)
     )

@@ -51,7 +51,10 @@ _HTTP_CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
 # The one detail of a 415: what the body must be.
-NOT_JSON = {"field": "header.Content-Type", "message": "The body must be JSON: send Content-Type: application/json."}
+NOT_JSON = {
+    "field": "header.Content-Type",
+    "message": "The body must be JSON: send Content-Type: application/json.",
+}
 
 
 class AppError(Exception):
@@ -98,7 +101,9 @@ class InvalidToken(AppError):
     status_code = 401
     code = "INVALID_TOKEN"
     default_message = "The token is invalid, expired or revoked."
-    default_headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    default_headers: ClassVar[Mapping[str, str]] = {
+        "WWW-Authenticate": 'Bearer error="invalid_token"'
+    }
 
 
 class RefreshTokenReused(InvalidToken):
@@ -264,21 +269,21 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         # to the client that is one more invalid request, reported like the others.
         details = [{"field": "body", "message": str(exc.detail)}]
         return error_response(
-            _request_id(request), 422, "VALIDATION_ERROR", "The request is not valid.", details=details
+            _request_id(request),
+            422,
+            "VALIDATION_ERROR",
+            "The request is not valid.",
+            details=details,
         )
     code = _HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR")
-    return error_response(
-        _request_id(request), status, code, str(exc.detail), headers=exc.headers
-    )
+    return error_response(_request_id(request), status, code, str(exc.detail), headers=exc.headers)
 
 
 async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
     # A constraint the services did not anticipate, such as a race between two writers.
     # The driver's message names tables and columns: it is logged, never returned.
     logger.warning("integrity error: %s", exc.orig)
-    return error_response(
-        _request_id(request), 409, "CONFLICT", Conflict.default_message
-    )
+    return error_response(_request_id(request), 409, "CONFLICT", Conflict.default_message)
 
 
 def register_error_handlers(app: FastAPI) -> None:

@@ -21,7 +21,6 @@ from typing import TypeVar
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
 from pydantic import SecretStr
 
 from app.core.config import Settings
@@ -38,7 +37,9 @@ def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHashe
 
 def password_hasher(settings: Settings) -> PasswordHasher:
     """The argon2id hasher configured by the settings."""
-    return _hasher(settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism)
+    return _hasher(
+        settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+    )
 
 
 @lru_cache(maxsize=4)
@@ -81,7 +82,9 @@ def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
 
 def dummy_password_hash(settings: Settings) -> str:
     """A hash to verify against for unknown emails, so they cost as much as known ones."""
-    return _dummy_hash(settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism)
+    return _dummy_hash(
+        settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+    )
 
 
 def new_refresh_token() -> str:

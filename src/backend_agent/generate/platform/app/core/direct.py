@@ -137,4 +137,6 @@ async def rows(
     if first:
         record = await driver.fetchrow(compiled.sql, *compiled.arguments(params))
         return [dict(record)] if record is not None else []
-    return [dict(record) for record in await driver.fetch(compiled.sql, *compiled.arguments(params))]
+    return [
+        dict(record) for record in await driver.fetch(compiled.sql, *compiled.arguments(params))
+    ]

@@ -99,7 +99,9 @@ async def test_values_round_trip_with_their_types() -> None:
     page = ([row, {**row, "id": uuid.uuid4()}], 7)
     calls: list[int] = []
     for _ in range(2):
-        assert await cache.page("things", "list", {}, ttl=60, load=lambda: loader(calls, page)) == page
+        assert (
+            await cache.page("things", "list", {}, ttl=60, load=lambda: loader(calls, page)) == page
+        )
         cached = await cache.row("things", row["id"], ttl=60, load=lambda: loader(calls, row))
         assert cached == row
         assert [type(v) for v in cached.values()] == [type(v) for v in row.values()]

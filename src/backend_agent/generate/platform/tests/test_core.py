@@ -208,7 +208,11 @@ def test_log_lines_wait_for_a_batch_but_warnings_do_not(capsys: pytest.CaptureFi
                 assert capsys.readouterr().err == ""
                 logger.warning("third")  # written at once, after the lines before it
                 lines = capsys.readouterr().err.splitlines()
-                assert [json.loads(line)["message"] for line in lines] == ["first", "second", "third"]
+                assert [json.loads(line)["message"] for line in lines] == [
+                    "first",
+                    "second",
+                    "third",
+                ]
                 continue
             # A line no other line follows is written by the handler's thread.
             deadline = time.monotonic() + 5
@@ -318,7 +322,9 @@ def test_utc_datetimes() -> None:
 
 def test_request_datetimes_need_an_offset() -> None:
     adapter = TypeAdapter(RequestDateTime)
-    assert adapter.validate_python("2024-01-01T14:00:00+02:00") == datetime(2024, 1, 1, 12, tzinfo=UTC)
+    assert adapter.validate_python("2024-01-01T14:00:00+02:00") == datetime(
+        2024, 1, 1, 12, tzinfo=UTC
+    )
     assert adapter.validate_python("2024-01-01T12:00:00Z") == datetime(2024, 1, 1, 12, tzinfo=UTC)
     for naive in ("2024-01-01T12:00:00", datetime(2024, 1, 1, 12)):
         with pytest.raises(ValidationError, match="timezone"):
