@@ -10,10 +10,7 @@ from pydantic import Field
 from app.core.pagination import PageParams
 from app.schemas.types import Storable
 
-
-ENTITY = (
-    "Only rows of this collection: its name in the paths, such as `posts` in `/api/v1/posts`."
-)
+ENTITY = "Only rows of this collection: its name in the paths, such as `posts` in `/api/v1/posts`."
 
 
 class AuditQuery(PageParams):
