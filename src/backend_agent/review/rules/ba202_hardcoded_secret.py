@@ -175,8 +175,9 @@ def _secret_value(value: ast.expr | None, label: str) -> bool:
 
 
 def _random_looking(text: str) -> bool:
-    """Tokens are long and mix character classes; sentinel strings are words, not regexes."""
-    if re.search(r"\[.*\]|\(\?|\\[dws]|^\^", text):
+    """Tokens are long and mix character classes; sentinel strings are words, not regexes,
+    and prose (three words or more) is not a token."""
+    if re.search(r"\[.*\]|\(\?|\\[dws]|^\^", text) or len(text.split()) >= 3:
         return False
     classes = sum(
         (any(c.islower() for c in text), any(c.isupper() for c in text),
