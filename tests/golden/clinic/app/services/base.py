@@ -221,7 +221,6 @@ class EntityService:
         params: dict[str, Any],
         owner_id: uuid.UUID | None,
     ) -> Awaitable[Listing]:
-        scope: dict[str, Any] = {}
         if owner_id is not None:
-            scope["owner_id"] = owner_id
-        return self.list_rows(db, **params, **scope)
+            return self.list_rows(db, **params, owner_id=owner_id)
+        return self.list_rows(db, **params)

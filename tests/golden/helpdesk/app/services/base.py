@@ -348,12 +348,15 @@ class EntityService:
         owner_id: uuid.UUID | None,
         parent_owner_id: uuid.UUID | None = None,
     ) -> Awaitable[Listing]:
-        scope: dict[str, Any] = {}
-        if owner_id is not None:
-            scope["owner_id"] = owner_id
         if parent_owner_id is not None:
-            scope["parent_owner_id"] = parent_owner_id
-        return self.list_rows(db, **params, **scope)
+            if owner_id is not None:
+                return self.list_rows(
+                    db, **params, owner_id=owner_id, parent_owner_id=parent_owner_id
+                )
+            return self.list_rows(db, **params, parent_owner_id=parent_owner_id)
+        if owner_id is not None:
+            return self.list_rows(db, **params, owner_id=owner_id)
+        return self.list_rows(db, **params)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
