@@ -80,6 +80,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/services/__init__.py.jinja", "app/services/__init__.py"),
     ("app/services/audit.py.jinja", "app/services/audit.py"),
     ("app/services/auth.py.jinja", "app/services/auth.py"),
+    ("app/services/base.py.jinja", "app/services/base.py"),
     ("app/services/common.py.jinja", "app/services/common.py"),
     ("app/services/idempotency.py.jinja", "app/services/idempotency.py"),
     ("migrations/env.py.jinja", "migrations/env.py"),

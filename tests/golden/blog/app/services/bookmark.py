@@ -1,24 +1,27 @@
-"""Rules of bookmarks: who may do what, and how each change is carried out."""
+"""Rules of bookmarks: who may do what, and what is theirs alone.
+
+Bookmarks are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository,
+references.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import bookmark as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.bookmark import BookmarkCreate, BookmarkQuery, BookmarkUpdate
-from app.services import audit
 from app.services import post as post_service
-from app.services.common import Visibility, check_references, checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
+from app.services.common import Visibility, check_references
 
 RULES = {
     "list": Rule("owner"),
@@ -31,154 +34,6 @@ NOT_FOUND = "Bookmark not found."
 ENTITY = "bookmarks"  # what the audit log calls these rows
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, bookmark_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the bookmark: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.bookmark_exists(
-        db, bookmark_id, owner_id=decision.owner_id
-    )
-
-
-async def list_bookmarks(
-    db: AsyncConnection, user: AuthUser | None, query: BookmarkQuery
-) -> tuple[list[Row], int]:
-    """A page of the bookmarks the caller may list, and their total."""
-    owner_id = authorize(RULES["list"], user)
-    return await repo.list_bookmarks(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-        owner_id=owner_id,
-    )
-
-
-async def get_bookmark(db: AsyncConnection, user: AuthUser | None, bookmark_id: uuid.UUID) -> Row:
-    """One bookmark; 404 when it does not exist or the caller may not see it."""
-    owner_id = authorize(RULES["read"], user)
-    row = await repo.get_bookmark(db, bookmark_id, owner_id=owner_id)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
-
-
-async def create_bookmark(
-    db: AsyncConnection,
-    user: AuthUser,
-    data: BookmarkCreate,
-    idempotent: IdempotentRequest | None = None,
-) -> Created:
-    """Create a bookmark owned by the caller, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump()
-    await _check_references(db, user, values)
-    return await _insert(db, user, values, idempotent)
-
-
-async def replace_bookmark(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    bookmark_id: uuid.UUID,
-    data: BookmarkCreate,
-    if_match: str | None = None,
-) -> Row:
-    """Replace every writable field of a bookmark (of the version If-Match names, if any)."""
-    return await _update(db, user, bookmark_id, data.model_dump(), if_match, "replace")
-
-
-async def update_bookmark(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    bookmark_id: uuid.UUID,
-    data: BookmarkUpdate,
-    if_match: str | None = None,
-) -> Row:
-    """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
-        db, user, bookmark_id, data.model_dump(exclude_unset=True), if_match, "update"
-    )
-
-
-async def delete_bookmark(
-    db: AsyncConnection, user: AuthUser | None, bookmark_id: uuid.UUID, if_match: str | None = None
-) -> None:
-    """Delete a bookmark."""
-    owner_id = authorize(RULES["delete"], user)
-    seen = await _version(db, user, bookmark_id, if_match, owner_id)
-    if not await repo.delete_bookmark(db, bookmark_id, owner_id=owner_id, seen=seen):
-        raise await _missed(db, user, bookmark_id, seen)
-    await audit.record(db, user, "delete", ENTITY, bookmark_id)
-    await db.commit()
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_bookmark(db, {**values, "owner_id": user.id})
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/bookmarks/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    bookmark_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    owner_id = authorize(RULES["update"], user)
-    await _check_references(db, user, values)
-    seen = await _version(db, user, bookmark_id, if_match, owner_id)
-    row = await repo.update_bookmark(db, bookmark_id, values, owner_id=owner_id, seen=seen)
-    if row is None:
-        raise await _missed(db, user, bookmark_id, seen)
-    await audit.record(db, user, action, ENTITY, bookmark_id, {"fields": sorted(values)})
-    await db.commit()
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    bookmark_id: uuid.UUID,
-    if_match: str | None,
-    owner_id: uuid.UUID | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_bookmark(db, bookmark_id, owner_id=owner_id)
-    if current is None:
-        raise missing(await is_visible(db, user, bookmark_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, bookmark_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, bookmark_id), NOT_FOUND)
-
-
 async def _check_references(
     db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]
 ) -> None:
@@ -186,3 +41,77 @@ async def _check_references(
         "post_id": ("post", post_service.is_visible),
     }
     await check_references(db, user, values, references)
+
+
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/bookmarks/{row['id']}",
+    get_row=repo.get_bookmark,
+    row_exists=repo.bookmark_exists,
+    list_rows=repo.list_bookmarks,
+    insert_row=repo.insert_bookmark,
+    update_row=repo.update_bookmark,
+    delete_row=repo.delete_bookmark,
+    check=_check_references,
+)
+
+
+# Whether a caller may see a bookmark: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_bookmarks(
+    db: AsyncConnection, user: AuthUser | None, query: BookmarkQuery
+) -> Awaitable[Listing]:
+    """A page of the bookmarks the caller may list, and their total."""
+    return SERVICE.page(db, user, query)
+
+
+def get_bookmark(
+    db: AsyncConnection, user: AuthUser | None, bookmark_id: uuid.UUID
+) -> Awaitable[Row]:
+    """One bookmark; 404 when it does not exist or the caller may not see it."""
+    return SERVICE.get(db, user, bookmark_id)
+
+
+def create_bookmark(
+    db: AsyncConnection,
+    user: AuthUser,
+    data: BookmarkCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Awaitable[Created]:
+    """Create a bookmark owned by the caller, or answer a retry with the first response."""
+    return SERVICE.create(db, user, data.model_dump(), idempotent, owner_id=user.id)
+
+
+def replace_bookmark(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    bookmark_id: uuid.UUID,
+    data: BookmarkCreate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Replace every writable field of a bookmark (of the version If-Match names, if any)."""
+    return SERVICE.update(db, user, bookmark_id, data.model_dump(), if_match, "replace")
+
+
+def update_bookmark(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    bookmark_id: uuid.UUID,
+    data: BookmarkUpdate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return SERVICE.update(
+        db, user, bookmark_id, data.model_dump(exclude_unset=True), if_match, "update"
+    )
+
+
+def delete_bookmark(
+    db: AsyncConnection, user: AuthUser | None, bookmark_id: uuid.UUID, if_match: str | None = None
+) -> Awaitable[None]:
+    """Delete a bookmark."""
+    return SERVICE.delete(db, user, bookmark_id, if_match)

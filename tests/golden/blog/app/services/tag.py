@@ -1,25 +1,23 @@
-"""Rules of tags: who may do what, and how each change is carried out."""
+"""Rules of tags: who may do what, and what is theirs alone.
+
+Tags are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository, cache.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from functools import partial
-from typing import Any
+from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core import cache
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import tag as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.tag import TagCreate, TagQuery, TagUpdate
-from app.services import audit
-from app.services.common import checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
 
 RULES = {
     "list": Rule("anyone"),
@@ -33,146 +31,71 @@ ENTITY = "tags"  # what the audit log calls these rows
 TTL = 300  # seconds a cached tag or page of tags may be served
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the tag: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.tag_exists(db, tag_id)
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/tags/{row['id']}",
+    get_row=repo.get_tag,
+    row_exists=repo.tag_exists,
+    list_rows=repo.list_tags,
+    insert_row=repo.insert_tag,
+    update_row=repo.update_tag,
+    delete_row=repo.delete_tag,
+    ttl=TTL,
+    stale_on_write=("tags",),
+    stale_on_delete=("tags",),
+)
 
 
-async def list_tags(
-    db: AsyncConnection, user: AuthUser | None, query: TagQuery
-) -> tuple[list[Row], int]:
+# Whether a caller may see a tag: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_tags(db: AsyncConnection, user: AuthUser | None, query: TagQuery) -> Awaitable[Listing]:
     """A page of the tags the caller may list, and their total."""
-    authorize(RULES["list"], user)
-    params: dict[str, Any] = {
-        "filters": query.filters(),
-        "sort": query.sort,
-        "page": query.page,
-        "limit": query.limit,
-    }
-    load = partial(repo.list_tags, db, **params)
-    return await cache.current().page(ENTITY, "list", params, ttl=TTL, load=load)
+    return SERVICE.page(db, user, query)
 
 
-async def get_tag(db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID) -> Row:
+def get_tag(db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID) -> Awaitable[Row]:
     """One tag; 404 when it does not exist or the caller may not see it."""
-    authorize(RULES["read"], user)
-    load = partial(repo.get_tag, db, tag_id)
-    row = await cache.current().row(ENTITY, tag_id, ttl=TTL, load=load)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
+    return SERVICE.get(db, user, tag_id)
 
 
-async def create_tag(
+def create_tag(
     db: AsyncConnection,
     user: AuthUser | None,
     data: TagCreate,
     idempotent: IdempotentRequest | None = None,
-) -> Created:
+) -> Awaitable[Created]:
     """Create a tag, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump()
-    return await _insert(db, user, values, idempotent)
+    return SERVICE.create(db, user, data.model_dump(), idempotent)
 
 
-async def replace_tag(
+def replace_tag(
     db: AsyncConnection,
     user: AuthUser | None,
     tag_id: uuid.UUID,
     data: TagCreate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Replace every writable field of a tag (of the version If-Match names, if any)."""
-    return await _update(db, user, tag_id, data.model_dump(), if_match, "replace")
+    return SERVICE.update(db, user, tag_id, data.model_dump(), if_match, "replace")
 
 
-async def update_tag(
+def update_tag(
     db: AsyncConnection,
     user: AuthUser | None,
     tag_id: uuid.UUID,
     data: TagUpdate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(db, user, tag_id, data.model_dump(exclude_unset=True), if_match, "update")
+    return SERVICE.update(db, user, tag_id, data.model_dump(exclude_unset=True), if_match, "update")
 
 
-async def delete_tag(
+def delete_tag(
     db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, if_match: str | None = None
-) -> None:
+) -> Awaitable[None]:
     """Delete a tag."""
-    authorize(RULES["delete"], user)
-    seen = await _version(db, user, tag_id, if_match)
-    if not await repo.delete_tag(db, tag_id, seen=seen):
-        raise await _missed(db, user, tag_id, seen)
-    await audit.record(db, user, "delete", ENTITY, tag_id)
-    await db.commit()
-    await cache.current().invalidate("tags")
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_tag(db, values)
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/tags/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    await cache.current().invalidate("tags")
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    tag_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    authorize(RULES["update"], user)
-    seen = await _version(db, user, tag_id, if_match)
-    row = await repo.update_tag(db, tag_id, values, seen=seen)
-    if row is None:
-        raise await _missed(db, user, tag_id, seen)
-    await audit.record(db, user, action, ENTITY, tag_id, {"fields": sorted(values)})
-    await db.commit()
-    await cache.current().invalidate("tags")
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    tag_id: uuid.UUID,
-    if_match: str | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_tag(db, tag_id)
-    if current is None:
-        raise missing(await is_visible(db, user, tag_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, tag_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, tag_id), NOT_FOUND)
+    return SERVICE.delete(db, user, tag_id, if_match)

@@ -1,26 +1,28 @@
-"""Rules of appointments: who may do what, and how each change is carried out."""
+"""Rules of appointments: who may do what, and what is theirs alone.
+
+Appointments are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository,
+references, jobs.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
-from app.jobs.queue import enqueue
+from app.core.permissions import Rule
 from app.repositories import appointment as repo
 from app.repositories.base import Row
 from app.schemas.appointment import AppointmentCreate, AppointmentQuery, AppointmentUpdate
 from app.schemas.auth import AuthUser
-from app.services import audit
 from app.services import doctor as doctor_service
 from app.services import patient as patient_service
-from app.services.common import Visibility, check_references, checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
+from app.services.common import Visibility, check_references
 
 RULES = {
     "list": Rule("owner_or_roles", frozenset({"receptionist"})),
@@ -33,77 +35,82 @@ NOT_FOUND = "Appointment not found."
 ENTITY = "appointments"  # what the audit log calls these rows
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, appointment_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the appointment: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.appointment_exists(
-        db, appointment_id, owner_id=decision.owner_id
-    )
+async def _check_references(
+    db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]
+) -> None:
+    references: dict[str, tuple[str, Visibility]] = {
+        "patient_id": ("patient", patient_service.is_visible),
+        "doctor_id": ("doctor", doctor_service.is_visible),
+    }
+    await check_references(db, user, values, references)
 
 
-async def list_appointments(
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/appointments/{row['id']}",
+    get_row=repo.get_appointment,
+    row_exists=repo.appointment_exists,
+    list_rows=repo.list_appointments,
+    insert_row=repo.insert_appointment,
+    update_row=repo.update_appointment,
+    delete_row=repo.delete_appointment,
+    check=_check_references,
+    created_event="appointment.created",
+)
+
+
+# Whether a caller may see an appointment: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_appointments(
     db: AsyncConnection, user: AuthUser | None, query: AppointmentQuery
-) -> tuple[list[Row], int]:
+) -> Awaitable[Listing]:
     """A page of the appointments the caller may list, and their total."""
-    owner_id = authorize(RULES["list"], user)
-    return await repo.list_appointments(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-        owner_id=owner_id,
-    )
+    return SERVICE.page(db, user, query)
 
 
-async def get_appointment(
+def get_appointment(
     db: AsyncConnection, user: AuthUser | None, appointment_id: uuid.UUID
-) -> Row:
+) -> Awaitable[Row]:
     """One appointment; 404 when it does not exist or the caller may not see it."""
-    owner_id = authorize(RULES["read"], user)
-    row = await repo.get_appointment(db, appointment_id, owner_id=owner_id)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
+    return SERVICE.get(db, user, appointment_id)
 
 
-async def create_appointment(
+def create_appointment(
     db: AsyncConnection,
     user: AuthUser,
     data: AppointmentCreate,
     idempotent: IdempotentRequest | None = None,
-) -> Created:
+) -> Awaitable[Created]:
     """Create an appointment owned by the caller, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump(by_alias=True)
-    await _check_references(db, user, values)
-    return await _insert(db, user, values, idempotent)
+    return SERVICE.create(db, user, data.model_dump(by_alias=True), idempotent, owner_id=user.id)
 
 
-async def replace_appointment(
+def replace_appointment(
     db: AsyncConnection,
     user: AuthUser | None,
     appointment_id: uuid.UUID,
     data: AppointmentCreate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Replace every writable field of an appointment (of the version If-Match names, if any)."""
-    return await _update(
+    return SERVICE.update(
         db, user, appointment_id, data.model_dump(by_alias=True), if_match, "replace"
     )
 
 
-async def update_appointment(
+def update_appointment(
     db: AsyncConnection,
     user: AuthUser | None,
     appointment_id: uuid.UUID,
     data: AppointmentUpdate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
+    return SERVICE.update(
         db,
         user,
         appointment_id,
@@ -113,93 +120,11 @@ async def update_appointment(
     )
 
 
-async def delete_appointment(
+def delete_appointment(
     db: AsyncConnection,
     user: AuthUser | None,
     appointment_id: uuid.UUID,
     if_match: str | None = None,
-) -> None:
+) -> Awaitable[None]:
     """Delete an appointment."""
-    owner_id = authorize(RULES["delete"], user)
-    seen = await _version(db, user, appointment_id, if_match, owner_id)
-    if not await repo.delete_appointment(db, appointment_id, owner_id=owner_id, seen=seen):
-        raise await _missed(db, user, appointment_id, seen)
-    await audit.record(db, user, "delete", ENTITY, appointment_id)
-    await db.commit()
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_appointment(db, {**values, "owner_id": user.id})
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    # Queued in the same transaction: the job exists if and only if the row does.
-    await enqueue(db, "appointment.created", {"id": str(row["id"])})
-    result = Created(row, location=f"/api/v1/appointments/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    appointment_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    owner_id = authorize(RULES["update"], user)
-    await _check_references(db, user, values)
-    seen = await _version(db, user, appointment_id, if_match, owner_id)
-    row = await repo.update_appointment(db, appointment_id, values, owner_id=owner_id, seen=seen)
-    if row is None:
-        raise await _missed(db, user, appointment_id, seen)
-    await audit.record(db, user, action, ENTITY, appointment_id, {"fields": sorted(values)})
-    await db.commit()
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    appointment_id: uuid.UUID,
-    if_match: str | None,
-    owner_id: uuid.UUID | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_appointment(db, appointment_id, owner_id=owner_id)
-    if current is None:
-        raise missing(await is_visible(db, user, appointment_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, appointment_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, appointment_id), NOT_FOUND)
-
-
-async def _check_references(
-    db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]
-) -> None:
-    references: dict[str, tuple[str, Visibility]] = {
-        "patient_id": ("patient", patient_service.is_visible),
-        "doctor_id": ("doctor", doctor_service.is_visible),
-    }
-    await check_references(db, user, values, references)
+    return SERVICE.delete(db, user, appointment_id, if_match)

@@ -1,23 +1,23 @@
-"""Rules of doctors: who may do what, and how each change is carried out."""
+"""Rules of doctors: who may do what, and what is theirs alone.
+
+Doctors are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import doctor as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.doctor import DoctorCreate, DoctorQuery, DoctorUpdate
-from app.services import audit
-from app.services.common import checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
 
 RULES = {
     "list": Rule("anyone"),
@@ -30,143 +30,72 @@ NOT_FOUND = "Doctor not found."
 ENTITY = "doctors"  # what the audit log calls these rows
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, doctor_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the doctor: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.doctor_exists(db, doctor_id)
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/doctors/{row['id']}",
+    get_row=repo.get_doctor,
+    row_exists=repo.doctor_exists,
+    list_rows=repo.list_doctors,
+    insert_row=repo.insert_doctor,
+    update_row=repo.update_doctor,
+    delete_row=repo.delete_doctor,
+)
 
 
-async def list_doctors(
+# Whether a caller may see a doctor: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_doctors(
     db: AsyncConnection, user: AuthUser | None, query: DoctorQuery
-) -> tuple[list[Row], int]:
+) -> Awaitable[Listing]:
     """A page of the doctors the caller may list, and their total."""
-    authorize(RULES["list"], user)
-    return await repo.list_doctors(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-    )
+    return SERVICE.page(db, user, query)
 
 
-async def get_doctor(db: AsyncConnection, user: AuthUser | None, doctor_id: uuid.UUID) -> Row:
+def get_doctor(db: AsyncConnection, user: AuthUser | None, doctor_id: uuid.UUID) -> Awaitable[Row]:
     """One doctor; 404 when it does not exist or the caller may not see it."""
-    authorize(RULES["read"], user)
-    row = await repo.get_doctor(db, doctor_id)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
+    return SERVICE.get(db, user, doctor_id)
 
 
-async def create_doctor(
+def create_doctor(
     db: AsyncConnection,
     user: AuthUser | None,
     data: DoctorCreate,
     idempotent: IdempotentRequest | None = None,
-) -> Created:
+) -> Awaitable[Created]:
     """Create a doctor, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump()
-    return await _insert(db, user, values, idempotent)
+    return SERVICE.create(db, user, data.model_dump(), idempotent)
 
 
-async def replace_doctor(
+def replace_doctor(
     db: AsyncConnection,
     user: AuthUser | None,
     doctor_id: uuid.UUID,
     data: DoctorCreate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Replace every writable field of a doctor (of the version If-Match names, if any)."""
-    return await _update(db, user, doctor_id, data.model_dump(), if_match, "replace")
+    return SERVICE.update(db, user, doctor_id, data.model_dump(), if_match, "replace")
 
 
-async def update_doctor(
+def update_doctor(
     db: AsyncConnection,
     user: AuthUser | None,
     doctor_id: uuid.UUID,
     data: DoctorUpdate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
+    return SERVICE.update(
         db, user, doctor_id, data.model_dump(exclude_unset=True), if_match, "update"
     )
 
 
-async def delete_doctor(
+def delete_doctor(
     db: AsyncConnection, user: AuthUser | None, doctor_id: uuid.UUID, if_match: str | None = None
-) -> None:
+) -> Awaitable[None]:
     """Delete a doctor."""
-    authorize(RULES["delete"], user)
-    seen = await _version(db, user, doctor_id, if_match)
-    if not await repo.delete_doctor(db, doctor_id, seen=seen):
-        raise await _missed(db, user, doctor_id, seen)
-    await audit.record(db, user, "delete", ENTITY, doctor_id)
-    await db.commit()
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_doctor(db, values)
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/doctors/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    doctor_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    authorize(RULES["update"], user)
-    seen = await _version(db, user, doctor_id, if_match)
-    row = await repo.update_doctor(db, doctor_id, values, seen=seen)
-    if row is None:
-        raise await _missed(db, user, doctor_id, seen)
-    await audit.record(db, user, action, ENTITY, doctor_id, {"fields": sorted(values)})
-    await db.commit()
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    doctor_id: uuid.UUID,
-    if_match: str | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_doctor(db, doctor_id)
-    if current is None:
-        raise missing(await is_visible(db, user, doctor_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, doctor_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, doctor_id), NOT_FOUND)
+    return SERVICE.delete(db, user, doctor_id, if_match)

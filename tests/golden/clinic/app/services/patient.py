@@ -1,23 +1,23 @@
-"""Rules of patients: who may do what, and how each change is carried out."""
+"""Rules of patients: who may do what, and what is theirs alone.
+
+Patients are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import patient as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.patient import PatientCreate, PatientQuery, PatientUpdate
-from app.services import audit
-from app.services.common import checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
 
 RULES = {
     "list": Rule("owner_or_roles", frozenset({"receptionist"})),
@@ -30,147 +30,74 @@ NOT_FOUND = "Patient not found."
 ENTITY = "patients"  # what the audit log calls these rows
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, patient_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the patient: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.patient_exists(
-        db, patient_id, owner_id=decision.owner_id
-    )
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/patients/{row['id']}",
+    get_row=repo.get_patient,
+    row_exists=repo.patient_exists,
+    list_rows=repo.list_patients,
+    insert_row=repo.insert_patient,
+    update_row=repo.update_patient,
+    delete_row=repo.delete_patient,
+)
 
 
-async def list_patients(
+# Whether a caller may see a patient: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_patients(
     db: AsyncConnection, user: AuthUser | None, query: PatientQuery
-) -> tuple[list[Row], int]:
+) -> Awaitable[Listing]:
     """A page of the patients the caller may list, and their total."""
-    owner_id = authorize(RULES["list"], user)
-    return await repo.list_patients(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-        owner_id=owner_id,
-    )
+    return SERVICE.page(db, user, query)
 
 
-async def get_patient(db: AsyncConnection, user: AuthUser | None, patient_id: uuid.UUID) -> Row:
+def get_patient(
+    db: AsyncConnection, user: AuthUser | None, patient_id: uuid.UUID
+) -> Awaitable[Row]:
     """One patient; 404 when it does not exist or the caller may not see it."""
-    owner_id = authorize(RULES["read"], user)
-    row = await repo.get_patient(db, patient_id, owner_id=owner_id)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
+    return SERVICE.get(db, user, patient_id)
 
 
-async def create_patient(
+def create_patient(
     db: AsyncConnection,
     user: AuthUser,
     data: PatientCreate,
     idempotent: IdempotentRequest | None = None,
-) -> Created:
+) -> Awaitable[Created]:
     """Create a patient owned by the caller, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump(by_alias=True)
-    return await _insert(db, user, values, idempotent)
+    return SERVICE.create(db, user, data.model_dump(by_alias=True), idempotent, owner_id=user.id)
 
 
-async def replace_patient(
+def replace_patient(
     db: AsyncConnection,
     user: AuthUser | None,
     patient_id: uuid.UUID,
     data: PatientCreate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Replace every writable field of a patient (of the version If-Match names, if any)."""
-    return await _update(db, user, patient_id, data.model_dump(by_alias=True), if_match, "replace")
+    return SERVICE.update(db, user, patient_id, data.model_dump(by_alias=True), if_match, "replace")
 
 
-async def update_patient(
+def update_patient(
     db: AsyncConnection,
     user: AuthUser | None,
     patient_id: uuid.UUID,
     data: PatientUpdate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
+    return SERVICE.update(
         db, user, patient_id, data.model_dump(exclude_unset=True, by_alias=True), if_match, "update"
     )
 
 
-async def delete_patient(
+def delete_patient(
     db: AsyncConnection, user: AuthUser | None, patient_id: uuid.UUID, if_match: str | None = None
-) -> None:
+) -> Awaitable[None]:
     """Delete a patient."""
-    owner_id = authorize(RULES["delete"], user)
-    seen = await _version(db, user, patient_id, if_match, owner_id)
-    if not await repo.delete_patient(db, patient_id, owner_id=owner_id, seen=seen):
-        raise await _missed(db, user, patient_id, seen)
-    await audit.record(db, user, "delete", ENTITY, patient_id)
-    await db.commit()
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_patient(db, {**values, "owner_id": user.id})
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/patients/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    patient_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    owner_id = authorize(RULES["update"], user)
-    seen = await _version(db, user, patient_id, if_match, owner_id)
-    row = await repo.update_patient(db, patient_id, values, owner_id=owner_id, seen=seen)
-    if row is None:
-        raise await _missed(db, user, patient_id, seen)
-    await audit.record(db, user, action, ENTITY, patient_id, {"fields": sorted(values)})
-    await db.commit()
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    patient_id: uuid.UUID,
-    if_match: str | None,
-    owner_id: uuid.UUID | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_patient(db, patient_id, owner_id=owner_id)
-    if current is None:
-        raise missing(await is_visible(db, user, patient_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, patient_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, patient_id), NOT_FOUND)
+    return SERVICE.delete(db, user, patient_id, if_match)

@@ -1,16 +1,20 @@
-"""Rules of tickets: who may do what, and how each change is carried out."""
+"""Rules of tickets: who may do what, and what is theirs alone.
+
+Tickets are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository,
+references, parent (showings).
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import ticket as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -21,10 +25,9 @@ from app.schemas.ticket import (
     TicketQuery,
     TicketUpdate,
 )
-from app.services import audit
 from app.services import showing as showing_service
-from app.services.common import Visibility, check_references, checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import Listing, NestedEntityService, Parent
+from app.services.common import Visibility, check_references
 
 RULES = {
     "list": Rule("owner_or_roles", frozenset({"organiser"})),
@@ -37,190 +40,6 @@ NOT_FOUND = "Ticket not found."
 ENTITY = "tickets"  # what the audit log calls these rows
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, ticket_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the ticket: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.ticket_exists(db, ticket_id, owner_id=decision.owner_id)
-
-
-async def list_tickets(
-    db: AsyncConnection, user: AuthUser | None, query: TicketQuery
-) -> tuple[list[Row], int]:
-    """A page of the tickets the caller may list, and their total."""
-    owner_id = authorize(RULES["list"], user)
-    return await repo.list_tickets(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-        owner_id=owner_id,
-    )
-
-
-async def get_ticket(db: AsyncConnection, user: AuthUser | None, ticket_id: uuid.UUID) -> Row:
-    """One ticket; 404 when it does not exist or the caller may not see it."""
-    owner_id = authorize(RULES["read"], user)
-    row = await repo.get_ticket(db, ticket_id, owner_id=owner_id)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
-
-
-async def create_ticket(
-    db: AsyncConnection,
-    user: AuthUser,
-    data: TicketCreate,
-    idempotent: IdempotentRequest | None = None,
-) -> Created:
-    """Create a ticket owned by the caller, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump(by_alias=True)
-    await _check_references(db, user, values)
-    return await _insert(db, user, values, idempotent)
-
-
-async def list_showing_tickets(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    showing_id: uuid.UUID,
-    query: TicketNestedQuery,
-) -> tuple[list[Row], int]:
-    """The tickets of one showing; 404 if it is not visible."""
-    owner_id = authorize(RULES["list"], user)
-    if not await showing_service.is_visible(db, user, showing_id):
-        raise NotFoundError(showing_service.NOT_FOUND)
-    return await repo.list_tickets(
-        db,
-        filters={**query.filters(), "showing_id": showing_id},
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-        owner_id=owner_id,
-    )
-
-
-async def create_showing_ticket(
-    db: AsyncConnection,
-    user: AuthUser,
-    showing_id: uuid.UUID,
-    data: TicketNestedCreate,
-    idempotent: IdempotentRequest | None = None,
-) -> Created:
-    """Create a ticket under a showing the caller can see."""
-    authorize(RULES["create"], user)
-    if not await showing_service.is_visible(db, user, showing_id):
-        raise NotFoundError(showing_service.NOT_FOUND)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump(by_alias=True)
-    await _check_references(db, user, values)
-    return await _insert(db, user, {**values, "showing_id": showing_id}, idempotent)
-
-
-async def replace_ticket(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    ticket_id: uuid.UUID,
-    data: TicketCreate,
-    if_match: str | None = None,
-) -> Row:
-    """Replace every writable field of a ticket (of the version If-Match names, if any)."""
-    return await _update(db, user, ticket_id, data.model_dump(by_alias=True), if_match, "replace")
-
-
-async def update_ticket(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    ticket_id: uuid.UUID,
-    data: TicketUpdate,
-    if_match: str | None = None,
-) -> Row:
-    """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
-        db, user, ticket_id, data.model_dump(exclude_unset=True, by_alias=True), if_match, "update"
-    )
-
-
-async def delete_ticket(
-    db: AsyncConnection, user: AuthUser | None, ticket_id: uuid.UUID, if_match: str | None = None
-) -> None:
-    """Delete a ticket."""
-    owner_id = authorize(RULES["delete"], user)
-    seen = await _version(db, user, ticket_id, if_match, owner_id)
-    if not await repo.delete_ticket(db, ticket_id, owner_id=owner_id, seen=seen):
-        raise await _missed(db, user, ticket_id, seen)
-    await audit.record(db, user, "delete", ENTITY, ticket_id)
-    await db.commit()
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_ticket(db, {**values, "owner_id": user.id})
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/tickets/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    ticket_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    owner_id = authorize(RULES["update"], user)
-    await _check_references(db, user, values)
-    seen = await _version(db, user, ticket_id, if_match, owner_id)
-    row = await repo.update_ticket(db, ticket_id, values, owner_id=owner_id, seen=seen)
-    if row is None:
-        raise await _missed(db, user, ticket_id, seen)
-    await audit.record(db, user, action, ENTITY, ticket_id, {"fields": sorted(values)})
-    await db.commit()
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    ticket_id: uuid.UUID,
-    if_match: str | None,
-    owner_id: uuid.UUID | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_ticket(db, ticket_id, owner_id=owner_id)
-    if current is None:
-        raise missing(await is_visible(db, user, ticket_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, ticket_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, ticket_id), NOT_FOUND)
-
-
 async def _check_references(
     db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]
 ) -> None:
@@ -228,3 +47,99 @@ async def _check_references(
         "showing_id": ("showing", showing_service.is_visible),
     }
     await check_references(db, user, values, references)
+
+
+SERVICE = NestedEntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/tickets/{row['id']}",
+    get_row=repo.get_ticket,
+    row_exists=repo.ticket_exists,
+    list_rows=repo.list_tickets,
+    insert_row=repo.insert_ticket,
+    update_row=repo.update_ticket,
+    delete_row=repo.delete_ticket,
+    check=_check_references,
+    parent=Parent("showing_id", showing_service),
+)
+
+
+# Whether a caller may see a ticket: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_tickets(
+    db: AsyncConnection, user: AuthUser | None, query: TicketQuery
+) -> Awaitable[Listing]:
+    """A page of the tickets the caller may list, and their total."""
+    return SERVICE.page(db, user, query)
+
+
+def get_ticket(db: AsyncConnection, user: AuthUser | None, ticket_id: uuid.UUID) -> Awaitable[Row]:
+    """One ticket; 404 when it does not exist or the caller may not see it."""
+    return SERVICE.get(db, user, ticket_id)
+
+
+def create_ticket(
+    db: AsyncConnection,
+    user: AuthUser,
+    data: TicketCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Awaitable[Created]:
+    """Create a ticket owned by the caller, or answer a retry with the first response."""
+    return SERVICE.create(db, user, data.model_dump(by_alias=True), idempotent, owner_id=user.id)
+
+
+def list_showing_tickets(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    showing_id: uuid.UUID,
+    query: TicketNestedQuery,
+) -> Awaitable[Listing]:
+    """The tickets of one showing; 404 if it is not visible."""
+    return SERVICE.page_under(db, user, showing_id, query)
+
+
+def create_showing_ticket(
+    db: AsyncConnection,
+    user: AuthUser,
+    showing_id: uuid.UUID,
+    data: TicketNestedCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Awaitable[Created]:
+    """Create a ticket under a showing the caller can see."""
+    return SERVICE.create_under(
+        db, user, showing_id, data.model_dump(by_alias=True), idempotent, owner_id=user.id
+    )
+
+
+def replace_ticket(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    ticket_id: uuid.UUID,
+    data: TicketCreate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Replace every writable field of a ticket (of the version If-Match names, if any)."""
+    return SERVICE.update(db, user, ticket_id, data.model_dump(by_alias=True), if_match, "replace")
+
+
+def update_ticket(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    ticket_id: uuid.UUID,
+    data: TicketUpdate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return SERVICE.update(
+        db, user, ticket_id, data.model_dump(exclude_unset=True, by_alias=True), if_match, "update"
+    )
+
+
+def delete_ticket(
+    db: AsyncConnection, user: AuthUser | None, ticket_id: uuid.UUID, if_match: str | None = None
+) -> Awaitable[None]:
+    """Delete a ticket."""
+    return SERVICE.delete(db, user, ticket_id, if_match)

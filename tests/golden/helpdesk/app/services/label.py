@@ -1,25 +1,23 @@
-"""Rules of labels: who may do what, and how each change is carried out."""
+"""Rules of labels: who may do what, and what is theirs alone.
+
+Labels are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository, cache.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from functools import partial
-from typing import Any
+from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core import cache
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import label as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.label import LabelCreate, LabelQuery, LabelUpdate
-from app.services import audit
-from app.services.common import checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
 
 RULES = {
     "list": Rule("anyone"),
@@ -33,148 +31,75 @@ ENTITY = "labels"  # what the audit log calls these rows
 TTL = 600  # seconds a cached label or page of labels may be served
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the label: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.label_exists(db, label_id)
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/labels/{row['id']}",
+    get_row=repo.get_label,
+    row_exists=repo.label_exists,
+    list_rows=repo.list_labels,
+    insert_row=repo.insert_label,
+    update_row=repo.update_label,
+    delete_row=repo.delete_label,
+    ttl=TTL,
+    stale_on_write=("labels",),
+    stale_on_delete=("labels",),
+)
 
 
-async def list_labels(
+# Whether a caller may see a label: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_labels(
     db: AsyncConnection, user: AuthUser | None, query: LabelQuery
-) -> tuple[list[Row], int]:
+) -> Awaitable[Listing]:
     """A page of the labels the caller may list, and their total."""
-    authorize(RULES["list"], user)
-    params: dict[str, Any] = {
-        "filters": query.filters(),
-        "sort": query.sort,
-        "page": query.page,
-        "limit": query.limit,
-    }
-    load = partial(repo.list_labels, db, **params)
-    return await cache.current().page(ENTITY, "list", params, ttl=TTL, load=load)
+    return SERVICE.page(db, user, query)
 
 
-async def get_label(db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID) -> Row:
+def get_label(db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID) -> Awaitable[Row]:
     """One label; 404 when it does not exist or the caller may not see it."""
-    authorize(RULES["read"], user)
-    load = partial(repo.get_label, db, label_id)
-    row = await cache.current().row(ENTITY, label_id, ttl=TTL, load=load)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
+    return SERVICE.get(db, user, label_id)
 
 
-async def create_label(
+def create_label(
     db: AsyncConnection,
     user: AuthUser | None,
     data: LabelCreate,
     idempotent: IdempotentRequest | None = None,
-) -> Created:
+) -> Awaitable[Created]:
     """Create a label, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump()
-    return await _insert(db, user, values, idempotent)
+    return SERVICE.create(db, user, data.model_dump(), idempotent)
 
 
-async def replace_label(
+def replace_label(
     db: AsyncConnection,
     user: AuthUser | None,
     label_id: uuid.UUID,
     data: LabelCreate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Replace every writable field of a label (of the version If-Match names, if any)."""
-    return await _update(db, user, label_id, data.model_dump(), if_match, "replace")
+    return SERVICE.update(db, user, label_id, data.model_dump(), if_match, "replace")
 
 
-async def update_label(
+def update_label(
     db: AsyncConnection,
     user: AuthUser | None,
     label_id: uuid.UUID,
     data: LabelUpdate,
     if_match: str | None = None,
-) -> Row:
+) -> Awaitable[Row]:
     """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
+    return SERVICE.update(
         db, user, label_id, data.model_dump(exclude_unset=True), if_match, "update"
     )
 
 
-async def delete_label(
+def delete_label(
     db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID, if_match: str | None = None
-) -> None:
+) -> Awaitable[None]:
     """Delete a label."""
-    authorize(RULES["delete"], user)
-    seen = await _version(db, user, label_id, if_match)
-    if not await repo.delete_label(db, label_id, seen=seen):
-        raise await _missed(db, user, label_id, seen)
-    await audit.record(db, user, "delete", ENTITY, label_id)
-    await db.commit()
-    await cache.current().invalidate("labels")
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_label(db, values)
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/labels/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    await cache.current().invalidate("labels")
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    label_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    authorize(RULES["update"], user)
-    seen = await _version(db, user, label_id, if_match)
-    row = await repo.update_label(db, label_id, values, seen=seen)
-    if row is None:
-        raise await _missed(db, user, label_id, seen)
-    await audit.record(db, user, action, ENTITY, label_id, {"fields": sorted(values)})
-    await db.commit()
-    await cache.current().invalidate("labels")
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    label_id: uuid.UUID,
-    if_match: str | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_label(db, label_id)
-    if current is None:
-        raise missing(await is_visible(db, user, label_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, label_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, label_id), NOT_FOUND)
+    return SERVICE.delete(db, user, label_id, if_match)

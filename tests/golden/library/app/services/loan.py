@@ -1,26 +1,27 @@
-"""Rules of loans: who may do what, and how each change is carried out."""
+"""Rules of loans: who may do what, and what is theirs alone.
+
+Loans are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository,
+references, cache.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from functools import partial
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core import cache
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import loan as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.loan import LoanCreate, LoanQuery, LoanUpdate
-from app.services import audit
 from app.services import book as book_service
-from app.services.common import Visibility, check_references, checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
+from app.services.common import Visibility, check_references
 
 RULES = {
     "list": Rule("owner_or_roles", frozenset({"librarian"})),
@@ -34,155 +35,6 @@ ENTITY = "loans"  # what the audit log calls these rows
 TTL = 60  # seconds a cached loan or page of loans may be served
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the loan: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.loan_exists(db, loan_id, owner_id=decision.owner_id)
-
-
-async def list_loans(
-    db: AsyncConnection, user: AuthUser | None, query: LoanQuery
-) -> tuple[list[Row], int]:
-    """A page of the loans the caller may list, and their total."""
-    owner_id = authorize(RULES["list"], user)
-    params: dict[str, Any] = {
-        "filters": query.filters(),
-        "sort": query.sort,
-        "page": query.page,
-        "limit": query.limit,
-    }
-    load = partial(repo.list_loans, db, **params, owner_id=owner_id)
-    return await cache.current().page(ENTITY, "list", params, scope=owner_id, ttl=TTL, load=load)
-
-
-async def get_loan(db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID) -> Row:
-    """One loan; 404 when it does not exist or the caller may not see it."""
-    owner_id = authorize(RULES["read"], user)
-    # The scope is part of the key: a row cached for its owner never reaches anyone else.
-    load = partial(repo.get_loan, db, loan_id, owner_id=owner_id)
-    row = await cache.current().row(ENTITY, loan_id, scope=owner_id, ttl=TTL, load=load)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
-
-
-async def create_loan(
-    db: AsyncConnection,
-    user: AuthUser,
-    data: LoanCreate,
-    idempotent: IdempotentRequest | None = None,
-) -> Created:
-    """Create a loan owned by the caller, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump()
-    await _check_references(db, user, values)
-    return await _insert(db, user, values, idempotent)
-
-
-async def replace_loan(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    loan_id: uuid.UUID,
-    data: LoanCreate,
-    if_match: str | None = None,
-) -> Row:
-    """Replace every writable field of a loan (of the version If-Match names, if any)."""
-    return await _update(db, user, loan_id, data.model_dump(), if_match, "replace")
-
-
-async def update_loan(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    loan_id: uuid.UUID,
-    data: LoanUpdate,
-    if_match: str | None = None,
-) -> Row:
-    """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(db, user, loan_id, data.model_dump(exclude_unset=True), if_match, "update")
-
-
-async def delete_loan(
-    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, if_match: str | None = None
-) -> None:
-    """Delete a loan."""
-    owner_id = authorize(RULES["delete"], user)
-    seen = await _version(db, user, loan_id, if_match, owner_id)
-    if not await repo.delete_loan(db, loan_id, owner_id=owner_id, seen=seen):
-        raise await _missed(db, user, loan_id, seen)
-    await audit.record(db, user, "delete", ENTITY, loan_id)
-    await db.commit()
-    await cache.current().invalidate("loans")
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_loan(db, {**values, "owner_id": user.id})
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/loans/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    await cache.current().invalidate("loans")
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    loan_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    owner_id = authorize(RULES["update"], user)
-    await _check_references(db, user, values)
-    seen = await _version(db, user, loan_id, if_match, owner_id)
-    row = await repo.update_loan(db, loan_id, values, owner_id=owner_id, seen=seen)
-    if row is None:
-        raise await _missed(db, user, loan_id, seen)
-    await audit.record(db, user, action, ENTITY, loan_id, {"fields": sorted(values)})
-    await db.commit()
-    await cache.current().invalidate("loans")
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    loan_id: uuid.UUID,
-    if_match: str | None,
-    owner_id: uuid.UUID | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_loan(db, loan_id, owner_id=owner_id)
-    if current is None:
-        raise missing(await is_visible(db, user, loan_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, loan_id), NOT_FOUND)
-
-
 async def _check_references(
     db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]
 ) -> None:
@@ -190,3 +42,76 @@ async def _check_references(
         "book_id": ("book", book_service.is_visible),
     }
     await check_references(db, user, values, references)
+
+
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/loans/{row['id']}",
+    get_row=repo.get_loan,
+    row_exists=repo.loan_exists,
+    list_rows=repo.list_loans,
+    insert_row=repo.insert_loan,
+    update_row=repo.update_loan,
+    delete_row=repo.delete_loan,
+    check=_check_references,
+    ttl=TTL,
+    stale_on_write=("loans",),
+    stale_on_delete=("loans",),
+)
+
+
+# Whether a caller may see a loan: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_loans(db: AsyncConnection, user: AuthUser | None, query: LoanQuery) -> Awaitable[Listing]:
+    """A page of the loans the caller may list, and their total."""
+    return SERVICE.page(db, user, query)
+
+
+def get_loan(db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID) -> Awaitable[Row]:
+    """One loan; 404 when it does not exist or the caller may not see it."""
+    return SERVICE.get(db, user, loan_id)
+
+
+def create_loan(
+    db: AsyncConnection,
+    user: AuthUser,
+    data: LoanCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Awaitable[Created]:
+    """Create a loan owned by the caller, or answer a retry with the first response."""
+    return SERVICE.create(db, user, data.model_dump(), idempotent, owner_id=user.id)
+
+
+def replace_loan(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    loan_id: uuid.UUID,
+    data: LoanCreate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Replace every writable field of a loan (of the version If-Match names, if any)."""
+    return SERVICE.update(db, user, loan_id, data.model_dump(), if_match, "replace")
+
+
+def update_loan(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    loan_id: uuid.UUID,
+    data: LoanUpdate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return SERVICE.update(
+        db, user, loan_id, data.model_dump(exclude_unset=True), if_match, "update"
+    )
+
+
+def delete_loan(
+    db: AsyncConnection, user: AuthUser | None, loan_id: uuid.UUID, if_match: str | None = None
+) -> Awaitable[None]:
+    """Delete a loan."""
+    return SERVICE.delete(db, user, loan_id, if_match)

@@ -1,25 +1,28 @@
-"""Rules of stock levels: who may do what, and how each change is carried out."""
+"""Rules of stock levels: who may do what, and what is theirs alone.
+
+Stock levels are read, listed and written as every entity's rows are
+(app/services/base.py); SERVICE binds that to what is theirs: rules, repository,
+references.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.idempotency import Created, IdempotentRequest
-from app.core.permissions import Rule, access, authorize
+from app.core.permissions import Rule
 from app.repositories import stock as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 from app.schemas.stock import StockCreate, StockQuery, StockUpdate
-from app.services import audit
 from app.services import item as item_service
 from app.services import location as location_service
-from app.services.common import Visibility, check_references, checked_version, missing
-from app.services.idempotency import remember, replayed
+from app.services.base import EntityService, Listing
+from app.services.common import Visibility, check_references
 
 RULES = {
     "list": Rule("authenticated"),
@@ -32,150 +35,6 @@ NOT_FOUND = "Stock not found."
 ENTITY = "stock_levels"  # what the audit log calls these rows
 
 
-async def is_visible(db: AsyncConnection, user: AuthUser | None, stock_id: uuid.UUID) -> bool:
-    """Whether ``user`` may see the stock: as itself, as a parent or as a reference."""
-    decision = access(RULES["read"], user)
-    return decision.allowed and await repo.stock_exists(db, stock_id)
-
-
-async def list_stock_levels(
-    db: AsyncConnection, user: AuthUser | None, query: StockQuery
-) -> tuple[list[Row], int]:
-    """A page of the stock levels the caller may list, and their total."""
-    authorize(RULES["list"], user)
-    return await repo.list_stock_levels(
-        db,
-        filters=query.filters(),
-        sort=query.sort,
-        page=query.page,
-        limit=query.limit,
-    )
-
-
-async def get_stock(db: AsyncConnection, user: AuthUser | None, stock_id: uuid.UUID) -> Row:
-    """One stock; 404 when it does not exist or the caller may not see it."""
-    authorize(RULES["read"], user)
-    row = await repo.get_stock(db, stock_id)
-    if row is None:
-        raise NotFoundError(NOT_FOUND)
-    return row
-
-
-async def create_stock(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    data: StockCreate,
-    idempotent: IdempotentRequest | None = None,
-) -> Created:
-    """Create a stock, or answer a retry with the first response."""
-    authorize(RULES["create"], user)
-    if (earlier := await replayed(db, idempotent)) is not None:
-        return earlier
-    values = data.model_dump()
-    await _check_references(db, user, values)
-    return await _insert(db, user, values, idempotent)
-
-
-async def replace_stock(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    stock_id: uuid.UUID,
-    data: StockCreate,
-    if_match: str | None = None,
-) -> Row:
-    """Replace every writable field of a stock (of the version If-Match names, if any)."""
-    return await _update(db, user, stock_id, data.model_dump(), if_match, "replace")
-
-
-async def update_stock(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    stock_id: uuid.UUID,
-    data: StockUpdate,
-    if_match: str | None = None,
-) -> Row:
-    """Change the fields the client sent (of the version If-Match names, if any)."""
-    return await _update(
-        db, user, stock_id, data.model_dump(exclude_unset=True), if_match, "update"
-    )
-
-
-async def delete_stock(
-    db: AsyncConnection, user: AuthUser | None, stock_id: uuid.UUID, if_match: str | None = None
-) -> None:
-    """Delete a stock."""
-    authorize(RULES["delete"], user)
-    seen = await _version(db, user, stock_id, if_match)
-    if not await repo.delete_stock(db, stock_id, seen=seen):
-        raise await _missed(db, user, stock_id, seen)
-    await audit.record(db, user, "delete", ENTITY, stock_id)
-    await db.commit()
-
-
-async def _insert(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    values: dict[str, Any],
-    idempotent: IdempotentRequest | None,
-) -> Created:
-    # The row, its audit entry and the stored response commit together, or not at all.
-    row = await repo.insert_stock(db, values)
-    await audit.record(db, user, "create", ENTITY, row["id"])
-    result = Created(row, location=f"/api/v1/stock_levels/{row['id']}")
-    await remember(db, idempotent, result)
-    await db.commit()
-    return result
-
-
-async def _update(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    stock_id: uuid.UUID,
-    values: dict[str, Any],
-    if_match: str | None,
-    action: audit.Action,
-) -> Row:
-    authorize(RULES["update"], user)
-    await _check_references(db, user, values)
-    seen = await _version(db, user, stock_id, if_match)
-    row = await repo.update_stock(db, stock_id, values, seen=seen)
-    if row is None:
-        raise await _missed(db, user, stock_id, seen)
-    await audit.record(db, user, action, ENTITY, stock_id, {"fields": sorted(values)})
-    await db.commit()
-    return row
-
-
-async def _version(
-    db: AsyncConnection,
-    user: AuthUser | None,
-    stock_id: uuid.UUID,
-    if_match: str | None,
-) -> datetime | None:
-    """The version (``updated_at``) a conditional write must still find, or ``None``.
-
-    ``If-Match: *`` asks only that the row exist, which every write checks anyway. The
-    row is read from the database, never from the cache: the compare-and-set needs the
-    version that is current now.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    current = await repo.get_stock(db, stock_id)
-    if current is None:
-        raise missing(await is_visible(db, user, stock_id), NOT_FOUND)
-    return checked_version(if_match, current)
-
-
-async def _missed(
-    db: AsyncConnection, user: AuthUser | None, stock_id: uuid.UUID, seen: datetime | None
-) -> AppError:
-    # The write matched no row. A conditional one found the row a moment ago, so it
-    # changed in between: 412. Otherwise it is not the caller's (403) or not there (404).
-    if seen is not None:
-        return PreconditionFailed()
-    return missing(await is_visible(db, user, stock_id), NOT_FOUND)
-
-
 async def _check_references(
     db: AsyncConnection, user: AuthUser | None, values: dict[str, Any]
 ) -> None:
@@ -184,3 +43,75 @@ async def _check_references(
         "location_id": ("location", location_service.is_visible),
     }
     await check_references(db, user, values, references)
+
+
+SERVICE = EntityService(
+    entity=ENTITY,
+    rules=RULES,
+    not_found=NOT_FOUND,
+    location=lambda row: f"/api/v1/stock_levels/{row['id']}",
+    get_row=repo.get_stock,
+    row_exists=repo.stock_exists,
+    list_rows=repo.list_stock_levels,
+    insert_row=repo.insert_stock,
+    update_row=repo.update_stock,
+    delete_row=repo.delete_stock,
+    check=_check_references,
+)
+
+
+# Whether a caller may see a stock: as itself, as a parent or as a reference.
+is_visible = SERVICE.is_visible
+
+
+def list_stock_levels(
+    db: AsyncConnection, user: AuthUser | None, query: StockQuery
+) -> Awaitable[Listing]:
+    """A page of the stock levels the caller may list, and their total."""
+    return SERVICE.page(db, user, query)
+
+
+def get_stock(db: AsyncConnection, user: AuthUser | None, stock_id: uuid.UUID) -> Awaitable[Row]:
+    """One stock; 404 when it does not exist or the caller may not see it."""
+    return SERVICE.get(db, user, stock_id)
+
+
+def create_stock(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    data: StockCreate,
+    idempotent: IdempotentRequest | None = None,
+) -> Awaitable[Created]:
+    """Create a stock, or answer a retry with the first response."""
+    return SERVICE.create(db, user, data.model_dump(), idempotent)
+
+
+def replace_stock(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    stock_id: uuid.UUID,
+    data: StockCreate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Replace every writable field of a stock (of the version If-Match names, if any)."""
+    return SERVICE.update(db, user, stock_id, data.model_dump(), if_match, "replace")
+
+
+def update_stock(
+    db: AsyncConnection,
+    user: AuthUser | None,
+    stock_id: uuid.UUID,
+    data: StockUpdate,
+    if_match: str | None = None,
+) -> Awaitable[Row]:
+    """Change the fields the client sent (of the version If-Match names, if any)."""
+    return SERVICE.update(
+        db, user, stock_id, data.model_dump(exclude_unset=True), if_match, "update"
+    )
+
+
+def delete_stock(
+    db: AsyncConnection, user: AuthUser | None, stock_id: uuid.UUID, if_match: str | None = None
+) -> Awaitable[None]:
+    """Delete a stock."""
+    return SERVICE.delete(db, user, stock_id, if_match)
