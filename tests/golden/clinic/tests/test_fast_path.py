@@ -1,4 +1,4 @@
-"""The fast path (app.core.fastpath) answers exactly as FastAPI does.
+"""The fast path (app.fastpath) answers exactly as FastAPI does.
 
 An app built with ``FAST_PATH=true`` serves GET by id, the list and POST create of each
 entity through the fast path; one built with ``FAST_PATH=false``, on the same database,
@@ -22,8 +22,8 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from app.core import fastpath
-from app.core.fastpath import FastPath
+from app import fastpath
+from app.fastpath import FastPath
 from app.main import create_app
 from app.repositories.base import Row
 from tests import factories

@@ -1,7 +1,7 @@
 """Reads of read-only requests: the fast path gives what SQLAlchemy gives.
 
 On PostgreSQL, a prebuilt statement read in autocommit goes straight to asyncpg
-(``app.core.direct``); on a SQLite file, a read-only request's read goes straight to
+(``app.fastpath.reads``); on a SQLite file, a read-only request's read goes straight to
 sqlite3 through its inline connection. With a statement listener attached, or with the
 fast path off, the same read goes through SQLAlchemy. Both must return the same values,
 of the same types.
@@ -19,8 +19,8 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import InlineConnection
-from app.core.direct import reader as raw_reader
 from app.core.pagination import PageParams
+from app.fastpath.reads import reader as raw_reader
 from app.main import create_app
 from app.repositories import appointment as appointment_repo
 from app.repositories import doctor as doctor_repo

@@ -23,9 +23,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import get_current_user_briefly, get_optional_user
-from app.api.fast import ENDPOINTS
 from app.api.routes.docs import OPENAPI
 from app.core.metrics import route_of
+from app.fastpath.endpoints import ENDPOINTS
 from app.main import create_app
 from app.schemas.auth import AuthUser
 from tests.apps import serving

@@ -12,10 +12,9 @@ from typing import Any
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.api.fast import ENDPOINTS as FAST_ENDPOINTS
+from app import fastpath
 from app.api.router import include_api
 from app.api.routes import docs, health, metrics
-from app.core import fastpath
 from app.core.cache import create_cache
 from app.core.config import Settings
 from app.core.db import (
@@ -35,6 +34,7 @@ from app.core.ratelimit import RatePolicy, create_store
 from app.core.redis import connect
 from app.core.responses import JSONResponse
 from app.core.sqlite_writer import create_sqlite_writer
+from app.fastpath.endpoints import ENDPOINTS as FAST_ENDPOINTS
 from app.jobs.engines import create_worker
 
 API_PREFIX = "/api/v1"
@@ -178,7 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     include_api(app, API_PREFIX)
     # GET by id, the list and POST create of each entity without FastAPI's dependency
-    # solving, inside every middleware (app.core.fastpath); FAST_PATH=false leaves them
+    # solving, inside every middleware (app.fastpath); FAST_PATH=false leaves them
     # to FastAPI like every other route.
     app.state.fast_path = fastpath.install(app, FAST_ENDPOINTS) if settings.fast_path else None
     # The schemas the routes refer to that FastAPI does not write (app.api.routes.docs).

@@ -4,7 +4,7 @@ once the caller may act.
 FastAPI parses a body parameter before it solves any dependency: a body that is not
 JSON would be refused (422) before the caller is even looked up. The entity routes
 take their bodies through :func:`json_body` instead, a dependency declared after the
-caller's rule (app.api.deps.allowed), and the fast path's endpoints (app.api.fast) call
+caller's rule (app.api.deps.allowed), and the fast path's endpoints (app.fastpath.endpoints) call
 the same functions in the same order: the rule first (401, 403), then the body (415
 when it is not JSON, 422 when it does not parse or validate). :func:`query_model` reads
 a query string as FastAPI reads ``Annotated[model, Query()]``, for the fast path's

@@ -143,7 +143,7 @@ class SQLiteWriter:
 
     def raw_reads(self) -> sqlite3.Connection | None:
         """sqlite3's connection for one read outside any transaction, run to completion
-        at once (``app.core.direct.reader``); ``None`` with the fast path off or while
+        at once (``app.fastpath.reads.reader``); ``None`` with the fast path off or while
         something listens for statements."""
         engine = self.engine
         if engine.dispatch.before_cursor_execute or not engine.get_execution_options().get(

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core import direct
+from app.fastpath import reads as direct
 from app.models.counts import row_counts
 
 Row = dict[str, Any]
@@ -200,7 +200,7 @@ async def fetch_one(
     first write, such as the caller's session) goes straight to asyncpg on the pooled
     connection, its SQL compiled once; on a SQLite file, a GET's read goes straight to
     sqlite3 (``app.core.db.create_inline_read_engine``). That is the fast path's part in
-    the database (``app.core.direct``, off with ``FAST_PATH=false``); every other read
+    the database (``app.fastpath.reads``, off with ``FAST_PATH=false``); every other read
     is SQLAlchemy's, and gives the same values (tests/test_reads.py).
     """
     if (

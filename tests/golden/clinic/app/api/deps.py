@@ -2,7 +2,7 @@
 
 Every route that acts for a caller finds them through :func:`get_optional_user` (and
 :func:`get_current_user`, which requires one): ``app.dependency_overrides`` of it stands
-in for the caller on every such route, the fast path's included (app.core.fastpath).
+in for the caller on every such route, the fast path's included (app.fastpath).
 Changing a password looks the caller up through :func:`get_current_user_briefly`
 instead, on a connection given back before the password is hashed: override that too.
 """

@@ -121,7 +121,7 @@ class Settings(DatabaseSettings):
     # trusted: behind them, the client's address and scheme come from those headers.
     forwarded_allow_ips: Annotated[list[str], NoDecode] = ["127.0.0.1"]
     # GET by id, the list and POST create of each entity served by the fast path
-    # (app.core.fastpath): the same answers, without FastAPI's dependency solving. false
+    # (app.fastpath): the same answers, without FastAPI's dependency solving. false
     # leaves them to FastAPI like every other route.
     fast_path: bool = True
     # FastAPI's native OpenTelemetry traces, metrics and logs, for a service whose

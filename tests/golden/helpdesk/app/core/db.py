@@ -53,7 +53,7 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
 
 
 # The engines' execution option that lets prebuilt reads skip SQLAlchemy's execution
-# layer (app.core.direct): the fast path's part in the database, on with FAST_PATH.
+# layer (app.fastpath.reads): the fast path's part in the database, on with FAST_PATH.
 DIRECT_READS = "direct_reads"
 
 

@@ -1,4 +1,5 @@
-"""Reads straight through the database driver: the fast path's part in the database.
+"""Reads straight through the database driver: the fast path's part in the database
+(see app/fastpath/__init__.py).
 
 SQLAlchemy's execution layer costs as much CPU as a read by key. A statement built
 once (the repositories' prebuilt reads) is compiled here once, and its reads go to the

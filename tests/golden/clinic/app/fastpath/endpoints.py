@@ -1,4 +1,4 @@
-"""The fast path's endpoints (app.core.fastpath): GET by id, the list and POST create of
+"""The fast path's endpoints (app.fastpath): GET by id, the list and POST create of
 each entity, as plain Starlette endpoints standing in for their FastAPI routes.
 
 Each does by hand what FastAPI does for its route in app/api/routes/, in the same order
@@ -25,9 +25,9 @@ from app.api.routes import appointment as appointment_routes
 from app.api.routes import doctor as doctor_routes
 from app.api.routes import invoice as invoice_routes
 from app.api.routes import patient as patient_routes
-from app.core.fastpath import Endpoint
 from app.core.permissions import authorize
 from app.core.responses import created, page, tagged
+from app.fastpath import Endpoint
 from app.schemas import appointment as appointment_schemas
 from app.schemas import doctor as doctor_schemas
 from app.schemas import invoice as invoice_schemas

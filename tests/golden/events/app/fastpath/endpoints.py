@@ -1,4 +1,4 @@
-"""The fast path's endpoints (app.core.fastpath): GET by id, the list and POST create of
+"""The fast path's endpoints (app.fastpath): GET by id, the list and POST create of
 each entity, as plain Starlette endpoints standing in for their FastAPI routes.
 
 Each does by hand what FastAPI does for its route in app/api/routes/, in the same order
@@ -25,9 +25,9 @@ from app.api.routes import event as event_routes
 from app.api.routes import showing as showing_routes
 from app.api.routes import ticket as ticket_routes
 from app.api.routes import venue as venue_routes
-from app.core.fastpath import Endpoint
 from app.core.permissions import authorize
 from app.core.responses import created, page, tagged
+from app.fastpath import Endpoint
 from app.schemas import event as event_schemas
 from app.schemas import showing as showing_schemas
 from app.schemas import ticket as ticket_schemas

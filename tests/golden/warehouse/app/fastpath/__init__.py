@@ -1,13 +1,22 @@
-"""The fast path: the busiest operations served without FastAPI's dependency solving.
+"""The fast path: the busiest operations served without FastAPI's dependency solving,
+and prebuilt reads without SQLAlchemy's execution layer. Everything the service does by
+hand that FastAPI or SQLAlchemy would do is in this package, and ``FAST_PATH=false``
+turns all of it off: the app is then plain FastAPI and SQLAlchemy, and passes the same
+tests (tests/test_every_route.py runs every operation both ways).
+
+- this module: :func:`install`, the route that hands the busiest operations to
+- ``endpoints``: their plain endpoints, and
+- ``reads``: the reads that go straight to the database driver.
 
 GET by id, the list and POST create of each entity are ordinary FastAPI routes
 (app/api/routes/), and with ``FAST_PATH=false`` FastAPI serves them like every other
 route. With ``FAST_PATH=true`` (the default) :func:`install` puts one more route first
 among the router's routes, which answers those operations with the plain endpoints of
-app/api/fast.py: they do by hand what FastAPI's dependencies do for the route (the rate
-limit, the connection, the caller and its rule, the path, query or body), in the same
-order and with the same answers (tests/test_fast_path.py compares the two request for
-request). Solving the dependencies was a quarter of a GET's CPU and a sixth of a POST's.
+app/fastpath/endpoints.py: they do by hand what FastAPI's dependencies do for the route
+(the rate limit, the connection, the caller and its rule, the path, query or body), in
+the same order and with the same answers (tests/test_fast_path.py compares the two
+request for request). Solving the dependencies was a quarter of a GET's CPU and a sixth
+of a POST's.
 
 It is a route like the others, so everything around the router runs for it as for any
 route: the app's middleware (any the owner adds too), FastAPI's error, telemetry and

@@ -1,4 +1,4 @@
-"""The fast path's endpoints (app.core.fastpath): GET by id, the list and POST create of
+"""The fast path's endpoints (app.fastpath): GET by id, the list and POST create of
 each entity, as plain Starlette endpoints standing in for their FastAPI routes.
 
 Each does by hand what FastAPI does for its route in app/api/routes/, in the same order
@@ -24,9 +24,9 @@ from app.api.headers import idempotent_request
 from app.api.routes import author as author_routes
 from app.api.routes import book as book_routes
 from app.api.routes import loan as loan_routes
-from app.core.fastpath import Endpoint
 from app.core.permissions import authorize
 from app.core.responses import created, page, tagged
+from app.fastpath import Endpoint
 from app.schemas import author as author_schemas
 from app.schemas import book as book_schemas
 from app.schemas import loan as loan_schemas

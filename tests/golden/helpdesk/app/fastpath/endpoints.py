@@ -1,4 +1,4 @@
-"""The fast path's endpoints (app.core.fastpath): GET by id, the list and POST create of
+"""The fast path's endpoints (app.fastpath): GET by id, the list and POST create of
 each entity, as plain Starlette endpoints standing in for their FastAPI routes.
 
 Each does by hand what FastAPI does for its route in app/api/routes/, in the same order
@@ -26,9 +26,9 @@ from app.api.routes import agent as agent_routes
 from app.api.routes import label as label_routes
 from app.api.routes import reply as reply_routes
 from app.api.routes import ticket as ticket_routes
-from app.core.fastpath import Endpoint
 from app.core.permissions import authorize
 from app.core.responses import created, page, tagged
+from app.fastpath import Endpoint
 from app.schemas import account as account_schemas
 from app.schemas import agent as agent_schemas
 from app.schemas import label as label_schemas
