@@ -752,3 +752,19 @@ def test_narrow_email_and_url_columns_get_values_that_fit(kind: str, most: int, 
         assert re.search(pattern, value), value
         assert least <= len(value) <= most, value
     assert len(set(served)) == len(served)
+
+
+def test_a_row_is_read_back_by_a_role_that_may_read_it() -> None:
+    # Campaign seed 1208: create was [admin] and read [owner] (a role); the generated
+    # create test read the row back as the admin who made it and got 403.
+    plan = suite_plan(
+        _blueprint(
+            "name: a\nauth: {roles: [admin, owner, clerk], default_role: clerk}\nentities:\n"
+            "  Note:\n    fields: {body: string}\n    owner: true\n"
+            "    permissions: {create: [admin], read: [owner]}\n"
+            "  Memo:\n    fields: {body: string}\n    permissions: {create: [admin]}\n"
+        )
+    )
+    note, memo = plan.entities
+    assert (note.create.actor, note.create.reader) == ("admin", "owner")
+    assert (memo.create.actor, memo.create.reader) == ("admin", "admin")

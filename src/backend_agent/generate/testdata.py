@@ -43,6 +43,7 @@ class ActionPlan:
     stranger_status: int  # what the stranger gets: 404 (cannot see it) or 403
     stranger_code: str
     exempt: str  # a role that may act on rows it does not own, or ""
+    reader: str = ""  # who reads back what the actor wrote: the actor where it may
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,9 @@ def _action(
         stranger_status=404 if hidden else 403,
         stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
         exempt=rule.roles[0] if rule.kind == "owner_or_roles" and rule.roles else "",
+        # Rules may let one role write and only others read (create: [clerk], read:
+        # [auditor]): then one of those reads the row back.
+        reader=actor if _passes(read, actor) else _best(list(read.roles), read, parents),
     )
 
 
