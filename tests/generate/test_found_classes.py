@@ -768,3 +768,27 @@ def test_a_row_is_read_back_by_a_role_that_may_read_it() -> None:
     note, memo = plan.entities
     assert (note.create.actor, note.create.reader) == ("admin", "owner")
     assert (memo.create.actor, memo.create.reader) == ("admin", "admin")
+
+
+def test_cache_cascades_of_two_relations_to_one_parent_have_their_own_names() -> None:
+    # Campaign seed 1208: an entity with two cascading relations to one parent gave the
+    # generated cache test a dict with the same key twice (ruff F601), one case lost.
+    files = generate(
+        _blueprint(
+            "name: a\nentities:\n  Column:\n    fields: {label: string}\n"
+            "  Invoice:\n    fields: {title: string}\n    cache: 60s\n    relations:\n"
+            "      first: {belongs_to: Column, on_delete: cascade}\n"
+            "      second: {belongs_to: Column, on_delete: set_null, required: false}\n"
+        )
+    )
+    tree = ast.parse(files[PurePosixPath("tests/test_cache.py")])
+    cascades = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == "CASCADES"
+    )
+    assert isinstance(cascades, ast.Dict)
+    keys = [key.value for key in cascades.keys if isinstance(key, ast.Constant)]
+    assert sorted(keys) == ["columns-invoices-first_id", "columns-invoices-second_id"]

@@ -123,9 +123,17 @@ def _cascades(blueprint: Blueprint, plans: dict[str, EntityPlan]) -> list[CacheC
                 continue
             if fk.on_delete == "RESTRICT":
                 continue
+            name = f"{parent.plural}-{child.plural}"
+            to_parent = [
+                c
+                for c in child.table.foreign_keys
+                if c.foreign_key and c.foreign_key.table == fk.table
+            ]
+            if len(to_parent) > 1:  # two relations to one parent: named by the column
+                name += f"-{column.name}"
             cascades.append(
                 CacheCascade(
-                    name=f"{parent.plural}-{child.plural}",
+                    name=name,
                     parent=parent.snake,
                     child=child.snake,
                     child_plural=child.plural,
