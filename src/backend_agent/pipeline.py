@@ -22,7 +22,7 @@ from backend_agent.verify import (
     Thresholds,
     verify,
 )
-from backend_agent.verify.live import OperationRule, PasswordPolicy
+from backend_agent.verify.live import OperationRule, PasswordPolicy, Reference
 from backend_agent.verify.live import Progress as LiveProgress
 
 __all__ = [
@@ -87,11 +87,26 @@ def probe_plan(blueprint: Blueprint) -> ProbePlan:
             if r.action in ("auth_logout", "auth_logout_all", "auth_password")
         ),
         er_diagram=er_diagram(blueprint),
+        references=_references(blueprint),
         password=PasswordPolicy(
             min_length=blueprint.auth.password_min_length,
             max_length=blueprint.auth.password_max_length,
             requires=tuple(blueprint.auth.password_requires),
         ),
+    )
+
+
+def _references(blueprint: Blueprint) -> tuple[Reference, ...]:
+    """Each create body's foreign key and the collection it refers to."""
+    lists = {r.entity: r.path for r in blueprint.routes if r.action == "list"}
+    return tuple(
+        Reference(lists[entity.name], relation.column, lists[relation.target])
+        for entity in blueprint.entities
+        for relation in entity.relations
+        if relation.kind == "belongs_to"
+        and relation.column
+        and entity.name in lists
+        and relation.target in lists
     )
 
 

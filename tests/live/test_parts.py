@@ -26,8 +26,9 @@ from backend_agent.verify.live.credentials import (
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
-from backend_agent.verify.live.plan import Account
+from backend_agent.verify.live.plan import Account, Reference
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
+from backend_agent.verify.live.target import Target
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -159,6 +160,7 @@ def test_the_plan_round_trips_through_json() -> None:
         roles=("admin", "reader"),
         rules=(OperationRule("create_post", roles=("admin",)), OperationRule("delete", owner=True)),
         main_collection="/api/v1/posts",
+        references=(Reference("/api/v1/posts", "parent_id", "/api/v1/posts"),),
     )
     assert ProbePlan.from_json(plan.to_json()) == plan
     with pytest.raises(GateError, match="not a valid probe plan"):
@@ -378,3 +380,36 @@ def test_an_operation_without_contract_cases_fails_the_gate(tmp_path: Path) -> N
         "GET /a": {"tested": True, "checked_cases": 0},
         "POST /a": {"tested": False, "checked_cases": 0},
     }
+
+
+def _collection_document() -> dict[str, object]:
+    body = {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "request_id": {"type": "string", "format": "uuid"},
+        },
+    }
+    return {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {
+        "/projects": {"get": {"operationId": "list_projects"}, "post": {
+            "operationId": "create_project", "requestBody": {"content": {
+                "application/json": {"schema": body}}}}},
+        "/projects/{id}": {"get": {"operationId": "get_project"}},
+        "/requests": {"get": {"operationId": "list_requests"}, "post": {
+            "operationId": "create_request"}},
+        "/requests/{id}": {"get": {"operationId": "get_request"}},
+    }}  # fmt: skip
+
+
+def test_references_follow_the_plan_where_a_name_would_mislead() -> None:
+    # Campaign seed 1208: a relation named ``request`` to projects, beside a collection
+    # of requests; the seed filled request_id with a request's id (422 on every row).
+    api = Api.from_document(_collection_document())
+    projects = next(c for c in api.collections if c.path == "/projects")
+    rows = {"/projects": ["p1", "p2", "p3"], "/requests": ["r1", "r2", "r3"]}
+    client = Client("http://127.0.0.1:9")
+    guessed = Target(client, api, (), rows=dict(rows))
+    assert guessed.references(projects, 0) == {"request_id": "r1"}  # by its name
+    plan = ProbePlan(references=(Reference("/projects", "request_id", "/projects"),))
+    planned = Target(client, api, (), plan=plan, rows=dict(rows))
+    assert planned.references(projects, 1) == {"request_id": "p2"}

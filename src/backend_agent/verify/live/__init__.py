@@ -16,7 +16,13 @@ from backend_agent.verify.live.options import (
     LiveOptions,
     LiveThresholds,
 )
-from backend_agent.verify.live.plan import Account, OperationRule, PasswordPolicy, ProbePlan
+from backend_agent.verify.live.plan import (
+    Account,
+    OperationRule,
+    PasswordPolicy,
+    ProbePlan,
+    Reference,
+)
 from backend_agent.verify.live.project import live_gates
 from backend_agent.verify.live.report import render_html_report, write_html_report
 from backend_agent.verify.live.target import Progress, messages, quiet
@@ -33,6 +39,7 @@ __all__ = [
     "PasswordPolicy",
     "ProbePlan",
     "Progress",
+    "Reference",
     "audit",
     "live_gates",
     "load_openapi",

@@ -17,7 +17,14 @@ from typing import Any
 
 from backend_agent.errors import GateError
 
-__all__ = ["CHARACTER_CLASSES", "Account", "OperationRule", "PasswordPolicy", "ProbePlan"]
+__all__ = [
+    "CHARACTER_CLASSES",
+    "Account",
+    "OperationRule",
+    "PasswordPolicy",
+    "ProbePlan",
+    "Reference",
+]
 
 # The character classes a password policy can require, with the characters we draw from.
 CHARACTER_CLASSES = {
@@ -35,6 +42,17 @@ class Account:
     name: str
     token: str = field(repr=False)
     role: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A create body's field that holds the id of a row of another collection: what the
+    field's name alone may not say (``request_id`` of a relation named ``request`` to
+    projects, beside a collection of requests)."""
+
+    collection: str  # the collection path whose create body has the field
+    field: str  # e.g. request_id
+    target: str  # the collection path of the rows it refers to
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,14 @@ class ProbePlan:
     session_end_operations: tuple[str, ...] = ()  # operationIds that revoke the token (logout)
     er_diagram: str | None = None  # Mermaid erDiagram text for the HTML report
     password: PasswordPolicy = field(default_factory=PasswordPolicy)  # for accounts we make
+    references: tuple[Reference, ...] = ()  # where a field's name does not say its target
+
+    def reference(self, collection: str, name: str) -> str | None:
+        """The collection path the ``name`` field of ``collection``'s rows refers to."""
+        return next(
+            (r.target for r in self.references if (r.collection, r.field) == (collection, name)),
+            None,
+        )
 
     def rule(self, operation_id: str) -> OperationRule | None:
         """The rule of an operation, if the plan has one."""
@@ -131,6 +157,10 @@ class ProbePlan:
                 login_operation=data.get("login_operation"),
                 session_end_operations=tuple(data.get("session_end_operations", ())),
                 er_diagram=data.get("er_diagram"),
+                references=tuple(
+                    Reference(str(r["collection"]), str(r["field"]), str(r["target"]))
+                    for r in data.get("references", ())
+                ),
                 password=PasswordPolicy(
                     **{
                         **data.get("password", {}),

@@ -94,7 +94,12 @@ class Target:
         for name in (body or {}).get("properties", {}):
             if not name.endswith("_id"):
                 continue
-            parent = self._parent(name.removesuffix("_id"))
+            target = self.plan.reference(collection.path, name)
+            parent = (
+                next((c for c in self.api.collections if c.path == target), None)
+                if target is not None
+                else self._parent(name.removesuffix("_id"))
+            )
             if parent is None or depth > 3:
                 continue
             ids = self.rows.get(parent.path, [])
