@@ -28,6 +28,7 @@ from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
 from backend_agent.design.openapi import field_schema, openapi_document
 from backend_agent.generate import generate, write_project
+from backend_agent.generate.counts import counts_view
 from backend_agent.generate.samples import body_value, row_value
 from backend_agent.generate.testdata import suite_plan
 from backend_agent.spec import load_spec_text
@@ -792,3 +793,20 @@ def test_cache_cascades_of_two_relations_to_one_parent_have_their_own_names() ->
     assert isinstance(cascades, ast.Dict)
     keys = [key.value for key in cascades.keys if isinstance(key, ast.Constant)]
     assert sorted(keys) == ["columns-invoices-first_id", "columns-invoices-second_id"]
+
+
+def test_the_count_cascade_test_uses_a_key_the_factories_fill() -> None:
+    # Campaign seed 1208: the only cascading key was optional; the factories leave it
+    # empty, so deleting "the parents" deleted no child and the count test failed.
+    spec = (
+        "name: a\nentities:\n  Group:\n    fields: {label: string}\n"
+        "  Note:\n    fields: {code: string}\n    relations:\n"
+        "      user: {belongs_to: Group, required: {required}, on_delete: cascade}\n"
+    )
+    optional = counts_view(_blueprint(spec.replace("{required}", "false")))
+    required = counts_view(_blueprint(spec.replace("{required}", "true")))
+    assert optional is not None
+    assert required is not None
+    assert optional.cascade is None
+    assert required.cascade is not None
+    assert required.cascade.column == "user_id"

@@ -73,12 +73,14 @@ def _cascade(blueprint: Blueprint, tables: tuple[CountedView, ...]) -> CascadeVi
         for column in by_table[view.table].table.foreign_keys:
             key = column.foreign_key
             # A key to its own table is left out: its factory rows have no parent
-            # (the first row cannot), so deleting "their parents" would delete nothing.
+            # (the first row cannot), so deleting "their parents" would delete nothing;
+            # so is an optional key, which the factories leave empty.
             if (
                 key is not None
                 and key.on_delete == "CASCADE"
                 and key.table in by_table
                 and key.table != view.table
+                and not column.nullable
             ):
                 return CascadeView(view, key.table, column.name)
     return None
