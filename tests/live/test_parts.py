@@ -398,6 +398,8 @@ def _collection_document() -> dict[str, object]:
         "/requests": {"get": {"operationId": "list_requests"}, "post": {
             "operationId": "create_request"}},
         "/requests/{id}": {"get": {"operationId": "get_request"}},
+        "/teams": {"get": {"operationId": "list_teams"}, "post": {"operationId": "create_team"}},
+        "/teams/{id}": {"get": {"operationId": "get_team"}},
     }}  # fmt: skip
 
 
@@ -406,10 +408,18 @@ def test_references_follow_the_plan_where_a_name_would_mislead() -> None:
     # of requests; the seed filled request_id with a request's id (422 on every row).
     api = Api.from_document(_collection_document())
     projects = next(c for c in api.collections if c.path == "/projects")
-    rows = {"/projects": ["p1", "p2", "p3"], "/requests": ["r1", "r2", "r3"]}
+    rows = {
+        "/projects": ["p1", "p2", "p3"],
+        "/requests": ["r1", "r2", "r3"],
+        "/teams": ["t1", "t2", "t3"],
+    }
     client = Client("http://127.0.0.1:9")
     guessed = Target(client, api, (), rows=dict(rows))
     assert guessed.references(projects, 0) == {"request_id": "r1"}  # by its name
-    plan = ProbePlan(references=(Reference("/projects", "request_id", "/projects"),))
+    plan = ProbePlan(references=(Reference("/projects", "request_id", "/teams"),))
     planned = Target(client, api, (), plan=plan, rows=dict(rows))
-    assert planned.references(projects, 1) == {"request_id": "p2"}
+    assert planned.references(projects, 1) == {"request_id": "t2"}
+    # Campaign seed 1209: an optional reference to the collection's own rows is left
+    # empty (an anonymous creator could not see the rows it named: 422).
+    itself = ProbePlan(references=(Reference("/projects", "request_id", "/projects"),))
+    assert Target(client, api, (), plan=itself, rows=dict(rows)).references(projects, 1) == {}

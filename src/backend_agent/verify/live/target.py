@@ -90,11 +90,16 @@ class Target:
     def references(self, collection: Collection, n: int, *, depth: int = 0) -> dict[str, str]:
         """Ids of existing rows for the ``*_id`` fields of the create body (made if needed)."""
         body = collection.create_op.body if collection.create_op else None
+        required = set((body or {}).get("required", ()))
         found: dict[str, str] = {}
         for name in (body or {}).get("properties", {}):
             if not name.endswith("_id"):
                 continue
             target = self.plan.reference(collection.path, name)
+            if target == collection.path and name not in required:
+                # An optional reference to its own collection stays empty: the first rows
+                # have none to name, and an anonymous creator may not see the others.
+                continue
             parent = (
                 next((c for c in self.api.collections if c.path == target), None)
                 if target is not None
