@@ -27,6 +27,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
+from backend_agent.spec.checks import SHORTEST_MAX_LENGTH
 from tests.strategies.names import ENTITY_NAMES, FIELD_NAMES, UNDER_REPAIR
 
 __all__ = ["DRAWN", "SEED", "DrawnSpec", "drawn_specs", "to_yaml"]
@@ -175,7 +176,7 @@ class _Drawer:
                 spec["min_length"] = low
             # Short text columns hold few distinct values; email and url columns are
             # never narrower than the loader allows (room for an address or a link).
-            narrowest = {"email": 12, "url": 20}.get(kind, 2)
+            narrowest = SHORTEST_MAX_LENGTH.get(kind, 2)
             short = st.integers(max(low, narrowest), max(low, narrowest, 7))
             spec["max_length"] = self.draw(st.integers(max(low, narrowest, 8), 300) | short)
             self.note("field:length_bounds")
