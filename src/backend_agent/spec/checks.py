@@ -313,8 +313,8 @@ def _check_field(
         yield source.problem(
             (*path, "max_length"),
             f"{'an' if kind == 'email' else 'a'} {kind} field needs a max_length of at least "
-            f"{shortest}, "
-            f"room for real {'addresses' if kind == 'email' else 'links'} ({most} given)",
+            f"{shortest}, room for real {'addresses' if kind == 'email' else 'links'} "
+            f"({most} given)",
             suggestion=f"raise max_length to {shortest} or more, or drop it",
         )
     room = _distinct_values(kind, field)
