@@ -11,7 +11,15 @@ from sqlalchemy.dialects import postgresql
 
 from backend_agent.design.blueprint import Blueprint, Column, Table
 
-__all__ = ["INTEGER_RANGE", "column_type", "integer_bounds", "metadata", "server_default"]
+__all__ = [
+    "INTEGER_RANGE",
+    "column_type",
+    "decimal_bounds",
+    "decimal_step",
+    "integer_bounds",
+    "metadata",
+    "server_default",
+]
 
 # The range of the integer column type on every supported database (PostgreSQL's
 # INTEGER is 32-bit, SQLite's 64): a request value outside it is refused (422) where it
@@ -26,6 +34,24 @@ def integer_bounds(column: Column) -> tuple[int, int]:
         low = max(low, math.ceil(Decimal(column.minimum)))
     if column.maximum is not None:
         high = min(high, math.floor(Decimal(column.maximum)))
+    return low, high
+
+
+def decimal_step(column: Column) -> Decimal:
+    """The smallest step of a decimal ``column``: ``1`` at scale 0, ``0.01`` at scale 2."""
+    return Decimal(1).scaleb(-(column.scale or 0))
+
+
+def decimal_bounds(column: Column) -> tuple[Decimal, Decimal]:
+    """The values a decimal ``column`` takes: the spec's bounds within what its precision
+    and scale store (``NUMERIC(5, 2)`` holds -999.99 to 999.99)."""
+    step = decimal_step(column)
+    widest = Decimal(10) ** ((column.precision or 12) - (column.scale or 0)) - step
+    low, high = -widest, widest
+    if column.minimum is not None:
+        low = max(low, Decimal(column.minimum))
+    if column.maximum is not None:
+        high = min(high, Decimal(column.maximum))
     return low, high
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
 from backend_agent.design.errors import ERROR_CODES
-from backend_agent.design.metadata import integer_bounds
+from backend_agent.design.metadata import decimal_bounds, decimal_step, integer_bounds
 from backend_agent.design.openapi_examples import create_example, password_example
 from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
 from backend_agent.design.openapi_parts import JSON, paging_params
@@ -61,7 +61,10 @@ def field_schema(column: Column, *, request: bool = False) -> JSON:
     elif kind == "decimal":
         # Decimals travel as strings so no precision is lost; requests may send numbers.
         schema = {"type": ["string", "number"] if request else "string", "format": "decimal"}
-        _bounds(schema, column, float)
+        least, most = decimal_bounds(column)
+        schema.update(minimum=float(least), maximum=float(most))
+        if request:  # the places its scale keeps (a number that needs more is refused)
+            schema["multipleOf"] = float(decimal_step(column))
     elif kind == "boolean":
         schema = {"type": "boolean"}
     elif kind == "date":
@@ -80,13 +83,6 @@ def field_schema(column: Column, *, request: bool = False) -> JSON:
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], None]
     return schema
-
-
-def _bounds(schema: JSON, column: Column, cast: type[int] | type[float]) -> None:
-    if column.minimum is not None:
-        schema["minimum"] = cast(float(column.minimum))
-    if column.maximum is not None:
-        schema["maximum"] = cast(float(column.maximum))
 
 
 def _object(fields: list[tuple[str, JSON]], required: list[str], **extra: Any) -> JSON:

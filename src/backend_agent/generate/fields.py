@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from backend_agent.design.blueprint import Column, Entity, EntityField
-from backend_agent.design.metadata import integer_bounds
+from backend_agent.design.metadata import decimal_bounds, decimal_step, integer_bounds
 from backend_agent.design.queries import LIST_PARAMETERS, list_filters
 from backend_agent.generate.pyexpr import camel, column_ref, model_attribute, py, regex
 
@@ -70,13 +70,14 @@ def _constraints(column: Column, *, pattern: bool) -> list[str]:
         low, high = integer_bounds(column)
         items += [f"ge={low}", f"le={high}"]
     elif kind == "decimal":
-        if column.minimum is not None:
-            items.append(f"ge=Decimal({py(column.minimum)})")
-        if column.maximum is not None:
-            items.append(f"le=Decimal({py(column.maximum)})")
+        # Bounds within what the column stores, and its step in the JSON Schema, so that a
+        # client (or a gate) reading the served document sends values that fit.
+        least, most = decimal_bounds(column)
+        items += [f"ge=Decimal({py(str(least))})", f"le=Decimal({py(str(most))})"]
         if column.precision is not None:
             items.append(f"max_digits={column.precision}")
             items.append(f"decimal_places={column.scale}")
+        items.append(f"json_schema_extra={{'multipleOf': {float(decimal_step(column))!r}}}")
     return items
 
 

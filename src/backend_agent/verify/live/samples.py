@@ -17,6 +17,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["Unsupported", "flatten", "from_pattern", "sample", "sample_body"]
@@ -138,13 +139,34 @@ def _number(schema: JSON, n: int, *, integer: bool) -> float:
     )
     if stop < start:
         raise Unsupported("an empty numeric range")
+    if not integer and start < 1 <= stop:
+        # Small positive values where the range has them, away from a bound that may have
+        # lost digits as a float (a NUMERIC(18, 4) reaches -99999999999999.9999).
+        start = 1.0
     span = max(int(stop - start) + 1 if integer else int(stop - start), 1)
     # A step coprime to the span visits every value before one repeats (unique columns).
     step = 37 if math.gcd(37, span) == 1 else 1
     value = start + (n * step) % span
-    if not integer:
-        value = round(value + (n % 100) / 100, 2) if value + 1 <= stop else value
-    return value
+    if integer:
+        return value
+    # A whole number is a multiple of every step a scale allows; a fraction of the
+    # places it keeps is added when the range has room.
+    places = _places(schema)
+    whole = math.ceil(value)
+    if whole > stop:  # a range narrower than one: its least value of those places
+        unit = 10.0**places
+        return math.ceil(start * unit) / unit
+    value = round(whole + (n % 100) / 100, min(places, 2))
+    return value if value <= stop else float(whole)
+
+
+def _places(schema: JSON) -> int:
+    """The decimal places a number keeps: those of its ``multipleOf``, else 2."""
+    unit = schema.get("multipleOf")
+    if not isinstance(unit, int | float) or unit <= 0:
+        return 2
+    exponent = Decimal(repr(unit)).normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 2
 
 
 def _string(schema: JSON, n: int, name: str) -> str:
@@ -167,7 +189,7 @@ def _string(schema: JSON, n: int, name: str) -> str:
             f"https://e.co/{n}" if narrow else f"https://example.com/{_WORDS[n % len(_WORDS)]}/{n}"
         )
     elif kind == "decimal":
-        text = f"{_number(schema, n, integer=False):.2f}"
+        text = f"{_number(schema, n, integer=False):.{min(_places(schema), 2)}f}"
     elif kind == "password" or "password" in name.lower():
         # Every character class, so any password policy that asks for some is met.
         text = f"Secret-{n}-passphrase"

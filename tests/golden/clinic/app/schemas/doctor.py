@@ -17,7 +17,14 @@ NameType = Annotated[str, Field(min_length=2, max_length=120), Storable]
 SpecialtyType = Literal["general", "cardiology", "pediatrics", "dermatology"]
 LicenceType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z]{2}-[0-9]{6}$"), Storable]
 FeeType = Annotated[
-    Decimal, Field(ge=Decimal("0"), le=Decimal("5000"), max_digits=8, decimal_places=2)
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("5000"),
+        max_digits=8,
+        decimal_places=2,
+        json_schema_extra={"multipleOf": 0.01},
+    ),
 ]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).

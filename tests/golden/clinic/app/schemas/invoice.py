@@ -16,9 +16,25 @@ from app.schemas.types import (
 )
 
 NumberType = Annotated[str, Field(max_length=255, pattern=r"^INV-[0-9]{6}$"), Storable]
-AmountType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
+AmountType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("99999999.99"),
+        max_digits=10,
+        decimal_places=2,
+        json_schema_extra={"multipleOf": 0.01},
+    ),
+]
 TaxRateType = Annotated[
-    Decimal, Field(ge=Decimal("0"), le=Decimal("1"), max_digits=5, decimal_places=4)
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("1"),
+        max_digits=5,
+        decimal_places=4,
+        json_schema_extra={"multipleOf": 0.0001},
+    ),
 ]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).

@@ -14,7 +14,16 @@ from app.schemas.types import (
 )
 
 ClassType = Literal["standard", "student", "vip"]
-PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=8, decimal_places=2)]
+PriceType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("999999.99"),
+        max_digits=8,
+        decimal_places=2,
+        json_schema_extra={"multipleOf": 0.01},
+    ),
+]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
 SortKey = Annotated[

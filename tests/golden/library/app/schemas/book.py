@@ -19,7 +19,16 @@ TitleType = Annotated[str, Field(max_length=300), Storable]
 IsbnType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{13}$"), Storable]
 GenreType = Literal["fiction", "science", "history", "poetry"]
 PagesType = Annotated[int, Field(ge=1, le=10000)]
-PriceType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=2)]
+PriceType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("99999999.99"),
+        max_digits=10,
+        decimal_places=2,
+        json_schema_extra={"multipleOf": 0.01},
+    ),
+]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
 SortKey = Annotated[

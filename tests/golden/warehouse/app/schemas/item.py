@@ -17,7 +17,16 @@ from app.schemas.types import (
 SkuType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z0-9-]{4,32}$"), Storable]
 NameType = Annotated[str, Field(max_length=200), Storable]
 UnitType = Literal["piece", "kg", "litre", "metre"]
-WeightType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=10, decimal_places=3)]
+WeightType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("9999999.999"),
+        max_digits=10,
+        decimal_places=3,
+        json_schema_extra={"multipleOf": 0.001},
+    ),
+]
 BarcodeType = Annotated[str, Field(max_length=255, pattern=r"^[0-9]{8,14}$"), Storable]
 ClassType = Literal["a", "b", "c"]
 # FastAPI writes the sort parameter's schema from this; the names are the designed

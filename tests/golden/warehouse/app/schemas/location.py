@@ -14,7 +14,16 @@ from app.schemas.types import (
 )
 
 CodeType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z][0-9]{2}-[0-9]{2}$"), Storable]
-LimitType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=12, decimal_places=3)]
+LimitType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("999999999.999"),
+        max_digits=12,
+        decimal_places=3,
+        json_schema_extra={"multipleOf": 0.001},
+    ),
+]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
 SortKey = Annotated[

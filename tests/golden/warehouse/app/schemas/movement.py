@@ -13,7 +13,16 @@ from app.schemas.types import (
     NotNull,
 )
 
-QuantityType = Annotated[Decimal, Field(ge=Decimal("0"), max_digits=14, decimal_places=3)]
+QuantityType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("99999999999.999"),
+        max_digits=14,
+        decimal_places=3,
+        json_schema_extra={"multipleOf": 0.001},
+    ),
+]
 DirectionType = Literal["in", "out"]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
