@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -52,12 +53,20 @@ def ensure_environment(project: Path, runner: Runner, log: Path) -> Path:
     requirements = dependencies(project)
     key = hashlib.sha256("\n".join([sys.version, *requirements]).encode("utf-8")).hexdigest()[:16]
     root = cache_root() / "venvs" / key
+    root.parent.mkdir(parents=True, exist_ok=True)
+    # Builds running at once (jobs, a campaign) wait for the one that makes the
+    # environment, instead of removing it under each other's feet.
+    with (root.parent / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ready(root, requirements, project, runner, log)
+
+
+def _ready(root: Path, requirements: list[str], project: Path, runner: Runner, log: Path) -> Path:
     python = root / "bin" / "python"
     if (root / ".ready").exists() and python.exists():
         log.write_text(f"reused environment {root}\n", encoding="utf-8")
         return python
     shutil.rmtree(root, ignore_errors=True)
-    root.parent.mkdir(parents=True, exist_ok=True)
     steps = [
         [sys.executable, "-m", "venv", str(root)],
         [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", *requirements],
