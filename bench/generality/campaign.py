@@ -1,7 +1,7 @@
 """A long campaign of drawn specs through generation and checks: where does the generator break?
 
     PYTHONPATH=. .venv/bin/python -m bench.generality.campaign --count 20 [--seed N]
-        [--out /tmp/generality] [--max-entities 3] [--contract] [--full [--live]]
+        [--out /tmp/generality] [--max-entities 3] [--jobs 1] [--contract] [--full [--live]]
 
 Draws ``--count`` specs that load (tests/strategies/specs.py, the seed printed first;
 specs chosen to cover the most features), and for each: generates the project, then
@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -221,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--contract", action="store_true", help="the contract gate on each project that passed"
     )
+    parser.add_argument("--jobs", type=int, default=1, help="specs checked at once")
     args = parser.parse_args(argv)
     draw_seed = args.seed if args.seed is not None else random.randrange(2**32)
     print(f"seed {draw_seed}, {args.count} specs, results under {args.out}", flush=True)
@@ -228,17 +230,26 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: collections.Counter[str] = collections.Counter()
     features: collections.Counter[str] = collections.Counter()
     rows = []
-    for number, drawn in enumerate(specs, 1):
-        features.update(drawn.features)
+
+    def one(number: int, drawn: DrawnSpec) -> tuple[str, float]:
         work = args.out / f"{number:03d}"
         if args.full:
-            outcome, seconds = build_one(drawn, work, live=args.live)
-        else:
-            outcome, seconds = check_one(drawn, work, contract=args.contract)
-        for failure in outcome.split(" | "):
-            outcomes[failure] += 1
-        rows.append({"spec": number, "outcome": outcome, "seconds": round(seconds, 1)})
-        print(f"{number:4d}  {seconds:7.1f}s  {outcome}", flush=True)
+            return build_one(drawn, work, live=args.live)
+        return check_one(drawn, work, contract=args.contract)
+
+    # Specs in parallel (each step is a child process); lines print as specs finish.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        running = {pool.submit(one, n, d): n for n, d in enumerate(specs, 1)}
+        for future in as_completed(running):
+            number = running[future]
+            outcome, seconds = future.result()
+            for failure in outcome.split(" | "):
+                outcomes[failure] += 1
+            rows.append({"spec": number, "outcome": outcome, "seconds": round(seconds, 1)})
+            print(f"{number:4d}  {seconds:7.1f}s  {outcome}", flush=True)
+    for drawn in specs:
+        features.update(drawn.features)
+    rows.sort(key=lambda row: int(row["spec"]))
     summary = {
         "seed": draw_seed,
         "count": len(specs),

@@ -3,7 +3,7 @@
 Each spec's defect class also has a fast generator test that runs every time
 (tests/generate/test_found_classes.py and the generality tests); a full build (generate,
 ruff, mypy, the project's own tests) costs half a minute or more, so a run builds
-``BACKEND_AGENT_REGRESSION_BUILDS`` of them: a count (4 by default), a window that moves
+``BACKEND_AGENT_REGRESSION_BUILDS`` of them: a count (2 by default), a window that moves
 on each day so that consecutive days build every spec in turn; ``all``; or names
 separated by commas. The run's header names the chosen ones.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 __all__ = ["ALL_REGRESSIONS", "regressions_this_run", "window"]
 
 ALL_REGRESSIONS = sorted((Path(__file__).parents[1] / "spec" / "drawn").glob("*.yaml"))
-DEFAULT_BUILDS = "4"
+DEFAULT_BUILDS = "2"
 
 
 def window(
