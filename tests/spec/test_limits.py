@@ -9,10 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from backend_agent.design import design
+from backend_agent.design.counts import COUNTS_TABLE
+from backend_agent.design.openapi import openapi_document
 from backend_agent.errors import SpecError
 from backend_agent.spec import load_spec, load_spec_text
+from backend_agent.spec.checks import (
+    ENTITY_SCHEMA_SUFFIXES,
+    JOB_COLLECTIONS,
+    SERVICE_SCHEMAS,
+    SERVICE_TABLES,
+)
 from backend_agent.spec.source import MAX_SPEC_BYTES
 
 
@@ -337,3 +346,138 @@ def test_email_and_url_fields_too_narrow_for_an_address_are_refused(
     # Campaign seed 1207: an email field of max_length 3 or 5 built a project whose
     # tests sent addresses the API refused (no address fits).
     assert problems_of(one_field(field)) == [expected]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "{type: string, unique: true, default: abc}",
+        "{type: decimal, unique: true, nullable: true, default: 1.5}",
+    ],
+)
+def test_a_default_on_an_optional_unique_field_is_refused(field: str) -> None:
+    # Campaign seed 1210, spec 003: title {unique: true, default: abc}; the generated test
+    # that posts {} twice got 409 the second time (the default was taken).
+    at = len("      x: ") + field.index("default: ") + len("default: ") + 1  # the value
+    assert problems_of(one_field(field)) == [
+        f"spec.yaml:5:{at}: a unique field's default fits one row: every later create that "
+        "leaves the field out would be refused (409); drop the default, or drop unique"
+    ]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "{type: string, unique: true, required: true, default: abc}",
+        "{type: string, unique: true, nullable: true, default: null}",
+        "{type: string, index: true, default: abc}",
+    ],
+)
+def test_a_default_that_no_create_repeats_is_accepted(field: str) -> None:
+    spec = load_spec_text(one_field(field), "spec.yaml")
+    assert spec.entities["Thing"].fields["x"].unique is ("unique" in field)
+
+
+@pytest.mark.parametrize(
+    ("field", "span", "least", "most"),
+    [
+        ('{type: string, pattern: "^[0-9]{3}$", min_length: 5, max_length: 6}', "3 characters", 5, 6),
+        ('{type: string, pattern: "\\\\A(ab){2,4}\\\\Z", max_length: 3}', "4 to 8 characters", 0, 3),
+        ('{type: string, pattern: "^x?$", min_length: 2}', "0 to 1 characters", 2, "unbounded"),
+    ],
+)  # fmt: skip
+def test_a_pattern_whose_matches_no_length_allows_is_refused(
+    field: str, span: str, least: int, most: object
+) -> None:
+    # Campaign seed 1210, spec 006: pattern ^[0-9]{3}$ with min_length 5 crashed the
+    # generator (no sample value); no value fits both, so the loader says so.
+    at = len("      x: ") + field.index("pattern: ") + len("pattern: ") + 1
+    pattern = load_pattern(field)
+    assert problems_of(one_field(field)) == [
+        f"spec.yaml:5:{at}: pattern {pattern!r} matches values of {span}, none of them within "
+        f"min_length {least} and max_length {most}; change the pattern or the lengths so "
+        "that some value fits both"
+    ]
+
+
+def load_pattern(field: str) -> str:
+    return str(yaml.safe_load(field)["pattern"])
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        '{type: string, pattern: "^[a-z]+$", min_length: 5}',  # unbounded above
+        '{type: string, pattern: "[0-9]{3}", min_length: 5}',  # not anchored: may be inside
+        '{type: string, pattern: "^a|bbbbbbb$", max_length: 2}',  # one branch anchored each end
+        '{type: string, pattern: "^[0-9]{3}$", min_length: 3, max_length: 3}',
+    ],
+)
+def test_a_pattern_some_allowed_length_matches_is_accepted(field: str) -> None:
+    spec = load_spec_text(one_field(field), "spec.yaml")
+    assert spec.entities["Thing"].fields["x"].pattern == load_pattern(field)
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        (
+            "  RowCount:\n    fields: {x: string}\n",
+            "spec.yaml:3:3: 'RowCount' would share the table 'row_counts' with the service's "
+            "own; set 'plural' to another name",
+        ),
+        (
+            "  Person:\n    plural: users\n    fields: {x: string}\n",
+            "spec.yaml:3:3: 'Person' would share the table 'users' with the service's own; "
+            "set 'plural' to another name",
+        ),
+        (
+            "  Tag:\n    fields: {x: string}\n  Post:\n    fields: {x: string}\n"
+            "    relations: {tags: {many_to_many: Tag}}\n  PostTag:\n    fields: {y: string}\n",
+            "spec.yaml:7:17: the links of 'Post.tags' are kept in the table 'post_tags', which "
+            "the entity 'PostTag' uses too; rename the relation, or set 'plural' on the entity",
+        ),
+    ],
+)
+def test_an_entity_or_link_table_named_like_another_table_is_refused(
+    entities: str, expected: str
+) -> None:
+    # Campaign seed 1210, spec 007: an entity RowCount made a second row_counts table
+    # (the generated project's tests failed: "table row_counts already exists").
+    assert problems_of(f"name: a\nentities:\n{entities}") == [expected]
+
+
+def test_every_table_the_service_keeps_for_itself_is_reserved() -> None:
+    jobs = "jobs:\n  welcome: {on: user.registered}\n"
+    for path in sorted(Path(__file__).parents[2].joinpath("examples").glob("*.yaml")):
+        blueprint = design(load_spec(path))
+        own = {e.table.name for e in blueprint.entities} | {
+            j.table.name for j in blueprint.junctions
+        }
+        assert {t.name for t in blueprint.tables} - own <= SERVICE_TABLES | JOB_COLLECTIONS
+    blueprint = design(
+        load_spec_text(f"name: a\n{jobs}entities:\n  A:\n    fields: {{x: string}}\n")
+    )
+    assert {t.name for t in blueprint.tables} - {"as"} <= SERVICE_TABLES | JOB_COLLECTIONS
+    assert {COUNTS_TABLE, "alembic_version"} <= SERVICE_TABLES
+
+
+@pytest.mark.parametrize(("name", "schema"), [("Error", "Error"), ("Readiness", "Readiness"), ("PasswordChange", "PasswordChange"), ("TokenPair", "TokenPair")])  # fmt: skip
+def test_an_entity_whose_schemas_the_service_names_for_itself_is_refused(
+    name: str, schema: str
+) -> None:
+    # Campaign seed 1210, spec 014: an entity Error replaced the error envelope's schema
+    # "Error" in the API document (the generated test of the error codes failed).
+    assert problems_of(f"name: a\nentities:\n  {name}:\n    fields: {{x: string}}\n") == [
+        f"spec.yaml:3:3: entity name '{name}' would name the schema '{schema}', which the "
+        f"API document keeps for the service's own; call it {name}Item or {name}Record"
+    ]
+
+
+def test_every_schema_the_service_names_for_itself_is_reserved() -> None:
+    for path in sorted(Path(__file__).parents[2].joinpath("examples").glob("*.yaml")):
+        blueprint = design(load_spec(path))
+        document = openapi_document(blueprint)
+        own = {f"{e.name}{suffix}" for e in blueprint.entities for suffix in ENTITY_SCHEMA_SUFFIXES}
+        jobs = {"Job", "JobPage", "JobResponse"}
+        assert set(document["components"]["schemas"]) - own - jobs <= SERVICE_SCHEMAS, path

@@ -486,6 +486,10 @@ def _rule(value: str | list[str] | None, default: Rule) -> Rule:
     return Rule("owner_or_roles", (value.removeprefix("owner_or_"),))
 
 
+def _owned(rule: Rule) -> Rule:
+    return Rule("authenticated") if rule.kind == "anyone" else rule
+
+
 def _permissions(entity: EntitySpec, auth: AuthDesign) -> dict[str, Rule]:
     admin = (auth.admin_role,) if auth.admin_role else ()
     if entity.owner:
@@ -497,7 +501,10 @@ def _permissions(entity: EntitySpec, auth: AuthDesign) -> dict[str, Rule]:
     return {
         "list": _rule(given.list, signed_in),
         "read": _rule(given.read, signed_in),
-        "create": _rule(given.create, signed_in),
+        # A row of an owned entity belongs to whoever creates it: creating needs a caller.
+        "create": _owned(_rule(given.create, signed_in))
+        if entity.owner
+        else _rule(given.create, signed_in),
         "update": _rule(given.update, write),
         "delete": _rule(given.delete, write),
     }

@@ -28,6 +28,9 @@ class CachedEntity:
     stranger_status: int
     stranger_code: str
     exempt: str  # a role that sees every row, or ""
+    # Whether the stranger's list leaves the owner's rows out (an owner's list rule the
+    # stranger is not exempt from); other list rules show every row to whom they let list.
+    stranger_unlisted: bool = False
     # The role whose rows the tests' readers, listers and writers all reach (each the
     # owner or exempt where its rule is an owner's): the tests' rows are its own.
     maker: str = ""
@@ -103,6 +106,8 @@ def _entity(blueprint: Blueprint, entity: Entity, plan: EntityPlan) -> CachedEnt
         stranger_status=plan.read.stranger_status,
         stranger_code=plan.read.stranger_code,
         exempt=plan.read.exempt if owner_scoped else "",
+        stranger_unlisted=rules["list"].checks_owner
+        and plan.read.stranger not in rules["list"].roles,
         maker=maker,
         # An owner's list shows the creator its own rows; any other, every row to its role.
         create_lister=plan.create.actor if rules["list"].checks_owner else plan.list.actor,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import keyword
+import re
 from collections.abc import Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from re import _parser  # the width of a pattern's matches
 from typing import Any
 
 from backend_agent.errors import Problem
@@ -20,10 +22,14 @@ from backend_agent.spec.source import SourceMap
 from backend_agent.spec.values import DEFAULT_SCALE
 
 __all__ = [
+    "ENTITY_SCHEMA_SUFFIXES",
+    "JOB_COLLECTIONS",
     "MODEL_MODULE_NAMES",
     "RESERVED_COLUMNS",
     "RESERVED_ENTITIES",
     "RESERVED_MODULES",
+    "SERVICE_SCHEMAS",
+    "SERVICE_TABLES",
     "check_references",
 ]
 
@@ -33,6 +39,31 @@ RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "o
 RESERVED_ENTITIES = frozenset(
     {"User", "Session", "RefreshToken", "AuditLog", "AuditLogEntry", "IdempotencyKey"}
 )
+# The API document's schemas for the service's own operations; an entity's schemas are
+# its name and these suffixes of it.
+SERVICE_SCHEMAS = frozenset(
+    {
+        "AuditLogEntry",
+        "AuditLogPage",
+        "Credentials",
+        "Error",
+        "ErrorDetail",
+        "Health",
+        "HealthResponse",
+        "LoginRequest",
+        "PageMeta",
+        "PasswordChange",
+        "Readiness",
+        "ReadinessCheck",
+        "ReadinessResponse",
+        "RefreshRequest",
+        "TokenPair",
+        "TokenPairResponse",
+        "User",
+        "UserResponse",
+    }
+)
+ENTITY_SCHEMA_SUFFIXES = ("", "Create", "NestedCreate", "Page", "Response", "Update")
 # Names an entity's model module imports beside its class (``class Mapped(Base)`` cannot
 # also annotate with SQLAlchemy's ``Mapped``); every other module reaches an entity's
 # class through its module, so only these cannot be entity names.
@@ -119,6 +150,18 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                     key=True,
                 )
             )
+        clash = sorted({f"{name}{suffix}" for suffix in ENTITY_SCHEMA_SUFFIXES} & SERVICE_SCHEMAS)
+        reported = name in RESERVED_ENTITIES or snake(str(name)) in RESERVED_MODULES
+        if clash and not reported:
+            problems.append(
+                source.problem(
+                    ("entities", name),
+                    f"entity name '{name}' would name the schema '{clash[0]}', which the API "
+                    "document keeps for the service's own",
+                    suggestion=f"call it {name}Item or {name}Record",
+                    key=True,
+                )
+            )
         if name in MODEL_MODULE_NAMES:
             problems.append(
                 source.problem(
@@ -162,8 +205,40 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
         plurals[plural] = str(name)
         problems.extend(_check_entity(str(name), entity, entities, roles, source))
     problems.extend(_check_jobs(_mapping(data.get("jobs")), entities, plurals, source))
+    problems.extend(_check_tables(entities, plurals, source))
     problems.extend(_check_nesting(entities, source))
     return problems
+
+
+def _check_tables(
+    entities: dict[str, Any], plurals: dict[str, str], source: SourceMap
+) -> Iterator[Problem]:
+    """Entity and link tables leave the service's own tables alone and each other apart."""
+    for collection, name in plurals.items():
+        if collection in SERVICE_TABLES:
+            yield source.problem(
+                ("entities", name),
+                f"'{name}' would share the table '{collection}' with the service's own",
+                suggestion="set 'plural' to another name",
+                key=True,
+            )
+    taken = {table: f"the entity '{name}'" for table, name in plurals.items()}
+    for name, entity in entities.items():
+        relations = _mapping(entity.get("relations")) if isinstance(entity, dict) else {}
+        for rel_name, rel in relations.items():
+            if not isinstance(rel, dict) or not isinstance(rel.get("many_to_many"), str):
+                continue
+            table = f"{snake(str(name))}_{rel_name}"
+            other = taken.get(table) or ("the service" if table in SERVICE_TABLES else None)
+            if other is not None:
+                yield source.problem(
+                    ("entities", name, "relations", rel_name),
+                    f"the links of '{name}.{rel_name}' are kept in the table '{table}', "
+                    f"which {other} uses too",
+                    suggestion="rename the relation, or set 'plural' on the entity",
+                    key=True,
+                )
+            taken[table] = f"the links of '{name}.{rel_name}'"
 
 
 def _check_nesting(entities: dict[str, Any], source: SourceMap) -> Iterator[Problem]:
@@ -303,6 +378,7 @@ def _check_field(
             yield source.problem((*path, key), f"'{key}' applies to decimal fields only")
     yield from _check_bounds(path, field, "min_length", "max_length", source)
     yield from _check_bounds(path, field, "min", "max", source)
+    yield from _check_pattern_length(path, field, source)
     if field.get("required") is True and field.get("nullable") is True:
         yield source.problem(path, f"field '{name}' cannot be both required and nullable")
     if kind in ("text", "json") and (field.get("unique") or field.get("index")):
@@ -326,6 +402,15 @@ def _check_field(
             expected=f"room for at least {UNIQUE_ROOM:,} distinct values",
             suggestion="drop unique (index it instead)"
             + (", or widen min and max" if kind in _NUMERIC else ""),
+        )
+    # A required field's body always names it: its default is never taken.
+    unique, default = field.get("unique") is True, field.get("default")
+    if unique and default is not None and field.get("required") is not True:
+        yield source.problem(
+            (*path, "default"),
+            "a unique field's default fits one row: every later create that leaves "
+            "the field out would be refused (409)",
+            suggestion="drop the default, or drop unique",
         )
 
 
@@ -359,6 +444,49 @@ def _distinct_values(kind: str, field: dict[str, Any]) -> int | None:
     first = (Decimal(str(low)) / step).to_integral_value(rounding=ROUND_CEILING)
     last = (Decimal(str(high)) / step).to_integral_value(rounding=ROUND_FLOOR)
     return max(int(last - first) + 1, 0)
+
+
+def _anchored_widths(pattern: str) -> tuple[int, int] | None:
+    """The fewest and most characters a pattern anchored at both ends lets a value have
+    (None: not anchored so, or not a pattern Python reads)."""
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None  # the field model reports a pattern that does not compile
+    items = [(str(op), str(arg)) for op, arg in parsed]
+    if len(items) < 2 or items[0] not in (("AT", "AT_BEGINNING"), ("AT", "AT_BEGINNING_STRING")):
+        return None
+    if items[-1] not in (("AT", "AT_END"), ("AT", "AT_END_STRING")):
+        return None
+    low, high = parsed.getwidth()
+    return int(low), int(high)
+
+
+def _check_pattern_length(
+    path: tuple[str, ...], field: dict[str, Any], source: SourceMap
+) -> Iterator[Problem]:
+    pattern, least, most = field.get("pattern"), field.get("min_length"), field.get("max_length")
+    if not isinstance(pattern, str):
+        return
+    widths = _anchored_widths(pattern)
+    if widths is None:
+        return
+    low, high = widths
+    too_short = isinstance(least, int) and not isinstance(least, bool) and high < least
+    too_long = isinstance(most, int) and not isinstance(most, bool) and low > most
+    if too_short or too_long:
+        span = (
+            f"{low} character{'s' if low != 1 else ''}"
+            if low == high
+            else f"{low} to {high} characters"
+        )
+        yield source.problem(
+            (*path, "pattern"),
+            f"pattern {pattern!r} matches values of {span}, none of them within "
+            f"min_length {least if least is not None else 0} and max_length "
+            f"{most if most is not None else 'unbounded'}",
+            suggestion="change the pattern or the lengths so that some value fits both",
+        )
 
 
 def _check_bounds(
@@ -445,7 +573,23 @@ def _check_permission(
 
 # The classes and collections a service with jobs adds: app/models/jobs.py, /jobs.
 JOB_ENTITIES = frozenset({"Job", "MailMessage"})
-JOB_COLLECTIONS = frozenset({"jobs", "mail_outbox"})
+# The job tables, pgqueuer's among them (JOBS_ENGINE=pgqueuer adds its schema).
+JOB_COLLECTIONS = frozenset(
+    {"jobs", "mail_outbox", "pgqueuer", "pgqueuer_log", "pgqueuer_schedules", "pgqueuer_statistics"}
+)
+# The tables every generated service keeps for itself (accounts, sessions, the audit log,
+# idempotency keys, live-row counts, Alembic's revision).
+SERVICE_TABLES = frozenset(
+    {
+        "alembic_version",
+        "audit_log",
+        "idempotency_keys",
+        "refresh_tokens",
+        "row_counts",
+        "sessions",
+        "users",
+    }
+)
 ENTITY_EVENTS = ("created", "updated", "deleted")
 
 

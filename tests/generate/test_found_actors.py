@@ -1,0 +1,76 @@
+"""Who acts in the generated tests: classes the generality campaign found (seed 1210).
+
+Each test renders a small spec's suite plan or tests and checks the role chosen; the
+whole build of each found spec is a regression spec in ``tests/spec/drawn/``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import PurePosixPath
+
+from backend_agent.design import design
+from backend_agent.generate import generate
+from backend_agent.generate.testdata import suite_plan
+from backend_agent.spec import load_spec_text
+
+
+def _function(module: str, name: str) -> str:
+    tree = ast.parse(module)
+    node = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef) and n.name == name
+    )
+    return ast.get_source_segment(module, node) or ""
+
+
+NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ = """\
+name: x
+auth: {roles: [anyone, user], default_role: user}
+entities:
+  Column:
+    owner: true
+    fields: {iter: text}
+    permissions: {read: [user]}
+  Tag:
+    fields: {note: string}
+    relations:
+      map: {belongs_to: Column, on_delete: restrict}
+    nested_under: Column
+    permissions: {list: [anyone, user], create: anyone, read: anyone}
+"""
+
+
+def test_the_flat_list_of_a_nested_entity_is_read_by_a_lister_who_sees_the_parents() -> None:
+    # Campaign seed 1210, spec 004: the list tests logged in as "anyone", the list rule's
+    # first role, who reads no Column: the flat list of tags showed none of theirs.
+    blueprint = design(load_spec_text(NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ, "x.yaml"))
+    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Tag")
+    assert plan.list.actor == "user"
+    tags = generate(blueprint)[PurePosixPath("tests/test_tag.py")]
+    paging = _function(tags, "test_list_pages_with_a_total")
+    assert 'make_user("user")' in paging
+    assert 'make_user("anyone")' not in paging
+
+
+def _strangers(list_rule: str) -> str:
+    text = (
+        "name: x\nauth: {roles: [none, user], default_role: user}\nentities:\n"
+        "  Category:\n    owner: true\n    cache: {ttl: 5m}\n    fields: {x: string}\n"
+        f"    permissions: {{read: owner_or_none{list_rule}}}\n"
+    )
+    module = generate(design(load_spec_text(text, "x.yaml")))[PurePosixPath("tests/test_cache.py")]
+    return next(
+        line.strip() for line in module.splitlines() if line.strip().startswith('"categories": ("')
+    )
+
+
+def test_a_stranger_is_kept_out_of_an_owners_list_only_where_the_list_rule_says_so() -> None:
+    # Campaign seed 1210, spec 041: read owner_or_none, list left to its default
+    # (authenticated); the cache test expected the stranger's list to leave the owner's
+    # row out, but that list shows every row to any signed-in caller.
+    assert _strangers("") == '"categories": ("user", 404, "NOT_FOUND", "none", False),'
+    assert _strangers(", list: owner_or_none") == (
+        '"categories": ("user", 404, "NOT_FOUND", "none", True),'
+    )
