@@ -24,6 +24,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -146,10 +147,12 @@ def check_one(drawn: DrawnSpec, work: Path, *, contract: bool = False) -> tuple[
     except Exception as exc:  # any exception here is the finding itself
         return f"crash: generate: {type(exc).__name__}: {str(exc)[:100]}", 0.0
     python = ensure_environment(project, SubprocessRunner(), work / "env.log")
-    mypy_cache = str(work.parent / ".mypy_cache")
+    # One cache per worker thread: mypy's cache is not safe to share between processes
+    # running at once (an INTERNAL ERROR with --jobs 2).
+    mypy_cache = str(work.parent / f".mypy_cache-{threading.current_thread().name}")
     steps = {
         "ruff": [str(ROOT / ".venv" / "bin" / "ruff"), "check", "."],
-        # One cache for the whole campaign: the libraries are checked once, not per spec.
+        # One cache for each worker: the libraries are checked once, not per spec.
         "mypy": [
             *(sys.executable, "-m", "mypy", "--python-executable", str(python)),
             *("--cache-dir", mypy_cache, "app"),

@@ -74,3 +74,15 @@ def test_a_stranger_is_kept_out_of_an_owners_list_only_where_the_list_rule_says_
     assert _strangers(", list: owner_or_none") == (
         '"categories": ("user", 404, "NOT_FOUND", "none", True),'
     )
+
+
+def test_a_nested_row_is_read_and_deleted_by_roles_that_see_its_parent() -> None:
+    # Campaign seed 1210 (second run), spec 008: Tag {read: [anyone, user]} nested under
+    # Column {read: [user]}; the read tests read as "anyone", who sees no Column (404).
+    text = NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ.replace(
+        "create: anyone, read: anyone}",
+        "create: anyone, read: [anyone, user], delete: [anyone, user]}",
+    )
+    blueprint = design(load_spec_text(text, "x.yaml"))
+    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Tag")
+    assert (plan.read.actor, plan.delete.actor) == ("user", "user")

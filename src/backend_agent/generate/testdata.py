@@ -481,13 +481,14 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     update = _behind_parent(
         _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
     )
+    # Rows of a nested entity are seen only by who sees their parent: the readers, the
+    # deleters and the listers are chosen among those.
+    behind = _nested(blueprint, entity)
     delete = _behind_parent(
-        _action(rules["delete"], blueprint, read, owner_role), blueprint, entity
+        _action(rules["delete"], blueprint, read, owner_role, behind), blueprint, entity
     )
-    read_plan = _behind_parent(_action(read, blueprint, read), blueprint, entity)
-    list_plan = _action(
-        rules["list"], blueprint, read, reads=False, parents=_nested(blueprint, entity)
-    )
+    read_plan = _behind_parent(_action(read, blueprint, read, parents=behind), blueprint, entity)
+    list_plan = _action(rules["list"], blueprint, read, reads=False, parents=behind)
     own_readers = _readers(blueprint, entity)
     links = tuple(
         _link(blueprint, entity, blueprint.entity(j.right), j.relation, update.actor)
