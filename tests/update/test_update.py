@@ -281,3 +281,31 @@ def test_migration_keeps_rows(
         assert connection.execute(sa.text("select title from notes")).scalars().all() == ["kept"]
     alembic(project, project_url, "upgrade", "head")
     engine.dispose()
+
+
+def test_json_output_is_the_plan_and_what_was_done(project: Path, tmp_path: Path) -> None:
+    spec = new_spec(
+        tmp_path, SPEC.replace(BODY, BODY + "      pinned: {type: boolean, default: false}\n")
+    )
+    before = tree_digest(project)
+    command = [sys.executable, "-m", "backend_agent", "update", str(project), "--spec", str(spec)]
+    planned = subprocess.run(
+        [*command, "--dry-run", "--json"], capture_output=True, text=True, check=False
+    )
+    assert planned.returncode == 0, planned.stderr
+    document = json.loads(planned.stdout)  # stdout holds the JSON object and nothing else
+    assert document["applied"] is False
+    assert document["delivery"] is None
+    assert document["plan"]["migration"]["operations"] == ["add column notes.pinned"]
+    assert {"path": "app/models/note.py", "action": "updated", "note": ""} in document["plan"][
+        "changes"
+    ]
+    assert tree_digest(project) == before
+    applied = subprocess.run(
+        [*command, "--no-verify", "--json"], capture_output=True, text=True, check=False
+    )
+    assert applied.returncode == 0, applied.stderr
+    document = json.loads(applied.stdout)
+    assert document["applied"] is True
+    assert document["plan"]["conflicts"] == []
+    assert (project / str(document["plan"]["migration"]["file"])).is_file()

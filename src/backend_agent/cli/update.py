@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from backend_agent.cli.output import print_delivery, progress_printer
+
+if TYPE_CHECKING:
+    from backend_agent.figures import Delivery
+    from backend_agent.update import UpdatePlan
 
 __all__ = ["register"]
 
@@ -38,7 +44,12 @@ def update_command(
         typer.Option("--no-live", help="Skip the live gates (seed, load, contract, probes)."),
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the verify delivery as JSON.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print one JSON object: the plan (files, migration, conflicts), whether "
+            "it was applied, and the verify delivery (null when verify did not run).",
+        ),
     ] = False,
 ) -> None:
     """Merge a changed spec (or newer templates) into a project, keeping your edits."""
@@ -59,6 +70,7 @@ def update_command(
         for operation in plan.migration.operations:
             console.print(f"  - {operation}", highlight=False)
     if dry_run:
+        _print_json(plan, applied=False, delivery=None, wanted=as_json)
         return
     apply_update(plan)
     if plan.conflicts:
@@ -68,8 +80,10 @@ def update_command(
             + "; resolve them, then run backend-agent verify",
             highlight=False,
         )
+        _print_json(plan, applied=True, delivery=None, wanted=as_json)
         raise typer.Exit(1)
     if skip_verify:
+        _print_json(plan, applied=True, delivery=None, wanted=as_json)
         return
     from backend_agent.pipeline import live_settings, recorded_blueprint
     from backend_agent.verify import verify
@@ -80,9 +94,33 @@ def update_command(
         progress=None if as_json else progress_printer(Console(stderr=True, soft_wrap=True)),
         live=None if no_live else live_settings(recorded_blueprint(project)),
     )
-    print_delivery(delivery, as_json=as_json)
+    if as_json:
+        _print_json(plan, applied=True, delivery=delivery, wanted=True)
+    else:
+        print_delivery(delivery, as_json=False)
     if delivery.exit_code:
         raise typer.Exit(delivery.exit_code)
+
+
+def _print_json(
+    plan: UpdatePlan, *, applied: bool, delivery: Delivery | None, wanted: bool
+) -> None:
+    """The plan, whether it was written, and the delivery, as one JSON object on stdout."""
+    if not wanted:
+        return
+    document = {
+        "plan": {
+            "changes": [{"path": c.path, "action": c.action, "note": c.note} for c in plan.changes],
+            "migration": {
+                "file": plan.revision_file,
+                "operations": list(plan.migration.operations),
+            },
+            "conflicts": list(plan.conflicts),
+        },
+        "applied": applied,
+        "delivery": None if delivery is None else delivery.model_dump(mode="json"),
+    }
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 def register(app: typer.Typer) -> None:
