@@ -86,3 +86,19 @@ def test_a_nested_row_is_read_and_deleted_by_roles_that_see_its_parent() -> None
     blueprint = design(load_spec_text(text, "x.yaml"))
     plan = next(p for p in suite_plan(blueprint).entities if p.name == "Tag")
     assert (plan.read.actor, plan.delete.actor) == ("user", "user")
+
+
+def test_rows_nested_under_an_optional_parent_are_made_by_a_role_that_sees_it() -> None:
+    # Campaign seed 1210 (third run), spec 009: Values nested under Analysis through an
+    # optional relation; the create test's body names an Analysis, but the test created
+    # as the default role, who sees none, and read its own row back as 404.
+    text = (
+        "name: x\nauth: {roles: [staff, none], default_role: none}\nentities:\n"
+        "  Analysis:\n    fields: {x: string}\n    permissions: {read: [staff]}\n"
+        "  Values:\n    owner: true\n    fields: {y: string}\n"
+        "    relations: {of: {belongs_to: Analysis, required: false}}\n"
+        "    nested_under: Analysis\n"
+    )
+    blueprint = design(load_spec_text(text, "x.yaml"))
+    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Values")
+    assert (plan.create.actor, plan.update.actor) == ("staff", "staff")

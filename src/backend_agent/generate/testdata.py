@@ -451,8 +451,11 @@ def _query_text(value: object) -> str:
 def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     rules = entity.permissions
     read = rules["read"]
+    # Rows of a nested entity are seen only by who sees their parent (the tests' bodies
+    # name one even where the relation is optional): every actor is chosen among those.
+    behind = _nested(blueprint, entity)
     # The readers of each parent row a body must name: its sender must be one of them.
-    required = tuple(p.readers for p in _parents(blueprint, entity) if not p.nullable)
+    required = tuple(p.readers for p in _parents(blueprint, entity) if not p.nullable) + behind
     create = _action(rules["create"], blueprint, read, parents=required)
     owner_role = create.actor
     plain = _plain_fields(entity)
@@ -481,9 +484,6 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     update = _behind_parent(
         _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
     )
-    # Rows of a nested entity are seen only by who sees their parent: the readers, the
-    # deleters and the listers are chosen among those.
-    behind = _nested(blueprint, entity)
     delete = _behind_parent(
         _action(rules["delete"], blueprint, read, owner_role, behind), blueprint, entity
     )
