@@ -423,3 +423,22 @@ def test_references_follow_the_plan_where_a_name_would_mislead() -> None:
     # empty (an anonymous creator could not see the rows it named: 422).
     itself = ProbePlan(references=(Reference("/projects", "request_id", "/projects"),))
     assert Target(client, api, (), plan=itself, rows=dict(rows)).references(projects, 1) == {}
+
+
+def test_every_gate_numbers_its_rows_past_those_made_before() -> None:
+    # Six-example run: the load numbered its rows from 500,000,000, the seed from 1; a
+    # unique code of three letters (17,576 values) met the seed's codes again once the
+    # numbers wrapped around, and 535 of the load's creates were refused (409).
+    target = Target(Client("http://127.0.0.1:9"), Api.from_document(_collection_document()), ())
+    pattern = "^[A-Z]{3}$"
+    schema = {"type": "string", "pattern": pattern}
+    seed = target.numbers("/projects", 1_000)
+    probe = target.number_for(
+        next(o for o in target.api.operations if o.operation_id == "create_project")
+    )
+    load = target.numbers("/projects", 5_000)
+    numbers = [*seed, probe, *load]
+    assert numbers == list(range(1, 6_002))
+    codes = [from_pattern(pattern, n, schema) for n in numbers]
+    assert len(set(codes)) == len(codes)
+    assert target.numbers("/teams", 2) == range(1, 3)  # each collection counts apart

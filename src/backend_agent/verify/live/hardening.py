@@ -234,7 +234,7 @@ def mass_assignment_probes(target: Target, probes: Probes) -> None:
         if op is None or op.body is None or account is None:
             continue
         try:
-            body = target.body_for(op, 700_000 + len(target.owners))
+            body = target.body_for(op, target.number_for(op))
         except Unsupported:
             probes.skipped.append(f"mass-assignment {op.label}: no valid body could be built")
             continue

@@ -251,10 +251,10 @@ def _endpoints(
             (Endpoint(listing.key, listing.label, "GET", paths, auth=listing.secured), token)
         )
     if create is not None and creator is not None:
-        # Rows the load creates are numbered from here, past every row made before it.
-        first = 500_000_000
+        # Rows the load creates are numbered past every row made before it.
+        numbers = target.numbers(main.path, count)
         try:
-            bodies = tuple(json.dumps(target.body_for(create, first + i)) for i in range(count))
+            bodies = tuple(json.dumps(target.body_for(create, n)) for n in numbers)
         except Unsupported:
             bodies = ()
         if bodies:

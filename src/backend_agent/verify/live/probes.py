@@ -78,7 +78,7 @@ class Probes:
 
 def _send(target: Target, op: Operation, *, token: str | None, row: str | None = None) -> Reply:
     try:
-        body = target.body_for(op, 800_000 + len(target.owners))
+        body = target.body_for(op, target.number_for(op))
     except Unsupported:
         body = {}
     return target.client.request(
@@ -138,7 +138,7 @@ def _owned_row(target: Target, collection: Collection, owner: Account) -> str | 
     for row in target.rows.get(collection.path, []):
         if target.owners.get((collection.path, row)) == owner.name:
             return row
-    _reply, created = target.create(collection, 700_000 + len(target.owners), owner)
+    _reply, created = target.create(collection, target.numbers(collection.path)[0], owner)
     return created
 
 

@@ -65,9 +65,10 @@ def seed_collection(
     done = 0
     lock = threading.Lock()
     target.references(collection, 0)  # parents first, outside the worker threads
+    first = target.numbers(collection.path, count).start - 1  # row k is number first + k
 
-    def one(n: int) -> None:
-        reply, new_id = target.create(collection, n, account)
+    def one(k: int) -> None:
+        reply, new_id = target.create(collection, first + k, account)
         with lock:
             statuses[str(reply.status) if reply else "unsupported"] += 1
             if new_id is None and not failures:

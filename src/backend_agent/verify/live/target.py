@@ -38,6 +38,7 @@ class Target:
     rows: dict[str, list[str]] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, id) -> account
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _next: dict[str, int] = field(default_factory=dict, repr=False)  # path -> next number
 
     @property
     def primary(self) -> Account | None:
@@ -87,6 +88,21 @@ class Target:
         with self._lock:
             self.rows.pop(collection.path, None)
 
+    def numbers(self, path: str, count: int = 1) -> range:
+        """``count`` row numbers for the bodies of the collection at ``path``, none of
+        them given out before. Values are drawn from the number, so every gate's rows
+        differ in their unique fields while the field has room (``^[A-Z]{3}$``: 17,576
+        codes), where fixed offsets per gate met again once the values wrapped around."""
+        with self._lock:
+            first = self._next.get(path, 1)
+            self._next[path] = first + count
+        return range(first, first + count)
+
+    def number_for(self, op: Operation) -> int:
+        """A row number for one body of ``op`` (a probe's), none given out before."""
+        collection = self.api.collection_for(op)
+        return self.numbers(collection.path if collection else op.path)[0]
+
     def references(self, collection: Collection, n: int, *, depth: int = 0) -> dict[str, str]:
         """Ids of existing rows for the ``*_id`` fields of the create body (made if needed)."""
         body = collection.create_op.body if collection.create_op else None
@@ -112,7 +128,8 @@ class Target:
                 account = self.creator(parent)
                 if account is None:
                     break
-                _reply, new_id = self.create(parent, 900_000 + len(ids), account, depth=depth + 1)
+                number = self.numbers(parent.path)[0]
+                _reply, new_id = self.create(parent, number, account, depth=depth + 1)
                 if new_id is None:
                     break
                 ids = self.rows.get(parent.path, [])
