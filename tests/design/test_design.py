@@ -145,18 +145,27 @@ def test_each_hand_written_part_is_weighed_against_its_library() -> None:
     assert "procrastinate" not in " ".join(plain.alternatives)
 
 
-def test_creating_a_row_of_an_owned_entity_needs_a_caller_even_under_anyone() -> None:
+def test_creating_a_row_needs_a_caller_who_becomes_its_owner() -> None:
     # Campaign seed 1210, spec 031: Note {owner: true, create: anyone}. The route needed a
     # user to own the row but let an anonymous caller's body be validated first (422 told
     # them what a note looks like, where 401 was due), and the document said no token.
     text = (
-        "name: a\nentities:\n"
+        "name: a\nauth: {roles: [a, b]}\nentities:\n"
         "  Note:\n    owner: true\n    fields: {x: string}\n    permissions: {create: anyone}\n"
         "  Memo:\n    fields: {x: string}\n    permissions: {create: anyone}\n"
+        # Campaign seed 1210, spec 039: create: owner let no account seed rows (the probe
+        # plan read it as "owners only"); the creator is the new row's owner.
+        "  Key:\n    owner: true\n    fields: {x: string}\n    permissions: {create: owner}\n"
+        "  Pad:\n    owner: true\n    fields: {x: string}\n    permissions: {create: owner_or_a}\n"
     )
     blueprint = design(load_spec_text(text, "a.yaml"))
     rules = {e.name: e.permissions["create"].kind for e in blueprint.entities}
-    assert rules == {"Note": "authenticated", "Memo": "anyone"}
+    assert rules == {
+        "Note": "authenticated",
+        "Memo": "anyone",
+        "Key": "authenticated",
+        "Pad": "authenticated",
+    }
     paths = openapi_document(blueprint)["paths"]
     assert paths["/api/v1/notes"]["post"]["security"] == [{"bearerAuth": []}]
     assert paths["/api/v1/memos"]["post"]["security"] == [{}, {"bearerAuth": []}]  # optional

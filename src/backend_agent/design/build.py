@@ -486,8 +486,12 @@ def _rule(value: str | list[str] | None, default: Rule) -> Rule:
     return Rule("owner_or_roles", (value.removeprefix("owner_or_"),))
 
 
-def _owned(rule: Rule) -> Rule:
-    return Rule("authenticated") if rule.kind == "anyone" else rule
+def _create_rule(rule: Rule, *, owned: bool) -> Rule:
+    """Who may create. A new row belongs to whoever creates it: an owner's rule lets any
+    signed-in caller create, and so does ``anyone`` where rows need an owner."""
+    if rule.checks_owner or (owned and rule.kind == "anyone"):
+        return Rule("authenticated")
+    return rule
 
 
 def _permissions(entity: EntitySpec, auth: AuthDesign) -> dict[str, Rule]:
@@ -501,10 +505,7 @@ def _permissions(entity: EntitySpec, auth: AuthDesign) -> dict[str, Rule]:
     return {
         "list": _rule(given.list, signed_in),
         "read": _rule(given.read, signed_in),
-        # A row of an owned entity belongs to whoever creates it: creating needs a caller.
-        "create": _owned(_rule(given.create, signed_in))
-        if entity.owner
-        else _rule(given.create, signed_in),
+        "create": _create_rule(_rule(given.create, signed_in), owned=entity.owner),
         "update": _rule(given.update, write),
         "delete": _rule(given.delete, write),
     }
