@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import ast
-from pathlib import PurePosixPath
+import subprocess
+from pathlib import Path, PurePosixPath
+
+import pytest
 
 from backend_agent.design import design
-from backend_agent.generate import generate, render
+from backend_agent.generate import generate, render, write_project
 from backend_agent.generate.context import project_view
 from backend_agent.generate.jobs import JOB_FILES
 from backend_agent.spec import load_spec, load_spec_text, starter_spec
+from backend_agent.verify import SubprocessRunner
+from backend_agent.verify.environment import ensure_environment
 from tests.conftest import ROOT
 
 SPEC = """\
@@ -128,3 +133,22 @@ def test_handler_names_never_redefine_a_name_of_the_handlers_module() -> None:
     assert set(mapped) == {"logger", "handlers", "class", "class_", "logging"}
     assert len(set(mapped.values())) == 5
     assert mapped["logger"] != "logger"
+
+
+@pytest.mark.slow  # in the project's own environment
+def test_the_job_tests_hold_for_a_job_of_a_single_attempt(tmp_path: Path) -> None:
+    # Campaign seed 1210, spec 042: a job of one attempt; the generated test of a lapsed
+    # lease expected a second attempt the job does not have (its row was dead).
+    text = SPEC.replace(
+        "welcome: {on: user.registered}", "welcome: {on: user.registered, attempts: 1}"
+    )
+    project = tmp_path / "notes"
+    write_project(generate(design(load_spec_text(text))), project)
+    python = ensure_environment(project, SubprocessRunner(), tmp_path / "env.log")
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_jobs.py",
+         "-k", "lapsed_lease or single_attempt or dead"],
+        cwd=project, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
