@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 
 from backend_agent.design import design
 from backend_agent.generate import generate
+from backend_agent.generate.cacheplan import cache_suite
 from backend_agent.generate.testdata import suite_plan
 from backend_agent.spec import load_spec_text
 
@@ -102,3 +103,23 @@ def test_rows_nested_under_an_optional_parent_are_made_by_a_role_that_sees_it() 
     blueprint = design(load_spec_text(text, "x.yaml"))
     plan = next(p for p in suite_plan(blueprint).entities if p.name == "Values")
     assert (plan.create.actor, plan.update.actor) == ("staff", "staff")
+
+
+def test_the_cache_tests_act_on_rows_every_actor_reaches() -> None:
+    # Campaign seed 1210, spec 086: Page {owner: true, read: owner_or_staff, delete:
+    # owner_or_staff by default}; the rows were made by "staff" and read as "none", who
+    # neither owns them nor is exempt (404, so nothing was cached).
+    text = (
+        "name: x\nauth: {roles: [none, staff], default_role: staff, admin_role: staff}\n"
+        "entities:\n  Page:\n    owner: true\n    cache: 30\n    fields: {x: string}\n"
+        "    permissions: {update: owner_or_none, read: owner_or_staff}\n"
+    )
+    blueprint = design(load_spec_text(text, "x.yaml"))
+    page = next(
+        e for e in cache_suite(blueprint, suite_plan(blueprint)).entities if e.snake == "page"
+    )
+    rules = blueprint.entities[0].permissions
+    for action in ("read", "list", "update", "delete"):
+        actor = getattr(page, action)
+        rule = rules[action]
+        assert not rule.checks_owner or actor == page.maker or actor in rule.roles, action

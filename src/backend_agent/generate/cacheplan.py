@@ -79,6 +79,11 @@ def _reaches(rule: Rule, actor: str, owner: str) -> bool:
     return not rule.checks_owner or actor == owner or actor in rule.roles
 
 
+def _acting(rule: Rule, actor: str, maker: str) -> str:
+    """``actor`` where it reaches the maker's rows, else the maker (their owner)."""
+    return actor if _reaches(rule, actor, maker) else maker
+
+
 def _entity(blueprint: Blueprint, entity: Entity, plan: EntityPlan) -> CachedEntity:
     owner_scoped = plan.read.owner_scoped and bool(plan.read.stranger)
     rules = entity.permissions
@@ -97,10 +102,12 @@ def _entity(blueprint: Blueprint, entity: Entity, plan: EntityPlan) -> CachedEnt
         table_var=plan.table_var,
         snake=plan.snake,
         create=plan.create.actor,
-        read=plan.read.actor,
-        list=plan.list.actor,
-        update=plan.update.actor,
-        delete=plan.delete.actor,
+        # Where no role reaches every action's rows, the maker acts itself where the rule
+        # is an owner's (as the rows' owner, it passes): the tests act on the maker's rows.
+        read=_acting(rules["read"], plan.read.actor, maker),
+        list=_acting(rules["list"], plan.list.actor, maker),
+        update=_acting(rules["update"], plan.update.actor, maker),
+        delete=_acting(rules["delete"], plan.delete.actor, maker),
         patch="{" + f'"{plan.patch_field}": {plan.patch_value}' + "}" if plan.patch_field else "{}",
         stranger=plan.read.stranger if owner_scoped else "",
         stranger_status=plan.read.stranger_status,
