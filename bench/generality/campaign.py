@@ -1,7 +1,8 @@
 """A long campaign of drawn specs through generation and checks: where does the generator break?
 
     PYTHONPATH=. .venv/bin/python -m bench.generality.campaign --count 20 [--seed N]
-        [--out /tmp/generality] [--max-entities 3] [--jobs 1] [--contract] [--full [--live]]
+        [--out /tmp/generality] [--max-entities 3] [--jobs 1] [--only 3,17]
+        [--contract] [--full [--live]]
 
 Draws ``--count`` specs that load (tests/strategies/specs.py, the seed printed first;
 specs chosen to cover the most features), and for each: generates the project, then
@@ -226,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         "--contract", action="store_true", help="the contract gate on each project that passed"
     )
     parser.add_argument("--jobs", type=int, default=1, help="specs checked at once")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="check only these spec numbers of the draw (comma-separated): failures again",
+    )
     args = parser.parse_args(argv)
     draw_seed = args.seed if args.seed is not None else random.randrange(2**32)
     print(f"seed {draw_seed}, {args.count} specs, results under {args.out}", flush=True)
@@ -240,9 +246,16 @@ def main(argv: list[str] | None = None) -> int:
             return build_one(drawn, work, live=args.live)
         return check_one(drawn, work, contract=args.contract)
 
+    try:
+        wanted = {int(n) for n in args.only.split(",") if n.strip()}
+    except ValueError:
+        parser.error(f"--only takes spec numbers separated by commas, not {args.only!r}")
+    if wanted - set(range(1, len(specs) + 1)):
+        parser.error(f"--only names specs beyond the {len(specs)} drawn: {sorted(wanted)}")
+    chosen = [(n, d) for n, d in enumerate(specs, 1) if not wanted or n in wanted]
     # Specs in parallel (each step is a child process); lines print as specs finish.
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        running = {pool.submit(one, n, d): n for n, d in enumerate(specs, 1)}
+        running = {pool.submit(one, n, d): n for n, d in chosen}
         for future in as_completed(running):
             number = running[future]
             outcome, seconds = future.result()
@@ -250,19 +263,19 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes[failure] += 1
             rows.append({"spec": number, "outcome": outcome, "seconds": round(seconds, 1)})
             print(f"{number:4d}  {seconds:7.1f}s  {outcome}", flush=True)
-    for drawn in specs:
+    for _, drawn in chosen:
         features.update(drawn.features)
     rows.sort(key=lambda row: int(row["spec"]))
     summary = {
         "seed": draw_seed,
-        "count": len(specs),
+        "count": len(chosen),
         "passed": outcomes["passed"],
         "failures": {k: v for k, v in outcomes.most_common() if k != "passed"},
         "features": dict(sorted(features.items())),
         "specs": rows,
     }
     print(json.dumps(summary, indent=2))
-    return 0 if outcomes["passed"] == len(specs) else 1
+    return 0 if outcomes["passed"] == len(chosen) else 1
 
 
 if __name__ == "__main__":
