@@ -123,3 +123,23 @@ def test_the_cache_tests_act_on_rows_every_actor_reaches() -> None:
         actor = getattr(page, action)
         rule = rules[action]
         assert not rule.checks_owner or actor == page.maker or actor in rule.roles, action
+
+
+def test_an_exempt_role_is_checked_only_where_it_sees_the_parent() -> None:
+    # Campaign seed 1211, spec 004: Key nested under Group {read: [staff]}, updates
+    # owner_or_admin; the test expected admin, exempt from ownership, to update a key
+    # under a Group admin may not read (404).
+    text = (
+        "name: x\nauth: {roles: [admin, staff], default_role: staff, admin_role: admin}\n"
+        "entities:\n  Group:\n    fields: {x: string}\n    permissions: {read: [staff]}\n"
+        "  Key:\n    owner: true\n    fields: {y: string}\n"
+        "    relations: {of: {belongs_to: Group}}\n    nested_under: Group\n"
+    )
+    blueprint = design(load_spec_text(text, "x.yaml"))
+    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Key")
+    assert (plan.update.exempt, plan.delete.exempt) == ("", "")
+    seen = text.replace("permissions: {read: [staff]}", "permissions: {read: [staff, admin]}")
+    plan = next(
+        p for p in suite_plan(design(load_spec_text(seen, "x.yaml"))).entities if p.name == "Key"
+    )
+    assert (plan.update.exempt, plan.delete.exempt) == ("admin", "admin")

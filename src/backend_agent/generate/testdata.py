@@ -211,7 +211,10 @@ def _action(
         stranger=stranger,
         stranger_status=404 if hidden else 403,
         stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
-        exempt=rule.roles[0] if rule.kind == "owner_or_roles" and rule.roles else "",
+        # An exempt role acts on others' rows only where it sees their parents.
+        exempt=next((r for r in rule.roles if _sees(r, parents)), "")
+        if rule.kind == "owner_or_roles"
+        else "",
         # Rules may let one role write and only others read (create: [clerk], read:
         # [auditor]): then one of those reads the row back.
         reader=actor if _passes(read, actor) else _best(list(read.roles), read, parents),
