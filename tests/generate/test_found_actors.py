@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from backend_agent.design import design
 from backend_agent.generate import generate
 from backend_agent.generate.cacheplan import cache_suite
-from backend_agent.generate.testdata import suite_plan
+from backend_agent.generate.testdata import EntityPlan, suite_plan
 from backend_agent.spec import load_spec_text
 
 
@@ -24,6 +24,12 @@ def _function(module: str, name: str) -> str:
         if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef) and n.name == name
     )
     return ast.get_source_segment(module, node) or ""
+
+
+def _plan(text: str, name: str) -> EntityPlan:
+    """The suite plan of entity ``name`` in the spec ``text``."""
+    blueprint = design(load_spec_text(text, "x.yaml"))
+    return next(p for p in suite_plan(blueprint).entities if p.name == name)
 
 
 NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ = """\
@@ -46,9 +52,9 @@ entities:
 def test_the_flat_list_of_a_nested_entity_is_read_by_a_lister_who_sees_the_parents() -> None:
     # Campaign seed 1210, spec 004: the list tests logged in as "anyone", the list rule's
     # first role, who reads no Column: the flat list of tags showed none of theirs.
-    blueprint = design(load_spec_text(NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ, "x.yaml"))
-    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Tag")
+    plan = _plan(NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ, "Tag")
     assert plan.list.actor == "user"
+    blueprint = design(load_spec_text(NESTED_UNDER_A_PARENT_SOME_LISTERS_CANNOT_READ, "x.yaml"))
     tags = generate(blueprint)[PurePosixPath("tests/test_tag.py")]
     paging = _function(tags, "test_list_pages_with_a_total")
     assert 'make_user("user")' in paging
@@ -84,8 +90,7 @@ def test_a_nested_row_is_read_and_deleted_by_roles_that_see_its_parent() -> None
         "create: anyone, read: anyone}",
         "create: anyone, read: [anyone, user], delete: [anyone, user]}",
     )
-    blueprint = design(load_spec_text(text, "x.yaml"))
-    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Tag")
+    plan = _plan(text, "Tag")
     assert (plan.read.actor, plan.delete.actor) == ("user", "user")
 
 
@@ -100,8 +105,7 @@ def test_rows_nested_under_an_optional_parent_are_made_by_a_role_that_sees_it() 
         "    relations: {of: {belongs_to: Analysis, required: false}}\n"
         "    nested_under: Analysis\n"
     )
-    blueprint = design(load_spec_text(text, "x.yaml"))
-    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Values")
+    plan = _plan(text, "Values")
     assert (plan.create.actor, plan.update.actor) == ("staff", "staff")
 
 
@@ -135,11 +139,8 @@ def test_an_exempt_role_is_checked_only_where_it_sees_the_parent() -> None:
         "  Key:\n    owner: true\n    fields: {y: string}\n"
         "    relations: {of: {belongs_to: Group}}\n    nested_under: Group\n"
     )
-    blueprint = design(load_spec_text(text, "x.yaml"))
-    plan = next(p for p in suite_plan(blueprint).entities if p.name == "Key")
+    plan = _plan(text, "Key")
     assert (plan.update.exempt, plan.delete.exempt) == ("", "")
     seen = text.replace("permissions: {read: [staff]}", "permissions: {read: [staff, admin]}")
-    plan = next(
-        p for p in suite_plan(design(load_spec_text(seen, "x.yaml"))).entities if p.name == "Key"
-    )
+    plan = _plan(seen, "Key")
     assert (plan.update.exempt, plan.delete.exempt) == ("admin", "admin")

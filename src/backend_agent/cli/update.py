@@ -70,7 +70,8 @@ def update_command(
         for operation in plan.migration.operations:
             console.print(f"  - {operation}", highlight=False)
     if dry_run:
-        _print_json(plan, applied=False, delivery=None, wanted=as_json)
+        if as_json:
+            _print_json(plan, applied=False, delivery=None)
         return
     apply_update(plan)
     if plan.conflicts:
@@ -80,10 +81,12 @@ def update_command(
             + "; resolve them, then run backend-agent verify",
             highlight=False,
         )
-        _print_json(plan, applied=True, delivery=None, wanted=as_json)
+        if as_json:
+            _print_json(plan, applied=True, delivery=None)
         raise typer.Exit(1)
     if skip_verify:
-        _print_json(plan, applied=True, delivery=None, wanted=as_json)
+        if as_json:
+            _print_json(plan, applied=True, delivery=None)
         return
     from backend_agent.pipeline import live_settings, recorded_blueprint
     from backend_agent.verify import verify
@@ -95,19 +98,15 @@ def update_command(
         live=None if no_live else live_settings(recorded_blueprint(project)),
     )
     if as_json:
-        _print_json(plan, applied=True, delivery=delivery, wanted=True)
+        _print_json(plan, applied=True, delivery=delivery)
     else:
         print_delivery(delivery, as_json=False)
     if delivery.exit_code:
         raise typer.Exit(delivery.exit_code)
 
 
-def _print_json(
-    plan: UpdatePlan, *, applied: bool, delivery: Delivery | None, wanted: bool
-) -> None:
+def _print_json(plan: UpdatePlan, *, applied: bool, delivery: Delivery | None) -> None:
     """The plan, whether it was written, and the delivery, as one JSON object on stdout."""
-    if not wanted:
-        return
     document = {
         "plan": {
             "changes": [{"path": c.path, "action": c.action, "note": c.note} for c in plan.changes],

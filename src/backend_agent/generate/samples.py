@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from backend_agent.design.blueprint import Column, EntityField
+from backend_agent.design.metadata import decimal_bounds
 from backend_agent.generate.pyexpr import py
 
 __all__ = [
@@ -212,7 +213,7 @@ def number_range(column: Column) -> tuple[int, int]:
     if column.maximum is not None:
         high = Decimal(column.maximum)
     elif column.type == "decimal":
-        high = Decimal(10) ** ((column.precision or 12) - (column.scale or 0)) - 1
+        high = decimal_bounds(column)[1]
     else:
         high = Decimal(2**31 - 1)
     return int(low.to_integral_value(rounding="ROUND_CEILING")), int(
