@@ -144,3 +144,45 @@ def test_an_exempt_role_is_checked_only_where_it_sees_the_parent() -> None:
     seen = text.replace("permissions: {read: [staff]}", "permissions: {read: [staff, admin]}")
     plan = _plan(seen, "Key")
     assert (plan.update.exempt, plan.delete.exempt) == ("admin", "admin")
+
+
+def test_an_owners_cached_row_is_made_by_the_role_its_readers_reach() -> None:
+    # Campaign seed 1212, specs 026, 031, 033: Book {owner: true, create: anyone, read:
+    # owner_or_editor}; the stranger test made the row as the create actor ("editor") and
+    # warmed the cache reading as "admin", who neither owns it nor is exempt: 404.
+    text = (
+        "name: x\nauth: {roles: [admin, editor]}\nentities:\n  Book:\n    owner: true\n"
+        "    cache: 30\n    fields: {x: string}\n"
+        "    permissions: {create: anyone, update: [editor, admin], list: authenticated,"
+        " delete: [editor], read: owner_or_editor}\n"
+    )
+    blueprint = design(load_spec_text(text, "x.yaml"))
+    book = cache_suite(blueprint, suite_plan(blueprint)).entities[0]
+    assert book.create != book.maker  # the case: the API's creator is not the rows' maker
+    read = blueprint.entities[0].permissions["read"]
+    assert book.read == book.maker or book.read in read.roles
+    module = generate(blueprint)[PurePosixPath("tests/test_cache.py")]
+    test = _function(module, "test_an_owners_cached_rows_never_reach_another_user")
+    assert "r.factory(db, await actors(r.maker))" in test
+    assert "actors(r.create)" not in test
+
+
+def test_a_stranger_changing_an_owned_row_is_refused_before_its_references_are_checked() -> None:
+    # examples/shop.yaml, security probes: a customer PUT another customer's order with a
+    # body naming that customer's Customer row; the reference check ran first and
+    # answered 422 ("customer not found") instead of 404 for the order.
+    text = (
+        "name: x\nauth: {roles: [admin, customer], default_role: customer}\nentities:\n"
+        "  Customer:\n    owner: true\n    fields: {name: string}\n"
+        "    permissions: {list: owner_or_admin, read: owner_or_admin}\n"
+        "  Order:\n    owner: true\n    fields: {note: string}\n"
+        "    relations: {customer: {belongs_to: Customer}}\n"
+        "    permissions: {list: owner_or_admin, read: owner_or_admin, update: owner_or_admin}\n"
+    )
+    files = generate(design(load_spec_text(text, "x.yaml")))
+    update = _function(files[PurePosixPath("app/services/base.py")], "update")
+    assert update.index("_exists(db, row_id, owner_id)") < update.index("self.check(db, user")
+    stranger = _function(
+        files[PurePosixPath("tests/test_order.py")], "test_update_by_a_stranger_is_refused"
+    )
+    assert 'await client.put(item(row["id"]), json=body, headers=stranger.headers)' in stranger

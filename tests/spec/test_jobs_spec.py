@@ -56,8 +56,8 @@ def test_a_spec_without_jobs_has_none() -> None:
         (
             "jobs:\n  receipt: {on: ordr.created}\n",
             "spec.yaml:6:17: event 'ordr.created' is not one the service emits (expected "
-            "user.registered or <entity>.created|updated|deleted, with <entity> one of order); "
-            "did you mean 'order.created'?",
+            "user.registered, <entity>.created|updated|deleted or <entity>.<state a transition "
+            "moves it to>, with <entity> one of order); did you mean 'order.created'?",
         ),
         (
             "jobs:\n  welcome: {on: user.created}\n",
@@ -66,8 +66,8 @@ def test_a_spec_without_jobs_has_none() -> None:
         ),
         (
             "jobs:\n  receipt: {on: order}\n",
-            "spec.yaml:6:17: 'on': an event looks like user.registered or "
-            "<entity>.created|updated|deleted",
+            "spec.yaml:6:17: 'on': an event looks like user.registered, "
+            "<entity>.created|updated|deleted or <entity>.<state>",
         ),
         (
             "jobs:\n  receipt: {attempts: 2}\n",

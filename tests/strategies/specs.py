@@ -268,7 +268,7 @@ def _spec_data(
     _has_many(d, entities)
     data["entities"] = entities
     if draw(st.booleans()):
-        data["jobs"] = _jobs(d, names)
+        data["jobs"] = _jobs(d, entities)
     if draw(st.integers(0, 3)) == 0:
         data["rate_limits"] = _rate_limits(d)
     if draw(st.integers(0, 4)) == 0:
@@ -340,6 +340,8 @@ def _entity(
     taken: set[str] = set()
     fields = {d.field_name(taken): d.field_spec() for _ in range(draw(st.integers(1, 5)))}
     entity: dict[str, Any] = {"fields": fields}
+    if draw(st.integers(0, 3)) == 0:
+        entity["transitions"] = _state_machine(d, fields, taken, roles)
     relations: dict[str, Any] = {}
     # belongs_to only to entities drawn so far (itself included), so nesting has no loop.
     for _ in range(draw(st.integers(0, 3))):
@@ -413,6 +415,48 @@ def _entity(
     return entity
 
 
+# States with awkward spellings: words the YAML reads as other types, spaces, accents.
+_STATES = ("draft", "open", "true", "none", "null", "a b", "x-y", "1", "Été", "it's", "paid")
+_VERBS = ("approve", "close", "reopen", "x", "send_back", "mark_2", "publish", "set", "add")
+
+
+def _state_machine(
+    d: _Drawer, fields: dict[str, Any], taken: set[str], roles: list[str]
+) -> dict[str, Any]:
+    """An enum state field added to ``fields``, and 1 to 3 transitions between its values."""
+    draw = d.draw
+    values = draw(st.lists(st.sampled_from(_STATES), min_size=2, max_size=5, unique=True))
+    state = d.field_name(taken)
+    fields[state] = {"type": "enum", "values": values, "default": draw(st.sampled_from(values))}
+    clocked = [
+        f
+        for f, spec in fields.items()
+        if _kind_of(spec) in ("date", "datetime")
+        and not (isinstance(spec, dict) and spec.get("required"))
+    ]
+    moves: dict[str, Any] = {}
+    for verb in draw(st.lists(st.sampled_from(_VERBS), min_size=1, max_size=3, unique=True)):
+        name = verb if verb not in taken else f"{verb}_{len(taken)}x"
+        taken.add(name)
+        to = draw(st.sampled_from(values))
+        rest = [v for v in values if v != to]
+        sources = draw(st.lists(st.sampled_from(rest), min_size=1, max_size=len(rest), unique=True))
+        move: dict[str, Any] = {"from": sources[0] if len(sources) == 1 else sources, "to": to}
+        if len(sources) > 1:
+            d.note("transition:sources")
+        if draw(st.booleans()):
+            forms = st.sampled_from(["anyone", "authenticated"])
+            roles_list = st.lists(st.sampled_from(roles), min_size=1, unique=True)
+            move["permission"] = draw(st.one_of(forms, roles_list))
+            d.note("transition:permission")
+        if clocked and draw(st.booleans()):
+            move["set"] = {draw(st.sampled_from(clocked)): "now"}
+            d.note("transition:set_now")
+        moves[name] = move
+    d.note("transitions")
+    return {state: moves}
+
+
 def _kind_of(spec: Any) -> str:
     if spec is None:
         return "column"
@@ -444,15 +488,24 @@ def _has_many(d: _Drawer, entities: dict[str, dict[str, Any]]) -> None:
             if target and target != name and d.draw(st.integers(0, 2)) == 0:
                 back = entities[target].setdefault("relations", {})
                 taken = set(entities[target]["fields"]) | set(back)
+                taken |= {m for ms in entities[target].get("transitions", {}).values() for m in ms}
                 taken |= {f"{f}_id" for f in taken}
                 back[d.field_name(taken)] = {"has_many": name}
                 d.note("relation:has_many")
                 return
 
 
-def _jobs(d: _Drawer, entities: list[str]) -> dict[str, Any]:
+def _jobs(d: _Drawer, entities: dict[str, dict[str, Any]]) -> dict[str, Any]:
     events = ["user.registered"] + [
         f"{_snake(e)}.{what}" for e in entities for what in ("created", "updated", "deleted")
+    ]
+    # A state a transition moves rows to is an event too.
+    events += [
+        f"{_snake(e)}.{move['to']}"
+        for e, spec in entities.items()
+        for machine in spec.get("transitions", {}).values()
+        for move in machine.values()
+        if re.fullmatch(r"[a-z][a-z0-9_]*", move["to"])
     ]
     jobs: dict[str, Any] = {}
     taken: set[str] = set()

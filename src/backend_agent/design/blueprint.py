@@ -33,7 +33,9 @@ __all__ = [
     "Relation",
     "Route",
     "Rule",
+    "Scalar",
     "Table",
+    "Transition",
 ]
 
 # A column holds exactly the values a spec field type describes.
@@ -206,6 +208,7 @@ class Route:
     tag: str
     relation: str | None = None  # nested / many-to-many routes
     rate_limit: str | None = None  # the binding rate per client; None: not limited (health)
+    transition: str | None = None  # a transition's route: its name
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,29 @@ class Invalidation:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """A move of a state field (an enum) from one of ``sources`` to ``target``.
+
+    It is one conditional UPDATE (``... WHERE field IN sources``), so of two concurrent
+    moves from the same state exactly one lands. ``now`` and ``today`` are datetime and
+    date fields it sets to the time it happens; ``values``, fields it sets to fixed values
+    (JSON text for dates, decimals and UUIDs, as column defaults are kept). ``event``
+    (``order.paid``) is what jobs subscribe to.
+    """
+
+    name: str
+    field: str
+    sources: tuple[str, ...]
+    target: str
+    rule: Rule
+    event: str
+    now: tuple[str, ...] = ()
+    today: tuple[str, ...] = ()
+    values: tuple[tuple[str, Scalar], ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Entity:
     """A resource: its table, its API fields, relations, rules and routes."""
 
@@ -261,6 +287,14 @@ class Entity:
     rate_limit_overrides: tuple[tuple[str, str], ...] = ()  # (class, rate) the spec set
     cache: CacheDesign | None = None  # None: reads always go to the database
     invalidation: Invalidation = Invalidation()
+    transitions: tuple[Transition, ...] = ()  # the state machines' moves, in spec order
+
+    def transition(self, name: str) -> Transition:
+        """The transition called ``name``."""
+        for move in self.transitions:
+            if move.name == name:
+                return move
+        raise KeyError(name)
 
     @property
     def writable_fields(self) -> tuple[EntityField, ...]:

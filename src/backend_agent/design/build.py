@@ -28,6 +28,7 @@ from backend_agent.design.blueprint import (
     Route,
     Rule,
     Table,
+    Transition,
 )
 from backend_agent.design.caching import invalidations
 from backend_agent.design.counts import counted_tables
@@ -41,6 +42,8 @@ from backend_agent.design.routes import (
 )
 from backend_agent.spec.model import EntitySpec, FieldSpec, ServiceSpec
 from backend_agent.spec.naming import plural, snake, title
+from backend_agent.spec.transitions import NOW
+from backend_agent.spec.values import normalise_value
 
 __all__ = ["design"]
 
@@ -211,7 +214,11 @@ def _number(value: Decimal | None) -> str | None:
 
 
 def _default(field: FieldSpec) -> Any:
-    value = field.default
+    return _scalar(field.default)
+
+
+def _scalar(value: Any) -> Any:
+    """A field's value as the design keeps it: JSON text for dates, decimals and UUIDs."""
     if isinstance(value, Decimal):
         return str(value)
     if value is not None and not isinstance(value, str | int | float | bool):
@@ -530,7 +537,8 @@ def _entity(
             EntityField(
                 field_name,
                 column,
-                writable=True,
+                # A state field changes only through its transitions.
+                writable=field_name not in spec.transitions,
                 required=field.required,
                 filterable=field_name in filters,
                 sortable=field_name in sorts,
@@ -605,6 +613,7 @@ def _entity(
         check_constraints=_checks(table_name, columns),
     )
     item = f"{API_PREFIX}/{table_name}"
+    permissions = _permissions(spec, auth)
     return Entity(
         name=name,
         snake=snake_name,
@@ -613,7 +622,7 @@ def _entity(
         table=table,
         fields=tuple(fields),
         relations=tuple(relations),
-        permissions=_permissions(spec, auth),
+        permissions=permissions,
         owner=spec.owner,
         soft_delete=spec.soft_delete,
         nested_under=spec.nested_under,
@@ -625,7 +634,36 @@ def _entity(
         item_path=f"{item}/{{id}}",
         description=spec.description or "",
         cache=CacheDesign(spec.cache.ttl) if spec.cache else None,
+        transitions=_transitions(snake_name, spec, permissions["update"]),
     )
+
+
+def _transitions(snake_name: str, spec: EntitySpec, update: Rule) -> tuple[Transition, ...]:
+    """The entity's transitions; each takes the update rule unless it names its own."""
+    moves = []
+    for state, machine in spec.transitions.items():
+        for name, move in machine.items():
+            clocked = [k for k, v in move.set.items() if v == NOW]
+            fixed = tuple(
+                (k, None if v is None else _scalar(normalise_value(spec.fields[k], v)))
+                for k, v in move.set.items()
+                if k not in clocked
+            )
+            moves.append(
+                Transition(
+                    name=name,
+                    field=state,
+                    sources=move.sources,
+                    target=move.to,
+                    rule=_rule(move.permission, update),
+                    event=f"{snake_name}.{move.to}",
+                    now=tuple(k for k in clocked if spec.fields[k].type == "datetime"),
+                    today=tuple(k for k in clocked if spec.fields[k].type == "date"),
+                    values=fixed,
+                    description=move.description or "",
+                )
+            )
+    return tuple(moves)
 
 
 def _indexes(

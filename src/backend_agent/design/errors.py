@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["ERROR_CODES"]
+from backend_agent.design.blueprint import Blueprint
+
+__all__ = ["ERROR_CODES", "TRANSITION_ERRORS", "error_codes"]
 
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "VALIDATION_ERROR": (422, "The request body, path or query is not valid; see details."),
@@ -40,3 +42,18 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         " been applied: retry with the same Idempotency-Key.",
     ),
 }
+
+# The codes of the operations a service has only when its spec declares them.
+TRANSITION_ERRORS: dict[str, tuple[int, str]] = {
+    "INVALID_TRANSITION": (
+        409,
+        "The row is not in a state this transition starts from; the message names its state.",
+    ),
+}
+
+
+def error_codes(blueprint: Blueprint) -> dict[str, tuple[int, str]]:
+    """The error codes of ``blueprint``'s service: every service's, and its features'."""
+    if any(entity.transitions for entity in blueprint.entities):
+        return {**ERROR_CODES, **TRANSITION_ERRORS}
+    return ERROR_CODES

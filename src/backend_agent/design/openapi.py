@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
-from backend_agent.design.errors import ERROR_CODES
+from backend_agent.design.errors import error_codes
 from backend_agent.design.metadata import decimal_bounds, decimal_step, integer_bounds
 from backend_agent.design.openapi_examples import create_example, password_example
 from backend_agent.design.openapi_jobs import jobs_list_params, jobs_responses, jobs_schemas
@@ -173,7 +173,7 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
     )
     error_body = _object(
         [
-            ("code", {"type": "string", "enum": sorted(ERROR_CODES)}),
+            ("code", {"type": "string", "enum": sorted(error_codes(blueprint))}),
             ("message", {"type": "string"}),
             ("details", {"type": "array", "items": _ref("ErrorDetail")}),
             ("timestamp", {"type": "string", "format": "date-time"}),
@@ -327,6 +327,18 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         elif action in ("replace", "update"):
             body = f"{name}Create" if action == "replace" else f"{name}Update"
             responses["200"] = _ok(f"{name}Response", "Updated.")
+        elif action == "transition":
+            move = entity.transition(route.transition or "")
+            responses["200"] = _ok(f"{name}Response", f"Moved to `{move.target}`.")
+            responses["409"] = _error(
+                f"INVALID_TRANSITION: the {entity.title.lower()} is not "
+                f"{_states(move.sources)}; the message names its current `{move.field}`."
+            )
+            op["x-transition"] = {
+                "field": move.field,
+                "from": list(move.sources),
+                "to": move.target,
+            }
         else:
             responses["204"] = _ok(None, "Done.")
     elif action.startswith("jobs_"):
@@ -361,6 +373,7 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         "delete",
         "link",
         "unlink",
+        "transition",
     ):
         responses["403"] = _error("Signed in, but not allowed to do this.")
     if "{" in route.path:
@@ -494,17 +507,27 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+def _states(states: tuple[str, ...]) -> str:
+    """```draft``` or ```draft`, `placed```: the states a transition starts from, in words."""
+    named = [f"`{state}`" for state in states]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+
+
+# Operations that honour If-Match (and answer 412 when it names another version).
+_CONDITIONAL = ("replace", "update", "delete", "transition")
+
+
 def _header_params(action: str) -> list[JSON]:
     if action in ("create", "create_nested"):
         return [_IDEMPOTENCY_KEY]
-    if action in ("replace", "update", "delete"):
+    if action in _CONDITIONAL:
         return [_IF_MATCH]
     return []
 
 
 def _document_headers(action: str, responses: JSON) -> None:
     """ETag on reads and writes, the replay marker on creates, 412 on conditional writes."""
-    if action in ("read", "replace", "update"):
+    if action in ("read", "replace", "update", "transition"):
         responses["200"].setdefault("headers", {})["ETag"] = _ETAG
     if action in ("create", "create_nested"):
         responses["201"]["headers"]["Idempotent-Replayed"] = {
@@ -512,7 +535,7 @@ def _document_headers(action: str, responses: JSON) -> None:
             "with the same Idempotency-Key.",
             "schema": {"type": "string", "enum": ["true"]},
         }
-    if action in ("replace", "update", "delete"):
+    if action in _CONDITIONAL:
         responses["412"] = _error("If-Match does not match the current ETag: reload and retry.")
 
 
@@ -560,9 +583,9 @@ def _password_policy(requires: tuple[str, ...]) -> str:
     return f"A new password{needs if requires else ''}; may not contain the account's email."
 
 
-def _error_reference() -> str:
+def _error_reference(codes: dict[str, tuple[int, str]]) -> str:
     rows = "\n".join(
-        f"| `{code}` | {status} | {text} |" for code, (status, text) in sorted(ERROR_CODES.items())
+        f"| `{code}` | {status} | {text} |" for code, (status, text) in sorted(codes.items())
     )
     return f"\n\n## Error codes\n\n| code | status | meaning |\n|---|---|---|\n{rows}\n"
 
@@ -588,7 +611,7 @@ def openapi_document(blueprint: Blueprint) -> JSON:
             "version": blueprint.version,
             "description": blueprint.description
             + "\n\nEvery response uses one envelope: `success`, then `data` (and `meta` on lists) "
-            "or `error`." + _error_reference(),
+            "or `error`." + _error_reference(error_codes(blueprint)),
         },
         # Relative: the paths are served where this document is.
         "servers": [{"url": "/", "description": "The host serving this document."}],

@@ -84,6 +84,15 @@ def _what(blueprint: Blueprint, route: Route) -> str:
         return f"Deletes the {label}: {how}."
     if action == "link":
         return "Links the two rows; linking them again changes nothing."
+    if action == "transition":
+        move = entity.transition(route.transition or "")
+        sources = " or ".join(f"`{state}`" for state in move.sources)
+        what = (
+            f"Moves the {label}'s `{move.field}` from {sources} to `{move.target}`, atomically: "
+            "of two concurrent calls, one moves it and the other gets 409 INVALID_TRANSITION "
+            "naming the current state. If-Match guards against acting on a stale version."
+        )
+        return f"{move.description} {what}" if move.description else what
     return "Unlinks the two rows; the rows themselves stay."
 
 

@@ -170,7 +170,7 @@ def job_routes(prefix: str, role: str) -> tuple[Route, ...]:
 
 
 def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -> tuple[Route, ...]:
-    """CRUD, nested and many-to-many routes of one entity."""
+    """CRUD, transition, nested and many-to-many routes of one entity."""
     rules = entity.permissions
     name, many, tag = entity.snake, entity.plural, entity.plural
     label = entity.title.lower()
@@ -272,6 +272,21 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
                 relation=entity.nested_column,
             ),
         ]
+    routes += [
+        Route(
+            "POST",
+            f"{entity.item_path}/{move.name}",
+            f"{move.name}_{name}",
+            entity.name,
+            "transition",
+            move.rule,
+            200,
+            f"{move.name.replace('_', ' ').capitalize()} {a_label}",
+            tag,
+            transition=move.name,
+        )
+        for move in entity.transitions
+    ]
     for relation in entity.relations:
         if relation.kind != "many_to_many":
             continue

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import AuthDesign, Blueprint
-from backend_agent.design.errors import ERROR_CODES
+from backend_agent.design.errors import error_codes
 from backend_agent.generate.counts import CountsView, counts_view
 from backend_agent.generate.entities import EntityView, entity_view
 from backend_agent.generate.jobs import JobsView, jobs_view
@@ -144,7 +144,10 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         ),
         tests=suite_plan(blueprint),
         error_codes=tuple(
-            sorted(((c, s, m) for c, (s, m) in ERROR_CODES.items()), key=lambda e: (e[1], e[0]))
+            sorted(
+                ((c, s, m) for c, (s, m) in error_codes(blueprint).items()),
+                key=lambda e: (e[1], e[0]),
+            )
         ),
         rate_limits=rate_limit_view(blueprint),
         jobs=jobs,

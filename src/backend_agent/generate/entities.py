@@ -17,6 +17,7 @@ from backend_agent.generate.fields import (
 from backend_agent.generate.liveness import Liveness, liveness
 from backend_agent.generate.pyexpr import column_ref, identifier, model_attribute, py, with_article
 from backend_agent.generate.tables import TableView, table_variable, table_view
+from backend_agent.generate.transitions import TransitionView, transition_views
 
 __all__ = [
     "CacheView",
@@ -149,6 +150,7 @@ class RouteView:
     query: str = ""  # the model of the query string, if any
     needs_user: bool = False  # the endpoint refuses anonymous callers itself (401)
     rule: str = ""  # the key in the service's RULES checked before the request is validated
+    transition: str = ""  # a transition's route: the transition's name
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ class EntityView:
     # The filters the repository knows: the list's, and the nested parent's key, which
     # the nested list always filters on whether or not clients may.
     repo_filters: tuple[FilterView, ...] = ()
+    transitions: tuple[TransitionView, ...] = ()  # the state machines' moves
 
 
 def target_view(entity: Entity) -> TargetView:
@@ -317,7 +320,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         params.insert(len(path_params), f"body: Annotated[{body}, Depends(json_body({body}))]")
     if creates:
         params.append("idempotency: IdempotencyDep")
-    elif action in ("replace", "update", "delete"):
+    elif action in ("replace", "update", "delete", "transition"):
         params.append("if_match: IfMatch = None")
     return RouteView(
         method=route.method.lower(),
@@ -331,7 +334,9 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         body=body or "",
         query=query,
         needs_user=needs_user,
-        rule=_RULE_OF[action],
+        # A transition's rule is its own, keyed by its name.
+        rule=route.transition or _RULE_OF[action],
+        transition=route.transition or "",
     )
 
 
@@ -413,7 +418,10 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         nested=nested,
         links=links,
         references=references,
-        rules=tuple((a, rule_expr(entity.permissions[a])) for a in _ACTIONS),
+        rules=(
+            *((a, rule_expr(entity.permissions[a])) for a in _ACTIONS),
+            *((t.name, rule_expr(t.rule)) for t in entity.transitions),
+        ),
         create_user_type="AuthUser" if entity.owner else "AuthUser | None",
         dump="model_dump(by_alias=True)" if aliased else "model_dump()",
         dump_unset=(
@@ -437,6 +445,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         parent_scope=scope,
         parent_owned=parent_owned,
         repo_filters=_repo_filters(entity, filters),
+        transitions=transition_views(blueprint, entity),
     )
     return replace(
         view,

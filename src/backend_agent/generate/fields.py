@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from backend_agent.design.blueprint import Column, Entity, EntityField
+from backend_agent.design.blueprint import Column, Entity, EntityField, Scalar
 from backend_agent.design.metadata import decimal_bounds, decimal_step, integer_bounds
 from backend_agent.design.queries import LIST_PARAMETERS, list_filters
 from backend_agent.generate.pyexpr import camel, column_ref, model_attribute, py, regex
 
-__all__ = ["FieldView", "FilterView", "TypeAlias", "field_views", "filter_views", "value_type"]
+__all__ = [
+    "FieldView",
+    "FilterView",
+    "TypeAlias",
+    "field_views",
+    "filter_views",
+    "value_expr",
+    "value_type",
+]
 
 # Types that need no alias: the name already says everything.
 _PLAIN = {
@@ -129,10 +137,14 @@ def field_views(
 
 
 def _default_expr(column: Column) -> str:
-    """The Python value of a column's default, of the field's own type: the design keeps
-    it as JSON text (``"2024-01-31 12:00:00+00:00"``), which the type checker would
+    """The Python value of a column's default, of the field's own type."""
+    return value_expr(column, column.default)
+
+
+def value_expr(column: Column, value: Scalar) -> str:
+    """A value of ``column`` as a Python expression of the field's own type: the design
+    keeps it as JSON text (``"2024-01-31 12:00:00+00:00"``), which the type checker would
     refuse for a datetime, date, decimal or UUID field."""
-    value = column.default
     if not isinstance(value, str):
         return py(value)
     if column.type == "datetime":

@@ -192,6 +192,10 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
         files[PurePosixPath("tests/test_cache.py")] = _render(
             environment, "tests/test_cache.py.jinja", c=caching
         )
+    if any(entity.transitions for entity in project.entities):
+        files[PurePosixPath("tests/test_transitions.py")] = _render(
+            environment, "tests/test_transitions.py.jinja", p=project
+        )
     for entity in project.entities:
         for template, output in _ENTITY_FILES:
             path = PurePosixPath(output.format(module=entity.module))

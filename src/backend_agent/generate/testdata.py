@@ -25,6 +25,7 @@ from backend_agent.generate.samples import (
     value_source,
 )
 from backend_agent.generate.tables import table_variable
+from backend_agent.generate.transitionplan import TransitionPlan, transition_plans
 
 __all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
 
@@ -134,6 +135,7 @@ class EntityPlan:
     delete_reader: str = ""
     datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
     datetime_param: str = ""  # a list parameter of a datetime field, the same
+    transitions: tuple[TransitionPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -498,6 +500,16 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         for j in blueprint.junctions
         if j.left == entity.name
     )
+    subscribed = (
+        {job.event for job in blueprint.jobs.jobs if job.event} if blueprint.jobs else set()
+    )
+
+    def acting(rule: Rule) -> tuple[ActionPlan, str]:
+        # A move reads no body: like a delete, it needs only the row's parent in reach.
+        plan = _action(rule, blueprint, read, owner_role, behind)
+        plan = _behind_parent(plan, blueprint, entity)
+        return plan, _reader(plan.actor, read_plan, read, own_readers)
+
     sort_key = _sort_key(entity)
     variant = _variant(entity)
     moments = [f for f in entity.writable_fields if f.column.type == "datetime"]
@@ -547,6 +559,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         datetime_param=next(
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""
         ),
+        transitions=transition_plans(entity, subscribed, acting),
     )
 
 

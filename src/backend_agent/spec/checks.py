@@ -30,7 +30,9 @@ __all__ = [
     "RESERVED_MODULES",
     "SERVICE_SCHEMAS",
     "SERVICE_TABLES",
+    "check_permission",
     "check_references",
+    "did_you_mean",
 ]
 
 RESERVED_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", "owner_id"})
@@ -103,7 +105,8 @@ _NUMERIC = frozenset({"integer", "decimal"})
 _ORDERED = _NUMERIC | {"date", "datetime"}
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """A "did you mean" hint naming the choice closest to ``word``; "" when none is close."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 
@@ -135,7 +138,7 @@ def check_references(data: dict[str, Any], source: SourceMap) -> list[Problem]:
                     ("auth", key),
                     f"{key} '{role}' is not one of the roles",
                     expected="one of " + ", ".join(roles),
-                    suggestion=_did_you_mean(role, roles),
+                    suggestion=did_you_mean(role, roles),
                 )
             )
     plurals: dict[str, str] = {}
@@ -303,7 +306,7 @@ def _check_entity(
                 (*base, "nested_under"),
                 f"nested_under names an unknown entity '{parent}'",
                 expected="one of " + ", ".join(entities),
-                suggestion=_did_you_mean(parent, list(entities)),
+                suggestion=did_you_mean(parent, list(entities)),
             )
         elif parent not in belongs.values():
             yield source.problem(
@@ -330,7 +333,7 @@ def _check_entity(
                 (*base, "filters", index),
                 f"filter '{item}' is not a field or belongs_to relation of '{name}'",
                 expected="one of " + ", ".join(dict.fromkeys(filterable)),
-                suggestion=_did_you_mean(item, filterable),
+                suggestion=did_you_mean(item, filterable),
             )
     sortable = [*(f for f in fields if f not in documents), "created_at", "updated_at"]
     for index, item in enumerate(_sequence(entity.get("sort"))):
@@ -339,11 +342,11 @@ def _check_entity(
                 (*base, "sort", index),
                 f"sort field '{item}' is not a field of '{name}'",
                 expected="one of " + ", ".join(sortable),
-                suggestion=_did_you_mean(item, sortable),
+                suggestion=did_you_mean(item, sortable),
             )
     for action, value in _mapping(entity.get("permissions")).items():
         if action in ACTIONS:
-            yield from _check_permission(
+            yield from check_permission(
                 (*base, "permissions", action), value, roles, owner=owner, source=source
             )
 
@@ -521,7 +524,7 @@ def _check_relation(
                 (*path, kind),
                 f"{kind} names an unknown entity '{target}'",
                 expected="one of " + ", ".join(entities),
-                suggestion=_did_you_mean(target, list(entities)),
+                suggestion=did_you_mean(target, list(entities)),
             )
             continue
         if kind == "has_many":
@@ -539,9 +542,10 @@ def _check_relation(
         )
 
 
-def _check_permission(
+def check_permission(
     path: tuple[str, ...], value: Any, roles: list[str], *, owner: bool, source: SourceMap
 ) -> Iterator[Problem]:
+    """A problem when ``value`` names an unknown role or an owner rule without owners."""
     words = ["anyone", "authenticated", *(["owner"] if owner else [])]
     words += [f"owner_or_{r}" for r in roles] if owner else []
     if isinstance(value, list):
@@ -551,7 +555,7 @@ def _check_permission(
                     (*path, index),
                     f"unknown role '{role}'",
                     expected="one of " + ", ".join(roles),
-                    suggestion=_did_you_mean(str(role), roles),
+                    suggestion=did_you_mean(str(role), roles),
                 )
         return
     if not isinstance(value, str) or value in words:
@@ -567,7 +571,7 @@ def _check_permission(
         path,
         f"unknown permission '{value}'",
         expected="anyone, authenticated, owner, owner_or_<role> or a list of roles",
-        suggestion=_did_you_mean(value, words + roles),
+        suggestion=did_you_mean(value, words + roles),
     )
 
 
@@ -615,7 +619,9 @@ def _check_jobs(
                 key=True,
             )
     events = ["user.registered"] + [
-        f"{snake(str(name))}.{what}" for name in entities for what in ENTITY_EVENTS
+        f"{snake(str(name))}.{what}"
+        for name, entity in entities.items()
+        for what in (*ENTITY_EVENTS, *_reached_states(entity))
     ]
     for job_name, job in jobs.items():
         event = _mapping(job).get("on")
@@ -624,11 +630,22 @@ def _check_jobs(
             yield source.problem(
                 ("jobs", job_name, "on"),
                 f"event '{event}' is not one the service emits",
-                expected="user.registered or <entity>.created|updated|deleted, with <entity> "
+                expected="user.registered, <entity>.created|updated|deleted or "
+                "<entity>.<state a transition moves it to>, with <entity> "
                 "one of " + ", ".join(snake(str(n)) for n in entities)
                 if subject != "user"
                 else "user.registered",
-                suggestion=_did_you_mean(event, events)
+                suggestion=did_you_mean(event, events)
                 if subject != "user"
                 else "did you mean 'user.registered'?",
             )
+
+
+def _reached_states(entity: Any) -> list[str]:
+    """The states an entity's transitions move its rows to (each one an event)."""
+    return [
+        str(move["to"])
+        for machine in _mapping(_mapping(entity).get("transitions")).values()
+        for move in _mapping(machine).values()
+        if isinstance(move, dict) and isinstance(move.get("to"), str)
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -12,11 +11,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from backend_agent.errors import Problem, SpecError
-from backend_agent.spec.checks import check_references
+from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
 from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
+from backend_agent.spec.transitions import check_transitions
 
 __all__ = ["load_spec", "load_spec_text"]
 
@@ -53,6 +53,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
     problems.extend(check_references(data, source))
     if spec is not None:
         problems.extend(check_identifiers(spec, source))
+        problems.extend(check_transitions(spec, source))
     if problems:
         raise SpecError(_unique(problems))
     assert spec is not None
@@ -79,7 +80,7 @@ def _problems_from(error: ValidationError, source: SourceMap) -> list[Problem]:
                     loc,
                     f"unknown key '{name}'",
                     expected="one of " + ", ".join(allowed) if allowed else "",
-                    suggestion=_did_you_mean(name, allowed),
+                    suggestion=did_you_mean(name, allowed),
                     key=True,
                 )
             )
@@ -99,7 +100,7 @@ def _problems_from(error: ValidationError, source: SourceMap) -> list[Problem]:
                     loc,
                     f"'{got}' is not a valid {field or 'value'}",
                     expected="one of " + ", ".join(expected),
-                    suggestion=_did_you_mean(got, expected),
+                    suggestion=did_you_mean(got, expected),
                 )
             )
         else:
@@ -121,11 +122,6 @@ def _data_path(loc: tuple[int | str, ...], source: SourceMap) -> DataPath:
 
 def _is_type_tag(part: str) -> bool:
     return bool(re.match(r"^(str|int|list\[.*\]|tuple\[.*\]|dict\[.*\]|function-.*)$", part))
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _allowed_keys(path: DataPath) -> list[str]:

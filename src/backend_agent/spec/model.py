@@ -48,6 +48,7 @@ __all__ = [
     "RateLimitsSpec",
     "RelationSpec",
     "ServiceSpec",
+    "TransitionSpec",
     "parse_duration",
 ]
 
@@ -248,6 +249,30 @@ class CacheSpec(_Strict):
         return {"ttl": data} if isinstance(data, str | int) else data
 
 
+def _states(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+class TransitionSpec(_Strict):
+    """A named move of a state field from some states to one: ``POST .../{id}/<name>``.
+
+    ``permission`` defaults to the entity's update rule; ``set`` gives other fields a
+    value in the same statement (``now`` for a date or datetime, ``null``, or a value).
+    """
+
+    sources: Annotated[tuple[str, ...], Field(min_length=1), BeforeValidator(_states)] = Field(
+        alias="from"
+    )
+    to: str
+    permission: Permission | None = None
+    set: dict[Annotated[str, Field(pattern=_FIELD_NAME)], Any] = Field(default_factory=dict)
+    description: str | None = None
+
+
+# A state field's transitions by name.
+Transitions = dict[Annotated[str, Field(pattern=_FIELD_NAME)], TransitionSpec]
+
+
 class EntitySpec(_Strict):
     """A resource of the service: a table and its REST endpoints."""
 
@@ -269,6 +294,10 @@ class EntitySpec(_Strict):
     rate_limits: RateLimitsSpec = Field(default_factory=RateLimitsSpec)
     # Read-through cache of single rows and list pages; off unless the spec asks.
     cache: CacheSpec | None = None
+    # State machines: per enum field, its transitions; the field is then written only by them.
+    transitions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], Transitions] = Field(
+        default_factory=dict
+    )
 
 
 class LockoutSpec(_Strict):
@@ -315,13 +344,18 @@ class AuthSpec(_Strict):
         return self
 
 
-# An event a job can run on: user.registered, or <entity>.created|updated|deleted.
-_EVENT = re.compile(r"^[a-z][a-z0-9_]*\.(registered|created|updated|deleted)$")
+# An event a job can run on: user.registered, <entity>.created|updated|deleted, or
+# <entity>.<state> for a state a transition moves the entity's rows to (checked with the
+# entities, in backend_agent.spec.checks).
+_EVENT = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 def _event(value: str) -> str:
     if not _EVENT.match(value):
-        raise ValueError("an event looks like user.registered or <entity>.created|updated|deleted")
+        raise ValueError(
+            "an event looks like user.registered, <entity>.created|updated|deleted "
+            "or <entity>.<state>"
+        )
     return value
 
 

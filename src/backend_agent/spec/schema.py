@@ -16,7 +16,7 @@ def spec_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) that spec files follow.
 
     It also accepts the shorthands the loader accepts: ``body: text`` for a
-    field, and ``24h`` for a duration.
+    field, ``24h`` for a duration, and one state for a transition's ``from``.
     """
     schema = ServiceSpec.model_json_schema(mode="validation")
     defs = schema["$defs"]
@@ -33,6 +33,9 @@ def spec_json_schema() -> dict[str, Any]:
         properties = defs[model]["properties"]
         for name in names:
             properties[name] = {"anyOf": [properties[name], _DURATION]}
+    # ``from: draft`` is short for ``from: [draft]``.
+    sources = defs["TransitionSpec"]["properties"]["from"]
+    defs["TransitionSpec"]["properties"]["from"] = {"anyOf": [{"type": "string"}, sources]}
     # ``cache: 60s`` is short for ``cache: {ttl: 60s}``.
     defs["CacheSpec"] = {
         "anyOf": [_DURATION, {"type": "integer", "exclusiveMinimum": 0}, defs["CacheSpec"]]

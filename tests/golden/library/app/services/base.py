@@ -133,6 +133,10 @@ class EntityService:
         """Change ``values`` of a row (of the version If-Match names, if any)."""
         owner_id = authorize(self.rules["update"], user)
         if self.check is not None:
+            # A row out of the caller's reach is refused before its values are checked:
+            # a reference it may not see would otherwise answer 422 for someone else's row.
+            if owner_id is not None and not await self._exists(db, row_id, owner_id):
+                raise missing(await self.is_visible(db, user, row_id), self.not_found)
             await self.check(db, user, values)
         seen = await self._version(db, user, row_id, if_match, owner_id)
         if owner_id is not None:

@@ -1,0 +1,72 @@
+"""The plan of the generated transition tests: who moves a row, from where, and what then."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backend_agent.design.blueprint import Entity, Rule, Transition
+from backend_agent.generate.pyexpr import py
+
+if TYPE_CHECKING:
+    from backend_agent.generate.testdata import ActionPlan
+
+__all__ = ["TransitionPlan", "transition_plans"]
+
+# Field types whose value the response shows as the spec wrote it (py() == JSON).
+_PLAIN = frozenset({"string", "text", "email", "url", "enum", "integer", "boolean"})
+
+
+@dataclass(frozen=True)
+class TransitionPlan:
+    """The tests of one transition."""
+
+    name: str  # pay: the route's last segment
+    function: str  # pay_order: the tests' names
+    field: str
+    sources: tuple[str, ...]
+    target: str
+    action: ActionPlan  # who may move a row, and what others get
+    reader: str  # who reads the row's ETag
+    stamped: tuple[str, ...]  # datetime fields set to the time of the move
+    dated: tuple[str, ...]  # date fields set to its date
+    fixed: tuple[tuple[str, str], ...]  # (field, Python literal of the JSON value it is set to)
+    event: str  # the job event queued with each move, or ""
+
+
+def _fixed(entity: Entity, move: Transition) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, py(value))
+        for name, value in move.values
+        if value is None or entity.table.column(name).type in _PLAIN
+    )
+
+
+def transition_plans(
+    entity: Entity,
+    subscribed: set[str],
+    acting: Callable[[Rule], tuple[ActionPlan, str]],
+) -> tuple[TransitionPlan, ...]:
+    """The plans of ``entity``'s transitions; ``acting`` picks who moves a row under a rule,
+    and who reads it back."""
+    plans = []
+    for move in entity.transitions:
+        action, reader = acting(move.rule)
+        operation = next(r.operation_id for r in entity.routes if r.transition == move.name)
+        plans.append(
+            TransitionPlan(
+                name=move.name,
+                function=operation,
+                field=move.field,
+                sources=move.sources,
+                target=move.target,
+                action=action,
+                reader=reader,
+                stamped=move.now,
+                dated=move.today,
+                fixed=_fixed(entity, move),
+                event=move.event if move.event in subscribed else "",
+            )
+        )
+    return tuple(plans)

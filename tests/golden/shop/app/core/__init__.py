@@ -1,0 +1,1 @@
+"""Configuration, database, security, errors and middleware: the plumbing."""

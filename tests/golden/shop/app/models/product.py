@@ -1,0 +1,43 @@
+"""The products table."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+from app.models.types import UTCDateTime
+
+
+class Product(Base):
+    """A row of products."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        sa.CheckConstraint('"price" >= 0', name="ck_products_price_range"),
+        sa.CheckConstraint('"stock" >= 0', name="ck_products_stock_range"),
+        sa.Index("uq_products_sku", "sku", unique=True),
+        sa.Index("ix_products_name", "name"),
+        sa.Index("ix_products_price", "price"),
+        sa.Index("ix_products_active", "active"),
+        sa.Index("ix_products_created_at", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), default=uuid.uuid4, primary_key=True, nullable=False
+    )
+    sku: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
+    price: Mapped[Decimal] = mapped_column(sa.Numeric(precision=10, scale=2), nullable=False)
+    stock: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
+    active: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, server_default=sa.func.now()
+    )

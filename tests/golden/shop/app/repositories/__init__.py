@@ -1,0 +1,1 @@
+"""SQL: one function per query, ownership inside the WHERE clause."""

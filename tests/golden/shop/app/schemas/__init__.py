@@ -1,0 +1,1 @@
+"""Request schemas: what clients may send."""

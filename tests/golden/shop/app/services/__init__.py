@@ -1,0 +1,1 @@
+"""Rules: roles, ownership, references, transactions."""
