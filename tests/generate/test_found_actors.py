@@ -186,3 +186,20 @@ def test_a_stranger_changing_an_owned_row_is_refused_before_its_references_are_c
         files[PurePosixPath("tests/test_order.py")], "test_update_by_a_stranger_is_refused"
     )
     assert 'await client.put(item(row["id"]), json=body, headers=stranger.headers)' in stranger
+
+
+def test_rows_under_no_parent_are_listed_where_the_parent_scope_applies() -> None:
+    # Campaign seed 1212, specs 041, 047: Group nested under an optional Tag whose read
+    # rule is the owner's; a group under no tag was read alone but left out of the list,
+    # which kept only groups under the caller's own tags.
+    text = (
+        "name: x\nauth: {roles: [admin, user]}\nentities:\n"
+        "  Tag:\n    owner: true\n    fields: {x: string}\n    permissions: {read: owner}\n"
+        "  Group:\n    owner: true\n    nested_under: Tag\n    fields: {y: string}\n"
+        "    relations: {tag: {belongs_to: Tag, required: false}}\n"
+    )
+    repository = generate(design(load_spec_text(text, "x.yaml")))[
+        PurePosixPath("app/repositories/group.py")
+    ]
+    page = "".join(_function(repository, "_page").split())
+    assert "or_(groups.c.tag_id.is_(None),groups.c.tag_id.in_(" in page

@@ -470,6 +470,9 @@ def _parent_scope(blueprint: Blueprint, entity: Entity) -> tuple[ParentScopeView
     key = column_ref(table_variable(entity), entity.nested_column)
     owner = f'{parent_table}.c.owner_id == bindparam("parent_owner_id")'
     owned = f"select({parent_table}.c.id).where({owner})"
+    if entity.table.column(entity.nested_column).nullable:
+        # A row under no parent is in reach, as its single read finds (services/base.py).
+        return scope, f"or_({key}.is_(None), {key}.in_({owned}))"
     return scope, f"{key}.in_({owned})"
 
 
