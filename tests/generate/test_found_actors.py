@@ -203,3 +203,36 @@ def test_rows_under_no_parent_are_listed_where_the_parent_scope_applies() -> Non
     ]
     page = "".join(_function(repository, "_page").split())
     assert "or_(groups.c.tag_id.is_(None),groups.c.tag_id.in_(" in page
+
+
+def test_a_stranger_to_a_row_under_no_parent_gets_what_the_rows_own_rules_say() -> None:
+    # Campaign seed 1212, spec 041 (after its list was fixed): Group nested under an
+    # optional Tag read by its owner only; the factories make groups under no tag, yet
+    # the stranger test expected 404 as if the tag hid them. The row is readable, so a
+    # stranger changing it is refused with 403.
+    text = (
+        "name: x\nauth: {roles: [admin, user]}\nentities:\n"
+        "  Tag:\n    owner: true\n    fields: {x: string}\n    permissions: {read: owner}\n"
+        "  Group:\n    owner: true\n    nested_under: Tag\n    fields: {y: string}\n"
+        "    relations: {tag: {belongs_to: Tag, required: false}}\n"
+    )
+    plan = _plan(text, "Group")
+    assert plan.update.stranger
+    assert (plan.update.stranger_status, plan.update.stranger_code) == (403, "FORBIDDEN")
+    required = text.replace("required: false", "required: true")
+    assert _plan(required, "Group").update.stranger_status == 404
+
+
+def test_the_hidden_under_a_parent_test_puts_its_row_under_an_optional_parent() -> None:
+    # Campaign seed 1212, spec 041: the factory makes rows under no optional parent, so
+    # the test that a row under a parent out of reach is hidden listed a row under none.
+    text = (
+        "name: x\nauth: {roles: [admin, user]}\nentities:\n"
+        "  Tag:\n    owner: true\n    fields: {x: string}\n    permissions: {read: owner}\n"
+        "  Group:\n    owner: true\n    nested_under: Tag\n    fields: {y: string}\n"
+        "    relations: {tag: {belongs_to: Tag, required: false}}\n"
+    )
+    module = generate(design(load_spec_text(text, "x.yaml")))[PurePosixPath("tests/test_group.py")]
+    hidden = _function(module, "test_rows_under_a_tag_out_of_reach_are_hidden")
+    assert "parent = await factories.create_tag(db, owner)" in hidden
+    assert 'factories.create_group(db, owner, tag_id=parent["id"])' in hidden

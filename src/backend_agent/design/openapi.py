@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route
+from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route, Transition
 from backend_agent.design.errors import error_codes
 from backend_agent.design.metadata import decimal_bounds, decimal_step, integer_bounds
 from backend_agent.design.openapi_examples import create_example, password_example
@@ -21,7 +21,7 @@ from backend_agent.design.openapi_texts import (
 )
 from backend_agent.design.queries import list_filters
 
-__all__ = ["field_schema", "openapi_document", "sort_varname"]
+__all__ = ["field_schema", "openapi_document", "sort_varname", "transition_extension"]
 
 
 # What a request's date-time must carry (app/schemas/types.py refuses the rest).
@@ -334,11 +334,7 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
                 f"INVALID_TRANSITION: the {entity.title.lower()} is not "
                 f"{_states(move.sources)}; the message names its current `{move.field}`."
             )
-            op["x-transition"] = {
-                "field": move.field,
-                "from": list(move.sources),
-                "to": move.target,
-            }
+            op.update(transition_extension(move))
         else:
             responses["204"] = _ok(None, "Done.")
     elif action.startswith("jobs_"):
@@ -505,6 +501,11 @@ _IDEMPOTENCY_KEY = {
         "pattern": "^[\\x21-\\x7e]+$",
     },
 }
+
+
+def transition_extension(move: Transition) -> JSON:
+    """``x-transition``: the state field a transition moves, from which states, to which."""
+    return {"x-transition": {"field": move.field, "from": list(move.sources), "to": move.target}}
 
 
 def _states(states: tuple[str, ...]) -> str:

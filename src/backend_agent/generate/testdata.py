@@ -247,9 +247,15 @@ def _nested(blueprint: Blueprint, entity: Entity) -> tuple[tuple[str, ...], ...]
 
 
 def _behind_parent(plan: ActionPlan, blueprint: Blueprint, entity: Entity) -> ActionPlan:
-    """``plan``, its stranger finding no row when the row's parent is out of its reach."""
+    """``plan``, its stranger finding no row when the row's parent is out of its reach.
+
+    The factories give a row an optional parent only when asked: a row under no parent
+    is in everyone's reach, so its stranger gets what the row's own rules say.
+    """
     parent = _parent_rule(blueprint, entity)
     if not plan.stranger or parent is None or plan.stranger in parent.roles:
+        return plan
+    if entity.nested_column and entity.table.column(entity.nested_column).nullable:
         return plan
     return replace(plan, stranger_status=404, stranger_code="NOT_FOUND")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Blueprint, Entity, Transition
+from backend_agent.design.openapi import transition_extension
 from backend_agent.generate.fields import value_expr
 from backend_agent.generate.pyexpr import py, with_article
 
@@ -24,6 +25,7 @@ class TransitionView:
     values: str  # the dict literal of the other fields it sets, or "" for none
     event: str  # the job event it queues, or "" when no job runs on it
     doc: str  # "Move an order from draft to placed"
+    extension: str  # the route's openapi_extra: the x-transition the design documents
 
 
 def _values(entity: Entity, move: Transition) -> str:
@@ -52,6 +54,7 @@ def transition_views(blueprint: Blueprint, entity: Entity) -> tuple[TransitionVi
                 values=_values(entity, move),
                 event=move.event if move.event in subscribed else "",
                 doc=f"Move {with_article(label)} from {' or '.join(move.sources)} to {move.target}",
+                extension=py(transition_extension(move)),
             )
         )
     return tuple(views)
