@@ -236,3 +236,20 @@ def test_the_hidden_under_a_parent_test_puts_its_row_under_an_optional_parent() 
     hidden = _function(module, "test_rows_under_a_tag_out_of_reach_are_hidden")
     assert "parent = await factories.create_tag(db, owner)" in hidden
     assert 'factories.create_group(db, owner, tag_id=parent["id"])' in hidden
+
+
+def test_an_owners_list_is_shown_alone_to_a_role_the_list_rule_does_not_exempt() -> None:
+    # Campaign seed 1214, spec 003: list: owner_or_none, read: [none]; the list tests'
+    # actor was "none" (the only role that may read), which the list rule exempts: it
+    # saw both rows, its own and the stranger's.
+    text = (
+        "name: x\nauth: {roles: [user, owner, none], default_role: user}\nentities:\n"
+        "  Item:\n    owner: true\n    fields: {x: string}\n"
+        "    permissions: {list: owner_or_none, read: [none]}\n"
+    )
+    plan = _plan(text, "Item")
+    assert plan.list.actor == "none"  # the case: the list tests' actor is exempt
+    assert plan.list_owner not in ("none", "")
+    module = generate(design(load_spec_text(text, "x.yaml")))[PurePosixPath("tests/test_item.py")]
+    only_own = _function(module, "test_list_shows_only_own_rows")
+    assert f'owner = await make_user("{plan.list_owner}")' in only_own

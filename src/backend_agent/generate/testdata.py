@@ -136,6 +136,8 @@ class EntityPlan:
     datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
     datetime_param: str = ""  # a list parameter of a datetime field, the same
     transitions: tuple[TransitionPlan, ...] = ()
+    # Whose own rows an owner's list shows alone: a role the list rule does not exempt.
+    list_owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -566,7 +568,21 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""
         ),
         transitions=transition_plans(entity, subscribed, acting),
+        list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
     )
+
+
+def _list_owner(
+    blueprint: Blueprint, rule: Rule, actor: str, parents: tuple[tuple[str, ...], ...]
+) -> str:
+    """``actor`` unless the list rule exempts it (it would list every row): then a role
+    it does not exempt that sees the rows' parents. Listing needs no read rule."""
+    if not rule.checks_owner or actor not in rule.roles:
+        return actor
+    outside = [
+        r for r in (blueprint.auth.default_role, *blueprint.auth.roles) if r not in rule.roles
+    ]
+    return next((r for r in outside if _sees(r, parents)), actor)
 
 
 def _other_value(field: EntityField) -> object:
