@@ -1,0 +1,79 @@
+"""Entities no role could create are refused with the rules that shut everyone out."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend_agent.errors import SpecError
+from backend_agent.spec import load_spec_text
+
+SPEC = """\
+name: x
+auth: {{roles: [owner, editor, member]}}
+entities:
+  Note:
+    fields: {{x: string}}
+    permissions: {{read: {note_read}}}
+  Column:
+    fields: {{y: string}}
+    relations: {{sa: {{belongs_to: Note{optional}}}}}
+    permissions: {{create: {column_create}}}
+"""
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(text, "spec.yaml")
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_an_entity_whose_creators_cannot_read_its_required_parent_is_refused() -> None:
+    # Campaign seed 1216, specs 029 and 030: every create of a Column named a Note only
+    # editors could read, and only owners could create Columns: no row could ever be made.
+    text = SPEC.format(note_read="[editor]", column_create="[owner]", optional="")
+    assert problems_of(text) == [
+        "spec.yaml:10:27: no role may create a Column: create admits owner, and every Column "
+        "names a Note ('sa') that only editor may read (a create may name only rows its "
+        "caller can read); let one role do both: add it to Column's create rule or to "
+        "Note's read rule"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("note_read", "column_create", "optional"),
+    [
+        ("[editor]", "[owner, editor]", ""),  # editor may do both
+        ("[editor]", "authenticated", ""),  # every role may create, editor among them
+        ("owner_or_editor", "[owner]", ""),  # not an owned entity: refused elsewhere if so
+        ("[editor]", "[owner]", ", required: false"),  # the parent may be left out
+    ],
+)
+def test_an_entity_some_role_may_create_loads(
+    note_read: str, column_create: str, optional: str
+) -> None:
+    text = SPEC.format(note_read=note_read, column_create=column_create, optional=optional)
+    if note_read.startswith("owner"):
+        text = text.replace("  Note:\n", "  Note:\n    owner: true\n")
+    assert "Column" in load_spec_text(text, "spec.yaml").entities
+
+
+def test_a_parent_read_only_through_its_own_parent_counts_that_parents_rule() -> None:
+    text = """\
+name: x
+auth: {roles: [owner, editor]}
+entities:
+  Book:
+    fields: {x: string}
+    permissions: {read: [editor]}
+  Chapter:
+    nested_under: Book
+    fields: {y: string}
+    relations: {book: {belongs_to: Book}}
+  Note:
+    fields: {z: string}
+    relations: {chapter: {belongs_to: Chapter}}
+    permissions: {create: [owner]}
+"""
+    (problem,) = problems_of(text)
+    assert "no role may create a Note" in problem
+    assert "names a Chapter ('chapter') that only editor may read" in problem
