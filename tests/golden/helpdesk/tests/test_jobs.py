@@ -265,18 +265,18 @@ async def test_a_running_job_keeps_its_lease_so_no_other_worker_takes_it(
     engine: AsyncEngine,
 ) -> None:
     async def slow(_job: JobContext) -> None:
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(3.2)
 
-    # The lease is renewed every 0.2 s: a busy machine may stall the loop a little, but
-    # not for the 0.4 s it would take the lease to lapse.
-    short = make_settings(jobs_poll_interval=0.01, jobs_lease_seconds=0.6)
+    # The lease is renewed every third of it (0.67 s): a machine busy with other work may
+    # stall the loop, but not for the 1.3 s it would take the lease to lapse.
+    short = make_settings(jobs_poll_interval=0.01, jobs_lease_seconds=2.0)
     jobs = {SAMPLE: JOBS[SAMPLE]}
     first = Worker(engine, short, handlers={SAMPLE: slow}, jobs=jobs)
     other = Worker(engine, short, handlers={SAMPLE: send_mail}, jobs=jobs)
     job_id = await add_job(engine)
     running = asyncio.ensure_future(first.run_once())
-    for _ in range(8):  # well past the first lease's end
-        await asyncio.sleep(0.15)
+    for _ in range(10):  # well past the first lease's end
+        await asyncio.sleep(0.3)
         assert not await other.run_once()
     assert await running
     row = await job(engine, job_id)

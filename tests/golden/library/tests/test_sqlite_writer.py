@@ -186,7 +186,7 @@ async def test_another_process_holding_the_lock_is_waited_for_without_blocking_t
             ticks += 1
 
     ticker = asyncio.create_task(tick())
-    asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+    asyncio.get_running_loop().call_later(0.5, other.execute, "COMMIT")
     try:
         async with writer.connect() as db:
             await db.execute(add("mine"))
@@ -194,8 +194,9 @@ async def test_another_process_holding_the_lock_is_waited_for_without_blocking_t
     finally:
         ticker.cancel()
         other.close()
-    # The loop kept running while the write waited: a busy handler would have held it.
-    assert ticks >= 10
+    # The loop kept running while the write waited (about 50 ticks on an idle machine; a
+    # busy one may run fewer): a busy handler would have held it, for one tick at most.
+    assert ticks >= 3
     assert names(writer) == ["other", "mine"]
 
 
