@@ -253,3 +253,17 @@ def test_an_owners_list_is_shown_alone_to_a_role_the_list_rule_does_not_exempt()
     module = generate(design(load_spec_text(text, "x.yaml")))[PurePosixPath("tests/test_item.py")]
     only_own = _function(module, "test_list_shows_only_own_rows")
     assert f'owner = await make_user("{plan.list_owner}")' in only_own
+
+
+def test_a_field_named_role_is_not_sent_as_a_server_owned_field() -> None:
+    # Campaign seed 1217, specs 096 and 108: Category has a writable field "role"; the
+    # test that creates refuse server-owned fields sent it as one and expected 422.
+    text = "name: x\nentities:\n  Category:\n    fields: {role: string, name: string}\n"
+    module = generate(design(load_spec_text(text, "x.yaml")))[
+        PurePosixPath("tests/test_category_writes.py")
+    ]
+    owned = module[
+        module.index("SERVER_OWNED = {") : module.index("}", module.index("SERVER_OWNED"))
+    ]
+    assert '"role"' not in owned
+    assert '"created_at"' in owned
