@@ -455,3 +455,7 @@ class Blueprint:
             if entity.name == name:
                 return entity
         raise KeyError(name)
+
+    def queues(self, event: str) -> bool:
+        """Whether some job runs on ``event`` (a write that causes it queues the job)."""
+        return self.jobs is not None and any(job.event == event for job in self.jobs.jobs)

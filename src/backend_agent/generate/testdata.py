@@ -508,9 +508,6 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         for j in blueprint.junctions
         if j.left == entity.name
     )
-    subscribed = (
-        {job.event for job in blueprint.jobs.jobs if job.event} if blueprint.jobs else set()
-    )
 
     def acting(rule: Rule) -> tuple[ActionPlan, str]:
         # A move reads no body: like a delete, it needs only the row's parent in reach.
@@ -567,7 +564,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         datetime_param=next(
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""
         ),
-        transitions=transition_plans(entity, subscribed, acting),
+        transitions=transition_plans(entity, blueprint.queues, acting),
         list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
     )
 

@@ -45,11 +45,11 @@ def _fixed(entity: Entity, move: Transition) -> tuple[tuple[str, str], ...]:
 
 def transition_plans(
     entity: Entity,
-    subscribed: set[str],
+    queues: Callable[[str], bool],
     acting: Callable[[Rule], tuple[ActionPlan, str]],
 ) -> tuple[TransitionPlan, ...]:
-    """The plans of ``entity``'s transitions; ``acting`` picks who moves a row under a rule,
-    and who reads it back."""
+    """The plans of ``entity``'s transitions; ``queues`` tells whether a job runs on an
+    event, ``acting`` picks who moves a row under a rule and who reads it back."""
     plans = []
     for move in entity.transitions:
         action, reader = acting(move.rule)
@@ -66,7 +66,7 @@ def transition_plans(
                 stamped=move.now,
                 dated=move.today,
                 fixed=_fixed(entity, move),
-                event=move.event if move.event in subscribed else "",
+                event=move.event if queues(move.event) else "",
             )
         )
     return tuple(plans)

@@ -38,7 +38,6 @@ def _values(entity: Entity, move: Transition) -> str:
 
 def transition_views(blueprint: Blueprint, entity: Entity) -> tuple[TransitionView, ...]:
     """The views of ``entity``'s transitions, in spec order."""
-    subscribed = {job.event for job in blueprint.jobs.jobs} if blueprint.jobs else set()
     operations = {r.transition: r.operation_id for r in entity.routes if r.transition}
     label = entity.title.lower()
     views = []
@@ -52,7 +51,7 @@ def transition_views(blueprint: Blueprint, entity: Entity) -> tuple[TransitionVi
                 target=move.target,
                 label=label,
                 values=_values(entity, move),
-                event=move.event if move.event in subscribed else "",
+                event=move.event if blueprint.queues(move.event) else "",
                 doc=f"Move {with_article(label)} from {' or '.join(move.sources)} to {move.target}",
                 extension=py(transition_extension(move)),
             )

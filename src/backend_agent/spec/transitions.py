@@ -18,23 +18,13 @@ from backend_agent.spec.naming import plural, snake
 from backend_agent.spec.source import Path, SourceMap
 from backend_agent.spec.values import normalise_value
 
-__all__ = ["NOW", "check_transitions", "transition_events"]
+__all__ = ["NOW", "check_transitions"]
 
 # ``set: {paid_at: now}``: the time (or date) the transition happens.
 NOW = "now"
 # Route names an entity already uses beside its transitions: its CRUD actions' names.
 _TAKEN = frozenset({*ACTIONS, "get", "replace"})
 _CLOCKED = frozenset({"date", "datetime"})
-
-
-def transition_events(spec: ServiceSpec) -> list[str]:
-    """``<entity>.<state>`` for each state a transition moves an entity's rows to."""
-    return [
-        f"{snake(name)}.{move.to}"
-        for name, entity in spec.entities.items()
-        for machine in entity.transitions.values()
-        for move in machine.values()
-    ]
 
 
 def check_transitions(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
