@@ -74,3 +74,13 @@ def test_a_drawn_spec_generates_the_same_bytes_twice(drawn: DrawnSpec) -> None:
         if path.suffix == ".py":
             compile(text, str(path), "exec")
     assert generate(blueprint) == files
+
+
+def test_every_regression_spec_loads() -> None:
+    # A regression spec the loader refuses would build nothing: its slow build fails,
+    # but only on the day its window comes round.
+    from tests.strategies.regressions import ALL_REGRESSIONS
+
+    assert ALL_REGRESSIONS
+    for path in ALL_REGRESSIONS:
+        assert load_spec_text(path.read_text(encoding="utf-8"), str(path)).entities, path

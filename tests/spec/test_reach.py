@@ -77,3 +77,48 @@ entities:
     (problem,) = problems_of(text)
     assert "no role may create a Note" in problem
     assert "names a Chapter ('chapter') that only editor may read" in problem
+
+
+NESTED = """\
+name: x
+auth: {{roles: [admin, staff]}}
+entities:
+  Box:
+    fields: {{label: string}}
+    permissions: {{read: [staff]}}
+  Task:
+    nested_under: Box
+    fields: {{state: {{type: enum, values: [open, done], default: open}}}}
+    relations: {{box: {{belongs_to: Box}}}}
+    permissions: {{{rules}}}
+    transitions: {{state: {{finish: {{from: open, to: done{move}}}}}}}
+"""
+
+
+def test_a_nested_entity_whose_writers_cannot_read_the_parent_is_refused() -> None:
+    # Campaign seed 1218, spec 001: Task's default update and delete rules admit the
+    # admin only, and only staff may read the Box every Task is nested under.
+    problems = problems_of(NESTED.format(rules="create: [staff]", move=""))
+    assert sorted(p.split(": ", 1)[1] for p in problems) == sorted(
+        [
+            "no role may update a Task: update admits admin (the default rule), and every Task "
+            "is nested under a Box that only staff may read; give Task an update rule naming a "
+            "role that may read Box, or add admin to Box's read rule",
+            "no role may delete a Task: delete admits admin (the default rule), and every Task "
+            "is nested under a Box that only staff may read; give Task a delete rule naming a "
+            "role that may read Box, or add admin to Box's read rule",
+            "no role may finish a Task: finish admits admin (the default rule), and every Task "
+            "is nested under a Box that only staff may read; give Task a finish rule naming a "
+            "role that may read Box, or add admin to Box's read rule",
+        ]
+    )
+    rules, move = "update: [staff], delete: [staff]", ", permission: [admin]"
+    stated = problems_of(NESTED.format(rules=rules, move=move))
+    assert len(stated) == 1
+    assert "spec.yaml:12:" in stated[0]
+    assert "no role may finish a Task: finish admits admin, and" in stated[0]
+
+
+def test_a_nested_entity_a_reader_of_the_parent_may_change_loads() -> None:
+    text = NESTED.format(rules="update: [staff], delete: authenticated", move="")
+    assert "Task" in load_spec_text(text, "spec.yaml").entities

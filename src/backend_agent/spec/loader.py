@@ -14,7 +14,7 @@ from backend_agent.errors import Problem, SpecError
 from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
-from backend_agent.spec.reach import check_creatable
+from backend_agent.spec.reach import check_changeable, check_creatable
 from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
 from backend_agent.spec.transitions import check_transitions
@@ -56,6 +56,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_identifiers(spec, source))
         problems.extend(check_transitions(spec, source))
         problems.extend(check_creatable(spec, source))
+        problems.extend(check_changeable(spec, source))
     if problems:
         raise SpecError(_unique(problems))
     assert spec is not None

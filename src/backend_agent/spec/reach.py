@@ -1,9 +1,15 @@
-"""Entities no role could ever create: refused, with the rules that shut everyone out.
+"""Entities no role could ever create or change: refused, with the rules that shut
+everyone out.
 
 A create names each required parent row, and the service accepts only rows the caller
 may read (a reference to anything else is "not found"). When no role that the create
 rule admits may read every required parent, no row of the entity can ever be made
 through the API: the spec contradicts itself, and the loader says where.
+
+Likewise a row nested under a parent is changed, deleted or moved (a transition) only
+by who may read that parent: when no role the action's rule admits (the spec's, or the
+default one: the admin role where the entity has no owner) may read it, the action can
+never succeed.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from backend_agent.errors import Problem
 from backend_agent.spec.model import EntitySpec, ServiceSpec
 from backend_agent.spec.source import SourceMap
 
-__all__ = ["check_creatable"]
+__all__ = ["check_changeable", "check_creatable"]
 
 
 def _admitted(rule: str | list[str] | None, roles: tuple[str, ...]) -> set[str]:
@@ -82,3 +88,57 @@ def check_creatable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
             )
         )
     return problems
+
+
+def _default_write(entity: EntitySpec, spec: ServiceSpec) -> str | list[str]:
+    """The rule update and delete take when the spec gives none (see the design)."""
+    admin = spec.auth.admin_role or ("admin" if "admin" in spec.auth.roles else None)
+    if entity.owner or admin is None:
+        return "authenticated"
+    return [admin]
+
+
+def check_changeable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
+    """A problem for each action on a nested entity's rows (update, delete, a
+    transition) that no role may both perform and reach, through the parent."""
+    roles = spec.auth.roles
+    problems: list[Problem] = []
+    for name, entity in spec.entities.items():
+        parent = entity.nested_under
+        if parent is None or parent not in spec.entities:
+            continue
+        readers = _readers(parent, spec)
+        default = _default_write(entity, spec)
+        given = entity.permissions
+        actions: list[tuple[str, str | list[str] | None, tuple[str | int, ...]]] = [
+            ("update", given.update, ("permissions", "update")),
+            ("delete", given.delete, ("permissions", "delete")),
+        ]
+        for state, machine in entity.transitions.items():
+            for move, transition in machine.items():
+                where = ("transitions", state, move, "permission")
+                rule = transition.permission
+                actions.append((move, rule if rule is not None else given.update, where))
+        for action, rule, where in actions:
+            admitted = _admitted(rule if rule is not None else default, roles)
+            if admitted & readers:
+                continue
+            stated = rule is not None
+            who = ", ".join(sorted(admitted))
+            problems.append(
+                source.problem(
+                    ("entities", name, *where) if stated else ("entities", name),
+                    f"no role may {action} a {name}: {action} admits {who}"
+                    + ("" if stated else " (the default rule)")
+                    + f", and every {name} is nested under a {parent} that only "
+                    f"{', '.join(sorted(readers)) or 'no role'} may read",
+                    suggestion=f"give {name} {_article(action)} rule naming a role that may read "
+                    f"{parent}, or add {who} to {parent}'s read rule",
+                    key=not stated,
+                )
+            )
+    return problems
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
