@@ -267,3 +267,30 @@ def test_a_field_named_role_is_not_sent_as_a_server_owned_field() -> None:
     ]
     assert '"role"' not in owned
     assert '"created_at"' in owned
+
+
+CACHED_UNDER_AN_OWNED_PARENT = """\
+name: x
+auth: {roles: [admin, staff, owner]}
+entities:
+  Task:
+    owner: true
+    fields: {label: string}
+    permissions: {read: owner_or_staff, create: owner_or_staff}
+  Key:
+    fields: {logger: text}
+    relations: {match: {belongs_to: Task, required: false}}
+    cache: 30
+"""
+
+
+def test_the_cache_replace_test_names_parents_its_editor_reads() -> None:
+    # Campaign seed 1218, spec 006: the body of the cached PUT named a Task owned by the
+    # creator ("owner"), which the editor ("admin", neither owner nor staff) cannot read.
+    blueprint = design(load_spec_text(CACHED_UNDER_AN_OWNED_PARENT, "x.yaml"))
+    (cached,) = cache_suite(blueprint, suite_plan(blueprint)).entities
+    assert (cached.create, cached.update) == ("owner", "admin")
+    tests = generate(blueprint)[PurePosixPath("tests/test_cache.py")]
+    replace = _function(tests, "replace")
+    assert "r.valid_body(db, editor)" in replace
+    assert replace.index("editor = await actors(r.update)") < replace.index("r.valid_body")
