@@ -242,8 +242,9 @@ async def create(
 async def replace(
     client: httpx.AsyncClient, db: AsyncConnection, actors: Actors, r: Resource, row: Row
 ) -> None:
-    body = await r.valid_body(db, await actors(r.create))
+    # The body names parent rows of the editor's own: a write names only rows its sender reads.
     editor = await actors(r.update)
+    body = await r.valid_body(db, editor)
     written = data(await client.put(r.item(row["id"]), json=body, headers=editor.headers))
     assert data(await get(client, r.item(row["id"]), await actors(r.read))) == written
     assert written in await every_row(client, r.collection, await actors(r.list))
