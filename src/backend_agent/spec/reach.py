@@ -116,9 +116,9 @@ def check_changeable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
         ]
         for state, machine in entity.transitions.items():
             for move, transition in machine.items():
-                where = ("transitions", state, move, "permission")
                 rule = transition.permission
-                actions.append((move, rule if rule is not None else given.update, where))
+                place: tuple[str | int, ...] = ("transitions", state, move, "permission")
+                actions.append((move, rule if rule is not None else given.update, place))
         for action, rule, where in actions:
             admitted = _admitted(rule if rule is not None else default, roles)
             if admitted & readers:
