@@ -119,6 +119,13 @@ def _check_allows(table: str, name: str, value: str) -> Callable[[sa.Engine], No
     return check
 
 
+def _check(table: str, name: str) -> Callable[[sa.Engine], None]:
+    def check(engine: sa.Engine) -> None:
+        assert name in {c["name"] for c in sa.inspect(engine).get_check_constraints(table)}
+
+    return check
+
+
 def _lacks(table: str, column: str) -> Callable[[sa.Engine], None]:
     def check(engine: sa.Engine) -> None:
         assert column not in column_names(engine, table)
@@ -168,6 +175,24 @@ CHANGES: list[Change] = [
         _tables("post_related"),
     ),
     ("removed field", edit((BODY, "")), Renames(), _lacks("posts", "body")),
+    (
+        "new rule between two fields",
+        edit(
+            (BODY, BODY + "      edited_at: {type: datetime, nullable: true}\n"),
+            ("    soft_delete: true\n  Comment:", "    soft_delete: true\n"
+             "    rules: [edited_at >= published_at, 'views >= 0']\n  Comment:"),
+            (BODY, BODY + "      views: {type: integer, default: 0}\n"),
+        ),
+        Renames(),
+        _check("posts", "ck_posts_edited_at_ge_published_at"),
+    ),
+    (
+        "new unique group",
+        edit(("    soft_delete: true\n  Comment:",
+              "    soft_delete: true\n    unique_together: [[title, status]]\n  Comment:")),
+        Renames(),
+        _index("posts", "uq_posts_title_status"),
+    ),
     (
         "new enum value",
         edit(("values: [draft, published]", "values: [draft, published, archived]")),
@@ -244,3 +269,31 @@ def test_unsafe_changes_are_blocked_with_a_reason(
 
 def test_same_spec_plans_nothing() -> None:
     assert plan_migration(blueprint(BLOG), blueprint(BLOG)).empty
+
+
+def test_a_rule_the_rows_break_stops_the_migration_and_keeps_them(engine: sa.Engine) -> None:
+    # A row already on the database whose two dates the new rule orders the other way.
+    before = BLOG.replace(BODY, BODY + "      edited_at: {type: datetime, nullable: true}\n")
+    after = before.replace(
+        "    soft_delete: true\n  Comment:",
+        "    soft_delete: true\n    rules: [edited_at >= published_at]\n  Comment:",
+    )
+    old, new = blueprint(before), blueprint(after)
+    initial = render_revision(
+        plan_migration(None, old), revision="1", down_revision=None, message="i"
+    )
+    step = render_revision(plan_migration(old, new), revision="2", down_revision="1", message="r")
+    run_revision(initial, engine, "upgrade")
+    seed(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("update posts set published_at = :late, edited_at = :early"),
+            {"late": "2024-05-01 00:00:00", "early": "2024-04-01 00:00:00"},
+        )
+    tables = set(sa.inspect(engine).get_table_names())
+    with pytest.raises(sa.exc.IntegrityError):
+        run_revision(step, engine, "upgrade")
+    assert count(engine, "posts") == 1
+    names = {c["name"] for c in sa.inspect(engine).get_check_constraints("posts")}
+    assert "ck_posts_edited_at_ge_published_at" not in names
+    assert set(sa.inspect(engine).get_table_names()) == tables

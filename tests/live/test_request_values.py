@@ -147,3 +147,39 @@ def test_the_probe_plan_carries_the_spec_password_policy(tmp_path: Path) -> None
         min_length=14, max_length=128, requires=("uppercase", "symbol")
     )
     assert ProbePlan.from_json(plan.to_json()) == plan
+
+
+RULED = """\
+name: venue
+entities:
+  Booking:
+    fields:
+      starts_at: {type: datetime, required: true}
+      ends_at: {type: datetime, required: true}
+      opens_on: {type: date, required: true}
+      closes_on: {type: date, required: true}
+      price: {type: decimal, required: true, min: 0, max: 50}
+      discount: {type: decimal, required: true, min: 0, max: 80}
+      seats: {type: integer, required: true, min: 1, max: 9}
+      sold: {type: integer, required: true}
+    rules: [ends_at > starts_at, opens_on <= closes_on, discount <= price, sold <= seats]
+"""
+
+
+def test_bodies_keep_the_rules_between_their_fields(tmp_path: Path) -> None:
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from backend_agent.design.openapi import openapi_document
+    from backend_agent.spec import load_spec_text
+
+    document = openapi_document(design(load_spec_text(RULED, "venue.yaml")))
+    schema = document["components"]["schemas"]["BookingCreate"]
+    assert schema["x-rules"][0] == "ends_at > starts_at"
+    for n in range(300):
+        body = sample_body(schema, n)
+        jsonschema.validate(body, schema)
+        assert datetime.fromisoformat(body["ends_at"]) > datetime.fromisoformat(body["starts_at"])
+        assert date.fromisoformat(body["opens_on"]) <= date.fromisoformat(body["closes_on"])
+        assert Decimal(str(body["discount"])) <= Decimal(str(body["price"]))
+        assert body["sold"] <= body["seats"]

@@ -384,6 +384,10 @@ def _entity(
         entity["soft_delete"] = True
         d.note("soft_delete" + ("+owner" if owner else ""))
     belongs = [r for r, spec in relations.items() if "belongs_to" in spec]
+    if draw(st.integers(0, 3)) == 0:
+        entity["rules"] = _rules(d, fields, taken, entity.get("transitions", {}))
+    if draw(st.integers(0, 4)) == 0 and (groups := _groups(d, fields, belongs)):
+        entity["unique_together"] = groups
     # Not json fields: the loader refuses filtering or sorting by them.
     plain = [f for f, spec in fields.items() if _kind_of(spec) != "json"]
     filterable = [
@@ -455,6 +459,80 @@ def _state_machine(
         moves[name] = move
     d.note("transitions")
     return {state: moves}
+
+
+_COMPARED = {"integer": "number", "decimal": "number", "date": "date", "datetime": "datetime"}
+
+
+def _rules(
+    d: _Drawer, fields: dict[str, Any], taken: set[str], machines: dict[str, Any]
+) -> list[str]:
+    """One to three rules: between two fields of a kind (a pair is added at times, so
+    rules are drawn often), or a number field against a number, in either order."""
+    draw = d.draw
+    if draw(st.booleans()):
+        kind = draw(st.sampled_from(sorted(_COMPARED)))
+        for _ in range(2):
+            spec: dict[str, Any] = {"type": kind}
+            if draw(st.booleans()):
+                spec["required"] = True
+            if kind in ("integer", "decimal"):
+                d._numeric(spec, kind)
+            fields[d.field_name(taken)] = spec
+    # A transition's ``set`` writes a field outside the request's values: left out.
+    set_by_moves = {
+        f for moves in machines.values() for m in moves.values() for f in m.get("set", {})
+    }
+    by_kind: dict[str, list[str]] = {}
+    for name, spec in fields.items():
+        if (kind := _COMPARED.get(_kind_of(spec))) and name not in set_by_moves:
+            by_kind.setdefault(kind, []).append(name)
+    rules: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["<", "<=", ">", ">="]))
+        pairs = [names for names in by_kind.values() if len(names) >= 2]
+        if pairs and draw(st.integers(0, 3)) > 0:
+            left, right = draw(
+                st.lists(
+                    st.sampled_from(draw(st.sampled_from(pairs))),
+                    min_size=2,
+                    max_size=2,
+                    unique=True,
+                )
+            )
+            d.note("rule:fields")
+        elif by_kind.get("number"):
+            left, right = draw(st.sampled_from(by_kind["number"])), str(draw(st.integers(-5, 50)))
+            d.note("rule:number")
+            if draw(st.booleans()):
+                left, right, op = right, left, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        else:
+            continue
+        space = draw(st.sampled_from([" ", "", "  "]))
+        rules.append(f"{left}{space}{op}{space}{right}")
+    if rules:
+        d.note("rules")
+    return list(dict.fromkeys(rules))
+
+
+def _groups(d: _Drawer, fields: dict[str, Any], belongs: list[str]) -> list[list[str]]:
+    """A group of two or three fields or relations unique together, with one of them a
+    field of endless values or a relation."""
+    draw = d.draw
+    members = [f for f, spec in fields.items() if _kind_of(spec) != "json"] + belongs
+    endless = [
+        m for m in members if m in belongs or _kind_of(fields.get(m)) not in ("enum", "boolean")
+    ]
+    if len(members) < 2 or not endless:
+        return []
+    first = draw(st.sampled_from(endless))
+    rest = draw(
+        st.lists(
+            st.sampled_from([m for m in members if m != first]), min_size=1, max_size=2, unique=True
+        )
+    )
+    d.note("unique_together" + (":relation" if set(belongs) & {first, *rest} else ""))
+    return [[first, *rest]]
 
 
 def _kind_of(spec: Any) -> str:

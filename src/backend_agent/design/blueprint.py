@@ -32,6 +32,7 @@ __all__ = [
     "RateLimits",
     "Relation",
     "Route",
+    "RowCheck",
     "Rule",
     "Scalar",
     "Table",
@@ -78,11 +79,39 @@ class Column:
 
 @dataclass(frozen=True)
 class Index:
-    """An index; ``unique`` ones are the spec's uniqueness constraints."""
+    """An index; ``unique`` ones are the spec's uniqueness constraints.
+
+    ``reported``: a conflict on it names its columns (API fields) to the client.
+    """
 
     name: str
     columns: tuple[str, ...]
     unique: bool = False
+    reported: bool = False
+
+
+# A rule's comparison operator, and the word that names it in a constraint's name.
+RULE_WORDS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A spec rule between two columns of one row: a CHECK constraint named ``name``."""
+
+    name: str
+    left: str
+    op: Literal["<", "<=", ">", ">="]
+    right: str
+
+    @property
+    def sql(self) -> str:
+        """The CHECK's expression."""
+        return f'"{self.left}" {self.op} "{self.right}"'
+
+    @property
+    def text(self) -> str:
+        """The rule as the spec states it: ``ends_at > starts_at``."""
+        return f"{self.left} {self.op} {self.right}"
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,7 @@ class Table:
     indexes: tuple[Index, ...]
     primary_key: tuple[str, ...] = ("id",)
     check_constraints: tuple[tuple[str, str], ...] = ()  # (name, SQL expression)
+    rules: tuple[RowCheck, ...] = ()  # the spec's rules between columns (also CHECKs above)
 
     def column(self, name: str) -> Column:
         """The column called ``name``."""

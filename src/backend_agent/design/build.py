@@ -40,8 +40,10 @@ from backend_agent.design.routes import (
     health_routes,
     job_routes,
 )
+from backend_agent.design.rules import bounded, row_checks, unique_groups
 from backend_agent.spec.model import EntitySpec, FieldSpec, ServiceSpec
 from backend_agent.spec.naming import plural, snake, title
+from backend_agent.spec.rules import rules_of
 from backend_agent.spec.transitions import NOW
 from backend_agent.spec.values import normalise_value
 
@@ -530,8 +532,9 @@ def _entity(
     fields: list[EntityField] = [EntityField("id", columns[0], writable=False, required=False)]
     filters = set(spec.filters)
     sorts = set(spec.sort) | {"created_at"}  # the default order is always allowed
+    rules = rules_of(spec)
     for field_name, field in spec.fields.items():
-        column = _field_column(table_name, field_name, field)
+        column = bounded(_field_column(table_name, field_name, field), spec, rules)
         columns.append(column)
         fields.append(
             EntityField(
@@ -606,11 +609,14 @@ def _entity(
             )
     filter_columns = tuple(f.name for f in fields if f.filterable)
     sort_columns = tuple(f.name for f in fields if f.sortable)
+    checks = row_checks(table_name, rules)
     table = Table(
         name=table_name,
         columns=tuple(columns),
-        indexes=_indexes(table_name, columns, set(filter_columns) | set(sort_columns), spec),
-        check_constraints=_checks(table_name, columns),
+        indexes=_indexes(table_name, columns, set(filter_columns) | set(sort_columns), spec)
+        + unique_groups(table_name, spec),
+        check_constraints=_checks(table_name, columns) + tuple((c.name, c.sql) for c in checks),
+        rules=checks,
     )
     item = f"{API_PREFIX}/{table_name}"
     permissions = _permissions(spec, auth)
@@ -674,7 +680,8 @@ def _indexes(
         if column.primary_key:
             continue
         if column.unique:
-            indexes.append(Index(f"uq_{table}_{column.name}", (column.name,), unique=True))
+            name = f"uq_{table}_{column.name}"
+            indexes.append(Index(name, (column.name,), unique=True, reported=True))
         elif column.type in ("text", "json"):
             continue  # not indexable as a whole on every database
         elif column.foreign_key or column.name in queried or _indexed(spec, column.name):

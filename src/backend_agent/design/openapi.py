@@ -109,20 +109,22 @@ def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, J
         (f.name, _with_description(field_schema(f.column, request=True), f)) for f in writable
     ]
     required = [f.name for f in writable if f.required]
-    example = create_example(writable)
+    example = create_example(writable, entity.table.rules)
+    # The rules between two fields a body must keep (checked with both in one body).
+    rules = {"x-rules": [r.text for r in entity.table.rules]} if entity.table.rules else {}
     schemas = {
         entity.name: _object(read, [f.name for f in entity.readable_fields]),
         f"{entity.name}Create": _object(
-            create, required, **({"examples": [example]} if example else {})
+            create, required, **({"examples": [example]} if example else {}), **rules
         ),
-        f"{entity.name}Update": _object(create, []),
+        f"{entity.name}Update": _object(create, [], **rules),
         f"{entity.name}Response": _envelope(_ref(entity.name)),
         f"{entity.name}Page": _envelope({"type": "array", "items": _ref(entity.name)}, page=True),
     }
     if entity.nested_column:
         nested = [item for item in create if item[0] != entity.nested_column]
         schemas[f"{entity.name}NestedCreate"] = _object(
-            nested, [name for name in required if name != entity.nested_column]
+            nested, [name for name in required if name != entity.nested_column], **rules
         )
     return schemas
 

@@ -9,10 +9,14 @@ fails OpenAPI linters.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from backend_agent.design.blueprint import Column, EntityField, Scalar
+from backend_agent.design.blueprint import Column, EntityField, RowCheck, Scalar
 from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.openapi_parts import JSON
 
@@ -29,8 +33,11 @@ _PLAIN: dict[str, Scalar | dict[str, Scalar]] = {
 }
 
 
-def create_example(fields: tuple[EntityField, ...]) -> JSON | None:
-    """An example body of the given writable fields, or ``None`` when none can be made."""
+def create_example(
+    fields: tuple[EntityField, ...], rules: tuple[RowCheck, ...] = ()
+) -> JSON | None:
+    """An example body of the given writable fields, or ``None`` when none can be made
+    (nor one that keeps the rules between its fields)."""
     example: JSON = {}
     for field in fields:
         if field.example is not None:
@@ -40,7 +47,28 @@ def create_example(fields: tuple[EntityField, ...]) -> JSON | None:
             if value is None:
                 return None
             example[field.name] = value
+    kinds: dict[str, str] = {field.name: field.column.type for field in fields}
+    if any(not _keeps(rule, example, kinds) for rule in rules):
+        return None
     return example or None
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _keeps(rule: RowCheck, example: JSON, kinds: dict[str, str]) -> bool:
+    left, right = example.get(rule.left), example.get(rule.right)
+    if left is None or right is None:
+        return True
+    read = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}.get(
+        kinds[rule.left], Decimal
+    )
+    return bool(_COMPARE[rule.op](read(str(left)), read(str(right))))
 
 
 def password_example(min_length: int, max_length: int) -> str:

@@ -211,6 +211,8 @@ class EntityView:
     # the nested list always filters on whether or not clients may.
     repo_filters: tuple[FilterView, ...] = ()
     transitions: tuple[TransitionView, ...] = ()  # the state machines' moves
+    row_rules: tuple[str, ...] = ()  # RowRule(...) of each rule between two fields
+    rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
 
 
 def target_view(entity: Entity) -> TargetView:
@@ -446,6 +448,10 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         parent_owned=parent_owned,
         repo_filters=_repo_filters(entity, filters),
         transitions=transition_views(blueprint, entity),
+        row_rules=tuple(
+            f"RowRule({py(r.left)}, {py(r.op)}, {py(r.right)})" for r in entity.table.rules
+        ),
+        rule_texts=tuple(r.text for r in entity.table.rules),
     )
     return replace(
         view,

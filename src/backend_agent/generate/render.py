@@ -51,6 +51,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/core/responses.py", "app/core/responses.py"),
     ("app/core/security.py", "app/core/security.py"),
     ("app/core/sqlite_writer.py", "app/core/sqlite_writer.py"),
+    ("app/core/rules.py", "app/core/rules.py"),
     ("app/api/__init__.py", "app/api/__init__.py"),
     ("app/api/bodies.py", "app/api/bodies.py"),
     ("app/api/deps.py", "app/api/deps.py"),
@@ -191,6 +192,10 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
     if caching.entities:
         files[PurePosixPath("tests/test_cache.py")] = _render(
             environment, "tests/test_cache.py.jinja", c=caching
+        )
+    if any(t.rule_cases for t in project.tests.entities):
+        files[PurePosixPath("tests/test_rules.py")] = _render(
+            environment, "tests/test_rules.py.jinja", p=project
         )
     if any(entity.transitions for entity in project.entities):
         files[PurePosixPath("tests/test_transitions.py")] = _render(

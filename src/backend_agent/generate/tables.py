@@ -164,10 +164,19 @@ def table_view(table: Table, *, class_name: str = "", doc: str = "") -> TableVie
     """The view of ``table``; without a ``class_name`` it is a Core table (a junction)."""
     core = not class_name
     checks = check_constraints(table)
-    check_args = tuple(f"sa.CheckConstraint({py(sql)}, name={py(name)})" for name, sql in checks)
+    # A rule's CHECK and a unique index of API fields carry what the error handler tells
+    # the client when the database refuses a write (app/core/errors.py).
+    rules = {rule.name: rule for rule in table.rules}
+    check_args = tuple(
+        f"sa.CheckConstraint({py(sql)}, name={py(name)}"
+        + (f", info={{'rule': {py((r.left, r.op, r.right))}}})" if (r := rules.get(name)) else ")")
+        for name, sql in checks
+    )
     index_args = tuple(
         f"sa.Index({', '.join(py(v) for v in (i.name, *i.columns))}"
-        + (", unique=True)" if i.unique else ")")
+        + (", unique=True" if i.unique else "")
+        + (f", info={{'fields': {py(i.columns)}}}" if i.reported else "")
+        + ")"
         for i in table.indexes
     )
     primary = (

@@ -14,6 +14,7 @@ from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
 from backend_agent.generate.authplan import AuthPlan, auth_plan
 from backend_agent.generate.pyexpr import py, with_article
+from backend_agent.generate.ruledata import breaking, compared, data_fields, json_value, settle
 from backend_agent.generate.samples import (
     FACTORY_SAMPLES,
     body_value,
@@ -82,6 +83,16 @@ class LinkPlan:
 
 
 @dataclass(frozen=True)
+class RuleCase:
+    """A rule between two fields, and a change of one value that breaks it."""
+
+    text: str  # "ends_at > starts_at"
+    fields: str  # a set literal of the two fields the refusal names
+    body_change: str  # a dict literal of JSON values: merged into a valid body, it breaks
+    row_change: str  # the same change as factory (Python) values
+
+
+@dataclass(frozen=True)
 class EntityPlan:
     """The tests of one entity."""
 
@@ -136,6 +147,8 @@ class EntityPlan:
     datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
     datetime_param: str = ""  # a list parameter of a datetime field, the same
     transitions: tuple[TransitionPlan, ...] = ()
+    rule_cases: tuple[RuleCase, ...] = ()  # the rules between fields it can break
+    unique_fields: str = ""  # a set literal: the fields a second create's 409 names
     # Whose own rows an owner's list shows alone: a role the list rule does not exempt.
     list_owner: str = ""
 
@@ -367,12 +380,27 @@ def _link(
 
 
 def _plain_fields(entity: Entity) -> list[EntityField]:
-    return [f for f in entity.writable_fields if f.column.foreign_key is None]
+    """The writable fields that are not references, with the ranges test data draws from."""
+    fields = data_fields(entity)
+    return [fields[f.name] for f in entity.writable_fields if f.column.foreign_key is None]
+
+
+def _row(entity: Entity, n: int) -> dict[str, object]:
+    """The values of the ``n``-th sample row, keeping the rules between its fields."""
+    return settle(entity, {f.name: row_value(f, n) for f in _plain_fields(entity)})
+
+
+def _increasing(entity: Entity, field: EntityField, count: int = 3) -> bool:
+    """Whether ``field``'s values strictly increase over the first sample rows."""
+    if field.name not in compared(entity):
+        return increasing(field, count)
+    values = [_row(entity, n)[field.name] for n in range(count)]
+    return len(set(map(str, values))) == count and values == sorted(values)  # type: ignore[type-var]
 
 
 def _sample(entity: Entity, n: int) -> str:
-    items = [f"{py(f.name)}: {value_source(row_value(f, n))}" for f in _plain_fields(entity)]
-    return "{" + ", ".join(items) + "}"
+    row = _row(entity, n)
+    return "{" + ", ".join(f"{py(name)}: {value_source(v)}" for name, v in row.items()) + "}"
 
 
 def _fresh(field: EntityField) -> str | None:
@@ -407,18 +435,33 @@ def _fresh(field: EntityField) -> str | None:
 
 
 def _fresh_values(entity: Entity) -> str:
-    items = [
-        f"{py(f.name)}: {expr}"
-        for f in _plain_fields(entity)
-        if f.column.unique and (expr := _fresh(f)) is not None
-    ]
+    plain = _plain_fields(entity)
+    fresh = {f.name for f in plain if f.column.unique}
+    for index in entity.table.indexes:
+        if not index.reported or len(index.columns) < 2 or fresh & set(index.columns):
+            continue
+        # A group unique together: one of its fields takes a fresh value in each row,
+        # one no rule compares where the group has one.
+        members = [f for f in plain if f.name in index.columns and _fresh(f) is not None]
+        members.sort(key=lambda f: f.name in compared(entity))
+        fresh |= {members[0].name} if members else set()
+    exprs = {f.name: _fresh(f) for f in plain if f.name in fresh}
+    items = [f"{py(name)}: {expr}" for name, expr in exprs.items() if expr is not None]
     return "{" + ", ".join(items) + "}" if items else ""
 
 
+def _unique(entity: Entity) -> bool:
+    """Whether a body can be created only once: a unique field, or a unique group."""
+    return any(index.reported for index in entity.table.indexes)
+
+
 def _body(entity: Entity) -> str:
-    return (
-        "{" + ", ".join(f"{py(f.name)}: {py(body_value(f))}" for f in _plain_fields(entity)) + "}"
-    )
+    first, rules = _row(entity, 0), compared(entity)
+    values = {
+        f.name: json_value(first[f.name]) if f.name in rules else body_value(f)
+        for f in _plain_fields(entity)
+    }
+    return "{" + ", ".join(f"{py(name)}: {py(value)}" for name, value in values.items()) + "}"
 
 
 def _sort_key(entity: Entity) -> str:
@@ -426,7 +469,7 @@ def _sort_key(entity: Entity) -> str:
     for key in entity.sort:
         field = plain.get(key)
         orderable = field is not None and field.column.type in ORDERED | {"string", "text"}
-        if field is not None and orderable and increasing(field):
+        if field is not None and orderable and _increasing(entity, field):
             return key
     return "created_at" if "created_at" in entity.sort else ""
 
@@ -435,21 +478,22 @@ def _filter_cases(entity: Entity) -> tuple[tuple[str, tuple[int, ...]], ...]:
     plain = {f.name: f for f in _plain_fields(entity)}
     params = {(f.field, f.op): f.param for f in list_filters(entity)}
     cases: list[tuple[str, tuple[int, ...]]] = []
+    rows = [_row(entity, n) for n in range(SAMPLES)]
     for name in entity.filters:
         field = plain.get(name)
         if field is None:
             continue
-        values = [row_value(field, n) for n in range(SAMPLES)]
+        values = [row[name] for row in rows]
         wanted = values[0]
-        text = _query_text(row_value(field, 0, json=True))
+        text = _query_text(json_value(values[0]))
         cases.append(
             (
                 "{" + f"{py(params[name, 'EQ'])}: {py(text)}" + "}",
                 tuple(n for n, v in enumerate(values) if v == wanted),
             )
         )
-        if field.column.type in ORDERED and increasing(field):
-            low = _query_text(row_value(field, 1, json=True))
+        if field.column.type in ORDERED and _increasing(entity, field):
+            low = _query_text(json_value(values[1]))
             cases.append(("{" + f"{py(params[name, 'GE'])}: {py(low)}" + "}", (1, 2)))
             cases.append(("{" + f"{py(params[name, 'LE'])}: {py(low)}" + "}", (0, 1)))
     return tuple(cases)
@@ -473,7 +517,16 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     owner_role = create.actor
     plain = _plain_fields(entity)
     invalid = next((f for f in entity.writable_fields if invalid_json(f) is not None), None)
-    patch = next((f for f in plain if f.column.type in ("string", "text", "integer", "enum")), None)
+    # A field no rule compares: a lone new value could break a rule with the row's other.
+    patch = next(
+        (
+            f
+            for f in plain
+            if f.column.type in ("string", "text", "integer", "enum")
+            and f.name not in compared(entity)
+        ),
+        None,
+    )
     not_null = next((f for f in entity.writable_fields if not f.column.nullable), None)
     parents = _parents(blueprint, entity)
     nested = next((p for p in parents if p.field == entity.nested_column), None)
@@ -517,7 +570,11 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
 
     sort_key = _sort_key(entity)
     variant = _variant(entity)
-    moments = [f for f in entity.writable_fields if f.column.type == "datetime"]
+    # The offset test moves a datetime to a later day: never one a rule keeps below another.
+    lesser = {r.left if r.op in ("<", "<=") else r.right for r in entity.table.rules}
+    moments = [
+        f for f in entity.writable_fields if f.column.type == "datetime" and f.name not in lesser
+    ]
     return EntityPlan(
         name=entity.name,
         snake=entity.snake,
@@ -541,7 +598,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         variant_field=variant[0],
         variant_value=variant[1],
         not_null_field=not_null.name if not_null else "",
-        unique=any(f.column.unique for f in entity.writable_fields),
+        unique=_unique(entity),
         sort_key=sort_key,
         default_order=(2, 1, 0),
         filter_cases=_filter_cases(entity),
@@ -566,7 +623,38 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         ),
         transitions=transition_plans(entity, blueprint.queues, acting),
         list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
+        rule_cases=_rule_cases(entity),
+        unique_fields=_unique_fields(entity),
     )
+
+
+def _rule_cases(entity: Entity) -> tuple[RuleCase, ...]:
+    first = _row(entity, 0)
+    cases = []
+    for rule in entity.table.rules:
+        change = breaking(entity, first, rule.left, rule.right, rule.op)
+        if change is None:
+            continue
+        cases.append(
+            RuleCase(
+                text=rule.text,
+                fields="{" + ", ".join(py(n) for n in sorted({rule.left, rule.right})) + "}",
+                body_change=py({k: json_value(v) for k, v in change.items()}),
+                row_change="{"
+                + ", ".join(f"{py(k)}: {value_source(v)}" for k, v in change.items())
+                + "}",
+            )
+        )
+    return tuple(cases)
+
+
+def _unique_fields(entity: Entity) -> str:
+    """The fields of the entity's one unique constraint; "" with none, or several (which
+    one a second create breaks first is the database's choice)."""
+    reported = [index for index in entity.table.indexes if index.reported]
+    if len(reported) != 1:
+        return ""
+    return "{" + ", ".join(py(name) for name in sorted(reported[0].columns)) + "}"
 
 
 def _list_owner(
@@ -602,6 +690,8 @@ def _other_value(field: EntityField) -> object:
 def _variant(entity: Entity) -> tuple[str, str]:
     """A field and a valid value for it that makes a body differ from ``_body``'s."""
     for field in _plain_fields(entity):
+        if field.name in compared(entity):
+            continue
         other = _other_value(field)
         if other != body_value(field):
             return field.name, py(other)

@@ -15,6 +15,7 @@ from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
 from backend_agent.spec.reach import check_changeable, check_creatable
+from backend_agent.spec.rules import check_rules
 from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
 from backend_agent.spec.transitions import check_transitions
@@ -55,6 +56,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
     if spec is not None:
         problems.extend(check_identifiers(spec, source))
         problems.extend(check_transitions(spec, source))
+        problems.extend(check_rules(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))
     if problems:

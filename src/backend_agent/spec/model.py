@@ -298,6 +298,20 @@ class EntitySpec(_Strict):
     transitions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], Transitions] = Field(
         default_factory=dict
     )
+    # Fields unique as a group ([[customer, sku]]): fields, belongs_to relations, or owner.
+    unique_together: tuple[
+        Annotated[tuple[Annotated[str, Field(pattern=_FIELD_NAME)], ...], Field(min_length=2)],
+        ...,
+    ] = Field(
+        default=(), description="Groups of fields, belongs_to relations or owner, unique together."
+    )
+    # Comparisons every row satisfies ("ends_at > starts_at", "rating <= 5"), checked by
+    # the API and by the database (backend_agent.spec.rules).
+    rules: tuple[str, ...] = Field(
+        default=(),
+        description="Comparisons of two fields, or of a number field and a number, that "
+        "every row satisfies: 'ends_at > starts_at', 'discount <= price', 'rating >= 1'.",
+    )
 
 
 class LockoutSpec(_Strict):

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Unsupported", "flatten", "from_pattern", "sample", "sample_body"]
+__all__ = ["Unsupported", "flatten", "from_pattern", "keep_rules", "sample", "sample_body"]
 
 JSON = dict[str, Any]
 _TOPICS = (
@@ -121,7 +122,90 @@ def sample_body(schema: JSON, n: int, *, references: Mapping[str, str] | None = 
             body[prop] = None
             continue
         body[prop] = sample(resolved, n, name=prop)
+    return keep_rules(schema, body)
+
+
+# ``x-rules``: comparisons between two properties every body keeps ("ends_at > starts_at").
+_RULE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|<|>)\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+def keep_rules(schema: JSON, body: JSON) -> JSON:
+    """``body`` with each broken ``x-rules`` comparison mended: the greater property
+    raised above the lesser (or, where its bounds leave no room, the lesser lowered)."""
+    rules = [m.groups() for text in schema.get("x-rules", ()) if (m := _RULE.match(str(text)))]
+    properties = schema.get("properties", {})
+    for _ in range(len(rules) + 1):
+        mended = False
+        for left, op, right in rules:
+            lesser, greater = (left, right) if op in ("<", "<=") else (right, left)
+            if body.get(lesser) is None or body.get(greater) is None:
+                continue
+            low_schema, high_schema = flatten(properties[lesser]), flatten(properties[greater])
+            low, high = _read(body[lesser], low_schema), _read(body[greater], high_schema)
+            strict = op in ("<", ">")
+            if high > low or (not strict and high == low):
+                continue
+            raised = _shift(low, high_schema, 1 if strict else 0)
+            lowered = _shift(high, low_schema, -1 if strict else 0)
+            if _within(raised, high_schema):
+                body[greater] = _written(raised, body[greater])
+            elif _within(lowered, low_schema):
+                body[lesser] = _written(lowered, body[lesser])
+            else:
+                raise Unsupported(f"no values of {lesser} and {greater} keep {left} {op} {right}")
+            mended = True
+        if not mended:
+            break
     return body
+
+
+def _read(value: Any, schema: JSON) -> Any:
+    kind = schema.get("format")
+    if kind == "date-time":
+        return dt.datetime.fromisoformat(str(value))
+    if kind == "date":
+        return dt.date.fromisoformat(str(value))
+    return Decimal(str(value))
+
+
+def _shift(value: Any, schema: JSON, steps: int) -> Any:
+    """``value`` moved ``steps`` of the smallest step ``schema``'s values take."""
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(hours=steps)
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=steps)
+    unit = schema.get("multipleOf")
+    step = Decimal(repr(unit)) if isinstance(unit, int | float) and unit > 0 else Decimal(1)
+    if _type_of(schema) == "number" and "multipleOf" not in schema:
+        step = Decimal("0.01")
+    return value + steps * step
+
+
+def _within(value: Any, schema: JSON) -> bool:
+    if not isinstance(value, Decimal):
+        return True
+    checks: dict[str, Callable[[Any, Any], bool]] = {
+        "minimum": operator.ge,
+        "maximum": operator.le,
+        "exclusiveMinimum": operator.gt,
+        "exclusiveMaximum": operator.lt,
+    }
+    return all(
+        check(value, Decimal(str(schema[key]))) for key, check in checks.items() if key in schema
+    )
+
+
+def _written(value: Any, like: Any) -> Any:
+    """``value`` in the JSON form of ``like``, the value it replaces."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(like, bool):
+        return like
+    if isinstance(like, int):
+        return int(value)
+    if isinstance(like, float):
+        return float(value)
+    return str(value)
 
 
 def _looks_like_reference(name: str, schema: JSON) -> bool:

@@ -97,12 +97,54 @@ async def create_customer(
 
 
 PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
-    {"sku": "Sku 0001", "name": "Name 0001", "price": Decimal("0.00"), "stock": 0, "active": True},
-    {"sku": "Sku 0002", "name": "Name 0002", "price": Decimal("1.00"), "stock": 1, "active": False},
-    {"sku": "Sku 0003", "name": "Name 0003", "price": Decimal("2.00"), "stock": 2, "active": True},
-    {"sku": "Sku 0004", "name": "Name 0004", "price": Decimal("3.00"), "stock": 3, "active": False},
-    {"sku": "Sku 0005", "name": "Name 0005", "price": Decimal("4.00"), "stock": 4, "active": True},
-    {"sku": "Sku 0006", "name": "Name 0006", "price": Decimal("5.00"), "stock": 5, "active": False},
+    {
+        "sku": "Sku 0001",
+        "name": "Name 0001",
+        "price": Decimal("1.00"),
+        "sale_price": Decimal("0.00"),
+        "stock": 0,
+        "active": True,
+    },
+    {
+        "sku": "Sku 0002",
+        "name": "Name 0002",
+        "price": Decimal("2.00"),
+        "sale_price": Decimal("1.00"),
+        "stock": 1,
+        "active": False,
+    },
+    {
+        "sku": "Sku 0003",
+        "name": "Name 0003",
+        "price": Decimal("3.00"),
+        "sale_price": Decimal("2.00"),
+        "stock": 2,
+        "active": True,
+    },
+    {
+        "sku": "Sku 0004",
+        "name": "Name 0004",
+        "price": Decimal("4.00"),
+        "sale_price": Decimal("3.00"),
+        "stock": 3,
+        "active": False,
+    },
+    {
+        "sku": "Sku 0005",
+        "name": "Name 0005",
+        "price": Decimal("5.00"),
+        "sale_price": Decimal("4.00"),
+        "stock": 4,
+        "active": True,
+    },
+    {
+        "sku": "Sku 0006",
+        "name": "Name 0006",
+        "price": Decimal("6.00"),
+        "sale_price": Decimal("5.00"),
+        "stock": 5,
+        "active": False,
+    },
 )
 
 

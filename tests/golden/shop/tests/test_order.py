@@ -96,7 +96,7 @@ async def test_create_with_a_taken_unique_value_is_a_conflict(
     body = await valid_body(db, actor)
     data(await client.post(COLLECTION, json=body, headers=actor.headers), 201)
     response = await client.post(COLLECTION, json=body, headers=actor.headers)
-    assert_error(response, 409, "CONFLICT")
+    assert_error(response, 409, "CONFLICT", fields={"reference"})
 
 
 async def test_a_datetime_without_an_offset_is_refused(

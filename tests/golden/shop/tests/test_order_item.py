@@ -87,6 +87,16 @@ async def test_create_needs_a_token(
         assert_error(refused, 401, "AUTHENTICATION_REQUIRED")
 
 
+async def test_create_with_a_taken_unique_value_is_a_conflict(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    actor = await make_user("admin")
+    body = await valid_body(db, actor)
+    data(await client.post(COLLECTION, json=body, headers=actor.headers), 201)
+    response = await client.post(COLLECTION, json=body, headers=actor.headers)
+    assert_error(response, 409, "CONFLICT", fields={"order_id", "product_id"})
+
+
 async def test_create_refuses_an_unknown_order_id(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:

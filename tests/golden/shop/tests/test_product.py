@@ -41,7 +41,8 @@ async def valid_body(db: AsyncConnection, owner: Account) -> dict[str, Any]:
     body: dict[str, Any] = {
         "sku": "MUG-0042",
         "name": "Enamel mug",
-        "price": "0.00",
+        "price": "1.00",
+        "sale_price": "0.00",
         "stock": 0,
         "active": True,
     }
@@ -109,7 +110,7 @@ async def test_create_with_a_taken_unique_value_is_a_conflict(
     body = await valid_body(db, actor)
     data(await client.post(COLLECTION, json=body, headers=actor.headers), 201)
     response = await client.post(COLLECTION, json=body, headers=actor.headers)
-    assert_error(response, 409, "CONFLICT")
+    assert_error(response, 409, "CONFLICT", fields={"sku"})
 
 
 async def test_read_unknown_is_not_found(client: httpx.AsyncClient, make_user: MakeUser) -> None:
@@ -200,9 +201,9 @@ async def test_list_sorts(
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"price": "0.00"}, (0,)),
-        ({"price_min": "1.00"}, (1, 2)),
-        ({"price_max": "1.00"}, (0, 1)),
+        ({"price": "1.00"}, (0,)),
+        ({"price_min": "2.00"}, (1, 2)),
+        ({"price_max": "2.00"}, (0, 1)),
         ({"active": "true"}, (0, 2)),
     ],
 )

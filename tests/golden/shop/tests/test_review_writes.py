@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.repositories import review as repo
@@ -37,6 +37,12 @@ def keyed(account: Account, key: str) -> dict[str, str]:
 
 def if_match(account: Account, tag: str) -> dict[str, str]:
     return account.headers | {"If-Match": tag}
+
+
+async def free_unique_values(db: AsyncConnection, row_id: str) -> None:
+    """Remove a created row, so the same body can be created again (unique columns)."""
+    await db.execute(delete(TABLE).where(TABLE.c.id == uuid.UUID(row_id)))
+    await db.commit()
 
 
 SERVER_OWNED = {
@@ -115,6 +121,7 @@ async def test_idempotency_keys_are_scoped_to_their_user(
     mine = data(
         await client.post(COLLECTION, json=body, headers=keyed(first_user, "shared-key")), 201
     )
+    await free_unique_values(db, mine["id"])
     theirs = await client.post(
         COLLECTION, json=await valid_body(db, second_user), headers=keyed(second_user, "shared-key")
     )
@@ -133,6 +140,7 @@ async def test_an_expired_idempotency_key_is_forgotten(
     first = data(await client.post(COLLECTION, json=body, headers=keyed(actor, "expiring")), 201)
     await db.execute(update(idempotency_keys).values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
     await db.commit()
+    await free_unique_values(db, first["id"])
     second = await client.post(COLLECTION, json=body, headers=keyed(actor, "expiring"))
     assert data(second, 201)["id"] != first["id"]
     assert "Idempotent-Replayed" not in second.headers
@@ -258,6 +266,7 @@ async def test_writes_are_audited_with_request_id(
     assert await audit_trail(db, created["id"]) == [
         ("create", ENTITY, str(creator.id), "req-create")
     ]
+    await free_unique_values(db, created["id"])
     editor = await make_user("customer")
     row = await factories.create_review(db, editor)
     url = item(row["id"])

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -38,6 +39,8 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.responses import JSONResponse
+from app.core.rules import RowRule
+from app.models.base import Base
 
 logger = logging.getLogger(__name__)
 
@@ -280,10 +283,58 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
-    # A constraint the services did not anticipate, such as a race between two writers.
-    # The driver's message names tables and columns: it is logged, never returned.
+    # A constraint the services did not check first, or a race between two writers. The
+    # driver's message is logged, never returned: the answer names the API's fields only,
+    # from the constraint's ``info`` (a rule's CHECK, a unique index of the spec's fields).
     logger.warning("integrity error: %s", exc.orig)
-    return error_response(_request_id(request), 409, "CONFLICT", Conflict.default_message)
+    request_id = _request_id(request)
+    info = constraint_info(exc)
+    if "rule" in info:
+        details = RowRule(*info["rule"]).details()
+        return error_response(
+            request_id, 422, "VALIDATION_ERROR", ValidationFailed.default_message, details=details
+        )
+    fields = info.get("fields", ())
+    if fields:
+        together = f" together with {', '.join(fields[1:])}" if len(fields) > 1 else ""
+        details = [{"field": fields[0], "message": f"is taken{together}"}]
+        details += [
+            {"field": name, "message": f"is taken together with {fields[0]}"} for name in fields[1:]
+        ]
+        message = f"Another row already has this {' and '.join(fields)}."
+        return error_response(request_id, 409, "CONFLICT", message, details=details)
+    return error_response(request_id, 409, "CONFLICT", Conflict.default_message)
+
+
+# SQLite names the columns of a unique index it enforced, or the CHECK constraint.
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+
+
+def constraint_info(exc: IntegrityError) -> Mapping[str, Any]:
+    """The ``info`` of the constraint ``exc`` broke, or an empty mapping when unknown."""
+    name = getattr(exc.orig, "constraint_name", None)  # asyncpg, through SQLAlchemy
+    name = name or getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    text = str(exc.orig)
+    if name is None and (found := _SQLITE_CHECK.search(text)):
+        name = found.group(1)
+    if name is not None:
+        for table in Base.metadata.tables.values():
+            for index in table.indexes:
+                if index.name == name:
+                    return index.info
+            for constraint in table.constraints:
+                if constraint.name == name:
+                    return constraint.info
+        return {}
+    if (found := _SQLITE_UNIQUE.search(text)) is not None:
+        pairs = [part.strip().split(".", 1) for part in found.group(1).split(",")]
+        columns = [column for _, column in pairs]
+        if (written := Base.metadata.tables.get(pairs[0][0])) is not None:
+            for index in written.indexes:
+                if index.unique and [c.name for c in index.columns] == columns:
+                    return index.info
+    return {}
 
 
 def register_error_handlers(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ class Tag(Base):
 
     __tablename__ = "tags"
     __table_args__ = (
-        sa.Index("uq_tags_name", "name", unique=True),
+        sa.Index("uq_tags_name", "name", unique=True, info={"fields": ("name",)}),
         sa.Index("ix_tags_created_at", "created_at"),
     )
 

@@ -25,7 +25,7 @@ class Doctor(Base):
         sa.CheckConstraint('"fee" >= 0 AND "fee" <= 5000', name="ck_doctors_fee_range"),
         sa.Index("ix_doctors_name", "name"),
         sa.Index("ix_doctors_specialty", "specialty"),
-        sa.Index("uq_doctors_licence", "licence", unique=True),
+        sa.Index("uq_doctors_licence", "licence", unique=True, info={"fields": ("licence",)}),
         sa.Index("ix_doctors_fee", "fee"),
         sa.Index("ix_doctors_accepting", "accepting"),
         sa.Index("ix_doctors_created_at", "created_at"),

@@ -22,7 +22,7 @@ class Invoice(Base):
         sa.CheckConstraint(
             '"tax_rate" >= 0 AND "tax_rate" <= 1', name="ck_invoices_tax_rate_range"
         ),
-        sa.Index("uq_invoices_number", "number", unique=True),
+        sa.Index("uq_invoices_number", "number", unique=True, info={"fields": ("number",)}),
         sa.Index("ix_invoices_amount", "amount"),
         sa.Index("ix_invoices_issued_on", "issued_on"),
         sa.Index("ix_invoices_paid", "paid"),

@@ -20,7 +20,7 @@ class Ticket(Base):
     __table_args__ = (
         sa.CheckConstraint("\"class\" IN ('standard', 'student', 'vip')", name="ck_tickets_class"),
         sa.CheckConstraint('"price" >= 0', name="ck_tickets_price_range"),
-        sa.Index("uq_tickets_code", "code", unique=True),
+        sa.Index("uq_tickets_code", "code", unique=True, info={"fields": ("code",)}),
         sa.Index("ix_tickets_class", "class"),
         sa.Index("ix_tickets_price", "price"),
         sa.Index("ix_tickets_checked_in", "checked_in"),

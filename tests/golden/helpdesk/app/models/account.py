@@ -18,7 +18,7 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         sa.CheckConstraint("\"tier\" IN ('free', 'pro', 'enterprise')", name="ck_accounts_tier"),
-        sa.Index("uq_accounts_name", "name", unique=True),
+        sa.Index("uq_accounts_name", "name", unique=True, info={"fields": ("name",)}),
         sa.Index("ix_accounts_tier", "tier"),
         sa.Index("ix_accounts_created_at", "created_at"),
     )

@@ -17,8 +17,8 @@ class Agent(Base):
 
     __tablename__ = "agents"
     __table_args__ = (
-        sa.Index("uq_agents_handle", "handle", unique=True),
-        sa.Index("uq_agents_email", "email", unique=True),
+        sa.Index("uq_agents_handle", "handle", unique=True, info={"fields": ("handle",)}),
+        sa.Index("uq_agents_email", "email", unique=True, info={"fields": ("email",)}),
         sa.Index("ix_agents_on_call", "on_call"),
         sa.Index("ix_agents_created_at", "created_at"),
     )

@@ -17,7 +17,7 @@ class Label(Base):
 
     __tablename__ = "labels"
     __table_args__ = (
-        sa.Index("uq_labels_name", "name", unique=True),
+        sa.Index("uq_labels_name", "name", unique=True, info={"fields": ("name",)}),
         sa.Index("ix_labels_created_at", "created_at"),
     )
 

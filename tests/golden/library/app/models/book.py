@@ -26,7 +26,7 @@ class Book(Base):
         sa.CheckConstraint('"pages" >= 1 AND "pages" <= 10000', name="ck_books_pages_range"),
         sa.CheckConstraint('"price" >= 0', name="ck_books_price_range"),
         sa.Index("ix_books_title", "title"),
-        sa.Index("uq_books_isbn", "isbn", unique=True),
+        sa.Index("uq_books_isbn", "isbn", unique=True, info={"fields": ("isbn",)}),
         sa.Index("ix_books_genre", "genre"),
         sa.Index("ix_books_pages", "pages"),
         sa.Index("ix_books_price", "price"),

@@ -21,7 +21,7 @@ class Order(Base):
             "\"status\" IN ('draft', 'placed', 'paid', 'shipped', 'cancelled')",
             name="ck_orders_status",
         ),
-        sa.Index("uq_orders_reference", "reference", unique=True),
+        sa.Index("uq_orders_reference", "reference", unique=True, info={"fields": ("reference",)}),
         sa.Index("ix_orders_status", "status"),
         sa.Index("ix_orders_placed_at", "placed_at"),
         sa.Index("ix_orders_customer_id", "customer_id"),

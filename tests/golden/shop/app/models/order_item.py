@@ -25,6 +25,13 @@ class OrderItem(Base):
         sa.Index("ix_order_items_order_id", "order_id"),
         sa.Index("ix_order_items_product_id", "product_id"),
         sa.Index("ix_order_items_created_at", "created_at"),
+        sa.Index(
+            "uq_order_items_order_id_product_id",
+            "order_id",
+            "product_id",
+            unique=True,
+            info={"fields": ("order_id", "product_id")},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(

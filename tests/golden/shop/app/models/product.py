@@ -19,8 +19,14 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
         sa.CheckConstraint('"price" >= 0', name="ck_products_price_range"),
+        sa.CheckConstraint('"sale_price" >= 0', name="ck_products_sale_price_range"),
         sa.CheckConstraint('"stock" >= 0', name="ck_products_stock_range"),
-        sa.Index("uq_products_sku", "sku", unique=True),
+        sa.CheckConstraint(
+            '"sale_price" < "price"',
+            name="ck_products_sale_price_lt_price",
+            info={"rule": ("sale_price", "<", "price")},
+        ),
+        sa.Index("uq_products_sku", "sku", unique=True, info={"fields": ("sku",)}),
         sa.Index("ix_products_name", "name"),
         sa.Index("ix_products_price", "price"),
         sa.Index("ix_products_active", "active"),
@@ -33,6 +39,9 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
     price: Mapped[Decimal] = mapped_column(sa.Numeric(precision=10, scale=2), nullable=False)
+    sale_price: Mapped[Decimal | None] = mapped_column(
+        sa.Numeric(precision=10, scale=2), nullable=True
+    )
     stock: Mapped[int] = mapped_column(sa.Integer(), nullable=False, server_default=sa.text("0"))
     active: Mapped[bool] = mapped_column(sa.Boolean(), nullable=False, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(

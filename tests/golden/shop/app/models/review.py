@@ -22,6 +22,13 @@ class Review(Base):
         sa.Index("ix_reviews_product_id", "product_id"),
         sa.Index("ix_reviews_owner_id", "owner_id"),
         sa.Index("ix_reviews_created_at", "created_at"),
+        sa.Index(
+            "uq_reviews_owner_id_product_id",
+            "owner_id",
+            "product_id",
+            unique=True,
+            info={"fields": ("owner_id", "product_id")},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(

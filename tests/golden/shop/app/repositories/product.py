@@ -38,6 +38,7 @@ COLUMNS = (
     products.c.sku,
     products.c.name,
     products.c.price,
+    products.c.sale_price,
     products.c.stock,
     products.c.active,
     products.c.created_at,

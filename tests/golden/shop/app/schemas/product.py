@@ -25,6 +25,16 @@ PriceType = Annotated[
         json_schema_extra={"multipleOf": 0.01},
     ),
 ]
+SalePriceType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("99999999.99"),
+        max_digits=10,
+        decimal_places=2,
+        json_schema_extra={"multipleOf": 0.01},
+    ),
+]
 StockType = Annotated[int, Field(ge=0, le=2147483647)]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
@@ -51,11 +61,12 @@ SortKey = Annotated[
 class ProductCreate(BaseModel):
     """The body to create (POST) or replace (PUT) a product."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"x-rules": ["sale_price < price"]})
 
     sku: SkuType
     name: NameType
     price: PriceType
+    sale_price: SalePriceType | None = None
     stock: StockType = 0
     active: bool = True
 
@@ -63,11 +74,12 @@ class ProductCreate(BaseModel):
 class ProductUpdate(BaseModel):
     """The body to change some fields of a product (PATCH); omitted fields keep their value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"x-rules": ["sale_price < price"]})
 
     sku: Annotated[SkuType | None, NotNull] = None
     name: Annotated[NameType | None, NotNull] = None
     price: Annotated[PriceType | None, NotNull] = None
+    sale_price: SalePriceType | None = None
     stock: Annotated[StockType | None, NotNull] = None
     active: Annotated[bool | None, NotNull] = None
 

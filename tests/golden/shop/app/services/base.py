@@ -19,9 +19,10 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import cache
-from app.core.errors import AppError, Conflict, NotFoundError, PreconditionFailed
+from app.core.errors import AppError, Conflict, NotFoundError, PreconditionFailed, ValidationFailed
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
+from app.core.rules import RowRule, broken
 from app.jobs.queue import enqueue
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -131,6 +132,14 @@ class EntityService:
     stale_on_write: tuple[str, ...] = ()  # the entities a create or change makes stale
     stale_on_delete: tuple[str, ...] = ()  # the entities a delete makes stale
     transition_row: TransitionRow | None = None  # with transitions: the conditional UPDATE
+    # The spec's rules between two fields, checked on the values a write sends (the
+    # database's CHECKs refuse the rest, and the error handler names the same fields).
+    row_rules: tuple[RowRule, ...] = ()
+
+    def _obey_rules(self, values: dict[str, Any]) -> None:
+        """422 naming the fields of each rule the written values break."""
+        if self.row_rules and (details := broken(self.row_rules, values)):
+            raise ValidationFailed(details=details)
 
     async def is_visible(
         self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID
@@ -202,6 +211,7 @@ class EntityService:
         authorize(self.rules["create"], user)
         if (earlier := await replayed(db, idempotent)) is not None:
             return earlier
+        self._obey_rules(values)
         if self.check is not None:
             await self.check(db, user, values)
         return await self._insert(db, user, values, idempotent, owner_id)
@@ -217,6 +227,7 @@ class EntityService:
     ) -> Row:
         """Change ``values`` of a row (of the version If-Match names, if any)."""
         owner_id = authorize(self.rules["update"], user)
+        self._obey_rules(values)
         if self.scope is not None:
             await self._check_parent(db, user, self.scope, row_id, owner_id)
         if self.check is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.core.rules import RowRule
 from app.repositories import product as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -45,6 +46,7 @@ SERVICE = EntityService(
     ttl=TTL,
     stale_on_write=("products",),
     stale_on_delete=("products",),
+    row_rules=(RowRule("sale_price", "<", "price"),),
 )
 
 

@@ -194,6 +194,7 @@ def upgrade() -> None:
         sa.Column("sku", sa.String(length=255), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("price", sa.Numeric(precision=10, scale=2), nullable=False),
+        sa.Column("sale_price", sa.Numeric(precision=10, scale=2), nullable=True),
         sa.Column("stock", sa.Integer(), nullable=False, server_default=sa.text("0")),
         sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column(
@@ -204,7 +205,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_products"),
         sa.CheckConstraint('"price" >= 0', name="ck_products_price_range"),
+        sa.CheckConstraint('"sale_price" >= 0', name="ck_products_sale_price_range"),
         sa.CheckConstraint('"stock" >= 0', name="ck_products_stock_range"),
+        sa.CheckConstraint(
+            '"sale_price" < "price"',
+            name="ck_products_sale_price_lt_price",
+            info={"rule": ("sale_price", "<", "price")},
+        ),
     )
     op.create_index("uq_products_sku", "products", ("sku",), unique=True)
     op.create_index("ix_products_name", "products", ("name",), unique=False)
@@ -274,6 +281,9 @@ def upgrade() -> None:
     op.create_index("ix_order_items_order_id", "order_items", ("order_id",), unique=False)
     op.create_index("ix_order_items_product_id", "order_items", ("product_id",), unique=False)
     op.create_index("ix_order_items_created_at", "order_items", ("created_at",), unique=False)
+    op.create_index(
+        "uq_order_items_order_id_product_id", "order_items", ("order_id", "product_id"), unique=True
+    )
     op.create_table(
         "reviews",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -301,6 +311,9 @@ def upgrade() -> None:
     op.create_index("ix_reviews_product_id", "reviews", ("product_id",), unique=False)
     op.create_index("ix_reviews_owner_id", "reviews", ("owner_id",), unique=False)
     op.create_index("ix_reviews_created_at", "reviews", ("created_at",), unique=False)
+    op.create_index(
+        "uq_reviews_owner_id_product_id", "reviews", ("owner_id", "product_id"), unique=True
+    )
     op.create_table(
         "jobs",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -433,10 +446,12 @@ def downgrade() -> None:
     op.drop_index("ix_reviews_product_id", table_name="reviews")
     op.drop_index("ix_reviews_owner_id", table_name="reviews")
     op.drop_index("ix_reviews_created_at", table_name="reviews")
+    op.drop_index("uq_reviews_owner_id_product_id", table_name="reviews")
     op.drop_table("reviews")
     op.drop_index("ix_order_items_order_id", table_name="order_items")
     op.drop_index("ix_order_items_product_id", table_name="order_items")
     op.drop_index("ix_order_items_created_at", table_name="order_items")
+    op.drop_index("uq_order_items_order_id_product_id", table_name="order_items")
     op.drop_table("order_items")
     op.drop_index("uq_orders_reference", table_name="orders")
     op.drop_index("ix_orders_status", table_name="orders")

@@ -18,7 +18,7 @@ class Category(Base):
     __tablename__ = "categories"
     __table_args__ = (
         sa.Index("ix_categories_name", "name"),
-        sa.Index("uq_categories_code", "code", unique=True),
+        sa.Index("uq_categories_code", "code", unique=True, info={"fields": ("code",)}),
         sa.Index("ix_categories_created_at", "created_at"),
     )
 

@@ -19,7 +19,7 @@ class Location(Base):
     __tablename__ = "locations"
     __table_args__ = (
         sa.CheckConstraint('"limit" >= 0', name="ck_locations_limit_range"),
-        sa.Index("uq_locations_code", "code", unique=True),
+        sa.Index("uq_locations_code", "code", unique=True, info={"fields": ("code",)}),
         sa.Index("ix_locations_active", "active"),
         sa.Index("ix_locations_created_at", "created_at"),
     )
