@@ -214,6 +214,17 @@ def test_a_project_from_before_refresh_token_rotation_moves_its_schema(project: 
 
 # -- migrations on real databases, with rows ------------------------------------------------
 
+RULED_FIELDS = (
+    "      status: {type: enum, values: [open, done], default: open}\n"
+    "      starts_on: {type: date, nullable: true}\n"
+    "      ends_on: {type: date, nullable: true}\n"
+)
+RULED = (
+    "    transitions: {status: {finish: {from: open, to: done}}}\n"
+    "    rules: [ends_on >= starts_on]\n"
+    "    unique_together: [[title, owner]]\n"
+)
+
 CHANGES = {
     "added entity": (SPEC + "  Folder:\n    fields: {name: string}\n", "folders", False),
     "added field": (SPEC.replace(BODY, BODY + "      color: {type: string, nullable: true}\n"), "notes.color", False),
@@ -224,6 +235,8 @@ CHANGES = {
     "new index": (SPEC.replace(BODY, BODY + "      slug: {type: string, nullable: true, index: true}\n"), "notes.slug", False),
     "new many-to-many": (SPEC.replace("    filters: [title]\n", "    relations: {labels: {many_to_many: Label}}\n    filters: [title]\n"),
                          "note_labels", False),
+    "new transition, rule and group": (SPEC.replace(BODY, BODY + RULED_FIELDS).replace(
+        "    sort: [title, created_at]\n", "    sort: [title, created_at]\n" + RULED), "notes.status", False),
 }  # fmt: skip
 
 
@@ -309,3 +322,27 @@ def test_json_output_is_the_plan_and_what_was_done(project: Path, tmp_path: Path
     assert document["applied"] is True
     assert document["plan"]["conflicts"] == []
     assert (project / str(document["plan"]["migration"]["file"])).is_file()
+
+
+def test_the_owners_hooks_are_kept_byte_for_byte(project: Path, tmp_path: Path) -> None:
+    hooks = project / "app" / "domain" / "note.py"
+    default = '    """Before a new note is inserted; ``change.values`` may be edited."""\n'
+    text = hooks.read_text()
+    assert default in text
+    mine = text.replace(
+        default, default + '    change.values["title"] = change.values["title"].strip()\n'
+    )
+    hooks.write_bytes(mine.encode() + b"\r\n# house rule: titles are trimmed\r\n")
+    kept = hooks.read_bytes()
+    (project / "app" / "domain" / "label.py").unlink()
+    edited = (
+        CHANGES["new transition, rule and group"][0] + "  Folder:\n    fields: {name: string}\n"
+    )
+    changes, operations = update(project, new_spec(tmp_path, edited))
+    assert hooks.read_bytes() == kept
+    assert "added app/domain/folder.py" in changes
+    assert "added app/domain/label.py" in changes  # deleted: the service needs it again
+    assert not any("domain/note.py" in change for change in changes)
+    done = " | ".join(operations)
+    assert "ck_notes_ends_on_ge_starts_on" in done
+    assert "uq_notes_title_owner_id" in done

@@ -478,6 +478,8 @@ class Blueprint:
     rate_limits: RateLimits = RateLimits(read="300/minute", write="60/minute")
     jobs: JobsDesign | None = None  # None: the spec declares no jobs
     counted: tuple[Counted, ...] = ()  # tables with trigger-kept live-row counts
+    # Error codes the spec declares for its hooks: (code, status, description).
+    domain_errors: tuple[tuple[str, int, str], ...] = ()
 
     def entity(self, name: str) -> Entity:
         """The entity called ``name``."""

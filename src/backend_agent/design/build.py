@@ -135,6 +135,10 @@ def design(spec: ServiceSpec) -> Blueprint:
         rate_limits=limits,
         jobs=jobs,
         counted=counted_tables(entities),
+        domain_errors=tuple(
+            (code, error.status, error.description or f"Refused by a rule of the service ({code}).")
+            for code, error in spec.errors.items()
+        ),
     )
     return replace(blueprint, decisions=decisions_for(blueprint))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend_agent.design.blueprint import Blueprint
 
-__all__ = ["ERROR_CODES", "TRANSITION_ERRORS", "error_codes"]
+__all__ = ["DOMAIN_ERROR", "ERROR_CODES", "TRANSITION_ERRORS", "error_codes"]
 
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "VALIDATION_ERROR": (422, "The request body, path or query is not valid; see details."),
@@ -52,8 +52,15 @@ TRANSITION_ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
+# A hook's refusal (app/core/hooks.py), unless it raises a code the spec declares.
+DOMAIN_ERROR = {"DOMAIN_ERROR": (422, "A hook of the service refused the request; see message.")}
+
+
 def error_codes(blueprint: Blueprint) -> dict[str, tuple[int, str]]:
-    """The error codes of ``blueprint``'s service: every service's, and its features'."""
+    """The error codes of ``blueprint``'s service: every service's, its features', and
+    those its spec declares for its hooks."""
+    codes = {**ERROR_CODES, **DOMAIN_ERROR}
     if any(entity.transitions for entity in blueprint.entities):
-        return {**ERROR_CODES, **TRANSITION_ERRORS}
-    return ERROR_CODES
+        codes.update(TRANSITION_ERRORS)
+    codes.update({code: (status, text) for code, status, text in blueprint.domain_errors})
+    return codes

@@ -14,8 +14,15 @@ from backend_agent.generate.platform import PlatformView, platform_view
 from backend_agent.generate.tables import UNQUOTED_KEYWORDS, TableView, table_view
 from backend_agent.generate.testdata import SuitePlan, suite_plan
 from backend_agent.spec.checks import RESERVED_MODULES
+from backend_agent.spec.errorcodes import class_name as error_class
 
-__all__ = ["RESERVED_MODULES", "ProjectView", "RateLimitView", "project_view"]
+__all__ = [
+    "RESERVED_MODULES",
+    "DomainErrorView",
+    "ProjectView",
+    "RateLimitView",
+    "project_view",
+]
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,16 @@ def rate_limit_view(blueprint: Blueprint) -> RateLimitView:
 
 
 @dataclass(frozen=True)
+class DomainErrorView:
+    """An error code the spec declares for its hooks, as a class of app/core/domain.py."""
+
+    name: str  # OutOfStock
+    code: str  # OUT_OF_STOCK
+    status: int
+    description: str
+
+
+@dataclass(frozen=True)
 class ProjectView:
     """Everything the project-wide templates substitute."""
 
@@ -78,6 +95,13 @@ class ProjectView:
     rate_limits: RateLimitView
     jobs: JobsView | None = None  # None: the spec declares no jobs
     counts: CountsView | None = None  # None: no list reads a trigger-kept count
+    domain_errors: tuple[DomainErrorView, ...] = ()
+
+    @property
+    def refusal(self) -> DomainErrorView:
+        """The error the generated tests' hooks raise: the spec's first code, if any."""
+        default = DomainErrorView("DomainError", "DOMAIN_ERROR", 422, "")
+        return next(iter(self.domain_errors), default)
 
 
 def project_view(blueprint: Blueprint) -> ProjectView:
@@ -137,6 +161,10 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         platform=platform,
         tables=tuple(tables),
         tables_reversed=tuple(reversed(tables)),
+        domain_errors=tuple(
+            DomainErrorView(error_class(code), code, status, text)
+            for code, status, text in blueprint.domain_errors
+        ),
         uses_postgresql_types=any(c.type == "json" for t in blueprint.tables for c in t.columns),
         has_links=bool(blueprint.junctions),
         quoted_columns=any(

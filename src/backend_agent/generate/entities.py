@@ -530,6 +530,7 @@ def _repo_imports(view: EntityView) -> tuple[str, ...]:
 
 def _service_imports(view: EntityView) -> tuple[str, ...]:
     lines = [
+        f"from app.domain import {view.module} as domain_hooks",
         f"from app.repositories import {view.module} as repo",
         f"from app.schemas.{view.module} import {', '.join(_schema_names(view))}",
     ]

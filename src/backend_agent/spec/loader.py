@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from backend_agent.errors import Problem, SpecError
 from backend_agent.spec.checks import check_references, did_you_mean
+from backend_agent.spec.errorcodes import check_error_codes
 from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
 from backend_agent.spec.reach import check_changeable, check_creatable
@@ -57,6 +58,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_identifiers(spec, source))
         problems.extend(check_transitions(spec, source))
         problems.extend(check_rules(spec, source))
+        problems.extend(check_error_codes(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))
     if problems:

@@ -31,6 +31,7 @@ from backend_agent.spec.values import (
 
 __all__ = [
     "ACTIONS",
+    "DOMAIN_STATUSES",
     "FIELD_TYPES",
     "MAX_ENTITIES",
     "MAX_FIELDS",
@@ -39,6 +40,7 @@ __all__ = [
     "CacheSpec",
     "CharacterClass",
     "EntitySpec",
+    "ErrorSpec",
     "FieldSpec",
     "FieldType",
     "JobSpec",
@@ -401,6 +403,35 @@ class JobSpec(_Strict):
         return self
 
 
+# Statuses a domain error may take: the client's mistakes that HTTP leaves to the
+# service (not those with a protocol meaning of their own: 401, 405, 412, 415, 429...).
+DOMAIN_STATUSES = (400, 402, 403, 404, 409, 410, 422, 423, 424)
+
+
+class ErrorSpec(_Strict):
+    """An error code the hooks of ``app/domain`` may raise: its status and meaning.
+
+    ``OUT_OF_STOCK: {status: 409, description: Not enough stock}``; ``OUT_OF_STOCK: 409``
+    is shorthand.
+    """
+
+    status: int = 422
+    description: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"status": data} if isinstance(data, int) and not isinstance(data, bool) else data
+
+    @field_validator("status")
+    @classmethod
+    def _client_status(cls, value: int) -> int:
+        if value not in DOMAIN_STATUSES:
+            allowed = ", ".join(map(str, DOMAIN_STATUSES))
+            raise ValueError(f"a domain error's status is one of {allowed}")
+        return value
+
+
 class ServiceSpec(_Strict):
     """The whole service."""
 
@@ -421,4 +452,8 @@ class ServiceSpec(_Strict):
     # Background jobs by name; they run in a worker, after the write that caused them commits.
     jobs: dict[Annotated[str, Field(pattern=_FIELD_NAME)], JobSpec] = Field(
         default_factory=dict, max_length=MAX_JOBS
+    )
+    # Error codes the hooks in app/domain raise (app/core/domain.py has a class of each).
+    errors: dict[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=60)], ErrorSpec] = (
+        Field(default_factory=dict, max_length=100)
     )

@@ -4,7 +4,8 @@ base   = what was generated last time (kept in ``.backend-agent/base.json``)
 theirs = what the generator makes now, from the new spec
 ours   = the user's working tree
 
-Each file is merged three ways; schema changes become a new Alembic revision.
+Each file is merged three ways; schema changes become a new Alembic revision. The
+modules of ``app/domain`` (the owner's hooks) are written once and then left alone.
 Everything is planned before anything is written: an invalid spec, a change
 that would lose data without ``allow_drop``, or a change that cannot be
 applied to tables with rows stops the update with nothing touched.
@@ -188,6 +189,10 @@ def _formatted(code: str, project: Path, path: PurePosixPath) -> str:
     return code
 
 
+# The owner's code: hooks of each entity (app.core.hooks), never changed by an update.
+USER_OWNED = PurePosixPath("app/domain")
+
+
 def _merge_tree(
     project: Path, base: dict[str, str], rendered: dict[PurePosixPath, str]
 ) -> tuple[dict[PurePosixPath, str], list[PurePosixPath], list[FileChange]]:
@@ -206,6 +211,13 @@ def _merge_tree(
         target = project / path
         ours = target.read_text(encoding="utf-8") if target.is_file() else None
         old, new = base.get(name), theirs_by_name.get(name)
+        if USER_OWNED in path.parents:
+            # Written once, then the owner's: never merged, never removed; only a module
+            # that is missing (a new entity's, or one deleted) is written.
+            if ours is None and new is not None:
+                writes[path] = new
+                changes.append(FileChange(name, "added", "yours from now on"))
+            continue
         if new is None:  # the generator no longer makes this file
             if ours is not None and ours == old:
                 deletes.append(path)

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core.domain import DomainError
+from app.core.hooks import Change
+from app.domain import event as domain_hooks
 from app.repositories import event as repo
 from app.repositories.idempotency import idempotency_keys
 from tests import factories
@@ -283,3 +286,68 @@ async def test_writes_are_audited_with_request_id(
     assert await audit_trail(db, doomed["id"]) == [
         ("delete", ENTITY, str(deleter.id), "req-delete")
     ]
+
+
+REFUSED = "Refused by a hook of this test."
+
+
+async def refuse(change: Change) -> None:
+    """A hook that refuses every write it sees."""
+    raise DomainError(REFUSED)
+
+
+async def test_a_hook_that_raises_refuses_the_create_and_writes_nothing(
+    client: httpx.AsyncClient,
+    db: AsyncConnection,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The hooks run in the insert's transaction: raising after the insert undoes it too.
+    actor = await make_user("organiser")
+    body = await valid_body(db, actor)
+    before = await row_count(db)
+    for hook in ("before_create", "after_create"):
+        monkeypatch.setattr(domain_hooks, hook, refuse)
+        response = await client.post(COLLECTION, json=body, headers=actor.headers)
+        monkeypatch.undo()
+        error = assert_error(response, 422, "DOMAIN_ERROR")
+        assert error["message"] == REFUSED, hook
+    assert await row_count(db) == before
+
+
+async def test_a_hook_that_raises_refuses_the_change_and_changes_nothing(
+    client: httpx.AsyncClient,
+    db: AsyncConnection,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    actor = await make_user("organiser")
+    row = await factories.create_event(db, actor)
+    for hook in ("before_update", "after_update"):
+        monkeypatch.setattr(domain_hooks, hook, refuse)
+        response = await client.patch(
+            item(row["id"]), json={"title": "PyCon Lyon"}, headers=actor.headers
+        )
+        monkeypatch.undo()
+        assert_error(response, 422, "DOMAIN_ERROR")
+    stored = await db.scalar(select(TABLE.c.updated_at).where(TABLE.c.id == row["id"]))
+    await db.commit()
+    assert stored == row["updated_at"]
+
+
+async def test_a_hook_that_raises_refuses_the_delete_and_keeps_the_row(
+    client: httpx.AsyncClient,
+    db: AsyncConnection,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    actor = await make_user("organiser")
+    row = await factories.create_event(db, actor)
+    monkeypatch.setattr(domain_hooks, "before_delete", refuse)
+    response = await client.delete(item(row["id"]), headers=actor.headers)
+    monkeypatch.undo()
+    assert_error(response, 422, "DOMAIN_ERROR")
+    assert (
+        await db.scalar(select(func.count()).select_from(TABLE).where(TABLE.c.id == row["id"])) == 1
+    )
+    await db.commit()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import bookmark as domain_hooks
 from app.repositories import bookmark as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -54,6 +55,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_bookmark,
     update_row=repo.update_bookmark,
     delete_row=repo.delete_bookmark,
+    hooks=domain_hooks,
     check=_check_references,
 )
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import comment as domain_hooks
 from app.repositories import comment as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -60,6 +61,7 @@ SERVICE = NestedEntityService(
     insert_row=repo.insert_comment,
     update_row=repo.update_comment,
     delete_row=repo.delete_comment,
+    hooks=domain_hooks,
     check=_check_references,
     parent=Parent("post_id", post_service),
 )

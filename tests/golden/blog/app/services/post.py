@@ -17,6 +17,7 @@ from app.core import cache
 from app.core.errors import NotFoundError
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, authorize
+from app.domain import post as domain_hooks
 from app.repositories import post as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -48,6 +49,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_post,
     update_row=repo.update_post,
     delete_row=repo.delete_post,
+    hooks=domain_hooks,
     stale_on_delete=("tags",),
 )
 

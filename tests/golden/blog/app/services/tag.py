@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import tag as domain_hooks
 from app.repositories import tag as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -42,6 +43,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_tag,
     update_row=repo.update_tag,
     delete_row=repo.delete_tag,
+    hooks=domain_hooks,
     ttl=TTL,
     stale_on_write=("tags",),
     stale_on_delete=("tags",),

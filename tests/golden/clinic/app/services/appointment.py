@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import appointment as domain_hooks
 from app.repositories import appointment as repo
 from app.repositories.base import Row
 from app.schemas.appointment import AppointmentCreate, AppointmentQuery, AppointmentUpdate
@@ -56,6 +57,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_appointment,
     update_row=repo.update_appointment,
     delete_row=repo.delete_appointment,
+    hooks=domain_hooks,
     check=_check_references,
     created_event="appointment.created",
 )

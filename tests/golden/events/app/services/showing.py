@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import showing as domain_hooks
 from app.repositories import showing as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -60,6 +61,7 @@ SERVICE = NestedEntityService(
     insert_row=repo.insert_showing,
     update_row=repo.update_showing,
     delete_row=repo.delete_showing,
+    hooks=domain_hooks,
     check=_check_references,
     parent=Parent("event_id", event_service),
 )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import account as domain_hooks
 from app.repositories import account as repo
 from app.repositories.base import Row
 from app.schemas.account import AccountCreate, AccountQuery, AccountUpdate
@@ -41,6 +42,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_account,
     update_row=repo.update_account,
     delete_row=repo.delete_account,
+    hooks=domain_hooks,
     stale_on_delete=("labels",),
 )
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import agent as domain_hooks
 from app.repositories import agent as repo
 from app.repositories.base import Row
 from app.schemas.agent import AgentCreate, AgentQuery, AgentUpdate
@@ -41,6 +42,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_agent,
     update_row=repo.update_agent,
     delete_row=repo.delete_agent,
+    hooks=domain_hooks,
     stale_on_delete=("labels",),
 )
 

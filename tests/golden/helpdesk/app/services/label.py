@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import label as domain_hooks
 from app.repositories import label as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -42,6 +43,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_label,
     update_row=repo.update_label,
     delete_row=repo.delete_label,
+    hooks=domain_hooks,
     ttl=TTL,
     stale_on_write=("labels",),
     stale_on_delete=("labels",),

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import reply as domain_hooks
 from app.repositories import reply as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -60,6 +61,7 @@ SERVICE = NestedEntityService(
     insert_row=repo.insert_reply,
     update_row=repo.update_reply,
     delete_row=repo.delete_reply,
+    hooks=domain_hooks,
     check=_check_references,
     parent=Parent("ticket_id", ticket_service),
     scope=Scope("ticket_id", ticket_service, owned=True),

@@ -18,6 +18,7 @@ from app.core import cache
 from app.core.errors import NotFoundError
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, authorize
+from app.domain import ticket as domain_hooks
 from app.repositories import ticket as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -63,6 +64,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_ticket,
     update_row=repo.update_ticket,
     delete_row=repo.delete_ticket,
+    hooks=domain_hooks,
     check=_check_references,
     stale_on_delete=("labels",),
     updated_event="ticket.updated",

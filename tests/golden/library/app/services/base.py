@@ -14,12 +14,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from types import ModuleType
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import cache
 from app.core.errors import AppError, NotFoundError, PreconditionFailed
+from app.core.hooks import Change, run
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
 from app.repositories.base import Row
@@ -68,6 +70,7 @@ class EntityService:
     update_row: UpdateRow
     delete_row: DeleteRow
     check: Check | None = None  # run on the values of every create and change
+    hooks: ModuleType | None = None  # the entity's module in app/domain (app.core.hooks)
     ttl: int  # seconds a cached row or page may be served
     stale_on_write: tuple[str, ...] = ()  # the entities a create or change makes stale
     stale_on_delete: tuple[str, ...] = ()  # the entities a delete makes stale
@@ -139,12 +142,16 @@ class EntityService:
                 raise missing(await self.is_visible(db, user, row_id), self.not_found)
             await self.check(db, user, values)
         seen = await self._version(db, user, row_id, if_match, owner_id)
+        change = Change(db=db, user=user, entity=self.entity, values=values, row_id=row_id)
+        await run(self.hooks, "before_update", change)
         if owner_id is not None:
             row = await self.update_row(db, row_id, values, owner_id=owner_id, seen=seen)
         else:
             row = await self.update_row(db, row_id, values, seen=seen)
         if row is None:
             raise await self._missed(db, user, row_id, seen)
+        change.row = row
+        await run(self.hooks, "after_update", change)
         await audit.record(db, user, action, self.entity, row_id, {"fields": sorted(values)})
         await db.commit()
         if self.stale_on_write:
@@ -157,6 +164,9 @@ class EntityService:
         """Delete a row (a soft-deleted entity's row is kept, but marked deleted)."""
         owner_id = authorize(self.rules["delete"], user)
         seen = await self._version(db, user, row_id, if_match, owner_id)
+        await run(
+            self.hooks, "before_delete", Change(db=db, user=user, entity=self.entity, row_id=row_id)
+        )
         if owner_id is not None:
             deleted = await self.delete_row(db, row_id, owner_id=owner_id, seen=seen)
         else:
@@ -177,9 +187,13 @@ class EntityService:
         owner_id: uuid.UUID | None,
     ) -> Created:
         # The row, its audit entry and the stored response commit together, or not at all.
+        change = Change(db=db, user=user, entity=self.entity, values=values)
+        await run(self.hooks, "before_create", change)
         row = await self.insert_row(
             db, values if owner_id is None else {**values, "owner_id": owner_id}
         )
+        change.row_id, change.row = row["id"], row
+        await run(self.hooks, "after_create", change)
         await audit.record(db, user, "create", self.entity, row["id"])
         result = Created(row, location=self.location(row))
         await remember(db, idempotent, result)

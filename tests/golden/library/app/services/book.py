@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import book as domain_hooks
 from app.repositories import book as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -55,6 +56,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_book,
     update_row=repo.update_book,
     delete_row=repo.delete_book,
+    hooks=domain_hooks,
     check=_check_references,
     ttl=TTL,
     stale_on_write=("books",),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import customer as domain_hooks
 from app.repositories import customer as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -41,6 +42,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_customer,
     update_row=repo.update_customer,
     delete_row=repo.delete_customer,
+    hooks=domain_hooks,
 )
 
 

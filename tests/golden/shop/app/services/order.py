@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import order as domain_hooks
 from app.repositories import order as repo
 from app.repositories.base import Row, utcnow
 from app.schemas.auth import AuthUser
@@ -99,6 +100,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_order,
     update_row=repo.update_order,
     delete_row=repo.delete_order,
+    hooks=domain_hooks,
     check=_check_references,
     transition_row=repo.transition_order,
 )

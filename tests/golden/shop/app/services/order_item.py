@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import order_item as domain_hooks
 from app.repositories import order_item as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -62,6 +63,7 @@ SERVICE = NestedEntityService(
     insert_row=repo.insert_order_item,
     update_row=repo.update_order_item,
     delete_row=repo.delete_order_item,
+    hooks=domain_hooks,
     check=_check_references,
     parent=Parent("order_id", order_service),
     scope=Scope("order_id", order_service, owned=True),

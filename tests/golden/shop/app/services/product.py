@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
 from app.core.rules import RowRule
+from app.domain import product as domain_hooks
 from app.repositories import product as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -43,6 +44,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_product,
     update_row=repo.update_product,
     delete_row=repo.delete_product,
+    hooks=domain_hooks,
     ttl=TTL,
     stale_on_write=("products",),
     stale_on_delete=("products",),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import location as domain_hooks
 from app.repositories import location as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -41,6 +42,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_location,
     update_row=repo.update_location,
     delete_row=repo.delete_location,
+    hooks=domain_hooks,
 )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
+from app.domain import movement as domain_hooks
 from app.repositories import movement as repo
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
@@ -56,6 +57,7 @@ SERVICE = EntityService(
     insert_row=repo.insert_movement,
     update_row=repo.update_movement,
     delete_row=repo.delete_movement,
+    hooks=domain_hooks,
     check=_check_references,
 )
 
