@@ -384,6 +384,25 @@ def _entity(
         entity["soft_delete"] = True
         d.note("soft_delete" + ("+owner" if owner else ""))
     belongs = [r for r, spec in relations.items() if "belongs_to" in spec]
+    if draw(st.integers(0, 4)) == 0:
+        verbs = [
+            v
+            for v in ("archive", "renew", "x", "mark_2", "send_back")
+            if v not in {*taken, *relations}
+        ]
+        chosen = draw(st.lists(st.sampled_from(verbs), min_size=1, max_size=2, unique=True))
+        moves = {m for machine in entity.get("transitions", {}).values() for m in machine}
+        actions: dict[str, Any] = {}
+        for verb in (v for v in chosen if v not in moves):
+            taken.add(verb)
+            actions[verb] = (
+                {"permission": draw(st.sampled_from(["authenticated", "anyone", [roles[0]]]))}
+                if draw(st.booleans())
+                else {}
+            )
+        if actions:
+            entity["actions"] = actions
+            d.note("actions")
     if draw(st.integers(0, 3)) == 0:
         entity["rules"] = _rules(d, fields, taken, entity.get("transitions", {}))
     if draw(st.integers(0, 4)) == 0 and (groups := _groups(d, fields, belongs)):

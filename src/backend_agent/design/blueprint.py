@@ -19,6 +19,7 @@ __all__ = [
     "Column",
     "ColumnType",
     "Counted",
+    "CustomAction",
     "Decision",
     "Entity",
     "EntityField",
@@ -239,6 +240,7 @@ class Route:
     relation: str | None = None  # nested / many-to-many routes
     rate_limit: str | None = None  # the binding rate per client; None: not limited (health)
     transition: str | None = None  # a transition's route: its name
+    custom: str | None = None  # a custom action's route: its name
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,16 @@ class Invalidation:
     def for_link(self, relation: str) -> tuple[str, ...]:
         """The entities linking or unlinking through ``relation`` makes stale."""
         return dict(self.on_link).get(relation, ())
+
+
+@dataclass(frozen=True)
+class CustomAction:
+    """An operation on one row that the project owner's handler performs
+    (``app/domain/<entity>.py``): ``POST .../{id}/<name>``, answered with the row."""
+
+    name: str
+    rule: Rule
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -318,6 +330,7 @@ class Entity:
     cache: CacheDesign | None = None  # None: reads always go to the database
     invalidation: Invalidation = Invalidation()
     transitions: tuple[Transition, ...] = ()  # the state machines' moves, in spec order
+    actions: tuple[CustomAction, ...] = ()  # custom operations on one row, in spec order
 
     def transition(self, name: str) -> Transition:
         """The transition called ``name``."""

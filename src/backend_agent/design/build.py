@@ -15,6 +15,7 @@ from backend_agent.design.blueprint import (
     CacheDesign,
     Column,
     ColumnType,
+    CustomAction,
     Entity,
     EntityField,
     ForeignKey,
@@ -645,6 +646,12 @@ def _entity(
         description=spec.description or "",
         cache=CacheDesign(spec.cache.ttl) if spec.cache else None,
         transitions=_transitions(snake_name, spec, permissions["update"]),
+        actions=tuple(
+            CustomAction(
+                name, _rule(action.permission, permissions["update"]), action.description or ""
+            )
+            for name, action in spec.actions.items()
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend_agent.design.blueprint import Blueprint
 
-__all__ = ["DOMAIN_ERROR", "ERROR_CODES", "TRANSITION_ERRORS", "error_codes"]
+__all__ = ["ACTION_ERRORS", "DOMAIN_ERROR", "ERROR_CODES", "TRANSITION_ERRORS", "error_codes"]
 
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "VALIDATION_ERROR": (422, "The request body, path or query is not valid; see details."),
@@ -52,6 +52,13 @@ TRANSITION_ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
+# An action whose handler the owner has not written (or removed).
+ACTION_ERRORS: dict[str, tuple[int, str]] = {
+    "NOT_IMPLEMENTED": (
+        501,
+        "The action's handler is not in app/domain yet: the service cannot perform it.",
+    ),
+}
 # A hook's refusal (app/core/hooks.py), unless it raises a code the spec declares.
 DOMAIN_ERROR = {"DOMAIN_ERROR": (422, "A hook of the service refused the request; see message.")}
 
@@ -62,5 +69,7 @@ def error_codes(blueprint: Blueprint) -> dict[str, tuple[int, str]]:
     codes = {**ERROR_CODES, **DOMAIN_ERROR}
     if any(entity.transitions for entity in blueprint.entities):
         codes.update(TRANSITION_ERRORS)
+    if any(entity.actions for entity in blueprint.entities):
+        codes.update(ACTION_ERRORS)
     codes.update({code: (status, text) for code, status, text in blueprint.domain_errors})
     return codes

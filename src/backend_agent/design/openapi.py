@@ -337,6 +337,11 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
                 f"{_states(move.sources)}; the message names its current `{move.field}`."
             )
             op.update(transition_extension(move))
+        elif action == "custom":
+            responses["200"] = _ok(f"{name}Response", "Done: the row as the action left it.")
+            responses["501"] = _error(
+                f"NOT_IMPLEMENTED: `{route.custom}` is not in app/domain/{entity.snake}.py yet."
+            )
         else:
             responses["204"] = _ok(None, "Done.")
     elif action.startswith("jobs_"):
@@ -372,12 +377,18 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         "link",
         "unlink",
         "transition",
+        "custom",
     ):
         responses["403"] = _error("Signed in, but not allowed to do this.")
     if "{" in route.path:
         responses["404"] = _error("No such resource, or not visible to you.")
     if body or action in ("create", "create_nested", "replace", "update", "link") or params:
         responses["422"] = _error("The request is not valid; details name each field.")
+    if action in _HOOKED:
+        # A hook of app/domain (or the action's handler) may refuse the write.
+        responses.setdefault("422", _error("Refused by a hook of the service (DOMAIN_ERROR)."))
+        for code, status, text in blueprint.domain_errors:
+            responses.setdefault(str(status), _error(f"{code}: {text}"))
     if body:
         responses["415"] = _error("The body is not JSON (UNSUPPORTED_MEDIA_TYPE).")
     if action in (
@@ -397,6 +408,9 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
     op["responses"] = dict(sorted(responses.items()))
     return op
 
+
+# The writes that run hooks (app/core/hooks.py), and the custom actions' handlers.
+_HOOKED = ("create", "create_nested", "replace", "update", "delete", "transition", "custom")
 
 _RATE_LIMIT_HEADERS: JSON = {
     "RateLimit-Limit": {
@@ -530,7 +544,7 @@ def _header_params(action: str) -> list[JSON]:
 
 def _document_headers(action: str, responses: JSON) -> None:
     """ETag on reads and writes, the replay marker on creates, 412 on conditional writes."""
-    if action in ("read", "replace", "update", "transition"):
+    if action in ("read", "replace", "update", "transition", "custom"):
         responses["200"].setdefault("headers", {})["ETag"] = _ETAG
     if action in ("create", "create_nested"):
         responses["201"]["headers"]["Idempotent-Replayed"] = {

@@ -93,6 +93,14 @@ def _what(blueprint: Blueprint, route: Route) -> str:
             "naming the current state. If-Match guards against acting on a stale version."
         )
         return f"{move.description} {what}" if move.description else what
+    if action == "custom":
+        action_ = next(a for a in entity.actions if a.name == route.custom)
+        what = (
+            f"Runs `{action_.name}` of app/domain/{entity.snake}.py on the {label}, in one "
+            f"transaction, and answers the {label} as it left it (501 NOT_IMPLEMENTED while "
+            "the handler is not written)."
+        )
+        return f"{action_.description} {what}" if action_.description else what
     return "Unlinks the two rows; the rows themselves stay."
 
 

@@ -287,6 +287,21 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
         )
         for move in entity.transitions
     ]
+    routes += [
+        Route(
+            "POST",
+            f"{entity.item_path}/{action.name}",
+            f"{action.name}_{name}",
+            entity.name,
+            "custom",
+            action.rule,
+            200,
+            f"{action.name.replace('_', ' ').capitalize()} {a_label}",
+            tag,
+            custom=action.name,
+        )
+        for action in entity.actions
+    ]
     for relation in entity.relations:
         if relation.kind != "many_to_many":
             continue

@@ -212,6 +212,7 @@ class EntityView:
     repo_filters: tuple[FilterView, ...] = ()
     transitions: tuple[TransitionView, ...] = ()  # the state machines' moves
     row_rules: tuple[str, ...] = ()  # RowRule(...) of each rule between two fields
+    actions: tuple[tuple[str, str], ...] = ()  # (name, route function) of each custom action
     rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
 
 
@@ -336,8 +337,8 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         body=body or "",
         query=query,
         needs_user=needs_user,
-        # A transition's rule is its own, keyed by its name.
-        rule=route.transition or _RULE_OF[action],
+        # A transition's rule is its own, keyed by its name; so is a custom action's.
+        rule=route.transition or route.custom or _RULE_OF[action],
         transition=route.transition or "",
     )
 
@@ -423,6 +424,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         rules=(
             *((a, rule_expr(entity.permissions[a])) for a in _ACTIONS),
             *((t.name, rule_expr(t.rule)) for t in entity.transitions),
+            *((a.name, rule_expr(a.rule)) for a in entity.actions),
         ),
         create_user_type="AuthUser" if entity.owner else "AuthUser | None",
         dump="model_dump(by_alias=True)" if aliased else "model_dump()",
@@ -452,6 +454,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
             f"RowRule({py(r.left)}, {py(r.op)}, {py(r.right)})" for r in entity.table.rules
         ),
         rule_texts=tuple(r.text for r in entity.table.rules),
+        actions=tuple((r.custom, r.operation_id) for r in entity.routes if r.custom),
     )
     return replace(
         view,

@@ -197,6 +197,10 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
         files[PurePosixPath("tests/test_cache.py")] = _render(
             environment, "tests/test_cache.py.jinja", c=caching
         )
+    if any(t.custom_actions for t in project.tests.entities):
+        files[PurePosixPath("tests/test_actions.py")] = _render(
+            environment, "tests/test_actions.py.jinja", p=project
+        )
     if any(t.rule_cases for t in project.tests.entities):
         files[PurePosixPath("tests/test_rules.py")] = _render(
             environment, "tests/test_rules.py.jinja", p=project

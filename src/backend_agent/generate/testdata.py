@@ -26,7 +26,12 @@ from backend_agent.generate.samples import (
     value_source,
 )
 from backend_agent.generate.tables import table_variable
-from backend_agent.generate.transitionplan import TransitionPlan, transition_plans
+from backend_agent.generate.transitionplan import (
+    CustomPlan,
+    TransitionPlan,
+    custom_plans,
+    transition_plans,
+)
 
 __all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
 
@@ -147,6 +152,7 @@ class EntityPlan:
     datetime_field: str = ""  # a writable datetime field, sent without an offset: refused
     datetime_param: str = ""  # a list parameter of a datetime field, the same
     transitions: tuple[TransitionPlan, ...] = ()
+    custom_actions: tuple[CustomPlan, ...] = ()
     rule_cases: tuple[RuleCase, ...] = ()  # the rules between fields it can break
     unique_fields: str = ""  # a set literal: the fields a second create's 409 names
     # Whose own rows an owner's list shows alone: a role the list rule does not exempt.
@@ -622,6 +628,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""
         ),
         transitions=transition_plans(entity, blueprint.queues, acting),
+        custom_actions=custom_plans(entity, acting),
         list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
         rule_cases=_rule_cases(entity),
         unique_fields=_unique_fields(entity),

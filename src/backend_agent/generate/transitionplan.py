@@ -1,4 +1,5 @@
-"""The plan of the generated transition tests: who moves a row, from where, and what then."""
+"""The plans of the generated tests of row operations beyond CRUD: transitions (who moves a
+row, from where, and what then) and custom actions (who runs one, and what others get)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from backend_agent.generate.pyexpr import py
 if TYPE_CHECKING:
     from backend_agent.generate.testdata import ActionPlan
 
-__all__ = ["TransitionPlan", "transition_plans"]
+__all__ = ["CustomPlan", "TransitionPlan", "custom_plans", "transition_plans"]
 
 # Field types whose value the response shows as the spec wrote it (py() == JSON).
 _PLAIN = frozenset({"string", "text", "email", "url", "enum", "integer", "boolean"})
@@ -70,3 +71,23 @@ def transition_plans(
             )
         )
     return tuple(plans)
+
+
+@dataclass(frozen=True)
+class CustomPlan:
+    """The tests of one custom action."""
+
+    name: str  # archive: the route's last segment and the handler's name
+    function: str  # archive_ticket: the tests' names
+    action: ActionPlan  # who may run it, and what others get
+
+
+def custom_plans(
+    entity: Entity, acting: Callable[[Rule], tuple[ActionPlan, str]]
+) -> tuple[CustomPlan, ...]:
+    """The plans of ``entity``'s custom actions, in spec order."""
+    operations = {r.custom: r.operation_id for r in entity.routes if r.custom}
+    return tuple(
+        CustomPlan(action.name, operations[action.name], acting(action.rule)[0])
+        for action in entity.actions
+    )

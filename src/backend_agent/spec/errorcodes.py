@@ -31,6 +31,7 @@ RESERVED_ERROR_CODES = frozenset(
         "INVALID_TRANSITION",
         "METHOD_NOT_ALLOWED",
         "NOT_FOUND",
+        "NOT_IMPLEMENTED",
         "PAYLOAD_TOO_LARGE",
         "PRECONDITION_FAILED",
         "RATE_LIMITED",

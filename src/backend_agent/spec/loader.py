@@ -19,7 +19,7 @@ from backend_agent.spec.reach import check_changeable, check_creatable
 from backend_agent.spec.rules import check_rules
 from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
-from backend_agent.spec.transitions import check_transitions
+from backend_agent.spec.transitions import check_actions, check_transitions
 
 __all__ = ["load_spec", "load_spec_text"]
 
@@ -57,6 +57,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
     if spec is not None:
         problems.extend(check_identifiers(spec, source))
         problems.extend(check_transitions(spec, source))
+        problems.extend(check_actions(spec, source))
         problems.extend(check_rules(spec, source))
         problems.extend(check_error_codes(spec, source))
         problems.extend(check_creatable(spec, source))

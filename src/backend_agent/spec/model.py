@@ -36,6 +36,7 @@ __all__ = [
     "MAX_ENTITIES",
     "MAX_FIELDS",
     "MAX_JOBS",
+    "ActionSpec",
     "AuthSpec",
     "CacheSpec",
     "CharacterClass",
@@ -271,6 +272,20 @@ class TransitionSpec(_Strict):
     description: str | None = None
 
 
+class ActionSpec(_Strict):
+    """A custom operation on one row: ``POST /api/v1/<plural>/{id}/<name>``, run by the
+    handler of the same name in ``app/domain/<entity>.py`` (the owner's code).
+
+    ``permission`` defaults to the entity's update rule; ``handler: true`` says the
+    code is the owner's (the only kind there is).
+    """
+
+    method: Literal["POST"] = "POST"
+    permission: Permission | None = None
+    handler: Literal[True] = True
+    description: str | None = None
+
+
 # A state field's transitions by name.
 Transitions = dict[Annotated[str, Field(pattern=_FIELD_NAME)], TransitionSpec]
 
@@ -298,6 +313,10 @@ class EntitySpec(_Strict):
     cache: CacheSpec | None = None
     # State machines: per enum field, its transitions; the field is then written only by them.
     transitions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], Transitions] = Field(
+        default_factory=dict
+    )
+    # Custom operations on one row, each run by a handler in app/domain/<entity>.py.
+    actions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], ActionSpec] = Field(
         default_factory=dict
     )
     # Fields unique as a group ([[customer, sku]]): fields, belongs_to relations, or owner.

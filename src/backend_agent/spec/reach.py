@@ -114,10 +114,14 @@ def check_changeable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
             ("update", given.update, ("permissions", "update")),
             ("delete", given.delete, ("permissions", "delete")),
         ]
+        for verb, declared in entity.actions.items():
+            rule = declared.permission
+            place: tuple[str | int, ...] = ("actions", verb, "permission")
+            actions.append((verb, rule if rule is not None else given.update, place))
         for state, machine in entity.transitions.items():
             for move, transition in machine.items():
                 rule = transition.permission
-                place: tuple[str | int, ...] = ("transitions", state, move, "permission")
+                place = ("transitions", state, move, "permission")
                 actions.append((move, rule if rule is not None else given.update, place))
         for action, rule, where in actions:
             admitted = _admitted(rule if rule is not None else default, roles)

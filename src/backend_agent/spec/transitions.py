@@ -8,6 +8,7 @@ and every name a transition uses must fit beside the entity's other routes.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +19,7 @@ from backend_agent.spec.naming import plural, snake
 from backend_agent.spec.source import Path, SourceMap
 from backend_agent.spec.values import normalise_value
 
-__all__ = ["NOW", "check_transitions"]
+__all__ = ["NOW", "check_actions", "check_transitions"]
 
 # ``set: {paid_at: now}``: the time (or date) the transition happens.
 NOW = "now"
@@ -80,6 +81,65 @@ def _check_entity(
                 yield from _check_set(entity, target, value, (*path, "set", target), source)
 
 
+# Names a handler cannot take: Python's keywords and the hooks' own names.
+_NOT_HANDLERS = frozenset(
+    {
+        *keyword.kwlist,
+        "before_create",
+        "after_create",
+        "before_update",
+        "after_update",
+        "before_delete",
+        "before_transition",
+        "after_transition",
+    }
+)
+
+
+def check_actions(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
+    """A problem for each custom action whose route or handler cannot be made."""
+    problems: list[Problem] = []
+    for name, entity in spec.entities.items():
+        children = {
+            other.plural or plural(snake(child))
+            for child, other in spec.entities.items()
+            if other.nested_under == name
+        }
+        moves = {move for machine in entity.transitions.values() for move in machine}
+        for action, declared in entity.actions.items():
+            path: Path = ("entities", name, "actions", action)
+            problems.extend(_check_name(name, entity, action, children, path, source, "action"))
+            if action in moves:
+                problems.append(
+                    source.problem(
+                        path,
+                        f"action '{action}' and a transition of '{name}' share a route",
+                        key=True,
+                    )
+                )
+            if action in _NOT_HANDLERS:
+                problems.append(
+                    source.problem(
+                        path,
+                        f"action '{action}' cannot name its handler: it is a Python keyword "
+                        "or a hook's name",
+                        suggestion="choose another verb",
+                        key=True,
+                    )
+                )
+            if declared.permission is not None:
+                problems.extend(
+                    check_permission(
+                        ("entities", name, "actions", action, "permission"),
+                        declared.permission,
+                        list(spec.auth.roles),
+                        owner=entity.owner,
+                        source=source,
+                    )
+                )
+    return problems
+
+
 def _check_state_field(
     entity: str, state: str, field: FieldSpec, path: Path, source: SourceMap
 ) -> Iterator[Problem]:
@@ -114,27 +174,28 @@ def _check_name(
     children: set[str],
     path: Path,
     source: SourceMap,
+    kind: str = "transition",
 ) -> Iterator[Problem]:
     if move in _TAKEN:
         yield source.problem(
             path,
-            f"transition name '{move}' is one of the entity's own operations",
+            f"{kind} name '{move}' is one of the entity's own operations",
             expected="a verb other than " + ", ".join(sorted(_TAKEN)),
             key=True,
         )
     elif move in spec.relations:
         yield source.problem(
             path,
-            f"transition '{move}' and the relation '{move}' of '{entity}' would share a route",
+            f"{kind} '{move}' and the relation '{move}' of '{entity}' would share a route",
             suggestion="rename one of them",
             key=True,
         )
     elif move in children:
         yield source.problem(
             path,
-            f"transition '{move}' and the collection '{move}' nested under '{entity}' would "
+            f"{kind} '{move}' and the collection '{move}' nested under '{entity}' would "
             "share a route",
-            suggestion="rename the transition",
+            suggestion=f"rename the {kind}",
             key=True,
         )
 

@@ -10,7 +10,7 @@ write. Raise ``DomainError`` (422 DOMAIN_ERROR) or a code the spec declares unde
 
 from __future__ import annotations
 
-from app.core.hooks import Change
+from app.core.hooks import ActionCall, Change
 
 
 async def before_create(change: Change) -> None:
@@ -31,3 +31,8 @@ async def after_update(change: Change) -> None:
 
 async def before_delete(change: Change) -> None:
     """Before a product ``change.row_id`` is deleted."""
+
+
+async def restock(action: ActionCall) -> None:
+    """The action ``restock`` (``POST .../{id}/restock``) on ``action.row``; the
+    response is the product as this leaves it."""

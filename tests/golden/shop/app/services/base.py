@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import cache
 from app.core.errors import AppError, Conflict, NotFoundError, PreconditionFailed, ValidationFailed
-from app.core.hooks import Change, run
+from app.core.hooks import ActionCall, ActionNotWritten, Change, run
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
 from app.core.rules import RowRule, broken
@@ -319,6 +319,33 @@ class EntityService:
             f"{move.name} starts from {starts}.",
             details=[{"field": move.field, "message": f"is '{state}'"}],
         )
+
+    async def act(
+        self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID, name: str, rule: Rule
+    ) -> Row:
+        """Run the owner's handler ``name`` (app/domain) on a row the caller may act on, in
+        one transaction; the row as the handler left it."""
+        owner_id = authorize(rule, user)
+        if self.scope is not None:
+            await self._check_parent(db, user, self.scope, row_id, owner_id)
+        row = await self._get(db, row_id, owner_id)
+        if row is None:
+            raise missing(await self.is_visible(db, user, row_id), self.not_found)
+        handler = getattr(self.hooks, name, None)
+        if handler is None:
+            raise ActionNotWritten(f"The action {name} has no handler in app/domain yet.")
+        await handler(
+            ActionCall(db=db, user=user, entity=self.entity, name=name, row_id=row_id, row=row)
+        )
+        await audit.record(db, user, "update", self.entity, row_id, {"action": name})
+        await db.commit()
+        if self.stale_on_write:
+            await cache.current().invalidate(*self.stale_on_write)
+        after = await self._get(db, row_id, None)
+        await db.commit()  # end the read
+        if after is None:  # the handler deleted it
+            raise NotFoundError(self.not_found)
+        return after
 
     async def delete(
         self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID, if_match: str | None

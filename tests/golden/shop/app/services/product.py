@@ -27,6 +27,7 @@ RULES = {
     "create": Rule("roles", frozenset({"admin"})),
     "update": Rule("roles", frozenset({"admin"})),
     "delete": Rule("roles", frozenset({"admin"})),
+    "restock": Rule("roles", frozenset({"admin"})),
 }
 NOT_FOUND = "Product not found."
 ENTITY = "products"  # what the audit log calls these rows
@@ -109,3 +110,10 @@ def delete_product(
 ) -> Awaitable[None]:
     """Delete a product."""
     return SERVICE.delete(db, user, product_id, if_match)
+
+
+def restock_product(
+    db: AsyncConnection, user: AuthUser | None, product_id: uuid.UUID
+) -> Awaitable[Row]:
+    """Run the handler ``restock`` of app/domain/product.py on a product."""
+    return SERVICE.act(db, user, product_id, "restock", RULES["restock"])

@@ -23,6 +23,10 @@ write's transaction: what it writes with ``change.db`` commits with the write, a
 exception it raises undoes the write. Raise a ``DomainError`` (or one of the codes the
 spec declares under ``errors``, in ``app/core/domain.py``) to refuse the request with a
 4xx error envelope of that code.
+
+A custom action (``actions`` in the spec) is run by the function of the action's name in
+the same module, with an ``ActionCall``; while it is missing, the action answers 501
+NOT_IMPLEMENTED.
 """
 
 from __future__ import annotations
@@ -72,6 +76,28 @@ class Change:
 
 
 Hook = Callable[[Change], Awaitable[None]]
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionCall:
+    """A custom action (the spec's ``actions``) as its handler sees it: the row it acts on,
+    found and in the caller's reach. The service answers with the row as the handler
+    leaves it (read again after the commit)."""
+
+    db: AsyncConnection  # the action's transaction: what the handler writes commits with it
+    user: AuthUser | None
+    entity: str
+    name: str  # the action's name, which is also the handler's
+    row_id: uuid.UUID
+    row: Mapping[str, Any]
+
+
+class ActionNotWritten(AppError):
+    """The spec declares an action whose handler app/domain does not define."""
+
+    status_code = 501
+    code = "NOT_IMPLEMENTED"
+    default_message = "This action has no handler in app/domain yet."
 
 
 async def run(module: ModuleType | None, name: str, change: Change) -> None:

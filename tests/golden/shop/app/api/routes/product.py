@@ -115,3 +115,14 @@ async def delete_product(
 ) -> Response:
     await service.delete_product(db, user, id, if_match)
     return no_content()
+
+
+@router.post(
+    "/products/{id}/restock",
+    operation_id="restock_product",
+    summary="Restock a product",
+    dependencies=[Depends(allowed(service.RULES["restock"]))],
+    responses=design_responses("restock_product"),
+)
+async def restock_product(id: uuid.UUID, db: SessionDep, user: OptionalUser) -> Response:
+    return tagged(await service.restock_product(db, user, id))
