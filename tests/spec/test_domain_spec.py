@@ -107,3 +107,22 @@ def test_an_action_that_cannot_be_served_is_refused(actions: str, message: str) 
         load_spec_text(ACTIONS.format(actions=actions), "spec.yaml")
     found = [str(problem) for problem in caught.value.problems]
     assert any(message in problem for problem in found), found
+
+
+def test_no_action_may_take_a_hooks_name() -> None:
+    # Drift: the hooks the generated service runs (app/core/hooks.py) are names no
+    # action's handler may take.
+    import ast
+    import keyword
+    from importlib import resources
+
+    from backend_agent.spec.transitions import _NOT_HANDLERS
+
+    source = resources.files("backend_agent.generate") / "platform/app/core/hooks.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    hooks = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "HOOKS"
+    )
+    assert set(hooks) == _NOT_HANDLERS - set(keyword.kwlist)

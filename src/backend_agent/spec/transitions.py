@@ -32,13 +32,18 @@ def check_transitions(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
     """A problem for each state field or transition that cannot be served as declared."""
     problems: list[Problem] = []
     for name, entity in spec.entities.items():
-        children = {
-            other.plural or plural(snake(child))
-            for child, other in spec.entities.items()
-            if other.nested_under == name
-        }
+        children = _children(spec, name)
         problems.extend(_check_entity(name, entity, children, list(spec.auth.roles), source))
     return problems
+
+
+def _children(spec: ServiceSpec, name: str) -> set[str]:
+    """The collections nested under ``name``: their routes sit beside its transitions."""
+    return {
+        other.plural or plural(snake(child))
+        for child, other in spec.entities.items()
+        if other.nested_under == name
+    }
 
 
 def _check_entity(
@@ -100,11 +105,7 @@ def check_actions(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
     """A problem for each custom action whose route or handler cannot be made."""
     problems: list[Problem] = []
     for name, entity in spec.entities.items():
-        children = {
-            other.plural or plural(snake(child))
-            for child, other in spec.entities.items()
-            if other.nested_under == name
-        }
+        children = _children(spec, name)
         moves = {move for machine in entity.transitions.values() for move in machine}
         for action, declared in entity.actions.items():
             path: Path = ("entities", name, "actions", action)
