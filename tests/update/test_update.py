@@ -346,3 +346,18 @@ def test_the_owners_hooks_are_kept_byte_for_byte(project: Path, tmp_path: Path) 
     done = " | ".join(operations)
     assert "ck_notes_ends_on_ge_starts_on" in done
     assert "uq_notes_title_owner_id" in done
+
+
+def test_an_action_added_later_asks_for_its_handler(project: Path, tmp_path: Path) -> None:
+    hooks = project / "app" / "domain" / "note.py"
+    kept = hooks.read_bytes()
+    edited = SPEC.replace("    sort: [title, created_at]\n", "    sort: [title, created_at]\n"
+                          "    actions: {archive: {}}\n")  # fmt: skip
+    plan = plan_update(project, spec_path=new_spec(tmp_path, edited))
+    apply_update(plan)
+    assert hooks.read_bytes() == kept
+    notes = {c.path: c.note for c in plan.changes if c.action == "kept"}
+    assert notes["app/domain/note.py"] == (
+        "add async def archive(action: ActionCall): until then it answers 501"
+    )
+    assert '"archive"' in (project / "app" / "services" / "note.py").read_text()

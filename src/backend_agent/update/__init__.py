@@ -13,6 +13,7 @@ applied to tables with rows stops the update with nothing touched.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -154,6 +155,7 @@ def plan_update(
         )
     rendered = manifest_files(generate(new_blueprint), new_text)
     writes, deletes, changes = _merge_tree(project, base, rendered)
+    changes += _missing_handlers(project, new_blueprint, writes)
     revision_file = None
     if not migration.empty:
         head, number = _revisions(project)
@@ -168,6 +170,29 @@ def plan_update(
         revision_file = str(revision_path)
         changes.append(FileChange(str(revision_path), "added", "new migration revision"))
     return UpdatePlan(project, tuple(changes), writes, tuple(deletes), migration, revision_file)
+
+
+def _missing_handlers(
+    project: Path, blueprint: Blueprint, writes: dict[PurePosixPath, str]
+) -> list[FileChange]:
+    """A note for each custom action whose handler the owner's module lacks: ``update``
+    never writes into app/domain, and the action answers 501 until the owner adds it."""
+    notes = []
+    for entity in blueprint.entities:
+        path = USER_OWNED / f"{entity.snake}.py"
+        target = project / path
+        if not entity.actions or path in writes or not target.is_file():
+            continue
+        try:
+            tree = ast.parse(target.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue  # the owner's module is theirs to mend; the service reports it
+        defined = {n.name for n in tree.body if isinstance(n, ast.AsyncFunctionDef)}
+        missing = [a.name for a in entity.actions if a.name not in defined]
+        if missing:
+            wanted = ", ".join(f"async def {name}(action: ActionCall)" for name in missing)
+            notes.append(FileChange(str(path), "kept", f"add {wanted}: until then it answers 501"))
+    return notes
 
 
 def _formatted(code: str, project: Path, path: PurePosixPath) -> str:
