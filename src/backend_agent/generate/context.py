@@ -98,6 +98,11 @@ class ProjectView:
     domain_errors: tuple[DomainErrorView, ...] = ()
 
     @property
+    def has_actions(self) -> bool:
+        """Whether some entity has custom actions (and so the 501 of a missing handler)."""
+        return any(entity.actions for entity in self.entities)
+
+    @property
     def refusal(self) -> DomainErrorView:
         """The error the generated tests' hooks raise: the spec's first code, if any."""
         default = DomainErrorView("DomainError", "DOMAIN_ERROR", 422, "")

@@ -26,7 +26,7 @@ spec declares under ``errors``, in ``app/core/domain.py``) to refuse the request
 
 A custom action (``actions`` in the spec) is run by the function of the action's name in
 the same module, with an ``ActionCall``; while it is missing, the action answers 501
-NOT_IMPLEMENTED.
+NOT_IMPLEMENTED (``ActionNotWritten`` in app/core/domain.py).
 """
 
 from __future__ import annotations
@@ -90,14 +90,6 @@ class ActionCall:
     name: str  # the action's name, which is also the handler's
     row_id: uuid.UUID
     row: Mapping[str, Any]
-
-
-class ActionNotWritten(AppError):
-    """The spec declares an action whose handler app/domain does not define."""
-
-    status_code = 501
-    code = "NOT_IMPLEMENTED"
-    default_message = "This action has no handler in app/domain yet."
 
 
 async def run(module: ModuleType | None, name: str, change: Change) -> None:

@@ -6,9 +6,18 @@ declares under ``errors`` (regenerated from the spec: add a code there).
 
 from __future__ import annotations
 
+from app.core.errors import AppError
 from app.core.hooks import DomainError
 
-__all__ = ["DomainError", "OutOfStock"]
+__all__ = ["ActionNotWritten", "DomainError", "OutOfStock"]
+
+
+class ActionNotWritten(AppError):
+    """The spec declares an action whose handler app/domain does not define."""
+
+    status_code = 501
+    code = "NOT_IMPLEMENTED"
+    default_message = "This action has no handler in app/domain yet."
 
 
 class OutOfStock(DomainError):

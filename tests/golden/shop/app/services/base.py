@@ -20,8 +20,9 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import cache
+from app.core.domain import ActionNotWritten
 from app.core.errors import AppError, Conflict, NotFoundError, PreconditionFailed, ValidationFailed
-from app.core.hooks import ActionCall, ActionNotWritten, Change, run
+from app.core.hooks import ActionCall, Change, run
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
 from app.core.rules import RowRule, broken
