@@ -294,3 +294,31 @@ def test_the_cache_replace_test_names_parents_its_editor_reads() -> None:
     replace = _function(tests, "replace")
     assert "r.valid_body(db, editor)" in replace
     assert replace.index("editor = await actors(r.update)") < replace.index("r.valid_body")
+
+
+LINKER_WHO_CANNOT_SEE_THE_TARGETS = """\
+name: x
+auth: {roles: [editor, viewer]}
+entities:
+  Datum:
+    fields: {label: string}
+    permissions: {list: anyone, read: [viewer], create: authenticated}
+  Analysis:
+    owner: true
+    fields: {note: string}
+    relations: {links: {many_to_many: Datum}}
+    permissions: {read: [editor]}
+"""
+
+
+def test_a_refused_linker_that_may_list_the_links_finds_none() -> None:
+    # Campaign seed 1219, spec 072: the editor may change an analysis but sees no Datum
+    # (so every link is 404) and may list its links (200): the test called assert_error
+    # on the 200 list, which has no error to assert.
+    blueprint = design(load_spec_text(LINKER_WHO_CANNOT_SEE_THE_TARGETS, "x.yaml"))
+    (link,) = next(p for p in suite_plan(blueprint).entities if p.name == "Analysis").links
+    assert (link.refused, link.link_status, link.list_status) == ("editor", 404, 200)
+    tests = generate(blueprint)[PurePosixPath("tests/test_analysis.py")]
+    refused = _function(tests, "test_links_links_are_refused_where_no_role_may_both_link_and_list")
+    assert "assert data(await client.get(related, headers=actor.headers)) == []" in refused
+    assert "200, " not in refused
