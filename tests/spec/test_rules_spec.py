@@ -130,3 +130,24 @@ def test_narrowed_spans_keep_every_pair_at_their_ends(
         for end in (0, 1):
             a, b = narrowed[lesser][end], narrowed[greater][end]
             assert a < b if strict else a <= b
+
+
+def test_a_default_the_rules_refuse_is_refused() -> None:
+    # Campaign seed 1220, spec 006: 'body' defaulted to -60.11 under "body > 32": every
+    # create that left it out broke the CHECK (409 instead of a create).
+    text = SPEC.replace("      rating: integer\n", "      rating: {{type: integer, default: 0}}\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(text.format(key="rules", value='["rating >= 1"]'), "spec.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "spec.yaml:19:13: rule 'rating >= 1' refuses the default of 'rating' (0); give the "
+        "field a default the rules keep, or none"
+    ]
+    pair = SPEC.replace(
+        "      discount: decimal\n", "      discount: {{type: decimal, default: 5}}\n"
+    )
+    pair = pair.replace("max: 100}}", "max: 100, default: 2}}")
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(pair.format(key="rules", value='["discount <= price"]'), "spec.yaml")
+    assert "refuses the default of 'discount' and 'price'" in str(caught.value.problems[0])
+    kept = pair.replace("default: 2}}", "default: 7}}")
+    assert load_spec_text(kept.format(key="rules", value='["discount <= price"]'), "spec.yaml")

@@ -19,11 +19,12 @@ without end (not only enums and booleans).
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from backend_agent.errors import Problem
 from backend_agent.spec.checks import did_you_mean
@@ -263,6 +264,7 @@ def _check_rules(name: str, entity: EntitySpec, source: SourceMap) -> Iterator[P
                     suggestion="check the rules on it, and its min and max",
                 )
                 return
+    yield from _check_defaults(name, entity, rules, source)
     if data_bounds(entity, rules) is None:
         yield source.problem(
             ("entities", name, "rules"),
@@ -270,6 +272,50 @@ def _check_rules(name: str, entity: EntitySpec, source: SourceMap) -> Iterator[P
             + "; ".join(rule.text for rule in rules),
             suggestion="check the directions of the comparisons, and the fields' min and max",
         )
+
+
+def _check_defaults(
+    name: str, entity: EntitySpec, rules: tuple[RowRule, ...], source: SourceMap
+) -> Iterator[Problem]:
+    """A default the rules refuse would make every create that leaves it out fail."""
+    for index, rule in enumerate(rules):
+        left = entity.fields[rule.left].default
+        if isinstance(rule.right, Decimal):
+            low, high = field_bounds(entity.fields[rule.left], rules, rule.left)
+            broken = left is not None and not low <= Decimal(str(left)) <= high
+        else:
+            right = entity.fields[rule.right].default
+            broken = left is not None and right is not None and not _holds(rule, left, right)
+        if broken:
+            yield source.problem(
+                ("entities", name, "rules", index),
+                f"rule '{rule.text}' refuses the default of "
+                + (
+                    f"'{rule.left}' ({left})"
+                    if isinstance(rule.right, Decimal)
+                    else f"'{rule.left}' and '{rule.right}'"
+                ),
+                suggestion="give the field a default the rules keep, or none",
+            )
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _holds(rule: RowRule, left: object, right: object) -> bool:
+    if isinstance(left, int | float | str | Decimal) and isinstance(
+        right, int | float | str | Decimal
+    ):
+        try:
+            return bool(_COMPARE[rule.op](Decimal(str(left)), Decimal(str(right))))
+        except ArithmeticError:
+            pass
+    return bool(_COMPARE[rule.op](left, right))
 
 
 def _check_rule(
