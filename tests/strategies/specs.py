@@ -403,6 +403,8 @@ def _entity(
         if actions:
             entity["actions"] = actions
             d.note("actions")
+    if draw(st.integers(0, 4)) == 0:
+        entity["aggregates"] = _aggregates(d, fields, belongs)
     if draw(st.integers(0, 3)) == 0:
         entity["rules"] = _rules(d, fields, taken, entity.get("transitions", {}))
     if draw(st.integers(0, 4)) == 0 and (groups := _groups(d, fields, belongs)):
@@ -532,6 +534,30 @@ def _rules(
     if rules:
         d.note("rules")
     return list(dict.fromkeys(rules))
+
+
+def _aggregates(d: _Drawer, fields: dict[str, Any], belongs: list[str]) -> dict[str, Any]:
+    """Stats keys (fields, relations, periods of dates and timestamps) and measures."""
+    draw = d.draw
+    keys = ["created_at:month", *belongs]
+    numbers: list[str] = []
+    for name, spec in fields.items():
+        kind = _kind_of(spec)
+        if kind in ("enum", "boolean", "string", "integer", "date", "uuid", "email"):
+            keys.append(name)
+        if kind in ("date", "datetime"):
+            keys.append(f"{name}:{draw(st.sampled_from(['day', 'month', 'year']))}")
+        if kind in ("integer", "decimal"):
+            numbers.append(name)
+    chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
+    measures = ["count"]
+    for name in numbers:
+        measures += draw(
+            st.lists(st.sampled_from([f"sum:{name}", f"avg:{name}", f"min:{name}", f"max:{name}"]),
+                     max_size=2, unique=True)
+        )  # fmt: skip
+    d.note("aggregates" + (":measures" if len(measures) > 1 else ""))
+    return {"group_by": chosen, "measures": measures}
 
 
 def _groups(d: _Drawer, fields: dict[str, Any], belongs: list[str]) -> list[list[str]]:

@@ -13,6 +13,7 @@ from backend_agent.spec.model import FieldType
 
 __all__ = [
     "Action",
+    "Aggregates",
     "AuthDesign",
     "Blueprint",
     "CacheDesign",
@@ -36,6 +37,8 @@ __all__ = [
     "RowCheck",
     "Rule",
     "Scalar",
+    "StatsKey",
+    "StatsMeasure",
     "Table",
     "Transition",
 ]
@@ -270,6 +273,35 @@ class Invalidation:
 
 
 @dataclass(frozen=True)
+class StatsKey:
+    """A key the stats may group by: ``created_at:month`` groups ``created_at`` by month."""
+
+    text: str  # as the spec and the query write it
+    column: str
+    type: ColumnType
+    period: Literal["day", "month", "year"] | None = None
+
+
+@dataclass(frozen=True)
+class StatsMeasure:
+    """A value each group of the stats answers: ``count``, or ``sum_total``."""
+
+    key: str  # its name in the answer
+    function: Literal["count", "sum", "avg", "min", "max"]
+    column: str | None = None
+    type: ColumnType | None = None
+    scale: int | None = None  # a decimal's places: sums stay exact, averages keep 2 more
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """``GET .../stats``: the keys it may group by and the measures it answers."""
+
+    keys: tuple[StatsKey, ...]
+    measures: tuple[StatsMeasure, ...]
+
+
+@dataclass(frozen=True)
 class CustomAction:
     """An operation on one row that the project owner's handler performs
     (``app/domain/<entity>.py``): ``POST .../{id}/<name>``, answered with the row."""
@@ -331,6 +363,7 @@ class Entity:
     invalidation: Invalidation = Invalidation()
     transitions: tuple[Transition, ...] = ()  # the state machines' moves, in spec order
     actions: tuple[CustomAction, ...] = ()  # custom operations on one row, in spec order
+    aggregates: Aggregates | None = None  # None: no stats route
 
     def transition(self, name: str) -> Transition:
         """The transition called ``name``."""

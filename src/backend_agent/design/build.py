@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from backend_agent.design.aggregates import aggregates
 from backend_agent.design.blueprint import (
     AuthDesign,
     Blueprint,
@@ -646,6 +647,7 @@ def _entity(
         description=spec.description or "",
         cache=CacheDesign(spec.cache.ttl) if spec.cache else None,
         transitions=_transitions(snake_name, spec, permissions["update"]),
+        aggregates=aggregates(spec, columns),
         actions=tuple(
             CustomAction(
                 name, _rule(action.permission, permissions["update"]), action.description or ""

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend_agent.design.blueprint import Blueprint, Column, Entity, EntityField, Route, Transition
+from backend_agent.design.blueprint import (
+    Blueprint,
+    Column,
+    Entity,
+    EntityField,
+    Route,
+    StatsMeasure,
+    Transition,
+)
 from backend_agent.design.errors import error_codes
 from backend_agent.design.metadata import decimal_bounds, decimal_step, integer_bounds
 from backend_agent.design.openapi_examples import create_example, password_example
@@ -121,6 +129,7 @@ def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, J
         f"{entity.name}Response": _envelope(_ref(entity.name)),
         f"{entity.name}Page": _envelope({"type": "array", "items": _ref(entity.name)}, page=True),
     }
+    schemas.update(stats_schemas(entity))
     if entity.nested_column:
         nested = [item for item in create if item[0] != entity.nested_column]
         schemas[f"{entity.name}NestedCreate"] = _object(
@@ -294,6 +303,68 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
     return params
 
 
+def _stats_params(blueprint: Blueprint, entity: Entity) -> list[JSON]:
+    """``group_by`` (repeatable), then the list's filters."""
+    assert entity.aggregates is not None
+    keys = [key.text for key in entity.aggregates.keys]
+    group_by: JSON = {
+        "name": "group_by",
+        "in": "query",
+        "description": "A key to group by; repeat it to group by several. None: one row.",
+        "schema": {"type": "array", "items": {"type": "string", "enum": keys}, "default": []},
+        "style": "form",
+        "explode": True,
+    }
+    listed = _list_params(blueprint, entity)
+    return [group_by, *(p for p in listed if p["name"] not in ("page", "limit", "sort"))]
+
+
+def stats_schemas(entity: Entity) -> dict[str, JSON]:
+    """``<Entity>StatsRow`` (a group's key values and measures) and its envelope."""
+    if entity.aggregates is None:
+        return {}
+    group: JSON = {}
+    for key in entity.aggregates.keys:
+        if key.period is not None:
+            schema: JSON = {"type": ["string", "null"], "description": f"The {key.period}."}
+        else:
+            schema = _nullable(field_schema(entity.table.column(key.column)))
+            schema.pop("enum", None)
+        group[key.text] = schema
+    values: list[tuple[str, JSON]] = [
+        ("group", _object(list(group.items()), [], description="The group's key values."))
+    ]
+    for measure in entity.aggregates.measures:
+        values.append((measure.key, _measure_schema(measure, entity)))
+    row = _object(values, [name for name, _ in values])
+    return {
+        f"{entity.name}StatsRow": row,
+        f"{entity.name}Stats": _envelope(
+            {"type": "array", "items": _ref(f"{entity.name}StatsRow")}
+        ),
+    }
+
+
+def _nullable(schema: JSON) -> JSON:
+    """``schema`` that also takes null (a group of no value, a measure of no row)."""
+    kind = schema.get("type", "string")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {**schema, "type": [*kinds, *([] if "null" in kinds else ["null"])]}
+
+
+def _measure_schema(measure: StatsMeasure, entity: Entity) -> JSON:
+    if measure.function == "count":
+        return {"type": "integer", "minimum": 0}
+    assert measure.column is not None
+    column = entity.table.column(measure.column)
+    if measure.function in ("min", "max"):
+        return _nullable(field_schema(column))
+    if measure.function == "sum" and column.type == "integer":
+        return {"type": ["integer", "null"]}
+    # Decimal text: sums exact, averages with two places more than the field keeps.
+    return {"type": ["string", "null"], "format": "decimal"}
+
+
 def _operation(blueprint: Blueprint, route: Route) -> JSON:
     entity = blueprint.entity(route.entity) if route.entity else None
     op: JSON = {
@@ -324,6 +395,9 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         elif action in ("create", "create_nested"):
             body = f"{name}NestedCreate" if action == "create_nested" else f"{name}Create"
             responses["201"] = _ok(f"{name}Response", "Created.", location=True)
+        elif action == "stats":
+            params += _stats_params(blueprint, entity)
+            responses["200"] = _ok(f"{name}Stats", "One row per group (one row in all, ungrouped).")
         elif action == "read":
             responses["200"] = _ok(f"{name}Response", "Found.")
         elif action in ("replace", "update"):

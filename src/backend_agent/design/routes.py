@@ -187,6 +187,23 @@ def entity_routes(entity: Entity, entities: Mapping[str, Entity], prefix: str) -
             f"List {many.replace('_', ' ')}",
             tag,
         ),
+        *(
+            [
+                Route(
+                    "GET",
+                    f"{entity.collection_path}/stats",
+                    f"stats_{many}",
+                    entity.name,
+                    "stats",
+                    rules["list"],
+                    200,
+                    f"Statistics of {many.replace('_', ' ')}",
+                    tag,
+                )
+            ]
+            if entity.aggregates
+            else []
+        ),
         Route(
             "POST",
             entity.collection_path,

@@ -16,6 +16,7 @@ from backend_agent.generate.fields import (
 )
 from backend_agent.generate.liveness import Liveness, liveness
 from backend_agent.generate.pyexpr import column_ref, identifier, model_attribute, py, with_article
+from backend_agent.generate.statsview import StatsView, stats_view
 from backend_agent.generate.tables import TableView, table_variable, table_view
 from backend_agent.generate.transitions import TransitionView, transition_views
 
@@ -46,6 +47,7 @@ _RULE_OF = {
     "delete": "delete",
     "link": "update",
     "unlink": "update",
+    "stats": "list",
 }
 
 
@@ -213,6 +215,7 @@ class EntityView:
     transitions: tuple[TransitionView, ...] = ()  # the state machines' moves
     row_rules: tuple[str, ...] = ()  # RowRule(...) of each rule between two fields
     actions: tuple[tuple[str, str], ...] = ()  # (name, route function) of each custom action
+    stats: StatsView | None = None  # GET .../stats, with aggregates
     rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
 
 
@@ -310,6 +313,9 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         query = {"list": f"{name}Query", "list_nested": f"{name}NestedQuery"}.get(
             action, f"{link.target.name}Query" if link else ""
         )
+        params.append(f"query: Annotated[{query}, Query()]")
+    elif action == "stats":
+        query = f"{name}StatsQuery"
         params.append(f"query: Annotated[{query}, Query()]")
     body = {
         "create": f"{name}Create",
@@ -455,6 +461,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         ),
         rule_texts=tuple(r.text for r in entity.table.rules),
         actions=tuple((r.custom, r.operation_id) for r in entity.routes if r.custom),
+        stats=stats_view(entity),
     )
     return replace(
         view,
@@ -503,6 +510,8 @@ def _schema_names(view: EntityView) -> list[str]:
     names = [f"{view.name}Create", f"{view.name}Query", f"{view.name}Update"]
     if view.nested:
         names += [f"{view.name}NestedCreate", f"{view.name}NestedQuery"]
+    if view.stats:
+        names.append(f"{view.name}StatsQuery")
     return sorted(names)
 
 
@@ -528,6 +537,8 @@ def _repo_imports(view: EntityView) -> tuple[str, ...]:
     lines += [
         f"from app.repositories import {t.module} as {t.module}_repo" for t in _link_targets(view)
     ]
+    if view.stats:
+        lines.append("from app.repositories import stats")
     return tuple(lines)
 
 

@@ -153,6 +153,10 @@ class EntityPlan:
     datetime_param: str = ""  # a list parameter of a datetime field, the same
     transitions: tuple[TransitionPlan, ...] = ()
     custom_actions: tuple[CustomPlan, ...] = ()
+    # With aggregates: (key, the row field it reads, how many characters of its text
+    # make the period, 0 for the whole value) and (name, function, field, decimal places).
+    stats_keys: tuple[tuple[str, str, int], ...] = ()
+    stats_measures: tuple[tuple[str, str, str, int | None], ...] = ()
     rule_cases: tuple[RuleCase, ...] = ()  # the rules between fields it can break
     unique_fields: str = ""  # a set literal: the fields a second create's 409 names
     # Whose own rows an owner's list shows alone: a role the list rule does not exempt.
@@ -629,6 +633,14 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         ),
         transitions=transition_plans(entity, blueprint.queues, acting),
         custom_actions=custom_plans(entity, acting),
+        stats_keys=tuple(
+            (k.text, k.column, {"day": 10, "month": 7, "year": 4}.get(k.period or "", 0))
+            for k in (entity.aggregates.keys if entity.aggregates else ())
+        ),
+        stats_measures=tuple(
+            (m.key, m.function, m.column or "", m.scale if m.type == "decimal" else None)
+            for m in (entity.aggregates.measures if entity.aggregates else ())
+        ),
         list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
         rule_cases=_rule_cases(entity),
         unique_fields=_unique_fields(entity),

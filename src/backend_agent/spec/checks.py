@@ -65,7 +65,16 @@ SERVICE_SCHEMAS = frozenset(
         "UserResponse",
     }
 )
-ENTITY_SCHEMA_SUFFIXES = ("", "Create", "NestedCreate", "Page", "Response", "Update")
+ENTITY_SCHEMA_SUFFIXES = (
+    "",
+    "Create",
+    "NestedCreate",
+    "Page",
+    "Response",
+    "Stats",
+    "StatsRow",
+    "Update",
+)
 # Names an entity's model module imports beside its class (``class Mapped(Base)`` cannot
 # also annotate with SQLAlchemy's ``Mapped``); every other module reaches an entity's
 # class through its module, so only these cannot be entity names.
@@ -88,6 +97,7 @@ RESERVED_MODULES = frozenset(
         "health",
         "idempotency",
         "idempotency_key",
+        "stats",
         "jobs",
         "metrics",
         "migrations",

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from backend_agent.errors import Problem, SpecError
+from backend_agent.spec.aggregates import check_aggregates
 from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.errorcodes import check_error_codes
 from backend_agent.spec.identifiers import check_identifiers
@@ -60,6 +61,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_actions(spec, source))
         problems.extend(check_rules(spec, source))
         problems.extend(check_error_codes(spec, source))
+        problems.extend(check_aggregates(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))
     if problems:

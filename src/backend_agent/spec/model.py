@@ -37,6 +37,7 @@ __all__ = [
     "MAX_FIELDS",
     "MAX_JOBS",
     "ActionSpec",
+    "AggregatesSpec",
     "AuthSpec",
     "CacheSpec",
     "CharacterClass",
@@ -286,6 +287,20 @@ class ActionSpec(_Strict):
     description: str | None = None
 
 
+class AggregatesSpec(_Strict):
+    """``GET /api/v1/<plural>/stats``: counts and sums of the rows a caller may list,
+    grouped by the keys asked for (``?group_by=status``), with the list's filters.
+
+    ``group_by``: fields or belongs_to relations (``status``, ``customer``), dates and
+    datetimes by a period (``created_at:month``, ``due_on:day``, ``paid_at:year``).
+    ``measures``: ``count``, and ``sum``, ``avg``, ``min`` or ``max`` of a number field
+    (``sum:total``); ``min`` and ``max`` of dates too.
+    """
+
+    group_by: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ("count",)
+
+
 # A state field's transitions by name.
 Transitions = dict[Annotated[str, Field(pattern=_FIELD_NAME)], TransitionSpec]
 
@@ -315,6 +330,8 @@ class EntitySpec(_Strict):
     transitions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], Transitions] = Field(
         default_factory=dict
     )
+    # Grouped counts and sums of the rows a caller may list: GET .../stats.
+    aggregates: AggregatesSpec | None = None
     # Custom operations on one row, each run by a handler in app/domain/<entity>.py.
     actions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], ActionSpec] = Field(
         default_factory=dict

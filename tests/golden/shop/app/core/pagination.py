@@ -11,18 +11,11 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 
 
-class PageParams(BaseModel):
-    """``page`` and ``limit`` of a list; subclasses add ``sort`` and filters.
-
-    Unknown query parameters are refused (422) rather than ignored, so a misspelt
-    filter never silently returns everything.
-    """
+class QueryParams(BaseModel):
+    """Query parameters: unknown ones are refused (422) rather than ignored, so a misspelt
+    filter never silently returns everything."""
 
     model_config = ConfigDict(extra="forbid")
-
-    # Bounded so that page x limit stays a number every database accepts as an OFFSET.
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    limit: int = Field(default=PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -31,6 +24,18 @@ class PageParams(BaseModel):
         if isinstance(value, str) and "\x00" in value:
             raise ValueError("may not contain a NUL character")
         return value
+
+
+class PageParams(QueryParams):
+    """``page`` and ``limit`` of a list; subclasses add ``sort`` and filters.
+
+    Unknown query parameters are refused (422) rather than ignored, so a misspelt
+    filter never silently returns everything.
+    """
+
+    # Bounded so that page x limit stays a number every database accepts as an OFFSET.
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    limit: int = Field(default=PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     def filters(self) -> dict[str, Any]:
         """The filters the client set: every parameter but paging and sort."""

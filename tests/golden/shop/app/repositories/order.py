@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import order as order_models
 from app.models.base import table_of
+from app.repositories import stats
 from app.repositories.base import (
     EQ,
     Filter,
@@ -94,6 +95,33 @@ async def list_orders(
         params["owner_id"] = owner_id
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
+
+
+# The keys the stats may group by, and what each group answers (app.repositories.stats).
+STATS_KEYS: dict[str, stats.Key] = {
+    "status": stats.Key(orders.c.status),
+    "customer": stats.Key(orders.c.customer_id),
+    "created_at:month": stats.Key(orders.c.created_at, "month", moment=True),
+}
+STATS_MEASURES = (stats.Measure("count", "count"),)
+
+
+async def stats_orders(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    group_by: list[str],
+    owner_id: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The stats of the orders a list with these filters and scope would show."""
+    params = filter_params(filters)
+    where = [*visible(), *bound_filters(FILTERS, sorted(filters))]
+    if owner_id is not None:
+        where.append(orders.c.owner_id == bindparam("owner_id"))
+        params["owner_id"] = owner_id
+    keys = {name: STATS_KEYS[name] for name in group_by}
+    query = stats.statement(where, keys, STATS_MEASURES, db.dialect.name, orders)
+    return await stats.fetch(db, query, params, keys, STATS_MEASURES)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.models import order as order_models
 from app.models import order_item as order_item_models
 from app.models.base import table_of
+from app.repositories import stats
 from app.repositories.base import (
     EQ,
     Filter,
@@ -92,6 +93,44 @@ async def list_order_items(
         params["parent_owner_id"] = parent_owner_id
     shape = _page(tuple(sorted(filters)), sort, parent_owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
+
+
+# The keys the stats may group by, and what each group answers (app.repositories.stats).
+STATS_KEYS: dict[str, stats.Key] = {
+    "product": stats.Key(order_items.c.product_id),
+    "created_at:month": stats.Key(order_items.c.created_at, "month", moment=True),
+}
+STATS_MEASURES = (
+    stats.Measure("count", "count"),
+    stats.Measure("sum_quantity", "sum", order_items.c.quantity),
+    stats.Measure("sum_unit_price", "sum", order_items.c.unit_price, 2),
+    stats.Measure("avg_unit_price", "avg", order_items.c.unit_price, 2),
+    stats.Measure("max_unit_price", "max", order_items.c.unit_price, 2),
+)
+
+
+async def stats_order_items(
+    db: AsyncConnection,
+    *,
+    filters: dict[str, Any],
+    group_by: list[str],
+    parent_owner_id: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The stats of the order items a list with these filters and scope would show."""
+    params = filter_params(filters)
+    where = [*visible(), *bound_filters(FILTERS, sorted(filters))]
+    if parent_owner_id is not None:
+        where.append(
+            order_items.c.order_id.in_(
+                select(table_of(order_models.Order).c.id).where(
+                    table_of(order_models.Order).c.owner_id == bindparam("parent_owner_id")
+                )
+            )
+        )
+        params["parent_owner_id"] = parent_owner_id
+    keys = {name: STATS_KEYS[name] for name in group_by}
+    query = stats.statement(where, keys, STATS_MEASURES, db.dialect.name, order_items)
+    return await stats.fetch(db, query, params, keys, STATS_MEASURES)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its

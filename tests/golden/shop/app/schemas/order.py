@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import PageParams
+from app.core.pagination import PageParams, QueryParams
 from app.schemas.types import (
     NotNull,
     Storable,
@@ -74,3 +74,23 @@ class OrderQuery(PageParams):
     customer_id: Annotated[
         uuid.UUID | None, Field(description="Only rows whose customer_id equals this.")
     ] = None
+
+
+class OrderStatsQuery(QueryParams):
+    """Groups and filters of the order stats."""
+
+    group_by: list[Literal["status", "customer", "created_at:month"]] = Field(
+        default_factory=list,
+        description="A key to group by; repeat it to group by several. None: one row.",
+    )
+    status: Annotated[
+        Literal["draft", "placed", "paid", "shipped", "cancelled"] | None,
+        Field(description="Only rows whose status equals this."),
+    ] = None
+    customer_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose customer_id equals this.")
+    ] = None
+
+    def filters(self) -> dict[str, Any]:
+        """The filters the client set: every parameter but ``group_by``."""
+        return self.model_dump(exclude={"group_by"}, exclude_none=True, by_alias=True)

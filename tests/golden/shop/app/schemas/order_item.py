@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import PageParams
+from app.core.pagination import PageParams, QueryParams
 from app.schemas.types import (
     NotNull,
 )
@@ -75,3 +75,19 @@ class OrderItemQuery(OrderItemNestedQuery):
     """Paging, sort and filters of the order item list."""
 
     pass
+
+
+class OrderItemStatsQuery(QueryParams):
+    """Groups and filters of the order item stats."""
+
+    group_by: list[Literal["product", "created_at:month"]] = Field(
+        default_factory=list,
+        description="A key to group by; repeat it to group by several. None: one row.",
+    )
+    product_id: Annotated[
+        uuid.UUID | None, Field(description="Only rows whose product_id equals this.")
+    ] = None
+
+    def filters(self) -> dict[str, Any]:
+        """The filters the client set: every parameter but ``group_by``."""
+        return self.model_dump(exclude={"group_by"}, exclude_none=True, by_alias=True)

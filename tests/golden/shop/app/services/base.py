@@ -136,6 +136,8 @@ class EntityService:
     stale_on_write: tuple[str, ...] = ()  # the entities a create or change makes stale
     stale_on_delete: tuple[str, ...] = ()  # the entities a delete makes stale
     transition_row: TransitionRow | None = None  # with transitions: the conditional UPDATE
+    # With aggregates: the grouped counts and sums of the rows the caller may list.
+    stats_rows: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None
     # The spec's rules between two fields, checked on the values a write sends (the
     # database's CHECKs refuse the rest, and the error handler names the same fields).
     row_rules: tuple[RowRule, ...] = ()
@@ -186,6 +188,29 @@ class EntityService:
         return await cache.current().page(
             self.entity, "list", params, scope=owner_id, ttl=self.ttl, load=load
         )
+
+    async def stats(
+        self,
+        db: AsyncConnection,
+        user: AuthUser | None,
+        filters: dict[str, Any],
+        group_by: list[str],
+    ) -> list[dict[str, Any]]:
+        """Grouped counts and sums of exactly the rows the caller may list (its filters,
+        its scope): never of a row it could not list."""
+        owner_id = authorize(self.rules["list"], user)
+        scope: dict[str, Any] = {}
+        if owner_id is not None:
+            scope["owner_id"] = owner_id
+        if self.scope is not None:
+            parent = access(self.scope.service.RULES["read"], user)
+            if not parent.allowed:
+                return []
+            if self.scope.owned and parent.owner_id is not None:
+                scope["parent_owner_id"] = parent.owner_id
+        if self.stats_rows is None:
+            raise TypeError(f"{self.entity} declares no aggregates")
+        return await self.stats_rows(db, filters=filters, group_by=group_by, **scope)
 
     async def get(self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID) -> Row:
         """One row; 404 when it does not exist or the caller may not see it."""

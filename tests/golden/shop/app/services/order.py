@@ -19,7 +19,7 @@ from app.domain import order as domain_hooks
 from app.repositories import order as repo
 from app.repositories.base import Row, utcnow
 from app.schemas.auth import AuthUser
-from app.schemas.order import OrderCreate, OrderQuery, OrderUpdate
+from app.schemas.order import OrderCreate, OrderQuery, OrderStatsQuery, OrderUpdate
 from app.services import customer as customer_service
 from app.services.base import EntityService, Listing, Transition
 from app.services.common import Visibility, check_references
@@ -103,6 +103,7 @@ SERVICE = EntityService(
     hooks=domain_hooks,
     check=_check_references,
     transition_row=repo.transition_order,
+    stats_rows=repo.stats_orders,
 )
 
 
@@ -189,3 +190,10 @@ def cancel_order(
 ) -> Awaitable[Row]:
     """Move an order from draft or placed to cancelled (of the version If-Match names, if any)."""
     return SERVICE.transition(db, user, order_id, TRANSITIONS["cancel"], if_match)
+
+
+async def stats_orders(
+    db: AsyncConnection, user: AuthUser | None, query: OrderStatsQuery
+) -> list[dict[str, Any]]:
+    """Grouped counts and sums of the orders the caller may list."""
+    return await SERVICE.stats(db, user, query.filters(), list(dict.fromkeys(query.group_by)))

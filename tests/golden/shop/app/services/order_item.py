@@ -24,6 +24,7 @@ from app.schemas.order_item import (
     OrderItemNestedCreate,
     OrderItemNestedQuery,
     OrderItemQuery,
+    OrderItemStatsQuery,
     OrderItemUpdate,
 )
 from app.services import order as order_service
@@ -67,6 +68,7 @@ SERVICE = NestedEntityService(
     check=_check_references,
     parent=Parent("order_id", order_service),
     scope=Scope("order_id", order_service, owned=True),
+    stats_rows=repo.stats_order_items,
 )
 
 
@@ -151,3 +153,10 @@ def delete_order_item(
 ) -> Awaitable[None]:
     """Delete an order item."""
     return SERVICE.delete(db, user, order_item_id, if_match)
+
+
+async def stats_order_items(
+    db: AsyncConnection, user: AuthUser | None, query: OrderItemStatsQuery
+) -> list[dict[str, Any]]:
+    """Grouped counts and sums of the order items the caller may list."""
+    return await SERVICE.stats(db, user, query.filters(), list(dict.fromkeys(query.group_by)))

@@ -17,8 +17,8 @@ from app.api.deps import (
 )
 from app.api.headers import IdempotencyDep, IfMatch
 from app.api.routes.docs import design_responses, request_body
-from app.core.responses import created, no_content, page, tagged
-from app.schemas.order import OrderCreate, OrderQuery, OrderUpdate
+from app.core.responses import created, no_content, ok, page, tagged
+from app.schemas.order import OrderCreate, OrderQuery, OrderStatsQuery, OrderUpdate
 from app.services import order as service
 
 router = APIRouter(tags=["orders"])
@@ -36,6 +36,19 @@ async def list_orders(
 ) -> Response:
     rows, total = await service.list_orders(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.get(
+    "/orders/stats",
+    operation_id="stats_orders",
+    summary="Statistics of orders",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("stats_orders"),
+)
+async def stats_orders(
+    db: SessionDep, user: OptionalUser, query: Annotated[OrderStatsQuery, Query()]
+) -> Response:
+    return ok(await service.stats_orders(db, user, query))
 
 
 @router.post(

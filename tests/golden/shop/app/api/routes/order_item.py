@@ -16,12 +16,13 @@ from app.api.deps import (
 )
 from app.api.headers import IdempotencyDep, IfMatch
 from app.api.routes.docs import design_responses, request_body
-from app.core.responses import created, no_content, page, tagged
+from app.core.responses import created, no_content, ok, page, tagged
 from app.schemas.order_item import (
     OrderItemCreate,
     OrderItemNestedCreate,
     OrderItemNestedQuery,
     OrderItemQuery,
+    OrderItemStatsQuery,
     OrderItemUpdate,
 )
 from app.services import order_item as service
@@ -41,6 +42,19 @@ async def list_order_items(
 ) -> Response:
     rows, total = await service.list_order_items(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
+
+
+@router.get(
+    "/order_items/stats",
+    operation_id="stats_order_items",
+    summary="Statistics of order items",
+    dependencies=[Depends(allowed(service.RULES["list"]))],
+    responses=design_responses("stats_order_items"),
+)
+async def stats_order_items(
+    db: SessionDep, user: OptionalUser, query: Annotated[OrderItemStatsQuery, Query()]
+) -> Response:
+    return ok(await service.stats_order_items(db, user, query))
 
 
 @router.post(
