@@ -322,3 +322,28 @@ def test_a_refused_linker_that_may_list_the_links_finds_none() -> None:
     refused = _function(tests, "test_links_links_are_refused_where_no_role_may_both_link_and_list")
     assert "assert data(await client.get(related, headers=actor.headers)) == []" in refused
     assert "200, " not in refused
+
+
+RULE_ON_A_UNIQUE_GROUP = """\
+name: x
+entities:
+  Datum:
+    fields:
+      low: {type: decimal, nullable: true}
+      high: {type: decimal, required: true}
+    rules: ["low < high"]
+    unique_together: [[high, low]]
+"""
+
+
+def test_the_rule_tests_start_from_sample_zero_not_a_fresh_copy() -> None:
+    # Campaign seed 1220, spec 049: the PATCH that should break "def < label" went to a
+    # fresh copy of sample 0, whose unique group had drawn a new label: it kept the rule.
+    blueprint = design(load_spec_text(RULE_ON_A_UNIQUE_GROUP, "x.yaml"))
+    tests = generate(blueprint)[PurePosixPath("tests/test_rules.py")]
+    case = _function(tests, "test_datum_rule_1_is_kept_by_the_api_and_the_database")
+    assert "factories.create_datum(db, editor, sample=0)" in case
+    assert "factories.create_datum(\n            db, creator, sample=0," in case or (
+        "factories.create_datum(db, creator, sample=0," in case
+    )
+    assert '"ck_data_low_lt_high" in str(caught.value)' in case

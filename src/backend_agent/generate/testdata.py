@@ -95,6 +95,7 @@ class RuleCase:
     fields: str  # a set literal of the two fields the refusal names
     body_change: str  # a dict literal of JSON values: merged into a valid body, it breaks
     row_change: str  # the same change as factory (Python) values
+    constraint: str  # the name of the rule's CHECK constraint
 
 
 @dataclass(frozen=True)
@@ -662,6 +663,7 @@ def _rule_cases(entity: Entity) -> tuple[RuleCase, ...]:
                 row_change="{"
                 + ", ".join(f"{py(k)}: {value_source(v)}" for k, v in change.items())
                 + "}",
+                constraint=rule.name,
             )
         )
     return tuple(cases)
