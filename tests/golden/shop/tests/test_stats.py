@@ -48,11 +48,11 @@ def expected(rows: list[dict[str, Any]], measure: Measure) -> Any:
     if function in ("min", "max"):
         pick = min if function == "min" else max
         return pick(values, key=Decimal if places is not None else None)
-    numbers = [Decimal(str(value)) for value in values]
+    total = sum((Decimal(str(value)) for value in values), Decimal(0))
     step = Decimal(1).scaleb(-(places or 0))
     if function == "sum":
-        return str(sum(numbers).quantize(step)) if places is not None else int(sum(numbers))
-    return str((sum(numbers) / len(numbers)).quantize(step / 100))
+        return str(total.quantize(step)) if places is not None else int(total)
+    return str((total / len(values)).quantize(step / 100))
 
 
 async def agrees_with_the_list(
@@ -64,7 +64,9 @@ async def agrees_with_the_list(
 ) -> None:
     listed = data(await client.get(collection, params={"limit": "100"}, headers=caller.headers))
     for grouping in [[], *([key] for key in keys)]:
-        params = [("group_by", key[0]) for key in grouping]
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("group_by", key[0]) for key in grouping
+        ]
         answer = data(
             await client.get(f"{collection}/stats", params=params, headers=caller.headers)
         )
