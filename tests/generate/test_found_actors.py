@@ -7,7 +7,7 @@ whole build of each found spec is a regression spec in ``tests/spec/drawn/``.
 from __future__ import annotations
 
 import ast
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from backend_agent.design import design
 from backend_agent.generate import generate
@@ -347,3 +347,38 @@ def test_the_rule_tests_start_from_sample_zero_not_a_fresh_copy() -> None:
         "factories.create_datum(db, creator, sample=0," in case
     )
     assert '"ck_data_low_lt_high" in str(caught.value)' in case
+
+
+STATS_WITHOUT_OWNERS = """\
+name: x
+page_size: 5
+max_page_size: 5
+entities:
+  Invoice:
+    fields: {total: {type: decimal, required: true}, state: {type: enum, values: [open, paid], default: open}}
+    aggregates: {group_by: [state], measures: [count, sum:total]}
+"""
+
+
+def test_stats_of_a_service_without_owners_render_clean_and_page_through_the_list(
+    tmp_path: Path,
+) -> None:
+    # Campaign seed 1221: 004, the stats service kept an owner id no entity has (ruff
+    # F841); 018, 019, 021, the stats test listed with limit=100 beyond max_page_size.
+    import subprocess
+    import sys
+
+    from backend_agent.generate import write_project
+
+    blueprint = design(load_spec_text(STATS_WITHOUT_OWNERS, "x.yaml"))
+    files = generate(blueprint)
+    write_project(files, tmp_path / "x")
+    ruff = Path(sys.executable).parent / "ruff"
+    found = subprocess.run(
+        [str(ruff), "check", "--isolated", "--select", "F", "app/services/base.py"],
+        cwd=tmp_path / "x", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stdout
+    stats = files[PurePosixPath("tests/test_stats.py")]
+    assert '"limit": "100"' not in stats
+    assert "MAX_PAGE_SIZE" in _function(stats, "agrees_with_the_list")
