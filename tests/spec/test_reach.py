@@ -122,3 +122,38 @@ def test_a_nested_entity_whose_writers_cannot_read_the_parent_is_refused() -> No
 def test_a_nested_entity_a_reader_of_the_parent_may_change_loads() -> None:
     text = NESTED.format(rules="update: [staff], delete: authenticated", move="")
     assert "Task" in load_spec_text(text, "spec.yaml").entities
+
+
+SHUT_OUT = """\
+name: x
+auth: {{roles: [owner, editor, member]}}
+entities:
+  Column:
+    fields: {{y: string}}
+    permissions: {{read: [editor]}}
+  Project:
+    fields: {{z: string}}
+    relations: {{column: {{belongs_to: Column}}}}
+    nested_under: Column
+    permissions: {{{rules}}}
+"""
+
+
+def test_a_nested_entity_whose_readers_cannot_read_the_parent_is_refused() -> None:
+    # Campaign seed 1221, spec 008: only members may read a Project, only editors the
+    # Column every Project is nested under; no one could ever see a Project.
+    problems = problems_of(SHUT_OUT.format(rules="read: [member, owner], list: [owner]"))
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "no role may read a Project: read admits member, owner, and every Project is nested "
+        "under a Column that only editor may read; name a role that may read Column in "
+        "Project's read rule, or add member, owner to Column's read rule",
+        "no role may list a Project: list admits owner, and every Project is nested under a "
+        "Column that only editor may read; name a role that may read Column in Project's "
+        "list rule, or add owner to Column's read rule",
+    ]
+    assert "spec.yaml:11:" in problems[0]
+
+
+@pytest.mark.parametrize("rules", ["read: [editor, member]", "list: authenticated", ""])
+def test_a_nested_entity_a_reader_of_the_parent_may_read_loads(rules: str) -> None:
+    assert "Project" in load_spec_text(SHUT_OUT.format(rules=rules), "spec.yaml").entities

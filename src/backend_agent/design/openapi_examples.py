@@ -9,16 +9,14 @@ fails OpenAPI linters.
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from backend_agent.design.blueprint import Column, EntityField, RowCheck, Scalar
 from backend_agent.design.metadata import integer_bounds
 from backend_agent.design.openapi_parts import JSON
+from backend_agent.spec.rules import COMPARE
 
 __all__ = ["create_example", "password_example"]
 
@@ -53,14 +51,6 @@ def create_example(
     return example or None
 
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
 def _keeps(rule: RowCheck, example: JSON, kinds: dict[str, str]) -> bool:
     left, right = example.get(rule.left), example.get(rule.right)
     if left is None or right is None:
@@ -68,7 +58,7 @@ def _keeps(rule: RowCheck, example: JSON, kinds: dict[str, str]) -> bool:
     read = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}.get(
         kinds[rule.left], Decimal
     )
-    return bool(_COMPARE[rule.op](read(str(left)), read(str(right))))
+    return bool(COMPARE[rule.op](read(str(left)), read(str(right))))
 
 
 def password_example(min_length: int, max_length: int) -> str:

@@ -80,7 +80,6 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/repositories/audit.py.jinja", "app/repositories/audit.py"),
     ("app/repositories/base.py.jinja", "app/repositories/base.py"),
     ("app/repositories/idempotency.py", "app/repositories/idempotency.py"),
-    ("app/repositories/stats.py", "app/repositories/stats.py"),
     ("app/repositories/user.py", "app/repositories/user.py"),
     ("app/services/__init__.py.jinja", "app/services/__init__.py"),
     ("app/services/audit.py.jinja", "app/services/audit.py"),
@@ -198,6 +197,8 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
         files[PurePosixPath("tests/test_cache.py")] = _render(
             environment, "tests/test_cache.py.jinja", c=caching
         )
+    if any(entity.stats for entity in project.entities):
+        files[PurePosixPath("app/repositories/stats.py")] = _platform("app/repositories/stats.py")
     if any(t.stats_keys or t.stats_measures for t in project.tests.entities):
         files[PurePosixPath("tests/test_stats.py")] = _render(
             environment, "tests/test_stats.py.jinja", p=project

@@ -14,12 +14,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from backend_agent.design.blueprint import Column, Entity, EntityField
+from backend_agent.design.blueprint import Column, Entity, EntityField, RowCheck
 from backend_agent.design.metadata import decimal_bounds, decimal_step
 from backend_agent.generate.samples import number_range
-from backend_agent.spec.rules import INTEGER_RANGE, Span, narrow
+from backend_agent.spec.rules import COMPARE, INTEGER_RANGE, Span, narrow
 
-__all__ = ["breaking", "compared", "data_fields", "json_value", "settle"]
+__all__ = ["breaking", "broken_by", "compared", "data_fields", "json_value", "settle"]
 
 _NUMBERS = ("integer", "decimal")
 
@@ -156,16 +156,29 @@ def _fits(value: object, column: Column) -> bool:
 
 def breaking(
     entity: Entity, row: dict[str, object], left: str, right: str, op: str
-) -> dict[str, object] | None:
-    """One field of ``row`` changed, within its own bounds, so the rule ``left op right``
-    no longer holds; ``None`` when neither side can move that far."""
+) -> list[dict[str, object]]:
+    """Changes of one field of ``row``, each within its own bounds, after which the rule
+    ``left op right`` no longer holds: the lesser side raised, then the greater side
+    lowered; empty when neither side can move that far."""
     columns = {f.name: f.column for f in entity.writable_fields}
     lesser, greater = (left, right) if op in ("<", "<=") else (right, left)
     low, high = row[lesser], row[greater]
+    changes: list[dict[str, object]] = []
     raised = _above(high, columns[lesser], strict=True)
     if _fits(raised, columns[lesser]):
-        return {lesser: raised}
+        changes.append({lesser: raised})
     lowered = _below(low, columns[greater], strict=True)
     if _fits(lowered, columns[greater]):
-        return {greater: lowered}
-    return None
+        changes.append({greater: lowered})
+    return changes
+
+
+def broken_by(entity: Entity, row: dict[str, object]) -> list[RowCheck]:
+    """The rules of ``entity`` that ``row`` breaks (a side that is null keeps a rule)."""
+    return [
+        rule
+        for rule in entity.table.rules
+        if row.get(rule.left) is not None
+        and row.get(rule.right) is not None
+        and not COMPARE[rule.op](row[rule.left], row[rule.right])
+    ]

@@ -14,7 +14,14 @@ from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
 from backend_agent.generate.authplan import AuthPlan, auth_plan
 from backend_agent.generate.pyexpr import py, with_article
-from backend_agent.generate.ruledata import breaking, compared, data_fields, json_value, settle
+from backend_agent.generate.ruledata import (
+    breaking,
+    broken_by,
+    compared,
+    data_fields,
+    json_value,
+    settle,
+)
 from backend_agent.generate.samples import (
     FACTORY_SAMPLES,
     body_value,
@@ -95,7 +102,7 @@ class RuleCase:
     fields: str  # a set literal of the two fields the refusal names
     body_change: str  # a dict literal of JSON values: merged into a valid body, it breaks
     row_change: str  # the same change as factory (Python) values
-    constraint: str  # the name of the rule's CHECK constraint
+    constraints: tuple[str, ...]  # the CHECKs the change breaks (this rule's among them)
 
 
 @dataclass(frozen=True)
@@ -649,21 +656,29 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
 
 
 def _rule_cases(entity: Entity) -> tuple[RuleCase, ...]:
+    """A case for each rule that one changed field of sample 0 can break. Where a change
+    breaks other rules too, the database names whichever CHECK it tries first: the
+    change chosen breaks only rules over the same two fields (``a < b`` with ``a <= b``),
+    and the case accepts any of their CHECKs."""
     first = _row(entity, 0)
     cases = []
     for rule in entity.table.rules:
-        change = breaking(entity, first, rule.left, rule.right, rule.op)
-        if change is None:
+        pair = {rule.left, rule.right}
+        for change in breaking(entity, first, rule.left, rule.right, rule.op):
+            broken = broken_by(entity, first | change)
+            if all({other.left, other.right} == pair for other in broken):
+                break
+        else:
             continue
         cases.append(
             RuleCase(
                 text=rule.text,
-                fields="{" + ", ".join(py(n) for n in sorted({rule.left, rule.right})) + "}",
+                fields="{" + ", ".join(py(n) for n in sorted(pair)) + "}",
                 body_change=py({k: json_value(v) for k, v in change.items()}),
                 row_change="{"
                 + ", ".join(f"{py(k)}: {value_source(v)}" for k, v in change.items())
                 + "}",
-                constraint=rule.name,
+                constraints=tuple(sorted(other.name for other in broken)),
             )
         )
     return tuple(cases)

@@ -16,7 +16,7 @@ from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.errorcodes import check_error_codes
 from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
-from backend_agent.spec.reach import check_changeable, check_creatable
+from backend_agent.spec.reach import check_changeable, check_creatable, check_readable
 from backend_agent.spec.rules import check_rules
 from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
@@ -64,6 +64,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_aggregates(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))
+        problems.extend(check_readable(spec, source))
     if problems:
         raise SpecError(_unique(problems))
     assert spec is not None

@@ -10,6 +10,9 @@ Likewise a row nested under a parent is changed, deleted or moved (a transition)
 by who may read that parent: when no role the action's rule admits (the spec's, or the
 default one: the admin role where the entity has no owner) may read it, the action can
 never succeed.
+
+And a nested row is read or listed only by who may also read its parent: when no role
+the entity's read (or list) rule admits may read the parent, no one ever sees a row.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from backend_agent.errors import Problem
 from backend_agent.spec.model import EntitySpec, ServiceSpec
 from backend_agent.spec.source import SourceMap
 
-__all__ = ["check_changeable", "check_creatable"]
+__all__ = ["check_changeable", "check_creatable", "check_readable"]
 
 
 def _admitted(rule: str | list[str] | None, roles: tuple[str, ...]) -> set[str]:
@@ -87,6 +90,34 @@ def check_creatable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
                 key=entity.permissions.create is None,
             )
         )
+    return problems
+
+
+def check_readable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
+    """A problem for each nested entity whose read or list rule admits no role that may
+    read its parent."""
+    roles = spec.auth.roles
+    problems: list[Problem] = []
+    for name, entity in spec.entities.items():
+        parent = entity.nested_under
+        if parent is None or parent not in spec.entities:
+            continue
+        readers = _readers(parent, spec)
+        for action, rule in (("read", entity.permissions.read), ("list", entity.permissions.list)):
+            admitted = _admitted(rule, roles)
+            if rule is None or admitted & readers:
+                continue  # no rule of its own: the parent's rule is the one to blame
+            who = ", ".join(sorted(admitted))
+            problems.append(
+                source.problem(
+                    ("entities", name, "permissions", action),
+                    f"no role may {action} a {name}: {action} admits {who}, and every {name} "
+                    f"is nested under a {parent} that only "
+                    f"{', '.join(sorted(readers)) or 'no role'} may read",
+                    suggestion=f"name a role that may read {parent} in {name}'s {action} rule, "
+                    f"or add {who} to {parent}'s read rule",
+                )
+            )
     return problems
 
 

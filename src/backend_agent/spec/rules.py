@@ -33,6 +33,7 @@ from backend_agent.spec.source import Path, SourceMap
 from backend_agent.spec.values import DEFAULT_PRECISION, DEFAULT_SCALE
 
 __all__ = [
+    "COMPARE",
     "OPERATORS",
     "Operator",
     "RowRule",
@@ -299,7 +300,7 @@ def _check_defaults(
             )
 
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {  # each operator as a function
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -312,10 +313,10 @@ def _holds(rule: RowRule, left: object, right: object) -> bool:
         right, int | float | str | Decimal
     ):
         try:
-            return bool(_COMPARE[rule.op](Decimal(str(left)), Decimal(str(right))))
+            return bool(COMPARE[rule.op](Decimal(str(left)), Decimal(str(right))))
         except ArithmeticError:
             pass
-    return bool(_COMPARE[rule.op](left, right))
+    return bool(COMPARE[rule.op](left, right))
 
 
 def _check_rule(

@@ -37,7 +37,7 @@ async def test_product_rule_1_is_kept_by_the_api_and_the_database(
     assert_error(refused, 422, "VALIDATION_ERROR", fields={"price", "sale_price"})
 
     # Sample 0 itself (a fresh copy may draw new values for either side), changed as the
-    # body was: refused by the rule's CHECK.
+    # body was: refused by the rule's CHECK (or another rule's over the same two fields).
     with pytest.raises(IntegrityError) as caught:
         await factories.create_product(db, creator, sample=0, **{"sale_price": Decimal("1.01")})
     await db.rollback()
