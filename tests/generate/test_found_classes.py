@@ -810,3 +810,32 @@ def test_the_count_cascade_test_uses_a_key_the_factories_fill() -> None:
     assert optional.cascade is None
     assert required.cascade is not None
     assert required.cascade.column == "user_id"
+
+
+def test_a_string_default_of_a_field_named_like_a_secret_passes_ruff(tmp_path: Path) -> None:
+    # Campaign seed 1222, spec 002: a field named `pass` with a default e-mail address was
+    # taken for a hard-coded password (ruff S105) in the create model.
+    text = textwrap.dedent(
+        """\
+        name: secrets
+        entities:
+          Login:
+            fields:
+              pass: {type: email, default: someone@example.com}
+              api_token: {type: string, default: abc}
+              secret: {type: enum, values: [a, b], default: a}
+              passes: {type: string, default: not-a-secret-name}
+        """
+    )
+    project = tmp_path / "secrets"
+    write_project(generate(design(load_spec_text(text))), project)
+    checked = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "S", "app"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    schema = (project / "app" / "schemas" / "login.py").read_text()
+    assert schema.count("# noqa: S105") == 3  # not on `passes`, which ruff lets be
