@@ -133,6 +133,25 @@ def _lacks(table: str, column: str) -> Callable[[sa.Engine], None]:
     return check
 
 
+def _finds(table: str, word: str) -> Callable[[sa.Engine], None]:
+    """The full-text index of ``table`` holds the rows (seeded before it existed)."""
+
+    def check(engine: sa.Engine) -> None:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                query = f"select count(*) from {table} where _search @@ plainto_tsquery(:word)"  # noqa: S608
+            else:
+                query = f"select count(*) from _search_{table} where _search_{table} match :word"  # noqa: S608
+            assert connection.execute(sa.text(query), {"word": word}).scalar_one() == 1
+
+    return check
+
+
+SEARCHED = (
+    "    soft_delete: true\n  Comment:",
+    "    soft_delete: true\n    search: [title, body]\n  Comment:",
+)
+
 CHANGES: list[Change] = [
     (
         "added entity",
@@ -198,6 +217,13 @@ CHANGES: list[Change] = [
         edit(("values: [draft, published]", "values: [draft, published, archived]")),
         Renames(),
         _check_allows("posts", "ck_posts_status", "archived"),
+    ),
+    ("new full-text search", edit(SEARCHED), Renames(), _finds("posts", "hi")),
+    (
+        "new full-text search on a table that changes",
+        edit(SEARCHED, (BODY, BODY + "      summary: {type: string, nullable: true}\n")),
+        Renames(),
+        _finds("posts", "hi"),
     ),
 ]  # fmt: skip
 
@@ -265,6 +291,38 @@ def test_unsafe_changes_are_blocked_with_a_reason(
 ) -> None:
     plan = plan_migration(blueprint(BLOG), blueprint(change(BLOG)))
     assert any(reason in line for line in plan.blocked), plan.blocked
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        edit((BODY, BODY + "      summary: {type: string, nullable: true}\n")),
+        edit(("search: [title, body]", "search: {fields: [body, title], language: simple}")),
+    ],
+    ids=["table altered", "index changed"],
+)
+def test_a_full_text_index_is_rebuilt_when_its_table_or_its_fields_change(
+    engine: sa.Engine, change: Callable[[str], str]
+) -> None:
+    searched = edit(SEARCHED)(BLOG)
+    old, new = blueprint(searched), blueprint(change(searched))
+    initial = plan_migration(None, old)
+    run_revision(render_revision(initial, revision="1", down_revision=None, message="i"), engine,
+                 "upgrade")  # fmt: skip
+    seed(engine)
+    _finds("posts", "hi")(engine)
+    plan = plan_migration(old, new)
+    assert any("full-text" in line for line in plan.operations) or "summary" in plan.upgrade
+    step = render_revision(plan, revision="2", down_revision="1", message="r")
+    for direction in ("upgrade", "downgrade", "upgrade"):
+        run_revision(step, engine, direction)
+        _finds("posts", "hi")(engine)
+        # Its triggers are back too: a write after the migration is indexed.
+        with engine.begin() as connection:
+            connection.execute(sa.text("update posts set title = 'Walrus'"))
+        _finds("posts", "walrus")(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("update posts set title = 'Hi'"))
 
 
 def test_same_spec_plans_nothing() -> None:

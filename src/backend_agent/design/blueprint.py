@@ -40,6 +40,7 @@ __all__ = [
     "StatsKey",
     "StatsMeasure",
     "Table",
+    "TextSearch",
     "Transition",
 ]
 
@@ -119,6 +120,14 @@ class RowCheck:
 
 
 @dataclass(frozen=True)
+class TextSearch:
+    """A full-text index over some text columns of a table (see design/search.py)."""
+
+    columns: tuple[str, ...]  # in the spec's order: earlier columns weigh more
+    language: str  # PostgreSQL's text search configuration: english, simple...
+
+
+@dataclass(frozen=True)
 class Table:
     """A table, its columns in declaration order, and its indexes."""
 
@@ -128,6 +137,7 @@ class Table:
     primary_key: tuple[str, ...] = ("id",)
     check_constraints: tuple[tuple[str, str], ...] = ()  # (name, SQL expression)
     rules: tuple[RowCheck, ...] = ()  # the spec's rules between columns (also CHECKs above)
+    search: TextSearch | None = None  # None: no full-text index
 
     def column(self, name: str) -> Column:
         """The column called ``name``."""

@@ -43,6 +43,7 @@ from backend_agent.design.routes import (
     job_routes,
 )
 from backend_agent.design.rules import bounded, row_checks, unique_groups
+from backend_agent.design.search import text_search
 from backend_agent.spec.model import EntitySpec, FieldSpec, ServiceSpec
 from backend_agent.spec.naming import plural, snake, title
 from backend_agent.spec.rules import rules_of
@@ -623,6 +624,7 @@ def _entity(
         + unique_groups(table_name, spec),
         check_constraints=_checks(table_name, columns) + tuple((c.name, c.sql) for c in checks),
         rules=checks,
+        search=text_search(spec),
     )
     item = f"{API_PREFIX}/{table_name}"
     permissions = _permissions(spec, auth)

@@ -14,19 +14,23 @@ revision file itself, so an applied revision never changes when the generator do
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from backend_agent.design.blueprint import Counted, Entity
 from backend_agent.design.visibility import hiding_relations
 
 __all__ = [
     "COUNTS_TABLE",
-    "CountChanges",
+    "AroundSchema",
     "count_changes",
     "counted_tables",
     "counting_helpers",
+    "reinstalled",
 ]
+
+T = TypeVar("T")
 
 COUNTS_TABLE = "row_counts"
 
@@ -166,6 +170,30 @@ def counting_helpers() -> str:
     return _HELPERS
 
 
+def reinstalled(
+    before: Mapping[str, T],
+    after: Mapping[str, T],
+    *,
+    renamed: dict[str, str] | None = None,
+    touched: Iterable[str] = (),
+) -> tuple[list[T], list[T]]:
+    """What a revision removes and installs when a table's triggers (or index) are
+    ``before`` and become ``after``, both keyed by the table's new name: each that
+    changed, whose table was renamed (its triggers name it) or that the revision alters
+    (SQLite rebuilds an altered table, losing its triggers) goes and comes back."""
+    renamed = renamed or {}
+    touched = set(touched)
+    moved = {new for old, new in renamed.items() if old != new}
+    kept = {
+        name
+        for name, value in after.items()
+        if before.get(name) == value and name not in moved and name not in touched
+    }
+    stopped = [value for name, value in before.items() if name not in kept]
+    started = [value for name, value in after.items() if name not in kept]
+    return stopped, started
+
+
 def _quoted(name: str | None) -> str:
     return "None" if name is None else f'"{name}"'
 
@@ -179,8 +207,9 @@ def _uncount(table: str) -> str:
 
 
 @dataclass(frozen=True)
-class CountChanges:
-    """Revision code around the schema operations, and what it does in words."""
+class AroundSchema:
+    """Revision code around the schema operations (triggers, indexes the schema
+    comparison does not see), and what it does in words."""
 
     before_upgrade: tuple[str, ...] = ()
     after_upgrade: tuple[str, ...] = ()
@@ -195,7 +224,7 @@ def count_changes(
     *,
     renamed: dict[str, str] | None = None,
     touched: Iterable[str] = (),
-) -> CountChanges:
+) -> AroundSchema:
     """The count triggers to remove and install when ``old``'s counted tables become
     ``new``'s.
 
@@ -204,20 +233,9 @@ def count_changes(
     the schema operations, recounting the rows: SQLite rebuilds an altered table
     (losing its triggers), and a trigger names its table in its body.
     """
-    renamed = renamed or {}
-    touched = set(touched)
-    before = {renamed.get(c.table, c.table): c for c in old}
+    before = {(renamed or {}).get(c.table, c.table): c for c in old}
     after = {c.table: c for c in new}
-    kept = {
-        name
-        for name, counted in after.items()
-        if before.get(name) is not None
-        and before[name].soft_delete_column == counted.soft_delete_column
-        and before[name].table == name
-        and name not in touched
-    }
-    stopped = [c for name, c in before.items() if name not in kept]
-    started = [c for name, c in after.items() if name not in kept]
+    stopped, started = reinstalled(before, after, renamed=renamed, touched=touched)
     up_first, up_last, down_first, down_last = [], [], [], []
     if not old and new:
         up_first.append(_CREATE_TABLE)
@@ -227,16 +245,14 @@ def count_changes(
         down_first.append(_CREATE_TABLE)
     described = [f"count live rows of {c.table}" for c in started if c.table not in before]
     described += [
-        f"stop counting rows of {c.table}"
-        for name, c in before.items()
-        if name not in after and name not in kept
+        f"stop counting rows of {c.table}" for name, c in before.items() if name not in after
     ]
     described += [
         f"recount live rows of {name}"
         for name, c in after.items()
         if name in before and before[name].soft_delete_column != c.soft_delete_column
     ]
-    return CountChanges(
+    return AroundSchema(
         before_upgrade=(*up_first, *(_uncount(c.table) for c in stopped)),
         after_upgrade=(*(_count(c) for c in started), *up_last),
         before_downgrade=(*down_first, *(_uncount(c.table) for c in started)),

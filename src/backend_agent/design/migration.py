@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql
 from backend_agent.design.blueprint import Blueprint, Column, ForeignKey, Table
 from backend_agent.design.counts import count_changes, counting_helpers
 from backend_agent.design.metadata import column_type, metadata
+from backend_agent.design.search import search_changes, search_helpers
 
 __all__ = ["MigrationPlan", "Renames", "plan_migration", "render_revision"]
 
@@ -272,29 +273,35 @@ def plan_migration(
     described += [f"rename column {t}.{a} -> {b}" for (t, a), b in sorted(renames.columns.items())]
     described += [line for op in upgrade_ops.ops for line in _describe(op)]
     described += [_describe_code(code) for code in extra_up]
+    touched = _touched(flat, extra_up, renames)
     counts = count_changes(
-        old.counted if old else (),
-        new.counted,
-        renamed=renames.tables,
-        touched=_touched(flat, extra_up, renames),
+        old.counted if old else (), new.counted, renamed=renames.tables, touched=touched
     )
     described += counts.operations
+    search = search_changes(
+        old.tables if old else (), new.tables, renamed=renames.tables, touched=touched
+    )
+    described += search.operations
     for op in _flatten(downgrade_ops):
         if isinstance(op, ops.AddColumnOp):
             op.column.nullable = True  # dropped by the upgrade: the old values are gone
     up = [
         *counts.before_upgrade,
+        *search.before_upgrade,
         *_rename_code(renames, reverse=False),
         _body(render_python_code(upgrade_ops, render_as_batch=True)),
         *extra_up,
         *counts.after_upgrade,
+        *search.after_upgrade,
     ]
     down = [
         *counts.before_downgrade,
+        *search.before_downgrade,
         *extra_down,
         _body(render_python_code(downgrade_ops, render_as_batch=True)),
         *_rename_code(renames, reverse=True),
         *counts.after_downgrade,
+        *search.after_downgrade,
     ]
     return MigrationPlan(
         upgrade="\n".join(part for part in up if part) or "    pass",
@@ -320,6 +327,7 @@ def render_revision(
         if needed
     ]
     helpers = counting_helpers() + "\n" if "_count_rows(" in code else ""
+    helpers += search_helpers() + "\n" if "_index_search(" in code else ""
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision or "-"}\n"""\n\n'
         "import sqlalchemy as sa\nfrom alembic import op\n"

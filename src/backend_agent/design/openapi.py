@@ -27,7 +27,13 @@ from backend_agent.design.openapi_texts import (
     operation_description,
     reads_token,
 )
-from backend_agent.design.queries import list_filters
+from backend_agent.design.queries import (
+    MAX_SEARCH_LENGTH,
+    RELEVANCE,
+    SEARCH_DESCRIPTION,
+    SEARCH_PARAMETER,
+    list_filters,
+)
 
 __all__ = ["field_schema", "openapi_document", "sort_varname", "transition_extension"]
 
@@ -270,6 +276,9 @@ def _path_params(path: str) -> list[JSON]:
 
 
 def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = None) -> list[JSON]:
+    sorts = [v for s in entity.sort for v in (s, f"-{s}")]
+    if entity.table.search is not None:
+        sorts.append(RELEVANCE)
     params: list[JSON] = [
         *paging_params(blueprint),
         {
@@ -278,13 +287,22 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
             "description": "A sort field; prefix with '-' for descending order.",
             "schema": {
                 "type": "string",
-                "enum": [v for s in entity.sort for v in (s, f"-{s}")],
+                "enum": sorts,
                 # Readable names for generated clients (a leading '-' names nothing).
-                "x-enum-varnames": [sort_varname(v) for s in entity.sort for v in (s, f"-{s}")],
+                "x-enum-varnames": [sort_varname(v) for v in sorts],
                 "default": entity.default_sort,
             },
         },
     ]
+    if entity.table.search is not None:
+        params.append(
+            {
+                "name": SEARCH_PARAMETER,
+                "in": "query",
+                "description": SEARCH_DESCRIPTION,
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_SEARCH_LENGTH},
+            }
+        )
     schemas: dict[str, JSON] = {}
     for item in list_filters(entity):
         if item.field == skip:

@@ -2,7 +2,8 @@
 
 A filter's parameter is named after its field (``status``; ``price_min`` and
 ``price_max`` for the range of an ordered field), unless the list already uses that
-name: ``page``, ``limit`` and ``sort`` belong to the list itself, and a field may be
+name: ``page``, ``limit`` and ``sort`` belong to the list itself (and ``q`` to a list
+with full-text search, whose matches the ``relevance`` sort puts best first), and a field may be
 called ``price_min`` next to a ``price`` whose range wants the same name. Such a
 parameter is spelled ``filter_<name>`` (``filter_limit``), so every field stays
 filterable and no field ever replaces the page size.
@@ -15,11 +16,28 @@ from typing import Literal
 
 from backend_agent.design.blueprint import Entity
 
-__all__ = ["LIST_PARAMETERS", "ORDERED", "ListFilter", "list_filters"]
+__all__ = [
+    "LIST_PARAMETERS",
+    "MAX_SEARCH_LENGTH",
+    "ORDERED",
+    "RELEVANCE",
+    "SEARCH_DESCRIPTION",
+    "SEARCH_PARAMETER",
+    "ListFilter",
+    "list_filters",
+]
 
 # The parameters every list reads besides its filters (app/core/pagination.py, and
 # the sort of each entity's query model).
 LIST_PARAMETERS = ("page", "limit", "sort")
+SEARCH_PARAMETER = "q"  # the words a list with full-text search looks for
+RELEVANCE = "relevance"  # the sort of a search's best matches first
+MAX_SEARCH_LENGTH = 200
+# As the generated app/schemas/search.py describes it (a test keeps them equal).
+SEARCH_DESCRIPTION = (
+    "Full-text search: only rows holding every word of this, best matches first unless "
+    "sort is given."
+)
 # Field types compared by range as well as by equality.
 ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
 FALLBACK_PREFIX = "filter_"
@@ -63,6 +81,8 @@ def list_filters(entity: Entity) -> tuple[ListFilter, ...]:
         if entity.field(name).column.type in ORDERED:
             wanted += [(name, "GE"), (name, "LE")]
     taken = set(LIST_PARAMETERS)
+    if entity.table.search is not None:
+        taken.add(SEARCH_PARAMETER)
     names: dict[tuple[str, Comparison], str] = {}
     # Equality filters keep their field's name first: a field called price_min is
     # filtered as price_min, and the range of price moves aside.

@@ -11,6 +11,7 @@ from backend_agent.generate.counts import CountsView, counts_view
 from backend_agent.generate.entities import EntityView, entity_view
 from backend_agent.generate.jobs import JobsView, jobs_view
 from backend_agent.generate.platform import PlatformView, platform_view
+from backend_agent.generate.searchview import SearchView, search_view
 from backend_agent.generate.tables import UNQUOTED_KEYWORDS, TableView, table_view
 from backend_agent.generate.testdata import SuitePlan, suite_plan
 from backend_agent.spec.checks import RESERVED_MODULES
@@ -96,6 +97,7 @@ class ProjectView:
     jobs: JobsView | None = None  # None: the spec declares no jobs
     counts: CountsView | None = None  # None: no list reads a trigger-kept count
     domain_errors: tuple[DomainErrorView, ...] = ()
+    search: SearchView | None = None  # None: no entity has full-text search
 
     @property
     def has_actions(self) -> bool:
@@ -185,4 +187,5 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         rate_limits=rate_limit_view(blueprint),
         jobs=jobs,
         counts=counts_view(blueprint),
+        search=search_view(blueprint),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from backend_agent.design.blueprint import Blueprint, Entity, Route, Rule
+from backend_agent.design.blueprint import Blueprint, Entity, Route, Rule, TextSearch
 from backend_agent.design.openapi import sort_varname
+from backend_agent.design.queries import RELEVANCE
 from backend_agent.generate.fields import (
     FieldView,
     FilterView,
@@ -216,6 +217,7 @@ class EntityView:
     row_rules: tuple[str, ...] = ()  # RowRule(...) of each rule between two fields
     actions: tuple[tuple[str, str], ...] = ()  # (name, route function) of each custom action
     stats: StatsView | None = None  # GET .../stats, with aggregates
+    search: TextSearch | None = None  # the full-text index behind ``q``, if any
     rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
 
 
@@ -356,12 +358,15 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {
         *("SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", "Text", "StoredJson"),
+        "SearchText",
         "Storable",
         *("EMAIL_PATTERN", "URL_PATTERN", "EMAIL_FORMAT", "URL_FORMAT", *classes),
     }
     aliases, types, fields = field_views(entity, taken)
     filters = filter_views(entity, types, table)
     sorts, sort_choices = _sorts(entity)
+    if entity.table.search is not None:
+        sort_choices = (*sort_choices, RELEVANCE)
     links = _links(blueprint, entity)
     nested = None
     if entity.nested_under and entity.nested_column:
@@ -462,6 +467,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         rule_texts=tuple(r.text for r in entity.table.rules),
         actions=tuple((r.custom, r.operation_id) for r in entity.routes if r.custom),
         stats=stats_view(entity),
+        search=entity.table.search,
     )
     return replace(
         view,

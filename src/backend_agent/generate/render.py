@@ -199,6 +199,12 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
         )
     if any(entity.stats for entity in project.entities):
         files[PurePosixPath("app/repositories/stats.py")] = _platform("app/repositories/stats.py")
+    if any(entity.search for entity in project.entities):
+        for name in ("app/repositories/search.py", "app/schemas/search.py"):
+            files[PurePosixPath(name)] = _platform(name)
+        files[PurePosixPath("tests/test_search.py")] = _render(
+            environment, "tests/test_search.py.jinja", p=project
+        )
     if any(t.stats_keys or t.stats_measures for t in project.tests.entities):
         files[PurePosixPath("tests/test_stats.py")] = _render(
             environment, "tests/test_stats.py.jinja", p=project

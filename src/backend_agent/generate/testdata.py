@@ -169,6 +169,11 @@ class EntityPlan:
     unique_fields: str = ""  # a set literal: the fields a second create's 409 names
     # Whose own rows an owner's list shows alone: a role the list rule does not exempt.
     list_owner: str = ""
+    # With full-text search: a searched field the tests write words into ("" when none
+    # has room for them: then only the refusals of ``q`` are tested), and whether the
+    # index stems English words.
+    search_field: str = ""
+    search_stems: bool = False
 
 
 @dataclass(frozen=True)
@@ -652,6 +657,8 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
         rule_cases=_rule_cases(entity),
         unique_fields=_unique_fields(entity),
+        search_field=_search_field(entity),
+        search_stems=entity.table.search is not None and entity.table.search.language == "english",
     )
 
 
@@ -682,6 +689,31 @@ def _rule_cases(entity: Entity) -> tuple[RuleCase, ...]:
             )
         )
     return tuple(cases)
+
+
+# The longest text the search tests write into a field ("quokka zephyr marmot").
+SEARCH_TEXT_LENGTH = 20
+
+
+def _search_field(entity: Entity) -> str:
+    """A searched field that holds any words up to :data:`SEARCH_TEXT_LENGTH` characters:
+    a writable string or text without a pattern or a rule."""
+    if entity.table.search is None:
+        return ""
+    writable = {f.name: f for f in entity.writable_fields}
+    for name in entity.table.search.columns:
+        field = writable.get(name)
+        if field is None or name in compared(entity):
+            continue
+        column = field.column
+        if column.type not in ("string", "text") or column.pattern:
+            continue
+        if column.max_length is not None and column.max_length < SEARCH_TEXT_LENGTH:
+            continue
+        if column.min_length is not None and column.min_length > SEARCH_TEXT_LENGTH:
+            continue
+        return name
+    return ""
 
 
 def _unique_fields(entity: Entity) -> str:

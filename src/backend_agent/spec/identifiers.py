@@ -60,6 +60,9 @@ def _identifiers(
     yield base, f"pk_{table}", shorter
     if entity.permissions.list != "owner":
         yield base, f"{table}{_TRIGGER_SUFFIX}", shorter
+    if entity.search is not None:
+        # The longest name of the search index's tables and triggers (design/search.py).
+        yield base, f"_search_{table}_docsize", shorter
     queried = {*entity.filters, *entity.sort}
     for column in ("created_at", "updated_at", "deleted_at"):
         yield base, f"ix_{table}_{column}", shorter

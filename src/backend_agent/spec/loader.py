@@ -18,6 +18,7 @@ from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
 from backend_agent.spec.reach import check_changeable, check_creatable, check_readable
 from backend_agent.spec.rules import check_rules
+from backend_agent.spec.search import check_search
 from backend_agent.spec.source import MAX_SPEC_BYTES, SourceMap, parse_yaml
 from backend_agent.spec.source import Path as DataPath
 from backend_agent.spec.transitions import check_actions, check_transitions
@@ -62,6 +63,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_rules(spec, source))
         problems.extend(check_error_codes(spec, source))
         problems.extend(check_aggregates(spec, source))
+        problems.extend(check_search(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))
         problems.extend(check_readable(spec, source))

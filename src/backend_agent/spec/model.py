@@ -36,6 +36,7 @@ __all__ = [
     "MAX_ENTITIES",
     "MAX_FIELDS",
     "MAX_JOBS",
+    "SEARCH_LANGUAGES",
     "ActionSpec",
     "AggregatesSpec",
     "AuthSpec",
@@ -51,6 +52,7 @@ __all__ = [
     "PermissionsSpec",
     "RateLimitsSpec",
     "RelationSpec",
+    "SearchSpec",
     "ServiceSpec",
     "TransitionSpec",
     "parse_duration",
@@ -301,6 +303,33 @@ class AggregatesSpec(_Strict):
     measures: tuple[str, ...] = ("count",)
 
 
+# The text search configurations PostgreSQL ships (pg_catalog.pg_ts_config).
+SEARCH_LANGUAGES = (
+    "simple", "arabic", "armenian", "basque", "catalan", "danish", "dutch", "english",
+    "finnish", "french", "german", "greek", "hindi", "hungarian", "indonesian", "irish",
+    "italian", "lithuanian", "nepali", "norwegian", "portuguese", "romanian", "russian",
+    "serbian", "spanish", "swedish", "tamil", "turkish", "yiddish",
+)  # fmt: skip
+
+
+class SearchSpec(_Strict):
+    """Full-text search over text fields: ``?q=`` on the list, best matches first.
+    ``search: [title, body]`` is shorthand for ``{fields: [title, body]}``.
+
+    ``language``: the stemming and stop words (PostgreSQL's text search configuration;
+    on SQLite, English stems with the Porter stemmer, every other language matches
+    whole words).
+    """
+
+    fields: tuple[Annotated[str, Field(pattern=_FIELD_NAME)], ...] = Field(min_length=1)
+    language: Literal[SEARCH_LANGUAGES] = "english"  # type: ignore[valid-type]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"fields": data} if isinstance(data, list | tuple) else data
+
+
 # A state field's transitions by name.
 Transitions = dict[Annotated[str, Field(pattern=_FIELD_NAME)], TransitionSpec]
 
@@ -332,6 +361,8 @@ class EntitySpec(_Strict):
     )
     # Grouped counts and sums of the rows a caller may list: GET .../stats.
     aggregates: AggregatesSpec | None = None
+    # Full-text search over text fields: ?q= on the list.
+    search: SearchSpec | None = None
     # Custom operations on one row, each run by a handler in app/domain/<entity>.py.
     actions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], ActionSpec] = Field(
         default_factory=dict

@@ -40,6 +40,9 @@ def spec_json_schema() -> dict[str, Any]:
     defs["CacheSpec"] = {
         "anyOf": [_DURATION, {"type": "integer", "exclusiveMinimum": 0}, defs["CacheSpec"]]
     }
+    # ``search: [title, body]`` is short for ``search: {fields: [title, body]}``.
+    search = defs["SearchSpec"]
+    defs["SearchSpec"] = {"anyOf": [search["properties"]["fields"], search]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -5,6 +5,8 @@ with any role (self-registration always gets the default role).
 ``python -m app.cli worker`` runs background jobs (on JOBS_ENGINE) until SIGTERM or Ctrl-C (``--once``:
 until none is due). ``python -m app.cli jobs list --dead`` lists the dead letters;
 ``jobs show ID`` prints one job; ``jobs replay ID`` runs a dead job again.
+``python -m app.cli reindex`` rebuilds the full-text indexes (on SQLite, after a
+``VACUUM``, which may renumber the rows the index refers to).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import uuid
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from sqlalchemy import text
 
 from app.core.config import Settings
 from app.core.db import create_engine
@@ -40,7 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("--password", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
     _add_job_commands(commands)
+    commands.add_parser("reindex", help="rebuild the full-text indexes (SQLite: after VACUUM)")
     args = parser.parse_args(argv)
+    if args.command == "reindex":
+        return asyncio.run(_reindex(Settings()))
     if args.command == "worker":
         return asyncio.run(_work(Settings(), handlers=args.handlers, once=args.once))
     if args.command == "jobs":
@@ -63,6 +69,28 @@ async def _create_user(credentials: Credentials, role: str, settings: Settings) 
     finally:
         await engine.dispose()
     sys.stdout.write(f"created user {user['id']} ({user['email']}, role {user['role']})\n")
+    return 0
+
+
+# The tables with a full-text index (app/repositories/search.py).
+SEARCHED = ("products",)
+
+
+async def _reindex(settings: Settings) -> int:
+    """Rebuild each full-text index from its table's rows. On SQLite an FTS5 index refers to
+    rows by rowid, which ``VACUUM`` may renumber; PostgreSQL keeps its generated column
+    current itself (nothing to rebuild)."""
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                for table in SEARCHED:
+                    index = f'"_search_{table}"'
+                    rebuild = f"INSERT INTO {index} ({index}) VALUES ('rebuild')"  # noqa: S608 - names of this file
+                    await connection.execute(text(rebuild))
+    finally:
+        await engine.dispose()
+    sys.stdout.write(f"rebuilt the full-text indexes of {', '.join(SEARCHED)}\n")
     return 0
 
 

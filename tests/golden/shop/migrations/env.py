@@ -18,8 +18,11 @@ target_metadata = Base.metadata
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Autogenerate compares the models only: row_counts belongs to the count triggers."""
-    return not (type_ == "table" and name in counts_metadata.tables)
+    """Autogenerate compares the models only: row_counts belongs to the count triggers,
+    and what is named ``_search...`` to the full-text indexes."""
+    if type_ == "table" and name in counts_metadata.tables:
+        return False
+    return not (name or "").startswith("_search")
 
 
 def run_migrations_offline() -> None:

@@ -100,6 +100,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "sku": "Sku 0001",
         "name": "Name 0001",
+        "description": "Description 0001",
         "price": Decimal("1.00"),
         "sale_price": Decimal("0.00"),
         "stock": 0,
@@ -108,6 +109,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "sku": "Sku 0002",
         "name": "Name 0002",
+        "description": "Description 0002",
         "price": Decimal("2.00"),
         "sale_price": Decimal("1.00"),
         "stock": 1,
@@ -116,6 +118,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "sku": "Sku 0003",
         "name": "Name 0003",
+        "description": "Description 0003",
         "price": Decimal("3.00"),
         "sale_price": Decimal("2.00"),
         "stock": 2,
@@ -124,6 +127,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "sku": "Sku 0004",
         "name": "Name 0004",
+        "description": "Description 0004",
         "price": Decimal("4.00"),
         "sale_price": Decimal("3.00"),
         "stock": 3,
@@ -132,6 +136,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "sku": "Sku 0005",
         "name": "Name 0005",
+        "description": "Description 0005",
         "price": Decimal("5.00"),
         "sale_price": Decimal("4.00"),
         "stock": 4,
@@ -140,6 +145,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
     {
         "sku": "Sku 0006",
         "name": "Name 0006",
+        "description": "Description 0006",
         "price": Decimal("6.00"),
         "sale_price": Decimal("5.00"),
         "stock": 5,

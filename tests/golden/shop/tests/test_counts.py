@@ -90,6 +90,8 @@ async def trigger_names(db: AsyncConnection, table: str) -> set[str]:
     else:
         query = text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table")
     names = {str(name) for name in (await db.execute(query, {"table": table})).scalars()}
+    # Those of a full-text index are not counts'.
+    names = {name for name in names if not name.startswith("_search_")}
     await db.commit()
     return names
 

@@ -41,6 +41,7 @@ async def valid_body(db: AsyncConnection, owner: Account) -> dict[str, Any]:
     body: dict[str, Any] = {
         "sku": "MUG-0042",
         "name": "Enamel mug",
+        "description": "A speckled blue enamel mug for camp coffee.",
         "price": "1.00",
         "sale_price": "0.00",
         "stock": 0,

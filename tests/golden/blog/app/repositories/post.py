@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import post as post_models
@@ -32,7 +32,6 @@ from app.repositories.base import (
     order_by,
     unchanged_since,
     utcnow,
-    where_filters,
 )
 
 posts = table_of(post_models.Post)
@@ -48,7 +47,7 @@ COLUMNS = (
     posts.c.created_at,
     posts.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "title": posts.c.title,
     "published_at": posts.c.published_at,
     "created_at": posts.c.created_at,
@@ -200,11 +199,13 @@ async def list_post_tags(
         .where(
             post_tags.c.post_id == post_id,
             *tag_repo.visible(),
-            *where_filters(tag_repo.FILTERS, filters),
+            *bound_filters(tag_repo.FILTERS, filters),
         )
     )
     order = order_by(tag_repo.SORTS, sort, tag_repo.tags.c.id)
-    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+    return await fetch_page(
+        db, statement, order=order, page=page, limit=limit, params=filter_params(filters)
+    )
 
 
 async def link_post_tags(db: AsyncConnection, post_id: uuid.UUID, tag_id: uuid.UUID) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import appointment as appointment_models
@@ -46,7 +46,7 @@ COLUMNS = (
     appointments.c.created_at,
     appointments.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "from": appointments.c["from"],
     "to": appointments.c.to,
     "created_at": appointments.c.created_at,

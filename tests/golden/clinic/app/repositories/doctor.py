@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import doctor as doctor_models
@@ -41,7 +41,7 @@ COLUMNS = (
     doctors.c.created_at,
     doctors.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "name": doctors.c.name,
     "fee": doctors.c.fee,
     "created_at": doctors.c.created_at,

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import invoice as invoice_models
@@ -44,7 +44,7 @@ COLUMNS = (
     invoices.c.created_at,
     invoices.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "amount": invoices.c.amount,
     "issued_on": invoices.c.issued_on,
     "created_at": invoices.c.created_at,

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import patient as patient_models
@@ -41,7 +41,7 @@ COLUMNS = (
     patients.c.created_at,
     patients.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "full_name": patients.c.full_name,
     "created_at": patients.c.created_at,
 }

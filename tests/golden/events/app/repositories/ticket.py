@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import event as event_models
@@ -43,7 +43,7 @@ COLUMNS = (
     tickets.c.created_at,
     tickets.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "price": tickets.c.price,
     "created_at": tickets.c.created_at,
 }

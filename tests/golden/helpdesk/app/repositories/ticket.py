@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import ticket as ticket_models
@@ -30,7 +30,6 @@ from app.repositories.base import (
     order_by,
     unchanged_since,
     utcnow,
-    where_filters,
 )
 
 tickets = table_of(ticket_models.Ticket)
@@ -50,7 +49,7 @@ COLUMNS = (
     tickets.c.created_at,
     tickets.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "priority": tickets.c.priority,
     "due_at": tickets.c.due_at,
     "created_at": tickets.c.created_at,
@@ -201,11 +200,13 @@ async def list_ticket_labels(
         .where(
             ticket_labels.c.ticket_id == ticket_id,
             *label_repo.visible(),
-            *where_filters(label_repo.FILTERS, filters),
+            *bound_filters(label_repo.FILTERS, filters),
         )
     )
     order = order_by(label_repo.SORTS, sort, label_repo.labels.c.id)
-    return await fetch_page(db, statement, order=order, page=page, limit=limit)
+    return await fetch_page(
+        db, statement, order=order, page=page, limit=limit, params=filter_params(filters)
+    )
 
 
 async def link_ticket_labels(

@@ -65,7 +65,9 @@ def where_filters(available: Mapping[str, Filter], given: Mapping[str, Any]) -> 
     return clauses
 
 
-def order_by(columns: Mapping[str, Column[Any]], sort: str, tiebreak: Column[Any]) -> list[Any]:
+def order_by(
+    columns: Mapping[str, ColumnElement[Any]], sort: str, tiebreak: Column[Any]
+) -> list[Any]:
     """ORDER BY for ``sort`` (``name`` or ``-name``), with a unique tiebreak so pages
     never overlap.
 
@@ -75,7 +77,7 @@ def order_by(columns: Mapping[str, Column[Any]], sort: str, tiebreak: Column[Any
     """
     column = columns[sort.removeprefix("-")]
     key = column.desc() if sort.startswith("-") else column.asc()
-    if column.nullable:
+    if isinstance(column, Column) and column.nullable:
         key = key.nulls_last()
     return [key, tiebreak.desc() if sort.startswith("-") else tiebreak.asc()]
 
@@ -98,11 +100,13 @@ async def fetch_page(
     page: int,
     limit: int,
     total: ScalarSelect[Any] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Row], int]:
-    """One page of ``statement``'s rows and the total count, for a statement built for
-    this call (through SQLAlchemy); lists read often build a :class:`Page` once."""
+    """One page of ``statement``'s rows (with ``params`` bound) and the total count, for a
+    statement built for this call (through SQLAlchemy); lists read often build a
+    :class:`Page` once."""
     shape = Page.of(statement, order, total, prebuilt=False)
-    return await shape.fetch(db, page=page, limit=limit)
+    return await shape.fetch(db, page=page, limit=limit, params=params)
 
 
 FILTER = "filter_"  # the bound parameter of filter ``name`` is ``filter_<name>``

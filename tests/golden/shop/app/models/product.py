@@ -38,6 +38,7 @@ class Product(Base):
     )
     sku: Mapped[str] = mapped_column(sa.String(length=255), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(length=200), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
     price: Mapped[Decimal] = mapped_column(sa.Numeric(precision=10, scale=2), nullable=False)
     sale_price: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(precision=10, scale=2), nullable=True

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import order as order_models
@@ -45,7 +45,7 @@ COLUMNS = (
     orders.c.created_at,
     orders.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "reference": orders.c.reference,
     "placed_at": orders.c.placed_at,
     "created_at": orders.c.created_at,

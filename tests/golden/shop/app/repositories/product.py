@@ -7,13 +7,15 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import product as product_models
 from app.models.base import table_of
+from app.repositories import search
 from app.repositories.base import (
     EQ,
+    FILTER,
     GE,
     LE,
     Filter,
@@ -37,6 +39,7 @@ COLUMNS = (
     products.c.id,
     products.c.sku,
     products.c.name,
+    products.c.description,
     products.c.price,
     products.c.sale_price,
     products.c.stock,
@@ -44,17 +47,21 @@ COLUMNS = (
     products.c.created_at,
     products.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+# The full-text index behind ``q`` (app.repositories.search), in english.
+SEARCH = search.Index(products, "english")
+SORTS: dict[str, ColumnElement[Any]] = {
     "sku": products.c.sku,
     "name": products.c.name,
     "price": products.c.price,
     "created_at": products.c.created_at,
+    "relevance": SEARCH.rank(bindparam(FILTER + "q")),  # best matches of q first
 }
 FILTERS: dict[str, Filter] = {
     "price": (products.c.price, EQ),
     "price_min": (products.c.price, GE),
     "price_max": (products.c.price, LE),
     "active": (products.c.active, EQ),
+    "q": (products.c.id, SEARCH.match),
 }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import review as review_models
@@ -43,7 +43,7 @@ COLUMNS = (
     reviews.c.created_at,
     reviews.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "rating": reviews.c.rating,
     "created_at": reviews.c.created_at,
 }

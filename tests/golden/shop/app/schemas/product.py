@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.core.pagination import PageParams
+from app.schemas.search import SearchText
 from app.schemas.types import (
     NotNull,
     Storable,
+    Text,
 )
 
 SkuType = Annotated[str, Field(max_length=255, pattern=r"^[A-Z0-9-]{4,24}$"), Storable]
@@ -39,7 +41,9 @@ StockType = Annotated[int, Field(ge=0, le=2147483647)]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
 SortKey = Annotated[
-    Literal["sku", "-sku", "name", "-name", "price", "-price", "created_at", "-created_at"],
+    Literal[
+        "sku", "-sku", "name", "-name", "price", "-price", "created_at", "-created_at", "relevance"
+    ],
     Field(
         description="A sort field; prefix with '-' for descending order.",
         json_schema_extra={
@@ -52,6 +56,7 @@ SortKey = Annotated[
                 "PRICE_DESC",
                 "CREATED_AT_ASC",
                 "CREATED_AT_DESC",
+                "RELEVANCE_ASC",
             ]
         },
     ),
@@ -65,6 +70,7 @@ class ProductCreate(BaseModel):
 
     sku: SkuType
     name: NameType
+    description: Text | None = None
     price: PriceType
     sale_price: SalePriceType | None = None
     stock: StockType = 0
@@ -78,6 +84,7 @@ class ProductUpdate(BaseModel):
 
     sku: Annotated[SkuType | None, NotNull] = None
     name: Annotated[NameType | None, NotNull] = None
+    description: Text | None = None
     price: Annotated[PriceType | None, NotNull] = None
     sale_price: SalePriceType | None = None
     stock: Annotated[StockType | None, NotNull] = None
@@ -85,8 +92,9 @@ class ProductUpdate(BaseModel):
 
 
 class ProductQuery(PageParams):
-    """Paging, sort and filters of the product list."""
+    """Paging, sort, search and filters of the product list."""
 
+    q: SearchText = None
     sort: SortKey = "-created_at"
     price: Annotated[PriceType | None, Field(description="Only rows whose price equals this.")] = (
         None
@@ -98,3 +106,17 @@ class ProductQuery(PageParams):
         PriceType | None, Field(description="Only rows whose price is at most this.")
     ] = None
     active: Annotated[bool | None, Field(description="Only rows whose active equals this.")] = None
+
+    @field_validator("sort")
+    @classmethod
+    def _relevance_needs_q(cls, sort: str, info: ValidationInfo) -> str:
+        if sort == "relevance" and info.data.get("q") is None:
+            raise ValueError("sort=relevance ranks the matches of a search: give q too")
+        return sort
+
+    @model_validator(mode="after")
+    def _best_matches_first(self) -> Self:
+        """A search without a sort lists its best matches first."""
+        if self.q is not None and "sort" not in self.model_fields_set:
+            self.sort = "relevance"
+        return self

@@ -112,6 +112,65 @@ def _uncount_rows(table: str) -> None:
     op.execute(f"DELETE FROM row_counts WHERE table_name = '{table}'")  # noqa: S608
 
 
+# Full-text search (app/repositories/search.py). PostgreSQL: a stored generated tsvector
+# column with a GIN index, each column weighted by its place (A first). SQLite: an FTS5
+# table over the table's own rows, kept in step by triggers, ranked by BM25 with the
+# same weights. Table and column names are constants of this file, never input.
+_WEIGHTS = "ABCD"
+
+
+def _index_search(table: str, columns: tuple[str, ...], language: str) -> None:
+    """Index ``columns`` of ``table`` for full-text search in ``language``."""
+    _unindex_search(table)
+    if op.get_bind().dialect.name == "postgresql":
+        vector = " || ".join(
+            f"setweight(to_tsvector('{language}'::regconfig, coalesce(\"{column}\", '')),"
+            f" '{_WEIGHTS[min(place, 3)]}')"
+            for place, column in enumerate(columns)
+        )
+        op.execute(
+            # The vector reads this file's column names and language, never input.
+            f'ALTER TABLE "{table}" ADD COLUMN _search tsvector'  # noqa: BA101
+            f" GENERATED ALWAYS AS ({vector}) STORED"
+        )
+        op.execute(f'CREATE INDEX "_search_{table}" ON "{table}" USING gin (_search)')
+        return
+    index = f"_search_{table}"
+    names = ", ".join(f'"{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    stemmer = "porter " if language == "english" else ""
+    op.execute(
+        f'CREATE VIRTUAL TABLE "{index}" USING fts5({names}, content="{table}",'
+        f" tokenize='{stemmer}unicode61 remove_diacritics 2')"
+    )
+    add = f'INSERT INTO "{index}" (rowid, {names}) VALUES (new.rowid, {new});'  # noqa: S608
+    drop = f'INSERT INTO "{index}" ("{index}", rowid, {names})'
+    drop += f" VALUES ('delete', old.rowid, {old});"
+    op.execute(f'CREATE TRIGGER "{index}_insert" AFTER INSERT ON "{table}" BEGIN {add} END')
+    op.execute(f'CREATE TRIGGER "{index}_delete" AFTER DELETE ON "{table}" BEGIN {drop} END')
+    op.execute(
+        f'CREATE TRIGGER "{index}_update" AFTER UPDATE OF {names} ON "{table}"'
+        f" BEGIN {drop} {add} END"
+    )
+    weights = ", ".join(str(float(max(4 - place, 1))) for place in range(len(columns)))
+    control = f'INSERT INTO "{index}" ("{index}"'
+    op.execute(f"{control}, rank) VALUES ('rank', 'bm25({weights})')")
+    op.execute(f"{control}) VALUES ('rebuild')")
+
+
+def _unindex_search(table: str) -> None:
+    """Remove ``table``'s full-text index, if it has one."""
+    index = f"_search_{table}"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f'DROP INDEX IF EXISTS "{index}"')
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS _search')
+        return
+    for event in ("insert", "delete", "update"):
+        op.execute(f'DROP TRIGGER IF EXISTS "{index}_{event}"')
+    op.execute(f'DROP TABLE IF EXISTS "{index}"')
+
+
 def upgrade() -> None:
     op.create_table(
         "users",
@@ -193,6 +252,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("sku", sa.String(length=255), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
         sa.Column("price", sa.Numeric(precision=10, scale=2), nullable=False),
         sa.Column("sale_price", sa.Numeric(precision=10, scale=2), nullable=True),
         sa.Column("stock", sa.Integer(), nullable=False, server_default=sa.text("0")),
@@ -420,9 +480,11 @@ def upgrade() -> None:
     _count_rows("orders", None)
     _count_rows("order_items", None)
     _count_rows("reviews", None)
+    _index_search("products", ("name", "description"), "english")
 
 
 def downgrade() -> None:
+    _unindex_search("products")
     _uncount_rows("customers")
     _uncount_rows("products")
     _uncount_rows("orders")

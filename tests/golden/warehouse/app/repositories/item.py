@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import item as item_models
@@ -43,7 +43,7 @@ COLUMNS = (
     items.c.created_at,
     items.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "sku": items.c.sku,
     "name": items.c.name,
     "weight": items.c.weight,

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import stock as stock_models
@@ -42,7 +42,7 @@ COLUMNS = (
     stock_levels.c.created_at,
     stock_levels.c.updated_at,
 )
-SORTS: dict[str, Column[Any]] = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "quantity": stock_levels.c.quantity,
     "counted_on": stock_levels.c.counted_on,
     "created_at": stock_levels.c.created_at,
