@@ -437,7 +437,27 @@ def _entity(
         d.note("entity:plural")
     if draw(st.integers(0, 4)) == 0:
         entity["description"] = "An entity: with 'quotes' and # hash"
+    if search := _search(d, fields):
+        entity["search"] = search
     return entity
+
+
+def _search(d: _Drawer, fields: dict[str, Any]) -> list[str] | dict[str, Any] | None:
+    """Full-text search over one to three fields that hold words, in the shorthand or the
+    full form, sometimes in a language other than English."""
+    draw = d.draw
+    words = [f for f, spec in fields.items() if _kind_of(spec) in _WORDS]
+    if not words or draw(st.integers(0, 3)) != 0:
+        return None
+    chosen = draw(st.lists(st.sampled_from(words), min_size=1, max_size=3, unique=True))
+    language = draw(st.sampled_from([None, None, "english", "simple", "french", "german"]))
+    d.note("search" + (f":{language}" if language else ""))
+    if language is None and draw(st.booleans()):
+        return chosen
+    return {"fields": chosen, **({"language": language} if language else {})}
+
+
+_WORDS = ("string", "text", "email", "url", "enum")  # the types full-text search reads
 
 
 # States with awkward spellings: words the YAML reads as other types, spaces, accents.
