@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from backend_agent.verify.live.client import Reply
 from backend_agent.verify.live.credentials import token_urls
-from backend_agent.verify.live.operations import Collection, Operation, rows_of
+from backend_agent.verify.live.operations import Collection, Operation, row_count, rows_of
 from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.samples import Unsupported, sample_body
 from backend_agent.verify.live.target import Target
@@ -154,7 +154,8 @@ def _owner_probes(target: Target, probes: Probes) -> None:
     for op, rule in sorted(
         ((o, r) for o, r in ops if o is not None), key=lambda item: _ORDER.get(item[0].method, 9)
     ):
-        collection = target.api.collection_for(op)
+        counted = _counted_collection(target, op)
+        collection = counted or target.api.collection_for(op)
         owner = None
         attacker = None
         for candidate in target.accounts:
@@ -172,6 +173,9 @@ def _owner_probes(target: Target, probes: Probes) -> None:
             probes.skipped.append(f"non-owner {op.label}: could not create a row to probe")
             continue
         reply = _send(target, op, token=attacker.token, row=row)
+        if counted is not None:
+            _stats_probe(target, probes, op, counted, attacker, reply)
+            continue
         if op.params("path"):
             observed = f"{reply.status} for {attacker.name}"
             probes.add("non-owner", op.label, "404 or 403", observed, reply.status in (403, 404))
@@ -185,6 +189,35 @@ def _owner_probes(target: Target, probes: Probes) -> None:
         observed = f"{reply.status}, {len(leaked)} row(s) of other users visible"
         passed = not leaked and reply.status in (200, 403, 404)
         probes.add("non-owner", op.label, "no rows of other users", observed, passed)
+
+
+def _counted_collection(target: Target, op: Operation) -> Collection | None:
+    """The collection a stats operation (``GET <collection>/stats``) counts, if ``op`` is one."""
+    base, _, last = op.path.rstrip("/").rpartition("/")
+    if op.method != "GET" or last != "stats" or op.params("path"):
+        return None
+    return target.api.collection_of(base)
+
+
+def _stats_probe(
+    target: Target, probes: Probes, op: Operation, collection: Collection, attacker: Account,
+    reply: Reply,
+) -> None:  # fmt: skip
+    """Stats count only the rows their caller may list: another user's row (made for the
+    probe) in the count, beyond what the caller's own list holds, is a leak."""
+    groups = rows_of(reply.json()) if reply.status == 200 else []
+    counts = [g.get("count") for g in groups or [] if isinstance(g, dict)]
+    if reply.status == 200 and (not counts or not all(isinstance(c, int) for c in counts)):
+        probes.skipped.append(f"non-owner {op.label}: the stats answer no count to compare")
+        return
+    listed = None
+    if collection.list_op is not None and reply.status == 200:
+        listing = _send(target, collection.list_op, token=attacker.token)
+        listed = row_count(listing.json()) if listing.status == 200 else 0
+    counted = sum(int(c) for c in counts if isinstance(c, int))
+    observed = f"{reply.status}, {counted} row(s) counted, {listed} listed for {attacker.name}"
+    passed = reply.status in (403, 404) or (reply.status == 200 and counted == listed)
+    probes.add("non-owner", op.label, "only the rows the caller may list", observed, passed)
 
 
 def access_probes(target: Target) -> Probes:

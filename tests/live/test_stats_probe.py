@@ -1,0 +1,114 @@
+"""The non-owner probe of a stats operation: the counts a caller gets hold only the
+rows its own list holds (a row another user made for the probe counted is a leak)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import pytest
+
+from backend_agent.verify.live.client import Reply
+from backend_agent.verify.live.operations import Collection, Operation
+from backend_agent.verify.live.plan import Account
+from backend_agent.verify.live.probes import Probes, _counted_collection, _stats_probe
+from backend_agent.verify.live.target import Target
+
+LIST = Operation("GET", "/api/v1/orders", "list_orders", secured=True)
+STATS = Operation("GET", "/api/v1/orders/stats", "stats_orders", secured=True)
+ORDERS = Collection(
+    path="/api/v1/orders",
+    item_path="/api/v1/orders/{id}",
+    item_param="id",
+    list_op=LIST,
+    create_op=None,
+    read_op=None,
+)
+ATTACKER = Account("second", "token-2", "customer")
+
+
+def _reply(status: int, body: Any) -> Reply:
+    return Reply(status, {"content-type": "application/json"}, json.dumps(body).encode())
+
+
+class _Client:
+    def __init__(self, listed: Reply) -> None:
+        self.listed = listed
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    def request(self, method: str, path: str, *, token: str | None, json_body: Any) -> Reply:
+        self.sent.append((method, path, token))
+        return self.listed
+
+
+class _Target:
+    def __init__(self, listed: Reply) -> None:
+        self.client = _Client(listed)
+
+    def body_for(self, op: Operation, number: int) -> dict[str, Any]:
+        return {}
+
+    def number_for(self, op: Operation) -> int:
+        return 0
+
+    def path_for(self, op: Operation, *, row: str | None = None) -> str:
+        return op.path
+
+
+def _probe(stats: Reply, listed: Reply) -> tuple[Probes, _Target]:
+    target = _Target(listed)
+    probes = Probes()
+    _stats_probe(cast(Target, target), probes, STATS, ORDERS, ATTACKER, stats)
+    return probes, target
+
+
+def _list(total: int) -> Reply:
+    return _reply(200, {"success": True, "data": [], "meta": {"total": total}})
+
+
+def _stats(*counts: int) -> Reply:
+    groups = [{"status": f"s{n}", "count": count} for n, count in enumerate(counts)]
+    return _reply(200, {"success": True, "data": groups})
+
+
+@pytest.mark.parametrize(
+    ("stats", "listed", "passed"),
+    [
+        (_stats(1), _list(1), True),  # the caller's own row, in both
+        (_stats(1, 2), _list(3), True),  # groups add up to the list
+        (_stats(2), _list(1), False),  # the other user's row is counted
+        (_stats(1, 1), _list(1), False),
+        (_reply(403, {"success": False}), _list(1), True),  # refused outright
+        (_reply(404, {"success": False}), _list(1), True),
+        (_reply(500, {"success": False}), _list(1), False),
+    ],
+)
+def test_stats_count_only_what_the_caller_lists(stats: Reply, listed: Reply, passed: bool) -> None:
+    probes, target = _probe(stats, listed)
+    assert [r.passed for r in probes.results] == [passed]
+    result = probes.results[0]
+    assert (result.kind, result.target) == ("non-owner", "GET /api/v1/orders/stats")
+    if stats.status == 200:
+        # The caller's own list was read with its own token.
+        assert target.client.sent == [("GET", "/api/v1/orders", "token-2")]
+
+
+def test_stats_without_a_count_are_skipped_with_why() -> None:
+    probes, _ = _probe(_reply(200, {"data": [{"status": "a", "sum_total": "3.00"}]}), _list(1))
+    assert probes.results == []
+    assert probes.skipped == [
+        "non-owner GET /api/v1/orders/stats: the stats answer no count to compare"
+    ]
+
+
+def test_only_a_get_of_a_collections_stats_is_counted() -> None:
+    api = type(
+        "Api",
+        (),
+        {"collection_of": staticmethod(lambda path: ORDERS if path == ORDERS.path else None)},
+    )
+    target = cast(Target, type("T", (), {"api": api})())
+    assert _counted_collection(target, STATS) is ORDERS
+    assert _counted_collection(target, LIST) is None
+    assert _counted_collection(target, Operation("POST", STATS.path, "x", secured=True)) is None
+    assert _counted_collection(target, Operation("GET", "/api/v1/stats", "y", secured=True)) is None
