@@ -17,7 +17,7 @@ import sys
 import textwrap
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
 from backend_agent.design.openapi import field_schema, openapi_document
-from backend_agent.generate import generate, write_project
+from backend_agent.generate import generate, render, write_project
 from backend_agent.generate.counts import counts_view
 from backend_agent.generate.samples import body_value, row_value
 from backend_agent.generate.testdata import suite_plan
@@ -839,3 +839,30 @@ def test_a_string_default_of_a_field_named_like_a_secret_passes_ruff(tmp_path: P
     assert checked.returncode == 0, checked.stdout + checked.stderr
     schema = (project / "app" / "schemas" / "login.py").read_text()
     assert schema.count("# noqa: S105") == 3  # not on `passes`, which ruff lets be
+
+
+def test_a_fresh_copy_keeps_the_rules_between_its_fields() -> None:
+    # Campaign seed 1222, spec 022: the one field of a unique group that a fresh copy of
+    # sample 0 draws anew was a date far below what the rules between dates allowed.
+    found = Path(__file__).parents[1] / "spec" / "drawn"
+    text = (found / "found-campaign-1222-022-fresh-values-keep-rules.yaml").read_text()
+    blueprint = design(load_spec_text(text))
+    (plan,) = suite_plan(blueprint).entities
+    factories = render(blueprint)[PurePosixPath("tests/factories.py")]
+    tree = ast.parse(factories)
+    keep = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "keep_rules")
+    namespace: dict[str, Any] = {
+        "Any": Any, "Decimal": Decimal, "UTC": UTC, "date": date, "datetime": datetime,
+        "timedelta": timedelta, "SERIAL": itertools.count(1),
+        "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
+    }  # fmt: skip
+    exec(ast.unparse(keep), namespace)  # noqa: S102 - the generated helper itself
+    entity = blueprint.entities[0]
+    for _ in range(50):
+        row = eval(plan.samples[0], namespace) | eval(plan.fresh_values, namespace)  # noqa: S307
+        namespace["keep_rules"](row, eval(plan.rule_pairs, namespace))  # noqa: S307
+        for rule in entity.table.rules:
+            left, right = row.get(rule.left), row.get(rule.right)
+            if left is not None and right is not None:
+                assert {"<": left < right, "<=": left <= right, ">": left > right,
+                        ">=": left >= right}[rule.op], (rule.text, row)  # fmt: skip

@@ -16,15 +16,25 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from backend_agent.design.blueprint import Column, Entity, EntityField, RowCheck
 from backend_agent.design.metadata import decimal_bounds, decimal_step
-from backend_agent.generate.samples import number_range
+from backend_agent.generate.samples import number_range, row_value
 from backend_agent.spec.rules import COMPARE, INTEGER_RANGE, Span, narrow
 
-__all__ = ["breaking", "broken_by", "compared", "data_fields", "json_value", "settle"]
+__all__ = [
+    "breaking",
+    "broken_by",
+    "compared",
+    "data_fields",
+    "json_value",
+    "plain_fields",
+    "rule_pairs",
+    "sample_row",
+    "settle",
+]
 
 _NUMBERS = ("integer", "decimal")
 
 
-def _pairs(entity: Entity) -> list[tuple[str, str, bool]]:
+def rule_pairs(entity: Entity) -> list[tuple[str, str, bool]]:
     """(lesser, greater, strict) of each rule between two fields."""
     pairs = []
     for rule in entity.table.rules:
@@ -58,7 +68,7 @@ def data_fields(entity: Entity) -> dict[str, EntityField]:
     """Every writable field by name; those a rule compares with a number range narrowed
     so the rule can hold on every sample row."""
     fields = {f.name: f for f in entity.writable_fields}
-    pairs = _pairs(entity)
+    pairs = rule_pairs(entity)
     numbers = {n for n in compared(entity) if fields[n].column.type in _NUMBERS}
     if not numbers:
         return fields
@@ -99,7 +109,7 @@ def settle(entity: Entity, values: dict[str, object]) -> dict[str, object]:
     to the least value that keeps it; sides that are absent or null are left alone."""
     settled = dict(values)
     columns = {f.name: f.column for f in entity.writable_fields}
-    pairs = _pairs(entity)
+    pairs = rule_pairs(entity)
     for _ in range(len(pairs) + 1):
         changed = False
         for lesser, greater, strict in pairs:
@@ -182,3 +192,14 @@ def broken_by(entity: Entity, row: dict[str, object]) -> list[RowCheck]:
         and row.get(rule.right) is not None
         and not COMPARE[rule.op](row[rule.left], row[rule.right])
     ]
+
+
+def plain_fields(entity: Entity) -> list[EntityField]:
+    """The writable fields that are not references, with the ranges test data draws from."""
+    fields = data_fields(entity)
+    return [fields[f.name] for f in entity.writable_fields if f.column.foreign_key is None]
+
+
+def sample_row(entity: Entity, n: int) -> dict[str, object]:
+    """The values of the ``n``-th sample row, keeping the rules between its fields."""
+    return settle(entity, {f.name: row_value(f, n) for f in plain_fields(entity)})

@@ -8,27 +8,25 @@ a filter returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
 from backend_agent.generate.authplan import AuthPlan, auth_plan
+from backend_agent.generate.freshdata import fresh_rule_pairs, fresh_values
 from backend_agent.generate.pyexpr import py, with_article
 from backend_agent.generate.ruledata import (
     breaking,
     broken_by,
     compared,
-    data_fields,
     json_value,
-    settle,
+    plain_fields,
+    sample_row,
 )
 from backend_agent.generate.samples import (
     FACTORY_SAMPLES,
     body_value,
-    decimal_rows,
     increasing,
     invalid_json,
-    number_range,
     row_value,
     value_source,
 )
@@ -121,6 +119,7 @@ class EntityPlan:
     factory: str
     samples: tuple[str, ...]  # Python dict literals, one per factory row
     fresh_values: str  # a dict literal drawing new values for the unique columns, or ""
+    rule_pairs: str  # the rules a fresh copy must keep, for keep_rules (see _rule_pairs)
     parents: tuple[ParentPlan, ...]
     body: str  # Python dict literal of a valid body, without foreign keys
     body_parents: tuple[ParentPlan, ...]
@@ -402,75 +401,17 @@ def _link(
     )
 
 
-def _plain_fields(entity: Entity) -> list[EntityField]:
-    """The writable fields that are not references, with the ranges test data draws from."""
-    fields = data_fields(entity)
-    return [fields[f.name] for f in entity.writable_fields if f.column.foreign_key is None]
-
-
-def _row(entity: Entity, n: int) -> dict[str, object]:
-    """The values of the ``n``-th sample row, keeping the rules between its fields."""
-    return settle(entity, {f.name: row_value(f, n) for f in _plain_fields(entity)})
-
-
 def _increasing(entity: Entity, field: EntityField, count: int = 3) -> bool:
     """Whether ``field``'s values strictly increase over the first sample rows."""
     if field.name not in compared(entity):
         return increasing(field, count)
-    values = [_row(entity, n)[field.name] for n in range(count)]
+    values = [sample_row(entity, n)[field.name] for n in range(count)]
     return len(set(map(str, values))) == count and values == sorted(values)  # type: ignore[type-var]
 
 
 def _sample(entity: Entity, n: int) -> str:
-    row = _row(entity, n)
+    row = sample_row(entity, n)
     return "{" + ", ".join(f"{py(name)}: {value_source(v)}" for name, v in row.items()) + "}"
-
-
-def _fresh(field: EntityField) -> str | None:
-    column = field.column
-    kind = column.type
-    if kind in ("string", "text", "email", "url"):
-        width = column.max_length or 255
-        if width < 8:  # letters only, unlike any sample row: distinct for 16**width rows
-            return f"short_serial({width})"
-        prefix = field.name.replace("_", "-")[: max(width - 8, 0)]
-        return f'f"{prefix}-{{next(SERIAL):07d}}"[:{width}]'
-    if kind == "integer":
-        # Above the sample rows' values, inside the column's range.
-        low, high = number_range(column)
-        start, span = low + FACTORY_SAMPLES, high - low - FACTORY_SAMPLES + 1
-        return f"{start} + next(SERIAL) % {span}" if span >= 1 else None
-    if kind == "decimal":
-        # Past the sample rows, every step of the column's scale counts: a narrow range
-        # still has room for the rows a test makes.
-        rows = decimal_rows(column)
-        unit = Decimal(1).scaleb(-(column.scale or 0))
-        first = rows.first + FACTORY_SAMPLES * rows.step
-        room = int((rows.first + (rows.count - 1) * rows.step - first) / unit) + 1
-        if room < 1:
-            return None
-        return f'Decimal("{first}") + Decimal(next(SERIAL) % {room}).scaleb(-{column.scale or 0})'
-    return {
-        "uuid": "uuid.uuid4()",
-        "date": "date(2000, 1, 1) + timedelta(days=next(SERIAL))",
-        "datetime": "datetime(2000, 1, 1, tzinfo=UTC) + timedelta(hours=next(SERIAL))",
-    }.get(kind)
-
-
-def _fresh_values(entity: Entity) -> str:
-    plain = _plain_fields(entity)
-    fresh = {f.name for f in plain if f.column.unique}
-    for index in entity.table.indexes:
-        if not index.reported or len(index.columns) < 2 or fresh & set(index.columns):
-            continue
-        # A group unique together: one of its fields takes a fresh value in each row,
-        # one no rule compares where the group has one.
-        members = [f for f in plain if f.name in index.columns and _fresh(f) is not None]
-        members.sort(key=lambda f: f.name in compared(entity))
-        fresh |= {members[0].name} if members else set()
-    exprs = {f.name: _fresh(f) for f in plain if f.name in fresh}
-    items = [f"{py(name)}: {expr}" for name, expr in exprs.items() if expr is not None]
-    return "{" + ", ".join(items) + "}" if items else ""
 
 
 def _unique(entity: Entity) -> bool:
@@ -479,16 +420,16 @@ def _unique(entity: Entity) -> bool:
 
 
 def _body(entity: Entity) -> str:
-    first, rules = _row(entity, 0), compared(entity)
+    first, rules = sample_row(entity, 0), compared(entity)
     values = {
         f.name: json_value(first[f.name]) if f.name in rules else body_value(f)
-        for f in _plain_fields(entity)
+        for f in plain_fields(entity)
     }
     return "{" + ", ".join(f"{py(name)}: {py(value)}" for name, value in values.items()) + "}"
 
 
 def _sort_key(entity: Entity) -> str:
-    plain = {f.name: f for f in _plain_fields(entity)}
+    plain = {f.name: f for f in plain_fields(entity)}
     for key in entity.sort:
         field = plain.get(key)
         orderable = field is not None and field.column.type in ORDERED | {"string", "text"}
@@ -498,10 +439,10 @@ def _sort_key(entity: Entity) -> str:
 
 
 def _filter_cases(entity: Entity) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    plain = {f.name: f for f in _plain_fields(entity)}
+    plain = {f.name: f for f in plain_fields(entity)}
     params = {(f.field, f.op): f.param for f in list_filters(entity)}
     cases: list[tuple[str, tuple[int, ...]]] = []
-    rows = [_row(entity, n) for n in range(SAMPLES)]
+    rows = [sample_row(entity, n) for n in range(SAMPLES)]
     for name in entity.filters:
         field = plain.get(name)
         if field is None:
@@ -538,7 +479,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     required = tuple(p.readers for p in _parents(blueprint, entity) if not p.nullable) + behind
     create = _action(rules["create"], blueprint, read, parents=required)
     owner_role = create.actor
-    plain = _plain_fields(entity)
+    plain = plain_fields(entity)
     invalid = next((f for f in entity.writable_fields if invalid_json(f) is not None), None)
     # A field no rule compares: a lone new value could break a rule with the row's other.
     patch = next(
@@ -610,7 +551,8 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         soft_delete=entity.soft_delete,
         factory=_factory(entity),
         samples=tuple(_sample(entity, n) for n in range(FACTORY_SAMPLES)),
-        fresh_values=_fresh_values(entity),
+        fresh_values=fresh_values(entity),
+        rule_pairs=fresh_rule_pairs(entity),
         parents=tuple(p for p in parents if not p.nullable),
         body=_body(entity),
         body_parents=parents,
@@ -667,7 +609,7 @@ def _rule_cases(entity: Entity) -> tuple[RuleCase, ...]:
     breaks other rules too, the database names whichever CHECK it tries first: the
     change chosen breaks only rules over the same two fields (``a < b`` with ``a <= b``),
     and the case accepts any of their CHECKs."""
-    first = _row(entity, 0)
+    first = sample_row(entity, 0)
     cases = []
     for rule in entity.table.rules:
         pair = {rule.left, rule.right}
@@ -757,7 +699,7 @@ def _other_value(field: EntityField) -> object:
 
 def _variant(entity: Entity) -> tuple[str, str]:
     """A field and a valid value for it that makes a body differ from ``_body``'s."""
-    for field in _plain_fields(entity):
+    for field in plain_fields(entity):
         if field.name in compared(entity):
             continue
         other = _other_value(field)
