@@ -17,6 +17,8 @@ the entity's read (or list) rule admits may read the parent, no one ever sees a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from backend_agent.errors import Problem
 from backend_agent.spec.model import EntitySpec, ServiceSpec
 from backend_agent.spec.source import SourceMap
@@ -93,16 +95,20 @@ def check_creatable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
     return problems
 
 
+def _nested(spec: ServiceSpec) -> Iterator[tuple[str, EntitySpec, str, set[str]]]:
+    """(name, entity, parent, who may read the parent) of each entity nested under another."""
+    for name, entity in spec.entities.items():
+        parent = entity.nested_under
+        if parent is not None and parent in spec.entities:
+            yield name, entity, parent, _readers(parent, spec)
+
+
 def check_readable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
     """A problem for each nested entity whose read or list rule admits no role that may
     read its parent."""
     roles = spec.auth.roles
     problems: list[Problem] = []
-    for name, entity in spec.entities.items():
-        parent = entity.nested_under
-        if parent is None or parent not in spec.entities:
-            continue
-        readers = _readers(parent, spec)
+    for name, entity, parent, readers in _nested(spec):
         for action, rule in (("read", entity.permissions.read), ("list", entity.permissions.list)):
             admitted = _admitted(rule, roles)
             if rule is None or admitted & readers:
@@ -134,11 +140,7 @@ def check_changeable(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
     transition) that no role may both perform and reach, through the parent."""
     roles = spec.auth.roles
     problems: list[Problem] = []
-    for name, entity in spec.entities.items():
-        parent = entity.nested_under
-        if parent is None or parent not in spec.entities:
-            continue
-        readers = _readers(parent, spec)
+    for name, entity, parent, readers in _nested(spec):
         default = _default_write(entity, spec)
         given = entity.permissions
         actions: list[tuple[str, str | list[str] | None, tuple[str | int, ...]]] = [
