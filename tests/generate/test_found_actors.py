@@ -342,9 +342,9 @@ def test_the_rule_tests_start_from_sample_zero_not_a_fresh_copy() -> None:
     blueprint = design(load_spec_text(RULE_ON_A_UNIQUE_GROUP, "x.yaml"))
     tests = generate(blueprint)[PurePosixPath("tests/test_rules.py")]
     case = _function(tests, "test_datum_rule_1_is_kept_by_the_api_and_the_database")
-    assert "factories.create_datum(db, editor, sample=0)" in case
-    assert "factories.create_datum(\n            db, creator, sample=0," in case or (
-        "factories.create_datum(db, creator, sample=0," in case
+    assert "factories.create_datum(db, editor, 0)" in case
+    assert "factories.create_datum(\n            db, creator, 0," in case or (
+        "factories.create_datum(db, creator, 0," in case
     )
     assert '"ck_data_low_lt_high" in str(caught.value)' in case
 
@@ -382,3 +382,32 @@ def test_stats_of_a_service_without_owners_render_clean_and_page_through_the_lis
     stats = files[PurePosixPath("tests/test_stats.py")]
     assert '"limit": "100"' not in stats
     assert "MAX_PAGE_SIZE" in _function(stats, "agrees_with_the_list")
+
+
+EXEMPT_BEHIND_AN_OWNED_PARENT = """\
+name: x
+auth: {roles: [member, editor, viewer], default_role: member}
+entities:
+  Folder:
+    fields: {title: string}
+    owner: true
+    permissions: {read: owner_or_editor, list: owner_or_editor}
+  Note:
+    fields: {body: string}
+    relations: {folder: {belongs_to: Folder}}
+    owner: true
+    nested_under: Folder
+    permissions: {list: owner_or_viewer, read: owner_or_viewer, update: owner_or_viewer}
+"""
+
+
+def test_an_exempt_role_acts_on_others_rows_only_where_it_sees_their_parents() -> None:
+    """Campaign seed 1224, spec 003: viewer is exempt from the notes' owner rule, but
+    reads only folders of its own, so it lists none of others' notes."""
+    note = _plan(EXEMPT_BEHIND_AN_OWNED_PARENT, "Note")
+    assert (note.list.exempt, note.read.exempt, note.update.exempt) == ("", "", "")
+    editable = EXEMPT_BEHIND_AN_OWNED_PARENT.replace("read: owner_or_editor", "read: owner_or_viewer")
+    note = _plan(editable, "Note")
+    assert (note.list.exempt, note.read.exempt, note.update.exempt) == ("viewer",) * 3
+    folder = _plan(EXEMPT_BEHIND_AN_OWNED_PARENT, "Folder")
+    assert folder.read.exempt == "editor"

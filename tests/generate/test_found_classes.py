@@ -516,7 +516,7 @@ def test_cache_tests_list_rows_the_lister_sees_on_every_page() -> None:
     assert plan.create.actor != plan.list.actor
     cache = generate(blueprint)[PurePosixPath("tests/test_cache.py")]
     identical = _function(cache, "test_a_cached_response_is_byte_identical")
-    assert "await r.factory(db, await actors(r.maker), sample=sample)" in identical
+    assert "await r.factory(db, await actors(r.maker), sample)" in identical
     assert "actors(r.create)" not in identical
     # The rows are the lister's (its list is an owner's), whom the other rules let act.
     assert 'maker="admin"' in cache

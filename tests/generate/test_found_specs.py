@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from backend_agent.design import design
 from backend_agent.design.blueprint import Blueprint
@@ -168,3 +168,29 @@ def test_a_parent_in_pydantics_namespace_keeps_its_path_parameter(tmp_path: Path
         "      model_config: {belongs_to: Box, on_delete: cascade}\n    nested_under: Box\n"
     )
     assert _ruff(blueprint, tmp_path / "shop") == ""
+
+
+FACTORY_NAMES = (Path(__file__).parents[1] / "spec" / "drawn").joinpath(
+    "found-campaign-1224-001-field-named-owner.yaml"
+)
+
+
+def test_factories_take_any_field_name_as_a_keyword() -> None:
+    """Campaign seed 1224, spec 001: fields named ``owner`` and ``sample`` collided with
+    the factories' own parameters (TypeError: multiple values for argument 'owner')."""
+    import ast
+
+    files = generate(design(load_spec_text(FACTORY_NAMES.read_text(encoding="utf-8"))))
+    tree = ast.parse(files[PurePosixPath("tests/factories.py")])
+    factories = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("create_")
+    ]
+    assert [f.name for f in factories] == ["create_ticket"]
+    for factory in factories:
+        own = [a.arg for a in factory.args.posonlyargs]
+        assert own == ["db", "owner", "sample"], factory.name
+        assert not factory.args.args, factory.name
+        assert not factory.args.kwonlyargs, factory.name
+        assert factory.args.kwarg is not None

@@ -297,6 +297,33 @@ def _behind_parent(plan: ActionPlan, blueprint: Blueprint, entity: Entity) -> Ac
     return replace(plan, stranger_status=404, stranger_code="NOT_FOUND")
 
 
+def _sees_others_parents(blueprint: Blueprint, entity: Entity, role: str) -> bool:
+    """Whether ``role`` sees the parents (up the chain ``entity`` is nested under) of a
+    row another user made: the factories give each row parents of its own maker."""
+    seen = {entity.name}
+    parent = entity.nested_under
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        current = blueprint.entity(parent)
+        rule = current.permissions["read"]
+        limited = rule.kind in ("roles", "owner_or_roles") and role not in rule.roles
+        if rule.kind == "owner" or limited:
+            return False
+        parent = current.nested_under
+    return True
+
+
+def _exempt_behind_parents(
+    plan: ActionPlan, rule: Rule, blueprint: Blueprint, entity: Entity
+) -> ActionPlan:
+    """``plan``, its exempt role one that also sees the parents of others' rows (an
+    exempt role acts on rows it did not make, under parents it did not make either)."""
+    if not plan.exempt or _sees_others_parents(blueprint, entity, plan.exempt):
+        return plan
+    others = (r for r in rule.roles if _sees_others_parents(blueprint, entity, r))
+    return replace(plan, exempt=next(others, ""))
+
+
 def _parent_stranger(blueprint: Blueprint, entity: Entity) -> str:
     parent = _parent_rule(blueprint, entity)
     if parent is None:
@@ -514,11 +541,15 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     update = _behind_parent(
         _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
     )
+    update = _exempt_behind_parents(update, rules["update"], blueprint, entity)
     delete = _behind_parent(
         _action(rules["delete"], blueprint, read, owner_role, behind), blueprint, entity
     )
+    delete = _exempt_behind_parents(delete, rules["delete"], blueprint, entity)
     read_plan = _behind_parent(_action(read, blueprint, read, parents=behind), blueprint, entity)
+    read_plan = _exempt_behind_parents(read_plan, read, blueprint, entity)
     list_plan = _action(rules["list"], blueprint, read, reads=False, parents=behind)
+    list_plan = _exempt_behind_parents(list_plan, rules["list"], blueprint, entity)
     own_readers = _readers(blueprint, entity)
     links = tuple(
         _link(blueprint, entity, blueprint.entity(j.right), j.relation, update.actor)

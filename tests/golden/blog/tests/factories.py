@@ -113,7 +113,7 @@ POST_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_post(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A post: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**POST_SAMPLES[sample or 0]}
@@ -135,7 +135,7 @@ COMMENT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_comment(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A comment: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -160,7 +160,7 @@ TAG_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_tag(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A tag: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**TAG_SAMPLES[sample or 0]}
@@ -183,7 +183,7 @@ BOOKMARK_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_bookmark(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A bookmark: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""

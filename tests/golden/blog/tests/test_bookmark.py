@@ -160,7 +160,7 @@ async def test_list_pages_with_a_total(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("reader")
-    rows = [await factories.create_bookmark(db, caller, sample=n) for n in range(3)]
+    rows = [await factories.create_bookmark(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
     first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
     assert len(data(first)) == limit
@@ -187,7 +187,7 @@ async def test_list_sorts(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("reader")
-    rows = [str((await factories.create_bookmark(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_bookmark(db, caller, n))["id"]) for n in range(3)]
     assert await listed(client, COLLECTION, caller.headers) == [rows[2], rows[1], rows[0]]
     ascending = await listed(client, COLLECTION, caller.headers, {"sort": "created_at"})
     assert ascending == rows
@@ -213,11 +213,11 @@ async def test_list_runs_a_fixed_number_of_queries(
     # or, where the spec's pages are shorter, that both fill (then a count query follows).
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 6 else min(3, MAX_PAGE_SIZE)
     for n in range(3):
-        await factories.create_bookmark(db, caller, sample=n)
+        await factories.create_bookmark(db, caller, n)
     with count_queries() as few:
         data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
     for n in range(3, 6):
-        await factories.create_bookmark(db, caller, sample=n)
+        await factories.create_bookmark(db, caller, n)
     with count_queries() as many:
         rows = data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
         assert len(rows) == min(6, limit)
@@ -238,7 +238,7 @@ async def test_list_shows_only_own_rows(
     owner = await make_user("reader")
     stranger = await make_user("reader")
     mine = await factories.create_bookmark(db, owner)
-    await factories.create_bookmark(db, stranger, sample=1)
+    await factories.create_bookmark(db, stranger, 1)
     assert await listed(client, COLLECTION, owner.headers) == [str(mine["id"])]
 
 

@@ -146,7 +146,7 @@ async def test_list_pages_with_a_total(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("reader")
-    rows = [await factories.create_comment(db, caller, sample=n) for n in range(3)]
+    rows = [await factories.create_comment(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
     first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
     assert len(data(first)) == limit
@@ -173,7 +173,7 @@ async def test_list_sorts(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("reader")
-    rows = [str((await factories.create_comment(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_comment(db, caller, n))["id"]) for n in range(3)]
     assert await listed(client, COLLECTION, caller.headers) == [rows[2], rows[1], rows[0]]
     ascending = await listed(client, COLLECTION, caller.headers, {"sort": "created_at"})
     assert ascending == rows
@@ -199,11 +199,11 @@ async def test_list_runs_a_fixed_number_of_queries(
     # or, where the spec's pages are shorter, that both fill (then a count query follows).
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 6 else min(3, MAX_PAGE_SIZE)
     for n in range(3):
-        await factories.create_comment(db, caller, sample=n)
+        await factories.create_comment(db, caller, n)
     with count_queries() as few:
         data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
     for n in range(3, 6):
-        await factories.create_comment(db, caller, sample=n)
+        await factories.create_comment(db, caller, n)
     with count_queries() as many:
         rows = data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
         assert len(rows) == min(6, limit)
@@ -322,7 +322,7 @@ async def test_nested_list_and_create(
     actor = await make_user("reader")
     parent = await factories.create_post(db, actor)
     other = await factories.create_comment(db, actor)
-    mine = await factories.create_comment(db, actor, sample=1, post_id=parent["id"])
+    mine = await factories.create_comment(db, actor, 1, post_id=parent["id"])
     collection = nested(parent["id"])
     lister = actor
     assert await listed(client, collection, lister.headers) == [str(mine["id"])]

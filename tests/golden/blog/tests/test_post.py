@@ -171,7 +171,7 @@ async def test_list_pages_with_a_total(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("reader")
-    rows = [await factories.create_post(db, caller, sample=n) for n in range(3)]
+    rows = [await factories.create_post(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
     first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
     assert len(data(first)) == limit
@@ -198,7 +198,7 @@ async def test_list_sorts(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("reader")
-    rows = [str((await factories.create_post(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_post(db, caller, n))["id"]) for n in range(3)]
     assert await listed(client, COLLECTION, caller.headers) == [rows[2], rows[1], rows[0]]
     ascending = await listed(client, COLLECTION, caller.headers, {"sort": "title"})
     assert ascending == rows
@@ -223,7 +223,7 @@ async def test_list_filters(
     expected: tuple[int, ...],
 ) -> None:
     caller = await make_user("reader")
-    rows = [str((await factories.create_post(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_post(db, caller, n))["id"]) for n in range(3)]
     found = await listed(client, COLLECTION, caller.headers, params)
     assert sorted(found) == sorted(rows[n] for n in expected)
 
@@ -246,11 +246,11 @@ async def test_list_runs_a_fixed_number_of_queries(
     # or, where the spec's pages are shorter, that both fill (then a count query follows).
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 6 else min(3, MAX_PAGE_SIZE)
     for n in range(3):
-        await factories.create_post(db, caller, sample=n)
+        await factories.create_post(db, caller, n)
     with count_queries() as few:
         data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
     for n in range(3, 6):
-        await factories.create_post(db, caller, sample=n)
+        await factories.create_post(db, caller, n)
     with count_queries() as many:
         rows = data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
         assert len(rows) == min(6, limit)
@@ -398,7 +398,7 @@ async def test_tags_link_list_and_unlink(
 ) -> None:
     actor = await make_user("author")
     row = await factories.create_post(db, actor)
-    targets = [await factories.create_tag(db, actor, sample=n) for n in range(2)]
+    targets = [await factories.create_tag(db, actor, n) for n in range(2)]
     related = f"{item(row['id'])}/tags"
     for target in targets:
         for _ in range(2):  # linking is idempotent
@@ -432,7 +432,7 @@ async def test_tags_list_runs_a_fixed_number_of_queries(
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 3 else 1
     counts = []
     for n in range(3):
-        target = await factories.create_tag(db, actor, sample=n)
+        target = await factories.create_tag(db, actor, n)
         await client.put(f"{related}/{target['id']}", headers=actor.headers)
         with count_queries() as queries:
             page = data(await client.get(related, params={"limit": limit}, headers=actor.headers))

@@ -120,7 +120,7 @@ DOCTOR_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_doctor(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A doctor: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**DOCTOR_SAMPLES[sample or 0]}
@@ -173,7 +173,7 @@ PATIENT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_patient(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A patient: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**PATIENT_SAMPLES[sample or 0]}
@@ -231,7 +231,7 @@ APPOINTMENT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_appointment(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An appointment: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -294,7 +294,7 @@ INVOICE_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_invoice(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An invoice: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""

@@ -114,7 +114,7 @@ VENUE_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_venue(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A venue: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**VENUE_SAMPLES[sample or 0]}
@@ -135,7 +135,7 @@ EVENT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_event(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An event: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -190,7 +190,7 @@ SHOWING_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_showing(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A showing: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -244,7 +244,7 @@ TICKET_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_ticket(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A ticket: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""

@@ -84,7 +84,7 @@ ACCOUNT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_account(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An account: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**ACCOUNT_SAMPLES[sample or 0]}
@@ -107,7 +107,7 @@ AGENT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_agent(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An agent: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**AGENT_SAMPLES[sample or 0]}
@@ -135,7 +135,7 @@ LABEL_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_label(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A label: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**LABEL_SAMPLES[sample or 0]}
@@ -194,7 +194,7 @@ TICKET_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_ticket(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A ticket: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -219,7 +219,7 @@ REPLY_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_reply(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A reply: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""

@@ -199,7 +199,7 @@ async def test_list_pages_with_a_total(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
-    rows = [await factories.create_ticket(db, caller, sample=n) for n in range(3)]
+    rows = [await factories.create_ticket(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
     first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
     assert len(data(first)) == limit
@@ -226,7 +226,7 @@ async def test_list_sorts(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
-    rows = [str((await factories.create_ticket(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_ticket(db, caller, n))["id"]) for n in range(3)]
     assert await listed(client, COLLECTION, caller.headers) == [rows[2], rows[1], rows[0]]
     ascending = await listed(client, COLLECTION, caller.headers, {"sort": "due_at"})
     assert ascending == rows
@@ -249,7 +249,7 @@ async def test_list_filters(
     expected: tuple[int, ...],
 ) -> None:
     caller = await make_user("customer")
-    rows = [str((await factories.create_ticket(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_ticket(db, caller, n))["id"]) for n in range(3)]
     found = await listed(client, COLLECTION, caller.headers, params)
     assert sorted(found) == sorted(rows[n] for n in expected)
 
@@ -272,11 +272,11 @@ async def test_list_runs_a_fixed_number_of_queries(
     # or, where the spec's pages are shorter, that both fill (then a count query follows).
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 6 else min(3, MAX_PAGE_SIZE)
     for n in range(3):
-        await factories.create_ticket(db, caller, sample=n)
+        await factories.create_ticket(db, caller, n)
     with count_queries() as few:
         data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
     for n in range(3, 6):
-        await factories.create_ticket(db, caller, sample=n)
+        await factories.create_ticket(db, caller, n)
     with count_queries() as many:
         rows = data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
         assert len(rows) == min(6, limit)
@@ -297,7 +297,7 @@ async def test_list_shows_only_own_rows(
     owner = await make_user("customer")
     stranger = await make_user("customer")
     mine = await factories.create_ticket(db, owner)
-    await factories.create_ticket(db, stranger, sample=1)
+    await factories.create_ticket(db, stranger, 1)
     assert await listed(client, COLLECTION, owner.headers) == [str(mine["id"])]
     exempt = await make_user("agent")
     assert len(await listed(client, COLLECTION, exempt.headers)) == 2
@@ -413,7 +413,7 @@ async def test_labels_link_list_and_unlink(
 ) -> None:
     actor = await make_user("customer")
     row = await factories.create_ticket(db, actor)
-    targets = [await factories.create_label(db, actor, sample=n) for n in range(2)]
+    targets = [await factories.create_label(db, actor, n) for n in range(2)]
     related = f"{item(row['id'])}/labels"
     for target in targets:
         for _ in range(2):  # linking is idempotent
@@ -449,7 +449,7 @@ async def test_labels_list_runs_a_fixed_number_of_queries(
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 3 else 1
     counts = []
     for n in range(3):
-        target = await factories.create_label(db, actor, sample=n)
+        target = await factories.create_label(db, actor, n)
         await client.put(f"{related}/{target['id']}", headers=actor.headers)
         with count_queries() as queries:
             page = data(await client.get(related, params={"limit": limit}, headers=actor.headers))

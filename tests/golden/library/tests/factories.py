@@ -83,7 +83,7 @@ AUTHOR_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_author(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An author: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**AUTHOR_SAMPLES[sample or 0]}
@@ -152,7 +152,7 @@ BOOK_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_book(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A book: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -208,7 +208,7 @@ LOAN_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_loan(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A loan: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""

@@ -178,7 +178,7 @@ async def test_list_pages_with_a_total(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("member")
-    rows = [await factories.create_loan(db, caller, sample=n) for n in range(3)]
+    rows = [await factories.create_loan(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
     first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
     assert len(data(first)) == limit
@@ -205,7 +205,7 @@ async def test_list_sorts(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("member")
-    rows = [str((await factories.create_loan(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_loan(db, caller, n))["id"]) for n in range(3)]
     assert await listed(client, COLLECTION, caller.headers) == [rows[2], rows[1], rows[0]]
     ascending = await listed(client, COLLECTION, caller.headers, {"sort": "due_on"})
     assert ascending == rows
@@ -229,7 +229,7 @@ async def test_list_filters(
     expected: tuple[int, ...],
 ) -> None:
     caller = await make_user("member")
-    rows = [str((await factories.create_loan(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_loan(db, caller, n))["id"]) for n in range(3)]
     found = await listed(client, COLLECTION, caller.headers, params)
     assert sorted(found) == sorted(rows[n] for n in expected)
 
@@ -252,11 +252,11 @@ async def test_list_runs_a_fixed_number_of_queries(
     # or, where the spec's pages are shorter, that both fill (then a count query follows).
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 6 else min(3, MAX_PAGE_SIZE)
     for n in range(3):
-        await factories.create_loan(db, caller, sample=n)
+        await factories.create_loan(db, caller, n)
     with count_queries() as few:
         data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
     for n in range(3, 6):
-        await factories.create_loan(db, caller, sample=n)
+        await factories.create_loan(db, caller, n)
     with count_queries() as many:
         rows = data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
         assert len(rows) == min(6, limit)
@@ -277,7 +277,7 @@ async def test_list_shows_only_own_rows(
     owner = await make_user("member")
     stranger = await make_user("member")
     mine = await factories.create_loan(db, owner)
-    await factories.create_loan(db, stranger, sample=1)
+    await factories.create_loan(db, stranger, 1)
     assert await listed(client, COLLECTION, owner.headers) == [str(mine["id"])]
     exempt = await make_user("librarian")
     assert len(await listed(client, COLLECTION, exempt.headers)) == 2

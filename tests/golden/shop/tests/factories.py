@@ -85,7 +85,7 @@ CUSTOMER_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_customer(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A customer: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**CUSTOMER_SAMPLES[sample or 0]}
@@ -155,7 +155,7 @@ PRODUCT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_product(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A product: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**PRODUCT_SAMPLES[sample or 0]}
@@ -214,7 +214,7 @@ ORDER_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_order(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An order: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -241,7 +241,7 @@ ORDER_ITEM_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_order_item(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An order item: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -267,7 +267,7 @@ REVIEW_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_review(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A review: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""

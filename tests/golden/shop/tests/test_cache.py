@@ -172,7 +172,7 @@ async def test_a_cached_response_is_byte_identical(
 ) -> None:
     r = RESOURCES[name]
     for sample in range(3):
-        await r.factory(db, await actors(r.maker), sample=sample)
+        await r.factory(db, await actors(r.maker), sample)
     row = await r.factory(db, await actors(r.maker))
     reader, lister = await actors(r.read), await actors(r.list)
     reads = [

@@ -150,7 +150,7 @@ async def test_list_pages_with_a_total(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
-    rows = [await factories.create_customer(db, caller, sample=n) for n in range(3)]
+    rows = [await factories.create_customer(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
     first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
     assert len(data(first)) == limit
@@ -177,7 +177,7 @@ async def test_list_sorts(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
-    rows = [str((await factories.create_customer(db, caller, sample=n))["id"]) for n in range(3)]
+    rows = [str((await factories.create_customer(db, caller, n))["id"]) for n in range(3)]
     assert await listed(client, COLLECTION, caller.headers) == [rows[2], rows[1], rows[0]]
     ascending = await listed(client, COLLECTION, caller.headers, {"sort": "name"})
     assert ascending == rows
@@ -203,11 +203,11 @@ async def test_list_runs_a_fixed_number_of_queries(
     # or, where the spec's pages are shorter, that both fill (then a count query follows).
     limit = MAX_PAGE_SIZE if MAX_PAGE_SIZE > 6 else min(3, MAX_PAGE_SIZE)
     for n in range(3):
-        await factories.create_customer(db, caller, sample=n)
+        await factories.create_customer(db, caller, n)
     with count_queries() as few:
         data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
     for n in range(3, 6):
-        await factories.create_customer(db, caller, sample=n)
+        await factories.create_customer(db, caller, n)
     with count_queries() as many:
         rows = data(await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers))
         assert len(rows) == min(6, limit)
@@ -228,7 +228,7 @@ async def test_list_shows_only_own_rows(
     owner = await make_user("customer")
     stranger = await make_user("customer")
     mine = await factories.create_customer(db, owner)
-    await factories.create_customer(db, stranger, sample=1)
+    await factories.create_customer(db, stranger, 1)
     assert await listed(client, COLLECTION, owner.headers) == [str(mine["id"])]
     exempt = await make_user("admin")
     assert len(await listed(client, COLLECTION, exempt.headers)) == 2

@@ -39,12 +39,12 @@ async def test_product_rule_1_is_kept_by_the_api_and_the_database(
     # Sample 0 itself (a fresh copy may draw new values for either side), changed as the
     # body was: refused by the rule's CHECK (or another rule's over the same two fields).
     with pytest.raises(IntegrityError) as caught:
-        await factories.create_product(db, creator, sample=0, **{"sale_price": Decimal("1.01")})
+        await factories.create_product(db, creator, 0, **{"sale_price": Decimal("1.01")})
     await db.rollback()
     assert "ck_products_sale_price_lt_price" in str(caught.value)
 
     editor = await make_user("admin")
-    row = await factories.create_product(db, editor, sample=0)
+    row = await factories.create_product(db, editor, 0)
     changed = await client.patch(
         product_tests.item(row["id"]), json={"sale_price": "1.01"}, headers=editor.headers
     )

@@ -36,9 +36,9 @@ async def test_product_search_finds_every_word_best_match_first(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
-    best = await factories.create_product(db, caller, sample=0, **{"name": BEST})
-    other = await factories.create_product(db, caller, sample=1, **{"name": OTHER})
-    await factories.create_product(db, caller, sample=2, **{"name": MISS})
+    best = await factories.create_product(db, caller, 0, **{"name": BEST})
+    other = await factories.create_product(db, caller, 1, **{"name": OTHER})
+    await factories.create_product(db, caller, 2, **{"name": MISS})
     collection = product_tests.COLLECTION
     # Case and punctuation are not words: they change nothing.
     found = await listed(client, collection, caller.headers, {"q": "QUOKKA!"})
@@ -67,7 +67,7 @@ async def test_product_search_follows_every_write(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
-    row = await factories.create_product(db, caller, sample=0, **{"name": MISS})
+    row = await factories.create_product(db, caller, 0, **{"name": MISS})
     collection = product_tests.COLLECTION
     assert await listed(client, collection, caller.headers, {"q": "quokka"}) == []
     await product_repo.update_product(db, row["id"], {"name": OTHER})
@@ -86,7 +86,7 @@ async def test_product_search_index_is_rebuilt_by_the_cli(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     caller = await make_user("customer")
-    row = await factories.create_product(db, caller, sample=0, **{"name": BEST})
+    row = await factories.create_product(db, caller, 0, **{"name": BEST})
     collection = product_tests.COLLECTION
     if db.dialect.name == "sqlite":
         # What a VACUUM that renumbered the rows leaves: an index that finds nothing.

@@ -114,7 +114,7 @@ async def test_orders_stats_agree_with_the_list(
     caller = await make_user("customer")
     other = await make_user("customer")
     for sample in range(3):
-        await factories.create_order(db, caller, sample=sample)
+        await factories.create_order(db, caller, sample)
         await factories.create_order(db, other)  # a fresh copy: its unique values are new
     await agrees_with_the_list(client, "/api/v1/orders", caller, KEYS_ORDER, MEASURES_ORDER)
 
@@ -145,7 +145,7 @@ async def test_order_items_stats_agree_with_the_list(
     caller = await make_user("customer")
     other = await make_user("customer")
     for sample in range(3):
-        await factories.create_order_item(db, caller, sample=sample)
+        await factories.create_order_item(db, caller, sample)
         await factories.create_order_item(db, other)  # a fresh copy: its unique values are new
     await agrees_with_the_list(
         client, "/api/v1/order_items", caller, KEYS_ORDER_ITEM, MEASURES_ORDER_ITEM

@@ -85,7 +85,7 @@ CATEGORY_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_category(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A category: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**CATEGORY_SAMPLES[sample or 0]}
@@ -150,7 +150,7 @@ ITEM_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_item(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """An item: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**ITEM_SAMPLES[sample or 0]}
@@ -175,7 +175,7 @@ LOCATION_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_location(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A location: sample ``sample``, or by default a fresh copy of sample 0."""
     row: dict[str, Any] = {**LOCATION_SAMPLES[sample or 0]}
@@ -198,7 +198,7 @@ STOCK_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_stock(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A stock: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
@@ -248,7 +248,7 @@ MOVEMENT_SAMPLES: tuple[dict[str, Any], ...] = (
 
 
 async def create_movement(
-    db: AsyncConnection, owner: Account, *, sample: int | None = None, **values: Any
+    db: AsyncConnection, owner: Account, sample: int | None = None, /, **values: Any
 ) -> Row:
     """A movement: sample ``sample``, or by default a fresh copy of sample 0.
     Parent rows are created unless their keys are given."""
