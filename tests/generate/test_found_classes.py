@@ -531,8 +531,13 @@ def test_cache_tests_list_rows_the_lister_sees_on_every_page() -> None:
         assert "await every_row(client, r.collection, await actors(r." in checks, write
         assert "get(client, r.collection" not in checks, write
     walk = _function(cache, "every_row")
-    assert 'params={"page": page}' in walk
-    assert 'response.json()["meta"]["total"]' in walk
+    assert "pages(client, url, account.headers, limit=None)" in walk
+    # ... by number to the total, or from cursor to cursor (tests/helpers.py).
+    helpers = generate(blueprint)[PurePosixPath("tests/helpers.py")]
+    paging = _function(helpers, "pages")
+    assert '{"page": number}' in paging
+    assert 'seen >= meta["total"]' in paging
+    assert 'meta["next_cursor"]' in paging
 
 
 def test_nested_lists_are_read_by_a_role_that_may_list() -> None:

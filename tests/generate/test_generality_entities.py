@@ -200,7 +200,7 @@ def test_list_tests_log_in_with_the_list_role_and_reads_with_the_read_role(
 ) -> None:
     files = render(_blueprint(tmp_path, SHOP))
     fast = files[PurePosixPath("tests/test_fast_path.py")]
-    assert '"product": ("/api/v1/products", "clerk")' in fast
+    assert '"product": ("/api/v1/products", "clerk", False)' in fast
     entity = files[PurePosixPath("tests/test_product.py")]
     assert 'make_user("clerk")' in entity  # the list tests
     assert 'make_user("buyer")' in entity  # the read tests

@@ -25,7 +25,7 @@ from backend_agent.verify.live.credentials import (
 )
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import Endpoint, lua_config
-from backend_agent.verify.live.operations import Api, row_count, row_id, rows_of
+from backend_agent.verify.live.operations import Api, next_link, row_count, row_id, rows_of
 from backend_agent.verify.live.plan import Account, Reference
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
 from backend_agent.verify.live.target import Target
@@ -95,6 +95,21 @@ def test_rows_totals_and_ids_are_read_from_any_envelope(
     found = rows_of(body)
     assert (len(found) if found is not None else None, row_count(body)) == (rows, total)
     assert row_id(body) == new_id
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ('<http://h/x?cursor=a>; rel="next"', "http://h/x?cursor=a"),
+        ('<http://h/x?page=1>; rel="prev", <http://h/x?page=3>; rel="next"', "http://h/x?page=3"),
+        ("</x?after=2>; rel=next", "/x?after=2"),
+        ('<http://h/x?page=1>; rel="prev"', None),
+        ('<http://h/x>; rel="nextish"', None),
+        ("", None),
+    ],
+)
+def test_the_next_page_is_read_from_a_link_header(header: str, expected: str | None) -> None:
+    assert next_link({"link": header} if header else {}) == expected
 
 
 @pytest.mark.parametrize(

@@ -32,18 +32,22 @@ def _reply(status: int, body: Any) -> Reply:
 
 
 class _Client:
-    def __init__(self, listed: Reply) -> None:
-        self.listed = listed
+    """The list's pages, one reply per request, in order."""
+
+    prefix = "/svc"  # the service's root path, which the Link header's URLs hold
+
+    def __init__(self, *pages: Reply) -> None:
+        self.pages = list(pages)
         self.sent: list[tuple[str, str, str | None]] = []
 
-    def request(self, method: str, path: str, *, token: str | None, json_body: Any) -> Reply:
+    def request(self, method: str, path: str, *, token: str | None, json_body: Any = None) -> Reply:
         self.sent.append((method, path, token))
-        return self.listed
+        return self.pages.pop(0)
 
 
 class _Target:
-    def __init__(self, listed: Reply) -> None:
-        self.client = _Client(listed)
+    def __init__(self, *pages: Reply) -> None:
+        self.client = _Client(*pages)
 
     def body_for(self, op: Operation, number: int) -> dict[str, Any]:
         return {}
@@ -55,8 +59,8 @@ class _Target:
         return op.path
 
 
-def _probe(stats: Reply, listed: Reply) -> tuple[Probes, _Target]:
-    target = _Target(listed)
+def _probe(stats: Reply, *listed: Reply) -> tuple[Probes, _Target]:
+    target = _Target(*listed)
     probes = Probes()
     _stats_probe(cast(Target, target), probes, STATS, ORDERS, ATTACKER, stats)
     return probes, target
@@ -112,3 +116,35 @@ def test_only_a_get_of_a_collections_stats_is_counted() -> None:
     assert _counted_collection(target, LIST) is None
     assert _counted_collection(target, Operation("POST", STATS.path, "x", secured=True)) is None
     assert _counted_collection(target, Operation("GET", "/api/v1/stats", "y", secured=True)) is None
+
+
+def _page(rows: int, following: str | None) -> Reply:
+    """A page of a list paged by cursor: no total, the next page in a Link header."""
+    headers = {"content-type": "application/json"}
+    if following is not None:
+        headers["link"] = f'<http://127.0.0.1:8000/svc{following}>; rel="next"'
+    body = {"data": [{"id": str(n)} for n in range(rows)], "meta": {"next_cursor": following}}
+    return Reply(200, headers, json.dumps(body).encode())
+
+
+@pytest.mark.parametrize(("counted", "passed"), [(5, True), (6, False)])
+def test_a_list_without_a_total_is_counted_page_by_page(counted: int, passed: bool) -> None:
+    pages = (
+        _page(2, "/api/v1/orders?cursor=a"),
+        _page(2, "/api/v1/orders?cursor=b"),
+        _page(1, None),
+    )
+    probes, target = _probe(_stats(counted), *pages)
+    assert [r.passed for r in probes.results] == [passed]
+    assert [path for _, path, _ in target.client.sent] == [
+        "/api/v1/orders",
+        "/api/v1/orders?cursor=a",
+        "/api/v1/orders?cursor=b",
+    ]
+    assert {token for _, _, token in target.client.sent} == {"token-2"}
+
+
+def test_a_page_of_the_walk_that_fails_leaves_the_count_unknown() -> None:
+    probes, _ = _probe(_stats(2), _page(2, "/api/v1/orders?cursor=a"), _reply(500, {}))
+    assert [r.passed for r in probes.results] == [False]
+    assert "None listed" in probes.results[0].observed

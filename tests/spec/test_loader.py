@@ -124,6 +124,11 @@ def test_every_mistake_is_reported_with_its_location() -> None:
             "name: a\nauth: {rate_limit: 5/fortnight}\nentities:\n  A:\n    fields: {x: string}\n",
             "spec.yaml:2:20: 'rate_limit': a rate limit looks like 5/minute",
         ),
+        (
+            "name: a\nentities:\n  A:\n    fields: {x: string}\n    pagination: pages\n",
+            "spec.yaml:5:17: 'pages' is not a valid pagination (expected one of page, cursor); "
+            "did you mean 'page'?",
+        ),
     ],
 )
 def test_single_mistakes_are_located(text: str, expected: str) -> None:

@@ -439,6 +439,9 @@ def _entity(
         entity["description"] = "An entity: with 'quotes' and # hash"
     if search := _search(d, fields):
         entity["search"] = search
+    if draw(st.integers(0, 3)) == 0:
+        entity["pagination"] = draw(st.sampled_from(["cursor", "cursor", "page"]))
+        d.note(f"pagination:{entity['pagination']}")
     return entity
 
 

@@ -374,6 +374,12 @@ class Entity:
     transitions: tuple[Transition, ...] = ()  # the state machines' moves, in spec order
     actions: tuple[CustomAction, ...] = ()  # custom operations on one row, in spec order
     aggregates: Aggregates | None = None  # None: no stats route
+    pagination: Literal["page", "cursor"] = "page"  # how its lists are paged
+
+    @property
+    def keyset(self) -> bool:
+        """Whether its lists are paged by cursor (keyset) rather than page number."""
+        return self.pagination == "cursor"
 
     def transition(self, name: str) -> Transition:
         """The transition called ``name``."""

@@ -650,6 +650,7 @@ def _entity(
         cache=CacheDesign(spec.cache.ttl) if spec.cache else None,
         transitions=_transitions(snake_name, spec, permissions["update"]),
         aggregates=aggregates(spec, columns),
+        pagination=spec.pagination,
         actions=tuple(
             CustomAction(
                 name, _rule(action.permission, permissions["update"]), action.description or ""

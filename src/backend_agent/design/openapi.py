@@ -28,6 +28,7 @@ from backend_agent.design.openapi_texts import (
     reads_token,
 )
 from backend_agent.design.queries import (
+    LIST_PARAMETERS,
     MAX_SEARCH_LENGTH,
     RELEVANCE,
     SEARCH_DESCRIPTION,
@@ -133,7 +134,9 @@ def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, J
         ),
         f"{entity.name}Update": _object(create, [], **rules),
         f"{entity.name}Response": _envelope(_ref(entity.name)),
-        f"{entity.name}Page": _envelope({"type": "array", "items": _ref(entity.name)}, page=True),
+        f"{entity.name}Page": _envelope(
+            {"type": "array", "items": _ref(entity.name)}, page=True, cursor=entity.keyset
+        ),
     }
     schemas.update(stats_schemas(entity))
     if entity.nested_column:
@@ -213,6 +216,7 @@ def _common_schemas(blueprint: Blueprint) -> dict[str, JSON]:
             ],
             ["page", "limit", "total"],
         ),
+        **_cursor_meta(blueprint),
         "Credentials": credentials,
         "LoginRequest": _object([("email", email), ("password", presented)], ["email", "password"]),
         "PasswordChange": _object(
@@ -267,6 +271,20 @@ def _readiness_schemas(blueprint: Blueprint) -> dict[str, JSON]:
     }
 
 
+def _cursor_meta(blueprint: Blueprint) -> dict[str, JSON]:
+    """``CursorMeta``, the paging metadata of a list paged by cursor, when one is."""
+    if not any(entity.keyset for entity in blueprint.entities):
+        return {}
+    limit = {"type": "integer", "minimum": 1, "maximum": blueprint.max_page_size}
+    after = {
+        "type": ["string", "null"],
+        "description": "The cursor of the next page (give it as ?cursor=); null on the last.",
+    }
+    return {
+        "CursorMeta": _object([("limit", limit), ("next_cursor", after)], ["limit", "next_cursor"])
+    }
+
+
 def _path_params(path: str) -> list[JSON]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     return [
@@ -280,7 +298,7 @@ def _list_params(blueprint: Blueprint, entity: Entity, *, skip: str | None = Non
     if entity.table.search is not None:
         sorts.append(RELEVANCE)
     params: list[JSON] = [
-        *paging_params(blueprint),
+        *paging_params(blueprint, cursor=entity.keyset),
         {
             "name": "sort",
             "in": "query",
@@ -334,7 +352,7 @@ def _stats_params(blueprint: Blueprint, entity: Entity) -> list[JSON]:
         "explode": True,
     }
     listed = _list_params(blueprint, entity)
-    return [group_by, *(p for p in listed if p["name"] not in ("page", "limit", "sort"))]
+    return [group_by, *(p for p in listed if p["name"] not in LIST_PARAMETERS)]
 
 
 def stats_schemas(entity: Entity) -> dict[str, JSON]:
@@ -401,13 +419,15 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
         name = entity.name
         if action in ("list", "list_nested"):
             params += _list_params(blueprint, entity, skip=route.relation)
-            responses["200"] = _ok(f"{name}Page", f"A page of {entity.plural}.")
+            responses["200"] = _ok(f"{name}Page", f"A page of {entity.plural}.", link=entity.keyset)
         elif action == "list_related":
             target = blueprint.entity(
                 next(r.target for r in entity.relations if r.name == route.relation)
             )
             params += _list_params(blueprint, target)
-            responses["200"] = _ok(f"{target.name}Page", f"A page of {target.plural}.")
+            responses["200"] = _ok(
+                f"{target.name}Page", f"A page of {target.plural}.", link=target.keyset
+            )
             # The related rows are listed under the target's list rule as well.
             forbids = forbids or target.permissions["list"].kind in forbidding
         elif action in ("create", "create_nested"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_agent.design.blueprint import Blueprint
+from backend_agent.design.queries import CURSOR_DESCRIPTION, CURSOR_PARAMETER, MAX_CURSOR_LENGTH
 
 __all__ = ["JSON", "MAX_PAGE", "envelope", "error", "ok", "paging_params", "ref"]
 
@@ -17,12 +18,13 @@ def ref(name: str) -> JSON:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def envelope(data: JSON, *, page: bool = False) -> JSON:
-    """The success envelope around ``data`` (with the page metadata for lists)."""
+def envelope(data: JSON, *, page: bool = False, cursor: bool = False) -> JSON:
+    """The success envelope around ``data`` (with the paging metadata for lists: pages
+    numbered, or with a cursor to the next)."""
     properties: JSON = {"success": {"const": True}, "data": data}
     required = ["success", "data"]
-    if page:
-        properties["meta"] = ref("PageMeta")
+    if page or cursor:
+        properties["meta"] = ref("CursorMeta" if cursor else "PageMeta")
         required.append("meta")
     return {"type": "object", "properties": properties, "required": required}
 
@@ -32,8 +34,9 @@ def error(description: str) -> JSON:
     return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
 
-def ok(schema: str | None, description: str, *, location: bool = False) -> JSON:
-    """A success response of ``schema`` (none for 204), with a Location header if asked."""
+def ok(schema: str | None, description: str, *, location: bool = False, link: bool = False) -> JSON:
+    """A success response of ``schema`` (none for 204), with a Location header (a new
+    resource) or a Link header (a page by cursor) if asked."""
     response: JSON = {"description": description}
     if schema:
         response["content"] = {"application/json": {"schema": ref(schema)}}
@@ -44,17 +47,33 @@ def ok(schema: str | None, description: str, *, location: bool = False) -> JSON:
                 "schema": {"type": "string"},
             }
         }
+    if link:
+        response["headers"] = {
+            "Link": {
+                "description": 'The next page\'s URL as `<url>; rel="next"` (RFC 8288), '
+                "absent on the last page.",
+                "schema": {"type": "string"},
+            }
+        }
     return response
 
 
-def paging_params(blueprint: Blueprint) -> list[JSON]:
-    """``page`` and ``limit``, bounded like every list of the service."""
-    return [
-        {
-            "name": "page",
+def paging_params(blueprint: Blueprint, *, cursor: bool = False) -> list[JSON]:
+    """``page`` (or ``cursor``) and ``limit``, bounded like every list of the service."""
+    start: JSON = {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    }
+    if cursor:
+        start = {
+            "name": CURSOR_PARAMETER,
             "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-        },
+            "description": CURSOR_DESCRIPTION,
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH},
+        }
+    return [
+        start,
         {
             "name": "limit",
             "in": "query",

@@ -2,7 +2,8 @@
 
 A filter's parameter is named after its field (``status``; ``price_min`` and
 ``price_max`` for the range of an ordered field), unless the list already uses that
-name: ``page``, ``limit`` and ``sort`` belong to the list itself (and ``q`` to a list
+name: ``page``, ``cursor``, ``limit`` and ``sort`` belong to the list itself (``cursor``
+on every list, so that a switch of ``pagination`` never renames a filter; ``q`` to a list
 with full-text search, whose matches the ``relevance`` sort puts best first), and a field may be
 called ``price_min`` next to a ``price`` whose range wants the same name. Such a
 parameter is spelled ``filter_<name>`` (``filter_limit``), so every field stays
@@ -17,7 +18,10 @@ from typing import Literal
 from backend_agent.design.blueprint import Entity
 
 __all__ = [
+    "CURSOR_DESCRIPTION",
+    "CURSOR_PARAMETER",
     "LIST_PARAMETERS",
+    "MAX_CURSOR_LENGTH",
     "MAX_SEARCH_LENGTH",
     "ORDERED",
     "RELEVANCE",
@@ -27,9 +31,15 @@ __all__ = [
     "list_filters",
 ]
 
-# The parameters every list reads besides its filters (app/core/pagination.py, and
-# the sort of each entity's query model).
-LIST_PARAMETERS = ("page", "limit", "sort")
+# The parameters a list reads besides its filters (app/core/pagination.py, and the sort
+# of each entity's query model): ``page`` or ``cursor`` by the entity's pagination.
+LIST_PARAMETERS = ("page", "cursor", "limit", "sort")
+CURSOR_PARAMETER = "cursor"
+CURSOR_DESCRIPTION = (
+    "Where the page starts: meta.next_cursor of the page before (or the Link header's "
+    "next); none for the first page."
+)
+MAX_CURSOR_LENGTH = 1000
 SEARCH_PARAMETER = "q"  # the words a list with full-text search looks for
 RELEVANCE = "relevance"  # the sort of a search's best matches first
 MAX_SEARCH_LENGTH = 200

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from backend_agent.design.blueprint import AuthDesign, Blueprint
 from backend_agent.design.errors import error_codes
+from backend_agent.design.queries import CURSOR_DESCRIPTION, MAX_CURSOR_LENGTH
 from backend_agent.generate.counts import CountsView, counts_view
 from backend_agent.generate.entities import EntityView, entity_view
 from backend_agent.generate.jobs import JobsView, jobs_view
@@ -98,6 +99,15 @@ class ProjectView:
     counts: CountsView | None = None  # None: no list reads a trigger-kept count
     domain_errors: tuple[DomainErrorView, ...] = ()
     search: SearchView | None = None  # None: no entity has full-text search
+
+    @property
+    def keyset(self) -> bool:
+        """Whether some entity's lists are paged by cursor."""
+        return any(entity.keyset for entity in self.entities)
+
+    # The cursor parameter as the design documents it (backend_agent.design.queries).
+    cursor_description: str = CURSOR_DESCRIPTION
+    max_cursor_length: int = MAX_CURSOR_LENGTH
 
     @property
     def has_actions(self) -> bool:

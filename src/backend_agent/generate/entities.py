@@ -63,6 +63,7 @@ class TargetView:
     a_label: str
     plural_label: str
     owner: bool
+    keyset: bool = False  # its lists are paged by cursor
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class RouteView:
     needs_user: bool = False  # the endpoint refuses anonymous callers itself (401)
     rule: str = ""  # the key in the service's RULES checked before the request is validated
     transition: str = ""  # a transition's route: the transition's name
+    keyset: bool = False  # a list paged by cursor: the route reads and writes cursors
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,8 @@ class EntityView:
     actions: tuple[tuple[str, str], ...] = ()  # (name, route function) of each custom action
     stats: StatsView | None = None  # GET .../stats, with aggregates
     search: TextSearch | None = None  # the full-text index behind ``q``, if any
+    keyset: bool = False  # its lists are paged by cursor (app/repositories/keyset.py)
+    nullable_sorts: tuple[str, ...] = ()  # sort keys whose column may hold NULL
     rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
 
 
@@ -231,6 +235,7 @@ def target_view(entity: Entity) -> TargetView:
         a_label=with_article(entity.title.lower()),
         plural_label=entity.plural.replace("_", " "),
         owner=entity.owner,
+        keyset=entity.keyset,
     )
 
 
@@ -311,11 +316,15 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
     params[:0] = [f"{identifier(name)}: uuid.UUID" for name in path_params]
     name = entity.name
     query = ""
+    keyset = False
     if action in ("list", "list_nested", "list_related"):
         query = {"list": f"{name}Query", "list_nested": f"{name}NestedQuery"}.get(
             action, f"{link.target.name}Query" if link else ""
         )
         params.append(f"query: Annotated[{query}, Query()]")
+        keyset = link.target.keyset if link else entity.keyset
+        if keyset:
+            params.insert(0, "request: Request")
     elif action == "stats":
         query = f"{name}StatsQuery"
         params.append(f"query: Annotated[{query}, Query()]")
@@ -348,6 +357,7 @@ def _route(entity: Entity, route: Route, links: Mapping[str, LinkView], prefix: 
         # A transition's rule is its own, keyed by its name; so is a custom action's.
         rule=route.transition or route.custom or _RULE_OF[action],
         transition=route.transition or "",
+        keyset=keyset,
     )
 
 
@@ -358,6 +368,7 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
     classes = {f"{entity.name}{suffix}" for suffix in ("Create", "Update", "Query")}
     taken = {
         *("SortKey", "JsonValue", "NotNull", "PageParams", "UTCDateTime", "Text", "StoredJson"),
+        "CursorParams",
         "SearchText",
         "Storable",
         *("EMAIL_PATTERN", "URL_PATTERN", "EMAIL_FORMAT", "URL_FORMAT", *classes),
@@ -468,6 +479,8 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         actions=tuple((r.custom, r.operation_id) for r in entity.routes if r.custom),
         stats=stats_view(entity),
         search=entity.table.search,
+        keyset=entity.keyset,
+        nullable_sorts=tuple(k for k in entity.sort if entity.table.column(k).nullable),
     )
     return replace(
         view,

@@ -205,6 +205,14 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
         files[PurePosixPath("tests/test_search.py")] = _render(
             environment, "tests/test_search.py.jinja", p=project
         )
+    if any(entity.keyset for entity in project.entities):
+        for name in (
+            "app/api/paging.py",
+            "app/core/cursors.py",
+            "app/repositories/keyset.py",
+            "tests/test_cursor_codec.py",
+        ):
+            files[PurePosixPath(name)] = _platform(name)
     if any(t.stats_keys or t.stats_measures for t in project.tests.entities):
         files[PurePosixPath("tests/test_stats.py")] = _render(
             environment, "tests/test_stats.py.jinja", p=project

@@ -64,7 +64,9 @@ def walkthrough(blueprint: Blueprint) -> Walkthrough:
     roles = blueprint.auth.roles
     editor = create.roles[0] if create.roles else (blueprint.auth.admin_role or roles[0])
     first = _body(entity)
-    query: list[tuple[str, object]] = [("limit", 1), ("page", 1)]
+    query: list[tuple[str, object]] = [("limit", 1)]
+    if not entity.keyset:  # a list paged by cursor starts without one
+        query.append(("page", 1))
     if entity.sort:
         query.append(("sort", f"-{entity.sort[0]}"))
     for item in list_filters(entity):

@@ -48,6 +48,7 @@ SERVICE_SCHEMAS = frozenset(
         "AuditLogEntry",
         "AuditLogPage",
         "Credentials",
+        "CursorMeta",
         "Error",
         "ErrorDetail",
         "Health",

@@ -363,6 +363,14 @@ class EntitySpec(_Strict):
     aggregates: AggregatesSpec | None = None
     # Full-text search over text fields: ?q= on the list.
     search: SearchSpec | None = None
+    # How its lists are paged: page numbers (?page=, with the total), or opaque cursors
+    # (?cursor=, keyset: stable under inserts, the same cost at any depth, no total).
+    pagination: Literal["page", "cursor"] = Field(
+        default="page",
+        description="How the entity's lists are paged: 'page' (?page=&limit=, meta.total) "
+        "or 'cursor' (?cursor=&limit=, meta.next_cursor and a Link header; stable while "
+        "rows are added).",
+    )
     # Custom operations on one row, each run by a handler in app/domain/<entity>.py.
     actions: dict[Annotated[str, Field(pattern=_FIELD_NAME)], ActionSpec] = Field(
         default_factory=dict

@@ -9,6 +9,7 @@ any OpenAPI 3 document describes them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "Collection",
     "Operation",
     "Parameter",
+    "next_link",
     "row_count",
     "row_id",
     "rows_of",
@@ -256,6 +258,15 @@ def rows_of(body: Any) -> list[Any] | None:
         arrays = [v for v in body.values() if isinstance(v, list)]
         if len(arrays) == 1:
             return list(arrays[0])
+    return None
+
+
+def next_link(headers: Mapping[str, str]) -> str | None:
+    """The URL of the next page that a ``Link`` header names (``rel="next"``, RFC 8288)."""
+    for part in headers.get("link", "").split(","):
+        url, _, params = part.partition(";")
+        if re.search(r"""\brel\s*=\s*"?next\b""", params):
+            return url.strip().removeprefix("<").removesuffix(">")
     return None
 
 

@@ -15,7 +15,13 @@ from urllib.parse import urljoin, urlsplit
 
 from backend_agent.verify.live.client import Reply
 from backend_agent.verify.live.credentials import token_urls
-from backend_agent.verify.live.operations import Collection, Operation, row_count, rows_of
+from backend_agent.verify.live.operations import (
+    Collection,
+    Operation,
+    next_link,
+    row_count,
+    rows_of,
+)
 from backend_agent.verify.live.plan import Account
 from backend_agent.verify.live.samples import Unsupported, sample_body
 from backend_agent.verify.live.target import Target
@@ -199,6 +205,34 @@ def _counted_collection(target: Target, op: Operation) -> Collection | None:
     return target.api.collection_of(base)
 
 
+MAX_PAGES = 100  # pages of a list without a total walked to count its rows
+
+
+def _listed(target: Target, op: Operation, token: str | None) -> int | None:
+    """How many rows the list ``op`` shows the caller: its total, or where it reports
+    none (pages by cursor) the rows of each page its ``Link: rel="next"`` leads to."""
+    reply = _send(target, op, token=token)
+    if reply.status != 200:
+        return 0
+    total = row_count(reply.json())
+    if total is not None:
+        return total
+    rows = len(rows_of(reply.json()) or [])
+    for _ in range(MAX_PAGES):
+        following = next_link(reply.headers)
+        if following is None:
+            return rows
+        parts = urlsplit(following)
+        path = parts.path.removeprefix(target.client.prefix)
+        reply = target.client.request(
+            "GET", path + (f"?{parts.query}" if parts.query else ""), token=token
+        )
+        if reply.status != 200:
+            return None
+        rows += len(rows_of(reply.json()) or [])
+    return None  # more pages than walked: not counted
+
+
 def _stats_probe(
     target: Target, probes: Probes, op: Operation, collection: Collection, attacker: Account,
     reply: Reply,
@@ -212,8 +246,7 @@ def _stats_probe(
         return
     listed = None
     if collection.list_op is not None and reply.status == 200:
-        listing = _send(target, collection.list_op, token=attacker.token)
-        listed = row_count(listing.json()) if listing.status == 200 else 0
+        listed = _listed(target, collection.list_op, attacker.token)
     counted = sum(int(c) for c in counts if isinstance(c, int))
     observed = f"{reply.status}, {counted} row(s) counted, {listed} listed for {attacker.name}"
     passed = reply.status in (403, 404) or (reply.status == 200 and counted == listed)

@@ -72,7 +72,6 @@ async def create_rows(db: AsyncConnection, owner: Account, rows: int = 3) -> Non
         await factories.create_product(db, owner)
         await factories.create_order(db, owner)
         await factories.create_order_item(db, owner)
-        await factories.create_review(db, owner)
 
 
 async def ids_of(db: AsyncConnection, table: str) -> list[object]:

@@ -148,31 +148,93 @@ async def test_extra_slashes_are_redirected_or_not_found(
                 assert response.status_code in (404, 405), (method, path)
 
 
-async def test_list_pages_with_a_total(
+async def test_list_pages_by_cursor(
     client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
 ) -> None:
     caller = await make_user("customer")
     rows = [await factories.create_review(db, caller, n) for n in range(3)]
     limit = min(2, MAX_PAGE_SIZE)  # a page shorter than the three rows
-    first = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
-    assert len(data(first)) == limit
-    assert first.json()["meta"] == {"page": 1, "limit": limit, "total": 3}
-    seen = ids(first)
-    for page in range(2, -(-3 // limit) + 1):
-        later = await client.get(
-            COLLECTION, params={"limit": limit, "page": page}, headers=caller.headers
+    page = await client.get(COLLECTION, params={"limit": limit}, headers=caller.headers)
+    assert len(data(page)) == limit
+    meta = page.json()["meta"]
+    assert set(meta) == {"limit", "next_cursor"}
+    assert meta["limit"] == limit
+    # The next page's URL is this one's with the cursor (RFC 8288).
+    link = page.headers["Link"]
+    assert link.startswith("<")
+    assert link.endswith('>; rel="next"')
+    following = httpx.URL(link[1 : -len('>; rel="next"')])
+    assert following.path == page.url.path
+    assert dict(following.params) == {"limit": str(limit), "cursor": meta["next_cursor"]}
+    seen = ids(page)
+    while meta["next_cursor"] is not None:
+        page = await client.get(
+            COLLECTION,
+            params={"limit": limit, "cursor": meta["next_cursor"]},
+            headers=caller.headers,
         )
-        assert later.json()["meta"]["total"] == 3
-        seen += ids(later)
+        meta = page.json()["meta"]
+        seen += ids(page)
+    assert "Link" not in page.headers  # the last page names no next one
     assert sorted(seen) == sorted(str(row["id"]) for row in rows)
-    beyond = await client.get(
-        COLLECTION, params={"limit": limit, "page": 5}, headers=caller.headers
-    )
-    assert data(beyond) == []
-    assert beyond.json()["meta"]["total"] == 3
     largest = await client.get(COLLECTION, params={"limit": MAX_PAGE_SIZE}, headers=caller.headers)
-    assert largest.json()["meta"] == {"page": 1, "limit": MAX_PAGE_SIZE, "total": 3}
     assert len(data(largest)) == min(3, MAX_PAGE_SIZE)
+    assert (largest.json()["meta"]["next_cursor"] is None) == (MAX_PAGE_SIZE >= 3)
+
+
+async def test_list_cursor_holds_its_place_while_rows_are_added(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("customer")
+    rows = [str((await factories.create_review(db, caller, n))["id"]) for n in range(3)]
+    first = await client.get(COLLECTION, params={"limit": 1}, headers=caller.headers)
+    # Rows added between two pages: newer, so before the cursor in the newest-first order.
+    added = [str((await factories.create_review(db, caller))["id"]) for _ in range(2)]
+    after = {"cursor": first.json()["meta"]["next_cursor"]}
+    seen = ids(first) + await listed(client, COLLECTION, caller.headers, after, limit=1)
+    # Every row that was there is seen once, none of the new ones shifted a page.
+    assert sorted(seen) == sorted(rows)
+    assert set(added).isdisjoint(seen)
+    assert (await listed(client, COLLECTION, caller.headers))[:2] == added[::-1]
+
+
+@pytest.mark.parametrize("sort", ["rating", "-rating", "created_at", "-created_at"])
+async def test_list_pages_by_cursor_in_every_order(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, sort: str
+) -> None:
+    caller = await make_user("customer")
+    for n in range(3):
+        await factories.create_review(db, caller, n)
+    for _ in range(2):  # fresh copies of sample 0: equal keys where its field is not unique
+        await factories.create_review(db, caller)
+    whole = await listed(client, COLLECTION, caller.headers, {"sort": sort})
+    # Row after row, each page a cursor after the last: the same rows in the same order.
+    assert await listed(client, COLLECTION, caller.headers, {"sort": sort}, limit=1) == whole
+    assert len(set(whole)) == len(whole) == 5
+
+
+async def test_list_refuses_a_cursor_it_did_not_make(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    caller = await make_user("customer")
+    for n in range(3):
+        await factories.create_review(db, caller, n)
+    cursor = (await client.get(COLLECTION, params={"limit": 1}, headers=caller.headers)).json()[
+        "meta"
+    ]["next_cursor"]
+    middle = len(cursor) // 2  # a character of six whole bits (the last may carry padding)
+    forged = cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1 :]
+    for bad in (forged, cursor + "x", "not-a-cursor", "x" * 1001):
+        response = await client.get(COLLECTION, params={"cursor": bad}, headers=caller.headers)
+        assert_error(response, 422, "VALIDATION_ERROR", fields={"query.cursor"})
+    # A cursor names a place in one order: another sort refuses it.
+    other = next(
+        s for s in ["rating", "-rating", "created_at", "-created_at"] if s != "-created_at"
+    )
+    response = await client.get(
+        COLLECTION, params={"cursor": cursor, "sort": other}, headers=caller.headers
+    )
+    assert_error(response, 422, "VALIDATION_ERROR", fields={"query.cursor"})
 
 
 async def test_list_sorts(

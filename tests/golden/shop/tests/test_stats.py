@@ -15,10 +15,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.pagination import MAX_PAGE_SIZE
 from tests import factories
 from tests.factories import Account
-from tests.helpers import assert_error, data
+from tests.helpers import assert_error, data, pages
 
 pytestmark = pytest.mark.anyio
 
@@ -63,24 +62,11 @@ async def agrees_with_the_list(
     keys: list[Key],
     measures: list[Measure],
 ) -> None:
-    listed: list[dict[str, Any]] = []
-    while (
-        len(
-            page := data(
-                await client.get(
-                    collection,
-                    params={
-                        "limit": str(MAX_PAGE_SIZE),
-                        "page": str(len(listed) // MAX_PAGE_SIZE + 1),
-                    },
-                    headers=caller.headers,
-                )
-            )
-        )
-        == MAX_PAGE_SIZE
-    ):
-        listed += page
-    listed += page
+    listed = [
+        row
+        async for response in pages(client, collection, caller.headers)
+        for row in data(response)
+    ]
     for grouping in [[], *([key] for key in keys)]:
         params: list[tuple[str, str | int | float | bool | None]] = [
             ("group_by", key[0]) for key in grouping

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -45,21 +46,50 @@ def ids(response: httpx.Response) -> list[str]:
     return [row["id"] for row in data(response)]
 
 
+async def pages(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+    *,
+    limit: int | None = MAX_PAGE_SIZE,
+) -> AsyncIterator[httpx.Response]:
+    """Every page of a list, in order (``limit`` rows each; None: the spec's page size):
+    by number up to the total, or from cursor to cursor for a list paged by cursor."""
+    query = {**(params or {}), **({"limit": limit} if limit is not None else {})}
+    cursor: str | None = None
+    seen = 0
+    for number in range(1, 1000):
+        paging = (
+            {"cursor": cursor} if cursor is not None else {"page": number} if number > 1 else {}
+        )
+        response = await client.get(url, params={**query, **paging}, headers=headers)
+        yield response
+        meta = response.json()["meta"]
+        seen += len(data(response))
+        if "next_cursor" in meta:
+            cursor = meta["next_cursor"]
+            if cursor is None:
+                return
+        elif not data(response) or seen >= meta["total"]:
+            return
+    raise AssertionError(f"{url} has more than 1000 pages")
+
+
 async def listed(
     client: httpx.AsyncClient,
     url: str,
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
+    *,
+    limit: int = MAX_PAGE_SIZE,
 ) -> list[str]:
-    """The ids of every row of a list, in order: page after page of the largest size."""
-    found: list[str] = []
-    for page in range(1, 1000):
-        query = {**(params or {}), "limit": MAX_PAGE_SIZE, "page": page}
-        response = await client.get(url, params=query, headers=headers)
-        found += ids(response)
-        if not data(response) or len(found) >= response.json()["meta"]["total"]:
-            break
-    return found
+    """The ids of every row of a list, in order: page after page of ``limit`` rows."""
+    return [
+        row_id
+        async for response in pages(client, url, headers, params, limit=limit)
+        for row_id in ids(response)
+    ]
 
 
 async def audit_trail(

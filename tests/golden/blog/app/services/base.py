@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,7 +30,9 @@ from app.services import audit
 from app.services.common import Visibility, checked_version, missing
 from app.services.idempotency import remember, replayed
 
-Listing = tuple[list[Row], int]  # a page of rows and the total
+# A page of rows and their total, or for a list paged by cursor the position of its
+# last row when more rows follow (app.core.cursors.Position, else None).
+Listing = tuple[list[Row], Any]
 # A check of the values a client sent, before they are written (such as references).
 Check = Callable[[AsyncConnection, AuthUser | None, dict[str, Any]], Awaitable[None]]
 # Repository functions that take ``owner_id=`` when the entity has owners: called with
@@ -44,15 +46,19 @@ DeleteRow = Callable[..., Awaitable[bool]]
 
 
 class Query(Protocol):
-    """The query string of a list: filters, sort and page."""
+    """The query string of a list: filters, sort and where the page starts."""
 
-    page: int
     limit: int
 
     @property
     def sort(self) -> str: ...
 
     def filters(self) -> dict[str, Any]: ...
+
+    def paging(self, after: Any = None) -> dict[str, Any]: ...
+
+    # The second half of a list's answer when it has no rows: the total 0, or no position.
+    EMPTY: ClassVar[Any]
 
 
 class Peer(Protocol):
@@ -104,14 +110,17 @@ class EntityService:
         decision = access(self.rules["read"], user)
         return decision.allowed and await self._exists(db, row_id, decision.owner_id)
 
-    async def page(self, db: AsyncConnection, user: AuthUser | None, query: Query) -> Listing:
-        """A page of the rows the caller may list, and their total."""
+    async def page(
+        self, db: AsyncConnection, user: AuthUser | None, query: Query, after: Any = None
+    ) -> Listing:
+        """A page of the rows the caller may list, and their total (paged by cursor: the
+        rows ``after`` a position, and the position after them)."""
         owner_id = authorize(self.rules["list"], user)
         params: dict[str, Any] = {
             "filters": query.filters(),
             "sort": query.sort,
-            "page": query.page,
             "limit": query.limit,
+            **query.paging(after),
         }
         if self.ttl is None:
             return await self._list(db, params, owner_id)
@@ -308,7 +317,12 @@ class NestedEntityService(EntityService):
     parent: Parent
 
     async def page_under(
-        self, db: AsyncConnection, user: AuthUser | None, parent_id: uuid.UUID, query: Query
+        self,
+        db: AsyncConnection,
+        user: AuthUser | None,
+        parent_id: uuid.UUID,
+        query: Query,
+        after: Any = None,
     ) -> Listing:
         """The rows of one parent; 404 if the parent is not visible."""
         owner_id = authorize(self.rules["list"], user)
@@ -316,8 +330,8 @@ class NestedEntityService(EntityService):
         params: dict[str, Any] = {
             "filters": {**query.filters(), self.parent.column: parent_id},
             "sort": query.sort,
-            "page": query.page,
             "limit": query.limit,
+            **query.paging(after),
         }
         return await self._list(db, params, owner_id)
 

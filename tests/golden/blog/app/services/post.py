@@ -120,8 +120,8 @@ async def list_post_tags(
     params: dict[str, Any] = {
         "filters": query.filters(),
         "sort": query.sort,
-        "page": query.page,
         "limit": query.limit,
+        **query.paging(),
     }
     load = partial(repo.list_post_tags, db, post_id, **params)
     view = f"post_tags:{post_id}"

@@ -81,6 +81,19 @@ def page(rows: Sequence[Mapping[str, Any]], *, page: int, limit: int, total: int
     )
 
 
+def window(
+    rows: Sequence[Mapping[str, Any]], *, limit: int, next_cursor: str | None, next_url: str | None
+) -> JSONResponse:
+    """A success envelope around one page of a list paged by cursor: the cursor of the
+    next page in its metadata, and the next page's URL in a ``Link`` header (RFC 8288),
+    both absent (null) on the last page."""
+    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url is not None else None
+    return JSONResponse(
+        {"success": True, "data": rows, "meta": {"limit": limit, "next_cursor": next_cursor}},
+        headers=headers,
+    )
+
+
 def no_content() -> Response:
     """An empty 204 response."""
     return Response(status_code=204)

@@ -44,7 +44,8 @@ from app.core.redis import REDIS_ERRORS
 logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
-Page = tuple[list[Row], int]
+# A page's rows, and its total (a number) or, paged by cursor, the position after them.
+Page = tuple[list[Row], Any]
 T = TypeVar("T")
 RETRY_SECONDS = 10.0
 HIT, MISS, ERROR = 0, 1, 2  # indexes of the counters kept per entity
@@ -282,13 +283,17 @@ def _unpack_row(packed: dict[str, list[Any]]) -> Row:
 
 
 def _pack_page(page: Page) -> list[Any]:
-    rows, total = page
-    return [[_pack_row(row) for row in rows], total]
+    rows, after = page
+    if isinstance(after, tuple):  # a position (key, id), its values typed as a row's
+        after = {"position": [_typed(value) for value in after]}
+    return [[_pack_row(row) for row in rows], after]
 
 
 def _unpack_page(packed: list[Any]) -> Page:
-    rows, total = packed
-    return [_unpack_row(row) for row in rows], total
+    rows, after = packed
+    if isinstance(after, dict):
+        after = tuple(_DECODERS[kind](value) for kind, value in after["position"])
+    return [_unpack_row(row) for row in rows], after
 
 
 def create_cache(settings: Settings, redis: Redis | None) -> Cache:

@@ -1,8 +1,8 @@
-"""Paging parameters shared by every list endpoint."""
+"""Paging parameters shared by every list endpoint: numbered pages, or cursors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -33,6 +33,8 @@ class PageParams(QueryParams):
     filter never silently returns everything.
     """
 
+    EMPTY: ClassVar[int] = 0  # the total of a list without rows
+
     # Bounded so that page x limit stays a number every database accepts as an OFFSET.
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
@@ -40,3 +42,7 @@ class PageParams(QueryParams):
     def filters(self) -> dict[str, Any]:
         """The filters the client set: every parameter but paging and sort."""
         return self.model_dump(exclude={"page", "limit", "sort"}, exclude_none=True, by_alias=True)
+
+    def paging(self, after: Any = None) -> dict[str, Any]:
+        """Where the page starts, as the repositories take it: its number."""
+        return {"page": self.page}

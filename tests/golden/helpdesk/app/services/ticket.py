@@ -139,8 +139,8 @@ async def list_ticket_labels(
     params: dict[str, Any] = {
         "filters": query.filters(),
         "sort": query.sort,
-        "page": query.page,
         "limit": query.limit,
+        **query.paging(),
     }
     load = partial(repo.list_ticket_labels, db, ticket_id, **params)
     view = f"ticket_labels:{ticket_id}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,7 +30,9 @@ from app.services import audit
 from app.services.common import checked_version, missing
 from app.services.idempotency import remember, replayed
 
-Listing = tuple[list[Row], int]  # a page of rows and the total
+# A page of rows and their total, or for a list paged by cursor the position of its
+# last row when more rows follow (app.core.cursors.Position, else None).
+Listing = tuple[list[Row], Any]
 # A check of the values a client sent, before they are written (such as references).
 Check = Callable[[AsyncConnection, AuthUser | None, dict[str, Any]], Awaitable[None]]
 # Repository functions that take ``owner_id=`` when the entity has owners: called with
@@ -44,15 +46,19 @@ DeleteRow = Callable[..., Awaitable[bool]]
 
 
 class Query(Protocol):
-    """The query string of a list: filters, sort and page."""
+    """The query string of a list: filters, sort and where the page starts."""
 
-    page: int
     limit: int
 
     @property
     def sort(self) -> str: ...
 
     def filters(self) -> dict[str, Any]: ...
+
+    def paging(self, after: Any = None) -> dict[str, Any]: ...
+
+    # The second half of a list's answer when it has no rows: the total 0, or no position.
+    EMPTY: ClassVar[Any]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,14 +88,17 @@ class EntityService:
         decision = access(self.rules["read"], user)
         return decision.allowed and await self._exists(db, row_id, decision.owner_id)
 
-    async def page(self, db: AsyncConnection, user: AuthUser | None, query: Query) -> Listing:
-        """A page of the rows the caller may list, and their total."""
+    async def page(
+        self, db: AsyncConnection, user: AuthUser | None, query: Query, after: Any = None
+    ) -> Listing:
+        """A page of the rows the caller may list, and their total (paged by cursor: the
+        rows ``after`` a position, and the position after them)."""
         owner_id = authorize(self.rules["list"], user)
         params: dict[str, Any] = {
             "filters": query.filters(),
             "sort": query.sort,
-            "page": query.page,
             "limit": query.limit,
+            **query.paging(after),
         }
         load = partial(self._list, db, params, owner_id)
         return await cache.current().page(

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from app.api.bodies import query_model, read_json, validated
 from app.api.deps import connect, get_current_user, get_optional_user, rate_limit
 from app.api.headers import idempotent_request
+from app.api.paging import next_page, position
 from app.api.routes import customer as customer_routes
 from app.api.routes import order as order_routes
 from app.api.routes import order_item as order_item_routes
@@ -231,8 +232,8 @@ async def list_reviews(request: Request) -> Response:
         user = await get_optional_user(request, db)
         authorize(review_service.RULES["list"], user)
         query = query_model(review_schemas.ReviewQuery, request)
-        rows, total = await review_service.list_reviews(db, user, query)
-    return page(rows, page=query.page, limit=query.limit, total=total)
+        rows, after = await review_service.list_reviews(db, user, query, position(request, query))
+    return next_page(request, query, rows, after)
 
 
 async def create_review(request: Request) -> Response:

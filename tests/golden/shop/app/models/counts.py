@@ -6,7 +6,7 @@ and subtract in the transaction of each write, so the count is never stale. On
 PostgreSQL each connection adds to its own ``slot`` (backend pid mod 16), so concurrent
 writers never queue on one counter row: the count of a table is ``SUM(live)``.
 
-Counted tables: customers, products, orders, order_items, reviews.
+Counted tables: customers, products, orders, order_items.
 """
 
 from __future__ import annotations
@@ -30,5 +30,4 @@ COUNTED: dict[str, str | None] = {
     "products": None,
     "orders": None,
     "order_items": None,
-    "reviews": None,
 }

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core.cursors import Position
 from app.models import review as review_models
 from app.models.base import table_of
 from app.repositories.base import (
@@ -17,18 +18,16 @@ from app.repositories.base import (
     GE,
     LE,
     Filter,
-    Page,
     Row,
     bound_filters,
     exists,
     fetch_one,
     filter_params,
-    live_count,
     next_version,
-    order_by,
     unchanged_since,
     utcnow,
 )
+from app.repositories.keyset import Keyset
 
 reviews = table_of(review_models.Review)
 
@@ -55,11 +54,6 @@ FILTERS: dict[str, Filter] = {
 }
 
 
-# Every live row is in the list when it has no filter and no owner scope: its total is
-# then the count the triggers keep (app.models.counts), not a count(*) of the rows.
-LIVE = live_count(reviews)
-
-
 def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     """The rows in reach: owned by ``owner_id`` when one is given."""
     clauses: list[ColumnElement[bool]] = []
@@ -69,14 +63,12 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
 
 
 @lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
-    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Keyset:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once: pages by keyset."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(reviews.c.owner_id == bindparam("owner_id"))
-    order = order_by(SORTS, sort, reviews.c.id)
-    total = LIVE if not filters and not owned else None
-    return Page.of(select(*COLUMNS).where(*where), order, total)
+    return Keyset.of(select(*COLUMNS).where(*where), SORTS, sort, reviews.c.id)
 
 
 async def list_reviews(
@@ -84,16 +76,16 @@ async def list_reviews(
     *,
     filters: dict[str, Any],
     sort: str,
-    page: int,
+    after: Position | None,
     limit: int,
     owner_id: uuid.UUID | None = None,
-) -> tuple[list[Row], int]:
-    """One page of reviews and the total."""
+) -> tuple[list[Row], Position | None]:
+    """The reviews after ``after`` (from the first without it), and the position after them when more follow."""
     params = filter_params(filters)
     if owner_id is not None:
         params["owner_id"] = owner_id
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
-    return await shape.fetch(db, page=page, limit=limit, params=params)
+    return await shape.fetch(db, after=after, limit=limit, params=params)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import PageParams
+from app.core.pagination import CursorParams
 from app.schemas.types import (
     NotNull,
     Storable,
@@ -51,7 +51,7 @@ class ReviewUpdate(BaseModel):
     product_id: Annotated[uuid.UUID | None, NotNull] = None
 
 
-class ReviewQuery(PageParams):
+class ReviewQuery(CursorParams):
     """Paging, sort and filters of the review list."""
 
     sort: SortKey = "-created_at"

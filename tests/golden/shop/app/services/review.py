@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core.cursors import Position
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule
 from app.domain import review as domain_hooks
@@ -65,10 +66,10 @@ is_visible = SERVICE.is_visible
 
 
 def list_reviews(
-    db: AsyncConnection, user: AuthUser | None, query: ReviewQuery
+    db: AsyncConnection, user: AuthUser | None, query: ReviewQuery, after: Position | None
 ) -> Awaitable[Listing]:
-    """A page of the reviews the caller may list, and their total."""
-    return SERVICE.page(db, user, query)
+    """The reviews the caller may list after ``after`` (from the first without it), and the position after them when more follow."""
+    return SERVICE.page(db, user, query, after)
 
 
 def get_review(db: AsyncConnection, user: AuthUser | None, review_id: uuid.UUID) -> Awaitable[Row]:

@@ -479,7 +479,6 @@ def upgrade() -> None:
     _count_rows("products", None)
     _count_rows("orders", None)
     _count_rows("order_items", None)
-    _count_rows("reviews", None)
     _index_search("products", ("name", "description"), "english")
 
 
@@ -489,7 +488,6 @@ def downgrade() -> None:
     _uncount_rows("products")
     _uncount_rows("orders")
     _uncount_rows("order_items")
-    _uncount_rows("reviews")
     op.drop_table("row_counts")
     op.drop_index("uq_idempotency_keys_user_id_idempotency_key", table_name="idempotency_keys")
     op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from starlette.requests import Request
 from starlette.responses import Response
 
 from app.api.bodies import json_body
@@ -16,8 +17,9 @@ from app.api.deps import (
     allowed,
 )
 from app.api.headers import IdempotencyDep, IfMatch
+from app.api.paging import next_page, position
 from app.api.routes.docs import design_responses, request_body
-from app.core.responses import created, no_content, page, tagged
+from app.core.responses import created, no_content, tagged
 from app.schemas.review import ReviewCreate, ReviewQuery, ReviewUpdate
 from app.services import review as service
 
@@ -32,10 +34,10 @@ router = APIRouter(tags=["reviews"])
     responses=design_responses("list_reviews"),
 )
 async def list_reviews(
-    db: SessionDep, user: OptionalUser, query: Annotated[ReviewQuery, Query()]
+    request: Request, db: SessionDep, user: OptionalUser, query: Annotated[ReviewQuery, Query()]
 ) -> Response:
-    rows, total = await service.list_reviews(db, user, query)
-    return page(rows, page=query.page, limit=query.limit, total=total)
+    rows, after = await service.list_reviews(db, user, query, position(request, query))
+    return next_page(request, query, rows, after)
 
 
 @router.post(
