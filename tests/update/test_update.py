@@ -296,6 +296,50 @@ def test_migration_keeps_rows(
     engine.dispose()
 
 
+def test_a_new_search_finds_the_rows_already_there(
+    project: Path, tmp_path: Path, database: tuple[str, str]
+) -> None:
+    """``update`` adding full-text search (and cursor pages) to an entity with rows: the
+    migration indexes what is there, and takes the index away again on downgrade."""
+    project_url, test_url = database
+    alembic(project, project_url, "upgrade", "head")
+    engine = sa.create_engine(test_url)
+    native = engine.dialect.name != "sqlite"
+    user = uuid.uuid4()
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("insert into users (id, email, password_hash) values (:u, 'a@b.c', 'x')"),
+            {"u": user if native else user.hex},
+        )
+        for title, body in (("kept words", "walrus"), ("quokka", "marmot")):
+            note = uuid.uuid4()
+            connection.execute(
+                sa.text("insert into notes (id, title, body, owner_id) values (:n, :t, :b, :u)"),
+                {"n": note if native else note.hex, "t": title, "b": body,
+                 "u": user if native else user.hex},
+            )  # fmt: skip
+    searched = SPEC.replace(
+        "    sort: [title, created_at]\n",
+        "    sort: [title, created_at]\n    search: [title, body]\n    pagination: cursor\n",
+    )
+    update(project, new_spec(tmp_path, searched))
+    alembic(project, project_url, "upgrade", "head")
+    query = (
+        "select title from notes where _search @@ plainto_tsquery('english', :q) order by title"
+        if native
+        else "select title from notes where rowid in "
+        "(select rowid from _search_notes where _search_notes match :q) order by title"
+    )
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(query), {"q": "walrus"}).scalars().all() == ["kept words"]
+        assert connection.execute(sa.text(query), {"q": "quokka"}).scalars().all() == ["quokka"]
+    alembic(project, project_url, "downgrade", "-1")
+    inspector = sa.inspect(engine)
+    assert "_search" not in {c["name"] for c in inspector.get_columns("notes")}
+    assert "_search_notes" not in inspector.get_table_names()
+    engine.dispose()
+
+
 def test_json_output_is_the_plan_and_what_was_done(project: Path, tmp_path: Path) -> None:
     spec = new_spec(
         tmp_path, SPEC.replace(BODY, BODY + "      pinned: {type: boolean, default: false}\n")
