@@ -7,10 +7,21 @@ a filter returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
+from backend_agent.generate.actors import (
+    ActionPlan,
+    action,
+    behind_parent,
+    exempt_behind_parents,
+    list_owner,
+    nested_readers,
+    parent_stranger,
+    passes,
+    row_readers,
+)
 from backend_agent.generate.authplan import AuthPlan, auth_plan
 from backend_agent.generate.freshdata import fresh_rule_pairs, fresh_values
 from backend_agent.generate.pyexpr import py, with_article
@@ -41,21 +52,6 @@ from backend_agent.generate.transitionplan import (
 __all__ = ["ActionPlan", "EntityPlan", "LinkPlan", "SuitePlan", "suite_plan"]
 
 SAMPLES = 3  # factory rows per entity in list tests
-
-
-@dataclass(frozen=True)
-class ActionPlan:
-    """Who exercises one action in the tests, and what others get."""
-
-    needs_user: bool
-    actor: str  # a role that may act (as the owner, for owner rules)
-    denied: str  # a role refused outright (403), or "" when every role may
-    owner_scoped: bool  # rows are filtered by owner for callers outside rule.roles
-    stranger: str  # a role that does not own the row and is not exempt, or ""
-    stranger_status: int  # what the stranger gets: 404 (cannot see it) or 403
-    stranger_code: str
-    exempt: str  # a role that may act on rows it does not own, or ""
-    reader: str = ""  # who reads back what the actor wrote: the actor where it may
 
 
 @dataclass(frozen=True)
@@ -191,177 +187,8 @@ class SuitePlan:
     route_actors: tuple[tuple[str, str, str], ...] = ()
 
 
-def _first(candidates: list[str], excluded: tuple[str, ...]) -> str:
-    return next((role for role in candidates if role not in excluded), "")
-
-
-def _sees(role: str, parents: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether ``role`` sees a parent row of each of ``parents`` (readers, () for all)."""
-    return all(not readers or role in readers for readers in parents)
-
-
-def _best(options: list[str], read: Rule, parents: tuple[tuple[str, ...], ...]) -> str:
-    """The first of ``options`` that may read the rows and see a parent row of each of
-    ``parents`` it made; else one that may read; else the first."""
-    return next(
-        (r for r in options if _passes(read, r) and _sees(r, parents)),
-        next((r for r in options if _passes(read, r)), options[0] if options else ""),
-    )
-
-
-def _action(
-    rule: Rule,
-    blueprint: Blueprint,
-    read: Rule,
-    preferred: str = "",
-    parents: tuple[tuple[str, ...], ...] = (),
-    *,
-    reads: bool = True,
-) -> ActionPlan:
-    """Who acts under ``rule``: where the rule leaves a choice, a role that may read the
-    rows (the tests read what they wrote) and see the parents the body names (a body
-    may name only parent rows its sender sees)."""
-    roles = list(blueprint.auth.roles)
-    default = blueprint.auth.default_role
-    candidates = [r for r in (preferred, default, *roles) if r]
-    if rule.kind == "roles" and not reads:
-        # The list tests log in with one of the list rule's own roles, one that sees the
-        # rows' parents where it may (a list shows only rows under parents it sees).
-        actor = next((r for r in rule.roles if _sees(r, parents)), rule.roles[0])
-    elif rule.kind == "roles":
-        actor = _best(list(rule.roles), read, parents)
-    elif rule.checks_owner:
-        # An owner outside the exempt roles; one of those only where no owner outside
-        # them sees the parents the body names.
-        outside = [r for r in candidates if r not in rule.roles]
-        fits = [r for r in (*outside, *rule.roles) if _passes(read, r) and _sees(r, parents)]
-        actor = fits[0] if fits else (_best(outside, read, parents) if outside else rule.roles[0])
-    else:
-        actor = _best(candidates, read, parents)
-    stranger = _first(candidates, rule.roles) if rule.checks_owner else ""
-    hidden = (read.checks_owner and stranger not in read.roles) or (
-        read.kind == "roles" and stranger not in read.roles
-    )
-    return ActionPlan(
-        needs_user=rule.needs_user,
-        actor=actor,
-        denied=_first(roles, rule.roles) if rule.kind == "roles" else "",
-        owner_scoped=rule.checks_owner,
-        stranger=stranger,
-        stranger_status=404 if hidden else 403,
-        stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
-        # An exempt role acts on others' rows only where it sees their parents.
-        exempt=next((r for r in rule.roles if _sees(r, parents)), "")
-        if rule.kind == "owner_or_roles"
-        else "",
-        # Rules may let one role write and only others read (create: [clerk], read:
-        # [auditor]): then one of those reads the row back.
-        reader=actor if _passes(read, actor) else _best(list(read.roles), read, parents),
-    )
-
-
-def _passes(rule: Rule, role: str) -> bool:
-    return (
-        rule.kind in ("anyone", "authenticated", "owner")
-        or role in rule.roles
-        or (rule.kind == "owner_or_roles")
-    )
-
-
-def _parent_rule(blueprint: Blueprint, entity: Entity) -> Rule | None:
-    """The nested parent's read rule, when it keeps some callers from some parents."""
-    if not entity.nested_under or entity.nested_under == entity.name:
-        return None
-    rule = blueprint.entity(entity.nested_under).permissions["read"]
-    return rule if rule.kind in ("roles", "owner", "owner_or_roles") else None
-
-
-def _nested(blueprint: Blueprint, entity: Entity) -> tuple[tuple[str, ...], ...]:
-    """The readers of the parent ``entity`` is nested under (none when not nested)."""
-    if not entity.nested_under or entity.nested_under == entity.name:
-        return ()
-    return (_readers(blueprint, blueprint.entity(entity.nested_under)),)
-
-
-def _behind_parent(plan: ActionPlan, blueprint: Blueprint, entity: Entity) -> ActionPlan:
-    """``plan``, its stranger finding no row when the row's parent is out of its reach.
-
-    The factories give a row an optional parent only when asked: a row under no parent
-    is in everyone's reach, so its stranger gets what the row's own rules say.
-    """
-    parent = _parent_rule(blueprint, entity)
-    if not plan.stranger or parent is None or plan.stranger in parent.roles:
-        return plan
-    if entity.nested_column and entity.table.column(entity.nested_column).nullable:
-        return plan
-    return replace(plan, stranger_status=404, stranger_code="NOT_FOUND")
-
-
-def _sees_others_parents(blueprint: Blueprint, entity: Entity, role: str) -> bool:
-    """Whether ``role`` sees the parents (up the chain ``entity`` is nested under) of a
-    row another user made: the factories give each row parents of its own maker."""
-    seen = {entity.name}
-    parent = entity.nested_under
-    while parent is not None and parent not in seen:
-        seen.add(parent)
-        current = blueprint.entity(parent)
-        rule = current.permissions["read"]
-        limited = rule.kind in ("roles", "owner_or_roles") and role not in rule.roles
-        if rule.kind == "owner" or limited:
-            return False
-        parent = current.nested_under
-    return True
-
-
-def _exempt_behind_parents(
-    plan: ActionPlan, rule: Rule, blueprint: Blueprint, entity: Entity
-) -> ActionPlan:
-    """``plan``, its exempt role one that also sees the parents of others' rows (an
-    exempt role acts on rows it did not make, under parents it did not make either)."""
-    if not plan.exempt or _sees_others_parents(blueprint, entity, plan.exempt):
-        return plan
-    others = (r for r in rule.roles if _sees_others_parents(blueprint, entity, r))
-    return replace(plan, exempt=next(others, ""))
-
-
-def _parent_stranger(blueprint: Blueprint, entity: Entity) -> str:
-    parent = _parent_rule(blueprint, entity)
-    if parent is None:
-        return ""
-    rules = entity.permissions
-    candidates = [blueprint.auth.default_role, *blueprint.auth.roles]
-    return next(
-        (
-            role
-            for role in candidates
-            if role not in parent.roles
-            and _passes(rules["list"], role)
-            and _passes(rules["read"], role)
-        ),
-        "",
-    )
-
-
 def _factory(entity: Entity) -> str:
     return f"create_{entity.snake}"
-
-
-def _readers(blueprint: Blueprint, entity: Entity) -> tuple[str, ...]:
-    """The roles that see a row of ``entity`` they made: its read rule's, and those of the
-    parents it is nested under; () when every role does."""
-    roles = set(blueprint.auth.roles)
-    seen: set[str] = set()
-    current: Entity | None = entity
-    while current is not None and current.name not in seen:
-        seen.add(current.name)
-        rule = current.permissions["read"]
-        if rule.kind == "roles":
-            roles &= set(rule.roles)
-        parent = current.nested_under
-        current = blueprint.entity(parent) if parent else None
-    if roles == set(blueprint.auth.roles):
-        return ()
-    return tuple(role for role in blueprint.auth.roles if role in roles)
 
 
 def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
@@ -377,7 +204,7 @@ def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
                     _factory(target),
                     field.column.nullable,
                     target.snake,
-                    _readers(blueprint, target),
+                    row_readers(blueprint, target),
                 )
             )
     return tuple(parents)
@@ -385,7 +212,7 @@ def _parents(blueprint: Blueprint, entity: Entity) -> tuple[ParentPlan, ...]:
 
 def _reader(actor: str, read_plan: ActionPlan, read: Rule, readers: tuple[str, ...]) -> str:
     """``actor`` if it may read the rows it made, else the read tests' actor."""
-    return actor if _passes(read, actor) and (not readers or actor in readers) else read_plan.actor
+    return actor if passes(read, actor) and (not readers or actor in readers) else read_plan.actor
 
 
 def _link(
@@ -394,20 +221,20 @@ def _link(
     """Who links ``entity``'s rows to ``target``'s through ``relation``: the test's row and
     targets are made by the actor, so owner rules let it act; the rules by role decide."""
     rules = entity.permissions
-    rows, targets = _readers(blueprint, entity), _readers(blueprint, target)
+    rows, targets = row_readers(blueprint, entity), row_readers(blueprint, target)
 
     def link_refusal(role: str) -> tuple[int, str]:
-        if not _passes(rules["update"], role):
+        if not passes(rules["update"], role):
             return 403, "FORBIDDEN"
         # The target must be a row the caller sees.
         return (404, "NOT_FOUND") if targets and role not in targets else (204, "")
 
     def list_refusal(role: str) -> tuple[int, str]:
-        if not _passes(rules["read"], role):
+        if not passes(rules["read"], role):
             return 403, "FORBIDDEN"
         if rows and role not in rows:
             return 404, "NOT_FOUND"
-        return (200, "") if _passes(target.permissions["list"], role) else (403, "FORBIDDEN")
+        return (200, "") if passes(target.permissions["list"], role) else (403, "FORBIDDEN")
 
     candidates = [r for r in (editor, blueprint.auth.default_role, *blueprint.auth.roles) if r]
     linkers = [r for r in candidates if link_refusal(r)[0] == 204]
@@ -501,10 +328,10 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     read = rules["read"]
     # Rows of a nested entity are seen only by who sees their parent (the tests' bodies
     # name one even where the relation is optional): every actor is chosen among those.
-    behind = _nested(blueprint, entity)
+    behind = nested_readers(blueprint, entity)
     # The readers of each parent row a body must name: its sender must be one of them.
     required = tuple(p.readers for p in _parents(blueprint, entity) if not p.nullable) + behind
-    create = _action(rules["create"], blueprint, read, parents=required)
+    create = action(rules["create"], blueprint, read, parents=required)
     owner_role = create.actor
     plain = plain_fields(entity)
     invalid = next((f for f in entity.writable_fields if invalid_json(f) is not None), None)
@@ -538,19 +365,19 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     # reaches (visibility follows parents of other entities only).
     soft = [c for c in children["CASCADE"] if c.name != entity.snake] if entity.soft_delete else []
     nulled = children["SET NULL"] if entity.soft_delete else []
-    update = _behind_parent(
-        _action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
+    update = behind_parent(
+        action(rules["update"], blueprint, read, owner_role, required), blueprint, entity
     )
-    update = _exempt_behind_parents(update, rules["update"], blueprint, entity)
-    delete = _behind_parent(
-        _action(rules["delete"], blueprint, read, owner_role, behind), blueprint, entity
+    update = exempt_behind_parents(update, rules["update"], blueprint, entity)
+    delete = behind_parent(
+        action(rules["delete"], blueprint, read, owner_role, behind), blueprint, entity
     )
-    delete = _exempt_behind_parents(delete, rules["delete"], blueprint, entity)
-    read_plan = _behind_parent(_action(read, blueprint, read, parents=behind), blueprint, entity)
-    read_plan = _exempt_behind_parents(read_plan, read, blueprint, entity)
-    list_plan = _action(rules["list"], blueprint, read, reads=False, parents=behind)
-    list_plan = _exempt_behind_parents(list_plan, rules["list"], blueprint, entity)
-    own_readers = _readers(blueprint, entity)
+    delete = exempt_behind_parents(delete, rules["delete"], blueprint, entity)
+    read_plan = behind_parent(action(read, blueprint, read, parents=behind), blueprint, entity)
+    read_plan = exempt_behind_parents(read_plan, read, blueprint, entity)
+    list_plan = action(rules["list"], blueprint, read, reads=False, parents=behind)
+    list_plan = exempt_behind_parents(list_plan, rules["list"], blueprint, entity)
+    own_readers = row_readers(blueprint, entity)
     links = tuple(
         _link(blueprint, entity, blueprint.entity(j.right), j.relation, update.actor)
         for j in blueprint.junctions
@@ -559,8 +386,8 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
 
     def acting(rule: Rule) -> tuple[ActionPlan, str]:
         # A move reads no body: like a delete, it needs only the row's parent in reach.
-        plan = _action(rule, blueprint, read, owner_role, behind)
-        plan = _behind_parent(plan, blueprint, entity)
+        plan = action(rule, blueprint, read, owner_role, behind)
+        plan = behind_parent(plan, blueprint, entity)
         return plan, _reader(plan.actor, read_plan, read, own_readers)
 
     sort_key = _sort_key(entity)
@@ -603,7 +430,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         links=links,
         restricted_by=tuple(restricted),
         hidden_by_delete=tuple(soft),
-        parent_stranger=_parent_stranger(blueprint, entity),
+        parent_stranger=parent_stranger(blueprint, entity),
         nulled_by_delete=tuple(nulled),
         list=list_plan,
         read=read_plan,
@@ -611,7 +438,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         update=update,
         delete=delete,
         update_reader=_reader(update.actor, read_plan, read, own_readers),
-        nested_lister=create.actor if _passes(rules["list"], create.actor) else list_plan.actor,
+        nested_lister=create.actor if passes(rules["list"], create.actor) else list_plan.actor,
         delete_reader=_reader(delete.actor, read_plan, read, own_readers),
         datetime_field=next((f.name for f in moments), ""),
         datetime_param=next(
@@ -627,7 +454,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
             (m.key, m.function, m.column or "", m.scale if m.type == "decimal" else None)
             for m in (entity.aggregates.measures if entity.aggregates else ())
         ),
-        list_owner=_list_owner(blueprint, rules["list"], list_plan.actor, behind),
+        list_owner=list_owner(blueprint, rules["list"], list_plan.actor, behind),
         rule_cases=_rule_cases(entity),
         unique_fields=_unique_fields(entity),
         search_field=_search_field(entity),
@@ -696,19 +523,6 @@ def _unique_fields(entity: Entity) -> str:
     if len(reported) != 1:
         return ""
     return "{" + ", ".join(py(name) for name in sorted(reported[0].columns)) + "}"
-
-
-def _list_owner(
-    blueprint: Blueprint, rule: Rule, actor: str, parents: tuple[tuple[str, ...], ...]
-) -> str:
-    """``actor`` unless the list rule exempts it (it would list every row): then a role
-    it does not exempt that sees the rows' parents. Listing needs no read rule."""
-    if not rule.checks_owner or actor not in rule.roles:
-        return actor
-    outside = [
-        r for r in (blueprint.auth.default_role, *blueprint.auth.roles) if r not in rule.roles
-    ]
-    return next((r for r in outside if _sees(r, parents)), actor)
 
 
 def _other_value(field: EntityField) -> object:

@@ -11,7 +11,7 @@ from backend_agent.design.blueprint import Entity, Rule, Transition
 from backend_agent.generate.pyexpr import py
 
 if TYPE_CHECKING:
-    from backend_agent.generate.testdata import ActionPlan
+    from backend_agent.generate.actors import ActionPlan
 
 __all__ = ["CustomPlan", "TransitionPlan", "custom_plans", "transition_plans"]
 
