@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from backend_agent.design.aggregates import aggregates
 from backend_agent.design.blueprint import (
@@ -19,12 +19,8 @@ from backend_agent.design.blueprint import (
     CustomAction,
     Entity,
     EntityField,
-    ForeignKey,
     Index,
-    Job,
-    JobsDesign,
     Junction,
-    PlatformDesign,
     RateLimits,
     Relation,
     Route,
@@ -33,6 +29,13 @@ from backend_agent.design.blueprint import (
     Transition,
 )
 from backend_agent.design.caching import invalidations
+from backend_agent.design.columns import (
+    ON_DELETE,
+    fk_column,
+    id_column,
+    range_checks,
+    timestamps,
+)
 from backend_agent.design.counts import counted_tables
 from backend_agent.design.decisions import decisions_for
 from backend_agent.design.routes import (
@@ -44,6 +47,7 @@ from backend_agent.design.routes import (
 )
 from backend_agent.design.rules import bounded, row_checks, unique_groups
 from backend_agent.design.search import text_search
+from backend_agent.design.service import auth_design, jobs_design, platform_design
 from backend_agent.spec.model import EntitySpec, FieldSpec, ServiceSpec
 from backend_agent.spec.naming import plural, snake, title
 from backend_agent.spec.rules import rules_of
@@ -53,11 +57,6 @@ from backend_agent.spec.values import normalise_value
 __all__ = ["design"]
 
 API_PREFIX = "/api/v1"
-_ON_DELETE: dict[str, Literal["CASCADE", "SET NULL", "RESTRICT"]] = {
-    "cascade": "CASCADE",
-    "set_null": "SET NULL",
-    "restrict": "RESTRICT",
-}
 # Per client and window when the spec does not say: generous for reads, tighter for writes.
 DEFAULT_RATE_LIMITS = RateLimits(read="300/minute", write="60/minute")
 _TEXT_BOUND = {"string": 255, "email": 320, "url": 2048}
@@ -66,7 +65,7 @@ _ORDERED = frozenset({"integer", "decimal", "date", "datetime"})
 
 def design(spec: ServiceSpec) -> Blueprint:
     """The blueprint of the service described by ``spec``."""
-    auth = _auth(spec)
+    auth = auth_design(spec)
     names = {
         name: (snake(name), e.plural or plural(snake(name))) for name, e in spec.entities.items()
     }
@@ -96,8 +95,8 @@ def design(spec: ServiceSpec) -> Blueprint:
     stale = invalidations(entities, junctions)
     entities = [replace(e, invalidation=stale[e.name]) for e in entities]
     ordered = _dependency_order(entities)
-    platform = _platform(spec, auth)
-    jobs = _jobs(spec, auth)
+    platform = platform_design(spec, auth)
+    jobs = jobs_design(spec, auth)
     tables = (
         *auth.tables,
         *(e.table for e in ordered),
@@ -204,18 +203,6 @@ def _limited(
 # -- columns -------------------------------------------------------------------------------
 
 
-def _id_column() -> Column:
-    return Column("id", "uuid", nullable=False, primary_key=True)
-
-
-def _timestamps(*, soft_delete: bool = False) -> tuple[Column, ...]:
-    stamps = (
-        Column("created_at", "datetime", nullable=False, server_now=True),
-        Column("updated_at", "datetime", nullable=False, server_now=True),
-    )
-    return (*stamps, Column("deleted_at", "datetime", nullable=True)) if soft_delete else stamps
-
-
 def _number(value: Decimal | None) -> str | None:
     if value is None:
         return None
@@ -253,239 +240,6 @@ def _field_column(table: str, name: str, field: FieldSpec) -> Column:
         enum_name=f"ck_{table}_{name}" if kind == "enum" else None,
         enum_values=tuple(field.values or ()),
         default=_default(field),
-    )
-
-
-def _fk_column(name: str, table: str, on_delete: str, *, nullable: bool) -> Column:
-    return Column(
-        name=name,
-        type="uuid",
-        nullable=nullable,
-        foreign_key=ForeignKey(table, "id", _ON_DELETE[on_delete]),
-    )
-
-
-# -- auth ---------------------------------------------------------------------------------
-
-
-def _auth(spec: ServiceSpec) -> AuthDesign:
-    auth = spec.auth
-    roles = tuple(auth.roles)
-    users = Table(
-        name="users",
-        columns=(
-            _id_column(),
-            Column("email", "email", nullable=False, unique=True, max_length=320),
-            Column("password_hash", "string", nullable=False, max_length=255),
-            Column(
-                "role",
-                "enum",
-                nullable=False,
-                max_length=50,
-                enum_name="ck_users_role",
-                enum_values=roles,
-                default=auth.default_role or roles[-1],
-            ),
-            Column("is_active", "boolean", nullable=False, default=True),
-            Column("failed_logins", "integer", nullable=False, default=0),
-            Column("locked_until", "datetime", nullable=True),
-            *_timestamps(),
-        ),
-        indexes=(Index("uq_users_email", ("email",), unique=True),),
-    )
-    users = replace(users, check_constraints=_checks("users", list(users.columns)))
-    # A session is one login; revoking it ends its access tokens (they carry its id)
-    # and its whole family of refresh tokens at once.
-    sessions = Table(
-        name="sessions",
-        columns=(
-            _id_column(),
-            _fk_column("user_id", "users", "cascade", nullable=False),
-            Column("expires_at", "datetime", nullable=False),
-            Column("revoked_at", "datetime", nullable=True),
-            *_timestamps(),
-        ),
-        indexes=(Index("ix_sessions_user_id", ("user_id",)),),
-    )
-    # Every refresh token a session was given, as a SHA-256 digest. A token is used up
-    # by one refresh (``used_at``); a used token presented again means it was copied,
-    # so the session is revoked.
-    refresh_tokens = Table(
-        name="refresh_tokens",
-        columns=(
-            _id_column(),
-            _fk_column("session_id", "sessions", "cascade", nullable=False),
-            Column("token_hash", "string", nullable=False, unique=True, max_length=64),
-            Column("used_at", "datetime", nullable=True),
-            Column("created_at", "datetime", nullable=False, server_now=True),
-        ),
-        indexes=(
-            Index("ix_refresh_tokens_session_id", ("session_id",)),
-            Index("uq_refresh_tokens_token_hash", ("token_hash",), unique=True),
-        ),
-    )
-    return AuthDesign(
-        roles=roles,
-        default_role=auth.default_role or roles[-1],
-        admin_role=auth.admin_role or ("admin" if "admin" in roles else None),
-        access_ttl_seconds=auth.token_ttl,
-        refresh_ttl_seconds=auth.refresh_ttl,
-        password_min_length=auth.password_min_length,
-        password_max_length=auth.password_max_length,
-        password_requires=tuple(auth.password_requires),
-        lockout_attempts=auth.lockout.attempts,
-        lockout_window_seconds=auth.lockout.window,
-        rate_limit=auth.rate_limit,
-        users=users,
-        sessions=sessions,
-        refresh_tokens=refresh_tokens,
-    )
-
-
-# -- platform: audit log and idempotency keys ---------------------------------------------
-
-IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-AUDIT_ACTIONS = ("create", "replace", "update", "delete", "link", "unlink")
-
-
-def _platform(spec: ServiceSpec, auth: AuthDesign) -> PlatformDesign:
-    """The audit log and the idempotency keys: tables every service keeps for itself."""
-    # No foreign key to users: an audit row must outlive, unchanged, the account it names.
-    audit_columns = [
-        _id_column(),
-        Column("actor_id", "uuid", nullable=True),
-        Column(
-            "action",
-            "enum",
-            nullable=False,
-            max_length=20,
-            enum_name="ck_audit_log_action",
-            enum_values=AUDIT_ACTIONS,
-        ),
-        Column("entity", "string", nullable=False, max_length=100),
-        Column("entity_id", "uuid", nullable=False),
-        Column("request_id", "string", nullable=True, max_length=128),
-        Column("detail", "json", nullable=True),
-        Column("created_at", "datetime", nullable=False, server_now=True),
-    ]
-    audit_log = Table(
-        name="audit_log",
-        columns=tuple(audit_columns),
-        indexes=(
-            Index("ix_audit_log_entity", ("entity", "entity_id")),
-            Index("ix_audit_log_actor_id", ("actor_id",)),
-            Index("ix_audit_log_created_at", ("created_at",)),
-        ),
-        check_constraints=_checks("audit_log", audit_columns),
-    )
-    idempotency_keys = Table(
-        name="idempotency_keys",
-        columns=(
-            _id_column(),
-            _fk_column("user_id", "users", "cascade", nullable=False),
-            Column("idempotency_key", "string", nullable=False, max_length=255),
-            Column("request_hash", "string", nullable=False, max_length=64),
-            Column("status_code", "integer", nullable=False),
-            Column("response_body", "text", nullable=False),
-            Column("location", "string", nullable=True, max_length=2048),
-            Column("expires_at", "datetime", nullable=False),
-            Column("created_at", "datetime", nullable=False, server_now=True),
-        ),
-        # One stored response per user and key: a concurrent duplicate cannot insert a
-        # second row, so it cannot write twice either (its transaction fails).
-        indexes=(
-            Index(
-                "uq_idempotency_keys_user_id_idempotency_key",
-                ("user_id", "idempotency_key"),
-                unique=True,
-            ),
-            Index("ix_idempotency_keys_expires_at", ("expires_at",)),
-        ),
-    )
-    return PlatformDesign(
-        audit_log=audit_log,
-        idempotency_keys=idempotency_keys,
-        audit_role=spec.auth.admin_role or auth.admin_role or auth.roles[0],
-        idempotency_ttl_seconds=IDEMPOTENCY_TTL_SECONDS,
-    )
-
-
-# -- background jobs ----------------------------------------------------------------------
-
-JOB_STATUSES = ("queued", "running", "done", "dead")
-
-
-def _jobs(spec: ServiceSpec, auth: AuthDesign) -> JobsDesign | None:
-    """The job queue and the mail outbox, when the spec declares jobs."""
-    if not spec.jobs:
-        return None
-    jobs = tuple(
-        Job(
-            name=name,
-            event=job.on,
-            every_seconds=job.every,
-            delay_seconds=job.delay,
-            attempts=job.attempts,
-            backoff_seconds=job.backoff,
-            timeout_seconds=job.timeout,
-            description=job.description or "",
-        )
-        for name, job in spec.jobs.items()
-    )
-    queue_columns = [
-        _id_column(),
-        Column("name", "string", nullable=False, max_length=100),
-        Column("payload", "json", nullable=False),
-        Column(
-            "status",
-            "enum",
-            nullable=False,
-            max_length=20,
-            enum_name="ck_jobs_status",
-            enum_values=JOB_STATUSES,
-            default="queued",
-        ),
-        # Runs started so far; a run whose worker died counts too.
-        Column("attempts", "integer", nullable=False, default=0),
-        Column("run_after", "datetime", nullable=False),
-        # The lease: a running job whose worker stops renewing it is claimable again.
-        Column("locked_until", "datetime", nullable=True),
-        Column("locked_by", "string", nullable=True, max_length=200),
-        Column("last_error", "text", nullable=True),
-        Column("finished_at", "datetime", nullable=True),
-        *_timestamps(),
-    ]
-    queue = Table(
-        name="jobs",
-        columns=tuple(queue_columns),
-        # The worker's two polls: due queued jobs, and running jobs whose lease lapsed.
-        indexes=(
-            Index("ix_jobs_status_run_after", ("status", "run_after")),
-            Index("ix_jobs_status_locked_until", ("status", "locked_until")),
-            Index("ix_jobs_created_at", ("created_at",)),
-        ),
-        check_constraints=_checks("jobs", queue_columns),
-    )
-    # No foreign key to jobs: a sent mail stays on record when old jobs are purged.
-    outbox = Table(
-        name="mail_outbox",
-        columns=(
-            _id_column(),
-            Column("job_id", "uuid", nullable=False, unique=True),
-            Column("recipient", "email", nullable=False, max_length=320),
-            Column("subject", "string", nullable=False, max_length=255),
-            Column("body", "text", nullable=False),
-            Column("sent_at", "datetime", nullable=True),
-            Column("created_at", "datetime", nullable=False, server_now=True),
-        ),
-        indexes=(Index("uq_mail_outbox_job_id", ("job_id",), unique=True),),
-    )
-    return JobsDesign(
-        jobs=jobs,
-        queue=queue,
-        outbox=outbox,
-        statuses=JOB_STATUSES,
-        admin_role=auth.admin_role or auth.roles[0],
     )
 
 
@@ -535,7 +289,7 @@ def _entity(
     names: dict[str, tuple[str, str]],
 ) -> Entity:
     snake_name, table_name = names[name]
-    columns: list[Column] = [_id_column()]
+    columns: list[Column] = [id_column()]
     fields: list[EntityField] = [EntityField("id", columns[0], writable=False, required=False)]
     filters = set(spec.filters)
     sorts = set(spec.sort) | {"created_at"}  # the default order is always allowed
@@ -563,7 +317,7 @@ def _entity(
         if rel.kind == "belongs_to":
             fk = f"{rel_name}_id"
             on_delete = rel.on_delete or ("cascade" if rel.required else "set_null")
-            column = _fk_column(fk, target_table, on_delete, nullable=not rel.required)
+            column = fk_column(fk, target_table, on_delete, nullable=not rel.required)
             columns.append(column)
             fields.append(
                 EntityField(
@@ -582,7 +336,7 @@ def _entity(
                     rel.target,
                     column=fk,
                     required=rel.required,
-                    on_delete=_ON_DELETE[on_delete],
+                    on_delete=ON_DELETE[on_delete],
                 )
             )
             if spec.nested_under == rel.target and nested_column is None:
@@ -594,7 +348,7 @@ def _entity(
                 Relation(rel_name, "many_to_many", rel.target, junction=f"{snake_name}_{rel_name}")
             )
     if spec.owner:
-        column = _fk_column("owner_id", "users", "cascade", nullable=False)
+        column = fk_column("owner_id", "users", "cascade", nullable=False)
         columns.append(column)
         fields.append(
             EntityField(
@@ -606,7 +360,7 @@ def _entity(
                 description="The user who created this row.",
             )
         )
-    for stamp in _timestamps(soft_delete=spec.soft_delete):
+    for stamp in timestamps(soft_delete=spec.soft_delete):
         columns.append(stamp)
         if stamp.name != "deleted_at":
             fields.append(
@@ -622,7 +376,8 @@ def _entity(
         columns=tuple(columns),
         indexes=_indexes(table_name, columns, set(filter_columns) | set(sort_columns), spec)
         + unique_groups(table_name, spec),
-        check_constraints=_checks(table_name, columns) + tuple((c.name, c.sql) for c in checks),
+        check_constraints=range_checks(table_name, columns)
+        + tuple((c.name, c.sql) for c in checks),
         rules=checks,
         search=text_search(spec),
     )
@@ -710,22 +465,6 @@ def _indexed(spec: EntitySpec, name: str) -> bool:
     return bool(field and field.index)
 
 
-def _checks(table: str, columns: list[Column]) -> tuple[tuple[str, str], ...]:
-    checks = []
-    for column in columns:
-        if column.enum_values and column.enum_name:
-            quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in column.enum_values)
-            checks.append((column.enum_name, f'"{column.name}" IN ({quoted})'))
-        bounds = [
-            f'"{column.name}" {op} {value}'
-            for op, value in ((">=", column.minimum), ("<=", column.maximum))
-            if value is not None
-        ]
-        if bounds:
-            checks.append((f"ck_{table}_{column.name}_range", " AND ".join(bounds)))
-    return tuple(checks)
-
-
 def _junction(entity: Entity, relation: Relation, target: Entity) -> Junction:
     left = f"{entity.snake}_id"
     right = f"{target.snake}_id" if target.name != entity.name else f"related_{target.snake}_id"
@@ -733,8 +472,8 @@ def _junction(entity: Entity, relation: Relation, target: Entity) -> Junction:
     table = Table(
         name=name,
         columns=(
-            _fk_column(left, entity.table.name, "cascade", nullable=False),
-            _fk_column(right, target.table.name, "cascade", nullable=False),
+            fk_column(left, entity.table.name, "cascade", nullable=False),
+            fk_column(right, target.table.name, "cascade", nullable=False),
             Column("created_at", "datetime", nullable=False, server_now=True),
         ),
         indexes=(Index(f"ix_{name}_{right}", (right,)),),
