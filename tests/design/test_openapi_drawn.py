@@ -147,3 +147,17 @@ entities:
     assert by_id["get_me"].action == "auth_me"
     entity_ids = {r.operation_id for e in blueprint.entities for r in e.routes}
     assert entity_ids <= set(ids)
+
+
+def test_an_example_outside_a_bound_a_rule_sets_is_left_out() -> None:
+    # Found by the drawn test above: a field's own example 0 against the rule "and < 0",
+    # which makes its maximum -1 (the loader checks examples against min and max only).
+    spec = (
+        "name: lib\nentities:\n  Post:\n    fields:\n"
+        "      and: {type: integer, example: 0}\n      score: {type: integer, required: true, example: 5}\n"
+        "    rules: ['and < 0', 'score >= 1']\n"
+    )
+    document = openapi_document(design(load_spec_text(spec)))
+    create = document["components"]["schemas"]["PostCreate"]
+    assert create["examples"] == [{"score": 5}]
+    assert _problems(document) == []

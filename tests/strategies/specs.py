@@ -442,7 +442,56 @@ def _entity(
     if draw(st.integers(0, 3)) == 0:
         entity["pagination"] = draw(st.sampled_from(["cursor", "cursor", "page"]))
         d.note(f"pagination:{entity['pagination']}")
+    if draw(st.integers(0, 3)) == 0:
+        _field_access(d, entity, fields, roles)
     return entity
+
+
+def _field_access(
+    d: _Drawer, entity: dict[str, Any], fields: dict[str, Any], roles: list[str]
+) -> None:
+    """``read`` and ``write`` roles on a field nothing else of the entity answers by (the
+    loader refuses a hidden field in filters, sort, search, stats, rules or unique)."""
+    draw = d.draw
+    used = {*entity.get("filters", ()), *entity.get("sort", ()), *entity.get("transitions", {})}
+    used |= set(_search_fields(entity.get("search")))
+    used |= {part for key in ("group_by", "measures")
+             for item in entity.get("aggregates", {}).get(key, ()) for part in item.split(":")}  # fmt: skip
+    used |= {name for group in entity.get("unique_together", ()) for name in group}
+    used |= {
+        name for rule in entity.get("rules", ()) for name in re.findall(r"[a-z_][a-z0-9_]*", rule)
+    }
+    free = [
+        f
+        for f, spec in fields.items()
+        if f not in used and not _unique(spec) and not _required(spec)
+    ]
+    if not free:
+        return
+    name = draw(st.sampled_from(free))
+    spec = fields[name] if isinstance(fields[name], dict) else {"type": fields[name]}
+    some = st.lists(st.sampled_from(roles), min_size=1, max_size=len(roles), unique=True)
+    if draw(st.booleans()):
+        spec["read"] = draw(some)
+        d.note("field:read")
+    if draw(st.booleans()):
+        spec["write"] = draw(some)
+        d.note("field:write")
+    fields[name] = spec
+
+
+def _search_fields(search: Any) -> list[str]:
+    if isinstance(search, dict):
+        return list(search.get("fields", ()))
+    return list(search or ())
+
+
+def _unique(spec: Any) -> bool:
+    return isinstance(spec, dict) and spec.get("unique") is True
+
+
+def _required(spec: Any) -> bool:
+    return isinstance(spec, dict) and spec.get("required") is True
 
 
 def _search(d: _Drawer, fields: dict[str, Any]) -> list[str] | dict[str, Any] | None:

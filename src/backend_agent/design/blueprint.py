@@ -169,6 +169,17 @@ class EntityField:
     sortable: bool = False
     description: str = ""
     example: Scalar | dict[str, Scalar] | list[Scalar] = None
+    # Field-level permissions: the roles that see it (set) in responses; None: all.
+    read_roles: tuple[str, ...] | None = None
+    write_roles: tuple[str, ...] | None = None
+
+    def shown_to(self, role: str | None) -> bool:
+        """Whether a caller of ``role`` (None: anonymous) sees the field."""
+        return self.read_roles is None or role in self.read_roles
+
+    def set_by(self, role: str | None) -> bool:
+        """Whether a caller of ``role`` (None: anonymous) may set the field."""
+        return self.write_roles is None or role in self.write_roles
 
 
 @dataclass(frozen=True)

@@ -308,6 +308,8 @@ def _entity(
                 sortable=field_name in sorts,
                 description=field.description or "",
                 example=field.example,
+                read_roles=field.read,
+                write_roles=field.write,
             )
         )
     relations: list[Relation] = []

@@ -108,17 +108,30 @@ def _object(fields: list[tuple[str, JSON]], required: list[str], **extra: Any) -
     return schema
 
 
-def _with_description(schema: JSON, field: EntityField) -> JSON:
-    if field.description:
-        described = " ".join(filter(None, (field.description, schema.get("description"))))
-        schema = {**schema, "description": described}
+def _with_description(schema: JSON, field: EntityField, *, request: bool = True) -> JSON:
+    roles = field.write_roles if request else field.read_roles
+    said = None
+    if roles is not None and request:
+        said = f"Only roles {', '.join(roles)} may set it; anyone else sending it gets 403."
+    elif roles is not None:
+        said = f"Shown only to roles {', '.join(roles)}."
+    if field.description or said:
+        parts = (field.description, schema.get("description"), said)
+        schema = {**schema, "description": " ".join(filter(None, parts))}
+    if not request:
+        return schema
     if field.column.default is not None:
         schema = {**schema, "default": field.column.default}
     return schema
 
 
 def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, JSON]:
-    read = [(f.name, field_schema(f.column)) for f in entity.readable_fields]
+    read = [
+        (f.name, _with_description(field_schema(f.column), f, request=False))
+        if f.read_roles is not None
+        else (f.name, field_schema(f.column))
+        for f in entity.readable_fields
+    ]
     writable = entity.writable_fields
     create = [
         (f.name, _with_description(field_schema(f.column, request=True), f)) for f in writable
@@ -128,7 +141,10 @@ def _entity_schemas(entity: Entity, *, nested_body: bool = False) -> dict[str, J
     # The rules between two fields a body must keep (checked with both in one body).
     rules = {"x-rules": [r.text for r in entity.table.rules]} if entity.table.rules else {}
     schemas = {
-        entity.name: _object(read, [f.name for f in entity.readable_fields]),
+        # A field some callers may not read is absent from their responses.
+        entity.name: _object(
+            read, [f.name for f in entity.readable_fields if f.read_roles is None]
+        ),
         f"{entity.name}Create": _object(
             create, required, **({"examples": [example]} if example else {}), **rules
         ),
@@ -415,6 +431,9 @@ def _operation(blueprint: Blueprint, route: Route) -> JSON:
     action = route.action
     forbidding = ("roles", "owner", "owner_or_roles")
     forbids = route.rule.kind in forbidding
+    if entity is not None and action in ("create", "create_nested", "replace", "update"):
+        # A field only some roles may set: 403 for anyone else who sends it.
+        forbids = forbids or any(f.write_roles is not None for f in entity.writable_fields)
     if entity is not None:
         name = entity.name
         if action in ("list", "list_nested"):

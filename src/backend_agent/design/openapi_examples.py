@@ -38,7 +38,7 @@ def create_example(
     (nor one that keeps the rules between its fields)."""
     example: JSON = {}
     for field in fields:
-        if field.example is not None:
+        if field.example is not None and _within(field, field.example):
             example[field.name] = field.example
         elif field.required:
             value = _value(field)
@@ -49,6 +49,19 @@ def create_example(
     if any(not _keeps(rule, example, kinds) for rule in rules):
         return None
     return example or None
+
+
+def _within(field: EntityField, value: object) -> bool:
+    """Whether a number ``value`` is within its column's bounds, which a rule against a
+    number narrows beyond the spec's own min and max (``rating >= 1``)."""
+    column = field.column
+    if column.type not in ("integer", "decimal") or not isinstance(value, int | float | str):
+        return True
+    number = Decimal(str(value))
+    low, high = column.minimum, column.maximum
+    return (low is None or number >= Decimal(str(low))) and (
+        high is None or number <= Decimal(str(high))
+    )
 
 
 def _keeps(rule: RowCheck, example: JSON, kinds: dict[str, str]) -> bool:

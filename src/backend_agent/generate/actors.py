@@ -19,6 +19,7 @@ __all__ = [
     "parent_stranger",
     "passes",
     "row_readers",
+    "sees",
 ]
 
 
@@ -41,7 +42,7 @@ def _first(candidates: list[str], excluded: tuple[str, ...]) -> str:
     return next((role for role in candidates if role not in excluded), "")
 
 
-def _sees(role: str, parents: tuple[tuple[str, ...], ...]) -> bool:
+def sees(role: str, parents: tuple[tuple[str, ...], ...]) -> bool:
     """Whether ``role`` sees a parent row of each of ``parents`` (readers, () for all)."""
     return all(not readers or role in readers for readers in parents)
 
@@ -50,7 +51,7 @@ def _best(options: list[str], read: Rule, parents: tuple[tuple[str, ...], ...]) 
     """The first of ``options`` that may read the rows and see a parent row of each of
     ``parents`` it made; else one that may read; else the first."""
     return next(
-        (r for r in options if passes(read, r) and _sees(r, parents)),
+        (r for r in options if passes(read, r) and sees(r, parents)),
         next((r for r in options if passes(read, r)), options[0] if options else ""),
     )
 
@@ -73,14 +74,14 @@ def action(
     if rule.kind == "roles" and not reads:
         # The list tests log in with one of the list rule's own roles, one that sees the
         # rows' parents where it may (a list shows only rows under parents it sees).
-        actor = next((r for r in rule.roles if _sees(r, parents)), rule.roles[0])
+        actor = next((r for r in rule.roles if sees(r, parents)), rule.roles[0])
     elif rule.kind == "roles":
         actor = _best(list(rule.roles), read, parents)
     elif rule.checks_owner:
         # An owner outside the exempt roles; one of those only where no owner outside
         # them sees the parents the body names.
         outside = [r for r in candidates if r not in rule.roles]
-        fits = [r for r in (*outside, *rule.roles) if passes(read, r) and _sees(r, parents)]
+        fits = [r for r in (*outside, *rule.roles) if passes(read, r) and sees(r, parents)]
         actor = fits[0] if fits else (_best(outside, read, parents) if outside else rule.roles[0])
     else:
         actor = _best(candidates, read, parents)
@@ -97,7 +98,7 @@ def action(
         stranger_status=404 if hidden else 403,
         stranger_code="NOT_FOUND" if hidden else "FORBIDDEN",
         # An exempt role acts on others' rows only where it sees their parents.
-        exempt=next((r for r in rule.roles if _sees(r, parents)), "")
+        exempt=next((r for r in rule.roles if sees(r, parents)), "")
         if rule.kind == "owner_or_roles"
         else "",
         # Rules may let one role write and only others read (create: [clerk], read:
@@ -198,7 +199,7 @@ def list_owner(
     outside = [
         r for r in (blueprint.auth.default_role, *blueprint.auth.roles) if r not in rule.roles
     ]
-    return next((r for r in outside if _sees(r, parents)), actor)
+    return next((r for r in outside if sees(r, parents)), actor)
 
 
 def row_readers(blueprint: Blueprint, entity: Entity) -> tuple[str, ...]:

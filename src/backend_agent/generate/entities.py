@@ -64,6 +64,7 @@ class TargetView:
     plural_label: str
     owner: bool
     keyset: bool = False  # its lists are paged by cursor
+    limited: bool = False  # some of its fields are shown only to some roles
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,10 @@ class EntityView:
     search: TextSearch | None = None  # the full-text index behind ``q``, if any
     keyset: bool = False  # its lists are paged by cursor (app/repositories/keyset.py)
     nullable_sorts: tuple[str, ...] = ()  # sort keys whose column may hold NULL
+    # Field-level permissions: {field: frozenset(roles)} literals of who sees (sets) a
+    # field some roles may not, or "" when every field is everyone's.
+    readers: str = ""
+    writers: str = ""
     rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
 
 
@@ -236,7 +241,14 @@ def target_view(entity: Entity) -> TargetView:
         plural_label=entity.plural.replace("_", " "),
         owner=entity.owner,
         keyset=entity.keyset,
+        limited=any(f.read_roles is not None for f in entity.readable_fields),
     )
+
+
+def _roles_by_field(roles: Mapping[str, tuple[str, ...] | None]) -> str:
+    """``{"salary": frozenset({"admin"})}`` for the fields some roles may not see (set)."""
+    limited = {name: frozenset(only) for name, only in roles.items() if only is not None}
+    return py(limited) if limited else ""
 
 
 def rule_expr(rule: Rule) -> str:
@@ -481,6 +493,8 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         search=entity.table.search,
         keyset=entity.keyset,
         nullable_sorts=tuple(k for k in entity.sort if entity.table.column(k).nullable),
+        readers=_roles_by_field({f.name: f.read_roles for f in entity.readable_fields}),
+        writers=_roles_by_field({f.name: f.write_roles for f in entity.writable_fields}),
     )
     return replace(
         view,

@@ -213,6 +213,10 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
             "tests/test_cursor_codec.py",
         ):
             files[PurePosixPath(name)] = _platform(name)
+    if any(t.access for t in project.tests.entities):
+        files[PurePosixPath("tests/test_field_access.py")] = _render(
+            environment, "tests/test_field_access.py.jinja", p=project
+        )
     if any(t.stats_keys or t.stats_measures for t in project.tests.entities):
         files[PurePosixPath("tests/test_stats.py")] = _render(
             environment, "tests/test_stats.py.jinja", p=project

@@ -25,6 +25,7 @@ __all__ = [
     "compared",
     "data_fields",
     "json_value",
+    "open_fields",
     "plain_fields",
     "rule_pairs",
     "sample_row",
@@ -198,6 +199,13 @@ def plain_fields(entity: Entity) -> list[EntityField]:
     """The writable fields that are not references, with the ranges test data draws from."""
     fields = data_fields(entity)
     return [fields[f.name] for f in entity.writable_fields if f.column.foreign_key is None]
+
+
+def open_fields(entity: Entity) -> list[EntityField]:
+    """The plain fields every role may see and set: what the tests' bodies send. Those
+    only some roles may see or set take their defaults there (tests/test_field_access.py
+    checks them)."""
+    return [f for f in plain_fields(entity) if f.read_roles is None and f.write_roles is None]
 
 
 def sample_row(entity: Entity, n: int) -> dict[str, object]:

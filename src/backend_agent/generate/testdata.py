@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from backend_agent.design.blueprint import Blueprint, Entity, EntityField, Rule
 from backend_agent.design.queries import ORDERED, list_filters
+from backend_agent.generate.accessplan import AccessCase, access_cases
 from backend_agent.generate.actors import (
     ActionPlan,
     action,
@@ -30,6 +31,7 @@ from backend_agent.generate.ruledata import (
     broken_by,
     compared,
     json_value,
+    open_fields,
     plain_fields,
     sample_row,
 )
@@ -169,6 +171,8 @@ class EntityPlan:
     # index stems English words.
     search_field: str = ""
     search_stems: bool = False
+    # Fields only some roles may see or set: who may, who may not (tests/test_field_access.py).
+    access: tuple[AccessCase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,7 @@ def _body(entity: Entity) -> str:
     first, rules = sample_row(entity, 0), compared(entity)
     values = {
         f.name: json_value(first[f.name]) if f.name in rules else body_value(f)
-        for f in plain_fields(entity)
+        for f in open_fields(entity)
     }
     return "{" + ", ".join(f"{py(name)}: {py(value)}" for name, value in values.items()) + "}"
 
@@ -333,8 +337,8 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
     required = tuple(p.readers for p in _parents(blueprint, entity) if not p.nullable) + behind
     create = action(rules["create"], blueprint, read, parents=required)
     owner_role = create.actor
-    plain = plain_fields(entity)
-    invalid = next((f for f in entity.writable_fields if invalid_json(f) is not None), None)
+    plain = open_fields(entity)
+    invalid = next((f for f in plain if invalid_json(f) is not None), None)
     # A field no rule compares: a lone new value could break a rule with the row's other.
     patch = next(
         (
@@ -459,6 +463,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         unique_fields=_unique_fields(entity),
         search_field=_search_field(entity),
         search_stems=entity.table.search is not None and entity.table.search.language == "english",
+        access=access_cases(blueprint, entity),
     )
 
 
@@ -544,7 +549,7 @@ def _other_value(field: EntityField) -> object:
 
 def _variant(entity: Entity) -> tuple[str, str]:
     """A field and a valid value for it that makes a body differ from ``_body``'s."""
-    for field in plain_fields(entity):
+    for field in open_fields(entity):
         if field.name in compared(entity):
             continue
         other = _other_value(field)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from backend_agent.errors import Problem, SpecError
+from backend_agent.spec.access import check_field_access
 from backend_agent.spec.aggregates import check_aggregates
 from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.errorcodes import check_error_codes
@@ -64,6 +65,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_error_codes(spec, source))
         problems.extend(check_aggregates(spec, source))
         problems.extend(check_search(spec, source))
+        problems.extend(check_field_access(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))
         problems.extend(check_readable(spec, source))

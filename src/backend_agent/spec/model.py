@@ -142,6 +142,19 @@ class FieldSpec(_Strict):
     description: str | None = None
     example: Any = None
     renamed_from: Annotated[str, Field(pattern=_FIELD_NAME)] | None = None
+    # Field-level permissions: the roles that see the field in responses (others never
+    # get it), and the roles that may set it (others sending it get 403). None: whoever
+    # may read (write) the row.
+    read: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Roles that see this field in responses; absent for every other caller.",
+    )
+    write: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Roles that may set this field; any other caller sending it gets 403.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -75,12 +75,42 @@ async def sign_up(
 
 
 CUSTOMER_SAMPLES: tuple[dict[str, Any], ...] = (
-    {"name": "Name 0001", "phone": "Phone 0001"},
-    {"name": "Name 0002", "phone": "Phone 0002"},
-    {"name": "Name 0003", "phone": "Phone 0003"},
-    {"name": "Name 0004", "phone": "Phone 0004"},
-    {"name": "Name 0005", "phone": "Phone 0005"},
-    {"name": "Name 0006", "phone": "Phone 0006"},
+    {
+        "name": "Name 0001",
+        "phone": "Phone 0001",
+        "credit_limit": Decimal("0.00"),
+        "support_note": "Support note 0001",
+    },
+    {
+        "name": "Name 0002",
+        "phone": "Phone 0002",
+        "credit_limit": Decimal("1.00"),
+        "support_note": "Support note 0002",
+    },
+    {
+        "name": "Name 0003",
+        "phone": "Phone 0003",
+        "credit_limit": Decimal("2.00"),
+        "support_note": "Support note 0003",
+    },
+    {
+        "name": "Name 0004",
+        "phone": "Phone 0004",
+        "credit_limit": Decimal("3.00"),
+        "support_note": "Support note 0004",
+    },
+    {
+        "name": "Name 0005",
+        "phone": "Phone 0005",
+        "credit_limit": Decimal("4.00"),
+        "support_note": "Support note 0005",
+    },
+    {
+        "name": "Name 0006",
+        "phone": "Phone 0006",
+        "credit_limit": Decimal("5.00"),
+        "support_note": "Support note 0006",
+    },
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,6 +18,7 @@ class Customer(Base):
 
     __tablename__ = "customers"
     __table_args__ = (
+        sa.CheckConstraint('"credit_limit" >= 0', name="ck_customers_credit_limit_range"),
         sa.Index("ix_customers_name", "name"),
         sa.Index("ix_customers_owner_id", "owner_id"),
         sa.Index("ix_customers_created_at", "created_at"),
@@ -27,6 +29,10 @@ class Customer(Base):
     )
     name: Mapped[str] = mapped_column(sa.String(length=120), nullable=False)
     phone: Mapped[str | None] = mapped_column(sa.String(length=255), nullable=True)
+    credit_limit: Mapped[Decimal | None] = mapped_column(
+        sa.Numeric(precision=10, scale=2), nullable=True
+    )
+    support_note: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(),
         sa.ForeignKey("users.id", ondelete="CASCADE", name="fk_customers_owner_id"),

@@ -34,6 +34,8 @@ COLUMNS = (
     customers.c.id,
     customers.c.name,
     customers.c.phone,
+    customers.c.credit_limit,
+    customers.c.support_note,
     customers.c.owner_id,
     customers.c.created_at,
     customers.c.updated_at,

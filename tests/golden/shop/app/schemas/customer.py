@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,17 @@ from app.schemas.types import (
 
 NameType = Annotated[str, Field(min_length=1, max_length=120), Storable]
 PhoneType = Annotated[str, Field(max_length=255, pattern=r"^[+0-9 ]{6,20}$"), Storable]
+CreditLimitType = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0"),
+        le=Decimal("99999999.99"),
+        max_digits=10,
+        decimal_places=2,
+        json_schema_extra={"multipleOf": 0.01},
+    ),
+]
+SupportNoteType = Annotated[str, Field(max_length=2000), Storable]
 # FastAPI writes the sort parameter's schema from this; the names are the designed
 # document's, for generated clients (openapi-python-client, openapi-generator).
 SortKey = Annotated[
@@ -34,6 +46,8 @@ class CustomerCreate(BaseModel):
 
     name: NameType
     phone: PhoneType | None = None
+    credit_limit: CreditLimitType | None = None
+    support_note: SupportNoteType | None = None
 
 
 class CustomerUpdate(BaseModel):
@@ -43,6 +57,8 @@ class CustomerUpdate(BaseModel):
 
     name: Annotated[NameType | None, NotNull] = None
     phone: PhoneType | None = None
+    credit_limit: CreditLimitType | None = None
+    support_note: SupportNoteType | None = None
 
 
 class CustomerQuery(PageParams):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from types import ModuleType
@@ -21,7 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import cache
 from app.core.domain import ActionNotWritten
-from app.core.errors import AppError, Conflict, NotFoundError, PreconditionFailed, ValidationFailed
+from app.core.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    NotFoundError,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from app.core.hooks import ActionCall, Change, run
 from app.core.idempotency import Created, IdempotentRequest
 from app.core.permissions import Rule, access, authorize
@@ -137,6 +144,9 @@ class EntityService:
     delete_row: DeleteRow
     check: Check | None = None  # run on the values of every create and change
     hooks: ModuleType | None = None  # the entity's module in app/domain (app.core.hooks)
+    # Field-level permissions: the roles that see (may set) each such field; no one else.
+    readers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    writers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     scope: Scope | None = None  # the parent that keeps rows out of reach, if any
     ttl: int | None = None  # seconds a cached row or page may be served; None: not cached
     stale_on_write: tuple[str, ...] = ()  # the entities a create or change makes stale
@@ -153,6 +163,43 @@ class EntityService:
         if self.row_rules and (details := broken(self.row_rules, values)):
             raise ValidationFailed(details=details)
 
+    def shown(self, row: Row, user: AuthUser | None) -> Row:
+        """``row`` as the caller sees it: without the fields its role may not read."""
+        if not self.readers:
+            return row
+        role = user.role if user is not None else None
+        return {
+            name: value
+            for name, value in row.items()
+            if name not in self.readers or role in self.readers[name]
+        }
+
+    def _shown_created(self, result: Created, user: AuthUser | None) -> Created:
+        return replace(result, data=self.shown(result.data, user))
+
+    def check_writes(self, user: AuthUser | None, sent: Mapping[str, Any]) -> None:
+        """403 naming each field of ``sent`` (a body's fields) the caller's role may not set."""
+        role = user.role if user is not None else None
+        refused = [name for name in sent if name in self.writers and role not in self.writers[name]]
+        if refused:
+            raise Forbidden(
+                f"Your role may not set {', '.join(refused)}.",
+                details=[
+                    {"field": f"body.{name}", "message": "your role may not set it"}
+                    for name in refused
+                ],
+            )
+
+    def writable(self, values: dict[str, Any], user: AuthUser | None) -> dict[str, Any]:
+        """``values`` without the fields the caller's role may not set: a replace keeps the
+        row's own values of those."""
+        role = user.role if user is not None else None
+        return {
+            name: value
+            for name, value in values.items()
+            if name not in self.writers or role in self.writers[name]
+        }
+
     async def is_visible(
         self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID
     ) -> bool:
@@ -166,6 +213,14 @@ class EntityService:
         return decision.allowed and await self._exists(db, row_id, decision.owner_id)
 
     async def page(
+        self, db: AsyncConnection, user: AuthUser | None, query: Query, after: Any = None
+    ) -> Listing:
+        """A page of the rows the caller may list, each as the caller sees it, and their
+        total (paged by cursor: the rows ``after`` a position, and the position after them)."""
+        rows, tail = await self._listing(db, user, query, after)
+        return [self.shown(row, user) for row in rows], tail
+
+    async def _listing(
         self, db: AsyncConnection, user: AuthUser | None, query: Query, after: Any = None
     ) -> Listing:
         """A page of the rows the caller may list, and their total (paged by cursor: the
@@ -235,7 +290,7 @@ class EntityService:
         scope = self.scope
         if row is None or (scope is not None and not await self._in_reach(db, user, scope, row)):
             raise NotFoundError(self.not_found)
-        return row
+        return self.shown(row, user)
 
     async def create(
         self,
@@ -248,11 +303,11 @@ class EntityService:
         """Create a row (owned by ``owner_id``, if given), or answer a retry with the first response."""
         authorize(self.rules["create"], user)
         if (earlier := await replayed(db, idempotent)) is not None:
-            return earlier
+            return self._shown_created(earlier, user)
         self._obey_rules(values)
         if self.check is not None:
             await self.check(db, user, values)
-        return await self._insert(db, user, values, idempotent, owner_id)
+        return self._shown_created(await self._insert(db, user, values, idempotent, owner_id), user)
 
     async def update(
         self,
@@ -289,7 +344,7 @@ class EntityService:
         await db.commit()
         if self.stale_on_write:
             await cache.current().invalidate(*self.stale_on_write)
-        return row
+        return self.shown(row, user)
 
     async def transition(
         self,
@@ -329,7 +384,7 @@ class EntityService:
         await db.commit()
         if self.stale_on_write:
             await cache.current().invalidate(*self.stale_on_write)
-        return row
+        return self.shown(row, user)
 
     async def _not_moved(
         self,
@@ -380,7 +435,7 @@ class EntityService:
         await db.commit()  # end the read
         if after is None:  # the handler deleted it
             raise NotFoundError(self.not_found)
-        return after
+        return self.shown(after, user)
 
     async def delete(
         self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID, if_match: str | None
@@ -447,7 +502,7 @@ class EntityService:
         current = await self._get(db, row_id, owner_id)
         if current is None:
             raise missing(await self.is_visible(db, user, row_id), self.not_found)
-        return checked_version(if_match, current)
+        return checked_version(if_match, self.shown(current, user))
 
     async def _missed(
         self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID, seen: datetime | None
@@ -533,6 +588,18 @@ class NestedEntityService(EntityService):
         query: Query,
         after: Any = None,
     ) -> Listing:
+        """The rows of one parent, each as the caller sees it; 404 if the parent is not visible."""
+        rows, tail = await self._listing_under(db, user, parent_id, query, after)
+        return [self.shown(row, user) for row in rows], tail
+
+    async def _listing_under(
+        self,
+        db: AsyncConnection,
+        user: AuthUser | None,
+        parent_id: uuid.UUID,
+        query: Query,
+        after: Any = None,
+    ) -> Listing:
         """The rows of one parent; 404 if the parent is not visible."""
         owner_id = authorize(self.rules["list"], user)
         await self._check_parent_visible(db, user, parent_id)
@@ -557,11 +624,14 @@ class NestedEntityService(EntityService):
         authorize(self.rules["create"], user)
         await self._check_parent_visible(db, user, parent_id)
         if (earlier := await replayed(db, idempotent)) is not None:
-            return earlier
+            return self._shown_created(earlier, user)
         if self.check is not None:
             await self.check(db, user, values)
-        return await self._insert(
-            db, user, {**values, self.parent.column: parent_id}, idempotent, owner_id
+        return self._shown_created(
+            await self._insert(
+                db, user, {**values, self.parent.column: parent_id}, idempotent, owner_id
+            ),
+            user,
         )
 
     async def _check_parent_visible(

@@ -43,6 +43,8 @@ SERVICE = EntityService(
     update_row=repo.update_customer,
     delete_row=repo.delete_customer,
     hooks=domain_hooks,
+    readers={"support_note": frozenset({"admin"})},
+    writers={"credit_limit": frozenset({"admin"}), "support_note": frozenset({"admin"})},
 )
 
 
@@ -71,6 +73,7 @@ def create_customer(
     idempotent: IdempotentRequest | None = None,
 ) -> Awaitable[Created]:
     """Create a customer owned by the caller, or answer a retry with the first response."""
+    SERVICE.check_writes(user, data.model_dump(exclude_unset=True))
     return SERVICE.create(db, user, data.model_dump(), idempotent, owner_id=user.id)
 
 
@@ -81,8 +84,11 @@ def replace_customer(
     data: CustomerCreate,
     if_match: str | None = None,
 ) -> Awaitable[Row]:
-    """Replace every writable field of a customer (of the version If-Match names, if any)."""
-    return SERVICE.update(db, user, customer_id, data.model_dump(), if_match, "replace")
+    """Replace every writable field of a customer (of the version If-Match names, if any); those the caller's role may not set keep their values."""
+    SERVICE.check_writes(user, data.model_dump(exclude_unset=True))
+    return SERVICE.update(
+        db, user, customer_id, SERVICE.writable(data.model_dump(), user), if_match, "replace"
+    )
 
 
 def update_customer(
@@ -93,6 +99,7 @@ def update_customer(
     if_match: str | None = None,
 ) -> Awaitable[Row]:
     """Change the fields the client sent (of the version If-Match names, if any)."""
+    SERVICE.check_writes(user, data.model_dump(exclude_unset=True))
     return SERVICE.update(
         db, user, customer_id, data.model_dump(exclude_unset=True), if_match, "update"
     )

@@ -232,6 +232,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("phone", sa.String(length=255), nullable=True),
+        sa.Column("credit_limit", sa.Numeric(precision=10, scale=2), nullable=True),
+        sa.Column("support_note", sa.Text(), nullable=True),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
@@ -243,6 +245,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name="fk_customers_owner_id", ondelete="CASCADE"
         ),
+        sa.CheckConstraint('"credit_limit" >= 0', name="ck_customers_credit_limit_range"),
     )
     op.create_index("ix_customers_name", "customers", ("name",), unique=False)
     op.create_index("ix_customers_owner_id", "customers", ("owner_id",), unique=False)
