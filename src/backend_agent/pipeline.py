@@ -22,7 +22,7 @@ from backend_agent.verify import (
     Thresholds,
     verify,
 )
-from backend_agent.verify.live import OperationRule, PasswordPolicy, Reference
+from backend_agent.verify.live import OperationRule, PasswordPolicy, Reference, Withheld
 from backend_agent.verify.live import Progress as LiveProgress
 
 __all__ = [
@@ -88,11 +88,24 @@ def probe_plan(blueprint: Blueprint) -> ProbePlan:
         ),
         er_diagram=er_diagram(blueprint),
         references=_references(blueprint),
+        withheld=_withheld(blueprint),
         password=PasswordPolicy(
             min_length=blueprint.auth.password_min_length,
             max_length=blueprint.auth.password_max_length,
             requires=tuple(blueprint.auth.password_requires),
         ),
+    )
+
+
+def _withheld(blueprint: Blueprint) -> tuple[Withheld, ...]:
+    """The fields only some roles may set, in every collection their entity is created in."""
+    return tuple(
+        Withheld(route.path, field.name)
+        for entity in blueprint.entities
+        for route in blueprint.routes
+        if route.entity == entity.name and route.action in ("list", "list_nested")
+        for field in entity.writable_fields
+        if field.write_roles is not None
     )
 
 

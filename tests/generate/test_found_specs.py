@@ -194,3 +194,28 @@ def test_factories_take_any_field_name_as_a_keyword() -> None:
         assert not factory.args.args, factory.name
         assert not factory.args.kwonlyargs, factory.name
         assert factory.args.kwarg is not None
+
+
+MODULES_NAMED_LIKE_VERBS = (Path(__file__).parents[1] / "spec" / "drawn").joinpath(
+    "found-campaign-1224-190-module-named-list.yaml"
+)
+
+
+def test_fast_path_names_never_meet_its_endpoints() -> None:
+    """Campaign seed 1224, spec 190: entities List and Schema gave the fast path an alias
+    list_schemas (List's schemas) and an endpoint list_schemas (Schema's list)."""
+    import ast
+
+    files = generate(design(load_spec_text(MODULES_NAMED_LIKE_VERBS.read_text(encoding="utf-8"))))
+    tree = ast.parse(files[PurePosixPath("app/fastpath/endpoints.py")])
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            names += [alias.asname or alias.name for alias in node.names]
+        elif isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+    assert "list_schemas" in names  # the Schema list's endpoint
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

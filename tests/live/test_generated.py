@@ -42,7 +42,7 @@ def _break(project: Path) -> None:
         after='operation_id="create_tag"',
     )
     _drop(
-        app / "fastpath" / "endpoints.py", '        authorize(tag_service.RULES["create"], user)\n'
+        app / "fastpath" / "endpoints.py", '        authorize(service_tag.RULES["create"], user)\n'
     )
     # The service checks the rule it is given (app/services/base.py): let anyone create.
     rules = app / "services" / "tag.py"

@@ -13,8 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend_agent.design import design
 from backend_agent.errors import GateError
 from backend_agent.figures import Delivery, Figure
+from backend_agent.pipeline import probe_plan
+from backend_agent.spec import load_spec_text
 from backend_agent.verify.live import LiveOptions, OperationRule, ProbePlan, render_html_report
 from backend_agent.verify.live.client import Client, auth_header, require_loopback
 from backend_agent.verify.live.credentials import (
@@ -26,7 +29,7 @@ from backend_agent.verify.live.credentials import (
 from backend_agent.verify.live.er import tables_from_mermaid
 from backend_agent.verify.live.load import Endpoint, lua_config
 from backend_agent.verify.live.operations import Api, next_link, row_count, row_id, rows_of
-from backend_agent.verify.live.plan import Account, Reference
+from backend_agent.verify.live.plan import Account, Reference, Withheld
 from backend_agent.verify.live.samples import Unsupported, from_pattern, sample_body
 from backend_agent.verify.live.target import Target
 
@@ -438,6 +441,37 @@ def test_references_follow_the_plan_where_a_name_would_mislead() -> None:
     # empty (an anonymous creator could not see the rows it named: 422).
     itself = ProbePlan(references=(Reference("/projects", "request_id", "/projects"),))
     assert Target(client, api, (), plan=itself, rows=dict(rows)).references(projects, 1) == {}
+
+
+def test_bodies_leave_out_the_fields_only_some_roles_may_set() -> None:
+    # Campaign seed 1225, spec 002: a field with write roles was in every seeded body,
+    # and the seeding account's role may not set it (403 on every row).
+    api = Api.from_document(_collection_document())
+    projects = next(c for c in api.collections if c.path == "/projects")
+    assert projects.create_op is not None
+    client = Client("http://127.0.0.1:9")
+    rows = {"/requests": ["r1"], "/teams": ["t1"]}
+    plan = ProbePlan(withheld=(Withheld("/projects", "title"),))
+    assert "title" in Target(client, api, (), rows=dict(rows)).body_for(projects.create_op, 0)
+    body = Target(client, api, (), plan=plan, rows=dict(rows)).body_for(projects.create_op, 0)
+    assert "title" not in body
+    assert "request_id" in body
+    assert ProbePlan.from_json(plan.to_json()) == plan
+
+
+def test_the_plan_of_a_design_withholds_its_guarded_fields() -> None:
+    spec = (
+        "name: x\nauth: {roles: [admin, member]}\nentities:\n  Note:\n    fields:\n"
+        "      title: string\n      grade: {type: integer, nullable: true, write: [admin]}\n"
+        "  Line:\n    fields: {text: {type: string, write: [admin]}}\n"
+        "    relations: {note: {belongs_to: Note}}\n    nested_under: Note\n"
+    )
+    plan = probe_plan(design(load_spec_text(spec)))
+    assert set(plan.withheld) == {
+        Withheld("/api/v1/notes", "grade"),
+        Withheld("/api/v1/lines", "text"),
+        Withheld("/api/v1/notes/{note_id}/lines", "text"),
+    }
 
 
 def test_every_gate_numbers_its_rows_past_those_made_before() -> None:

@@ -125,6 +125,18 @@ def test_every_mistake_is_reported_with_its_location() -> None:
             "spec.yaml:2:20: 'rate_limit': a rate limit looks like 5/minute",
         ),
         (
+            # Campaign seed 1224, spec 053: the owner's column and the relation's met.
+            "name: a\nentities:\n  A:\n    owner: true\n    fields: {x: string}\n"
+            "    relations: {owner: {belongs_to: A, required: false}}\n",
+            "spec.yaml:6:17: relation 'owner' would be the column owner_id",
+        ),
+        (
+            # Campaign seed 1224, spec 051: FTS5 refuses a column named rank.
+            "name: a\nentities:\n  A:\n    fields: {rank: string, x: string}\n"
+            "    search: [x, rank]\n",
+            "spec.yaml:5:17: search names 'rank', a name SQLite's full-text index keeps",
+        ),
+        (
             "name: a\nentities:\n  A:\n    fields: {x: string}\n    pagination: pages\n",
             "spec.yaml:5:17: 'pages' is not a valid pagination (expected one of page, cursor); "
             "did you mean 'page'?",

@@ -310,6 +310,14 @@ def _check_entity(
     columns = list(fields) + [f"{r}_id" for r, t in belongs.items() if t]
     if owner:
         columns.append("owner_id")
+        if belongs.get("owner"):
+            yield source.problem(
+                (*base, "relations", "owner"),
+                "relation 'owner' would be the column owner_id, which owner: true keeps for "
+                "the account that owns each row",
+                suggestion="call the relation something else (owner_record), or drop owner: true",
+                key=True,
+            )
     parent = entity.get("nested_under")
     if isinstance(parent, str):
         if parent not in entities:

@@ -17,6 +17,9 @@ from backend_agent.spec.source import Path, SourceMap
 __all__ = ["SEARCHABLE", "check_search"]
 
 SEARCHABLE = frozenset({"string", "text", "email", "url", "enum"})
+# Column names an FTS5 table refuses or takes for its own rowid (the index's columns are
+# named as the table's, which it reads by rowid).
+FTS5_RESERVED = frozenset({"rank", "rowid", "oid", "_rowid_"})
 
 
 def check_search(spec: ServiceSpec, source: SourceMap) -> list[Problem]:
@@ -52,6 +55,13 @@ def _check_fields(name: str, entity: EntitySpec, source: SourceMap) -> Iterator[
                 "addresses, URLs and enums hold words to search",
                 expected=f"one of {', '.join(words)}" if words else "",
                 suggestion=f"remove '{field}' from search",
+            )
+        elif field in FTS5_RESERVED:
+            yield source.problem(
+                path,
+                f"search names '{field}', a name SQLite's full-text index keeps for itself "
+                "(FTS5's columns are the table's own)",
+                suggestion=f"rename the field, or remove '{field}' from search",
             )
         elif field in seen:
             yield source.problem(

@@ -22,6 +22,7 @@ from backend_agent.verify.live.plan import (
     PasswordPolicy,
     ProbePlan,
     Reference,
+    Withheld,
 )
 from backend_agent.verify.live.project import live_gates
 from backend_agent.verify.live.report import render_html_report, write_html_report
@@ -40,6 +41,7 @@ __all__ = [
     "ProbePlan",
     "Progress",
     "Reference",
+    "Withheld",
     "audit",
     "live_gates",
     "load_openapi",

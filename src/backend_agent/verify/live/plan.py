@@ -24,6 +24,7 @@ __all__ = [
     "PasswordPolicy",
     "ProbePlan",
     "Reference",
+    "Withheld",
 ]
 
 # The character classes a password policy can require, with the characters we draw from.
@@ -42,6 +43,15 @@ class Account:
     name: str
     token: str = field(repr=False)
     role: str | None = None
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A field the bodies the gates send leave out: only some roles may set it, and an
+    account of another role sending it is refused (403)."""
+
+    collection: str  # the collection path whose bodies have the field
+    field: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,11 @@ class ProbePlan:
     er_diagram: str | None = None  # Mermaid erDiagram text for the HTML report
     password: PasswordPolicy = field(default_factory=PasswordPolicy)  # for accounts we make
     references: tuple[Reference, ...] = ()  # where a field's name does not say its target
+    withheld: tuple[Withheld, ...] = ()  # fields only some roles may set
+
+    def withholds(self, collection: str, name: str) -> bool:
+        """Whether bodies sent to ``collection`` leave the field ``name`` out."""
+        return Withheld(collection, name) in self.withheld
 
     def reference(self, collection: str, name: str) -> str | None:
         """The collection path the ``name`` field of ``collection``'s rows refers to."""
@@ -160,6 +175,10 @@ class ProbePlan:
                 references=tuple(
                     Reference(str(r["collection"]), str(r["field"]), str(r["target"]))
                     for r in data.get("references", ())
+                ),
+                withheld=tuple(
+                    Withheld(str(w["collection"]), str(w["field"]))
+                    for w in data.get("withheld", ())
                 ),
                 password=PasswordPolicy(
                     **{

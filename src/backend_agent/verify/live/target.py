@@ -148,7 +148,11 @@ class Target:
         collection = self.api.collection_for(op)
         refs = self.references(collection, n, depth=depth) if collection else {}
         if op.body.get("type") == "object" or "properties" in op.body:
-            return sample_body(op.body, n, references=refs)
+            body = sample_body(op.body, n, references=refs)
+            if collection is None or not isinstance(body, dict):
+                return body
+            withheld = self.plan.withholds
+            return {k: v for k, v in body.items() if not withheld(collection.path, k)}
         return sample(op.body, n)
 
     def create(

@@ -21,214 +21,214 @@ from starlette.responses import Response
 from app.api.bodies import query_model, read_json, validated
 from app.api.deps import connect, get_current_user, get_optional_user, rate_limit
 from app.api.headers import idempotent_request
-from app.api.routes import event as event_routes
-from app.api.routes import showing as showing_routes
-from app.api.routes import ticket as ticket_routes
-from app.api.routes import venue as venue_routes
+from app.api.routes import event as routes_event
+from app.api.routes import showing as routes_showing
+from app.api.routes import ticket as routes_ticket
+from app.api.routes import venue as routes_venue
 from app.core.permissions import authorize
 from app.core.responses import created, page, tagged
 from app.fastpath import Endpoint
-from app.schemas import event as event_schemas
-from app.schemas import showing as showing_schemas
-from app.schemas import ticket as ticket_schemas
-from app.schemas import venue as venue_schemas
-from app.services import event as event_service
-from app.services import showing as showing_service
-from app.services import ticket as ticket_service
-from app.services import venue as venue_service
+from app.schemas import event as schemas_event
+from app.schemas import showing as schemas_showing
+from app.schemas import ticket as schemas_ticket
+from app.schemas import venue as schemas_venue
+from app.services import event as service_event
+from app.services import showing as service_showing
+from app.services import ticket as service_ticket
+from app.services import venue as service_venue
 
 __all__ = ["ENDPOINTS"]
 
 # The limit app.api.router puts on every route of venues.
-venue_limit = rate_limit("venue")
+limit_venue = rate_limit("venue")
 
 
 async def list_venues(request: Request) -> Response:
     """``GET /venues``, for :func:`app.api.routes.venue.list_venues`."""
-    await venue_limit(request)
+    await limit_venue(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(venue_service.RULES["list"], user)
-        query = query_model(venue_schemas.VenueQuery, request)
-        rows, total = await venue_service.list_venues(db, user, query)
+        authorize(service_venue.RULES["list"], user)
+        query = query_model(schemas_venue.VenueQuery, request)
+        rows, total = await service_venue.list_venues(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_venue(request: Request) -> Response:
     """``POST /venues``, for :func:`app.api.routes.venue.create_venue`."""
-    await venue_limit(request)
+    await limit_venue(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(venue_service.RULES["create"], user)
+        authorize(service_venue.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(venue_schemas.VenueCreate, value, errors)
+        body = validated(schemas_venue.VenueCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await venue_service.create_venue(db, user, body, idempotency))
+        return created(await service_venue.create_venue(db, user, body, idempotency))
 
 
 async def get_venue(request: Request) -> Response:
     """``GET /venues/{id}``, for :func:`app.api.routes.venue.get_venue`."""
-    await venue_limit(request)
+    await limit_venue(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(venue_service.RULES["read"], user)
+        authorize(service_venue.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await venue_service.get_venue(db, user, row_id)
+        row = await service_venue.get_venue(db, user, row_id)
     return tagged(row)
 
 
 # The limit app.api.router puts on every route of events.
-event_limit = rate_limit("event")
+limit_event = rate_limit("event")
 
 
 async def list_events(request: Request) -> Response:
     """``GET /events``, for :func:`app.api.routes.event.list_events`."""
-    await event_limit(request)
+    await limit_event(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(event_service.RULES["list"], user)
-        query = query_model(event_schemas.EventQuery, request)
-        rows, total = await event_service.list_events(db, user, query)
+        authorize(service_event.RULES["list"], user)
+        query = query_model(schemas_event.EventQuery, request)
+        rows, total = await service_event.list_events(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_event(request: Request) -> Response:
     """``POST /events``, for :func:`app.api.routes.event.create_event`."""
-    await event_limit(request)
+    await limit_event(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(event_service.RULES["create"], user)
+        authorize(service_event.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(event_schemas.EventCreate, value, errors)
+        body = validated(schemas_event.EventCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         user = await get_current_user(user)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await event_service.create_event(db, user, body, idempotency))
+        return created(await service_event.create_event(db, user, body, idempotency))
 
 
 async def get_event(request: Request) -> Response:
     """``GET /events/{id}``, for :func:`app.api.routes.event.get_event`."""
-    await event_limit(request)
+    await limit_event(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(event_service.RULES["read"], user)
+        authorize(service_event.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await event_service.get_event(db, user, row_id)
+        row = await service_event.get_event(db, user, row_id)
     return tagged(row)
 
 
 # The limit app.api.router puts on every route of showings.
-showing_limit = rate_limit("showing")
+limit_showing = rate_limit("showing")
 
 
 async def list_showings(request: Request) -> Response:
     """``GET /showings``, for :func:`app.api.routes.showing.list_showings`."""
-    await showing_limit(request)
+    await limit_showing(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(showing_service.RULES["list"], user)
-        query = query_model(showing_schemas.ShowingQuery, request)
-        rows, total = await showing_service.list_showings(db, user, query)
+        authorize(service_showing.RULES["list"], user)
+        query = query_model(schemas_showing.ShowingQuery, request)
+        rows, total = await service_showing.list_showings(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_showing(request: Request) -> Response:
     """``POST /showings``, for :func:`app.api.routes.showing.create_showing`."""
-    await showing_limit(request)
+    await limit_showing(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(showing_service.RULES["create"], user)
+        authorize(service_showing.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(showing_schemas.ShowingCreate, value, errors)
+        body = validated(schemas_showing.ShowingCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await showing_service.create_showing(db, user, body, idempotency))
+        return created(await service_showing.create_showing(db, user, body, idempotency))
 
 
 async def get_showing(request: Request) -> Response:
     """``GET /showings/{id}``, for :func:`app.api.routes.showing.get_showing`."""
-    await showing_limit(request)
+    await limit_showing(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(showing_service.RULES["read"], user)
+        authorize(service_showing.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await showing_service.get_showing(db, user, row_id)
+        row = await service_showing.get_showing(db, user, row_id)
     return tagged(row)
 
 
 # The limit app.api.router puts on every route of tickets.
-ticket_limit = rate_limit("ticket")
+limit_ticket = rate_limit("ticket")
 
 
 async def list_tickets(request: Request) -> Response:
     """``GET /tickets``, for :func:`app.api.routes.ticket.list_tickets`."""
-    await ticket_limit(request)
+    await limit_ticket(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(ticket_service.RULES["list"], user)
-        query = query_model(ticket_schemas.TicketQuery, request)
-        rows, total = await ticket_service.list_tickets(db, user, query)
+        authorize(service_ticket.RULES["list"], user)
+        query = query_model(schemas_ticket.TicketQuery, request)
+        rows, total = await service_ticket.list_tickets(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_ticket(request: Request) -> Response:
     """``POST /tickets``, for :func:`app.api.routes.ticket.create_ticket`."""
-    await ticket_limit(request)
+    await limit_ticket(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(ticket_service.RULES["create"], user)
+        authorize(service_ticket.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(ticket_schemas.TicketCreate, value, errors)
+        body = validated(schemas_ticket.TicketCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         user = await get_current_user(user)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await ticket_service.create_ticket(db, user, body, idempotency))
+        return created(await service_ticket.create_ticket(db, user, body, idempotency))
 
 
 async def get_ticket(request: Request) -> Response:
     """``GET /tickets/{id}``, for :func:`app.api.routes.ticket.get_ticket`."""
-    await ticket_limit(request)
+    await limit_ticket(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(ticket_service.RULES["read"], user)
+        authorize(service_ticket.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await ticket_service.get_ticket(db, user, row_id)
+        row = await service_ticket.get_ticket(db, user, row_id)
     return tagged(row)
 
 
 # Each FastAPI endpoint the fast path serves, and the plain endpoint standing in for it.
 ENDPOINTS: dict[Callable[..., Any], Endpoint] = {
-    venue_routes.list_venues: list_venues,
-    venue_routes.create_venue: create_venue,
-    venue_routes.get_venue: get_venue,
-    event_routes.list_events: list_events,
-    event_routes.create_event: create_event,
-    event_routes.get_event: get_event,
-    showing_routes.list_showings: list_showings,
-    showing_routes.create_showing: create_showing,
-    showing_routes.get_showing: get_showing,
-    ticket_routes.list_tickets: list_tickets,
-    ticket_routes.create_ticket: create_ticket,
-    ticket_routes.get_ticket: get_ticket,
+    routes_venue.list_venues: list_venues,
+    routes_venue.create_venue: create_venue,
+    routes_venue.get_venue: get_venue,
+    routes_event.list_events: list_events,
+    routes_event.create_event: create_event,
+    routes_event.get_event: get_event,
+    routes_showing.list_showings: list_showings,
+    routes_showing.create_showing: create_showing,
+    routes_showing.get_showing: get_showing,
+    routes_ticket.list_tickets: list_tickets,
+    routes_ticket.create_ticket: create_ticket,
+    routes_ticket.get_ticket: get_ticket,
 }

@@ -21,163 +21,163 @@ from starlette.responses import Response
 from app.api.bodies import query_model, read_json, validated
 from app.api.deps import connect, get_current_user, get_optional_user, rate_limit
 from app.api.headers import idempotent_request
-from app.api.routes import author as author_routes
-from app.api.routes import book as book_routes
-from app.api.routes import loan as loan_routes
+from app.api.routes import author as routes_author
+from app.api.routes import book as routes_book
+from app.api.routes import loan as routes_loan
 from app.core.permissions import authorize
 from app.core.responses import created, page, tagged
 from app.fastpath import Endpoint
-from app.schemas import author as author_schemas
-from app.schemas import book as book_schemas
-from app.schemas import loan as loan_schemas
-from app.services import author as author_service
-from app.services import book as book_service
-from app.services import loan as loan_service
+from app.schemas import author as schemas_author
+from app.schemas import book as schemas_book
+from app.schemas import loan as schemas_loan
+from app.services import author as service_author
+from app.services import book as service_book
+from app.services import loan as service_loan
 
 __all__ = ["ENDPOINTS"]
 
 # The limit app.api.router puts on every route of authors.
-author_limit = rate_limit("author")
+limit_author = rate_limit("author")
 
 
 async def list_authors(request: Request) -> Response:
     """``GET /authors``, for :func:`app.api.routes.author.list_authors`."""
-    await author_limit(request)
+    await limit_author(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(author_service.RULES["list"], user)
-        query = query_model(author_schemas.AuthorQuery, request)
-        rows, total = await author_service.list_authors(db, user, query)
+        authorize(service_author.RULES["list"], user)
+        query = query_model(schemas_author.AuthorQuery, request)
+        rows, total = await service_author.list_authors(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_author(request: Request) -> Response:
     """``POST /authors``, for :func:`app.api.routes.author.create_author`."""
-    await author_limit(request)
+    await limit_author(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(author_service.RULES["create"], user)
+        authorize(service_author.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(author_schemas.AuthorCreate, value, errors)
+        body = validated(schemas_author.AuthorCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await author_service.create_author(db, user, body, idempotency))
+        return created(await service_author.create_author(db, user, body, idempotency))
 
 
 async def get_author(request: Request) -> Response:
     """``GET /authors/{id}``, for :func:`app.api.routes.author.get_author`."""
-    await author_limit(request)
+    await limit_author(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(author_service.RULES["read"], user)
+        authorize(service_author.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await author_service.get_author(db, user, row_id)
+        row = await service_author.get_author(db, user, row_id)
     return tagged(row)
 
 
 # The limit app.api.router puts on every route of books.
-book_limit = rate_limit("book")
+limit_book = rate_limit("book")
 
 
 async def list_books(request: Request) -> Response:
     """``GET /books``, for :func:`app.api.routes.book.list_books`."""
-    await book_limit(request)
+    await limit_book(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(book_service.RULES["list"], user)
-        query = query_model(book_schemas.BookQuery, request)
-        rows, total = await book_service.list_books(db, user, query)
+        authorize(service_book.RULES["list"], user)
+        query = query_model(schemas_book.BookQuery, request)
+        rows, total = await service_book.list_books(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_book(request: Request) -> Response:
     """``POST /books``, for :func:`app.api.routes.book.create_book`."""
-    await book_limit(request)
+    await limit_book(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(book_service.RULES["create"], user)
+        authorize(service_book.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(book_schemas.BookCreate, value, errors)
+        body = validated(schemas_book.BookCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await book_service.create_book(db, user, body, idempotency))
+        return created(await service_book.create_book(db, user, body, idempotency))
 
 
 async def get_book(request: Request) -> Response:
     """``GET /books/{id}``, for :func:`app.api.routes.book.get_book`."""
-    await book_limit(request)
+    await limit_book(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(book_service.RULES["read"], user)
+        authorize(service_book.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await book_service.get_book(db, user, row_id)
+        row = await service_book.get_book(db, user, row_id)
     return tagged(row)
 
 
 # The limit app.api.router puts on every route of loans.
-loan_limit = rate_limit("loan")
+limit_loan = rate_limit("loan")
 
 
 async def list_loans(request: Request) -> Response:
     """``GET /loans``, for :func:`app.api.routes.loan.list_loans`."""
-    await loan_limit(request)
+    await limit_loan(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(loan_service.RULES["list"], user)
-        query = query_model(loan_schemas.LoanQuery, request)
-        rows, total = await loan_service.list_loans(db, user, query)
+        authorize(service_loan.RULES["list"], user)
+        query = query_model(schemas_loan.LoanQuery, request)
+        rows, total = await service_loan.list_loans(db, user, query)
     return page(rows, page=query.page, limit=query.limit, total=total)
 
 
 async def create_loan(request: Request) -> Response:
     """``POST /loans``, for :func:`app.api.routes.loan.create_loan`."""
-    await loan_limit(request)
+    await limit_loan(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(loan_service.RULES["create"], user)
+        authorize(service_loan.RULES["create"], user)
         value = await read_json(request)
         errors: list[Any] = []
-        body = validated(loan_schemas.LoanCreate, value, errors)
+        body = validated(schemas_loan.LoanCreate, value, errors)
         if body is None:
             raise RequestValidationError(errors, body=value)
         user = await get_current_user(user)
         idempotency = await idempotent_request(request, user, errors)
         if errors:
             raise RequestValidationError(errors)
-        return created(await loan_service.create_loan(db, user, body, idempotency))
+        return created(await service_loan.create_loan(db, user, body, idempotency))
 
 
 async def get_loan(request: Request) -> Response:
     """``GET /loans/{id}``, for :func:`app.api.routes.loan.get_loan`."""
-    await loan_limit(request)
+    await limit_loan(request)
     async with connect(request) as db:
         user = await get_optional_user(request, db)
-        authorize(loan_service.RULES["read"], user)
+        authorize(service_loan.RULES["read"], user)
         # The fast path only takes a UUID here.
         row_id = uuid.UUID(request.path_params["id"])
-        row = await loan_service.get_loan(db, user, row_id)
+        row = await service_loan.get_loan(db, user, row_id)
     return tagged(row)
 
 
 # Each FastAPI endpoint the fast path serves, and the plain endpoint standing in for it.
 ENDPOINTS: dict[Callable[..., Any], Endpoint] = {
-    author_routes.list_authors: list_authors,
-    author_routes.create_author: create_author,
-    author_routes.get_author: get_author,
-    book_routes.list_books: list_books,
-    book_routes.create_book: create_book,
-    book_routes.get_book: get_book,
-    loan_routes.list_loans: list_loans,
-    loan_routes.create_loan: create_loan,
-    loan_routes.get_loan: get_loan,
+    routes_author.list_authors: list_authors,
+    routes_author.create_author: create_author,
+    routes_author.get_author: get_author,
+    routes_book.list_books: list_books,
+    routes_book.create_book: create_book,
+    routes_book.get_book: get_book,
+    routes_loan.list_loans: list_loans,
+    routes_loan.create_loan: create_loan,
+    routes_loan.get_loan: get_loan,
 }
