@@ -450,7 +450,7 @@ def test_bodies_leave_out_the_fields_only_some_roles_may_set() -> None:
     projects = next(c for c in api.collections if c.path == "/projects")
     assert projects.create_op is not None
     client = Client("http://127.0.0.1:9")
-    rows = {"/requests": ["r1"], "/teams": ["t1"]}
+    rows = {"/requests": ["r1", "r2", "r3"], "/teams": ["t1", "t2", "t3"]}
     plan = ProbePlan(withheld=(Withheld("/projects", "title"),))
     assert "title" in Target(client, api, (), rows=dict(rows)).body_for(projects.create_op, 0)
     body = Target(client, api, (), plan=plan, rows=dict(rows)).body_for(projects.create_op, 0)
