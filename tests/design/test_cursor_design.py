@@ -76,3 +76,12 @@ def test_cursor_is_a_list_parameter_of_every_list() -> None:
 def test_a_list_paged_by_cursor_keeps_no_count() -> None:
     blueprint = design(load_spec_text(SPEC))
     assert [c.table for c in counted_tables(blueprint.entities)] == ["tags"]
+
+
+def test_the_generated_cursor_bound_is_the_designed_one() -> None:
+    """The codec refuses what the query model would (app/core/cursors.py keeps its own
+    copy of the bound: a platform file imports nothing from the generator)."""
+    from tests.conftest import ROOT
+
+    codec = ROOT / "src" / "backend_agent" / "generate" / "platform" / "app" / "core" / "cursors.py"
+    assert f"_MAX_LENGTH = {MAX_CURSOR_LENGTH}  #" in codec.read_text(encoding="utf-8")

@@ -177,10 +177,6 @@ class EntityField:
         """Whether a caller of ``role`` (None: anonymous) sees the field."""
         return self.read_roles is None or role in self.read_roles
 
-    def set_by(self, role: str | None) -> bool:
-        """Whether a caller of ``role`` (None: anonymous) may set the field."""
-        return self.write_roles is None or role in self.write_roles
-
 
 @dataclass(frozen=True)
 class Rule:
