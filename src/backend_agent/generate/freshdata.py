@@ -15,10 +15,10 @@ from backend_agent.generate.pyexpr import py
 from backend_agent.generate.ruledata import compared, plain_fields, rule_pairs, sample_row
 from backend_agent.generate.samples import FACTORY_SAMPLES, decimal_rows, number_range, value_source
 
-__all__ = ["fresh_rule_pairs", "fresh_values"]
+__all__ = ["fresh_expression", "fresh_rule_pairs", "fresh_values"]
 
 
-def _fresh(field: EntityField, above: object = None) -> str | None:
+def fresh_expression(field: EntityField, above: object = None) -> str | None:
     """An expression drawing a new value of ``field`` per row; with ``above`` (the largest
     sample value of a field a rule compares), every value drawn is greater than it."""
     column = field.column
@@ -68,7 +68,7 @@ def _fresh_fields(entity: Entity) -> list[EntityField]:
     for index in entity.table.indexes:
         if not index.reported or len(index.columns) < 2 or fresh & set(index.columns):
             continue
-        members = [f for f in plain if f.name in index.columns and _fresh(f) is not None]
+        members = [f for f in plain if f.name in index.columns and fresh_expression(f) is not None]
         members.sort(key=lambda f: f.name in compared(entity))
         fresh |= {members[0].name} if members else set()
     return [f for f in plain if f.name in fresh]
@@ -84,7 +84,7 @@ def fresh_values(entity: Entity) -> str:
             # still holds, and keep_rules raises the greater side of the others.
             drawn = [v for n in range(FACTORY_SAMPLES) if (v := sample_row(entity, n)[field.name])]
             above = max(drawn, default=None)  # type: ignore[type-var]
-        exprs[field.name] = _fresh(field, above)
+        exprs[field.name] = fresh_expression(field, above)
     items = [f"{py(name)}: {expr}" for name, expr in exprs.items() if expr is not None]
     return "{" + ", ".join(items) + "}" if items else ""
 

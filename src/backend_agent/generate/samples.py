@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from backend_agent.design.blueprint import Column, EntityField
-from backend_agent.design.metadata import decimal_bounds
+from backend_agent.design.metadata import INTEGER_RANGE, decimal_bounds
 from backend_agent.generate.pyexpr import py
 
 __all__ = [
@@ -200,25 +200,41 @@ def decimal_rows(column: Column) -> DecimalRows:
     if high - low >= FACTORY_SAMPLES or not column.scale:
         return DecimalRows(Decimal(low), Decimal(1), max(high - low + 1, 1))
     unit = Decimal(1).scaleb(-column.scale)
-    least = Decimal(column.minimum) if column.minimum is not None else Decimal(0)
     most = Decimal(column.maximum) if column.maximum is not None else Decimal(high)
+    least = _least(column, most)
     first = (least / unit).to_integral_value(rounding="ROUND_CEILING") * unit
     last = (most / unit).to_integral_value(rounding="ROUND_FLOOR") * unit
     return DecimalRows(first, unit, max(int((last - first) / unit) + 1, 1))
 
 
 def number_range(column: Column) -> tuple[int, int]:
-    """Whole numbers a column accepts: its bounds, or what its type can hold."""
-    low = Decimal(column.minimum) if column.minimum is not None else Decimal(0)
+    """Whole numbers a column accepts: its bounds, or what its type can hold (from zero
+    where it has no minimum, see ``_least``)."""
     if column.maximum is not None:
         high = Decimal(column.maximum)
     elif column.type == "decimal":
         high = decimal_bounds(column)[1]
     else:
-        high = Decimal(2**31 - 1)
+        high = Decimal(INTEGER_RANGE[1])
+    low = _least(column, high)
     return int(low.to_integral_value(rounding="ROUND_CEILING")), int(
         high.to_integral_value(rounding="ROUND_FLOOR")
     )
+
+
+# How far below a ceiling under zero the rows of a column without a minimum start.
+_BELOW_CEILING = 1000
+
+
+def _least(column: Column, high: Decimal) -> Decimal:
+    """Where a number column's rows start: its minimum; else zero, or, when its maximum
+    is below zero (``rules: [balance < 0]``), a little below that maximum."""
+    if column.minimum is not None:
+        return Decimal(column.minimum)
+    if high >= 0:
+        return Decimal(0)
+    floor = INTEGER_RANGE[0] if column.type == "integer" else decimal_bounds(column)[0]
+    return max(Decimal(floor), high - _BELOW_CEILING)
 
 
 def increasing(field: EntityField, count: int = 3) -> bool:
