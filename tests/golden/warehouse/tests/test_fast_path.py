@@ -25,6 +25,7 @@ from starlette.types import Scope
 from app import fastpath
 from app.fastpath import FastPath
 from app.main import create_app
+from app.models import Base
 from app.repositories.base import Row
 from tests import factories
 from tests.apps import serving
@@ -54,6 +55,14 @@ CREATES: dict[str, tuple[str, str]] = {
     "movement": ("/api/v1/movements", "clerk"),
 }
 # The entities whose create takes anonymous callers.
+# The table of each entity created on the fast path.
+CREATED_TABLES: dict[str, str] = {
+    "category": "categories",
+    "item": "items",
+    "location": "locations",
+    "stock": "stock_levels",
+    "movement": "movements",
+}
 ANONYMOUS_CREATES: tuple[str, ...] = ()
 # Each entity with a list on the fast path: its collection, a role that may list, and
 # whether it is paged by cursor.
@@ -180,6 +189,7 @@ async def test_a_read_by_id_answers_as_fastapi_does(
 async def test_a_fast_create_refuses_bodies_as_fastapi_does(
     fast: Service,
     routed: httpx.AsyncClient,
+    db: AsyncConnection,
     make_user: MakeUser,
     served: list[bool],
     name: str,
@@ -187,11 +197,19 @@ async def test_a_fast_create_refuses_bodies_as_fastapi_does(
     client = fast[1]
     collection, role = CREATES[name]
     caller = await make_user(role)
+    table = Base.metadata.tables[CREATED_TABLES[name]]
     for content_type, content, status in BAD_BODIES:
         headers = dict(caller.headers)
         if content_type is not None:
             headers["Content-Type"] = content_type
         quick = await client.post(collection, content=content, headers=headers)
+        if quick.is_success:
+            # Gone before FastAPI's turn: a unique group of fields that all have
+            # defaults takes the same {} once.
+            await db.execute(
+                table.delete().where(table.c.id == uuid.UUID(quick.json()["data"]["id"]))
+            )
+            await db.commit()
         expected = await routed.post(collection, content=content, headers=headers)
         if expected.is_success:
             # A body FastAPI takes (no required field: {} is a whole create) is taken
