@@ -9,7 +9,8 @@ specs chosen to cover the most features), and for each: generates the project, t
 ruff, mypy and the project's own tests (``pytest -x``) in the cached project
 environment; ``--contract`` then serves each project that passed on loopback (SQLite)
 and runs the contract gate alone (seed, then schemathesis against its served OpenAPI
-document), a 5xx or a schema violation being the finding. ``--full`` builds with
+document), a 5xx or a schema violation being the finding, and for a project that serves
+GraphQL the graphql gate too (a server error or a protocol violation). ``--full`` builds with
 ``backend-agent build`` instead (every gate; ``--live`` adds seed, load, contract and
 probes). Prints a line per spec and a JSON summary: the count, failures by class (the
 failed step and its first failing test), and how often each feature and name class was
@@ -180,7 +181,16 @@ def check_one(drawn: DrawnSpec, work: Path, *, contract: bool = False) -> tuple[
 
 # Enough seeded rows and cases to reach every operation, in about a minute a spec.
 CONTRACT_OPTIONS = LiveOptions(
-    gates=("seed", "contract"), seed_rows=40, seed_related_rows=5, contract_max_examples=10
+    gates=("seed", "contract", "graphql"),  # graphql: for the projects that serve it
+    seed_rows=40,
+    seed_related_rows=5,
+    contract_max_examples=10,
+)
+FINDINGS = (
+    "contract_server_errors",
+    "contract_schema_violations",
+    "graphql_server_errors",
+    "graphql_protocol_violations",
 )
 
 
@@ -197,7 +207,7 @@ def contract_findings(blueprint: Blueprint, project: Path, python: Path, work: P
         bad = {
             name: figure.value
             for name, figure in result.figures.items()
-            if name in ("contract_server_errors", "contract_schema_violations") and figure.value
+            if name in FINDINGS and figure.value
         }
         detail = ", ".join(f"{name} {value}" for name, value in bad.items()) or result.gate.message
         findings.append(f"{result.gate.name}: {result.gate.status}: {detail[:100]}")

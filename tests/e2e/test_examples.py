@@ -136,6 +136,14 @@ def test_live_gates_measure_load_contract_and_probes(built: Built) -> None:
     assert figures["security_probes_failed"].value == 0
     assert figures["review_findings_medium_plus"].value == 0
     assert (built.project / ".backend-agent/reports/report.html").is_file()
+    if (built.project / "app" / "schema.graphql").is_file():
+        graphql = json.loads(
+            (built.project / ".backend-agent/reports/graphql.report.json").read_text("utf-8")
+        )
+        assert figures["graphql_contract_cases"].value == graphql["cases"] >= 200
+        assert graphql["refused_before_graphql"] < graphql["cases"] / 2
+        assert figures["graphql_server_errors"].value == 0
+        assert figures["graphql_protocol_violations"].value == 0
 
 
 def test_every_figure_points_at_saved_evidence(built: Built) -> None:

@@ -282,6 +282,9 @@ def _spec_data(
         d.note("service:page_size")
         if data["page_size"] < 7:
             d.note("service:short_pages")
+    if draw(st.integers(0, 3)) == 0:
+        data["graphql"] = True
+        d.note("service:graphql")
     return data, d.features
 
 

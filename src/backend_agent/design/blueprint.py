@@ -549,6 +549,7 @@ class Blueprint:
     counted: tuple[Counted, ...] = ()  # tables with trigger-kept live-row counts
     # Error codes the spec declares for its hooks: (code, status, description).
     domain_errors: tuple[tuple[str, int, str], ...] = ()
+    graphql: bool = False  # the same rows over GraphQL at /graphql too
 
     def entity(self, name: str) -> Entity:
         """The entity called ``name``."""

@@ -134,6 +134,7 @@ def design(spec: ServiceSpec) -> Blueprint:
         decisions=(),
         page_size=min(spec.page_size, spec.max_page_size),
         max_page_size=spec.max_page_size,
+        graphql=spec.graphql,
         rate_limits=limits,
         jobs=jobs,
         counted=counted_tables(entities),

@@ -17,6 +17,7 @@ from backend_agent.generate.tables import UNQUOTED_KEYWORDS, TableView, table_vi
 from backend_agent.generate.testdata import SuitePlan, suite_plan
 from backend_agent.spec.checks import RESERVED_MODULES
 from backend_agent.spec.errorcodes import class_name as error_class
+from backend_agent.spec.graphql import graphql_names
 
 __all__ = [
     "RESERVED_MODULES",
@@ -99,6 +100,14 @@ class ProjectView:
     counts: CountsView | None = None  # None: no list reads a trigger-kept count
     domain_errors: tuple[DomainErrorView, ...] = ()
     search: SearchView | None = None  # None: no entity has full-text search
+    graphql: bool = False  # GraphQL at /graphql too (app/api/graphql.py)
+
+    @property
+    def graphql_example(self) -> str:
+        """A first GraphQL query (the README's): the first page of the first entity."""
+        first = self.entities[0]
+        names = graphql_names(first.name, first.snake, first.plural)
+        return f"{names.list}(limit: 5) {{ items {{ id }} }}"
 
     @property
     def keyset(self) -> bool:
@@ -198,4 +207,5 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         jobs=jobs,
         counts=counts_view(blueprint),
         search=search_view(blueprint),
+        graphql=blueprint.graphql,
     )

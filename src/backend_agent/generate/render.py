@@ -16,6 +16,7 @@ import jinja2
 from backend_agent.design.blueprint import Blueprint
 from backend_agent.generate.cacheplan import cache_suite
 from backend_agent.generate.context import ProjectView, project_view
+from backend_agent.generate.graphqlview import graphql_entities
 from backend_agent.generate.jobs import JOB_FILES
 from backend_agent.generate.pyexpr import docstring, py
 from backend_agent.generate.walkthrough import walkthrough
@@ -213,6 +214,13 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
             "tests/test_cursor_codec.py",
         ):
             files[PurePosixPath(name)] = _platform(name)
+    if project.graphql:
+        files[PurePosixPath("app/api/graphql.py")] = _platform("app/api/graphql.py")
+        bindings = graphql_entities(project.entities)
+        for name in ("app/api/graphql_entities.py", "tests/test_graphql.py"):
+            files[PurePosixPath(name)] = _render(
+                environment, f"{name}.jinja", p=project, g=bindings
+            )
     if any(t.access for t in project.tests.entities):
         files[PurePosixPath("tests/test_field_access.py")] = _render(
             environment, "tests/test_field_access.py.jinja", p=project

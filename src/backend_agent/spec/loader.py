@@ -15,6 +15,7 @@ from backend_agent.spec.access import check_field_access
 from backend_agent.spec.aggregates import check_aggregates
 from backend_agent.spec.checks import check_references, did_you_mean
 from backend_agent.spec.errorcodes import check_error_codes
+from backend_agent.spec.graphql import check_graphql
 from backend_agent.spec.identifiers import check_identifiers
 from backend_agent.spec.model import ServiceSpec
 from backend_agent.spec.reach import check_changeable, check_creatable, check_readable
@@ -65,6 +66,7 @@ def load_spec_text(text: str, file: str = "<text>") -> ServiceSpec:
         problems.extend(check_error_codes(spec, source))
         problems.extend(check_aggregates(spec, source))
         problems.extend(check_search(spec, source))
+        problems.extend(check_graphql(spec, source))
         problems.extend(check_field_access(spec, source))
         problems.extend(check_creatable(spec, source))
         problems.extend(check_changeable(spec, source))

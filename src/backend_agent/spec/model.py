@@ -533,6 +533,8 @@ class ServiceSpec(_Strict):
     )
     page_size: Annotated[int, Field(gt=0, le=1000)] = 20
     max_page_size: Annotated[int, Field(gt=0, le=1000)] = 100
+    # The same rows over GraphQL at /graphql (app/schema.graphql), through the same services.
+    graphql: bool = False
     # Service-wide defaults; an entity's own rate_limits override them for its endpoints.
     rate_limits: RateLimitsSpec = Field(
         default_factory=lambda: RateLimitsSpec(read="300/minute", write="60/minute")

@@ -15,10 +15,10 @@ from backend_agent.verify.environment import ensure_environment
 from backend_agent.verify.gates import GateResult, Thresholds, Workspace
 from backend_agent.verify.live import (
     LIVE_FIGURES,
-    LIVE_GATES,
     LiveOptions,
     LiveThresholds,
     ProbePlan,
+    gates_of,
     live_gates,
     messages,
     write_html_report,
@@ -158,7 +158,7 @@ def verify(
             )
         )
     else:
-        results.extend(_skipped(LIVE_GATES, "switched off by the user (--no-live)"))
+        results.extend(_skipped(_live_gates(project), "switched off by the user (--no-live)"))
     if not database_url:
         results.extend(_skipped(("postgresql",), "no --database-url given"))
     delivery = _delivery(project, results, database_url=database_url, live=live is not None)
@@ -176,9 +176,15 @@ def verify(
 
 def unverified(project: Path, reason: str) -> Delivery:
     """The delivery of a project whose gates were all switched off (``build --no-verify``)."""
-    gates = [r.gate for r in _skipped((*CORE_GATES, "postgresql", *LIVE_GATES), reason)]
+    names = (*CORE_GATES, "postgresql", *_live_gates(project))
+    gates = [r.gate for r in _skipped(names, reason)]
     figures = {n: Figure.not_measured(reason) for n in (*CORE_FIGURES, *LIVE_FIGURES)}
     return Delivery.from_gates(gates, figures=figures, headline=f"{project.name}: generated")
+
+
+def _live_gates(project: Path) -> tuple[str, ...]:
+    """The live gates of ``project``: GraphQL's with a GraphQL schema."""
+    return gates_of((project / "app" / "schema.graphql").is_file())
 
 
 def _skipped(names: tuple[str, ...], reason: str) -> list[GateResult]:

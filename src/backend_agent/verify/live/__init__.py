@@ -15,6 +15,7 @@ from backend_agent.verify.live.options import (
     Evidence,
     LiveOptions,
     LiveThresholds,
+    gates_of,
 )
 from backend_agent.verify.live.plan import (
     Account,
@@ -43,6 +44,7 @@ __all__ = [
     "Reference",
     "Withheld",
     "audit",
+    "gates_of",
     "live_gates",
     "load_openapi",
     "main_collection",

@@ -28,6 +28,7 @@ from backend_agent.verify.live.exposure import (
     page_bound_probes,
     verbose_error_probes,
 )
+from backend_agent.verify.live.graphql_gate import GRAPHQL_FIGURES, graphql_gate
 from backend_agent.verify.live.hardening import (
     body_size_probe,
     cors_probes,
@@ -120,8 +121,10 @@ def measure(
     options: LiveOptions,
     thresholds: LiveThresholds,
     progress: Progress,
+    graphql_file: Path | None = None,
 ) -> list[GateResult]:
-    """Seed, probe, load and fuzz ``target``; the gates in the order they ran."""
+    """Seed, probe, load and fuzz ``target`` (its GraphQL too, given ``graphql_file``, its
+    schema); the gates in the order they ran."""
     main = main_collection(target)
     chosen = set(options.gates)
     skipped = "not selected for this run"
@@ -147,6 +150,21 @@ def measure(
         results.append(_load(target, main, evidence, options, thresholds, progress))
     else:
         results.append(_missing("load", skipped, _LOAD_FIGURES, skipped=True))
+    # Before the contract gate: its last run ends the session of the token both use.
+    if "graphql" in chosen and graphql_file is not None:
+        progress("graphql", 0, None)
+        gate = graphql_gate(
+            schema=graphql_file,
+            base_url=target.client.base_url,
+            token=_contract_token(target),
+            ev=evidence,
+            options=options,
+            tick=_ticker(progress, "graphql", None),
+        )
+        results.append(gate)
+        progress("graphql", 1, 1)
+    elif graphql_file is not None:
+        results.append(_missing("graphql", skipped, GRAPHQL_FIGURES, skipped=True))
     if "contract" in chosen:
         results.append(_contract(target, evidence, openapi_file, options, thresholds, progress))
     else:

@@ -7,10 +7,16 @@ from pathlib import Path
 
 from backend_agent.errors import GateError
 
-__all__ = ["LIVE_GATES", "MAX_CONNECTIONS", "Evidence", "LiveOptions", "LiveThresholds"]
+__all__ = ["LIVE_GATES", "MAX_CONNECTIONS", "Evidence", "LiveOptions", "LiveThresholds", "gates_of"]
 
 MAX_CONNECTIONS = 64
-LIVE_GATES = ("seed", "load", "contract", "security")
+# The live gates; "graphql" runs only for a service with a GraphQL schema of ours.
+LIVE_GATES = ("seed", "load", "contract", "graphql", "security")
+
+
+def gates_of(graphql: bool) -> tuple[str, ...]:
+    """The live gates of a service (with GraphQL or without)."""
+    return LIVE_GATES if graphql else tuple(g for g in LIVE_GATES if g != "graphql")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from pathlib import Path
 from backend_agent.figures import Figure, Gate
 from backend_agent.verify.gates import GateResult, Workspace
 from backend_agent.verify.live.client import Client
+from backend_agent.verify.live.graphql_gate import GRAPHQL_FIGURES
 from backend_agent.verify.live.measure import LIVE_FIGURES, measure
 from backend_agent.verify.live.operations import Api
-from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds
+from backend_agent.verify.live.options import Evidence, LiveOptions, LiveThresholds, gates_of
 from backend_agent.verify.live.plan import ProbePlan
 from backend_agent.verify.live.service import StartError, serve_project
 from backend_agent.verify.live.target import Progress, Target, quiet
@@ -23,6 +24,7 @@ _GATES = {
     "seed": ("seed_rows",),
     "load": tuple(n for n in LIVE_FIGURES if n.startswith("load_")),
     "contract": tuple(n for n in LIVE_FIGURES if n.startswith("contract_")),
+    "graphql": GRAPHQL_FIGURES,
     "security": tuple(n for n in LIVE_FIGURES if n.startswith("security_")),
 }
 
@@ -48,6 +50,8 @@ def live_gates(
     options = options or LiveOptions()
     say = progress or quiet
     evidence = Evidence(ws.project, ws.reports)
+    graphql_file = ws.project / "app" / "schema.graphql"
+    schema = graphql_file if graphql_file.is_file() else None
     with (
         tempfile.TemporaryDirectory(prefix="backend-agent-live-") as scratch,
         contextlib.ExitStack() as stack,
@@ -69,14 +73,17 @@ def live_gates(
                 return measure(
                     target, evidence=evidence, openapi_file=openapi_file, options=options,
                     thresholds=thresholds or LiveThresholds(), progress=say,
+                    graphql_file=schema,
                 )  # fmt: skip
         except StartError as exc:
-            return _not_started(str(exc), evidence.artifact(exc.log))
+            return _not_started(str(exc), evidence.artifact(exc.log), graphql=schema is not None)
 
 
-def _not_started(message: str, log: str) -> list[GateResult]:
+def _not_started(message: str, log: str, *, graphql: bool) -> list[GateResult]:
     results = []
     for gate, names in _GATES.items():
+        if gate not in gates_of(graphql):
+            continue
         figures = {n: Figure.not_measured(f"the service did not start; see {log}") for n in names}
         results.append(
             GateResult(Gate(name=gate, status="failed", message=message, figures=names), figures)

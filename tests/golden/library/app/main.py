@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import fastpath
-from app.api.router import include_api
+from app.api.router import include_api, include_graphql
 from app.api.routes import docs, health, metrics
 from app.core.cache import create_cache
 from app.core.config import Settings
@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(metrics.router)
     include_api(app, API_PREFIX)
+    include_graphql(app, settings)
     # GET by id, the list and POST create of each entity without FastAPI's dependency
     # solving, inside every middleware (app.fastpath); FAST_PATH=false leaves them
     # to FastAPI like every other route.

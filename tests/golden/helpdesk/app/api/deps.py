@@ -207,15 +207,21 @@ async def _count(request: Request, key: str, rate: Rate) -> None:
         raise RateLimited(usage.reset)
 
 
+async def count_request(request: Request, scope: str, kind: Kind) -> None:
+    """Count ``request`` against the ``kind`` rate of ``scope`` for its client (429
+    RATE_LIMITED past it)."""
+    state = request.app.state
+    policy: RatePolicy = state.rate_policy
+    key = f"{scope}:{kind}:{client_key(request, state.settings)}"
+    await _count(request, key, policy.rate(scope, kind))
+
+
 def rate_limit(scope: str) -> Callable[[Request], Awaitable[None]]:
     """A dependency limiting the routes of ``scope`` per client: GET reads, others writes."""
 
     async def limit(request: Request) -> None:
-        state = request.app.state
-        policy: RatePolicy = state.rate_policy
         kind: Kind = "read" if request.method in READ_ONLY_METHODS else "write"
-        key = f"{scope}:{kind}:{client_key(request, state.settings)}"
-        await _count(request, key, policy.rate(scope, kind))
+        await count_request(request, scope, kind)
 
     return limit
 

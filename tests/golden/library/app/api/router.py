@@ -9,10 +9,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import rate_limit
+from app.api.graphql import graphql_router, graphql_service
+from app.api.graphql_entities import ENTITIES
 from app.api.routes import audit, auth, jobs
 from app.api.routes import author as author_routes
 from app.api.routes import book as book_routes
 from app.api.routes import loan as loan_routes
+from app.core.config import Settings
 
 # Each router and the scope of its rate limit. The entities' routes come first: they are
 # the busiest, and routes are matched in order.
@@ -34,3 +37,18 @@ def include_api(app: FastAPI, prefix: str) -> None:
     """
     for router, scope in API_ROUTERS:
         app.include_router(router, prefix=prefix, dependencies=[Depends(rate_limit(scope))])
+
+
+def include_graphql(app: FastAPI, settings: Settings) -> None:
+    """GraphQL at ``/graphql`` (app/api/graphql.py), rate limited as a scope of its own
+    (a query as a read, a mutation as a write: app.api.graphql)."""
+    introspection = settings.graphql_introspection
+    if introspection is None:
+        introspection = settings.environment != "production"
+    service = graphql_service(
+        ENTITIES,
+        introspection=introspection,
+        max_depth=settings.graphql_max_depth,
+        max_fields=settings.graphql_max_fields,
+    )
+    app.include_router(graphql_router(service))

@@ -128,6 +128,12 @@ class Settings(DatabaseSettings):
     # OpenTelemetry providers are configured; off, FastAPI skips looking for them on
     # every request.
     opentelemetry: bool = False
+    # GraphQL (app/api/graphql.py): whether clients may ask for the schema itself
+    # (introspection; unset: everywhere but in production), and how deep an operation
+    # may go and how many fields it may select once its fragments are spread.
+    graphql_introspection: bool | None = None
+    graphql_max_depth: int = Field(default=8, ge=2)
+    graphql_max_fields: int = Field(default=500, ge=10)
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)

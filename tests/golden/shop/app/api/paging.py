@@ -15,7 +15,7 @@ from app.core import cursors
 from app.core.cursors import Position
 from app.core.responses import window
 
-__all__ = ["CursorQuery", "next_page", "position"]
+__all__ = ["CursorQuery", "next_cursor", "next_page", "position"]
 
 
 class CursorQuery(Protocol):
@@ -50,6 +50,11 @@ def position(request: Request, query: CursorQuery) -> Position | None:
         raise RequestValidationError([error]) from None
 
 
+def next_cursor(request: Request, query: CursorQuery, after: Position | None) -> str | None:
+    """The cursor of the rows ``after`` a page (``None`` after the last page)."""
+    return None if after is None else cursors.write(query.sort, after, _secret(request))
+
+
 def next_page(
     request: Request,
     query: CursorQuery,
@@ -57,8 +62,8 @@ def next_page(
     after: Position | None,
 ) -> JSONResponse:
     """The page of ``rows``, with the cursor (and URL) of the rows ``after`` it, if any."""
-    if after is None:
+    cursor = next_cursor(request, query, after)
+    if cursor is None:
         return window(rows, limit=query.limit, next_cursor=None, next_url=None)
-    cursor = cursors.write(query.sort, after, _secret(request))
     url = str(request.url.include_query_params(cursor=cursor))
     return window(rows, limit=query.limit, next_cursor=cursor, next_url=url)

@@ -234,8 +234,9 @@ async def _app_error(request: Request, exc: AppError) -> JSONResponse:
     )
 
 
-def _field(error: Mapping[str, Any]) -> str:
-    # ("body", "title") -> "title"; ("query", "limit") -> "query.limit".
+def field_name(error: Mapping[str, Any]) -> str:
+    """Where a validation error is, as the envelope names it: ("body", "title") is
+    "title", ("query", "limit") is "query.limit"."""
     if error.get("type") == "json_invalid":
         return "body"
     location = [str(part) for part in error.get("loc", ())]
@@ -255,7 +256,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             "The request body must be JSON.",
             details=[NOT_JSON],
         )
-    details = [{"field": _field(error), "message": str(error["msg"])} for error in exc.errors()]
+    details = [{"field": field_name(error), "message": str(error["msg"])} for error in exc.errors()]
     return error_response(
         _request_id(request),
         422,
@@ -282,28 +283,28 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return error_response(_request_id(request), status, code, str(exc.detail), headers=exc.headers)
 
 
-async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
-    # A constraint the services did not check first, or a race between two writers. The
-    # driver's message is logged, never returned: the answer names the API's fields only,
-    # from the constraint's ``info`` (a rule's CHECK, a unique index of the spec's fields).
+def integrity_failure(exc: IntegrityError) -> AppError:
+    """What a broken constraint means to the client, in the API's fields: a rule's CHECK
+    is a 422, a unique index of the spec's fields a 409 naming them. The driver's message
+    is logged, never returned."""
+    # A constraint the services did not check first, or a race between two writers.
     logger.warning("integrity error: %s", exc.orig)
-    request_id = _request_id(request)
     info = constraint_info(exc)
     if "rule" in info:
-        details = RowRule(*info["rule"]).details()
-        return error_response(
-            request_id, 422, "VALIDATION_ERROR", ValidationFailed.default_message, details=details
-        )
+        return ValidationFailed(details=RowRule(*info["rule"]).details())
     fields = info.get("fields", ())
-    if fields:
-        together = f" together with {', '.join(fields[1:])}" if len(fields) > 1 else ""
-        details = [{"field": fields[0], "message": f"is taken{together}"}]
-        details += [
-            {"field": name, "message": f"is taken together with {fields[0]}"} for name in fields[1:]
-        ]
-        message = f"Another row already has this {' and '.join(fields)}."
-        return error_response(request_id, 409, "CONFLICT", message, details=details)
-    return error_response(request_id, 409, "CONFLICT", Conflict.default_message)
+    if not fields:
+        return Conflict()
+    together = f" together with {', '.join(fields[1:])}" if len(fields) > 1 else ""
+    details = [{"field": fields[0], "message": f"is taken{together}"}]
+    details += [
+        {"field": name, "message": f"is taken together with {fields[0]}"} for name in fields[1:]
+    ]
+    return Conflict(f"Another row already has this {' and '.join(fields)}.", details=details)
+
+
+async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+    return await _app_error(request, integrity_failure(exc))
 
 
 # SQLite names the columns of a unique index it enforced, or the CHECK constraint.

@@ -1,0 +1,436 @@
+"""GraphQL (/graphql) answers as REST does: the same rows, the same refusals.
+
+Every read, list, create, update and delete is sent both ways by every kind of caller
+(anonymous, each role, the rows' owner and a stranger), on rows made by each role: the
+outcome (the REST envelope's code, or ``extensions.code`` of the GraphQL error) and
+the rows must match, so every rule the REST tests prove holds over GraphQL too. Then
+the limits (depth, fields, introspection), the errors, and the schema itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from graphql import GraphQLObjectType, build_schema
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.api.graphql import SCHEMA_FILE
+from app.main import create_app
+from app.models import Base
+from tests import factories
+from tests.apps import serving
+from tests.conftest import make_settings
+from tests.factories import Account
+from tests.test_bookmark import valid_body as bookmark_body
+from tests.test_comment import valid_body as comment_body
+from tests.test_post import valid_body as post_body
+from tests.test_tag import valid_body as tag_body
+
+pytestmark = pytest.mark.anyio
+
+MakeUser = Callable[..., Awaitable[Account]]
+Outcome = tuple[str, Any]  # "OK" and the data, or the error's code and None
+ROLES = ("admin", "author", "reader")
+SCHEMA = build_schema(SCHEMA_FILE.read_text("utf-8"))
+
+
+def offered(mutation: str) -> str | None:
+    """``mutation``, if the schema has it (an entity may not take every write)."""
+    root = SCHEMA.mutation_type
+    return mutation if root is not None and mutation in root.fields else None
+
+
+def takes_input(mutation: str) -> bool:
+    root = SCHEMA.mutation_type
+    return root is not None and "input" in root.fields[mutation].args
+
+
+@dataclass(frozen=True)
+class Case:
+    """One entity, over REST and over GraphQL."""
+
+    type: str
+    table: str
+    collection: str
+    item: str
+    list: str
+    create: str | None
+    update: str | None
+    delete: str | None
+    factory: Callable[..., Awaitable[dict[str, Any]]]
+    body: Callable[[AsyncConnection, Account], Awaitable[dict[str, Any]]]
+    patch: dict[str, Any]
+
+    @property
+    def fields(self) -> str:
+        """Every field of the type, as a selection."""
+        kind = SCHEMA.type_map[self.type]
+        assert isinstance(kind, GraphQLObjectType)
+        return " ".join(kind.fields)
+
+    @property
+    def keyset(self) -> bool:
+        page = SCHEMA.type_map[f"{self.type}Page"]
+        assert isinstance(page, GraphQLObjectType)
+        return "next_cursor" in page.fields
+
+
+CASES = (
+    Case(
+        type="Post",
+        table="posts",
+        collection="/api/v1/posts",
+        item="post",
+        list="posts",
+        create=offered("createPost"),
+        update=offered("updatePost"),
+        delete=offered("deletePost"),
+        factory=factories.create_post,
+        body=post_body,
+        patch={"title": "Hello, world"},
+    ),
+    Case(
+        type="Comment",
+        table="comments",
+        collection="/api/v1/comments",
+        item="comment",
+        list="comments",
+        create=offered("createComment"),
+        update=offered("updateComment"),
+        delete=offered("deleteComment"),
+        factory=factories.create_comment,
+        body=comment_body,
+        patch={"body": "Sample body"},
+    ),
+    Case(
+        type="Tag",
+        table="tags",
+        collection="/api/v1/tags",
+        item="tag",
+        list="tags",
+        create=offered("createTag"),
+        update=offered("updateTag"),
+        delete=offered("deleteTag"),
+        factory=factories.create_tag,
+        body=tag_body,
+        patch={"name": "python"},
+    ),
+    Case(
+        type="Bookmark",
+        table="bookmarks",
+        collection="/api/v1/bookmarks",
+        item="bookmark",
+        list="bookmarks",
+        create=offered("createBookmark"),
+        update=offered("updateBookmark"),
+        delete=offered("deleteBookmark"),
+        factory=factories.create_bookmark,
+        body=bookmark_body,
+        patch={"note": "Read this again"},
+    ),
+)
+
+
+def headers(actor: Account | None) -> dict[str, str]:
+    return actor.headers if actor is not None else {}
+
+
+async def graphql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    actor: Account | None = None,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers(actor)
+    )
+    assert response.status_code in (200, 400), response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def rest_outcome(response: httpx.Response) -> Outcome:
+    if response.status_code >= 400:
+        return str(response.json()["error"]["code"]), None
+    return "OK", response.json()["data"] if response.content else None
+
+
+def graphql_outcome(body: dict[str, Any], field: str) -> Outcome:
+    if body.get("errors"):
+        return str(body["errors"][0]["extensions"]["code"]), None
+    return "OK", body["data"][field]
+
+
+def same_row(rest: dict[str, Any], served: dict[str, Any]) -> None:
+    """A GraphQL row holds what the REST row holds (a field withheld from the caller
+    is absent there, null here)."""
+    assert {k: v for k, v in served.items() if k != "_etag"} == {
+        k: rest.get(k) for k in served if k != "_etag"
+    }
+
+
+async def callers(make_user: MakeUser, maker: Account) -> list[tuple[str, Account | None]]:
+    """Anonymous, the rows' maker, and a stranger of each role."""
+    found: list[tuple[str, Account | None]] = [("anonymous", None), ("maker", maker)]
+    for role in ROLES:
+        found.append((f"a stranger of role {role}", await make_user(role)))
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.type for case in CASES])
+async def test_reads_answer_as_rest(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, case: Case
+) -> None:
+    for role in ROLES:
+        maker = await make_user(role)
+        row = await case.factory(db, maker)
+        for who, actor in await callers(make_user, maker):
+            where = f"{case.type} made by {role}, read by {who}"
+            response = await client.get(f"{case.collection}/{row['id']}", headers=headers(actor))
+            expected = rest_outcome(response)
+            body = await graphql(
+                client,
+                f"query($id: ID!) {{ {case.item}(id: $id) {{ {case.fields} }} }}",
+                {"id": str(row["id"])},
+                actor,
+            )
+            served = graphql_outcome(body, case.item)
+            assert served[0] == expected[0], (where, body)
+            if expected[0] == "OK":
+                same_row(expected[1], served[1])
+                assert served[1]["_etag"] == response.headers["ETag"], where
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.type for case in CASES])
+async def test_lists_answer_as_rest(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, case: Case
+) -> None:
+    makers = [await make_user(role) for role in ROLES]
+    for maker in makers:
+        await case.factory(db, maker)
+    for who, actor in await callers(make_user, makers[0]):
+        response = await client.get(case.collection, headers=headers(actor))
+        expected = rest_outcome(response)
+        paging = "next_cursor" if case.keyset else "total"
+        body = await graphql(
+            client, f"{{ {case.list} {{ items {{ {case.fields} }} {paging} }} }}", actor=actor
+        )
+        served = graphql_outcome(body, case.list)
+        assert served[0] == expected[0], (who, body)
+        if expected[0] == "OK":
+            rows = served[1]["items"]
+            assert [r["id"] for r in rows] == [r["id"] for r in expected[1]], who
+            for rest_row, row in zip(expected[1], rows, strict=True):
+                same_row(rest_row, row)
+            assert served[1][paging] == response.json()["meta"][paging], who
+
+
+async def _forget(db: AsyncConnection, case: Case, row_id: Any) -> None:
+    """Remove a row made by a test, so the same body can be created again."""
+    table = Base.metadata.tables[case.table]
+    await db.execute(delete(table).where(table.c.id == uuid.UUID(str(row_id))))
+    await db.commit()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.type for case in CASES])
+async def test_creates_answer_as_rest(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, case: Case
+) -> None:
+    if case.create is None:
+        pytest.skip(f"{case.type} has no create")
+    maker = await make_user(ROLES[0])
+    for who, actor in await callers(make_user, maker):
+        body = await case.body(db, actor or maker)
+        if takes_input(case.create):
+            document = (
+                f"mutation($input: {case.type}Input!) {{ {case.create}(input: $input) {{ id }} }}"
+            )
+        else:
+            document = f"mutation {{ {case.create} {{ id }} }}"
+        sent = await graphql(client, document, {"input": body} if body else {}, actor)
+        served = graphql_outcome(sent, case.create)
+        if served[0] == "OK":
+            await _forget(db, case, served[1]["id"])
+        expected = rest_outcome(
+            await client.post(case.collection, json=body, headers=headers(actor))
+        )
+        assert served[0] == expected[0], (who, sent)
+        if expected[0] == "OK":
+            await _forget(db, case, expected[1]["id"])  # its unique values are the next body's
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.type for case in CASES])
+async def test_updates_and_deletes_answer_as_rest(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, case: Case
+) -> None:
+    for role in ROLES:
+        maker = await make_user(role)
+        for who, actor in await callers(make_user, maker):
+            where = f"{case.type} made by {role}, written by {who}"
+            if case.update is not None:
+                first, second = await case.factory(db, maker), await case.factory(db, maker)
+                url = f"{case.collection}/{first['id']}"
+                expected = rest_outcome(
+                    await client.patch(url, json=case.patch, headers=headers(actor))
+                )
+                await _forget(db, case, first["id"])  # its unique values may be the patch's
+                sent = await graphql(
+                    client,
+                    f"mutation($id: ID!, $input: {case.type}Patch!) "
+                    f"{{ {case.update}(id: $id, input: $input) {{ id }} }}",
+                    {"id": str(second["id"]), "input": case.patch},
+                    actor,
+                )
+                assert graphql_outcome(sent, case.update)[0] == expected[0], (where, sent)
+                await _forget(db, case, second["id"])
+            if case.delete is not None:
+                first, second = await case.factory(db, maker), await case.factory(db, maker)
+                url = f"{case.collection}/{first['id']}"
+                expected = rest_outcome(await client.delete(url, headers=headers(actor)))
+                sent = await graphql(
+                    client,
+                    f"mutation($id: ID!) {{ {case.delete}(id: $id) }}",
+                    {"id": str(second["id"])},
+                    actor,
+                )
+                assert graphql_outcome(sent, case.delete)[0] == expected[0], (where, sent)
+
+
+async def test_a_change_needs_the_current_etag_when_it_names_one(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser
+) -> None:
+    case = next((c for c in CASES if c.update is not None), None)
+    if case is None or case.update is None:
+        pytest.skip("no entity takes changes")
+    update = case.update
+    for role in ROLES:
+        maker = await make_user(role)
+        row = await case.factory(db, maker)
+        read = await graphql(
+            client,
+            f"query($id: ID!) {{ {case.item}(id: $id) {{ _etag }} }}",
+            {"id": str(row["id"])},
+            maker,
+        )
+        if read.get("errors"):
+            continue
+        change = (
+            f"mutation($id: ID!, $input: {case.type}Patch!, $tag: String) "
+            f"{{ {update}(id: $id, input: $input, ifMatch: $tag) {{ _etag }} }}"
+        )
+        stale = await graphql(
+            client, change, {"id": str(row["id"]), "input": case.patch, "tag": '"0"'}, maker
+        )
+        if graphql_outcome(stale, update)[0] in ("FORBIDDEN", "NOT_FOUND"):
+            continue  # this role may not change its own rows
+        assert graphql_outcome(stale, update)[0] == "PRECONDITION_FAILED", stale
+        tag = read["data"][case.item]["_etag"]
+        fresh = await graphql(
+            client, change, {"id": str(row["id"]), "input": case.patch, "tag": tag}, maker
+        )
+        assert graphql_outcome(fresh, update)[0] == "OK", fresh
+        return
+    pytest.skip(f"no role may change its own {case.type} rows")
+
+
+async def test_errors_carry_the_rest_codes_never_a_traceback(client: httpx.AsyncClient) -> None:
+    case = CASES[0]
+    query = f"query($id: ID!) {{ {case.item}(id: $id) {{ id }} }}"
+    missing = await graphql(client, query, {"id": str(uuid.uuid4())})
+    assert missing["errors"][0]["extensions"]["code"] in ("NOT_FOUND", "AUTHENTICATION_REQUIRED")
+    assert missing["errors"][0]["path"] == [case.item]
+    invalid = await graphql(client, query, {"id": "not-a-uuid"})
+    codes = {e["extensions"]["code"] for e in invalid["errors"]}
+    assert codes <= {"VALIDATION_ERROR", "AUTHENTICATION_REQUIRED"}, invalid
+    for document in ("{", "{ no_such_field }", f"{{ {case.item} {{ id }} }}"):
+        response = await client.post("/graphql", json={"query": document})
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "Traceback" not in response.text
+    payloads: list[Any] = [[], {"query": 1}, {"query": "{ __typename }", "variables": []}]
+    for payload in payloads:
+        response = await client.post("/graphql", json=payload)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    response = await client.post(
+        "/graphql", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+async def test_get_takes_queries_only(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ __typename }"})
+    assert response.json() == {"data": {"__typename": "Query"}}
+    mutation = next((c for c in CASES if c.delete is not None), None)
+    if mutation is not None:
+        document = f'mutation {{ {mutation.delete}(id: "{uuid.uuid4()}") }}'
+        response = await client.get("/graphql", params={"query": document})
+        assert response.status_code == 405
+        assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+async def test_queries_count_as_reads_and_mutations_as_writes() -> None:
+    settings = make_settings(
+        rate_limit_read="1000/minute", rate_limit_overrides={"graphql.write": "1/minute"}
+    )
+    async with serving(create_app(settings)) as http:
+        for _ in range(3):  # queries, over POST too, spend the read budget
+            response = await http.post("/graphql", json={"query": "{ __typename }"})
+            assert response.status_code == 200, response.text
+        mutation = next((c for c in CASES if c.delete is not None), None)
+        if mutation is None:
+            return
+        document = f'mutation {{ {mutation.delete}(id: "{uuid.uuid4()}") }}'
+        first = await http.post("/graphql", json={"query": document})
+        assert first.status_code != 429
+        second = await http.post("/graphql", json={"query": document})
+        assert second.status_code == 429
+        assert second.json()["error"]["code"] == "RATE_LIMITED"
+
+
+async def test_deep_or_wide_operations_are_refused(client: httpx.AsyncClient) -> None:
+    case = CASES[0]
+    app = create_app(make_settings(graphql_max_depth=2, graphql_max_fields=40))
+    async with serving(app) as limited:
+        deep = await limited.post(
+            "/graphql", json={"query": f"{{ {case.list} {{ items {{ id }} }} }}"}
+        )
+        assert deep.status_code == 400
+        assert deep.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        # Aliases multiply the fields of one document; a fragment spread counts each time.
+        many = " ".join(f"a{n}: __typename" for n in range(41))
+        wide = await limited.post("/graphql", json={"query": f"{{ {many} }}"})
+        assert wide.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        spread = "fragment F on Query { " + " ".join(f"b{n}: __typename" for n in range(10)) + " }"
+        bomb = "{ " + " ".join("...F" for _ in range(5)) + " } " + spread
+        refused = await limited.post("/graphql", json={"query": bomb})
+        assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        fine = await limited.post("/graphql", json={"query": "{ a: __typename b: __typename }"})
+        assert fine.json() == {"data": {"a": "Query", "b": "Query"}}
+
+
+@pytest.mark.parametrize(("environment", "open_"), [("test", True), ("production", False)])
+async def test_introspection_follows_the_setting(environment: str, open_: bool) -> None:
+    async with serving(create_app(make_settings(environment=environment))) as http:
+        response = await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+    body = response.json()
+    if open_:
+        assert {t["name"] for t in body["data"]["__schema"]["types"]} >= {c.type for c in CASES}
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_each_type_has_the_fields_of_its_rest_schema(app: FastAPI) -> None:
+    document = app.openapi()
+    for case in CASES:
+        kind = SCHEMA.type_map[case.type]
+        assert isinstance(kind, GraphQLObjectType)
+        rest = document["components"]["schemas"][case.type]["properties"]
+        assert set(kind.fields) == set(rest) | {"_etag"}, case.type
