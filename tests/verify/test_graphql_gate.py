@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from backend_agent.verify.live.client import Client
 from backend_agent.verify.live.graphql_fuzz import REFUSED, classify
 from backend_agent.verify.live.graphql_gate import graphql_gate
+from backend_agent.verify.live.graphql_probes import GRAPHQL_PROBES, graphql_probes
 from backend_agent.verify.live.options import Evidence, LiveOptions
+from backend_agent.verify.live.probes import Probes
 
 SCHEMA = """\
 type Thing { id: ID! name: String }
@@ -55,7 +58,13 @@ def serving(answer: Callable[[str], tuple[int, str]]) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers["Content-Length"])
-            query = json.loads(self.rfile.read(length))["query"]
+            sent = json.loads(self.rfile.read(length))
+            self._answer(str(sent.get("query")) if isinstance(sent, dict) else "")
+
+        def do_GET(self) -> None:
+            self._answer(self.path)
+
+        def _answer(self, query: str) -> None:
             status, text = answer(query)
             body = text.encode()
             self.send_response(status)
@@ -131,3 +140,25 @@ def test_a_token_refused_for_every_operation_measures_nothing(tmp_path: Path) ->
     assert result.gate.status == "failed"
     assert "refused before GraphQL ran" in result.gate.message
     assert result.figures["graphql_server_errors"].value == 0
+
+
+class _Target:
+    def __init__(self, base_url: str) -> None:
+        self.client = Client(base_url)
+
+
+def test_the_graphql_probes_pass_where_each_attack_is_refused() -> None:
+    refused = json.dumps({"errors": [{"message": "no", "extensions": {"code": "X"}}]})
+    with serving(lambda _: (400, refused)) as url:
+        probes = Probes()
+        graphql_probes(_Target(url), probes)  # type: ignore[arg-type]
+    assert [r.kind for r in probes.results] == [kind for kind, *_ in GRAPHQL_PROBES]
+    assert probes.failed == []
+
+
+def test_the_graphql_probes_fail_where_an_attack_is_answered() -> None:
+    with serving(lambda _: (200, json.dumps({"data": {"__typename": "Query"}}))) as url:
+        probes = Probes()
+        graphql_probes(_Target(url), probes)  # type: ignore[arg-type]
+    assert len(probes.failed) == len(GRAPHQL_PROBES)
+    assert all(r.owasp for r in probes.results)

@@ -29,6 +29,7 @@ from backend_agent.verify.live.exposure import (
     verbose_error_probes,
 )
 from backend_agent.verify.live.graphql_gate import GRAPHQL_FIGURES, graphql_gate
+from backend_agent.verify.live.graphql_probes import graphql_probes
 from backend_agent.verify.live.hardening import (
     body_size_probe,
     cors_probes,
@@ -145,6 +146,8 @@ def measure(
         verbose_error_probes(target, probes)
         page_bound_probes(target, probes)
         method_probes(target, probes)
+        if graphql_file is not None:
+            graphql_probes(target, probes)
         progress("security probes", 1, 1)
     if "load" in chosen:
         results.append(_load(target, main, evidence, options, thresholds, progress))

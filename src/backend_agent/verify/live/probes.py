@@ -48,6 +48,11 @@ OWASP: dict[str, str] = {
     "injection-path": "API8:2023 Security Misconfiguration (injection)",
     "injection-filter": "API8:2023 Security Misconfiguration (injection)",
     "injection-sort": "API8:2023 Security Misconfiguration (injection)",
+    "graphql-introspection": "API8:2023 Security Misconfiguration",
+    "graphql-method": "API8:2023 Security Misconfiguration",
+    "graphql-complexity": "API4:2023 Unrestricted Resource Consumption",
+    "graphql-batch": "API4:2023 Unrestricted Resource Consumption",
+    "graphql-size": "API4:2023 Unrestricted Resource Consumption",
 }
 
 

@@ -412,6 +412,16 @@ async def test_deep_or_wide_operations_are_refused(client: httpx.AsyncClient) ->
         bomb = "{ " + " ".join("...F" for _ in range(5)) + " } " + spread
         refused = await limited.post("/graphql", json={"query": bomb})
         assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        # Each fragment spreads the one before twice: 2**30 fields once spread, measured
+        # fragment by fragment (counted naively, this validation would not end).
+        nested = ["fragment F0 on Query { __typename }"] + [
+            f"fragment F{n} on Query {{ ...F{n - 1} ...F{n - 1} }}" for n in range(1, 31)
+        ]
+        doubling = await limited.post("/graphql", json={"query": "{ ...F30 } " + " ".join(nested)})
+        assert doubling.status_code == 400
+        error = doubling.json()["errors"][0]
+        assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert "at least 1000000 fields" in error["message"]
         fine = await limited.post("/graphql", json={"query": "{ a: __typename b: __typename }"})
         assert fine.json() == {"data": {"a": "Query", "b": "Query"}}
 

@@ -285,29 +285,42 @@ def bind(schema: GraphQLSchema, entities: Sequence[GraphQLEntity]) -> GraphQLSch
 # -- limits ------------------------------------------------------------------------------
 
 
+# Where counting stops: the fields of a fragment spread many times over can number in
+# the billions, and only whether they pass the limit matters.
+_COUNT_CAP = 1_000_000
+
+
 def _selection_cost(
     selections: SelectionSetNode | None,
     context: ValidationContext,
-    seen: frozenset[str],
+    fragments: dict[str, tuple[int, int]],
+    visiting: frozenset[str],
 ) -> tuple[int, int]:
-    """(depth, fields) of a selection set with its fragments spread."""
+    """(depth, fields) of a selection set with its fragments spread. Each fragment is
+    measured once (``fragments``), so a fragment spread twice by one spread twice...
+    costs its size, not two to the power of its nesting; ``visiting`` stops a cycle."""
     if selections is None:
         return 0, 0
     depth = fields = 0
     for node in selections.selections:
         if isinstance(node, FieldNode):
-            inner_depth, inner_fields = _selection_cost(node.selection_set, context, seen)
-            depth, fields = max(depth, 1 + inner_depth), fields + 1 + inner_fields
+            inner = _selection_cost(node.selection_set, context, fragments, visiting)
+            depth, fields = max(depth, 1 + inner[0]), fields + 1 + inner[1]
         elif isinstance(node, InlineFragmentNode):
-            inner_depth, inner_fields = _selection_cost(node.selection_set, context, seen)
-            depth, fields = max(depth, inner_depth), fields + inner_fields
-        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-            fragment = context.get_fragment(node.name.value)
-            if fragment is not None:
-                inner_depth, inner_fields = _selection_cost(
-                    fragment.selection_set, context, seen | {node.name.value}
-                )
-                depth, fields = max(depth, inner_depth), fields + inner_fields
+            inner = _selection_cost(node.selection_set, context, fragments, visiting)
+            depth, fields = max(depth, inner[0]), fields + inner[1]
+        elif isinstance(node, FragmentSpreadNode) and node.name.value not in visiting:
+            name = node.name.value
+            inner = fragments.get(name) or (0, 0)
+            if name not in fragments:
+                fragment = context.get_fragment(name)
+                if fragment is not None:
+                    inner = _selection_cost(
+                        fragment.selection_set, context, fragments, visiting | {name}
+                    )
+                fragments[name] = inner
+            depth, fields = max(depth, inner[0]), fields + inner[1]
+        fields = min(fields, _COUNT_CAP)
     return depth, fields
 
 
@@ -317,7 +330,7 @@ def limits_rule(max_depth: int, max_fields: int) -> type[ValidationRule]:
 
     class Limits(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            depth, fields = _selection_cost(node.selection_set, self.context, frozenset())
+            depth, fields = _selection_cost(node.selection_set, self.context, {}, frozenset())
             if depth > max_depth:
                 self.report_error(
                     GraphQLError(
@@ -329,7 +342,8 @@ def limits_rule(max_depth: int, max_fields: int) -> type[ValidationRule]:
             elif fields > max_fields:
                 self.report_error(
                     GraphQLError(
-                        f"The operation selects {fields} fields; at most {max_fields} are allowed.",
+                        f"The operation selects {'at least ' if fields >= _COUNT_CAP else ''}"
+                        f"{fields} fields; at most {max_fields} are allowed.",
                         node,
                         extensions={"code": "QUERY_TOO_COMPLEX"},
                     )
