@@ -444,7 +444,10 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         update_reader=_reader(update.actor, read_plan, read, own_readers),
         nested_lister=create.actor if passes(rules["list"], create.actor) else list_plan.actor,
         delete_reader=_reader(delete.actor, read_plan, read, own_readers),
-        datetime_field=next((f.name for f in moments), ""),
+        # One every caller reads and sets: the test reads back what the create sent.
+        datetime_field=next(
+            (f.name for f in moments if f.read_roles is None and f.write_roles is None), ""
+        ),
         datetime_param=next(
             (f.param for f in list_filters(entity) if f.field in {m.name for m in moments}), ""
         ),
