@@ -255,6 +255,26 @@ def test_an_owners_list_is_shown_alone_to_a_role_the_list_rule_does_not_exempt()
     assert f'owner = await make_user("{plan.list_owner}")' in only_own
 
 
+def test_no_owners_list_test_where_only_the_exempt_role_sees_any_row() -> None:
+    # Campaign seed 1227, specs 097 and 100: list owner_or_reader under a parent only
+    # readers read; the only role that sees a row is the one the rule exempts, and the
+    # test of a list narrowed to its caller's rows took it as the narrowed caller.
+    text = (
+        "name: x\nauth: {roles: [reader, anyone], default_role: anyone}\nentities:\n"
+        "  Where:\n    owner: true\n    fields: {x: string}\n"
+        "    permissions: {read: [reader], list: [reader], create: [reader]}\n"
+        "  Check:\n    owner: true\n    nested_under: Where\n    fields: {y: string}\n"
+        "    relations: {where: {belongs_to: Where}}\n"
+        "    permissions: {read: [reader, anyone], list: owner_or_reader}\n"
+    )
+    plan = _plan(text, "Check")
+    assert plan.list.actor == "reader"  # the case: the list tests' actor is exempt
+    assert plan.list_owner == ""
+    files = generate(design(load_spec_text(text, "x.yaml")))
+    assert "test_list_shows_only_own_rows" not in files[PurePosixPath("tests/test_check.py")]
+    assert "test_check.py::test_list_shows_only_own_rows" not in files[PurePosixPath("SECURITY.md")]
+
+
 def test_a_field_named_role_is_not_sent_as_a_server_owned_field() -> None:
     # Campaign seed 1217, specs 096 and 108: Category has a writable field "role"; the
     # test that creates refuse server-owned fields sent it as one and expected 422.

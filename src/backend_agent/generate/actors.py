@@ -193,13 +193,15 @@ def list_owner(
     blueprint: Blueprint, rule: Rule, actor: str, parents: tuple[tuple[str, ...], ...]
 ) -> str:
     """``actor`` unless the list rule exempts it (it would list every row): then a role
-    it does not exempt that sees the rows' parents. Listing needs no read rule."""
+    it does not exempt that sees the rows' parents; "" when there is none (no caller
+    whose list the rule narrows to their own rows sees any row). Listing needs no read
+    rule."""
     if not rule.checks_owner or actor not in rule.roles:
         return actor
     outside = [
         r for r in (blueprint.auth.default_role, *blueprint.auth.roles) if r not in rule.roles
     ]
-    return next((r for r in outside if sees(r, parents)), actor)
+    return next((r for r in outside if sees(r, parents)), "")
 
 
 def row_readers(blueprint: Blueprint, entity: Entity) -> tuple[str, ...]:
