@@ -173,6 +173,9 @@ class EntityPlan:
     search_stems: bool = False
     # Fields only some roles may see or set: who may, who may not (tests/test_field_access.py).
     access: tuple[AccessCase, ...] = ()
+    # Parents above it (nested_under, followed up): reading a row may check each one's
+    # visibility, one query a level.
+    ancestors: int = 0
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,15 @@ def _link(
         list_status=list_status,
         list_code=list_code,
     )
+
+
+def _ancestors(blueprint: Blueprint, entity: Entity) -> int:
+    """How many parents the entity is nested under, one above the other."""
+    seen, current = {entity.name}, entity.nested_under
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = blueprint.entity(current).nested_under
+    return len(seen) - 1
 
 
 def _increasing(entity: Entity, field: EntityField, count: int = 3) -> bool:
@@ -467,6 +479,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         search_field=_search_field(entity),
         search_stems=entity.table.search is not None and entity.table.search.language == "english",
         access=access_cases(blueprint, entity),
+        ancestors=_ancestors(blueprint, entity),
     )
 
 
