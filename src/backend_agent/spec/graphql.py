@@ -90,16 +90,15 @@ def _clashes(spec: ServiceSpec, source: SourceMap) -> Iterator[Problem]:
     for name, entity in spec.entities.items():
         snake_name = snake(name)
         names = graphql_names(name, snake_name, entity.plural or plural(snake_name))
-        for gql in (*names.types(), *(f"Query.{n}" for n in names.operations())):
-            if gql in taken:
-                yield source.problem(
-                    ("entities", name),
-                    f"with graphql: true, entity '{name}' needs the GraphQL name "
-                    f"'{gql.removeprefix('Query.')}', which {taken[gql]} already has",
-                    suggestion="rename the entity (or set another plural)",
-                    key=True,
-                )
-                break
-        else:
-            for gql in (*names.types(), *(f"Query.{n}" for n in names.operations())):
-                taken[gql] = f"entity '{name}'"
+        wanted = (*names.types(), *(f"Query.{n}" for n in names.operations()))
+        clash = next((gql for gql in wanted if gql in taken), None)
+        if clash is None:
+            taken.update(dict.fromkeys(wanted, f"entity '{name}'"))
+            continue
+        yield source.problem(
+            ("entities", name),
+            f"with graphql: true, entity '{name}' needs the GraphQL name "
+            f"'{clash.removeprefix('Query.')}', which {taken[clash]} already has",
+            suggestion="rename the entity (or set another plural)",
+            key=True,
+        )
