@@ -10,14 +10,16 @@ import yaml
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     build_schema,
+    get_named_type,
 )
 from hypothesis import given, reject, seed
 
 from backend_agent.design import design
-from backend_agent.design.graphql import graphql_sdl
+from backend_agent.design.graphql import graphql_sdl, nested_fields
 from backend_agent.design.openapi import openapi_document
 from backend_agent.design.queries import LIST_PARAMETERS, SEARCH_PARAMETER
 from backend_agent.errors import SpecError
@@ -45,7 +47,19 @@ def _agrees(text: str) -> None:
         kind = schema.type_map[names.type]
         assert isinstance(kind, GraphQLObjectType)
         rest = components[entity.name]
-        assert set(kind.fields) == set(rest["properties"]) | {"_etag"}, entity.name
+        nested = {n.name: n for n in nested_fields(blueprint, entity)}
+        assert set(kind.fields) == set(rest["properties"]) | {"_etag"} | set(nested), entity.name
+        for name, relation in nested.items():
+            target = schema.type_map[relation.target]
+            held = kind.fields[name].type
+            assert not isinstance(held, GraphQLNonNull)  # null where the caller may not see
+            if relation.kind == "one":
+                assert held is target
+                assert not kind.fields[name].args
+            else:
+                assert isinstance(held, GraphQLList)
+                assert get_named_type(held) is target
+                assert set(kind.fields[name].args) == {"sort", "limit"}
         for name, prop in rest["properties"].items():
             strict = isinstance(kind.fields[name].type, GraphQLNonNull)
             required = name in rest.get("required", ()) and not _nullable(prop)
@@ -84,3 +98,42 @@ def test_the_examples_have_schemas_that_agree_with_rest() -> None:
     for path in EXAMPLES:
         text = path.read_text("utf-8")
         _agrees(text if load_spec(path).graphql else f"{text}\ngraphql: true\n")
+
+
+LEDGER = """
+name: ledger
+graphql: true
+entities:
+  Account:
+    fields:
+      label: {type: string, required: true}
+    relations:
+      transfers: {has_many: Transfer}
+      notes: {has_many: Note}
+  Transfer:
+    fields:
+      amount: {type: integer, required: true}
+    relations:
+      source: {belongs_to: Account}
+      target: {belongs_to: Account}
+  Note:
+    fields:
+      text: {type: string, required: true}
+    relations:
+      account: {belongs_to: Account}
+"""
+
+
+def test_relation_fields_follow_one_foreign_key_each() -> None:
+    blueprint = design(load_spec_text(LEDGER, "ledger.yaml"))
+    account, transfer, note = (blueprint.entity(n) for n in ("Account", "Transfer", "Note"))
+    # Transfer has two keys to Account: which one "transfers" follows is not said.
+    assert [(n.name, n.kind, n.column) for n in nested_fields(blueprint, account)] == [
+        ("notes", "many", "account_id")
+    ]
+    assert [(n.name, n.kind, n.column) for n in nested_fields(blueprint, transfer)] == [
+        ("source", "one", "source_id"),
+        ("target", "one", "target_id"),
+    ]
+    assert [(n.name, n.target) for n in nested_fields(blueprint, note)] == [("account", "Account")]
+    _agrees(LEDGER)

@@ -201,8 +201,8 @@ def test_rows_under_no_parent_are_listed_where_the_parent_scope_applies() -> Non
     repository = generate(design(load_spec_text(text, "x.yaml")))[
         PurePosixPath("app/repositories/group.py")
     ]
-    page = "".join(_function(repository, "_page").split())
-    assert "or_(groups.c.tag_id.is_(None),groups.c.tag_id.in_(" in page
+    where = "".join(_function(repository, "_where").split())  # what every list reads
+    assert "or_(groups.c.tag_id.is_(None),groups.c.tag_id.in_(" in where
 
 
 def test_a_stranger_to_a_row_under_no_parent_gets_what_the_rows_own_rules_say() -> None:

@@ -237,6 +237,11 @@ _GRAPHQL = Decision(
         "the cache of the last 256 documents saves.",
         "The endpoints are ordinary FastAPI routes: the app's middleware, rate limits and "
         "dependency_overrides apply as to REST.",
+        "Relation fields are batched, not joined: the rows of one relation for a whole page "
+        "are one statement (row_number() OVER (PARTITION BY the parent) cuts each parent's "
+        "rows to the limit, on SQLite and PostgreSQL alike), through the same visibility "
+        "rules as the REST list, so a query costs a statement per level and relation, "
+        "whatever its rows; db_statements_total on /metrics shows it in production.",
     ),
     (
         "Strawberry 0.341: rejected, 2.3x the CPU for a get by id (+72 us) and 1.35x for "

@@ -12,7 +12,11 @@ or whether it may be null. Per entity (``Post``):
 - ``input PostInput`` / ``PostPatch``: the bodies of create and of a partial update;
 - ``Query.post(id)``, ``Query.posts(filter, sort, page | cursor, limit[, q])``;
 - ``Mutation.createPost(input)``, ``updatePost(id, input, ifMatch)``,
-  ``deletePost(id, ifMatch)``.
+  ``deletePost(id, ifMatch)``;
+- a field per relation (:func:`nested_fields`): ``Comment.post`` (the row a
+  ``belongs_to`` refers to, null where the caller may not read it), ``Post.comments``
+  (``has_many``) and ``Post.tags`` (``many_to_many``), lists with ``sort`` and ``limit``
+  as the target's own list takes them, read for a whole page of rows at once.
 
 Fields keep the API's snake_case names (a field reads the same over REST and GraphQL);
 operations are camelCase, as GraphQL clients expect.
@@ -21,13 +25,15 @@ operations are camelCase, as GraphQL clients expect.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
 
 from backend_agent.design.blueprint import Blueprint, Entity
 from backend_agent.design.openapi_parts import JSON
 from backend_agent.design.queries import LIST_PARAMETERS, SEARCH_PARAMETER
 from backend_agent.spec.graphql import GraphQLNames, graphql_names
 
-__all__ = ["SCALARS", "graphql_sdl"]
+__all__ = ["SCALARS", "NestedField", "graphql_sdl", "nested_fields"]
 
 # The scalars beyond GraphQL's own, with what they carry.
 SCALARS: tuple[tuple[str, str], ...] = (
@@ -80,12 +86,81 @@ def _block(keyword: str, name: str, lines: list[str], text: str = "") -> list[st
     return [*head, f"{keyword} {name} {{", *lines, "}", ""]
 
 
+@dataclass(frozen=True)
+class NestedField:
+    """A field of an entity's GraphQL type that holds other rows: a relation."""
+
+    entity: str  # the type it is a field of: Post
+    name: str  # the relation's name: comments
+    kind: Literal["one", "many", "link"]  # belongs_to, has_many, many_to_many
+    target: str  # the entity it holds rows of: Comment
+    # one: this entity's foreign key (post_id); many: the target's foreign key to this
+    # entity (post_id); link: the relation (tags), whose junction the service reads.
+    column: str
+
+
+def _back_reference(blueprint: Blueprint, entity: Entity, target: Entity) -> str | None:
+    """The target's foreign key to ``entity`` that a has_many follows: its only one, or
+    the one it is nested under; ``None`` when that is ambiguous."""
+    columns = [
+        r.column
+        for r in target.relations
+        if r.kind == "belongs_to" and r.target == entity.name and r.column is not None
+    ]
+    if len(columns) == 1:
+        return columns[0]
+    if target.nested_under == entity.name and target.nested_column in columns:
+        return target.nested_column
+    return None
+
+
+def nested_fields(blueprint: Blueprint, entity: Entity) -> tuple[NestedField, ...]:
+    """The relation fields of ``entity``'s GraphQL type, in the spec's order. A relation
+    whose name a field of the type already has is left out (the field keeps its name),
+    and so is a has_many whose foreign key is ambiguous."""
+    taken = {f.name for f in entity.readable_fields} | {"_etag"}
+    found = []
+    for relation in entity.relations:
+        if relation.name in taken:
+            continue
+        target = blueprint.entity(relation.target)
+        if relation.kind == "belongs_to" and relation.column is not None:
+            column: str | None = relation.column
+            kind: Literal["one", "many", "link"] = "one"
+        elif relation.kind == "has_many":
+            column, kind = _back_reference(blueprint, entity, target), "many"
+        else:
+            column, kind = relation.name, "link"
+        if column is not None:
+            found.append(NestedField(entity.name, relation.name, kind, target.name, column))
+            taken.add(relation.name)
+    return tuple(found)
+
+
 def _list_operation(document: JSON, entity: Entity) -> JSON:
     operation: JSON = document["paths"][entity.collection_path]["get"]
     return operation
 
 
-def _entity_sdl(document: JSON, entity: Entity, names: GraphQLNames) -> tuple[list[str], str]:
+def _nested_sdl(blueprint: Blueprint, entity: Entity) -> Iterator[str]:
+    for nested in nested_fields(blueprint, entity):
+        target = blueprint.entity(nested.target)
+        names = graphql_names(target.name, target.snake, target.plural)
+        if nested.kind == "one":
+            yield f'  "The {target.title.lower()} of {nested.column}, if the caller may read it."'
+            yield f"  {nested.name}: {names.type}"
+        else:
+            yield (
+                f"  \"The first {target.plural.replace('_', ' ')} (limit: the list's default "
+                "page size, at most its largest) the caller may list, in the list's order.\""
+            )
+            # Null, with an error, where the caller may not list them: the row stays.
+            yield f"  {nested.name}(sort: {names.sort}, limit: Int): [{names.type}!]"
+
+
+def _entity_sdl(
+    blueprint: Blueprint, document: JSON, entity: Entity, names: GraphQLNames
+) -> tuple[list[str], str]:
     """The entity's types, and its list field's arguments."""
     schemas = document["components"]["schemas"]
     read = schemas[entity.name]
@@ -96,6 +171,7 @@ def _entity_sdl(document: JSON, entity: Entity, names: GraphQLNames) -> tuple[li
             *_fields(read),
             '  "What If-Match takes to change this version of the row."',
             "  _etag: String!",
+            *_nested_sdl(blueprint, entity),
         ],
         entity.description or f"{entity.title} rows.",
     )
@@ -137,7 +213,7 @@ def graphql_sdl(blueprint: Blueprint, document: JSON) -> str:
     schemas = document["components"]["schemas"]
     for entity in blueprint.entities:
         names = graphql_names(entity.name, entity.snake, entity.plural)
-        types, arguments = _entity_sdl(document, entity, names)
+        types, arguments = _entity_sdl(blueprint, document, entity, names)
         lines += types
         queries += [
             f"  {names.item}(id: ID!): {names.type}",

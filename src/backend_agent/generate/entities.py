@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from backend_agent.design.blueprint import Blueprint, Entity, Route, Rule, TextSearch
+from backend_agent.design.graphql import nested_fields
 from backend_agent.design.openapi import sort_varname
 from backend_agent.design.queries import RELEVANCE
 from backend_agent.generate.fields import (
@@ -228,6 +229,8 @@ class EntityView:
     readers: str = ""
     writers: str = ""
     rule_texts: tuple[str, ...] = ()  # each rule between two fields: "ends_at > starts_at"
+    # GraphQL reads its rows for many parents at once (a has_many's nested list).
+    grouped: bool = False
 
 
 def target_view(entity: Entity) -> TargetView:
@@ -495,6 +498,12 @@ def entity_view(blueprint: Blueprint, entity: Entity) -> EntityView:
         nullable_sorts=tuple(k for k in entity.sort if entity.table.column(k).nullable),
         readers=_roles_by_field({f.name: f.read_roles for f in entity.readable_fields}),
         writers=_roles_by_field({f.name: f.write_roles for f in entity.writable_fields}),
+        grouped=blueprint.graphql
+        and any(
+            nested.kind == "many" and nested.target == entity.name
+            for other in blueprint.entities
+            for nested in nested_fields(blueprint, other)
+        ),
     )
     return replace(
         view,

@@ -52,6 +52,7 @@ _PROJECT_FILES: tuple[tuple[str, str], ...] = (
     ("app/core/responses.py", "app/core/responses.py"),
     ("app/core/security.py", "app/core/security.py"),
     ("app/core/sqlite_writer.py", "app/core/sqlite_writer.py"),
+    ("app/core/statements.py", "app/core/statements.py"),
     ("app/core/rules.py", "app/core/rules.py"),
     ("app/core/hooks.py", "app/core/hooks.py"),
     ("app/core/domain.py.jinja", "app/core/domain.py"),
@@ -215,8 +216,14 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
         ):
             files[PurePosixPath(name)] = _platform(name)
     if project.graphql:
-        files[PurePosixPath("app/api/graphql.py")] = _platform("app/api/graphql.py")
-        bindings = graphql_entities(project.entities)
+        for name in (
+            "app/api/graphql.py",
+            "app/api/graphql_limits.py",
+            "app/api/graphql_loader.py",
+            "app/repositories/grouped.py",
+        ):
+            files[PurePosixPath(name)] = _platform(name)
+        bindings = graphql_entities(blueprint, project.entities)
         for name in ("app/api/graphql_entities.py", "tests/test_graphql.py"):
             files[PurePosixPath(name)] = _render(
                 environment, f"{name}.jinja", p=project, g=bindings

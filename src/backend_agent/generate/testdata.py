@@ -284,9 +284,13 @@ def _sample(entity: Entity, n: int) -> str:
     return "{" + ", ".join(f"{py(name)}: {value_source(v)}" for name, v in row.items()) + "}"
 
 
-def _unique(entity: Entity) -> bool:
-    """Whether a body can be created only once: a unique field, or a unique group."""
-    return any(index.reported for index in entity.table.indexes)
+def _unique(entity: Entity, parents: tuple[ParentPlan, ...], actor: str) -> bool:
+    """Whether ``actor``'s body can be created only once: a unique field, or a unique
+    group with a value in each column (a NULL is never equal to another, so a group the
+    body leaves a column of empty, such as a parent only some roles may name, never
+    conflicts)."""
+    empty = {p.field for p in parents if p.nullable and p.readers and actor not in p.readers}
+    return any(index.reported and not empty & set(index.columns) for index in entity.table.indexes)
 
 
 def _body(entity: Entity) -> str:
@@ -437,7 +441,7 @@ def _entity_plan(blueprint: Blueprint, entity: Entity) -> EntityPlan:
         variant_field=variant[0],
         variant_value=variant[1],
         not_null_field=not_null.name if not_null else "",
-        unique=_unique(entity),
+        unique=_unique(entity, parents, create.actor),
         sort_key=sort_key,
         default_order=(2, 1, 0),
         filter_cases=_filter_cases(entity),

@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app import fastpath
 from app.api.router import include_api
 from app.api.routes import docs, health, metrics
+from app.core import statements
 from app.core.cache import create_cache
 from app.core.config import Settings
 from app.core.db import (
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application from ``settings`` (by default, from the environment)."""
     settings = settings or Settings()
     configure_logging(settings.log_level)
+    statements.install()  # each request's SQL statements, on /metrics by route
     engine = create_engine(settings)
     read_engine = create_read_engine(settings, engine)
     inline_read_engine = create_inline_read_engine(settings)

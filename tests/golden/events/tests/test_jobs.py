@@ -85,7 +85,8 @@ async def count(engine: AsyncEngine, table: Any) -> int:
         return int(await db.scalar(select(func.count()).select_from(table)) or 0)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) -> None:
+# A bound, not a speed: a worker is a process of its own, slow to start on a busy machine.
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while not await check():
         assert time.monotonic() < deadline, "timed out"

@@ -17,17 +17,19 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from graphql import GraphQLObjectType, build_schema
-from sqlalchemy import delete
+from graphql import GraphQLObjectType, build_schema, get_named_type, is_leaf_type
+from sqlalchemy import UniqueConstraint, delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.api.graphql import SCHEMA_FILE
+from app.core.pagination import MAX_PAGE_SIZE
 from app.main import create_app
 from app.models import Base
 from tests import factories
 from tests.apps import serving
 from tests.conftest import make_settings
 from tests.factories import Account
+from tests.helpers import data, pages
 from tests.test_author import valid_body as author_body
 from tests.test_book import valid_body as book_body
 from tests.test_loan import valid_body as loan_body
@@ -38,6 +40,13 @@ MakeUser = Callable[..., Awaitable[Account]]
 Outcome = tuple[str, Any]  # "OK" and the data, or the error's code and None
 ROLES = ("librarian", "member")
 SCHEMA = build_schema(SCHEMA_FILE.read_text("utf-8"))
+
+
+def scalar_fields(name: str) -> list[str]:
+    """The fields of the type ``name`` that hold values, not rows of a relation."""
+    kind = SCHEMA.type_map[name]
+    assert isinstance(kind, GraphQLObjectType)
+    return [key for key, value in kind.fields.items() if is_leaf_type(get_named_type(value.type))]
 
 
 def offered(mutation: str) -> str | None:
@@ -69,10 +78,8 @@ class Case:
 
     @property
     def fields(self) -> str:
-        """Every field of the type, as a selection."""
-        kind = SCHEMA.type_map[self.type]
-        assert isinstance(kind, GraphQLObjectType)
-        return " ".join(kind.fields)
+        """Every field of the type that holds a value (not rows), as a selection."""
+        return " ".join(scalar_fields(self.type))
 
     @property
     def keyset(self) -> bool:
@@ -122,6 +129,29 @@ CASES = (
         patch={},
     ),
 )
+CASE = {case.type: case for case in CASES}
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A relation field of a type: the rows it holds, and where REST shows them."""
+
+    type: str  # the type it is a field of
+    field: str
+    kind: str  # one (the row a foreign key refers to), many (has_many) or link
+    target: str  # the type of the rows it holds
+    column: str  # one: the foreign key of the type's rows; many: of the target's rows
+    link_path: str = ""  # link: the REST list of the linked rows ({id}: the row's id)
+    junction: str = ""  # link: the junction table, its column to the row, to the target
+    left: str = ""
+    right: str = ""
+
+
+NESTED: tuple[Nested, ...] = (
+    Nested("Book", "author", "one", "Author", "author_id"),
+    Nested("Loan", "book", "one", "Book", "book_id"),
+)
+NESTED_LIMIT = 3  # the limit the tests give a relation's list
 
 
 def headers(actor: Account | None) -> dict[str, str]:
@@ -412,6 +442,46 @@ async def test_deep_or_wide_operations_are_refused(client: httpx.AsyncClient) ->
         assert fine.json() == {"data": {"a": "Query", "b": "Query"}}
 
 
+async def test_operations_that_may_read_too_many_rows_are_refused() -> None:
+    """Lists multiply: the rows an operation's lists may hold, each as long as its
+    limit, are counted before it runs."""
+    case = CASES[0]
+    async with serving(create_app(make_settings(graphql_max_rows=100))) as limited:
+        lists = 100 // MAX_PAGE_SIZE + 1  # each as long as a page may be: over 100 in all
+        wide = " ".join(
+            f"a{n}: {case.list}(limit: {MAX_PAGE_SIZE}) {{ items {{ id }} }}" for n in range(lists)
+        )
+        refused = await limited.post("/graphql", json={"query": f"{{ {wide} }}"})
+        assert refused.status_code == 400
+        error = refused.json()["errors"][0]
+        assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert "rows" in error["message"]
+        # A variable may set any limit: it counts as the largest page.
+        variable = await limited.post(
+            "/graphql",
+            json={
+                "query": f"query($n: Int) {{ {wide.replace(f'limit: {MAX_PAGE_SIZE}', 'limit: $n')} }}",
+                "variables": {"n": 1},
+            },
+        )
+        assert variable.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        fine = await limited.post(
+            "/graphql", json={"query": f"{{ {case.list}(limit: 1) {{ items {{ id }} }} }}"}
+        )
+        assert fine.status_code == 200, fine.text
+        for nested in NESTED:
+            if nested.kind == "one":
+                continue
+            parent = CASE[nested.type]
+            inner = 100 // (1 + MAX_PAGE_SIZE) + 1  # rows of the parents, each with a full list
+            deep = (
+                f"{{ {parent.list}(limit: {inner}) {{ items {{ {nested.field}(limit: {MAX_PAGE_SIZE}) "
+                "{ id } } } }"
+            )
+            refused = await limited.post("/graphql", json={"query": deep})
+            assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", deep
+
+
 @pytest.mark.parametrize(("environment", "open_"), [("test", True), ("production", False)])
 async def test_introspection_follows_the_setting(environment: str, open_: bool) -> None:
     async with serving(create_app(make_settings(environment=environment))) as http:
@@ -426,7 +496,207 @@ async def test_introspection_follows_the_setting(environment: str, open_: bool) 
 def test_each_type_has_the_fields_of_its_rest_schema(app: FastAPI) -> None:
     document = app.openapi()
     for case in CASES:
-        kind = SCHEMA.type_map[case.type]
-        assert isinstance(kind, GraphQLObjectType)
         rest = document["components"]["schemas"][case.type]["properties"]
-        assert set(kind.fields) == set(rest) | {"_etag"}, case.type
+        assert set(scalar_fields(case.type)) == set(rest) | {"_etag"}, case.type
+
+
+# -- relations: the same rows as REST, a statement per field (not per row) ---------------
+
+
+def nested_of(name: str) -> list[Nested]:
+    return [n for n in NESTED if n.type == name]
+
+
+def selection(name: str, depth: int) -> str:
+    """The value fields of the type ``name``, and its relations ``depth`` levels down."""
+    parts = scalar_fields(name)
+    if depth > 0:
+        for n in nested_of(name):
+            arguments = "" if n.kind == "one" else f"(limit: {NESTED_LIMIT})"
+            parts.append(f"{n.field}{arguments} {{ {selection(n.target, depth - 1)} }}")
+    return " ".join(parts)
+
+
+def one_per_parent(table: str, column: str) -> bool:
+    """Whether a unique constraint lets each parent have one row of ``table`` at most."""
+    found = Base.metadata.tables[table]
+    if found.c[column].unique:
+        return True
+    groups = [
+        *(
+            [c.name for c in u.columns]
+            for u in found.constraints
+            if isinstance(u, UniqueConstraint)
+        ),
+        *([c.name for c in i.columns] for i in found.indexes if i.unique),
+    ]
+    return [column] in groups
+
+
+async def make_related(
+    db: AsyncConnection, maker: Account, nested: Nested, parents: list[dict[str, Any]]
+) -> None:
+    """The rows ``nested`` holds for each of ``parents``: its children, or linked rows."""
+    target = CASE[nested.target]
+    if nested.kind == "many":
+        count = 1 if one_per_parent(target.table, nested.column) else 2
+        for parent in parents:
+            for _ in range(count):
+                await target.factory(db, maker, **{nested.column: parent["id"]})
+    elif nested.kind == "link":
+        junction = Base.metadata.tables[nested.junction]
+        for parent in parents:
+            for _ in range(2):
+                linked = await target.factory(db, maker)
+                values = {nested.left: parent["id"], nested.right: linked["id"]}
+                await db.execute(insert(junction).values(values))
+        await db.commit()
+
+
+async def rest_related(
+    client: httpx.AsyncClient, nested: Nested, row: dict[str, Any], actor: Account | None
+) -> Outcome | None:
+    """What REST shows of ``nested`` for ``row`` (a row as GraphQL gave it), or ``None``
+    when REST cannot tell (the foreign key is withheld from the caller)."""
+    target = CASE[nested.target]
+    if nested.kind == "one":
+        if row.get(nested.column) is None:
+            return "OK", None
+        response = await client.get(
+            f"{target.collection}/{row[nested.column]}", headers=headers(actor)
+        )
+        if response.status_code == 404:
+            return "OK", None
+        return rest_outcome(response)
+    if nested.kind == "link":
+        url = nested.link_path.replace("{id}", str(row["id"]))
+        response = await client.get(url, params={"limit": NESTED_LIMIT}, headers=headers(actor))
+        return rest_outcome(response)
+    rows: list[dict[str, Any]] = []
+    async for response in pages(client, target.collection, headers(actor), limit=None):
+        if response.status_code != 200:
+            return rest_outcome(response)
+        rows += data(response)
+    if any(nested.column not in child for child in rows):
+        return None
+    return "OK", [child for child in rows if child[nested.column] == row["id"]][:NESTED_LIMIT]
+
+
+def nested_outcome(
+    body: dict[str, Any], path: list[Any], item: dict[str, Any], field: str
+) -> Outcome:
+    for error in body.get("errors", ()):
+        if error.get("path") == [*path, field]:
+            return str(error["extensions"]["code"]), None
+    return "OK", item[field]
+
+
+def same_related(rest: Any, served: Any) -> None:
+    if isinstance(rest, list):
+        assert isinstance(served, list)
+        assert [row["id"] for row in served] == [row["id"] for row in rest]
+        for expected, got in zip(rest, served, strict=True):
+            same_row(expected, got)
+    elif rest is None:
+        assert served is None
+    else:
+        same_row(rest, served)
+
+
+@pytest.mark.parametrize("nested", NESTED, ids=[f"{n.type}.{n.field}" for n in NESTED])
+async def test_relation_fields_answer_as_rest(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, nested: Nested
+) -> None:
+    """Each relation field of each row of a list holds what REST shows for that row
+    (the row referred to, the first rows of its list, its linked rows), or fails with
+    REST's code, for every kind of caller."""
+    case = CASE[nested.type]
+    arguments = "" if nested.kind == "one" else f"(limit: {NESTED_LIMIT})"
+    inner = selection(nested.target, 0)
+    document = (
+        f"{{ {case.list}(limit: 100) {{ items {{ id {nested.column if nested.kind == 'one' else ''} "
+        f"{nested.field}{arguments} {{ {inner} }} }} }} }}"
+    )
+    compared = 0
+    for role in ROLES:
+        maker = await make_user(role)
+        rows = [await case.factory(db, maker) for _ in range(2)]
+        await make_related(db, maker, nested, rows)
+        for who, actor in await callers(make_user, maker):
+            body = await graphql(client, document, actor=actor)
+            page = (body.get("data") or {}).get(case.list)
+            if page is None:  # the list itself is refused: tests above compare that
+                continue
+            for index, item in enumerate(page["items"]):
+                expected = await rest_related(client, nested, item, actor)
+                if expected is None:
+                    continue
+                where = (
+                    f"{nested.type}.{nested.field} of {item['id']}, read by {who} ({role}'s rows)"
+                )
+                served = nested_outcome(body, [case.list, "items", index], item, nested.field)
+                assert served[0] == expected[0], (where, body.get("errors"))
+                same_related(expected[1], served[1])
+                compared += 1
+    assert compared > 0, "no caller saw a row of the list"
+
+
+async def statements(client: httpx.AsyncClient) -> float:
+    """The SQL statements /graphql has sent so far, as /metrics counts them."""
+    response = await client.get("/metrics")
+    assert response.status_code == 200, response.text
+    prefix = 'db_statements_total{route="/graphql"}'
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in response.text.splitlines()
+        if line.startswith(prefix)
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if nested_of(c.type)],
+    ids=[c.type for c in CASES if nested_of(c.type)],
+)
+async def test_statements_do_not_grow_with_the_rows(
+    client: httpx.AsyncClient, db: AsyncConnection, make_user: MakeUser, case: Case
+) -> None:
+    """A list with its relations two levels down sends as many statements for a page of
+    five rows as for a page of two (db_statements_total): none per row."""
+    fields = selection(case.type, 2)
+    grown = 0
+    for role in ROLES:
+        maker = await make_user(role)
+        counts, sizes = [], []
+        for made, limit in ((2, 50), (3, 51)):  # two limits: a cached page is never reused
+            rows = [await case.factory(db, maker) for _ in range(made)]
+            for nested in nested_of(case.type):
+                await make_related(db, maker, nested, rows)
+            before = await statements(client)
+            body = await graphql(
+                client, f"{{ {case.list}(limit: {limit}) {{ items {{ {fields} }} }} }}", actor=maker
+            )
+            counts.append(await statements(client) - before)
+            page = (body.get("data") or {}).get(case.list)
+            sizes.append(len(page["items"]) if page else 0)
+        assert counts[0] > 0
+        if sizes[1] > sizes[0]:
+            assert counts[1] == counts[0], (role, sizes, counts)
+            grown += 1
+    assert grown > 0, "no role saw the page grow"
+
+
+async def test_the_fields_of_one_query_share_its_connection(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """Several lists in one document read through the request's one connection, one
+    after another: never a failure from two reads at once."""
+    fields = " ".join(
+        f"a{index}: {case.list} {{ items {{ id }} }} b{index}: {case.list} {{ items {{ id }} }}"
+        for index, case in enumerate(CASES)
+    )
+    for actor in (None, await make_user(ROLES[0])):
+        body = await graphql(client, f"{{ {fields} }}", actor=actor)
+        codes = [error["extensions"]["code"] for error in body.get("errors", ())]
+        assert "INTERNAL_ERROR" not in codes, body["errors"]
+        assert body.get("data") is not None

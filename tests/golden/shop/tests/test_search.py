@@ -57,10 +57,9 @@ async def test_product_search_finds_every_word_best_match_first(
     first = await client.get(collection, params={"q": "quokka", "limit": 1}, headers=caller.headers)
     assert ids(first) == [str(best["id"])]
     assert first.json()["meta"]["total"] == 2
-    ranked = await client.get(
-        collection, params={"q": "quokka", "sort": "relevance"}, headers=caller.headers
-    )
-    assert ids(ranked) == found
+    # Every page of them: the spec's page size may be smaller than the matches.
+    ranked = await listed(client, collection, caller.headers, {"q": "quokka", "sort": "relevance"})
+    assert ranked == found
 
 
 async def test_product_search_follows_every_write(

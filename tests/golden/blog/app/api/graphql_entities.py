@@ -3,7 +3,9 @@ functions and models its REST routes use (app/api/graphql.py)."""
 
 from __future__ import annotations
 
-from app.api.graphql import GraphQLEntity, Names
+from functools import partial
+
+from app.api.graphql import GraphQLEntity, Many, Names, One
 from app.schemas import bookmark as schemas_bookmark
 from app.schemas import comment as schemas_comment
 from app.schemas import post as schemas_post
@@ -16,6 +18,7 @@ from app.services import tag as service_tag
 ENTITIES: tuple[GraphQLEntity, ...] = (
     GraphQLEntity(
         names=Names(
+            type="Post",
             item="post",
             list="posts",
             create="createPost",
@@ -32,9 +35,18 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_post.PostUpdate,
         update=service_post.update_post,
         delete=service_post.delete_post,
+        nested=(
+            Many("tags", schemas_tag.TagQuery, service_post.group_post_tags),
+            Many(
+                "comments",
+                schemas_comment.CommentQuery,
+                partial(service_comment.SERVICE.lists_of, parent="post_id"),
+            ),
+        ),
     ),
     GraphQLEntity(
         names=Names(
+            type="Comment",
             item="comment",
             list="comments",
             create="createComment",
@@ -51,9 +63,11 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_comment.CommentUpdate,
         update=service_comment.update_comment,
         delete=service_comment.delete_comment,
+        nested=(One("post", "post_id", service_post.SERVICE.get_many),),
     ),
     GraphQLEntity(
         names=Names(
+            type="Tag",
             item="tag",
             list="tags",
             create="createTag",
@@ -73,6 +87,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
     ),
     GraphQLEntity(
         names=Names(
+            type="Bookmark",
             item="bookmark",
             list="bookmarks",
             create="createBookmark",
@@ -89,5 +104,6 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_bookmark.BookmarkUpdate,
         update=service_bookmark.update_bookmark,
         delete=service_bookmark.delete_bookmark,
+        nested=(One("post", "post_id", service_post.SERVICE.get_many),),
     ),
 )

@@ -22,6 +22,7 @@ from app.core.logging import log_access
 from app.core.metrics import KNOWN_METHODS, Metrics, route_of
 from app.core.outages import RepeatedFailures, unavailable
 from app.core.ratelimit import Usage
+from app.core.statements import counting, stop_counting
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("app.access")
@@ -109,7 +110,8 @@ class RequestContextMiddleware:
     * the security headers, and the ``RateLimit-*`` headers of the limit it was counted
       against (the limits are route dependencies; they leave their usage in the state);
     * the app's cache (``app.state.cache``) as the current one (:func:`app.core.cache.current`);
-    * the request metrics (count, duration, in flight) and the access log;
+    * the request metrics (count, duration, in flight, SQL statements sent) and the
+      access log;
     * the body size limit: 413 PAYLOAD_TOO_LARGE for a declared or streamed body over
       ``max_body_bytes``;
     * a deadline (``deadline`` seconds, ``REQUEST_TIMEOUT``): a request still running
@@ -202,6 +204,7 @@ class RequestContextMiddleware:
         cache_token = current_cache.set(app.state.cache) if app is not None else None
         metrics = self.metrics
         metrics.in_flight += 1
+        count, count_token = counting()
         began = time.perf_counter()
         deadlines = self.deadlines
         if deadlines is not None:
@@ -225,7 +228,8 @@ class RequestContextMiddleware:
             seconds = time.perf_counter() - began
             metrics.in_flight -= 1
             method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
-            metrics.observe(method, route_of(scope), status, seconds)
+            stop_counting(count_token)
+            metrics.observe(method, route_of(scope), status, seconds, count.statements)
             if self.access_log:
                 self._log_access(scope, status, seconds)
             if cache_token is not None:

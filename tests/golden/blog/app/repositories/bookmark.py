@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -62,12 +63,26 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
-    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+def _where(filters: tuple[str, ...], owned: bool) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(bookmarks.c.owner_id == bindparam("owner_id"))
+    return where
+
+
+def _params(filters: dict[str, Any], owner_id: uuid.UUID | None) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+    where = _where(filters, owned)
     order = order_by(SORTS, sort, bookmarks.c.id)
     return Page.of(select(*COLUMNS).where(*where), order)
 
@@ -82,9 +97,7 @@ async def list_bookmarks(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of bookmarks and the total."""
-    params = filter_params(filters)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
+    params = _params(filters, owner_id)
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 
@@ -105,6 +118,14 @@ async def get_bookmark(
     if owner_id is not None:
         return await fetch_one(db, _GET_OWNED, {"id": bookmark_id, "owner_id": owner_id})
     return await fetch_one(db, _GET, {"id": bookmark_id})
+
+
+async def bookmarks_by_id(
+    db: AsyncConnection, ids: Sequence[uuid.UUID], *, owner_id: uuid.UUID | None = None
+) -> list[Row]:
+    """The bookmarks of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(bookmarks.c.id.in_(ids), *visible(owner_id))
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def bookmark_exists(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -27,6 +28,7 @@ from app.repositories.base import (
     unchanged_since,
     utcnow,
 )
+from app.repositories.grouped import Grouped
 
 comments = table_of(comment_models.Comment)
 
@@ -62,12 +64,26 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
-    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+def _where(filters: tuple[str, ...], owned: bool) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(comments.c.owner_id == bindparam("owner_id"))
+    return where
+
+
+def _params(filters: dict[str, Any], owner_id: uuid.UUID | None) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+    where = _where(filters, owned)
     order = order_by(SORTS, sort, comments.c.id)
     return Page.of(select(*COLUMNS).where(*where), order)
 
@@ -82,11 +98,33 @@ async def list_comments(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of comments and the total."""
-    params = filter_params(filters)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
+    params = _params(filters, owner_id)
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
+
+
+@lru_cache(maxsize=256)
+def _grouped(parent: str, filters: tuple[str, ...], sort: str, owned: bool) -> Grouped:
+    """The list of one shape cut per parent (``parent``: a foreign key's column), built once."""
+    statement = select(*COLUMNS).where(*_where(filters, owned))
+    order = order_by(SORTS, sort, comments.c.id)
+    return Grouped.of(statement, order, comments.c[parent])
+
+
+async def group_comments(
+    db: AsyncConnection,
+    parent: str,
+    parents: Sequence[uuid.UUID],
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+    owner_id: uuid.UUID | None = None,
+) -> dict[uuid.UUID, list[Row]]:
+    """The first ``limit`` comments of each of ``parents`` (by the foreign key ``parent``), as a list with ``filters`` and ``sort`` shows them: one statement."""
+    params = _params(filters, owner_id)
+    shape = _grouped(parent, tuple(sorted(filters)), sort, owner_id is not None)
+    return await shape.fetch(db, parents, limit=limit, params=params)
 
 
 # Built once, values bound per call (see fetch_one): building a statement with its
@@ -105,6 +143,14 @@ async def get_comment(
     if owner_id is not None:
         return await fetch_one(db, _GET_OWNED, {"id": comment_id, "owner_id": owner_id})
     return await fetch_one(db, _GET, {"id": comment_id})
+
+
+async def comments_by_id(
+    db: AsyncConnection, ids: Sequence[uuid.UUID], *, owner_id: uuid.UUID | None = None
+) -> list[Row]:
+    """The comments of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(comments.c.id.in_(ids), *visible(owner_id))
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def comment_exists(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -33,6 +34,7 @@ from app.repositories.base import (
     unchanged_since,
     utcnow,
 )
+from app.repositories.grouped import Grouped
 
 posts = table_of(post_models.Post)
 
@@ -73,12 +75,26 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
-    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+def _where(filters: tuple[str, ...], owned: bool) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(posts.c.owner_id == bindparam("owner_id"))
+    return where
+
+
+def _params(filters: dict[str, Any], owner_id: uuid.UUID | None) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+    where = _where(filters, owned)
     order = order_by(SORTS, sort, posts.c.id)
     total = LIVE if not filters and not owned else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -94,9 +110,7 @@ async def list_posts(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of posts and the total."""
-    params = filter_params(filters)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
+    params = _params(filters, owner_id)
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 
@@ -117,6 +131,14 @@ async def get_post(
     if owner_id is not None:
         return await fetch_one(db, _GET_OWNED, {"id": post_id, "owner_id": owner_id})
     return await fetch_one(db, _GET, {"id": post_id})
+
+
+async def posts_by_id(
+    db: AsyncConnection, ids: Sequence[uuid.UUID], *, owner_id: uuid.UUID | None = None
+) -> list[Row]:
+    """The posts of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(posts.c.id.in_(ids), *visible(owner_id))
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def post_exists(
@@ -206,6 +228,25 @@ async def list_post_tags(
     return await fetch_page(
         db, statement, order=order, page=page, limit=limit, params=filter_params(filters)
     )
+
+
+async def group_post_tags(
+    db: AsyncConnection,
+    parents: Sequence[uuid.UUID],
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+) -> dict[uuid.UUID, list[Row]]:
+    """The first ``limit`` tags linked to each of ``parents`` (posts), in one statement."""
+    statement = (
+        select(*tag_repo.COLUMNS)
+        .join(post_tags, post_tags.c.tag_id == tag_repo.tags.c.id)
+        .where(*tag_repo.visible(), *bound_filters(tag_repo.FILTERS, filters))
+    )
+    order = order_by(tag_repo.SORTS, sort, tag_repo.tags.c.id)
+    shape = Grouped.of(statement, order, post_tags.c.post_id)
+    return await shape.fetch(db, parents, limit=limit, params=filter_params(filters))
 
 
 async def link_post_tags(db: AsyncConnection, post_id: uuid.UUID, tag_id: uuid.UUID) -> None:

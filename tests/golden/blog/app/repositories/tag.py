@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -56,10 +57,20 @@ def visible() -> list[ColumnElement[bool]]:
     return []
 
 
+def _where(filters: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given."""
+    return [*visible(), *bound_filters(FILTERS, filters)]
+
+
+def _params(filters: dict[str, Any]) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    return filter_params(filters)
+
+
 @lru_cache(maxsize=256)
 def _page(filters: tuple[str, ...], sort: str) -> Page:
     """The list query of one shape (the filters given, the sort), built once."""
-    where = [*visible(), *bound_filters(FILTERS, filters)]
+    where = _where(filters)
     order = order_by(SORTS, sort, tags.c.id)
     total = LIVE if not filters else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -74,7 +85,7 @@ async def list_tags(
     limit: int,
 ) -> tuple[list[Row], int]:
     """One page of tags and the total."""
-    params = filter_params(filters)
+    params = _params(filters)
     shape = _page(tuple(sorted(filters)), sort)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 
@@ -88,6 +99,12 @@ _INSERT = insert(tags).returning(*COLUMNS)
 async def get_tag(db: AsyncConnection, tag_id: uuid.UUID) -> Row | None:
     """One tag, if it is in reach."""
     return await fetch_one(db, _GET, {"id": tag_id})
+
+
+async def tags_by_id(db: AsyncConnection, ids: Sequence[uuid.UUID]) -> list[Row]:
+    """The tags of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(tags.c.id.in_(ids), *visible())
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def tag_exists(db: AsyncConnection, tag_id: uuid.UUID) -> bool:

@@ -52,6 +52,7 @@ SERVICE = EntityService(
     get_row=repo.get_bookmark,
     row_exists=repo.bookmark_exists,
     list_rows=repo.list_bookmarks,
+    rows_by_id=repo.bookmarks_by_id,
     insert_row=repo.insert_bookmark,
     update_row=repo.update_bookmark,
     delete_row=repo.delete_bookmark,
@@ -62,6 +63,7 @@ SERVICE = EntityService(
 
 # Whether a caller may see a bookmark: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_bookmarks(

@@ -58,6 +58,8 @@ SERVICE = NestedEntityService(
     get_row=repo.get_comment,
     row_exists=repo.comment_exists,
     list_rows=repo.list_comments,
+    rows_by_id=repo.comments_by_id,
+    group_rows=repo.group_comments,
     insert_row=repo.insert_comment,
     update_row=repo.update_comment,
     delete_row=repo.delete_comment,
@@ -69,6 +71,7 @@ SERVICE = NestedEntityService(
 
 # Whether a caller may see a comment: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_comments(

@@ -7,7 +7,7 @@ Posts are read, listed and written as every entity's rows are
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from functools import partial
 from typing import Any
 
@@ -46,6 +46,7 @@ SERVICE = EntityService(
     get_row=repo.get_post,
     row_exists=repo.post_exists,
     list_rows=repo.list_posts,
+    rows_by_id=repo.posts_by_id,
     insert_row=repo.insert_post,
     update_row=repo.update_post,
     delete_row=repo.delete_post,
@@ -56,6 +57,7 @@ SERVICE = EntityService(
 
 # Whether a caller may see a post: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_posts(db: AsyncConnection, user: AuthUser | None, query: PostQuery) -> Awaitable[Listing]:
@@ -127,6 +129,17 @@ async def list_post_tags(
     view = f"post_tags:{post_id}"
     return await cache.current().page(
         tag_service.ENTITY, view, params, ttl=tag_service.TTL, load=load
+    )
+
+
+async def group_post_tags(
+    db: AsyncConnection, user: AuthUser | None, parents: Sequence[uuid.UUID], query: TagQuery
+) -> dict[uuid.UUID, list[Row]]:
+    """The first tags linked to each of ``parents`` (posts the caller has been shown), as :func:`list_post_tags` lists them: one statement for them all."""
+    authorize(RULES["read"], user)
+    authorize(tag_service.RULES["list"], user)
+    return await repo.group_post_tags(
+        db, parents, filters=query.filters(), sort=query.sort, limit=query.limit
     )
 
 

@@ -40,6 +40,7 @@ SERVICE = EntityService(
     get_row=repo.get_tag,
     row_exists=repo.tag_exists,
     list_rows=repo.list_tags,
+    rows_by_id=repo.tags_by_id,
     insert_row=repo.insert_tag,
     update_row=repo.update_tag,
     delete_row=repo.delete_tag,
@@ -52,6 +53,7 @@ SERVICE = EntityService(
 
 # Whether a caller may see a tag: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_tags(db: AsyncConnection, user: AuthUser | None, query: TagQuery) -> Awaitable[Listing]:

@@ -44,6 +44,9 @@ RowExists = Callable[..., Awaitable[bool]]
 ListRows = Callable[..., Awaitable[Listing]]
 UpdateRow = Callable[..., Awaitable[Row | None]]
 DeleteRow = Callable[..., Awaitable[bool]]
+# How far a caller's lists reach: the repository's ``owner_id`` and ``parent_owner_id``
+# keywords, each present only when a rule narrows the list.
+Reach = dict[str, uuid.UUID]
 
 
 class Query(Protocol):
@@ -117,7 +120,8 @@ class EntityService:
     ) -> Listing:
         """A page of the rows the caller may list, and their total (paged by cursor: the
         rows ``after`` a position, and the position after them)."""
-        owner_id = authorize(self.rules["list"], user)
+        reach = self._reach(user)
+        owner_id = reach.get("owner_id")
         params: dict[str, Any] = {
             "filters": query.filters(),
             "sort": query.sort,
@@ -272,6 +276,13 @@ class EntityService:
         if seen is not None:
             return PreconditionFailed()
         return missing(await self.is_visible(db, user, row_id), self.not_found)
+
+    def _reach(self, user: AuthUser | None) -> Reach:
+        """How far the caller's lists reach, as the repository's keywords: ``owner_id``
+        (its own rows only)."""
+        owner_id = authorize(self.rules["list"], user)
+        reach: Reach = {} if owner_id is None else {"owner_id": owner_id}
+        return reach
 
     def _get(
         self, db: AsyncConnection, row_id: uuid.UUID, owner_id: uuid.UUID | None

@@ -1,7 +1,8 @@
 """Prometheus metrics: every request by method, route template and status, at ``GET /metrics``.
 
 Counting (in ``app.core.middleware.RequestContextMiddleware``) costs one counter
-increment and one histogram observation per request (the in-flight count is a plain
+increment and one histogram observation per request, and one more increment for the
+SQL statements it sent (``db_statements_total`` by route, see app.core.statements) (the in-flight count is a plain
 integer, read when scraped): about 2 microseconds, measured. Routes are labelled by
 their template (``/api/v1/things/{id}``), never by the raw path, so the number
 of series stays bounded. What other parts of the service hold (cache statistics, job counts) is read
@@ -63,11 +64,21 @@ class Metrics:
             "http_requests_in_flight", "HTTP requests being answered.", registry=self.registry
         )
         in_flight.set_function(lambda: self.in_flight)
+        # By route alone: how many statements a route sends is what shows an N+1.
+        self.statements = Counter(
+            "db_statements",
+            "SQL statements sent while answering requests (app.core.statements).",
+            ("route",),
+            registry=self.registry,
+        )
         # Labelled series, looked up once: labels() validates and locks on every call.
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._statements: dict[str, Counter] = {}
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        """Count one answered request and its duration."""
+    def observe(
+        self, method: str, route: str, status: int, seconds: float, statements: int = 0
+    ) -> None:
+        """Count one answered request, its duration and the SQL statements it sent."""
         key = (method, route, status)
         series = self._series.get(key)
         if series is None:
@@ -76,6 +87,11 @@ class Metrics:
             self._series[key] = series
         series[0].inc()
         series[1].observe(seconds)
+        if statements:
+            counter = self._statements.get(route)
+            if counter is None:
+                counter = self._statements[route] = self.statements.labels(route)
+            counter.inc(statements)
 
     def exposition(self, extra: Sequence[Metric] = ()) -> bytes:
         """The text Prometheus scrapes: the request metrics, then ``extra``."""

@@ -63,9 +63,10 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool, parent_owned: bool = False) -> Page:
-    """The list query of one shape (the filters given, the sort, the owner scope, the ticket's owner scope), built once."""
+def _where(
+    filters: tuple[str, ...], owned: bool, parent_owned: bool = False
+) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the owner scope, in the ticket's owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(replies.c.owner_id == bindparam("owner_id"))
@@ -77,6 +78,25 @@ def _page(filters: tuple[str, ...], sort: str, owned: bool, parent_owned: bool =
                 )
             )
         )
+    return where
+
+
+def _params(
+    filters: dict[str, Any], owner_id: uuid.UUID | None, parent_owner_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    if parent_owner_id is not None:
+        params["parent_owner_id"] = parent_owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool, parent_owned: bool = False) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope, the ticket's owner scope), built once."""
+    where = _where(filters, owned, parent_owned)
     order = order_by(SORTS, sort, replies.c.id)
     total = LIVE if not filters and not owned and not parent_owned else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -93,11 +113,7 @@ async def list_replies(
     parent_owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of replies and the total; with ``parent_owner_id``, only those of tickets that user owns."""
-    params = filter_params(filters)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
-    if parent_owner_id is not None:
-        params["parent_owner_id"] = parent_owner_id
+    params = _params(filters, owner_id, parent_owner_id)
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None, parent_owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 

@@ -3,7 +3,7 @@ functions and models its REST routes use (app/api/graphql.py)."""
 
 from __future__ import annotations
 
-from app.api.graphql import GraphQLEntity, Names
+from app.api.graphql import GraphQLEntity, Names, One
 from app.schemas import author as schemas_author
 from app.schemas import book as schemas_book
 from app.schemas import loan as schemas_loan
@@ -14,6 +14,7 @@ from app.services import loan as service_loan
 ENTITIES: tuple[GraphQLEntity, ...] = (
     GraphQLEntity(
         names=Names(
+            type="Author",
             item="author",
             list="authors",
             create="createAuthor",
@@ -33,6 +34,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
     ),
     GraphQLEntity(
         names=Names(
+            type="Book",
             item="book",
             list="books",
             create="createBook",
@@ -49,9 +51,11 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_book.BookUpdate,
         update=service_book.update_book,
         delete=service_book.delete_book,
+        nested=(One("author", "author_id", service_author.SERVICE.get_many),),
     ),
     GraphQLEntity(
         names=Names(
+            type="Loan",
             item="loan",
             list="loans",
             create="createLoan",
@@ -68,5 +72,6 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_loan.LoanUpdate,
         update=service_loan.update_loan,
         delete=service_loan.delete_loan,
+        nested=(One("book", "book_id", service_book.SERVICE.get_many),),
     ),
 )

@@ -50,5 +50,6 @@ def include_graphql(app: FastAPI, settings: Settings) -> None:
         introspection=introspection,
         max_depth=settings.graphql_max_depth,
         max_fields=settings.graphql_max_fields,
+        max_rows=settings.graphql_max_rows,
     )
     app.include_router(graphql_router(service))

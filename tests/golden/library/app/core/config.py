@@ -129,11 +129,13 @@ class Settings(DatabaseSettings):
     # every request.
     opentelemetry: bool = False
     # GraphQL (app/api/graphql.py): whether clients may ask for the schema itself
-    # (introspection; unset: everywhere but in production), and how deep an operation
-    # may go and how many fields it may select once its fragments are spread.
+    # (introspection; unset: everywhere but in production), how deep an operation may
+    # go, how many fields it may select once its fragments are spread, and how many
+    # rows its lists may hold (lists in lists multiplied).
     graphql_introspection: bool | None = None
     graphql_max_depth: int = Field(default=8, ge=2)
     graphql_max_fields: int = Field(default=500, ge=10)
+    graphql_max_rows: int = Field(default=10_000, ge=100)
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)

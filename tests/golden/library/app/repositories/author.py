@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -59,10 +60,20 @@ def visible() -> list[ColumnElement[bool]]:
     return []
 
 
+def _where(filters: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given."""
+    return [*visible(), *bound_filters(FILTERS, filters)]
+
+
+def _params(filters: dict[str, Any]) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    return filter_params(filters)
+
+
 @lru_cache(maxsize=256)
 def _page(filters: tuple[str, ...], sort: str) -> Page:
     """The list query of one shape (the filters given, the sort), built once."""
-    where = [*visible(), *bound_filters(FILTERS, filters)]
+    where = _where(filters)
     order = order_by(SORTS, sort, authors.c.id)
     total = LIVE if not filters else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -77,7 +88,7 @@ async def list_authors(
     limit: int,
 ) -> tuple[list[Row], int]:
     """One page of authors and the total."""
-    params = filter_params(filters)
+    params = _params(filters)
     shape = _page(tuple(sorted(filters)), sort)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 
@@ -91,6 +102,12 @@ _INSERT = insert(authors).returning(*COLUMNS)
 async def get_author(db: AsyncConnection, author_id: uuid.UUID) -> Row | None:
     """One author, if it is in reach."""
     return await fetch_one(db, _GET, {"id": author_id})
+
+
+async def authors_by_id(db: AsyncConnection, ids: Sequence[uuid.UUID]) -> list[Row]:
+    """The authors of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(authors.c.id.in_(ids), *visible())
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def author_exists(db: AsyncConnection, author_id: uuid.UUID) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -67,10 +68,20 @@ def visible() -> list[ColumnElement[bool]]:
     return []
 
 
+def _where(filters: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given."""
+    return [*visible(), *bound_filters(FILTERS, filters)]
+
+
+def _params(filters: dict[str, Any]) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    return filter_params(filters)
+
+
 @lru_cache(maxsize=256)
 def _page(filters: tuple[str, ...], sort: str) -> Page:
     """The list query of one shape (the filters given, the sort), built once."""
-    where = [*visible(), *bound_filters(FILTERS, filters)]
+    where = _where(filters)
     order = order_by(SORTS, sort, books.c.id)
     total = LIVE if not filters else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -85,7 +96,7 @@ async def list_books(
     limit: int,
 ) -> tuple[list[Row], int]:
     """One page of books and the total."""
-    params = filter_params(filters)
+    params = _params(filters)
     shape = _page(tuple(sorted(filters)), sort)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 
@@ -99,6 +110,12 @@ _INSERT = insert(books).returning(*COLUMNS)
 async def get_book(db: AsyncConnection, book_id: uuid.UUID) -> Row | None:
     """One book, if it is in reach."""
     return await fetch_one(db, _GET, {"id": book_id})
+
+
+async def books_by_id(db: AsyncConnection, ids: Sequence[uuid.UUID]) -> list[Row]:
+    """The books of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(books.c.id.in_(ids), *visible())
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def book_exists(db: AsyncConnection, book_id: uuid.UUID) -> bool:

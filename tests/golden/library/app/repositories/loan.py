@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -69,12 +70,26 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
-    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+def _where(filters: tuple[str, ...], owned: bool) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(loans.c.owner_id == bindparam("owner_id"))
+    return where
+
+
+def _params(filters: dict[str, Any], owner_id: uuid.UUID | None) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Page:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once."""
+    where = _where(filters, owned)
     order = order_by(SORTS, sort, loans.c.id)
     total = LIVE if not filters and not owned else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -90,9 +105,7 @@ async def list_loans(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of loans and the total."""
-    params = filter_params(filters)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
+    params = _params(filters, owner_id)
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 
@@ -113,6 +126,14 @@ async def get_loan(
     if owner_id is not None:
         return await fetch_one(db, _GET_OWNED, {"id": loan_id, "owner_id": owner_id})
     return await fetch_one(db, _GET, {"id": loan_id})
+
+
+async def loans_by_id(
+    db: AsyncConnection, ids: Sequence[uuid.UUID], *, owner_id: uuid.UUID | None = None
+) -> list[Row]:
+    """The loans of ``ids`` in reach, in one statement."""
+    statement = select(*COLUMNS).where(loans.c.id.in_(ids), *visible(owner_id))
+    return [dict(row) for row in (await db.execute(statement)).mappings()]
 
 
 async def loan_exists(

@@ -40,6 +40,7 @@ SERVICE = EntityService(
     get_row=repo.get_author,
     row_exists=repo.author_exists,
     list_rows=repo.list_authors,
+    rows_by_id=repo.authors_by_id,
     insert_row=repo.insert_author,
     update_row=repo.update_author,
     delete_row=repo.delete_author,
@@ -52,6 +53,7 @@ SERVICE = EntityService(
 
 # Whether a caller may see an author: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_authors(

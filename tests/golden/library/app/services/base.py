@@ -10,7 +10,7 @@ are written is made here, once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -43,6 +43,11 @@ RowExists = Callable[..., Awaitable[bool]]
 ListRows = Callable[..., Awaitable[Listing]]
 UpdateRow = Callable[..., Awaitable[Row | None]]
 DeleteRow = Callable[..., Awaitable[bool]]
+RowsById = Callable[..., Awaitable[list[Row]]]
+GroupRows = Callable[..., Awaitable[dict[uuid.UUID, list[Row]]]]
+# How far a caller's lists reach: the repository's ``owner_id`` and ``parent_owner_id``
+# keywords, each present only when a rule narrows the list.
+Reach = dict[str, uuid.UUID]
 
 
 class Query(Protocol):
@@ -80,6 +85,9 @@ class EntityService:
     ttl: int  # seconds a cached row or page may be served
     stale_on_write: tuple[str, ...] = ()  # the entities a create or change makes stale
     stale_on_delete: tuple[str, ...] = ()  # the entities a delete makes stale
+    # GraphQL's batched reads: the rows of many ids, and the first rows of many parents.
+    rows_by_id: RowsById | None = None
+    group_rows: GroupRows | None = None
 
     async def is_visible(
         self, db: AsyncConnection, user: AuthUser | None, row_id: uuid.UUID
@@ -93,7 +101,8 @@ class EntityService:
     ) -> Listing:
         """A page of the rows the caller may list, and their total (paged by cursor: the
         rows ``after`` a position, and the position after them)."""
-        owner_id = authorize(self.rules["list"], user)
+        reach = self._reach(user)
+        owner_id = reach.get("owner_id")
         params: dict[str, Any] = {
             "filters": query.filters(),
             "sort": query.sort,
@@ -240,6 +249,73 @@ class EntityService:
         if seen is not None:
             return PreconditionFailed()
         return missing(await self.is_visible(db, user, row_id), self.not_found)
+
+    def _reach(self, user: AuthUser | None) -> Reach:
+        """How far the caller's lists reach, as the repository's keywords: ``owner_id``
+        (its own rows only)."""
+        owner_id = authorize(self.rules["list"], user)
+        reach: Reach = {} if owner_id is None else {"owner_id": owner_id}
+        return reach
+
+    # -- GraphQL's batched reads (app/api/graphql.py): a statement per nested field of
+    # -- a query, never one per row.
+
+    async def get_many(
+        self, db: AsyncConnection, user: AuthUser | None, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, Row]:
+        """The rows of ``ids`` the caller may read, each as the caller sees it: what
+        :meth:`get` answers for each, read at once (401 or 403 as :meth:`get`)."""
+        owner_id = authorize(self.rules["read"], user)
+        rows = await self._by_id(db, user, ids, owner_id)
+        return {row["id"]: row for row in rows}
+
+    async def visible_ids(
+        self, db: AsyncConnection, user: AuthUser | None, ids: Sequence[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Those of ``ids`` the caller may see: :meth:`is_visible` for each, at once."""
+        decision = access(self.rules["read"], user)
+        if not decision.allowed:
+            return set()
+        return {row["id"] for row in await self._by_id(db, user, ids, decision.owner_id)}
+
+    async def lists_of(
+        self,
+        db: AsyncConnection,
+        user: AuthUser | None,
+        parents: Sequence[uuid.UUID],
+        query: Query,
+        *,
+        parent: str,
+    ) -> dict[uuid.UUID, list[Row]]:
+        """The first rows of each of ``parents`` (by the foreign key ``parent``) that the
+        caller may list with ``query``'s filters and sort, each as the caller sees it:
+        the list each parent's rows would show, read for all of them in one statement."""
+        if self.group_rows is None:
+            raise RuntimeError(f"{self.entity} are not read in groups")
+        reach = self._reach(user)
+        return await self.group_rows(
+            db,
+            parent,
+            parents,
+            filters=query.filters(),
+            sort=query.sort,
+            limit=query.limit,
+            **reach,
+        )
+
+    async def _by_id(
+        self,
+        db: AsyncConnection,
+        user: AuthUser | None,
+        ids: Sequence[uuid.UUID],
+        owner_id: uuid.UUID | None,
+    ) -> list[Row]:
+        """The rows of ``ids`` in reach of a caller narrowed to ``owner_id``'s rows (if
+        given)."""
+        if self.rows_by_id is None:
+            raise RuntimeError(f"{self.entity} are not read by ids")
+        owned = {} if owner_id is None else {"owner_id": owner_id}
+        return await self.rows_by_id(db, ids, **owned)
 
     def _get(
         self, db: AsyncConnection, row_id: uuid.UUID, owner_id: uuid.UUID | None

@@ -53,6 +53,7 @@ SERVICE = EntityService(
     get_row=repo.get_book,
     row_exists=repo.book_exists,
     list_rows=repo.list_books,
+    rows_by_id=repo.books_by_id,
     insert_row=repo.insert_book,
     update_row=repo.update_book,
     delete_row=repo.delete_book,
@@ -69,6 +70,7 @@ SERVICE = EntityService(
 
 # Whether a caller may see a book: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_books(db: AsyncConnection, user: AuthUser | None, query: BookQuery) -> Awaitable[Listing]:

@@ -53,6 +53,7 @@ SERVICE = EntityService(
     get_row=repo.get_loan,
     row_exists=repo.loan_exists,
     list_rows=repo.list_loans,
+    rows_by_id=repo.loans_by_id,
     insert_row=repo.insert_loan,
     update_row=repo.update_loan,
     delete_row=repo.delete_loan,
@@ -66,6 +67,7 @@ SERVICE = EntityService(
 
 # Whether a caller may see a loan: as itself, as a parent or as a reference.
 is_visible = SERVICE.is_visible
+visible_ids = SERVICE.visible_ids
 
 
 def list_loans(db: AsyncConnection, user: AuthUser | None, query: LoanQuery) -> Awaitable[Listing]:

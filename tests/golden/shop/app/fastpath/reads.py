@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import DIRECT_READS, InlineConnection
 from app.core.sqlite_writer import WriteConnection
+from app.core.statements import counted
 
 __all__ = ["Prepared", "prepared", "reader", "rows"]
 
@@ -131,8 +132,10 @@ async def rows(
     first: bool = False,
 ) -> list[Row]:
     """The rows of ``statement`` with ``params`` (the first only, with ``first``), read
-    through ``driver`` (from :func:`reader`)."""
+    through ``driver`` (from :func:`reader`). It counts as a statement of the request
+    (``app.core.statements``), as one sent through SQLAlchemy does."""
     compiled = prepared(statement, dialect)
+    counted()
     if dialect.name == "sqlite":
         return compiled.sqlite_rows(driver, params, first=first)
     if first:

@@ -61,9 +61,8 @@ def visible() -> list[ColumnElement[bool]]:
     return []
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, parent_owned: bool = False) -> Page:
-    """The list query of one shape (the filters given, the sort, the order's owner scope), built once."""
+def _where(filters: tuple[str, ...], parent_owned: bool = False) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the order's owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if parent_owned:
         where.append(
@@ -73,6 +72,21 @@ def _page(filters: tuple[str, ...], sort: str, parent_owned: bool = False) -> Pa
                 )
             )
         )
+    return where
+
+
+def _params(filters: dict[str, Any], parent_owner_id: uuid.UUID | None) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if parent_owner_id is not None:
+        params["parent_owner_id"] = parent_owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, parent_owned: bool = False) -> Page:
+    """The list query of one shape (the filters given, the sort, the order's owner scope), built once."""
+    where = _where(filters, parent_owned)
     order = order_by(SORTS, sort, order_items.c.id)
     total = LIVE if not filters and not parent_owned else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -88,9 +102,7 @@ async def list_order_items(
     parent_owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], int]:
     """One page of order items and the total; with ``parent_owner_id``, only those of orders that user owns."""
-    params = filter_params(filters)
-    if parent_owner_id is not None:
-        params["parent_owner_id"] = parent_owner_id
+    params = _params(filters, parent_owner_id)
     shape = _page(tuple(sorted(filters)), sort, parent_owner_id is not None)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 

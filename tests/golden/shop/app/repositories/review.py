@@ -62,12 +62,26 @@ def visible(owner_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
-@lru_cache(maxsize=256)
-def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Keyset:
-    """The list query of one shape (the filters given, the sort, the owner scope), built once: pages by keyset."""
+def _where(filters: tuple[str, ...], owned: bool) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given, in the owner scope."""
     where = [*visible(), *bound_filters(FILTERS, filters)]
     if owned:
         where.append(reviews.c.owner_id == bindparam("owner_id"))
+    return where
+
+
+def _params(filters: dict[str, Any], owner_id: uuid.UUID | None) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    params = filter_params(filters)
+    if owner_id is not None:
+        params["owner_id"] = owner_id
+    return params
+
+
+@lru_cache(maxsize=256)
+def _page(filters: tuple[str, ...], sort: str, owned: bool) -> Keyset:
+    """The list query of one shape (the filters given, the sort, the owner scope), built once: pages by keyset."""
+    where = _where(filters, owned)
     return Keyset.of(select(*COLUMNS).where(*where), SORTS, sort, reviews.c.id)
 
 
@@ -81,9 +95,7 @@ async def list_reviews(
     owner_id: uuid.UUID | None = None,
 ) -> tuple[list[Row], Position | None]:
     """The reviews after ``after`` (from the first without it), and the position after them when more follow."""
-    params = filter_params(filters)
-    if owner_id is not None:
-        params["owner_id"] = owner_id
+    params = _params(filters, owner_id)
     shape = _page(tuple(sorted(filters)), sort, owner_id is not None)
     return await shape.fetch(db, after=after, limit=limit, params=params)
 

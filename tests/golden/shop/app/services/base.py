@@ -53,6 +53,9 @@ RowExists = Callable[..., Awaitable[bool]]
 ListRows = Callable[..., Awaitable[Listing]]
 UpdateRow = Callable[..., Awaitable[Row | None]]
 DeleteRow = Callable[..., Awaitable[bool]]
+# How far a caller's lists reach: the repository's ``owner_id`` and ``parent_owner_id``
+# keywords, each present only when a rule narrows the list.
+Reach = dict[str, uuid.UUID]
 
 
 class Query(Protocol):
@@ -225,15 +228,11 @@ class EntityService:
     ) -> Listing:
         """A page of the rows the caller may list, and their total (paged by cursor: the
         rows ``after`` a position, and the position after them)."""
-        owner_id = authorize(self.rules["list"], user)
-        parent_owner_id: uuid.UUID | None = None
-        if self.scope is not None:
-            # Rows are listed only where their parent can be read.
-            parent = access(self.scope.service.RULES["read"], user)
-            if not parent.allowed:
-                return [], query.EMPTY
-            if self.scope.owned:
-                parent_owner_id = parent.owner_id
+        reach = self._reach(user)
+        if reach is None:
+            return [], query.EMPTY
+        owner_id = reach.get("owner_id")
+        parent_owner_id = reach.get("parent_owner_id")
         params: dict[str, Any] = {
             "filters": query.filters(),
             "sort": query.sort,
@@ -541,6 +540,21 @@ class EntityService:
         row = await self._get(db, row_id, owner_id)
         if row is not None and not await self._in_reach(db, user, scope, row):
             raise NotFoundError(self.not_found)
+
+    def _reach(self, user: AuthUser | None) -> Reach | None:
+        """How far the caller's lists reach, as the repository's keywords: ``owner_id``
+        (its own rows only), ``parent_owner_id`` (the rows of its own parents only);
+        ``None`` when the parents are out of its reach, so it may list no row."""
+        owner_id = authorize(self.rules["list"], user)
+        reach: Reach = {} if owner_id is None else {"owner_id": owner_id}
+        if self.scope is not None:
+            # Rows are listed only where their parent can be read.
+            parent = access(self.scope.service.RULES["read"], user)
+            if not parent.allowed:
+                return None
+            if self.scope.owned and parent.owner_id is not None:
+                reach["parent_owner_id"] = parent.owner_id
+        return reach
 
     def _get(
         self, db: AsyncConnection, row_id: uuid.UUID, owner_id: uuid.UUID | None

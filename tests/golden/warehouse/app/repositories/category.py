@@ -58,10 +58,20 @@ def visible() -> list[ColumnElement[bool]]:
     return []
 
 
+def _where(filters: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """The rows a list of one shape reads: in reach, with the filters given."""
+    return [*visible(), *bound_filters(FILTERS, filters)]
+
+
+def _params(filters: dict[str, Any]) -> dict[str, Any]:
+    """The values a list's statement binds."""
+    return filter_params(filters)
+
+
 @lru_cache(maxsize=256)
 def _page(filters: tuple[str, ...], sort: str) -> Page:
     """The list query of one shape (the filters given, the sort), built once."""
-    where = [*visible(), *bound_filters(FILTERS, filters)]
+    where = _where(filters)
     order = order_by(SORTS, sort, categories.c.id)
     total = LIVE if not filters else None
     return Page.of(select(*COLUMNS).where(*where), order, total)
@@ -76,7 +86,7 @@ async def list_categories(
     limit: int,
 ) -> tuple[list[Row], int]:
     """One page of categories and the total."""
-    params = filter_params(filters)
+    params = _params(filters)
     shape = _page(tuple(sorted(filters)), sort)
     return await shape.fetch(db, page=page, limit=limit, params=params)
 

@@ -9,9 +9,14 @@ failure is an entry of ``errors`` whose ``extensions.code`` is the REST envelope
 
 Documents are parsed and validated once (an LRU of the last 256), with limits on
 depth (``GRAPHQL_MAX_DEPTH``), on the fields a document selects once its fragments are
-spread (``GRAPHQL_MAX_FIELDS``: aliases and fragment bombs), and introspection only
-where ``GRAPHQL_INTROSPECTION`` allows it (off in production by default). Lists keep
-the REST page cap. The schema is built from ``app/schema.graphql``, and each entity's
+spread (``GRAPHQL_MAX_FIELDS``: aliases and fragment bombs), on the rows its lists may
+hold, lists in lists multiplied (``GRAPHQL_MAX_ROWS``), and introspection only where
+``GRAPHQL_INTROSPECTION`` allows it (off in production by default). Lists keep the
+REST page cap.
+
+A relation field (``post { comments { ... } }``) of every row of a list is read for
+all of them at once (:class:`Loader`): the statements of a query grow with its depth,
+never with its rows, and ``db_statements_total`` on /metrics shows it. The schema is built from ``app/schema.graphql``, and each entity's
 operations are bound to its services in ``app/api/graphql_entities.py``.
 """
 
@@ -22,7 +27,7 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from inspect import isawaitable
 from pathlib import Path
@@ -33,18 +38,12 @@ from fastapi.exceptions import RequestValidationError
 from graphql import (
     DocumentNode,
     ExecutionResult,
-    FieldNode,
-    FragmentSpreadNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
-    InlineFragmentNode,
     NoSchemaIntrospectionCustomRule,
-    OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     build_schema,
     execute,
     get_operation_ast,
@@ -58,6 +57,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from app.api.deps import OptionalUser, SessionDep, count_request
+from app.api.graphql_limits import limits_rule
+from app.api.graphql_loader import Loader
 from app.core.errors import (
     AppError,
     AuthenticationRequired,
@@ -66,12 +67,21 @@ from app.core.errors import (
     integrity_failure,
 )
 from app.core.idempotency import Created
+from app.core.pagination import MAX_PAGE_SIZE, PAGE_SIZE
 from app.core.permissions import Rule, authorize
 from app.core.responses import JSONResponse, etag
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 
-__all__ = ["CursorPaging", "GraphQLEntity", "Names", "graphql_router", "sort_value"]
+__all__ = [
+    "CursorPaging",
+    "GraphQLEntity",
+    "Many",
+    "Names",
+    "One",
+    "graphql_router",
+    "sort_value",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +96,7 @@ Model = TypeVar("Model", bound=BaseModel)
 class Names:
     """An entity's names in app/schema.graphql."""
 
+    type: str  # Post
     item: str  # Query.post
     list: str  # Query.posts
     create: str  # Mutation.createPost
@@ -99,6 +110,30 @@ class CursorPaging:
 
     read: Callable[[Request, Any], Any]  # app.api.paging.position
     write: Callable[[Request, Any, Any], str | None]  # app.api.paging.next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class One:
+    """A field holding the row a foreign key refers to (``Comment.post``): null when
+    there is none or the caller may not read it."""
+
+    field: str  # post
+    column: str  # post_id: the foreign key on the rows of the type
+    # The rows of many ids the caller may read (the target's SERVICE.get_many).
+    load: Callable[
+        [AsyncConnection, AuthUser | None, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, Row]]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Many:
+    """A field holding the first rows of a list under each row (``Post.comments``,
+    ``Post.tags``), with the list's ``sort`` and ``limit``."""
+
+    field: str  # comments
+    query: type[BaseModel]  # the target's list query model: sort and limit checked as REST
+    # The first rows of each of many parents the caller may list.
+    load: Callable[..., Awaitable[Mapping[uuid.UUID, list[Row]]]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +152,7 @@ class GraphQLEntity:
     update_body: type[BaseModel] | None = None
     update: Callable[..., Awaitable[Row]] | None = None
     delete: Callable[..., Awaitable[None]] | None = None
+    nested: tuple[One | Many, ...] = ()  # its relation fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +162,7 @@ class Context:
     request: Request
     db: AsyncConnection
     user: AuthUser | None
+    loader: Loader = field(default_factory=Loader)
 
 
 # What a resolver is given besides its arguments.
@@ -166,7 +203,7 @@ def _row_id(value: str, argument: str = "id") -> uuid.UUID:
         ) from None
 
 
-def _list_query(entity: GraphQLEntity, args: Mapping[str, Any]) -> BaseModel:
+def _list_query(model: type[BaseModel], args: Mapping[str, Any]) -> BaseModel:
     values = dict(args.get("filter") or {})
     for name in ("page", "cursor", "limit", "q"):
         if args.get(name) is not None:
@@ -174,7 +211,7 @@ def _list_query(entity: GraphQLEntity, args: Mapping[str, Any]) -> BaseModel:
     if args.get("sort") is not None:
         values["sort"] = sort_value(str(args["sort"]))
     try:
-        return entity.query.model_validate(values)
+        return model.model_validate(values)
     except ValidationError as error:
         filters = set(args.get("filter") or ())
         details = []
@@ -191,22 +228,53 @@ def _list_query(entity: GraphQLEntity, args: Mapping[str, Any]) -> BaseModel:
 async def _item(entity: GraphQLEntity, _: Any, info: Info, id: str) -> Row:
     ctx = info.context
     authorize(entity.rules["read"], ctx.user)
-    return await entity.get(ctx.db, ctx.user, _row_id(id))
+    row_id = _row_id(id)
+    async with ctx.loader.lock:
+        return await entity.get(ctx.db, ctx.user, row_id)
 
 
 async def _list(entity: GraphQLEntity, _: Any, info: Info, **args: Any) -> dict[str, Any]:
     ctx = info.context
     authorize(entity.rules["list"], ctx.user)
-    query = _list_query(entity, args)
+    query = _list_query(entity.query, args)
     if entity.cursor is None:
-        rows, total = await entity.page(ctx.db, ctx.user, query)
+        async with ctx.loader.lock:
+            rows, total = await entity.page(ctx.db, ctx.user, query)
         return {"items": rows, "total": total}
     try:
         after = entity.cursor.read(ctx.request, query)
     except RequestValidationError as error:
         raise ValidationFailed(details=_details(error.errors())) from None
-    rows, last = await entity.page(ctx.db, ctx.user, query, after)
+    async with ctx.loader.lock:
+        rows, last = await entity.page(ctx.db, ctx.user, query, after)
     return {"items": rows, "next_cursor": entity.cursor.write(ctx.request, query, last)}
+
+
+async def _one(relation: One, source: Row, info: Info) -> Row | None:
+    """The row ``source``'s foreign key refers to, read with those of its siblings."""
+    target = source.get(relation.column)
+    if target is None:
+        return None
+    ctx = info.context
+    read = partial(relation.load, ctx.db, ctx.user)
+    found: Row | None = await ctx.loader.load(relation, read, target)
+    return found
+
+
+async def _many(relation: Many, source: Row, info: Info, **args: Any) -> list[Row]:
+    """The first rows of the list under ``source``, read with those of its siblings."""
+    ctx = info.context
+    query = _list_query(relation.query, args)
+    key = (relation, query.model_dump_json())
+    read = partial(_read_lists, relation, ctx, query)
+    found: list[Row] | None = await ctx.loader.load(key, read, source["id"])
+    return found or []
+
+
+def _read_lists(
+    relation: Many, ctx: Context, query: BaseModel, parents: list[uuid.UUID]
+) -> Awaitable[Mapping[uuid.UUID, list[Row]]]:
+    return relation.load(ctx.db, ctx.user, parents, query)
 
 
 async def _create(entity: GraphQLEntity, _: Any, info: Info, input: Any = None) -> Row:
@@ -217,7 +285,8 @@ async def _create(entity: GraphQLEntity, _: Any, info: Info, input: Any = None) 
     if entity.create is None or entity.create_body is None:
         raise RuntimeError(f"{info.field_name} is in the schema but not bound to a service")
     body = _validated(entity.create_body, input or {}, "input.")
-    created: Created = await entity.create(ctx.db, ctx.user, body, None)
+    async with ctx.loader.lock:
+        created: Created = await entity.create(ctx.db, ctx.user, body, None)
     return dict(created.data)
 
 
@@ -235,7 +304,8 @@ async def _update(
         raise RuntimeError(f"{info.field_name} is in the schema but not bound to a service")
     row_id = _row_id(id)
     body = _validated(entity.update_body, input, "input.")
-    return await entity.update(ctx.db, ctx.user, row_id, body, ifMatch)
+    async with ctx.loader.lock:
+        return await entity.update(ctx.db, ctx.user, row_id, body, ifMatch)
 
 
 async def _delete(
@@ -249,7 +319,9 @@ async def _delete(
     authorize(entity.rules["delete"], ctx.user)
     if entity.delete is None:
         raise RuntimeError(f"{info.field_name} is in the schema but not bound to a service")
-    await entity.delete(ctx.db, ctx.user, _row_id(id), ifMatch)
+    row_id = _row_id(id)
+    async with ctx.loader.lock:
+        await entity.delete(ctx.db, ctx.user, row_id, ifMatch)
     return True
 
 
@@ -279,77 +351,15 @@ def bind(schema: GraphQLSchema, entities: Sequence[GraphQLEntity]) -> GraphQLSch
         ):
             if mutation is not None and name in mutation.fields:
                 mutation.fields[name].resolve = partial(resolve, entity)
+        kind = schema.get_type(names.type)
+        if not isinstance(kind, GraphQLObjectType):
+            raise RuntimeError(f"app/schema.graphql has no type {names.type}")
+        for relation in entity.nested:
+            resolver = (
+                partial(_one, relation) if isinstance(relation, One) else partial(_many, relation)
+            )
+            kind.fields[relation.field].resolve = resolver
     return schema
-
-
-# -- limits ------------------------------------------------------------------------------
-
-
-# Where counting stops: the fields of a fragment spread many times over can number in
-# the billions, and only whether they pass the limit matters.
-_COUNT_CAP = 1_000_000
-
-
-def _selection_cost(
-    selections: SelectionSetNode | None,
-    context: ValidationContext,
-    fragments: dict[str, tuple[int, int]],
-    visiting: frozenset[str],
-) -> tuple[int, int]:
-    """(depth, fields) of a selection set with its fragments spread. Each fragment is
-    measured once (``fragments``), so a fragment spread twice by one spread twice...
-    costs its size, not two to the power of its nesting; ``visiting`` stops a cycle."""
-    if selections is None:
-        return 0, 0
-    depth = fields = 0
-    for node in selections.selections:
-        if isinstance(node, FieldNode):
-            inner = _selection_cost(node.selection_set, context, fragments, visiting)
-            depth, fields = max(depth, 1 + inner[0]), fields + 1 + inner[1]
-        elif isinstance(node, InlineFragmentNode):
-            inner = _selection_cost(node.selection_set, context, fragments, visiting)
-            depth, fields = max(depth, inner[0]), fields + inner[1]
-        elif isinstance(node, FragmentSpreadNode) and node.name.value not in visiting:
-            name = node.name.value
-            inner = fragments.get(name) or (0, 0)
-            if name not in fragments:
-                fragment = context.get_fragment(name)
-                if fragment is not None:
-                    inner = _selection_cost(
-                        fragment.selection_set, context, fragments, visiting | {name}
-                    )
-                fragments[name] = inner
-            depth, fields = max(depth, inner[0]), fields + inner[1]
-        fields = min(fields, _COUNT_CAP)
-    return depth, fields
-
-
-def limits_rule(max_depth: int, max_fields: int) -> type[ValidationRule]:
-    """A validation rule refusing an operation deeper than ``max_depth`` or selecting
-    more than ``max_fields`` fields once its fragments are spread."""
-
-    class Limits(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            depth, fields = _selection_cost(node.selection_set, self.context, {}, frozenset())
-            if depth > max_depth:
-                self.report_error(
-                    GraphQLError(
-                        f"The operation is {depth} levels deep; at most {max_depth} are allowed.",
-                        node,
-                        extensions={"code": "QUERY_TOO_COMPLEX"},
-                    )
-                )
-            elif fields > max_fields:
-                self.report_error(
-                    GraphQLError(
-                        f"The operation selects {'at least ' if fields >= _COUNT_CAP else ''}"
-                        f"{fields} fields; at most {max_fields} are allowed.",
-                        node,
-                        extensions={"code": "QUERY_TOO_COMPLEX"},
-                    )
-                )
-
-    return Limits
 
 
 # -- execution ---------------------------------------------------------------------------
@@ -358,16 +368,9 @@ def limits_rule(max_depth: int, max_fields: int) -> type[ValidationRule]:
 class GraphQLService:
     """The schema, its validation rules and the documents already checked."""
 
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        *,
-        introspection: bool,
-        max_depth: int,
-        max_fields: int,
-    ) -> None:
+    def __init__(self, schema: GraphQLSchema, *, introspection: bool, **limits: int) -> None:
         self.schema = schema
-        rules = [*specified_rules, limits_rule(max_depth, max_fields)]
+        rules = [*specified_rules, limits_rule(**limits)]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
@@ -456,16 +459,19 @@ async def _run(
                 )
             ],
         )
-    result = execute(
-        service.schema,
-        document,
-        context_value=context,
-        variable_values=variables,
-        operation_name=operation,
-        field_resolver=_field,
-    )
-    if isawaitable(result):
-        result = await result
+    try:
+        result = execute(
+            service.schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation,
+            field_resolver=_field,
+        )
+        if isawaitable(result):
+            result = await result
+    finally:
+        context.loader.close()
     if not isinstance(result, ExecutionResult):
         raise TypeError(f"graphql.execute gave {type(result).__name__}, not an ExecutionResult")
     body: dict[str, Any] = {}
@@ -511,9 +517,17 @@ def graphql_service(
     introspection: bool,
     max_depth: int,
     max_fields: int,
+    max_rows: int,
 ) -> GraphQLService:
-    """The service's GraphQL schema, bound to ``entities``, with its limits."""
+    """The service's GraphQL schema, bound to ``entities``, with its limits (lists as
+    long as REST pages: app.core.pagination)."""
     schema = bind(build_schema(SCHEMA_FILE.read_text("utf-8")), entities)
     return GraphQLService(
-        schema, introspection=introspection, max_depth=max_depth, max_fields=max_fields
+        schema,
+        introspection=introspection,
+        max_depth=max_depth,
+        max_fields=max_fields,
+        max_rows=max_rows,
+        page_size=PAGE_SIZE,
+        max_page_size=MAX_PAGE_SIZE,
     )
