@@ -285,6 +285,9 @@ def _spec_data(
     if draw(st.integers(0, 3)) == 0:
         data["graphql"] = True
         d.note("service:graphql")
+    if draw(st.integers(0, 3)) == 0:
+        data["realtime"] = True
+        d.note("service:realtime")
     return data, d.features
 
 

@@ -550,6 +550,7 @@ class Blueprint:
     # Error codes the spec declares for its hooks: (code, status, description).
     domain_errors: tuple[tuple[str, int, str], ...] = ()
     graphql: bool = False  # the same rows over GraphQL at /graphql too
+    realtime: bool = False  # a WebSocket feed of each entity's changes
 
     def entity(self, name: str) -> Entity:
         """The entity called ``name``."""

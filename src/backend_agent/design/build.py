@@ -135,6 +135,7 @@ def design(spec: ServiceSpec) -> Blueprint:
         page_size=min(spec.page_size, spec.max_page_size),
         max_page_size=spec.max_page_size,
         graphql=spec.graphql,
+        realtime=spec.realtime,
         rate_limits=limits,
         jobs=jobs,
         counted=counted_tables(entities),

@@ -162,6 +162,8 @@ def decisions_for(blueprint: Blueprint) -> tuple[Decision, ...]:
     record = (*record, _hand_written_or_library(blueprint))
     if blueprint.graphql:
         record = (*record, _GRAPHQL)
+    if blueprint.realtime:
+        record = (*record, _REALTIME)
     return record if blueprint.jobs is None else (*record, _JOB_ENGINE)
 
 
@@ -249,6 +251,32 @@ _GRAPHQL = Decision(
         "Ariadne 1.1: 1.10 to 1.14x the CPU and no document cache of its own; its "
         "graphql-transport-ws handler serves a plain graphql-core schema, so it remains the "
         "candidate for subscriptions.",
+    ),
+)
+_REALTIME = Decision(
+    "Change feeds",
+    "A WebSocket per entity (app/api/realtime.py) tells each client the committed changes "
+    "of rows it may read; replicas share the changes through Redis pub/sub when REDIS_URL "
+    "is set, else each process tells its own clients its own changes.",
+    (
+        "Published after the commit, never inside the transaction: a change that rolled "
+        "back is never told. Delivery is at most once; a client that reconnects reads the "
+        "list again.",
+        "Filtered per client by the entity's read rule, ownership, a parent's read rule "
+        "and the fields its role may read: the rules of GET by id, and tests/test_realtime.py "
+        "compares each client's messages with what GET answers it.",
+        "Redis carries the row itself: one encoding per change, no read per replica. "
+        "Redis is already the service's shared store (rate limits, cache).",
+        "A bounded queue per client (REALTIME_QUEUE_LIMIT): a client that falls behind is "
+        "closed (1013) instead of growing the process's memory.",
+    ),
+    (
+        "PostgreSQL LISTEN/NOTIFY: rejected, a payload is at most 8000 bytes (rows with "
+        "long text exceed it), so each replica would read every changed row again; it "
+        "holds a connection per replica outside the pool; and SQLite has no equivalent.",
+        "Server-sent events: one direction only, and no way to end a feed when its "
+        "session ends other than closing the response; WebSockets carry the start and "
+        "the close codes.",
     ),
 )
 _JOB_ENGINE = Decision(

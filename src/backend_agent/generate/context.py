@@ -101,6 +101,7 @@ class ProjectView:
     domain_errors: tuple[DomainErrorView, ...] = ()
     search: SearchView | None = None  # None: no entity has full-text search
     graphql: bool = False  # GraphQL at /graphql too (app/api/graphql.py)
+    realtime: bool = False  # change feeds over WebSockets (app/api/realtime.py)
 
     @property
     def graphql_example(self) -> str:
@@ -208,4 +209,5 @@ def project_view(blueprint: Blueprint) -> ProjectView:
         counts=counts_view(blueprint),
         search=search_view(blueprint),
         graphql=blueprint.graphql,
+        realtime=blueprint.realtime,
     )

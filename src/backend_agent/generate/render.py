@@ -228,6 +228,12 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
             files[PurePosixPath(name)] = _render(
                 environment, f"{name}.jinja", p=project, g=bindings
             )
+    if project.realtime:
+        for name in ("app/api/realtime.py", "app/core/events.py"):
+            files[PurePosixPath(name)] = _platform(name)
+        files[PurePosixPath("tests/test_realtime.py")] = _render(
+            environment, "tests/test_realtime.py.jinja", p=project
+        )
     if any(t.access for t in project.tests.entities):
         files[PurePosixPath("tests/test_field_access.py")] = _render(
             environment, "tests/test_field_access.py.jinja", p=project

@@ -535,6 +535,8 @@ class ServiceSpec(_Strict):
     max_page_size: Annotated[int, Field(gt=0, le=1000)] = 100
     # The same rows over GraphQL at /graphql (app/schema.graphql), through the same services.
     graphql: bool = False
+    # Live change feeds: a WebSocket per entity at <prefix>/<plural>/events.
+    realtime: bool = False
     # Service-wide defaults; an entity's own rate_limits override them for its endpoints.
     rate_limits: RateLimitsSpec = Field(
         default_factory=lambda: RateLimitsSpec(read="300/minute", write="60/minute")

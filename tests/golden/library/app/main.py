@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import fastpath
-from app.api.router import include_api, include_graphql
+from app.api.router import include_api, include_graphql, include_realtime
 from app.api.routes import docs, health, metrics
 from app.core import statements
 from app.core.cache import create_cache
@@ -27,6 +27,7 @@ from app.core.db import (
     reads_in_autocommit,
 )
 from app.core.errors import register_error_handlers
+from app.core.events import Hub, current_hub
 from app.core.logging import configure_logging
 from app.core.metrics import Metrics
 from app.core.middleware import RequestContextMiddleware, StrictCORSMiddleware
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # What start-up built lives as long as the process: keep the collector from
         # walking it again and again, and collect less often (requests allocate many
         # short-lived objects, and reference counting frees nearly all of them).
+        if settings.redis_url:
+            await events.use_redis(settings.redis_url, settings.realtime_channel)
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if worker is not None:
             await worker.shutdown()  # lets the running job finish
+        await events.close()
         await rate_limit_store.close()
         await engine.dispose()
         if inline_read_engine is not None:
@@ -148,6 +152,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limit_store = rate_limit_store
     app.state.redis = redis
     app.state.cache = cache  # cache.stats(): hits, misses and errors, for the metrics
+    # Changes told to the WebSocket feeds once committed (app.core.events), current in
+    # every request; through Redis to every replica when there is one.
+    app.state.events = events = Hub(queue_limit=settings.realtime_queue_limit)
+    app.state.request_context = ((current_hub, events),)
     app.state.rate_policy = RatePolicy(
         read=settings.rate_limit_read,
         write=settings.rate_limit_write,
@@ -180,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     include_api(app, API_PREFIX)
     include_graphql(app, settings)
+    include_realtime(app, API_PREFIX)
     # GET by id, the list and POST create of each entity without FastAPI's dependency
     # solving, inside every middleware (app.fastpath); FAST_PATH=false leaves them
     # to FastAPI like every other route.

@@ -290,7 +290,7 @@ def test_a_verified_token_is_remembered_until_it_expires(
 def test_the_production_server_is_configured_as_measured() -> None:
     served = server.server("127.0.0.1", 8123, 2)
     assert (served.bind_addr, served.bind_port, served.workers) == ("127.0.0.1", 8123, 2)
-    assert (served.interface, served.http, served.websockets) == ("asgi", "1", False)
+    assert (served.interface, served.http, served.websockets) == ("asgi", "1", True)
     assert (served.runtime_mode, served.loop, served.log_access) == ("st", "uvloop", False)
     assert served.workers_kill_timeout == server.SHUTDOWN_SECONDS
 

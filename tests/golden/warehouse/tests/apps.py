@@ -10,10 +10,16 @@ from fastapi import FastAPI
 
 
 @asynccontextmanager
-async def serving(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of ``application`` (built by ``create_app``); its engines and stores are
-    closed afterwards."""
+async def serving(
+    application: FastAPI, *, websockets: bool = False
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``application`` (built by ``create_app``), that speaks WebSocket too
+    with ``websockets`` (httpx-ws); its engines and stores are closed afterwards."""
     transport = httpx.ASGITransport(app=application)
+    if websockets:
+        from httpx_ws.transport import ASGIWebSocketTransport
+
+        transport = ASGIWebSocketTransport(app=application)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             yield http

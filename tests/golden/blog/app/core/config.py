@@ -136,6 +136,13 @@ class Settings(DatabaseSettings):
     graphql_max_depth: int = Field(default=8, ge=2)
     graphql_max_fields: int = Field(default=500, ge=10)
     graphql_max_rows: int = Field(default=10_000, ge=100)
+    # Change feeds (app/api/realtime.py): how long a client has to start, how often an
+    # idle feed sends a heartbeat (and checks the session), how many changes a client
+    # may fall behind before it is closed, and the Redis channel replicas share.
+    realtime_start_seconds: float = Field(default=5.0, gt=0)
+    realtime_heartbeat_seconds: float = Field(default=20.0, gt=0)
+    realtime_queue_limit: int = Field(default=100, ge=1)
+    realtime_channel: str = "blog:events"
     # One JSON line per request (method, path, status, duration, request id).
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core import cache
+from app.core import cache, events
 from app.core.errors import AppError, NotFoundError, PreconditionFailed
 from app.core.hooks import Change, run
 from app.core.idempotency import Created, IdempotentRequest
@@ -111,6 +111,8 @@ class EntityService:
     ttl: int | None = None  # seconds a cached row or page may be served; None: not cached
     stale_on_write: tuple[str, ...] = ()  # the entities a create or change makes stale
     stale_on_delete: tuple[str, ...] = ()  # the entities a delete makes stale
+    # Its changes are told to the WebSocket feed (app.core.events) once committed.
+    realtime: bool = False
     # GraphQL's batched reads: the rows of many ids, and the first rows of many parents.
     rows_by_id: RowsById | None = None
     group_rows: GroupRows | None = None
@@ -205,6 +207,8 @@ class EntityService:
         await db.commit()
         if self.stale_on_write:
             await cache.current().invalidate(*self.stale_on_write)
+        if self.realtime:
+            await events.current().publish(self.entity, "updated", row)
         return row
 
     async def delete(
@@ -216,6 +220,8 @@ class EntityService:
         await run(
             self.hooks, "before_delete", Change(db=db, user=user, entity=self.entity, row_id=row_id)
         )
+        # The row as it last was, for the feed: who may be told of its deletion.
+        last = await self._get(db, row_id, None) if self.realtime else None
         if owner_id is not None:
             deleted = await self.delete_row(db, row_id, owner_id=owner_id, seen=seen)
         else:
@@ -226,6 +232,8 @@ class EntityService:
         await db.commit()
         if self.stale_on_delete:
             await cache.current().invalidate(*self.stale_on_delete)
+        if last is not None:
+            await events.current().publish(self.entity, "deleted", last)
 
     async def check_link(
         self,
@@ -266,6 +274,8 @@ class EntityService:
         await db.commit()
         if self.stale_on_write:
             await cache.current().invalidate(*self.stale_on_write)
+        if self.realtime:
+            await events.current().publish(self.entity, "created", row)
         return result
 
     async def _version(

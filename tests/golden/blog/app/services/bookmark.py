@@ -53,6 +53,7 @@ SERVICE = EntityService(
     row_exists=repo.bookmark_exists,
     list_rows=repo.list_bookmarks,
     rows_by_id=repo.bookmarks_by_id,
+    realtime=True,
     insert_row=repo.insert_bookmark,
     update_row=repo.update_bookmark,
     delete_row=repo.delete_bookmark,

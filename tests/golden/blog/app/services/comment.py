@@ -59,6 +59,7 @@ SERVICE = NestedEntityService(
     row_exists=repo.comment_exists,
     list_rows=repo.list_comments,
     rows_by_id=repo.comments_by_id,
+    realtime=True,
     group_rows=repo.group_comments,
     insert_row=repo.insert_comment,
     update_row=repo.update_comment,

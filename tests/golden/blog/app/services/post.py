@@ -47,6 +47,7 @@ SERVICE = EntityService(
     row_exists=repo.post_exists,
     list_rows=repo.list_posts,
     rows_by_id=repo.posts_by_id,
+    realtime=True,
     insert_row=repo.insert_post,
     update_row=repo.update_post,
     delete_row=repo.delete_post,

@@ -41,6 +41,7 @@ SERVICE = EntityService(
     row_exists=repo.tag_exists,
     list_rows=repo.list_tags,
     rows_by_id=repo.tags_by_id,
+    realtime=True,
     insert_row=repo.insert_tag,
     update_row=repo.update_tag,
     delete_row=repo.delete_tag,

@@ -109,7 +109,8 @@ class RequestContextMiddleware:
     * an id (``X-Request-ID``, and in every log line written while serving it);
     * the security headers, and the ``RateLimit-*`` headers of the limit it was counted
       against (the limits are route dependencies; they leave their usage in the state);
-    * the app's cache (``app.state.cache``) as the current one (:func:`app.core.cache.current`);
+    * the app's cache (``app.state.cache``) as the current one (:func:`app.core.cache.current`),
+      and whatever else ``app.state.request_context`` makes current (the change events);
     * the request metrics (count, duration, in flight, SQL statements sent) and the
       access log;
     * the body size limit: 413 PAYLOAD_TOO_LARGE for a declared or streamed body over
@@ -202,6 +203,10 @@ class RequestContextMiddleware:
         app = scope.get("app")  # set by the application before any middleware runs
         # The app's cache as the current one (app.core.cache.use, without its wrapper).
         cache_token = current_cache.set(app.state.cache) if app is not None else None
+        # What else the app makes current while it serves a request: pairs of a context
+        # variable and its value (app.state.request_context; the change events' hub).
+        context = getattr(app.state, "request_context", ()) if app is not None else ()
+        context_tokens = [(variable, variable.set(value)) for variable, value in context]
         metrics = self.metrics
         metrics.in_flight += 1
         count, count_token = counting()
@@ -234,6 +239,8 @@ class RequestContextMiddleware:
                 self._log_access(scope, status, seconds)
             if cache_token is not None:
                 current_cache.reset(cache_token)
+            for variable, context_token in reversed(context_tokens):
+                variable.reset(context_token)
             request_id_var.reset(token)
 
     @staticmethod

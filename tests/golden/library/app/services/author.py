@@ -41,6 +41,7 @@ SERVICE = EntityService(
     row_exists=repo.author_exists,
     list_rows=repo.list_authors,
     rows_by_id=repo.authors_by_id,
+    realtime=True,
     insert_row=repo.insert_author,
     update_row=repo.update_author,
     delete_row=repo.delete_author,

@@ -54,6 +54,7 @@ SERVICE = EntityService(
     row_exists=repo.book_exists,
     list_rows=repo.list_books,
     rows_by_id=repo.books_by_id,
+    realtime=True,
     insert_row=repo.insert_book,
     update_row=repo.update_book,
     delete_row=repo.delete_book,

@@ -54,6 +54,7 @@ SERVICE = EntityService(
     row_exists=repo.loan_exists,
     list_rows=repo.list_loans,
     rows_by_id=repo.loans_by_id,
+    realtime=True,
     insert_row=repo.insert_loan,
     update_row=repo.update_loan,
     delete_row=repo.delete_loan,
