@@ -50,3 +50,13 @@ def test_a_plural_that_is_its_singular_lists_under_another_name() -> None:
     names = graphql_names("BlogPost", "blog_post", "blog_posts")
     assert (names.item, names.list, names.create) == ("blogPost", "blogPosts", "createBlogPost")
     load_spec_text(_spec("  News: {fields: {a: string}}\n"), "s.yaml")
+
+
+def test_with_realtime_a_change_type_is_taken_too() -> None:
+    entities = "  Post: {fields: {a: string}}\n  PostChange: {fields: {b: string}}\n"
+    load_spec_text(_spec(entities), "s.yaml")  # without realtime there is no PostChange type
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(_spec(entities) + "realtime: true\n", "s.yaml")
+    assert any("'PostChange'" in p.message for p in caught.value.problems)
+    names = graphql_names("Post", "post", "posts")
+    assert (names.change, names.changed) == ("PostChange", "postChanged")

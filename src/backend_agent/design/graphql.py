@@ -13,6 +13,8 @@ or whether it may be null. Per entity (``Post``):
 - ``Query.post(id)``, ``Query.posts(filter, sort, page | cursor, limit[, q])``;
 - ``Mutation.createPost(input)``, ``updatePost(id, input, ifMatch)``,
   ``deletePost(id, ifMatch)``;
+- with ``realtime``, ``Subscription.postChanged``: each committed change of a post the
+  caller may read (``type PostChange { action, id, row }``);
 - a field per relation (:func:`nested_fields`): ``Comment.post`` (the row a
   ``belongs_to`` refers to, null where the caller may not read it), ``Post.comments``
   (``has_many``) and ``Post.tags`` (``many_to_many``), lists with ``sort`` and ``limit``
@@ -205,6 +207,28 @@ def _entity_sdl(
     return lines, ", ".join(arguments)
 
 
+def _subscriptions(blueprint: Blueprint) -> list[str]:
+    """Per entity, what a subscription to its changes sends, and the subscription."""
+    lines: list[str] = []
+    fields = []
+    for entity in blueprint.entities:
+        names = graphql_names(entity.name, entity.snake, entity.plural)
+        body = [
+            '  "created, updated or deleted"',
+            "  action: String!",
+            "  id: ID!",
+            '  "The row as the caller may see it; null for a deletion."',
+            f"  row: {names.type}",
+        ]
+        label = entity.plural.replace("_", " ")
+        lines += _block("type", names.change, body, f"A committed change to {label}.")
+        fields.append(
+            f'  "Each committed change to the {label} the caller may read."\n'
+            f"  {names.changed}: {names.change}!"
+        )
+    return lines + _block("type", "Subscription", fields)
+
+
 def graphql_sdl(blueprint: Blueprint, document: JSON) -> str:
     """The service's GraphQL schema (SDL), from ``document``, its OpenAPI document."""
     lines = [f'"""{text}"""\nscalar {name}\n' for name, text in SCALARS]
@@ -236,4 +260,6 @@ def graphql_sdl(blueprint: Blueprint, document: JSON) -> str:
     lines += _block("type", "Query", queries)
     if mutations:
         lines += _block("type", "Mutation", mutations)
+    if blueprint.realtime:
+        lines += _subscriptions(blueprint)
     return "\n".join(line for line in lines).rstrip("\n") + "\n"

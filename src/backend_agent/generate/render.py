@@ -228,12 +228,14 @@ def render(blueprint: Blueprint) -> dict[PurePosixPath, str]:
             files[PurePosixPath(name)] = _render(
                 environment, f"{name}.jinja", p=project, g=bindings
             )
-    if project.realtime:
+    if project.realtime or project.graphql:  # GraphQL's subscriptions are bound there too
         for name in ("app/api/realtime.py", "app/core/events.py"):
             files[PurePosixPath(name)] = _platform(name)
-        files[PurePosixPath("tests/test_realtime.py")] = _render(
-            environment, "tests/test_realtime.py.jinja", p=project
-        )
+    if project.realtime and project.graphql:
+        files[PurePosixPath("app/api/graphql_ws.py")] = _platform("app/api/graphql_ws.py")
+    if project.realtime:
+        for name in ("app/api/feeds.py", "tests/test_realtime.py"):
+            files[PurePosixPath(name)] = _render(environment, f"{name}.jinja", p=project)
     if any(t.access for t in project.tests.entities):
         files[PurePosixPath("tests/test_field_access.py")] = _render(
             environment, "tests/test_field_access.py.jinja", p=project

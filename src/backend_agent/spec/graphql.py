@@ -2,7 +2,8 @@
 that no two of them meet.
 
 Per entity ``Post`` (snake ``post``, plural ``posts``): the types ``Post``,
-``PostPage``, ``PostFilter``, ``PostSort``, ``PostInput`` and ``PostPatch``; the
+``PostPage``, ``PostFilter``, ``PostSort``, ``PostInput`` and ``PostPatch`` (and
+``PostChange`` with ``realtime``, sent by ``Subscription.postChanged``); the
 queries ``post`` and ``posts`` (camelCase of the API's names: ``blogPost``; a plural
 that is its singular, ``news``, lists as ``newsList``); the mutations ``createPost``,
 ``updatePost`` and ``deletePost``.
@@ -43,9 +44,12 @@ class GraphQLNames:
     create: str  # createPost
     update: str  # updatePost
     delete: str  # deletePost
+    change: str  # PostChange: what Subscription.postChanged sends (with realtime)
+    changed: str  # Subscription.postChanged
 
-    def types(self) -> tuple[str, ...]:
-        return (self.type, self.page, self.filter, self.sort, self.input, self.patch)
+    def types(self, *, realtime: bool = False) -> tuple[str, ...]:
+        kinds = (self.type, self.page, self.filter, self.sort, self.input, self.patch)
+        return (*kinds, self.change) if realtime else kinds
 
     def operations(self) -> tuple[str, ...]:
         return (self.item, self.list, self.create, self.update, self.delete)
@@ -74,6 +78,8 @@ def graphql_names(name: str, snake_name: str, plural_name: str) -> GraphQLNames:
         create=f"create{name}",
         update=f"update{name}",
         delete=f"delete{name}",
+        change=f"{name}Change",
+        changed=f"{item}Changed",
     )
 
 
@@ -90,7 +96,10 @@ def _clashes(spec: ServiceSpec, source: SourceMap) -> Iterator[Problem]:
     for name, entity in spec.entities.items():
         snake_name = snake(name)
         names = graphql_names(name, snake_name, entity.plural or plural(snake_name))
-        wanted = (*names.types(), *(f"Query.{n}" for n in names.operations()))
+        wanted = (
+            *names.types(realtime=spec.realtime),
+            *(f"Query.{n}" for n in names.operations()),
+        )
         clash = next((gql for gql in wanted if gql in taken), None)
         if clash is None:
             taken.update(dict.fromkeys(wanted, f"entity '{name}'"))

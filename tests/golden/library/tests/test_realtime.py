@@ -32,6 +32,7 @@ from tests.conftest import make_settings
 from tests.factories import Account
 from tests.test_author import valid_body as author_body
 from tests.test_book import valid_body as book_body
+from tests.test_graphql import CASES as GRAPHQL_CASES
 from tests.test_loan import valid_body as loan_body
 
 pytestmark = pytest.mark.anyio
@@ -311,3 +312,145 @@ async def test_changes_reach_every_replica_through_redis(
         finally:
             for application in (one, other):
                 await application.state.events.close()
+
+
+# -- GraphQL subscriptions (graphql-transport-ws at /graphql) ----------------------------
+
+
+async def subscribed(
+    stack: AsyncExitStack,
+    http: httpx.AsyncClient,
+    actor: Account | None,
+    field: str,
+    selection: str,
+) -> AsyncWebSocketSession:
+    """A socket acknowledged and subscribed (id ``1``) to ``field``."""
+    ws: AsyncWebSocketSession = await stack.enter_async_context(
+        aconnect_ws("http://test/graphql", http, subprotocols=["graphql-transport-ws"])
+    )
+    await ws.send_json(
+        {"type": "connection_init", "payload": {"token": token(actor)} if actor else {}}
+    )
+    assert await ws.receive_json(timeout=5) == {"type": "connection_ack"}
+    query = f"subscription {{ {field} {{ action id row {{ {selection} }} }} }}"
+    await ws.send_json({"type": "subscribe", "id": "1", "payload": {"query": query}})
+    return ws
+
+
+async def refused_handshake(http: httpx.AsyncClient, url: str) -> int | None:
+    """The code the server closes a socket with before accepting it (None: accepted)."""
+    try:
+        async with aconnect_ws(f"http://test{url}", http):
+            return None
+    except WebSocketDisconnect as closed:
+        return int(closed.code)
+
+
+async def quiet_or_refused(ws: AsyncWebSocketSession) -> str | None:
+    """The code a subscription was refused with, or None when nothing came for QUIET seconds."""
+    try:
+        message = await ws.receive_json(timeout=QUIET)
+    except TimeoutError:
+        return None
+    assert message["type"] == "next", message
+    return str(message["payload"]["errors"][0]["extensions"]["code"])
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[case.entity for case in CASES])
+async def test_subscriptions_send_what_get_shows_each_caller(
+    app: FastAPI, db: AsyncConnection, make_user: MakeUser, index: int
+) -> None:
+    case, typed = CASES[index], GRAPHQL_CASES[index]
+    field = f"{typed.item}Changed"
+    selection = typed.fields
+    async with feeds() as (_, http), AsyncExitStack() as stack:
+        maker = await make_user(case.creator)
+        callers: list[tuple[str, Account | None]] = [("anonymous", None), ("the maker", maker)]
+        callers += [(f"one of role {role}", await make_user(role)) for role in ROLES]
+        sockets = [
+            (who, actor, await subscribed(stack, http, actor, field, selection))
+            for who, actor in callers
+        ]
+        await asyncio.sleep(HEARTBEAT)  # each subscription is watching
+        if "post" not in app.openapi()["paths"][case.collection]:
+            return
+        created = await http.post(
+            case.collection, json=await case.body(db, maker), headers=maker.headers
+        )
+        assert created.status_code == 201, created.text
+        row_id = created.json()["data"]["id"]
+        for who, actor, ws in sockets:
+            response = await http.get(
+                f"{case.collection}/{row_id}", headers=actor.headers if actor else {}
+            )
+            probe = await http.get(
+                f"{case.collection}/{uuid.uuid4()}", headers=actor.headers if actor else {}
+            )
+            if probe.status_code in CLOSED_FOR:  # the read rule refuses: so does the subscription
+                assert await quiet_or_refused(ws) == probe.json()["error"]["code"], who
+                continue
+            shown = rest_row(response)
+            if shown is None:
+                assert await quiet_or_refused(ws) is None, who
+                continue
+            message = await ws.receive_json(timeout=5)
+            assert message["type"] == "next", (who, message)
+            change = message["payload"]["data"][field]
+            assert (change["action"], change["id"]) == ("created", row_id), who
+            served = {k: v for k, v in change["row"].items() if k != "_etag"}
+            assert served == {k: shown.get(k) for k in served}, who
+
+
+async def test_the_subscription_protocol_is_kept(make_user: MakeUser) -> None:
+    field = f"{GRAPHQL_CASES[0].item}Changed"
+    subscription = f"subscription {{ {field} {{ action id }} }}"
+    async with feeds() as (_, http):
+        assert await refused_handshake(http, "/graphql") == 4406  # no subprotocol
+        for first, code in (
+            (None, 4408),  # no connection_init in time
+            ({"type": "subscribe", "id": "1", "payload": {"query": subscription}}, 4401),
+            ({"type": "connection_init", "payload": {"token": "not.a.token"}}, 4401),
+            ({"type": "nonsense"}, 4400),
+        ):
+            ws: AsyncWebSocketSession
+            async with aconnect_ws(
+                "http://test/graphql", http, subprotocols=["graphql-transport-ws"]
+            ) as ws:
+                if first is not None:
+                    await ws.send_json(first)
+                assert await closed_with(ws) == code, first
+        reader = await a_reader(http, make_user)
+        async with AsyncExitStack() as stack:
+            ws = await subscribed(stack, http, reader, field, "id")
+            await ws.send_json({"type": "ping"})
+            assert (await next_of(ws, "pong"))["type"] == "pong"
+            # A query goes over HTTP; a document that does not validate is an error.
+            for operation_id, query in (("2", "{ __typename }"), ("3", "subscription { nothing }")):
+                await ws.send_json(
+                    {"type": "subscribe", "id": operation_id, "payload": {"query": query}}
+                )
+                assert (await next_of(ws, "error"))["id"] == operation_id
+            # A second subscription under the id of one still running closes the socket.
+            await ws.send_json({"type": "subscribe", "id": "1", "payload": {"query": subscription}})
+            assert await closed_with(ws) == 4409
+
+
+async def a_reader(http: httpx.AsyncClient, make_user: MakeUser) -> Account | None:
+    """A caller the first entity's read rule lets watch (its GET of an unknown row is a 404)."""
+    case = CASES[0]
+    for actor in (None, *[await make_user(role) for role in ROLES]):
+        probe = await http.get(
+            f"{case.collection}/{uuid.uuid4()}", headers=actor.headers if actor else {}
+        )
+        if probe.status_code == 404:
+            return actor
+    raise AssertionError(f"no caller may read {case.entity}")
+
+
+async def next_of(ws: AsyncWebSocketSession, kind: str) -> dict[str, Any]:
+    """The next message of type ``kind`` within 5 seconds."""
+    with anyio.fail_after(5):
+        while True:
+            message: dict[str, Any] = await ws.receive_json()
+            if message["type"] == kind:
+                return message

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from app.api.feeds import FEEDS
 from app.api.graphql import GraphQLEntity, Many, Names, One
 from app.schemas import bookmark as schemas_bookmark
 from app.schemas import comment as schemas_comment
@@ -24,6 +25,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createPost",
             update="updatePost",
             delete="deletePost",
+            changed="postChanged",
         ),
         rules=service_post.RULES,
         query=schemas_post.PostQuery,
@@ -35,8 +37,11 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_post.PostUpdate,
         update=service_post.update_post,
         delete=service_post.delete_post,
+        feed=FEEDS[service_post.ENTITY],
         nested=(
-            Many("tags", schemas_tag.TagQuery, service_post.group_post_tags),
+            Many(
+                "tags", schemas_tag.TagQuery, service_post.group_post_tags, service_post.NOT_FOUND
+            ),
             Many(
                 "comments",
                 schemas_comment.CommentQuery,
@@ -52,6 +57,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createComment",
             update="updateComment",
             delete="deleteComment",
+            changed="commentChanged",
         ),
         rules=service_comment.RULES,
         query=schemas_comment.CommentQuery,
@@ -63,6 +69,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_comment.CommentUpdate,
         update=service_comment.update_comment,
         delete=service_comment.delete_comment,
+        feed=FEEDS[service_comment.ENTITY],
         nested=(One("post", "post_id", service_post.SERVICE.get_many),),
     ),
     GraphQLEntity(
@@ -73,6 +80,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createTag",
             update="updateTag",
             delete="deleteTag",
+            changed="tagChanged",
         ),
         rules=service_tag.RULES,
         query=schemas_tag.TagQuery,
@@ -84,6 +92,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_tag.TagUpdate,
         update=service_tag.update_tag,
         delete=service_tag.delete_tag,
+        feed=FEEDS[service_tag.ENTITY],
     ),
     GraphQLEntity(
         names=Names(
@@ -93,6 +102,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createBookmark",
             update="updateBookmark",
             delete="deleteBookmark",
+            changed="bookmarkChanged",
         ),
         rules=service_bookmark.RULES,
         query=schemas_bookmark.BookmarkQuery,
@@ -104,6 +114,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_bookmark.BookmarkUpdate,
         update=service_bookmark.update_bookmark,
         delete=service_bookmark.delete_bookmark,
+        feed=FEEDS[service_bookmark.ENTITY],
         nested=(One("post", "post_id", service_post.SERVICE.get_many),),
     ),
 )

@@ -9,19 +9,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import rate_limit
+from app.api.feeds import FEEDS
 from app.api.graphql import graphql_router, graphql_service
 from app.api.graphql_entities import ENTITIES
-from app.api.realtime import Feed, realtime_router
+from app.api.graphql_ws import graphql_ws_endpoint
+from app.api.realtime import realtime_router
 from app.api.routes import audit, auth, jobs
 from app.api.routes import bookmark as bookmark_routes
 from app.api.routes import comment as comment_routes
 from app.api.routes import post as post_routes
 from app.api.routes import tag as tag_routes
 from app.core.config import Settings
-from app.services import bookmark as bookmark_service
-from app.services import comment as comment_service
-from app.services import post as post_service
-from app.services import tag as tag_service
 
 # Each router and the scope of its rate limit. The entities' routes come first: they are
 # the busiest, and routes are matched in order.
@@ -60,30 +58,10 @@ def include_graphql(app: FastAPI, settings: Settings) -> None:
         max_rows=settings.graphql_max_rows,
     )
     app.include_router(graphql_router(service))
-
-
-# The change feed of each entity (app/api/realtime.py): its read rule, the fields only
-# some roles see, and the parent whose read rule keeps rows out of some callers' reach.
-FEEDS: tuple[Feed, ...] = (
-    Feed(
-        entity=post_service.ENTITY,
-        rule=post_service.RULES["read"],
-    ),
-    Feed(
-        entity=comment_service.ENTITY,
-        rule=comment_service.RULES["read"],
-    ),
-    Feed(
-        entity=tag_service.ENTITY,
-        rule=tag_service.RULES["read"],
-    ),
-    Feed(
-        entity=bookmark_service.ENTITY,
-        rule=bookmark_service.RULES["read"],
-    ),
-)
+    # Subscriptions: the same /graphql over WebSocket (graphql-transport-ws).
+    app.add_api_websocket_route("/graphql", graphql_ws_endpoint(service))
 
 
 def include_realtime(app: FastAPI, prefix: str) -> None:
     """A WebSocket feed of each entity's changes at ``<prefix>/<plural>/events``."""
-    app.include_router(realtime_router(FEEDS), prefix=prefix)
+    app.include_router(realtime_router(tuple(FEEDS.values())), prefix=prefix)

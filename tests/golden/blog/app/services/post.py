@@ -136,11 +136,16 @@ async def list_post_tags(
 async def group_post_tags(
     db: AsyncConnection, user: AuthUser | None, parents: Sequence[uuid.UUID], query: TagQuery
 ) -> dict[uuid.UUID, list[Row]]:
-    """The first tags linked to each of ``parents`` (posts the caller has been shown), as :func:`list_post_tags` lists them: one statement for them all."""
+    """The first tags linked to each of ``parents`` the caller may read, as :func:`list_post_tags` lists them (a parent it may not read is left out: that list is a 404): a statement for the parents, one for the rows."""
     authorize(RULES["read"], user)
     authorize(tag_service.RULES["list"], user)
+    readable = await visible_ids(db, user, parents)
     return await repo.group_post_tags(
-        db, parents, filters=query.filters(), sort=query.sort, limit=query.limit
+        db,
+        [parent for parent in parents if parent in readable],
+        filters=query.filters(),
+        sort=query.sort,
+        limit=query.limit,
     )
 
 

@@ -3,6 +3,7 @@ functions and models its REST routes use (app/api/graphql.py)."""
 
 from __future__ import annotations
 
+from app.api.feeds import FEEDS
 from app.api.graphql import GraphQLEntity, Names, One
 from app.schemas import author as schemas_author
 from app.schemas import book as schemas_book
@@ -20,6 +21,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createAuthor",
             update="updateAuthor",
             delete="deleteAuthor",
+            changed="authorChanged",
         ),
         rules=service_author.RULES,
         query=schemas_author.AuthorQuery,
@@ -31,6 +33,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_author.AuthorUpdate,
         update=service_author.update_author,
         delete=service_author.delete_author,
+        feed=FEEDS[service_author.ENTITY],
     ),
     GraphQLEntity(
         names=Names(
@@ -40,6 +43,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createBook",
             update="updateBook",
             delete="deleteBook",
+            changed="bookChanged",
         ),
         rules=service_book.RULES,
         query=schemas_book.BookQuery,
@@ -51,6 +55,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_book.BookUpdate,
         update=service_book.update_book,
         delete=service_book.delete_book,
+        feed=FEEDS[service_book.ENTITY],
         nested=(One("author", "author_id", service_author.SERVICE.get_many),),
     ),
     GraphQLEntity(
@@ -61,6 +66,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
             create="createLoan",
             update="updateLoan",
             delete="deleteLoan",
+            changed="loanChanged",
         ),
         rules=service_loan.RULES,
         query=schemas_loan.LoanQuery,
@@ -72,6 +78,7 @@ ENTITIES: tuple[GraphQLEntity, ...] = (
         update_body=schemas_loan.LoanUpdate,
         update=service_loan.update_loan,
         delete=service_loan.delete_loan,
+        feed=FEEDS[service_loan.ENTITY],
         nested=(One("book", "book_id", service_book.SERVICE.get_many),),
     ),
 )

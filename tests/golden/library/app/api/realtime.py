@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -42,7 +42,15 @@ from app.repositories import user as user_repo
 from app.repositories.base import utcnow
 from app.schemas.auth import AuthUser
 
-__all__ = ["Feed", "realtime_router"]
+__all__ = [
+    "NEEDS_TOKEN",
+    "Closed",
+    "Feed",
+    "TooFarBehind",
+    "next_change",
+    "realtime_router",
+    "signed_in",
+]
 
 NEEDS_TOKEN = 4401  # no valid token where the read rule needs one; expired or revoked
 REFUSED = 4403  # the read rule refuses the caller's role
@@ -64,8 +72,58 @@ class Feed:
         Callable[[AsyncConnection, AuthUser | None, uuid.UUID], Awaitable[bool]] | None
     ) = None
 
+    async def seen(
+        self, app: Any, user: AuthUser | None, decision: Access, change: events.Change
+    ) -> events.Change | None:
+        """``change`` as the caller may see it (its ``data`` without the fields its role
+        may not read; empty for a deletion), or ``None`` when it may not see the row.
+        ``decision`` is its read rule's, and ``app`` the app (a parent is read there)."""
+        row = change.data
+        if decision.owner_id is not None and row.get("owner_id") != str(decision.owner_id):
+            return None
+        if self.parent_column is not None and self.parent_visible is not None:
+            parent = row.get(self.parent_column)
+            if parent is not None:
+                try:
+                    async with app.state.engine.connect() as db:
+                        if not await self.parent_visible(db, user, uuid.UUID(str(parent))):
+                            return None
+                except AppError:
+                    return None
+        if change.action == "deleted":
+            return replace(change, data={})
+        role = user.role if user is not None else None
+        data = {
+            name: value
+            for name, value in row.items()
+            if name not in self.readers or role in self.readers[name]
+        }
+        return replace(change, data=data)
 
-class _Closed(Exception):
+
+class TooFarBehind(Exception):
+    """The client fell ``REALTIME_QUEUE_LIMIT`` changes behind: changes were lost."""
+
+
+async def next_change(watcher: events.Watcher) -> events.Change:
+    """The next change queued for ``watcher``; :class:`TooFarBehind` once the hub has
+    dropped it."""
+    taken = asyncio.ensure_future(watcher.queue.get())
+    dropped = asyncio.ensure_future(watcher.dropped.wait())
+    try:
+        await asyncio.wait({taken, dropped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in (taken, dropped):
+            if not waiting.done():
+                waiting.cancel()
+    if dropped.done() or not taken.done() or taken.cancelled():
+        raise TooFarBehind
+    return taken.result()
+
+
+class Closed(Exception):
+    """The socket is to be closed with ``code`` (and ``reason``)."""
+
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code, self.reason = code, reason
@@ -86,7 +144,7 @@ def _endpoint(feed: Feed) -> Callable[[WebSocket], Awaitable[None]]:
         await websocket.accept()
         try:
             await _serve(websocket, feed)
-        except _Closed as closed:
+        except Closed as closed:
             with contextlib.suppress(RuntimeError, WebSocketDisconnect):
                 await websocket.close(closed.code, closed.reason)
         except WebSocketDisconnect:
@@ -99,7 +157,7 @@ async def _serve(websocket: WebSocket, feed: Feed) -> None:
     settings = websocket.app.state.settings
     hub: events.Hub = websocket.app.state.events
     token = await _start(websocket, settings.realtime_start_seconds)
-    user = await _caller(websocket, token)
+    user = await signed_in(websocket.app, token)
     decision = _decide(feed, user)
     with hub.watch(feed.entity) as watcher:
         await websocket.send_json({"type": "ready"})
@@ -117,34 +175,34 @@ async def _start(websocket: WebSocket, seconds: float) -> str | None:
     try:
         message = await asyncio.wait_for(websocket.receive_json(), seconds)
     except TimeoutError:
-        raise _Closed(BAD_START, "no start message") from None
+        raise Closed(BAD_START, "no start message") from None
     except ValueError:
-        raise _Closed(BAD_START, "the start message is not JSON") from None
+        raise Closed(BAD_START, "the start message is not JSON") from None
     if not isinstance(message, dict) or message.get("type") != "start":
-        raise _Closed(BAD_START, 'the first message must be {"type": "start"}')
+        raise Closed(BAD_START, 'the first message must be {"type": "start"}')
     token = message.get("token")
     if token is not None and not isinstance(token, str):
-        raise _Closed(BAD_START, "the token must be text")
+        raise Closed(BAD_START, "the token must be text")
     if token is None:
         scheme, _, presented = websocket.headers.get("authorization", "").partition(" ")
         token = presented.strip() if scheme.lower() == "bearer" and presented.strip() else None
     return token
 
 
-async def _caller(websocket: WebSocket, token: str | None) -> AuthUser | None:
-    """The account behind ``token`` (``None`` without one); 4401 for a token that is not
-    valid, expired, or whose session is revoked."""
+async def signed_in(app: Any, token: str | None) -> AuthUser | None:
+    """The account behind ``token`` on ``app`` (``None`` without one); :class:`Closed`
+    with 4401 for a token that is not valid, expired, or whose session has ended."""
     if token is None:
         return None
-    claims = decode_access_token(token, websocket.app.state.settings)
+    claims = decode_access_token(token, app.state.settings)
     if claims is None:
-        raise _Closed(NEEDS_TOKEN, "the token is not valid")
-    async with websocket.app.state.engine.connect() as db:
+        raise Closed(NEEDS_TOKEN, "the token is not valid")
+    async with app.state.engine.connect() as db:
         row = await user_repo.get_session_user(
             db, session_id=claims.session_id, user_id=claims.user_id, now=utcnow()
         )
     if row is None:
-        raise _Closed(NEEDS_TOKEN, "the session has ended")
+        raise Closed(NEEDS_TOKEN, "the session has ended")
     return AuthUser(session_id=claims.session_id, **row)
 
 
@@ -152,8 +210,8 @@ def _decide(feed: Feed, user: AuthUser | None) -> Access:
     decision = access(feed.rule, user)
     if not decision.allowed:
         if user is None:
-            raise _Closed(NEEDS_TOKEN, "sign in to watch these changes")
-        raise _Closed(REFUSED, "your role may not read these rows")
+            raise Closed(NEEDS_TOKEN, "sign in to watch these changes")
+        raise Closed(REFUSED, "your role may not read these rows")
     return decision
 
 
@@ -185,43 +243,19 @@ async def _forward(
         if listening in done:
             return  # the client left (or sent something we could not read)
         if dropped in done:
-            raise _Closed(TOO_SLOW, "too far behind: reconnect and read the list again")
+            raise Closed(TOO_SLOW, "too far behind: reconnect and read the list again")
         if change not in done:
             await _still_signed_in(websocket, user, token)
             await websocket.send_json({"type": "heartbeat"})
             continue
-        message = await _message(websocket, feed, user, decision, change.result())
-        if message is not None:
-            await websocket.send_json(message)
+        seen = await feed.seen(websocket.app, user, decision, change.result())
+        if seen is not None:
+            data = None if seen.action == "deleted" else seen.data
+            await websocket.send_json(
+                {"type": "change", "action": seen.action, "id": seen.id, "data": data}
+            )
 
 
 async def _still_signed_in(websocket: WebSocket, user: AuthUser | None, token: str | None) -> None:
-    if user is not None and (await _caller(websocket, token)) is None:
-        raise _Closed(NEEDS_TOKEN, "the session has ended")
-
-
-async def _message(
-    websocket: WebSocket, feed: Feed, user: AuthUser | None, decision: Access, change: events.Change
-) -> dict[str, Any] | None:
-    """``change`` as the caller may see it, or ``None`` when it may not see the row."""
-    row = change.data
-    if decision.owner_id is not None and row.get("owner_id") != str(decision.owner_id):
-        return None
-    if feed.parent_column is not None and feed.parent_visible is not None:
-        parent = row.get(feed.parent_column)
-        if parent is not None:
-            try:
-                async with websocket.app.state.engine.connect() as db:
-                    if not await feed.parent_visible(db, user, uuid.UUID(str(parent))):
-                        return None
-            except AppError:
-                return None
-    data: dict[str, Any] | None = None
-    if change.action != "deleted":
-        role = user.role if user is not None else None
-        data = {
-            name: value
-            for name, value in row.items()
-            if name not in feed.readers or role in feed.readers[name]
-        }
-    return {"type": "change", "action": change.action, "id": change.id, "data": data}
+    if user is not None and (await signed_in(websocket.app, token)) is None:
+        raise Closed(NEEDS_TOKEN, "the session has ended")

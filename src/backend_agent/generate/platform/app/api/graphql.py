@@ -26,7 +26,7 @@ import json
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from inspect import isawaitable
@@ -54,31 +54,37 @@ from graphql import (
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from app.api.deps import OptionalUser, SessionDep, count_request
 from app.api.graphql_limits import limits_rule
 from app.api.graphql_loader import Loader
+from app.api.realtime import Feed, TooFarBehind, next_change
 from app.core.errors import (
     AppError,
     AuthenticationRequired,
+    NotFoundError,
     ValidationFailed,
     field_name,
     integrity_failure,
 )
 from app.core.idempotency import Created
 from app.core.pagination import MAX_PAGE_SIZE, PAGE_SIZE
-from app.core.permissions import Rule, authorize
+from app.core.permissions import Rule, access, authorize
 from app.core.responses import JSONResponse, etag
 from app.repositories.base import Row
 from app.schemas.auth import AuthUser
 
 __all__ = [
+    "Context",
     "CursorPaging",
     "GraphQLEntity",
     "Many",
     "Names",
     "One",
+    "entry",
+    "field_value",
     "graphql_router",
     "sort_value",
 ]
@@ -102,14 +108,16 @@ class Names:
     create: str  # Mutation.createPost
     update: str  # Mutation.updatePost
     delete: str  # Mutation.deletePost
+    changed: str = ""  # Subscription.postChanged (with realtime)
 
 
 @dataclass(frozen=True, slots=True)
 class CursorPaging:
     """How a list paged by cursor opens the cursor a client sent and writes the next."""
 
-    read: Callable[[Request, Any], Any]  # app.api.paging.position
-    write: Callable[[Request, Any, Any], str | None]  # app.api.paging.next_cursor
+    # The request comes first (a Request): app.api.paging.position and next_cursor.
+    read: Callable[[Any, Any], Any]
+    write: Callable[[Any, Any, Any], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +140,10 @@ class Many:
 
     field: str  # comments
     query: type[BaseModel]  # the target's list query model: sort and limit checked as REST
-    # The first rows of each of many parents the caller may list.
+    # The first rows of each of many parents the caller may list; a parent left out
+    # is one whose list REST answers 404 (``not_found``).
     load: Callable[..., Awaitable[Mapping[uuid.UUID, list[Row]]]]
+    not_found: str = "Not found."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,16 +163,27 @@ class GraphQLEntity:
     update: Callable[..., Awaitable[Row]] | None = None
     delete: Callable[..., Awaitable[None]] | None = None
     nested: tuple[One | Many, ...] = ()  # its relation fields
+    feed: Feed | None = None  # with realtime: Subscription.<item>Changed sends its changes
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every resolver of one request sees."""
+    """What every resolver of one request sees (a subscription's: the socket, no
+    connection; it reads nothing but the changes it is sent)."""
 
-    request: Request
-    db: AsyncConnection
+    request: HTTPConnection
+    db: AsyncConnection | None
     user: AuthUser | None
     loader: Loader = field(default_factory=Loader)
+
+
+def _db(ctx: Context) -> AsyncConnection:
+    if ctx.db is None:
+        raise GraphQLError(
+            "A subscription sends the changed row alone: read other rows over HTTP.",
+            extensions={"code": "BAD_REQUEST"},
+        )
+    return ctx.db
 
 
 # What a resolver is given besides its arguments.
@@ -230,7 +251,7 @@ async def _item(entity: GraphQLEntity, _: Any, info: Info, id: str) -> Row:
     authorize(entity.rules["read"], ctx.user)
     row_id = _row_id(id)
     async with ctx.loader.lock:
-        return await entity.get(ctx.db, ctx.user, row_id)
+        return await entity.get(_db(ctx), ctx.user, row_id)
 
 
 async def _list(entity: GraphQLEntity, _: Any, info: Info, **args: Any) -> dict[str, Any]:
@@ -239,14 +260,14 @@ async def _list(entity: GraphQLEntity, _: Any, info: Info, **args: Any) -> dict[
     query = _list_query(entity.query, args)
     if entity.cursor is None:
         async with ctx.loader.lock:
-            rows, total = await entity.page(ctx.db, ctx.user, query)
+            rows, total = await entity.page(_db(ctx), ctx.user, query)
         return {"items": rows, "total": total}
     try:
         after = entity.cursor.read(ctx.request, query)
     except RequestValidationError as error:
         raise ValidationFailed(details=_details(error.errors())) from None
     async with ctx.loader.lock:
-        rows, last = await entity.page(ctx.db, ctx.user, query, after)
+        rows, last = await entity.page(_db(ctx), ctx.user, query, after)
     return {"items": rows, "next_cursor": entity.cursor.write(ctx.request, query, last)}
 
 
@@ -256,7 +277,7 @@ async def _one(relation: One, source: Row, info: Info) -> Row | None:
     if target is None:
         return None
     ctx = info.context
-    read = partial(relation.load, ctx.db, ctx.user)
+    read = partial(relation.load, _db(ctx), ctx.user)
     found: Row | None = await ctx.loader.load(relation, read, target)
     return found
 
@@ -268,13 +289,15 @@ async def _many(relation: Many, source: Row, info: Info, **args: Any) -> list[Ro
     key = (relation, query.model_dump_json())
     read = partial(_read_lists, relation, ctx, query)
     found: list[Row] | None = await ctx.loader.load(key, read, source["id"])
-    return found or []
+    if found is None:
+        raise NotFoundError(relation.not_found)
+    return found
 
 
 def _read_lists(
     relation: Many, ctx: Context, query: BaseModel, parents: list[uuid.UUID]
 ) -> Awaitable[Mapping[uuid.UUID, list[Row]]]:
-    return relation.load(ctx.db, ctx.user, parents, query)
+    return relation.load(_db(ctx), ctx.user, parents, query)
 
 
 async def _create(entity: GraphQLEntity, _: Any, info: Info, input: Any = None) -> Row:
@@ -286,7 +309,7 @@ async def _create(entity: GraphQLEntity, _: Any, info: Info, input: Any = None) 
         raise RuntimeError(f"{info.field_name} is in the schema but not bound to a service")
     body = _validated(entity.create_body, input or {}, "input.")
     async with ctx.loader.lock:
-        created: Created = await entity.create(ctx.db, ctx.user, body, None)
+        created: Created = await entity.create(_db(ctx), ctx.user, body, None)
     return dict(created.data)
 
 
@@ -305,7 +328,7 @@ async def _update(
     row_id = _row_id(id)
     body = _validated(entity.update_body, input, "input.")
     async with ctx.loader.lock:
-        return await entity.update(ctx.db, ctx.user, row_id, body, ifMatch)
+        return await entity.update(_db(ctx), ctx.user, row_id, body, ifMatch)
 
 
 async def _delete(
@@ -321,11 +344,41 @@ async def _delete(
         raise RuntimeError(f"{info.field_name} is in the schema but not bound to a service")
     row_id = _row_id(id)
     async with ctx.loader.lock:
-        await entity.delete(ctx.db, ctx.user, row_id, ifMatch)
+        await entity.delete(_db(ctx), ctx.user, row_id, ifMatch)
     return True
 
 
-def _field(source: Any, info: Info, **_: Any) -> Any:
+async def _changes(feed: Feed, _: Any, info: Info) -> AsyncIterator[dict[str, Any]]:
+    """Each committed change of ``feed``'s rows the caller may read, as the REST feed
+    sends it (app/api/realtime.py); refused at once (401, 403) as REST refuses."""
+    ctx = info.context
+    authorize(feed.rule, ctx.user)
+    return _watch(feed, ctx)
+
+
+async def _watch(feed: Feed, ctx: Context) -> AsyncIterator[dict[str, Any]]:
+    decision = access(feed.rule, ctx.user)
+    app = ctx.request.app
+    with app.state.events.watch(feed.entity) as watcher:
+        while True:
+            try:
+                change = await next_change(watcher)
+            except TooFarBehind:
+                raise GraphQLError(
+                    "Too far behind: subscribe again and read the rows again.",
+                    extensions={"code": "TOO_SLOW"},
+                ) from None
+            seen = await feed.seen(app, ctx.user, decision, change)
+            if seen is not None:
+                row = None if seen.action == "deleted" else seen.data
+                yield {"action": seen.action, "id": seen.id, "row": row}
+
+
+def _change(payload: dict[str, Any], _: Info) -> dict[str, Any]:
+    return payload
+
+
+def field_value(source: Any, info: Info, **_: Any) -> Any:
     """A field of a row or page (a mapping): UUIDs as text, ``_etag`` of the row as
     the caller sees it (what REST sends as its ETag)."""
     if info.field_name == "_etag":
@@ -351,6 +404,11 @@ def bind(schema: GraphQLSchema, entities: Sequence[GraphQLEntity]) -> GraphQLSch
         ):
             if mutation is not None and name in mutation.fields:
                 mutation.fields[name].resolve = partial(resolve, entity)
+        subscription = schema.subscription_type
+        if entity.feed is not None and subscription is not None:
+            field_ = subscription.fields[names.changed]
+            field_.subscribe = partial(_changes, entity.feed)
+            field_.resolve = _change
         kind = schema.get_type(names.type)
         if not isinstance(kind, GraphQLObjectType):
             raise RuntimeError(f"app/schema.graphql has no type {names.type}")
@@ -396,7 +454,7 @@ class GraphQLService:
         return checked
 
 
-def _error(error: GraphQLError) -> dict[str, Any]:
+def entry(error: GraphQLError) -> dict[str, Any]:
     """One entry of ``errors``: the REST code and details of what failed."""
     original = error.original_error
     if isinstance(original, IntegrityError):
@@ -422,7 +480,7 @@ def _error(error: GraphQLError) -> dict[str, Any]:
 
 
 def _refused(status: int, errors: Sequence[GraphQLError]) -> JSONResponse:
-    return JSONResponse({"errors": [_error(e) for e in errors]}, status_code=status)
+    return JSONResponse({"errors": [entry(e) for e in errors]}, status_code=status)
 
 
 def _bad_request(message: str) -> JSONResponse:
@@ -466,7 +524,7 @@ async def _run(
             context_value=context,
             variable_values=variables,
             operation_name=operation,
-            field_resolver=_field,
+            field_resolver=field_value,
         )
         if isawaitable(result):
             result = await result
@@ -476,7 +534,7 @@ async def _run(
         raise TypeError(f"graphql.execute gave {type(result).__name__}, not an ExecutionResult")
     body: dict[str, Any] = {}
     if result.errors:
-        body["errors"] = [_error(e) for e in result.errors]
+        body["errors"] = [entry(e) for e in result.errors]
     body["data"] = result.data
     return JSONResponse(body, status_code=200 if result.data is not None else 400)
 
