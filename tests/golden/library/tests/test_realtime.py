@@ -406,6 +406,9 @@ async def test_the_subscription_protocol_is_kept(make_user: MakeUser) -> None:
     subscription = f"subscription {{ {field} {{ action id }} }}"
     async with feeds() as (_, http):
         assert await refused_handshake(http, "/graphql") == 4406  # no subprotocol
+        over_http = await http.post("/graphql", json={"query": subscription})
+        assert over_http.status_code == 400
+        assert over_http.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
         for first, code in (
             (None, 4408),  # no connection_init in time
             ({"type": "subscribe", "id": "1", "payload": {"query": subscription}}, 4401),

@@ -517,6 +517,8 @@ async def _run(
                 )
             ],
         )
+    if chosen is not None and chosen.operation == OperationType.SUBSCRIPTION:
+        return _bad_request("Subscriptions run over WebSocket at /graphql (graphql-transport-ws).")
     try:
         result = execute(
             service.schema,
