@@ -95,7 +95,7 @@ DEFAULT_COMMANDS = {
 
 
 # The ceiling is served as the generated project's ``app.server`` serves it (granian,
-# ASGI, HTTP/1.1, no websockets, a single-threaded runtime, uvloop, no access log: the
+# ASGI, HTTP/1.1, websockets on, a single-threaded runtime, uvloop, no access log: the
 # generated app writes its own), so the two differ in the app, not in the server.
 CEILING_COMMAND = [
     "granian",
@@ -103,7 +103,7 @@ CEILING_COMMAND = [
     "asgi",
     "--http",
     "1",
-    "--no-ws",
+    "--ws",
     "--runtime-mode",
     "st",
     "--loop",

@@ -44,7 +44,7 @@ def test_ceiling_runs_on_the_generated_services_server_settings(speed: Any) -> N
     expected = {
         "interface": ("Interfaces.ASGI", ["--interface", "asgi"]),
         "http": ("HTTPModes.http1", ["--http", "1"]),
-        "websockets": ("False", ["--no-ws"]),
+        "websockets": ("True", ["--ws"]),
         "runtime_mode": ("RuntimeModes.st", ["--runtime-mode", "st"]),
         "loop": ("Loops.uvloop", ["--loop", "uvloop"]),
         "log_access": ("False", ["--no-access-log"]),
