@@ -23,6 +23,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.events import Change
@@ -96,7 +97,7 @@ async def feeds(**settings: Any) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClie
     application = create_app(
         make_settings(realtime_heartbeat_seconds=HEARTBEAT, realtime_start_seconds=0.5, **settings)
     )
-    async with serving(application, websockets=True) as http:
+    async with serving(application, transport=ASGIWebSocketTransport(app=application)) as http:
         yield application, http
 
 

@@ -11,15 +11,11 @@ from fastapi import FastAPI
 
 @asynccontextmanager
 async def serving(
-    application: FastAPI, *, websockets: bool = False
+    application: FastAPI, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of ``application`` (built by ``create_app``), that speaks WebSocket too
-    with ``websockets`` (httpx-ws); its engines and stores are closed afterwards."""
-    transport = httpx.ASGITransport(app=application)
-    if websockets:
-        from httpx_ws.transport import ASGIWebSocketTransport
-
-        transport = ASGIWebSocketTransport(app=application)
+    """A client of ``application`` (built by ``create_app``), through ``transport`` (by
+    default in process, HTTP only); its engines and stores are closed afterwards."""
+    transport = transport or httpx.ASGITransport(app=application)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             yield http
