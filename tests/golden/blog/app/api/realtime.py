@@ -245,7 +245,8 @@ async def _forward(
         if dropped in done:
             raise Closed(TOO_SLOW, "too far behind: reconnect and read the list again")
         if change not in done:
-            await _still_signed_in(websocket, user, token)
+            if user is not None:  # the session again: Closed with 4401 once it has ended
+                await signed_in(websocket.app, token)
             await websocket.send_json({"type": "heartbeat"})
             continue
         seen = await feed.seen(websocket.app, user, decision, change.result())
@@ -254,8 +255,3 @@ async def _forward(
             await websocket.send_json(
                 {"type": "change", "action": seen.action, "id": seen.id, "data": data}
             )
-
-
-async def _still_signed_in(websocket: WebSocket, user: AuthUser | None, token: str | None) -> None:
-    if user is not None and (await signed_in(websocket.app, token)) is None:
-        raise Closed(NEEDS_TOKEN, "the session has ended")
